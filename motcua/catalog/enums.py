@@ -1,0 +1,33 @@
+from django.db import models
+
+
+class Level(models.TextChoices):
+    COMMUNE = "xa", "Cấp xã"
+    PROVINCE = "tinh", "Cấp tỉnh"
+    MINISTRY = "bo", "Cấp bộ"
+
+
+class TimeUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", "ngày làm việc"
+    WORKING_HOURS = "working_hours", "giờ làm việc"
+    CALENDAR_DAYS = "calendar_days", "ngày"
+
+
+class OnlineLevel(models.TextChoices):
+    FULL = "full", "Toàn trình"
+    PARTIAL = "partial", "Một phần"
+    NONE = "none", "Không"
+
+
+class Channel(models.IntegerChoices):
+    """KenhThucHien of the national portal (reference §1.2)."""
+
+    COUNTER = 1, "Trực tiếp"
+    ONLINE = 2, "Trực tuyến"
+    POST = 3, "Qua bưu chính công ích"
+
+
+class AgencyRole(models.TextChoices):
+    DECIDING = "deciding", "Cơ quan có thẩm quyền quyết định"
+    RECEIVING = "receiving", "Cơ quan tiếp nhận"
+    SETTLING = "settling", "Cơ quan giải quyết"

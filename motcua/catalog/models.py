@@ -1,0 +1,220 @@
+"""Catalog of administrative procedures (thủ tục hành chính), as in the national record.
+
+A procedure is versioned: each `ProcedureVersion` has an effective range and carries the
+whole record (reference §6). A dossier keeps the version it was received under.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+
+from motcua.org.enums import Role
+
+from .enums import AgencyRole, Level, OnlineLevel, TimeUnit
+
+
+class Field(models.Model):
+    """Lĩnh vực."""
+
+    code = models.CharField("mã lĩnh vực", max_length=40, unique=True)
+    name = models.CharField("tên lĩnh vực", max_length=255)
+
+    class Meta:
+        verbose_name = "lĩnh vực"
+        verbose_name_plural = "lĩnh vực"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Procedure(models.Model):
+    code = models.CharField("mã thủ tục", max_length=40, unique=True)
+    name = models.CharField("tên thủ tục", max_length=500)
+    search_key = models.TextField("khóa tìm kiếm (không dấu)", blank=True, editable=False)
+    field = models.ForeignKey(
+        Field, on_delete=models.PROTECT, related_name="procedures", verbose_name="lĩnh vực"
+    )
+    level = models.CharField("cấp thực hiện", max_length=4, choices=Level.choices)
+    active = models.BooleanField("đang áp dụng", default=True)
+
+    class Meta:
+        verbose_name = "thủ tục hành chính"
+        verbose_name_plural = "thủ tục hành chính"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+    def version_on(self, day: dt.date | None = None) -> ProcedureVersion | None:
+        day = day or dt.date.today()
+        return (
+            self.versions.filter(effective_from__lte=day)
+            .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+            .order_by("-effective_from", "-number")
+            .first()
+        )
+
+
+class ProcedureVersion(models.Model):
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField("phiên bản")
+    effective_from = models.DateField("hiệu lực từ")
+    effective_to = models.DateField("hiệu lực đến", null=True, blank=True)
+    name = models.CharField("tên thủ tục", max_length=500)
+    steps_text = models.TextField("trình tự thực hiện", blank=True)
+    channels = models.JSONField("cách thức thực hiện (kênh)", default=list)
+    time_limit_value = models.DecimalField(
+        "thời hạn giải quyết", max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    time_limit_unit = models.CharField(
+        "đơn vị thời hạn", max_length=20, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
+    )
+    time_limit_text = models.TextField("thời hạn (nguyên văn)", blank=True)
+    subjects = models.JSONField("đối tượng thực hiện", default=list)
+    result = models.TextField("kết quả", blank=True)
+    paper_result_required = models.BooleanField("yêu cầu kết quả bản giấy", default=True)
+    conditions = models.TextField("yêu cầu, điều kiện", blank=True)
+    legal_basis = models.JSONField("căn cứ pháp lý", default=list)
+    online_level = models.CharField(
+        "mức độ dịch vụ công trực tuyến",
+        max_length=10,
+        choices=OnlineLevel.choices,
+        default=OnlineLevel.NONE,
+    )
+    eligible_full_online = models.BooleanField("đủ điều kiện toàn trình", default=False)
+    deciding_agency_text = models.TextField("cơ quan có thẩm quyền", blank=True)
+    receiving_agency_text = models.TextField("cơ quan tiếp nhận", blank=True)
+    settling_agency_text = models.TextField("cơ quan thực hiện", blank=True)
+    publication_decision = models.CharField("quyết định công bố", max_length=120, blank=True)
+    source = models.JSONField("nguồn dữ liệu", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "phiên bản thủ tục"
+        verbose_name_plural = "phiên bản thủ tục"
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "number"], name="procversion_uniq"),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_to__gte=models.F("effective_from")),
+                name="procversion_valid_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(time_limit_value__isnull=True) | Q(time_limit_value__gt=0),
+                name="procversion_time_limit_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} v{self.number}"
+
+    @property
+    def fee_total_vnd(self) -> int:
+        return sum(f.amount_vnd or 0 for f in self.fees.all())
+
+
+class Component(models.Model):
+    """Thành phần hồ sơ."""
+
+    version = models.ForeignKey(
+        ProcedureVersion, on_delete=models.CASCADE, related_name="components"
+    )
+    order = models.PositiveIntegerField("thứ tự")
+    name = models.TextField("tên giấy tờ")
+    original_count = models.PositiveSmallIntegerField("số bản chính", default=0)
+    copy_count = models.PositiveSmallIntegerField("số bản sao", default=0)
+    required = models.BooleanField("bắt buộc", default=True)
+    form = models.CharField("mẫu đơn, tờ khai", max_length=500, blank=True)
+    group = models.CharField("trường hợp", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "thành phần hồ sơ"
+        verbose_name_plural = "thành phần hồ sơ"
+        ordering = ["version", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "order"], name="component_order_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name[:80]
+
+
+class FeeItem(models.Model):
+    """Phí, lệ phí. amount_vnd is None when the record gives no VND figure."""
+
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="fees")
+    order = models.PositiveIntegerField("thứ tự", default=0)
+    name = models.CharField("tên khoản thu", max_length=500)
+    amount_vnd = models.BigIntegerField("số tiền (đồng)", null=True, blank=True)
+    note = models.TextField("ghi chú", blank=True)
+
+    class Meta:
+        verbose_name = "phí, lệ phí"
+        verbose_name_plural = "phí, lệ phí"
+        ordering = ["version", "order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_vnd__isnull=True) | Q(amount_vnd__gte=0), name="fee_nonnegative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProcedureAgency(models.Model):
+    """Which agencies of the province receive, settle or decide a procedure."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="agencies")
+    agency = models.ForeignKey("org.Agency", on_delete=models.CASCADE, related_name="procedures")
+    role = models.CharField("vai trò", max_length=12, choices=AgencyRole.choices)
+
+    class Meta:
+        verbose_name = "cơ quan thực hiện thủ tục"
+        verbose_name_plural = "cơ quan thực hiện thủ tục"
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "agency", "role"], name="procagency_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_id}/{self.agency_id}/{self.role}"
+
+
+class ProcessStep(models.Model):
+    """One step of the internal process (quy trình nội bộ) of a procedure version.
+
+    `agency_role` says whose step it is: the receiving agency (the one-stop counter) or the
+    settling agency. Durations are in working hours (8 h = one working day by default).
+    """
+
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveIntegerField("thứ tự")
+    name = models.CharField("tên bước", max_length=255)
+    role = models.CharField("vai trò thực hiện", max_length=20, choices=Role.choices)
+    agency_role = models.CharField(
+        "đơn vị thực hiện",
+        max_length=12,
+        choices=[
+            (AgencyRole.RECEIVING, "Bộ phận một cửa"),
+            (AgencyRole.SETTLING, "Cơ quan giải quyết"),
+        ],
+    )
+    duration_hours = models.DecimalField("thời gian (giờ làm việc)", max_digits=7, decimal_places=2)
+
+    class Meta:
+        verbose_name = "bước quy trình nội bộ"
+        verbose_name_plural = "bước quy trình nội bộ"
+        ordering = ["version", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "order"], name="step_order_uniq"),
+            models.CheckConstraint(
+                condition=Q(duration_hours__gt=Decimal("0")), name="step_duration_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.name}"

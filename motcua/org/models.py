@@ -1,0 +1,174 @@
+"""Organisation: administrative units, agencies, staff roles, applicant accounts.
+
+Units and agencies are effective-dated with successor links (reference §11): the units
+abolished on 01/07/2025 (e.g. Bắc Giang province, Yên Thế district) stay in the table so
+that historic dossiers keep the unit they were received in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .enums import AgencyKind, ApplicantKind, Role, UnitKind
+
+
+class AdministrativeUnit(models.Model):
+    code = models.CharField("mã đơn vị hành chính", max_length=16)
+    name = models.CharField("tên", max_length=200)
+    kind = models.CharField("loại", max_length=20, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    valid_from = models.DateField("hiệu lực từ", default=dt.date(2025, 7, 1))
+    valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+        verbose_name="đơn vị kế thừa",
+    )
+
+    class Meta:
+        verbose_name = "đơn vị hành chính"
+        verbose_name_plural = "đơn vị hành chính"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "valid_from"], name="unit_code_valid_from_uniq"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="unit_valid_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["code"], name="unit_code_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def current(self) -> AdministrativeUnit:
+        """Follow successor links to the unit in force today."""
+        unit, seen = self, set()
+        while unit.successor_id and unit.pk not in seen:
+            seen.add(unit.pk)
+            unit = unit.successor
+        return unit
+
+
+class Agency(models.Model):
+    code = models.CharField("mã định danh điện tử", max_length=32, unique=True)
+    name = models.CharField("tên cơ quan", max_length=255)
+    short_name = models.CharField("tên viết tắt", max_length=100, blank=True)
+    kind = models.CharField("loại cơ quan", max_length=30, choices=AgencyKind.choices)
+    unit = models.ForeignKey(
+        AdministrativeUnit,
+        on_delete=models.PROTECT,
+        related_name="agencies",
+        verbose_name="đơn vị hành chính",
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="cơ quan cấp trên",
+    )
+    address = models.CharField("địa chỉ", max_length=255, blank=True)
+    phone = models.CharField("điện thoại", max_length=30, blank=True)
+    valid_from = models.DateField("hiệu lực từ", default=dt.date(2025, 7, 1))
+    valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+        verbose_name="cơ quan kế thừa",
+    )
+
+    class Meta:
+        verbose_name = "cơ quan"
+        verbose_name_plural = "cơ quan"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="agency_valid_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def receives_dossiers(self) -> bool:
+        return self.kind in (AgencyKind.PROVINCIAL_CENTER, AgencyKind.COMMUNE_CENTER)
+
+
+class StaffRole(models.Model):
+    """A staff member's role in one agency. A person may hold several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff_roles")
+    role = models.CharField("vai trò", max_length=20, choices=Role.choices)
+    title = models.CharField("chức danh", max_length=120, blank=True)
+    active = models.BooleanField("đang hoạt động", default=True)
+
+    class Meta:
+        verbose_name = "vai trò cán bộ"
+        verbose_name_plural = "vai trò cán bộ"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency", "role"], name="staffrole_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.agency}"
+
+
+class Applicant(models.Model):
+    """A citizen or business account: identified by the 12-digit personal number or the tax code."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applicant"
+    )
+    kind = models.CharField("loại", max_length=10, choices=ApplicantKind.choices)
+    full_name = models.CharField("họ tên / tên tổ chức", max_length=255)
+    personal_id = models.CharField("số định danh cá nhân", max_length=12, blank=True)
+    tax_code = models.CharField("mã số thuế", max_length=14, blank=True)
+    phone = models.CharField("điện thoại", max_length=20, blank=True)
+    email = models.EmailField("thư điện tử", blank=True)
+    address = models.CharField("địa chỉ", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "người nộp hồ sơ"
+        verbose_name_plural = "người nộp hồ sơ"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["personal_id"], condition=~Q(personal_id=""), name="applicant_pid_uniq"
+            ),
+            models.UniqueConstraint(
+                fields=["tax_code"], condition=~Q(tax_code=""), name="applicant_tax_uniq"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="person") & ~Q(personal_id=""))
+                | (Q(kind="business") & ~Q(tax_code="")),
+                name="applicant_has_identifier",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def identifier(self) -> str:
+        return self.personal_id if self.kind == ApplicantKind.PERSON else self.tax_code
