@@ -1,6 +1,15 @@
-"""The JSON API: one NinjaAPI, routers wired from each bounded context."""
+"""The JSON API: one NinjaAPI, routers wired from each bounded context.
 
+Every error leaves in one shape (see motcua.core.errors.DomainError.as_dict):
+    {"error": {"code": "...", "message": "...", "message_en": "...", "field": "..."}}
+"""
+
+from django.http import Http404
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from motcua.core.errors import DomainError
 
 api = NinjaAPI(
     title="motcua API",
@@ -8,3 +17,53 @@ api = NinjaAPI(
     description="API của hệ thống một cửa điện tử motcua / the motcua one-stop API",
     urls_namespace="api",
 )
+
+
+def _error(request, status: int, code: str, vi: str, en: str, field: str | None = None, **extra):
+    body = {"code": code, "message": vi, "message_en": en}
+    if field:
+        body["field"] = field
+    body.update(extra)
+    return api.create_response(request, {"error": body}, status=status)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request, exc: NinjaValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path", "form")]
+    field = ".".join(loc) or None
+    msg = first.get("msg", "invalid")
+    return _error(
+        request,
+        422,
+        "invalid_input",
+        f"Dữ liệu không hợp lệ ở trường '{field}': {msg}."
+        if field
+        else f"Dữ liệu không hợp lệ: {msg}.",
+        f"Invalid input in field '{field}': {msg}." if field else f"Invalid input: {msg}.",
+        field,
+        details=exc.errors,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return _error(request, 401, "unauthenticated", "Bạn cần đăng nhập.", "Authentication required.")
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return _error(request, 404, "not_found", "Không tìm thấy.", "Not found.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, "http_error", str(exc), str(exc))
+
+
+# Routers of each bounded context are added below (one line each).
