@@ -1,0 +1,58 @@
+"""Portal preview of due dates and the holiday list: thin callers of the selectors."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from ninja import Query, Router
+
+from motcua.catalog.enums import TimeUnit
+from motcua.core.errors import ValidationFailed
+
+from .engine import parse_moment
+from .schemas import DueOut, YearOut
+from .selectors import agency_by_code, calendar_year, get_calendar
+
+router = Router(tags=["calendar"])
+
+
+@router.get(
+    "/due", response=DueOut, by_alias=True, summary="Xem trước hạn xử lý / preview a due moment"
+)
+def due(
+    request,
+    start: Annotated[str, Query(alias="from", description='"2027-02-03 10:00" or ISO 8601')],
+    value: Annotated[Decimal, Query(description="number of units, > 0 (0.5 allowed)")],
+    unit: Annotated[TimeUnit, Query(description="working_days | working_hours | calendar_days")] = (
+        TimeUnit.WORKING_DAYS
+    ),
+    agency: Annotated[str | None, Query(description="agency code (mã định danh)")] = None,
+):
+    moment = parse_moment(start, "from")
+    calendar = get_calendar(agency_by_code(agency) if agency else None)
+    try:
+        result = calendar.add(moment, value, unit)
+    except ValidationFailed as exc:
+        if exc.field == "start":
+            exc.field = "from"
+        raise
+    return {
+        "from": moment.astimezone(result.tzinfo).isoformat(),
+        "due": result.isoformat(),
+        "value": float(value),
+        "unit": unit.value,
+        "hours_per_day": calendar.hours_per_day,
+        "agency": agency,
+    }
+
+
+@router.get(
+    "/holidays", response=YearOut, summary="Ngày nghỉ, ngày làm bù của một năm / days off of a year"
+)
+def year_days(request, year: Annotated[int, Query(description="1901–2100")]):
+    rows = calendar_year(year)
+    return {
+        "year": year,
+        "days": [{**row, "weekday": row["date"].weekday()} for row in rows],
+    }

@@ -1,0 +1,94 @@
+"""`motcua calendar due|declare|undeclare|list`: the working calendar from the console.
+
+motcua calendar due --from "2027-02-03 10:00" --working-days 5 [--agency CODE]
+motcua calendar declare --date 2027-02-13 --kind working_day --name "Làm bù Tết"
+motcua calendar undeclare --date 2027-02-13
+motcua calendar list --year 2027
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.management.base import BaseCommand, CommandError
+
+from motcua.catalog.enums import TimeUnit
+from motcua.core.errors import DomainError
+from motcua.workcalendar.engine import parse_date, parse_moment
+from motcua.workcalendar.enums import DeclaredDayKind
+from motcua.workcalendar.selectors import agency_by_code, calendar_year, get_calendar
+from motcua.workcalendar.services import declared_day_delete, declared_day_set
+
+WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+
+
+def _number(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise CommandError(f"'{text}' is not a number / không phải là số.") from None
+
+
+class Command(BaseCommand):
+    help = "Lịch làm việc: tính hạn xử lý, khai báo ngày nghỉ / làm bù, liệt kê ngày nghỉ."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(
+            dest="action", required=True, metavar="{due,declare,undeclare,list}"
+        )
+
+        due = sub.add_parser("due", help="In thời điểm đến hạn (ISO 8601).")
+        due.add_argument("--from", dest="start", required=True, help='"2027-02-03 10:00"')
+        amount = due.add_mutually_exclusive_group(required=True)
+        amount.add_argument("--working-days", type=str, metavar="N")
+        amount.add_argument("--working-hours", type=str, metavar="N")
+        amount.add_argument("--calendar-days", type=str, metavar="N")
+        due.add_argument("--agency", metavar="CODE", help="mã định danh của cơ quan")
+
+        declare = sub.add_parser("declare", help="Khai báo ngày nghỉ hoặc ngày làm việc bù.")
+        declare.add_argument("--date", required=True, help="2027-02-13 hoặc 13/02/2027")
+        declare.add_argument("--kind", required=True, choices=DeclaredDayKind.values)
+        declare.add_argument("--name", required=True)
+
+        undeclare = sub.add_parser("undeclare", help="Bỏ một ngày đã khai báo.")
+        undeclare.add_argument("--date", required=True)
+
+        listing = sub.add_parser("list", help="Liệt kê ngày lễ và ngày khai báo của một năm.")
+        listing.add_argument("--year", type=int, required=True)
+
+    def handle(self, *args, **options):
+        try:
+            getattr(self, f"_{options['action']}")(options)
+        except DomainError as exc:
+            where = f" [{exc.field}]" if exc.field else ""
+            raise CommandError(f"{exc.message} / {exc.message_en}{where}") from None
+
+    def _due(self, options):
+        start = parse_moment(options["start"], "from")
+        for unit in TimeUnit:
+            text = options.get(unit.value)
+            if text is not None:
+                break
+        agency = agency_by_code(options["agency"]) if options.get("agency") else None
+        due = get_calendar(agency).add(start, _number(text), unit)
+        self.stdout.write(due.isoformat())
+
+    def _declare(self, options):
+        day = declared_day_set(
+            date=parse_date(options["date"]), kind=options["kind"], name=options["name"]
+        )
+        self.stdout.write(f"{day.date:%d/%m/%Y}\t{day.get_kind_display()}\t{day.name}")
+
+    def _undeclare(self, options):
+        day = parse_date(options["date"])
+        declared_day_delete(date=day)
+        self.stdout.write(f"{day:%d/%m/%Y}\tđã bỏ khai báo / declaration removed")
+
+    def _list(self, options):
+        for row in calendar_year(options["year"]):
+            day = row["date"]
+            status = "làm việc" if row["working"] else "nghỉ"
+            self.stdout.write(
+                f"{day.isoformat()}\t{WEEKDAYS_VI[day.weekday()]}\t{status}\t"
+                f"{row['source']}\t{row['name']}"
+            )
