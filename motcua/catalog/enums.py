@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.db import models
 
 
@@ -31,3 +33,9 @@ class AgencyRole(models.TextChoices):
     DECIDING = "deciding", "Cơ quan có thẩm quyền quyết định"
     RECEIVING = "receiving", "Cơ quan tiếp nhận"
     SETTLING = "settling", "Cơ quan giải quyết"
+
+
+# One working day in hours, the one place this figure lives. The work calendar counts the
+# office day 07:30–11:30 and 13:30–17:00, i.e. 7.5 h; the internal process
+# (quy trình nội bộ) is checked against the same figure.
+WORKING_HOURS_PER_DAY = Decimal("7.5")

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 
+from motcua.core.text import fold
 from motcua.org.enums import Role
 
 from .enums import AgencyRole, Level, OnlineLevel, TimeUnit
@@ -34,7 +35,8 @@ class Field(models.Model):
 
 class Procedure(models.Model):
     code = models.CharField("mã thủ tục", max_length=40, unique=True)
-    name = models.CharField("tên thủ tục", max_length=500)
+    # Real names run to ~570 characters (GPXD cấp III/IV lists every sub-case).
+    name = models.CharField("tên thủ tục", max_length=1000)
     search_key = models.TextField("khóa tìm kiếm (không dấu)", blank=True, editable=False)
     field = models.ForeignKey(
         Field, on_delete=models.PROTECT, related_name="procedures", verbose_name="lĩnh vực"
@@ -49,6 +51,13 @@ class Procedure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        # The accent-folded key that `selectors.procedure_search` matches on.
+        self.search_key = fold(f"{self.name} {self.code} {self.field.name}")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
+        super().save(*args, **kwargs)
 
     def version_on(self, day: dt.date | None = None) -> ProcedureVersion | None:
         day = day or dt.date.today()
@@ -65,7 +74,7 @@ class ProcedureVersion(models.Model):
     number = models.PositiveIntegerField("phiên bản")
     effective_from = models.DateField("hiệu lực từ")
     effective_to = models.DateField("hiệu lực đến", null=True, blank=True)
-    name = models.CharField("tên thủ tục", max_length=500)
+    name = models.CharField("tên thủ tục", max_length=1000)
     steps_text = models.TextField("trình tự thực hiện", blank=True)
     channels = models.JSONField("cách thức thực hiện (kênh)", default=list)
     time_limit_value = models.DecimalField(
@@ -90,7 +99,7 @@ class ProcedureVersion(models.Model):
     deciding_agency_text = models.TextField("cơ quan có thẩm quyền", blank=True)
     receiving_agency_text = models.TextField("cơ quan tiếp nhận", blank=True)
     settling_agency_text = models.TextField("cơ quan thực hiện", blank=True)
-    publication_decision = models.CharField("quyết định công bố", max_length=120, blank=True)
+    publication_decision = models.CharField("quyết định công bố", max_length=255, blank=True)
     source = models.JSONField("nguồn dữ liệu", default=dict, blank=True)
 
     class Meta:
@@ -106,6 +115,12 @@ class ProcedureVersion(models.Model):
             models.CheckConstraint(
                 condition=Q(time_limit_value__isnull=True) | Q(time_limit_value__gt=0),
                 name="procversion_time_limit_positive",
+            ),
+            # At most one open-ended version per procedure: a new version closes the last.
+            models.UniqueConstraint(
+                fields=["procedure"],
+                condition=Q(effective_to__isnull=True),
+                name="procversion_one_open",
             ),
         ]
 
@@ -129,7 +144,8 @@ class Component(models.Model):
     copy_count = models.PositiveSmallIntegerField("số bản sao", default=0)
     required = models.BooleanField("bắt buộc", default=True)
     form = models.CharField("mẫu đơn, tờ khai", max_length=500, blank=True)
-    group = models.CharField("trường hợp", max_length=500, blank=True)
+    # Case headings are verbatim and can exceed 600 characters.
+    group = models.TextField("trường hợp", blank=True)
 
     class Meta:
         verbose_name = "thành phần hồ sơ"
@@ -188,7 +204,8 @@ class ProcessStep(models.Model):
     """One step of the internal process (quy trình nội bộ) of a procedure version.
 
     `agency_role` says whose step it is: the receiving agency (the one-stop counter) or the
-    settling agency. Durations are in working hours (8 h = one working day by default).
+    settling agency. Durations are in working hours; a working day counts
+    `enums.WORKING_HOURS_PER_DAY` (7.5 h) hours, the same day as the work calendar.
     """
 
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="steps")

@@ -1,0 +1,93 @@
+"""`motcua catalog import FILE [--effective-from YYYY-MM-DD] [--dry-run] [--skip-invalid]`
+and `motcua catalog export [--out FILE] [--code CODE ...]`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from motcua.catalog.importer import catalog_export, catalog_import
+from motcua.catalog.models import Procedure
+from motcua.core.errors import ValidationFailed
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"--effective-from: '{value}' is not a date (YYYY-MM-DD).") from exc
+
+
+class Command(BaseCommand):
+    help = "Import or export the procedure catalog (JSON)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import", help="Import procedure records from a JSON file.")
+        imp.add_argument("file", help="JSON array of procedure records")
+        imp.add_argument("--effective-from", type=str, default=None, help="YYYY-MM-DD")
+        imp.add_argument("--dry-run", action="store_true", help="Validate and roll back.")
+        imp.add_argument(
+            "--skip-invalid", action="store_true", help="Write the valid records only."
+        )
+        exp = sub.add_parser("export", help="Export procedures as JSON.")
+        exp.add_argument("--out", default=None, help="Output file (default: stdout)")
+        exp.add_argument("--code", action="append", default=[], help="Procedure code (repeat)")
+
+    def handle(self, *args, **options):
+        if options["action"] == "import":
+            return self._import(options)
+        return self._export(options)
+
+    def _import(self, options) -> None:
+        path = Path(options["file"])
+        try:
+            records = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise CommandError(f"File not found: {path}") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"Cannot read {path}: {exc}") from exc
+        except json.JSONDecodeError as exc:
+            raise CommandError(
+                f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
+            ) from exc
+        effective_from = _date(options["effective_from"]) if options["effective_from"] else None
+        try:
+            report = catalog_import(
+                records=records,
+                effective_from=effective_from,
+                dry_run=options["dry_run"],
+                skip_invalid=options["skip_invalid"],
+            )
+        except ValidationFailed as exc:
+            lines = [f"{e['field']}: {e['message_en']}" for e in exc.data.get("errors", [])]
+            raise CommandError(
+                "\n".join([exc.message_en, *lines[:50]])
+                + (f"\n… {len(lines) - 50} more" if len(lines) > 50 else "")
+            ) from exc
+        for note in report.notes:
+            self.stdout.write(f"note: {note}")
+        for e in report.errors:
+            self.stderr.write(f"skipped {e['field']}: {e['message_en']}")
+        prefix = "dry run (rolled back): " if report.dry_run else ""
+        self.stdout.write(self.style.SUCCESS(prefix + report.summary()))
+
+    def _export(self, options) -> None:
+        procedures = None
+        if options["code"]:
+            procedures = list(Procedure.objects.filter(code__in=options["code"]))
+            missing = sorted(set(options["code"]) - {p.code for p in procedures})
+            if missing:
+                raise CommandError(f"Unknown procedure code(s): {', '.join(missing)}")
+        text = json.dumps(catalog_export(procedures), ensure_ascii=False, indent=2) + "\n"
+        if options["out"]:
+            try:
+                Path(options["out"]).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(f"Cannot write {options['out']}: {exc}") from exc
+            self.stdout.write(self.style.SUCCESS(f"exported to {options['out']}"))
+        else:
+            self.stdout.write(text, ending="")
