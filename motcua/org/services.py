@@ -1,0 +1,526 @@
+"""Writes for the organisation app: administrative units, agencies, staff roles, applicants.
+
+Master data: no events are appended (conventions), but every input is validated and
+refused with a `ValidationFailed` that names the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from vietnam_provinces import Province, VietNamDivisionType, Ward
+
+from motcua.core.errors import ValidationFailed
+from motcua.core.identifiers import validate_personal_id, validate_tax_code
+from motcua.core.text import nfc
+
+from .enums import AgencyKind, ApplicantKind, Role, UnitKind
+from .models import AdministrativeUnit, Agency, Applicant, StaffRole
+from .selectors import roles_cache_clear
+
+# Two-level local government starts on 01/07/2025 (reference §11).
+CURRENT_UNITS_FROM = dt.date(2025, 7, 1)
+LEGACY_FIXTURE = Path(__file__).parent / "fixtures" / "legacy_units.json"
+
+_PROVINCE_KINDS = {
+    VietNamDivisionType.TINH: UnitKind.PROVINCE,
+    VietNamDivisionType.THANH_PHO_TRUNG_UONG: UnitKind.CITY,
+}
+_WARD_KINDS = {
+    VietNamDivisionType.XA: UnitKind.COMMUNE,
+    VietNamDivisionType.PHUONG: UnitKind.WARD,
+    VietNamDivisionType.DAC_KHU: UnitKind.SPECIAL_ZONE,
+}
+_BATCH = 500
+
+
+def province_code(code: int) -> str:
+    """Unit code of a province: two digits, zero-padded ("01", "24")."""
+    return f"{int(code):02d}"
+
+
+def ward_code(code: int) -> str:
+    """Unit code of a commune / ward / special zone: five digits, zero-padded ("07288")."""
+    return f"{int(code):05d}"
+
+
+# --- administrative units ---------------------------------------------------------------
+
+
+def _sync_units(rows: list[dict[str, Any]]) -> int:
+    """Create or update units keyed by (code, valid_from); return how many were written.
+
+    Only the keys present in a row are compared and written, so a reload leaves
+    untouched what the source does not describe.
+    """
+    if not rows:
+        return 0
+    froms = {r["valid_from"] for r in rows}
+    existing = {
+        (u.code, u.valid_from): u for u in AdministrativeUnit.objects.filter(valid_from__in=froms)
+    }
+    to_create, to_update, fields = [], [], set()
+    for row in rows:
+        unit = existing.get((row["code"], row["valid_from"]))
+        if unit is None:
+            to_create.append(AdministrativeUnit(**row))
+            continue
+        changed = [k for k, v in row.items() if getattr(unit, k) != v]
+        if changed:
+            for k in changed:
+                setattr(unit, k, row[k])
+            fields.update(changed)
+            to_update.append(unit)
+    AdministrativeUnit.objects.bulk_create(to_create, batch_size=_BATCH)
+    if to_update:
+        AdministrativeUnit.objects.bulk_update(to_update, sorted(fields), batch_size=_BATCH)
+    return len(to_create) + len(to_update)
+
+
+def _ids_by_code(valid_from: dt.date, codes: set[str]) -> dict[str, int]:
+    return dict(
+        AdministrativeUnit.objects.filter(valid_from=valid_from, code__in=codes).values_list(
+            "code", "pk"
+        )
+    )
+
+
+@transaction.atomic
+def units_load(*, province_codes: list[int] | None = None) -> int:
+    """Load today's provinces and their communes from `vietnam-provinces`.
+
+    Units are valid from 01/07/2025, the start of two-level local government (reference
+    §11). Provinces get two-digit codes, communes / wards / special zones five-digit codes,
+    both as in the package (GSO numbering). Idempotent: a unit is matched on (code,
+    valid_from) and only name, kind and parent are written. Returns the number of units
+    created or updated (0 when nothing changed). `province_codes` limits the load.
+    """
+    provinces = list(Province.iter_all())
+    if province_codes is not None:
+        wanted = {int(c) for c in province_codes}
+        unknown = wanted - {int(p.code) for p in provinces}
+        if unknown:
+            listed = ", ".join(province_code(c) for c in sorted(unknown))
+            raise ValidationFailed(
+                "unknown_province",
+                f"Không có tỉnh, thành phố mã {listed} trong danh mục hiện hành.",
+                f"No current province with code {listed}.",
+                field="province_codes",
+            )
+        provinces = [p for p in provinces if int(p.code) in wanted]
+    written = _sync_units(
+        [
+            {
+                "code": province_code(p.code),
+                "valid_from": CURRENT_UNITS_FROM,
+                "name": nfc(p.name),
+                "kind": _PROVINCE_KINDS[p.division_type],
+                "parent_id": None,
+            }
+            for p in provinces
+        ]
+    )
+    parent_ids = _ids_by_code(CURRENT_UNITS_FROM, {province_code(p.code) for p in provinces})
+    by_code = {int(p.code) for p in provinces}
+    written += _sync_units(
+        [
+            {
+                "code": ward_code(w.code),
+                "valid_from": CURRENT_UNITS_FROM,
+                "name": nfc(w.name),
+                "kind": _WARD_KINDS[w.division_type],
+                "parent_id": parent_ids[province_code(w.province_code)],
+            }
+            for w in Ward.iter_all()
+            if int(w.province_code) in by_code
+        ]
+    )
+    return written
+
+
+@transaction.atomic
+def legacy_units_load() -> int:
+    """Load the shipped sample of pre-2025 units with successor links (fixtures/README.md).
+
+    Each legacy unit is valid until 30/06/2025 and points to the unit that replaced it on
+    01/07/2025; a district's successor is the new commune holding its former seat. The
+    mapping is approximate and UNCONFIRMED. The current provinces the successors belong to
+    are loaded first when missing. Returns the number of units created or updated.
+    """
+    data = json.loads(LEGACY_FIXTURE.read_text(encoding="utf-8"))
+    valid_to = dt.date.fromisoformat(data["valid_to"])
+    successor_from = dt.date.fromisoformat(data["successor_valid_from"])
+    units = data["units"]
+
+    successor_codes = {u["successor"] for u in units if u["successor"]}
+    successors = _ids_by_code(successor_from, successor_codes)
+    if len(successors) < len(successor_codes):
+        units_load(province_codes=data["requires_provinces"])
+        successors = _ids_by_code(successor_from, successor_codes)
+    missing = successor_codes - set(successors)
+    if missing:
+        raise ValidationFailed(
+            "missing_successor",
+            f"Chưa có đơn vị kế thừa mã {', '.join(sorted(missing))}.",
+            f"Successor units {', '.join(sorted(missing))} are not loaded.",
+            field="successor",
+        )
+
+    written = 0
+    legacy_ids: dict[str, int] = {}
+    # Parents come before their children in the file; load level by level.
+    pending = list(units)
+    while pending:
+        level = [u for u in pending if u["parent"] is None or u["parent"] in legacy_ids]
+        if not level:
+            raise ValidationFailed(
+                "missing_parent",
+                "Tệp đơn vị cũ có đơn vị cấp trên không tồn tại.",
+                "The legacy unit file names a parent that does not exist.",
+                field="parent",
+            )
+        rows = [
+            {
+                "code": u["code"],
+                "valid_from": dt.date.fromisoformat(u["valid_from"]),
+                "valid_to": valid_to,
+                "name": nfc(u["name"]),
+                "kind": UnitKind(u["kind"]),
+                "parent_id": legacy_ids[u["parent"]] if u["parent"] else None,
+                "successor_id": successors[u["successor"]] if u["successor"] else None,
+            }
+            for u in level
+        ]
+        written += _sync_units(rows)
+        for row in rows:
+            legacy_ids[row["code"]] = AdministrativeUnit.objects.get(
+                code=row["code"], valid_from=row["valid_from"]
+            ).pk
+        pending = [u for u in pending if u not in level]
+    return written
+
+
+# --- agencies and staff -----------------------------------------------------------------
+
+AGENCY_CODE_MAX = 32
+_AGENCY_CODE = re.compile(r"^[0-9A-Z.]+$")
+_PROVINCE_LEVEL = {UnitKind.PROVINCE, UnitKind.CITY}
+_COMMUNE_LEVEL = {UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SPECIAL_ZONE, UnitKind.TOWNSHIP}
+# Which level of unit each kind of agency sits at; vertical-sector agencies sit anywhere.
+_AGENCY_UNIT_LEVEL = {
+    AgencyKind.PROVINCIAL_CENTER: _PROVINCE_LEVEL,
+    AgencyKind.DEPARTMENT: _PROVINCE_LEVEL,
+    AgencyKind.PROVINCIAL_COMMITTEE: _PROVINCE_LEVEL,
+    AgencyKind.COMMUNE_CENTER: _COMMUNE_LEVEL,
+    AgencyKind.COMMUNE_COMMITTEE: _COMMUNE_LEVEL,
+}
+
+
+def _required(value: str | None, field: str, vi: str, en: str) -> str:
+    value = nfc(value) or ""
+    if not value:
+        raise ValidationFailed("required", f"Chưa nhập {vi}.", f"{en} is required.", field=field)
+    return value
+
+
+def _agency_code(code: str) -> str:
+    """Check an electronic identifier code (mã định danh điện tử, reference §2.3).
+
+    The QCVN 102:2016 structure (`000.00.NN.Hxx`) is UNCONFIRMED, so only the length and
+    the character set are checked; codes are imported from the province's official
+    list, never derived.
+    """
+    code = (code or "").strip().upper()
+    if not code:
+        raise ValidationFailed(
+            "invalid_agency_code",
+            "Chưa nhập mã định danh điện tử của cơ quan.",
+            "The agency's electronic identifier code is required.",
+            field="code",
+        )
+    if len(code) > AGENCY_CODE_MAX or not _AGENCY_CODE.match(code):
+        raise ValidationFailed(
+            "invalid_agency_code",
+            f"Mã định danh '{code}' không hợp lệ: tối đa {AGENCY_CODE_MAX} ký tự, chỉ gồm chữ số, chữ in hoa và dấu chấm.",
+            f"Agency code '{code}' is invalid: at most {AGENCY_CODE_MAX} characters, digits, capital letters and dots only.",
+            field="code",
+        )
+    return code
+
+
+@transaction.atomic
+def agency_create(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    unit: AdministrativeUnit,
+    parent: Agency | None = None,
+    short_name: str = "",
+    address: str = "",
+    phone: str = "",
+    valid_from: dt.date | None = None,
+) -> Agency:
+    """Create an agency with its electronic identifier code.
+
+    Rules: the code is unique (§2.3, format UNCONFIRMED so only characters and length are
+    checked); the kind is known and matches the level of its unit (a provincial center,
+    department or provincial committee sits on a province, a commune center or commune
+    committee on a commune / ward / special zone); the unit is in force on `valid_from`.
+    """
+    code = _agency_code(code)
+    name = _required(name, "name", "tên cơ quan", "Agency name")
+    if kind not in AgencyKind.values:
+        raise ValidationFailed(
+            "invalid_kind",
+            f"Loại cơ quan '{kind}' không hợp lệ.",
+            f"Unknown agency kind '{kind}'.",
+            field="kind",
+        )
+    kind = AgencyKind(kind)
+    valid_from = valid_from or CURRENT_UNITS_FROM
+    allowed = _AGENCY_UNIT_LEVEL.get(kind)
+    if allowed is not None and unit.kind not in allowed:
+        raise ValidationFailed(
+            "unit_level_mismatch",
+            f"{kind.label} không thể trực thuộc đơn vị hành chính {unit.get_kind_display().lower()} '{unit.name}'.",
+            f"A {kind.value} agency cannot sit on a unit of kind {unit.kind} ('{unit.name}').",
+            field="unit",
+        )
+    if not unit.is_valid_on(valid_from):
+        raise ValidationFailed(
+            "unit_not_valid",
+            f"Đơn vị hành chính '{unit.name}' không còn hiệu lực vào ngày {valid_from:%d/%m/%Y}.",
+            f"Administrative unit '{unit.name}' is not in force on {valid_from.isoformat()}.",
+            field="unit",
+        )
+    if Agency.objects.filter(code=code).exists():
+        raise _duplicate_agency(code)
+    try:
+        with transaction.atomic():
+            return Agency.objects.create(
+                code=code,
+                name=name,
+                short_name=nfc(short_name) or "",
+                kind=kind,
+                unit=unit,
+                parent=parent,
+                address=nfc(address) or "",
+                phone=(phone or "").strip(),
+                valid_from=valid_from,
+            )
+    except IntegrityError:
+        raise _duplicate_agency(code) from None
+
+
+def _duplicate_agency(code: str) -> ValidationFailed:
+    return ValidationFailed(
+        "duplicate_agency_code",
+        f"Mã định danh '{code}' đã được dùng cho một cơ quan khác.",
+        f"Agency code '{code}' is already used by another agency.",
+        field="code",
+    )
+
+
+def _role(role: str) -> Role:
+    if role not in Role.values:
+        raise ValidationFailed(
+            "invalid_role",
+            f"Vai trò '{role}' không hợp lệ.",
+            f"Unknown role '{role}'.",
+            field="role",
+        )
+    return Role(role)
+
+
+@transaction.atomic
+def staff_assign_role(*, user, agency: Agency, role: str, title: str = "") -> StaffRole:
+    """Give a staff member a role in an agency; re-activates a revoked role.
+
+    Rules: the role is known, the user account is active, and the agency is in force
+    today (officers of an abolished agency are re-scoped to its successor, reference §11).
+    Assigning a role already held only updates the title.
+    """
+    role = _role(role)
+    if not user.is_active:
+        raise ValidationFailed(
+            "inactive_user",
+            "Tài khoản người dùng đã bị khóa.",
+            "The user account is inactive.",
+            field="user",
+        )
+    today = timezone.localdate()
+    if agency.valid_from > today or (agency.valid_to is not None and agency.valid_to < today):
+        raise ValidationFailed(
+            "agency_not_active",
+            f"Cơ quan '{agency.name}' không còn hiệu lực.",
+            f"Agency '{agency.name}' is not in force.",
+            field="agency",
+        )
+    title = nfc(title) or ""
+    staff_role = (
+        StaffRole.objects.select_for_update().filter(user=user, agency=agency, role=role).first()
+    )
+    if staff_role is None:
+        staff_role = StaffRole.objects.create(
+            user=user, agency=agency, role=role, title=title, active=True
+        )
+    else:
+        staff_role.active = True
+        staff_role.title = title or staff_role.title
+        staff_role.save(update_fields=["active", "title"])
+    roles_cache_clear(user)
+    return staff_role
+
+
+@transaction.atomic
+def staff_revoke_role(*, user, agency: Agency, role: str) -> StaffRole:
+    """Withdraw a role. The row is kept inactive (history); revoking twice is harmless."""
+    role = _role(role)
+    staff_role = (
+        StaffRole.objects.select_for_update().filter(user=user, agency=agency, role=role).first()
+    )
+    if staff_role is None:
+        raise ValidationFailed(
+            "role_not_held",
+            f"Người dùng không giữ vai trò '{role.label}' tại '{agency.name}'.",
+            f"The user does not hold role '{role.value}' in '{agency.name}'.",
+            field="role",
+        )
+    if staff_role.active:
+        staff_role.active = False
+        staff_role.save(update_fields=["active"])
+    roles_cache_clear(user)
+    return staff_role
+
+
+# --- applicants -------------------------------------------------------------------------
+
+_PHONE = re.compile(r"^\+?\d{8,15}$")
+_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+
+
+def _duplicate(field: str, vi: str, en: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"duplicate_{field}",
+        f"{vi} đã được đăng ký cho một tài khoản khác.",
+        f"This {en} is already registered to another account.",
+        field=field,
+    )
+
+
+def _password_errors(password: str, user) -> ValidationFailed | None:
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        with translation.override("vi"):
+            vi = " ".join(str(m) for m in exc.messages)
+        with translation.override("en"):
+            try:
+                validate_password(password, user=user)
+            except DjangoValidationError as exc_en:
+                en = " ".join(str(m) for m in exc_en.messages)
+        return ValidationFailed("invalid_password", vi, en, field="password")
+    return None
+
+
+@transaction.atomic
+def applicant_register(
+    *,
+    username: str,
+    password: str,
+    kind: str,
+    full_name: str,
+    personal_id: str = "",
+    tax_code: str = "",
+    phone: str = "",
+    email: str = "",
+    address: str = "",
+) -> Applicant:
+    """Create a citizen or business account (người nộp hồ sơ).
+
+    Rules: a citizen is identified by the 12-digit personal identification number, a
+    business by its tax code (reference §10; structure and check digit verified by
+    `motcua.core.identifiers`); either identifier is unique across accounts; names and
+    addresses are NFC-normalized. Nothing is written when any check fails.
+    """
+    if kind not in ApplicantKind.values:
+        raise ValidationFailed(
+            "invalid_kind",
+            f"Loại người nộp '{kind}' không hợp lệ.",
+            f"Unknown applicant kind '{kind}'.",
+            field="kind",
+        )
+    kind = ApplicantKind(kind)
+    username = (username or "").strip()
+    if not username:
+        raise ValidationFailed(
+            "required", "Chưa nhập tên đăng nhập.", "Username is required.", field="username"
+        )
+    full_name = _required(full_name, "full_name", "họ tên / tên tổ chức", "Full name")
+    if kind == ApplicantKind.PERSON or personal_id:
+        personal_id = validate_personal_id(personal_id)
+    if kind == ApplicantKind.BUSINESS or tax_code:
+        tax_code = validate_tax_code(tax_code)
+    phone = _PHONE_SEPARATORS.sub("", phone or "")
+    if phone and not _PHONE.match(phone):
+        raise ValidationFailed(
+            "invalid_phone",
+            "Số điện thoại không hợp lệ: 8–15 chữ số, có thể bắt đầu bằng dấu +.",
+            "Invalid phone number: 8–15 digits, optionally starting with +.",
+            field="phone",
+        )
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            raise ValidationFailed(
+                "invalid_email",
+                "Địa chỉ thư điện tử không hợp lệ.",
+                "Invalid e-mail address.",
+                field="email",
+            ) from None
+    User = get_user_model()
+    password_error = _password_errors(password, User(username=username, email=email))
+    if password_error:
+        raise password_error
+
+    def check_duplicates() -> None:
+        if User.objects.filter(username__iexact=username).exists():
+            raise _duplicate("username", "Tên đăng nhập", "username")
+        if personal_id and Applicant.objects.filter(personal_id=personal_id).exists():
+            raise _duplicate(
+                "personal_id", "Số định danh cá nhân", "personal identification number"
+            )
+        if tax_code and Applicant.objects.filter(tax_code=tax_code).exists():
+            raise _duplicate("tax_code", "Mã số thuế", "tax code")
+
+    check_duplicates()
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(username=username, email=email, password=password)
+            return Applicant.objects.create(
+                user=user,
+                kind=kind,
+                full_name=full_name,
+                personal_id=personal_id,
+                tax_code=tax_code,
+                phone=phone,
+                email=email,
+                address=nfc(address) or "",
+            )
+    except IntegrityError:
+        # A concurrent registration won the race: report which identifier collided.
+        check_duplicates()
+        raise
