@@ -68,3 +68,4 @@ def _http_error(request, exc: HttpError):
 
 # Routers of each bounded context are added below (one line each).
 api.add_router("/calendar", "motcua.workcalendar.api.router")
+api.add_router("/catalog", "motcua.catalog.api.router")

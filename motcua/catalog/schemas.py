@@ -1,0 +1,97 @@
+"""API shapes of the catalog."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Schema
+
+
+class FieldOut(Schema):
+    code: str
+    name: str
+
+
+class FieldWithCountOut(FieldOut):
+    procedure_count: int
+
+
+class TimeLimitOut(Schema):
+    value: Decimal | None
+    unit: str
+    unit_label: str
+    text: str
+
+
+class ProcedureItemOut(Schema):
+    code: str
+    name: str
+    field: FieldOut
+    level: str
+    level_label: str
+    version: int | None
+    time_limit: TimeLimitOut | None
+    channels: list[int]
+    online_level: str | None
+
+
+class ProcedurePageOut(Schema):
+    count: int
+    items: list[ProcedureItemOut]
+
+
+class ComponentOut(Schema):
+    order: int
+    name: str
+    original_count: int
+    copy_count: int
+    required: bool
+    form: str
+    group: str
+
+
+class FeeOut(Schema):
+    name: str
+    amount_vnd: int | None
+    note: str
+
+
+class StepOut(Schema):
+    order: int
+    name: str
+    role: str
+    agency_role: str
+    duration_hours: Decimal
+
+
+class ProcedureDetailOut(Schema):
+    code: str
+    name: str
+    field: FieldOut
+    level: str
+    level_label: str
+    active: bool
+    version: int
+    effective_from: dt.date
+    effective_to: dt.date | None
+    time_limit: TimeLimitOut
+    statutory_hours: Decimal | None
+    channels: list[int]
+    steps_text: str
+    subjects: list[str]
+    result: str
+    paper_result_required: bool
+    conditions: str
+    legal_basis: list[str]
+    online_level: str
+    eligible_full_online: bool
+    deciding_agency: str
+    receiving_agency: str
+    settling_agency: str
+    publication_decision: str
+    source: dict
+    fee_total_vnd: int
+    components: list[ComponentOut]
+    fees: list[FeeOut]
+    steps: list[StepOut]

@@ -1,0 +1,118 @@
+"""Reads of the catalog: browse, accent-insensitive search, detail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Length
+from django.utils import timezone
+
+from motcua.core.errors import NotFound
+from motcua.core.text import fold
+
+from .models import Field, Procedure, ProcedureVersion, ProcessStep
+
+
+@dataclass
+class ProcedurePage:
+    count: int
+    items: list[Procedure]
+
+
+def _in_effect(day: dt.date) -> Q:
+    return Q(effective_from__lte=day) & (Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+
+
+def procedure_search(
+    *,
+    q: str | None = None,
+    field: str | None = None,
+    level: str | None = None,
+    agency: int | str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    on: dt.date | None = None,
+) -> ProcedurePage:
+    """Active procedures matching every word of `q`, accents and case ignored.
+
+    Matching is a plain `contains` on `Procedure.search_key` (the folded name, code and
+    field name), so it behaves the same on SQLite and PostgreSQL. Order: names starting
+    with the query (a leading "Thủ tục" is ignored), then names containing the phrase,
+    then the rest; ties by name length (the closest name first), then code. `field` is a field code, `level` a `Level` value,
+    `agency` an `org.Agency` id or code linked through `ProcedureAgency`.
+
+    Each item has `current_versions`: the version in effect on `on` (default today), [] if
+    none. Three queries: count, page, versions.
+    """
+    day = on or timezone.localdate()
+    qs: QuerySet[Procedure] = Procedure.objects.filter(active=True).select_related("field")
+    key = fold(q)
+    for word in key.split():
+        qs = qs.filter(search_key__contains=word)
+    if field:
+        qs = qs.filter(field__code=field)
+    if level:
+        qs = qs.filter(level=level)
+    if agency not in (None, ""):
+        by = (
+            Q(agencies__agency_id=int(agency))
+            if str(agency).isdigit()
+            else Q(agencies__agency__code=agency)
+        )
+        qs = qs.filter(pk__in=Procedure.objects.filter(by).values("pk"))
+    if key:
+        qs = qs.annotate(
+            rank=Case(
+                When(search_key__startswith=key, then=Value(0)),
+                When(search_key__startswith=f"thu tuc {key}", then=Value(0)),
+                When(search_key__contains=key, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        ).order_by("rank", Length("name"), "code")
+    else:
+        qs = qs.order_by("code")
+    count = qs.count()
+    items = list(
+        qs.prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=ProcedureVersion.objects.filter(_in_effect(day)).order_by(
+                    "-effective_from", "-number"
+                ),
+                to_attr="current_versions",
+            )
+        )[offset : offset + limit]
+    )
+    return ProcedurePage(count=count, items=items)
+
+
+def procedure_detail(code: str, *, on: dt.date | None = None) -> ProcedureVersion:
+    """The version of procedure `code` in effect on `on` (default today) — or, when none is
+    in effect (only future versions), the latest one — with its procedure, field,
+    components, fees and process steps loaded (5 queries). NotFound otherwise."""
+    day = on or timezone.localdate()
+    qs = (
+        ProcedureVersion.objects.filter(procedure__code=code)
+        .select_related("procedure__field")
+        .prefetch_related(
+            "components", "fees", Prefetch("steps", queryset=ProcessStep.objects.order_by("order"))
+        )
+    )
+    version = qs.filter(_in_effect(day)).order_by("-effective_from", "-number").first()
+    if version is None:
+        version = qs.order_by("-number").first()
+    if version is None:
+        raise NotFound(f"thủ tục {code}", f"Procedure {code}", field="code")
+    return version
+
+
+def field_list() -> list[Field]:
+    """Every field with `procedure_count` (active procedures), by name."""
+    return list(
+        Field.objects.annotate(
+            procedure_count=Count("procedures", filter=Q(procedures__active=True))
+        ).order_by("name")
+    )
