@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, transaction
 
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.org.models import Agency
@@ -46,12 +48,47 @@ class _State:
 
 _state: _State | None = None
 _lock = threading.Lock()
+# A write whose transaction has not ended yet: (database alias, its on_commit callback).
+# While it is pending nothing is cached, so a rolled-back row cannot linger in the cache.
+_pending: tuple[str, Callable[[], None]] | None = None
 
 
 def calendar_cache_clear() -> None:
     """Forget cached declared days and working hours (next read goes to the database)."""
-    global _state
+    global _state, _pending
     _state = None
+    _pending = None
+
+
+def calendar_cache_written(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """A calendar row was written: drop the cache now and again once the write commits."""
+    global _state, _pending
+    _state = None
+    if not transaction.get_connection(using).in_atomic_block:
+        return
+
+    def committed() -> None:
+        calendar_cache_clear()
+
+    _pending = (using, committed)
+    transaction.on_commit(committed, using=using)
+
+
+def _write_pending() -> bool:
+    """Is the last write's transaction still open? (A rollback drops its on_commit callback.)"""
+    global _pending
+    pending = _pending
+    if pending is None:
+        return False
+    using, callback = pending
+    connection = transaction.get_connection(using)
+    if connection.in_atomic_block and any(
+        entry[1] is callback for entry in connection.run_on_commit
+    ):
+        return True
+    # Committed (the callback cleared everything already) or rolled back: start afresh.
+    calendar_cache_clear()
+    return False
 
 
 def _settings_periods() -> tuple[Period, ...]:
@@ -82,6 +119,8 @@ def _current() -> _State:
     global _state
     state = _state
     ttl = getattr(settings, "MOTCUA_CALENDAR_CACHE_SECONDS", 60)
+    if _pending is not None and _write_pending():
+        return _load()
     if state is None or time.monotonic() - state.loaded_at > ttl:
         with _lock:
             state = _state

@@ -120,7 +120,7 @@ def test_agency_hours_then_default_row(agency):
     cal = get_calendar(agency)
     assert cal.hours_per_day == 8.0
     assert cal.add(at(2027, 3, 3, 12), 1, "working_days") == at(2027, 3, 4, 12)
-    assert get_calendar(agency.pk) is cal
+    assert get_calendar(agency.pk).hours_per_day == 8.0
     assert get_calendar().hours_per_day == 7.5
 
     working_hours_set(
@@ -193,3 +193,37 @@ def test_calendar_is_cached_between_calls(django_assert_num_queries):
     with django_assert_num_queries(0):
         for _ in range(5):
             get_calendar().add(at(2027, 3, 3, 10), 1, "working_days")
+
+
+def test_write_in_open_transaction_is_never_cached(django_assert_num_queries):
+    # given a write whose transaction (the test's) has not committed
+    declared_day_set(date=dt.date(2027, 3, 8), kind="day_off", name="Nghỉ")
+    # then every read goes to the database and sees it
+    for _ in range(2):
+        with django_assert_num_queries(2):
+            assert get_calendar().is_working_day(dt.date(2027, 3, 8)) is False
+
+
+def test_rolled_back_write_leaves_no_trace_in_the_cache(django_assert_num_queries):
+    class Boom(Exception):
+        pass
+
+    # given a declaration rolled back after a read had seen it
+    with pytest.raises(Boom), transaction.atomic():
+        declared_day_set(date=dt.date(2027, 3, 8), kind="day_off", name="Nghỉ")
+        assert get_calendar().is_working_day(dt.date(2027, 3, 8)) is False
+        raise Boom
+    # then the calendar is back to the committed rows, and cached again
+    with django_assert_num_queries(2):
+        assert get_calendar().is_working_day(dt.date(2027, 3, 8)) is True
+    with django_assert_num_queries(0):
+        assert get_calendar().is_working_day(dt.date(2027, 3, 8)) is True
+
+
+def test_committed_write_is_cached(django_capture_on_commit_callbacks, django_assert_num_queries):
+    with django_capture_on_commit_callbacks(execute=True):
+        declared_day_set(date=dt.date(2027, 3, 8), kind="day_off", name="Nghỉ")
+    with django_assert_num_queries(2):
+        assert get_calendar().is_working_day(dt.date(2027, 3, 8)) is False
+    with django_assert_num_queries(0):
+        assert get_calendar().is_working_day(dt.date(2027, 3, 8)) is False
