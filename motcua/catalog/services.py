@@ -200,7 +200,10 @@ def _raise(errors: list[dict[str, Any]]) -> None:
     )
 
 
-def _write_steps(version: ProcedureVersion, clean: list[dict[str, Any]]) -> list[ProcessStep]:
+def write_process_steps(
+    version: ProcedureVersion, clean: list[dict[str, Any]]
+) -> list[ProcessStep]:
+    """Replace the steps of `version` by `clean` (already checked by `process_errors`)."""
     version.steps.all().delete()
     return ProcessStep.objects.bulk_create(
         ProcessStep(version=version, order=i, **step) for i, step in enumerate(clean, start=1)
@@ -222,4 +225,4 @@ def process_set_steps(
     clean, errors = process_errors(steps, statutory_hours(version))
     if errors:
         _raise(errors)
-    return _write_steps(version, clean)
+    return write_process_steps(version, clean)
