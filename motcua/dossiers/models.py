@@ -1,0 +1,303 @@
+"""Dossiers (hồ sơ), their append-only events, control-sheet handovers, clock pauses and
+attachments."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from motcua.catalog.enums import Channel
+
+from .enums import PaidOnline, Rating, Status, StepOutcome
+
+
+class Dossier(models.Model):
+    code = models.CharField("mã hồ sơ", max_length=48, null=True, blank=True, unique=True)
+    secret = models.CharField("mã tra cứu", max_length=16)
+    procedure = models.ForeignKey(
+        "catalog.Procedure",
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        verbose_name="thủ tục",
+    )
+    procedure_version = models.ForeignKey(
+        "catalog.ProcedureVersion",
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        verbose_name="phiên bản thủ tục",
+    )
+    channel = models.PositiveSmallIntegerField("kênh nộp", choices=Channel.choices)
+    status = models.PositiveSmallIntegerField("trạng thái", choices=Status.choices)
+    version = models.PositiveIntegerField("phiên bản bản ghi", default=1)
+    rule_set = models.CharField("quy định áp dụng", max_length=8, default="2025")
+
+    # Who: the account that owns it (online) and the applicant's details as written.
+    owner = models.ForeignKey(
+        "org.Applicant",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        verbose_name="tài khoản người nộp",
+    )
+    applicant_name = models.CharField("người nộp", max_length=255)
+    applicant_id_number = models.CharField("số định danh / mã số thuế", max_length=14, blank=True)
+    applicant_phone = models.CharField("điện thoại", max_length=20, blank=True)
+    applicant_email = models.EmailField("thư điện tử", blank=True)
+    applicant_address = models.CharField("địa chỉ", max_length=255, blank=True)
+    request_summary = models.TextField("nội dung yêu cầu giải quyết", blank=True)
+
+    # Where: received at (one-stop department), settled by (competent agency).
+    receiving_agency = models.ForeignKey(
+        "org.Agency",
+        on_delete=models.PROTECT,
+        related_name="received_dossiers",
+        verbose_name="nơi tiếp nhận",
+    )
+    settling_agency = models.ForeignKey(
+        "org.Agency",
+        on_delete=models.PROTECT,
+        related_name="settled_dossiers",
+        verbose_name="cơ quan giải quyết",
+    )
+
+    # When (UTC in the database).
+    submitted_at = models.DateTimeField("ngày nộp")
+    received_at = models.DateTimeField("ngày tiếp nhận", null=True, blank=True)
+    due_at = models.DateTimeField("ngày hẹn trả", null=True, blank=True)
+    original_due_at = models.DateTimeField("ngày hẹn trả ban đầu", null=True, blank=True)
+    finished_at = models.DateTimeField("ngày có kết quả", null=True, blank=True)
+    returned_at = models.DateTimeField("ngày trả kết quả", null=True, blank=True)
+    stopped_at = models.DateTimeField("ngày dừng xử lý", null=True, blank=True)
+    paused_at = models.DateTimeField("tạm dừng tính giờ từ", null=True, blank=True)
+    paused_seconds = models.BigIntegerField("thời gian tạm dừng (giây làm việc)", default=0)
+    supplement_count = models.PositiveSmallIntegerField("số lần yêu cầu bổ sung", default=0)
+    apology_count = models.PositiveSmallIntegerField("số lần xin lỗi, hẹn lại", default=0)
+
+    # The internal process: the current step (None before receipt and after the last step).
+    current_step = models.ForeignKey(
+        "catalog.ProcessStep",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="bước hiện tại",
+    )
+    current_step_started_at = models.DateTimeField(null=True, blank=True)
+    current_step_due_at = models.DateTimeField(null=True, blank=True)
+
+    # Facts the indicators need (reference §4).
+    fee_due_vnd = models.BigIntegerField("phí, lệ phí phải nộp (đồng)", default=0)
+    fee_paid_vnd = models.BigIntegerField("đã nộp (đồng)", default=0)
+    paid_online = models.PositiveSmallIntegerField(
+        "thanh toán trực tuyến", choices=PaidOnline.choices, default=PaidOnline.NO
+    )
+    paper_result_required = models.BooleanField("yêu cầu kết quả bản giấy", default=True)
+    electronic_result = models.BooleanField("có kết quả điện tử", default=False)
+    digitized = models.BooleanField("đã số hóa", default=False)
+    reused = models.BooleanField("có tái sử dụng dữ liệu", default=False)
+    rating = models.SmallIntegerField("đánh giá", choices=Rating.choices, null=True, blank=True)
+    result_note = models.TextField("kết quả giải quyết", blank=True)
+    refusal_reason = models.TextField("lý do từ chối", blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "hồ sơ"
+        verbose_name_plural = "hồ sơ"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__gte=1, status__lte=10), name="dossier_status_national_code"
+            ),
+            models.CheckConstraint(condition=Q(channel__in=[1, 2, 3]), name="dossier_channel"),
+            models.CheckConstraint(
+                condition=Q(paid_online__in=[0, 1, 2]), name="dossier_paid_online"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__in=[-1, 0, 1]), name="dossier_rating"
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_due_vnd__gte=0) & Q(fee_paid_vnd__gte=0),
+                name="dossier_money_nonnegative",
+            ),
+            # Received dossiers carry a code and an appointment; only 1, 3 and a withdrawal
+            # before receipt (7, 8) may lack them.
+            models.CheckConstraint(
+                condition=Q(status__in=[1, 3, 7, 8])
+                | (Q(code__isnull=False) & Q(received_at__isnull=False) & Q(due_at__isnull=False)),
+                name="dossier_received_has_code_and_due",
+            ),
+            models.CheckConstraint(
+                condition=Q(code__isnull=True, received_at__isnull=True)
+                | Q(code__isnull=False, received_at__isnull=False),
+                name="dossier_code_iff_received",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=5) | Q(paused_at__isnull=False),
+                name="dossier_supplement_paused",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["receiving_agency", "status"], name="dossier_recv_status_idx"),
+            models.Index(fields=["settling_agency", "status"], name="dossier_settl_status_idx"),
+            models.Index(fields=["owner", "-submitted_at"], name="dossier_owner_idx"),
+            models.Index(fields=["status", "due_at"], name="dossier_status_due_idx"),
+            models.Index(fields=["received_at"], name="dossier_received_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code or f"#{self.pk}"
+
+
+class DailySequence(models.Model):
+    """The daily counter behind dossier codes: one row per receiving agency and day."""
+
+    agency = models.ForeignKey("org.Agency", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "day"], name="dailyseq_agency_day_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day} {self.last}"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class DossierEvent(models.Model):
+    """Append-only log of every transition: actor, time, from, to, reason, data."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    action = models.CharField(max_length=32)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_role = models.CharField(max_length=20, blank=True)
+    actor_agency = models.ForeignKey(
+        "org.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    to_status = models.PositiveSmallIntegerField()
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "sự kiện hồ sơ"
+        verbose_name_plural = "sự kiện hồ sơ"
+        ordering = ["dossier", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "seq"], name="event_dossier_seq_uniq"),
+        ]
+        indexes = [models.Index(fields=["at"], name="event_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}#{self.seq} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("Dossier events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Dossier events are append-only.")
+
+
+class Handover(models.Model):
+    """One row of the control sheet (phiếu kiểm soát quá trình giải quyết hồ sơ)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="handovers")
+    step = models.ForeignKey("catalog.ProcessStep", on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("org.Agency", on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField("nhận lúc")
+    due_at = models.DateTimeField("hạn của bước")
+    finished_at = models.DateTimeField("giao lúc", null=True, blank=True)
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField("kết quả", max_length=8, choices=StepOutcome.choices, blank=True)
+    note = models.TextField("ghi chú", blank=True)
+
+    class Meta:
+        verbose_name = "bàn giao"
+        verbose_name_plural = "phiếu kiểm soát"
+        ordering = ["dossier", "started_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier"],
+                condition=Q(finished_at__isnull=True),
+                name="handover_one_open_per_dossier",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.step_id} {self.outcome}"
+
+
+class Pause(models.Model):
+    """A clock pause: a supplement request until the applicant supplements."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="pauses")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField()
+    missing_components = models.JSONField(default=list)
+    working_seconds = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier"],
+                condition=Q(ended_at__isnull=True),
+                name="pause_one_open_per_dossier",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.started_at}"
+
+
+class AttachmentKind(models.TextChoices):
+    SUBMITTED = "submitted", "Hồ sơ nộp"
+    SUPPLEMENT = "supplement", "Hồ sơ bổ sung"
+    RESULT = "result", "Kết quả giải quyết"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"dossiers/{instance.dossier_id}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Attachment(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="attachments")
+    component = models.ForeignKey(
+        "catalog.Component", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=AttachmentKind.choices)
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+    digitized = models.BooleanField("số hóa", default=False)
+    reused = models.BooleanField("tái sử dụng", default=False)
+
+    class Meta:
+        verbose_name = "tệp đính kèm"
+        verbose_name_plural = "tệp đính kèm"
+        ordering = ["dossier", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

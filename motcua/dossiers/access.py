@@ -1,0 +1,153 @@
+"""Who may act on a dossier: the one place where roles, agencies and ownership meet.
+
+Rules (issue "core", §6): applicants act on their own dossiers only; officers act only on
+dossiers their agency receives or settles, and only with their role's actions (the
+TRANSITIONS table); forward/approve belong to the role and agency of the current step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from motcua.catalog.enums import AgencyRole
+from motcua.core.errors import PermissionDenied
+from motcua.org.enums import AgencyKind, Role
+from motcua.org.models import StaffRole
+
+from .enums import ACTION_EN, APPLICANT, EITHER_SIDE, RECEIVING_SIDE, STEP, TRANSITIONS, Action
+from .models import Dossier
+
+
+@dataclass(frozen=True)
+class Acting:
+    """How the actor acts on this dossier: as the applicant, or as staff of an agency."""
+
+    role: str
+    agency_id: int | None
+
+
+def staff_roles(user) -> dict[int, set[str]]:
+    """{agency_id: {roles}} of the user's active staff roles, memoized on the user object."""
+    cached = getattr(user, "_motcua_staff_roles", None)
+    if cached is not None:
+        return cached
+    roles: dict[int, set[str]] = {}
+    if user is not None and user.is_authenticated:
+        for agency_id, role in StaffRole.objects.filter(user=user, active=True).values_list(
+            "agency_id", "role"
+        ):
+            roles.setdefault(agency_id, set()).add(role)
+    user._motcua_staff_roles = roles
+    return roles
+
+
+def applicant_id(user) -> int | None:
+    if user is None or not user.is_authenticated:
+        return None
+    cached = getattr(user, "_motcua_applicant_id", False)
+    if cached is not False:
+        return cached
+    from motcua.org.models import Applicant
+
+    value = Applicant.objects.filter(user=user).values_list("pk", flat=True).first()
+    user._motcua_applicant_id = value
+    return value
+
+
+def _refuse(action: str) -> PermissionDenied:
+    from .enums import Action as A
+
+    return PermissionDenied(
+        f"Bạn không có quyền thực hiện thao tác '{A(action).label}' trên hồ sơ này.",
+        f"You are not allowed to '{ACTION_EN[action]}' on this dossier.",
+    )
+
+
+def authorize(user, dossier: Dossier, action: str) -> Acting:
+    """Return how `user` may perform `action` on `dossier`, or raise PermissionDenied."""
+    actors = TRANSITIONS[action][2]
+    if APPLICANT in actors and dossier.owner_id and applicant_id(user) == dossier.owner_id:
+        return Acting(APPLICANT, None)
+    roles = staff_roles(user)
+    if STEP in actors:
+        step = dossier.current_step
+        if step is None:
+            raise _refuse(action)
+        agency_id = (
+            dossier.receiving_agency_id
+            if step.agency_role == AgencyRole.RECEIVING
+            else dossier.settling_agency_id
+        )
+        if step.role in roles.get(agency_id, ()):
+            return Acting(step.role, agency_id)
+        raise _refuse(action)
+    if action in RECEIVING_SIDE:
+        sides = [dossier.receiving_agency_id]
+    elif action in EITHER_SIDE:
+        sides = [dossier.settling_agency_id, dossier.receiving_agency_id]
+    else:
+        sides = [dossier.settling_agency_id]
+    for agency_id in sides:
+        for role in sorted(roles.get(agency_id, ())):
+            if role in actors:
+                return Acting(role, agency_id)
+    raise _refuse(action)
+
+
+def allowed_actions(user, dossier: Dossier) -> list[str]:
+    """The actions this user may take on this dossier in its current state (for pages)."""
+    result = []
+    for action, (sources, _target, _actors) in TRANSITIONS.items():
+        if action in (Action.SUBMIT, Action.INTAKE) or dossier.status not in sources:
+            continue
+        try:
+            authorize(user, dossier, action)
+        except PermissionDenied:
+            continue
+        result.append(str(action))
+    return result
+
+
+def is_province_monitor(user) -> bool:
+    from motcua.org.models import Agency
+
+    monitor_agencies = [a for a, r in staff_roles(user).items() if Role.MONITOR in r]
+    if not monitor_agencies:
+        return False
+    return Agency.objects.filter(
+        pk__in=monitor_agencies,
+        kind__in=[AgencyKind.PROVINCIAL_CENTER, AgencyKind.PROVINCIAL_COMMITTEE],
+    ).exists()
+
+
+def visible_dossiers(user, qs: QuerySet | None = None) -> QuerySet:
+    """Dossiers the user may see: their own (applicant), their agencies' (staff), all
+    (superuser or a monitor of the provincial center / committee)."""
+    qs = Dossier.objects.all() if qs is None else qs
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser or is_province_monitor(user):
+        return qs
+    cond = Q(pk__in=[])
+    agencies = list(staff_roles(user))
+    if agencies:
+        cond |= Q(receiving_agency_id__in=agencies) | Q(settling_agency_id__in=agencies)
+    owner = applicant_id(user)
+    if owner:
+        cond |= Q(owner_id=owner)
+    return qs.filter(cond)
+
+
+def can_view(user, dossier: Dossier) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if dossier.owner_id and applicant_id(user) == dossier.owner_id:
+        return True
+    roles = staff_roles(user)
+    if dossier.receiving_agency_id in roles or dossier.settling_agency_id in roles:
+        return True
+    return is_province_monitor(user)

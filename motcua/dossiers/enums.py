@@ -1,0 +1,190 @@
+"""Statuses, actions and the one transition table that services, pages and tests read."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Status(models.IntegerChoices):
+    """TrangThaiHoSo of the national portal (reference §1.4)."""
+
+    SUBMITTED = 1, "Mới đăng ký"
+    RECEIVED = 2, "Được tiếp nhận"
+    REFUSED = 3, "Không được tiếp nhận"
+    PROCESSING = 4, "Đang xử lý"
+    SUPPLEMENT_REQUESTED = 5, "Yêu cầu bổ sung giấy tờ"
+    FINANCIAL_OBLIGATION = 6, "Yêu cầu thực hiện nghĩa vụ tài chính"
+    WITHDRAWAL_REQUESTED = 7, "Công dân yêu cầu rút hồ sơ"
+    STOPPED = 8, "Dừng xử lý"
+    PROCESSED = 9, "Đã xử lý xong"
+    RETURNED = 10, "Đã trả kết quả"
+
+
+STATUS_EN = {
+    1: "Submitted",
+    2: "Received",
+    3: "Refused at receipt",
+    4: "Processing",
+    5: "Supplement requested",
+    6: "Financial obligation",
+    7: "Withdrawal requested",
+    8: "Stopped",
+    9: "Processed, result ready",
+    10: "Result returned",
+}
+
+TERMINAL = frozenset({Status.REFUSED, Status.STOPPED, Status.RETURNED})
+OPEN = frozenset(set(Status) - TERMINAL - {Status.SUBMITTED})
+CLOCK_PAUSED = frozenset({Status.SUPPLEMENT_REQUESTED})
+
+
+class PaidOnline(models.IntegerChoices):
+    """DuocThanhToanTrucTuyen (reference §4, indicator 3.6)."""
+
+    NO = 0, "Không thanh toán trực tuyến"
+    NATIONAL_PORTAL = 1, "Thanh toán trên Cổng DVC quốc gia"
+    PROVINCIAL_PORTAL = 2, "Thanh toán qua cổng thanh toán của tỉnh"
+
+
+class StepOutcome(models.TextChoices):
+    EARLY = "early", "Trước hạn"
+    ON_TIME = "on_time", "Đúng hạn"
+    LATE = "late", "Quá hạn"
+
+
+class Rating(models.IntegerChoices):
+    SATISFIED = 1, "Hài lòng"
+    NEUTRAL = 0, "Bình thường"
+    DISSATISFIED = -1, "Không hài lòng"
+
+
+class Action(models.TextChoices):
+    SUBMIT = "submit", "Nộp hồ sơ trực tuyến"
+    INTAKE = "intake", "Tiếp nhận trực tiếp / bưu chính"
+    RECEIVE = "receive", "Tiếp nhận hồ sơ"
+    REFUSE = "refuse", "Từ chối tiếp nhận"
+    FORWARD = "forward", "Chuyển bước xử lý"
+    REQUEST_SUPPLEMENT = "request_supplement", "Yêu cầu bổ sung"
+    SUPPLEMENT = "supplement", "Bổ sung hồ sơ"
+    REQUEST_PAYMENT = "request_payment", "Yêu cầu thực hiện nghĩa vụ tài chính"
+    CONFIRM_PAYMENT = "confirm_payment", "Hoàn thành nghĩa vụ tài chính"
+    REQUEST_WITHDRAWAL = "request_withdrawal", "Yêu cầu rút hồ sơ"
+    STOP = "stop", "Dừng xử lý"
+    APOLOGIZE = "apologize", "Xin lỗi, hẹn lại ngày trả"
+    APPROVE = "approve", "Phê duyệt, có kết quả"
+    ATTACH_RESULT = "attach_result", "Đính kèm kết quả điện tử"
+    RETURN_RESULT = "return_result", "Trả kết quả"
+    RATE = "rate", "Đánh giá"
+
+
+ACTION_EN = {
+    "submit": "Submit online",
+    "intake": "Counter / postal intake",
+    "receive": "Receive",
+    "refuse": "Refuse at receipt",
+    "forward": "Forward to the next step",
+    "request_supplement": "Request a supplement",
+    "supplement": "Supplement the dossier",
+    "request_payment": "Request the financial obligation",
+    "confirm_payment": "Confirm payment",
+    "request_withdrawal": "Request withdrawal",
+    "stop": "Stop processing",
+    "apologize": "Apologize with a new date",
+    "approve": "Approve, result ready",
+    "attach_result": "Attach the electronic result",
+    "return_result": "Return the result",
+    "rate": "Rate the service",
+}
+
+# Who acts: "applicant" is the dossier's owner; staff roles are motcua.org.enums.Role values.
+# "step" means: the role and agency of the dossier's current internal-process step.
+APPLICANT = "applicant"
+STEP = "step"
+
+# The transition table: action -> (statuses it may start from, status it leads to, actors).
+# A target of None keeps the status (the action records a fact without moving the dossier).
+TRANSITIONS: dict[str, tuple[frozenset[int], int | None, frozenset[str]]] = {
+    Action.SUBMIT: (frozenset(), Status.SUBMITTED, frozenset({APPLICANT})),
+    Action.INTAKE: (frozenset(), Status.RECEIVED, frozenset({"counter"})),
+    Action.RECEIVE: (frozenset({Status.SUBMITTED}), Status.RECEIVED, frozenset({"counter"})),
+    Action.REFUSE: (frozenset({Status.SUBMITTED}), Status.REFUSED, frozenset({"counter"})),
+    Action.FORWARD: (
+        frozenset({Status.RECEIVED, Status.PROCESSING}),
+        Status.PROCESSING,
+        frozenset({STEP}),
+    ),
+    Action.REQUEST_SUPPLEMENT: (
+        frozenset({Status.RECEIVED, Status.PROCESSING}),
+        Status.SUPPLEMENT_REQUESTED,
+        frozenset({"counter", "specialist", "leader"}),
+    ),
+    Action.SUPPLEMENT: (
+        frozenset({Status.SUPPLEMENT_REQUESTED}),
+        Status.PROCESSING,
+        frozenset({APPLICANT, "counter"}),
+    ),
+    Action.REQUEST_PAYMENT: (
+        frozenset({Status.RECEIVED, Status.PROCESSING}),
+        Status.FINANCIAL_OBLIGATION,
+        frozenset({"counter", "specialist", "leader"}),
+    ),
+    Action.CONFIRM_PAYMENT: (
+        frozenset({Status.FINANCIAL_OBLIGATION}),
+        Status.PROCESSING,
+        frozenset({APPLICANT, "counter"}),
+    ),
+    Action.REQUEST_WITHDRAWAL: (
+        frozenset(
+            {
+                Status.SUBMITTED,
+                Status.RECEIVED,
+                Status.PROCESSING,
+                Status.SUPPLEMENT_REQUESTED,
+                Status.FINANCIAL_OBLIGATION,
+            }
+        ),
+        Status.WITHDRAWAL_REQUESTED,
+        frozenset({APPLICANT, "counter"}),
+    ),
+    Action.STOP: (
+        frozenset({Status.WITHDRAWAL_REQUESTED}),
+        Status.STOPPED,
+        frozenset({"counter", "leader"}),
+    ),
+    Action.APOLOGIZE: (
+        frozenset(
+            {
+                Status.RECEIVED,
+                Status.PROCESSING,
+                Status.SUPPLEMENT_REQUESTED,
+                Status.FINANCIAL_OBLIGATION,
+            }
+        ),
+        None,
+        frozenset({"leader"}),
+    ),
+    Action.APPROVE: (frozenset({Status.PROCESSING}), Status.PROCESSED, frozenset({STEP})),
+    Action.ATTACH_RESULT: (
+        frozenset({Status.PROCESSING, Status.PROCESSED}),
+        None,
+        frozenset({"specialist", "leader"}),
+    ),
+    Action.RETURN_RESULT: (frozenset({Status.PROCESSED}), Status.RETURNED, frozenset({"counter"})),
+    Action.RATE: (frozenset({Status.RETURNED}), None, frozenset({APPLICANT})),
+}
+
+# Which agency of the dossier a staff actor must belong to for each action.
+RECEIVING_SIDE = frozenset(
+    {
+        Action.INTAKE,
+        Action.RECEIVE,
+        Action.REFUSE,
+        Action.RETURN_RESULT,
+        Action.CONFIRM_PAYMENT,
+        Action.SUPPLEMENT,
+        Action.REQUEST_WITHDRAWAL,
+    }
+)
+# Every other staff action is done by the settling agency, except forward/approve which follow
+# the current step's agency, and request_supplement/stop which either side may do.
+EITHER_SIDE = frozenset({Action.REQUEST_SUPPLEMENT, Action.STOP, Action.REQUEST_PAYMENT})

@@ -1,0 +1,134 @@
+"""Reads on dossiers, always through the caller's visibility (motcua.dossiers.access)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from motcua.catalog.enums import TimeUnit
+from motcua.core.errors import NotFound, ValidationFailed
+
+from . import timing
+from .access import can_view, visible_dossiers
+from .enums import OPEN, Status
+from .models import Dossier
+
+LIST_RELATED = ("procedure", "receiving_agency", "settling_agency", "current_step")
+
+
+def dossier_get(*, user, dossier_id: int) -> Dossier:
+    """One dossier the user may see; others look exactly like missing ones (404)."""
+    try:
+        dossier = Dossier.objects.select_related(*LIST_RELATED, "procedure_version").get(
+            pk=dossier_id
+        )
+    except (Dossier.DoesNotExist, ValueError, TypeError):
+        raise NotFound("hồ sơ", "Dossier", field="dossier_id") from None
+    if not can_view(user, dossier):
+        raise NotFound("hồ sơ", "Dossier", field="dossier_id")
+    return dossier
+
+
+def dossier_lookup(*, code: str, secret: str) -> Dossier:
+    """Public status lookup: the code plus the secret printed on the receipt.
+
+    A wrong code and a wrong secret give the same answer, so codes alone reveal nothing.
+    """
+    code = (code or "").strip()
+    secret = (secret or "").strip().upper()
+    dossier = Dossier.objects.select_related(*LIST_RELATED).filter(code=code).first()
+    expected = dossier.secret if dossier else "x" * 8
+    if not hmac.compare_digest(expected.encode(), secret.encode()) or dossier is None:
+        raise NotFound(
+            "hồ sơ với mã và mã tra cứu này", "Dossier with this code and secret", field="secret"
+        )
+    return dossier
+
+
+def my_dossiers(*, user, status: int | None = None) -> QuerySet:
+    from .access import applicant_id
+
+    owner = applicant_id(user)
+    qs = Dossier.objects.filter(owner_id=owner) if owner else Dossier.objects.none()
+    if status is not None:
+        qs = qs.filter(status=status)
+    return qs.select_related(*LIST_RELATED).order_by("-submitted_at", "-pk")
+
+
+def inbox(
+    *,
+    user,
+    agency_id: int | None = None,
+    status: int | None = None,
+    step_order: int | None = None,
+    role: str | None = None,
+    due: str | None = None,
+    q: str | None = None,
+    now: dt.datetime | None = None,
+) -> QuerySet:
+    """The officer's inbox: open dossiers of the user's agencies, filtered.
+
+    due: "overdue" (appointment passed), "soon" (due within one working day), "ok".
+    """
+    now = now or timezone.now()
+    qs = visible_dossiers(user).select_related(*LIST_RELATED)
+    if agency_id is not None:
+        qs = qs.filter(Q(receiving_agency_id=agency_id) | Q(settling_agency_id=agency_id))
+    if status is not None:
+        if status not in Status.values:
+            raise ValidationFailed(
+                "invalid_status",
+                "Trạng thái không hợp lệ (1–10).",
+                "Invalid status (1–10).",
+                field="status",
+            )
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.filter(status__in=[*OPEN, Status.SUBMITTED])
+    if step_order is not None:
+        qs = qs.filter(current_step__order=step_order)
+    if role is not None:
+        qs = qs.filter(current_step__role=role)
+    if due is not None:
+        open_q = Q(status__in=list(OPEN))
+        if due == "overdue":
+            qs = qs.filter(open_q, due_at__lt=now)
+        elif due == "soon":
+            horizon = timing.calendar_for(None).add(now, 1, TimeUnit.WORKING_DAYS)
+            qs = qs.filter(open_q, due_at__gte=now, due_at__lte=horizon)
+        elif due == "ok":
+            horizon = timing.calendar_for(None).add(now, 1, TimeUnit.WORKING_DAYS)
+            qs = qs.filter(open_q, due_at__gt=horizon)
+        else:
+            raise ValidationFailed(
+                "invalid_due",
+                "Bộ lọc hạn phải là overdue, soon hoặc ok.",
+                "The due filter must be overdue, soon or ok.",
+                field="due",
+            )
+    if q:
+        q = q.strip()
+        qs = qs.filter(
+            Q(code__icontains=q)
+            | Q(applicant_name__icontains=q)
+            | Q(procedure__code__icontains=q)
+            | Q(procedure__search_key__icontains=q.lower())
+        )
+    return qs.order_by("due_at", "pk")
+
+
+def due_signal(dossier: Dossier, now: dt.datetime | None = None) -> str | None:
+    """early / soon / overdue for an open dossier (pages and the API show it)."""
+    if dossier.due_at is None or dossier.status not in OPEN:
+        return None
+    now = now or timezone.now()
+    if dossier.status == Status.SUPPLEMENT_REQUESTED:
+        return "paused"
+    if dossier.due_at < now:
+        return "overdue"
+    if dossier.due_at <= timing.calendar_for(None).add(now, 1, TimeUnit.WORKING_DAYS):
+        return "soon"
+    return "in_time"

@@ -1,0 +1,1104 @@
+"""Writes on dossiers: every transition of the one-stop lifecycle.
+
+Each service is one transaction: it locks the dossier row (`select_for_update`), checks
+the state against the one TRANSITIONS table and the actor against motcua.dossiers.access,
+changes the row, and appends one DossierEvent. Illegal transitions raise
+IllegalTransition (409) and change nothing; a stale `expected_version` raises Conflict.
+
+Legal sources: Decree 61/2018 and Circular 01/2018/TT-VPCP (dossiers received before
+01/07/2025), Decree 118/2025 and Circular 03/2025/TT-VPCP (after). The rules the texts
+available to us do not settle (how many supplement requests, how many re-appointments) are
+settings, with the 2018 practice as default: see docs/rules.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from motcua.catalog.enums import AgencyRole, Channel
+from motcua.catalog.models import Component, Procedure, ProcedureAgency, ProcessStep
+from motcua.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
+from motcua.core.text import nfc
+from motcua.org.models import Agency
+
+from . import timing
+from .access import APPLICANT, Acting, applicant_id, authorize
+from .attachments import CheckedFile, FileGuard, check_file
+from .enums import ACTION_EN, STATUS_EN, TRANSITIONS, Action, PaidOnline, Rating, Status
+from .models import Attachment, AttachmentKind, Dossier, DossierEvent, Handover, Pause
+
+SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+RULES_2025_FROM = dt.date(2025, 7, 1)
+
+Files = Mapping[int, Sequence[Any]]  # component id -> uploaded files
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _now(at: dt.datetime | None) -> dt.datetime:
+    if at is None:
+        return timezone.now()
+    if timezone.is_naive(at):
+        raise ValidationFailed(
+            "naive_datetime", "Thời điểm thiếu múi giờ.", "The moment has no time zone.", field="at"
+        )
+    return at
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
+    try:
+        dossier = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("current_step", "procedure_version")
+            .get(pk=dossier_id)
+        )
+    except (Dossier.DoesNotExist, ValueError, TypeError):
+        raise NotFound("hồ sơ", "Dossier", field="dossier_id") from None
+    if expected_version is not None and dossier.version != expected_version:
+        raise Conflict(
+            "stale_version",
+            "Hồ sơ vừa được người khác thay đổi. Vui lòng tải lại và thử lại.",
+            "The dossier was just changed by someone else. Reload and try again.",
+            field="version",
+            data={"expected": expected_version, "actual": dossier.version},
+        )
+    return dossier
+
+
+def _check_state(dossier: Dossier, action: str) -> None:
+    sources = TRANSITIONS[action][0]
+    if dossier.status not in sources:
+        label = Status(dossier.status).label
+        raise IllegalTransition(
+            "illegal_transition",
+            f"Không thể '{Action(action).label}' khi hồ sơ đang ở trạng thái '{label}'.",
+            f"Cannot '{ACTION_EN[action]}' a dossier in status '{STATUS_EN[dossier.status]}'.",
+            field="status",
+            data={"status": dossier.status, "action": str(action)},
+        )
+
+
+def _begin(
+    dossier_id: int, action: str, actor, expected_version: int | None
+) -> tuple[Dossier, Acting]:
+    dossier = _lock(dossier_id, expected_version)
+    _check_state(dossier, action)
+    acting = authorize(actor, dossier, action)
+    return dossier, acting
+
+
+def _event(
+    dossier: Dossier,
+    action: str,
+    actor,
+    acting: Acting,
+    from_status: int | None,
+    at: dt.datetime,
+    reason: str = "",
+    data: dict | None = None,
+) -> DossierEvent:
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        seq=dossier.version,
+        action=str(action),
+        at=at,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_role=acting.role,
+        actor_agency_id=acting.agency_id,
+        from_status=from_status,
+        to_status=dossier.status,
+        reason=reason,
+        data=data or {},
+    )
+
+
+def _save(
+    dossier: Dossier,
+    action: str,
+    actor,
+    acting: Acting,
+    from_status: int | None,
+    at: dt.datetime,
+    reason: str = "",
+    data: dict | None = None,
+) -> Dossier:
+    dossier.version += 1
+    dossier.save()
+    _event(dossier, action, actor, acting, from_status, at, reason, data)
+    return dossier
+
+
+def _require_text(value: str | None, field: str, what: str, what_en: str) -> str:
+    text = nfc(value or "")
+    if not text:
+        raise ValidationFailed(
+            f"{field}_required", f"Cần nhập {what}.", f"{what_en} is required.", field=field
+        )
+    return text
+
+
+def _agency(dossier: Dossier, side: str) -> Agency:
+    return dossier.receiving_agency if side == AgencyRole.RECEIVING else dossier.settling_agency
+
+
+def _step_agency(dossier: Dossier, step: ProcessStep) -> Agency:
+    return _agency(dossier, step.agency_role)
+
+
+def _steps(dossier: Dossier) -> list[ProcessStep]:
+    return list(dossier.procedure_version.steps.order_by("order"))
+
+
+def _open_step(dossier: Dossier, step: ProcessStep | None, at: dt.datetime) -> None:
+    dossier.current_step = step
+    if step is None:
+        dossier.current_step_started_at = None
+        dossier.current_step_due_at = None
+        return
+    agency = _step_agency(dossier, step)
+    due = timing.step_due(agency, at, step.duration_hours)
+    dossier.current_step_started_at = at
+    dossier.current_step_due_at = due
+    Handover.objects.create(dossier=dossier, step=step, agency=agency, started_at=at, due_at=due)
+
+
+def _close_step(dossier: Dossier, actor, at: dt.datetime, note: str = "") -> Handover | None:
+    handover = Handover.objects.filter(dossier=dossier, finished_at__isnull=True).first()
+    if handover is None:
+        return None
+    handover.finished_at = at
+    handover.finished_by = actor if actor is not None and actor.is_authenticated else None
+    handover.outcome = timing.classify(at, handover.due_at)
+    handover.note = note
+    handover.save(update_fields=["finished_at", "finished_by", "outcome", "note"])
+    return handover
+
+
+def _next_code(agency: Agency, received_at: dt.datetime) -> str:
+    """{agency code}-{yyMMdd}-{NNNN}: a daily sequence per receiving agency (reference §2.2).
+
+    One INSERT … ON CONFLICT DO UPDATE … RETURNING statement: the database serialises
+    concurrent receipts on the (agency, day) row, so two clerks never get the same number.
+    """
+    day = received_at.astimezone(timing.VN).date()
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO dossiers_dailysequence (agency_id, day, last) VALUES (%s, %s, 1) "
+            "ON CONFLICT (agency_id, day) DO UPDATE SET last = dossiers_dailysequence.last + 1 "
+            "RETURNING last",
+            [agency.pk, day],
+        )
+        number = cur.fetchone()[0]
+    return f"{agency.code}-{day:%y%m%d}-{number:04d}"
+
+
+def _rule_set(day: dt.date) -> str:
+    return "2025" if day >= RULES_2025_FROM else "2018"
+
+
+def _check_files(
+    files: Files | None, version, field: str = "files"
+) -> list[tuple[Component, CheckedFile]]:
+    """Check every file before anything is stored; components must belong to the version."""
+    if not files:
+        return []
+    components = {c.pk: c for c in version.components.all()}
+    checked = []
+    for component_id, uploads in files.items():
+        component = components.get(int(component_id)) if str(component_id).isdigit() else None
+        if component is None:
+            raise ValidationFailed(
+                "unknown_component",
+                f"Thành phần hồ sơ {component_id} không thuộc thủ tục này.",
+                f"Component {component_id} does not belong to this procedure.",
+                field=f"{field}.{component_id}",
+            )
+        for upload in uploads:
+            checked.append((component, check_file(upload, field=f"{field}.{component_id}")))
+    return checked
+
+
+def _store(
+    guard: FileGuard,
+    dossier: Dossier,
+    checked: Iterable[tuple[Component | None, CheckedFile]],
+    kind: str,
+    actor,
+    at: dt.datetime,
+    digitized: bool,
+) -> list[Attachment]:
+    stored = []
+    for component, f in checked:
+        path = guard.save(f"dossiers/{dossier.pk}/{f.sha256[:2]}/{f.sha256}", f.content)
+        stored.append(
+            Attachment.objects.create(
+                dossier=dossier,
+                component=component,
+                kind=kind,
+                file=path,
+                original_name=f.name,
+                content_type=f.content_type,
+                size=f.size,
+                sha256=f.sha256,
+                uploaded_by=actor if actor and actor.is_authenticated else None,
+                uploaded_at=at,
+                digitized=digitized,
+            )
+        )
+    return stored
+
+
+def _route(
+    procedure: Procedure, receiving: Agency, settling: Agency | None
+) -> tuple[Agency, Agency]:
+    """Choose the settling agency: route by authority, not by the place of receipt (§1.1)."""
+    if not receiving.receives_dossiers:
+        raise ValidationFailed(
+            "not_a_receiving_agency",
+            f"'{receiving.name}' không phải bộ phận một cửa tiếp nhận hồ sơ.",
+            f"'{receiving.name}' is not a one-stop department that receives dossiers.",
+            field="receiving_agency",
+        )
+    links = ProcedureAgency.objects.filter(procedure=procedure, role=AgencyRole.SETTLING)
+    if settling is not None:
+        if not links.filter(agency=settling).exists():
+            raise ValidationFailed(
+                "agency_not_competent",
+                f"'{settling.name}' không giải quyết thủ tục {procedure.code}.",
+                f"'{settling.name}' does not settle procedure {procedure.code}.",
+                field="settling_agency",
+            )
+        return receiving, settling
+    candidates = list(Agency.objects.filter(pk__in=links.values("agency_id")))
+    if not candidates:
+        raise ValidationFailed(
+            "procedure_not_offered",
+            f"Thủ tục {procedure.code} chưa được giao cho cơ quan giải quyết nào trong tỉnh.",
+            f"Procedure {procedure.code} has no settling agency in this province.",
+            field="procedure",
+        )
+    # Prefer the competent agency of the same unit (commune procedures), else the first.
+    same_unit = [a for a in candidates if a.unit_id == receiving.unit_id]
+    return receiving, (same_unit or candidates)[0]
+
+
+def _version_for(procedure: Procedure, day: dt.date):
+    version = procedure.version_on(day)
+    if version is None or not procedure.active:
+        raise ValidationFailed(
+            "procedure_not_in_force",
+            f"Thủ tục {procedure.code} không có hiệu lực vào ngày {day:%d/%m/%Y}.",
+            f"Procedure {procedure.code} is not in force on {day:%Y-%m-%d}.",
+            field="procedure",
+        )
+    return version
+
+
+def _get_procedure(procedure: Procedure | str) -> Procedure:
+    if isinstance(procedure, Procedure):
+        return procedure
+    try:
+        return Procedure.objects.get(code=procedure)
+    except Procedure.DoesNotExist:
+        raise NotFound(
+            f"thủ tục {procedure}", f"Procedure {procedure}", field="procedure"
+        ) from None
+
+
+# ---------------------------------------------------------------------------- creation
+
+
+def dossier_submit(
+    *,
+    actor,
+    procedure: Procedure | str,
+    receiving_agency: Agency,
+    settling_agency: Agency | None = None,
+    request_summary: str = "",
+    applicant: Mapping[str, str] | None = None,
+    files: Files | None = None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """An applicant submits a dossier online (status 1, channel 2).
+
+    The applicant's details default to the account's; the dossier is routed to the agency
+    competent for the procedure; files are checked (type, size) before anything is stored.
+    """
+    at = _now(at)
+    owner = applicant_id(actor)
+    if owner is None:
+        raise ValidationFailed(
+            "not_an_applicant",
+            "Chỉ công dân, tổ chức mới nộp hồ sơ trực tuyến.",
+            "Only citizen or business accounts submit online.",
+            field="actor",
+            status=403,
+        )
+    proc = _get_procedure(procedure)
+    version = _version_for(proc, at.astimezone(timing.VN).date())
+    if Channel.ONLINE not in (version.channels or []):
+        raise ValidationFailed(
+            "channel_not_offered",
+            f"Thủ tục {proc.code} không tiếp nhận hồ sơ trực tuyến.",
+            f"Procedure {proc.code} is not offered online.",
+            field="procedure",
+        )
+    receiving, settling = _route(proc, receiving_agency, settling_agency)
+    checked = _check_files(files, version)
+    if not checked:
+        raise ValidationFailed(
+            "files_required",
+            "Cần đính kèm ít nhất một thành phần hồ sơ.",
+            "At least one dossier component must be attached.",
+            field="files",
+        )
+    account = actor.applicant
+    details = {
+        "name": account.full_name,
+        "id_number": account.identifier,
+        "phone": account.phone,
+        "email": account.email,
+        "address": account.address,
+    }
+    details.update({k: v for k, v in (applicant or {}).items() if v})
+    with FileGuard() as guard, transaction.atomic():
+        dossier = _create(
+            procedure=proc,
+            version=version,
+            channel=Channel.ONLINE,
+            owner_id=owner,
+            receiving=receiving,
+            settling=settling,
+            details=details,
+            request_summary=request_summary,
+            at=at,
+        )
+        _store(guard, dossier, checked, AttachmentKind.SUBMITTED, actor, at, digitized=False)
+        _event(
+            dossier,
+            Action.SUBMIT,
+            actor,
+            Acting(APPLICANT, None),
+            None,
+            at,
+            data={"files": len(checked)},
+        )
+    return dossier
+
+
+def _create(
+    *, procedure, version, channel, owner_id, receiving, settling, details, request_summary, at
+) -> Dossier:
+    name = nfc(details.get("name") or "")
+    if not name:
+        raise ValidationFailed(
+            "applicant_name_required",
+            "Cần nhập họ tên người nộp.",
+            "The applicant's name is required.",
+            field="applicant.name",
+        )
+    return Dossier.objects.create(
+        secret="".join(secrets.choice(SECRET_ALPHABET) for _ in range(8)),
+        procedure=procedure,
+        procedure_version=version,
+        channel=channel,
+        status=Status.SUBMITTED,
+        rule_set=_rule_set(at.astimezone(timing.VN).date()),
+        owner_id=owner_id,
+        applicant_name=name,
+        applicant_id_number=nfc(details.get("id_number") or "") or "",
+        applicant_phone=nfc(details.get("phone") or "") or "",
+        applicant_email=nfc(details.get("email") or "") or "",
+        applicant_address=nfc(details.get("address") or "") or "",
+        request_summary=nfc(request_summary) or version.name,
+        receiving_agency=receiving,
+        settling_agency=settling,
+        submitted_at=at,
+        paper_result_required=version.paper_result_required,
+    )
+
+
+def dossier_intake(
+    *,
+    actor,
+    procedure: Procedure | str,
+    receiving_agency: Agency,
+    channel: int = Channel.COUNTER,
+    applicant: Mapping[str, str],
+    owner=None,
+    settling_agency: Agency | None = None,
+    request_summary: str = "",
+    files: Files | None = None,
+    refuse_reason: str | None = None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """A counter officer enters a walk-in (channel 1) or postal (channel 3) dossier for the
+    applicant, with the scans of its components, then receives it — or, when
+    `refuse_reason` is given, refuses it (Mẫu 03) and keeps the record."""
+    at = _now(at)
+    if channel not in (Channel.COUNTER, Channel.POST):
+        raise ValidationFailed(
+            "invalid_channel",
+            "Kênh tiếp nhận phải là trực tiếp (1) hoặc bưu chính (3).",
+            "The channel must be counter (1) or post (3).",
+            field="channel",
+        )
+    proc = _get_procedure(procedure)
+    version = _version_for(proc, at.astimezone(timing.VN).date())
+    receiving, settling = _route(proc, receiving_agency, settling_agency)
+    checked = _check_files(files, version)
+    with FileGuard() as guard, transaction.atomic():
+        dossier = _create(
+            procedure=proc,
+            version=version,
+            channel=channel,
+            owner_id=owner.pk if owner is not None else None,
+            receiving=receiving,
+            settling=settling,
+            details=applicant,
+            request_summary=request_summary,
+            at=at,
+        )
+        # The officer must be a counter officer of the receiving agency.
+        acting = authorize(actor, dossier, Action.INTAKE)
+        _event(dossier, Action.INTAKE, actor, acting, None, at, data={"channel": channel})
+        _store(guard, dossier, checked, AttachmentKind.SUBMITTED, actor, at, digitized=True)
+        if refuse_reason is not None:
+            return _refuse(dossier, actor, acting, refuse_reason, at)
+        return _receive(dossier, actor, acting, at)
+
+
+# ---------------------------------------------------------------------------- receipt
+
+
+def _receive(dossier: Dossier, actor, acting: Acting, at: dt.datetime) -> Dossier:
+    version = dossier.procedure_version
+    dossier.code = _next_code(dossier.receiving_agency, at)
+    dossier.received_at = at
+    dossier.due_at = timing.appointment(version, dossier.settling_agency, at)
+    dossier.original_due_at = dossier.due_at
+    dossier.fee_due_vnd = version.fee_total_vnd
+    dossier.digitized = dossier.attachments.exists()
+    dossier.status = Status.RECEIVED
+    steps = _steps(dossier)
+    _open_step(dossier, steps[0] if steps else None, at)
+    return _save(
+        dossier,
+        Action.RECEIVE,
+        actor,
+        acting,
+        Status.SUBMITTED,
+        at,
+        data={"code": dossier.code, "due_at": dossier.due_at.isoformat()},
+    )
+
+
+def _refuse(dossier: Dossier, actor, acting: Acting, reason: str, at: dt.datetime) -> Dossier:
+    reason = _require_text(reason, "reason", "lý do từ chối", "The reason for refusal")
+    dossier.status = Status.REFUSED
+    dossier.refusal_reason = reason
+    dossier.finished_at = at
+    return _save(dossier, Action.REFUSE, actor, acting, Status.SUBMITTED, at, reason=reason)
+
+
+def dossier_receive(
+    *, dossier_id: int, actor, at: dt.datetime | None = None, expected_version: int | None = None
+) -> Dossier:
+    """Receive an online dossier (1 → 2): assign the code, compute the appointment
+    (Mẫu 01 Giấy tiếp nhận hồ sơ và hẹn trả kết quả) and open the first process step."""
+    at = _now(at)
+    with transaction.atomic():
+        dossier, acting = _begin(dossier_id, Action.RECEIVE, actor, expected_version)
+        return _receive(dossier, actor, acting, at)
+
+
+def dossier_refuse(
+    *,
+    dossier_id: int,
+    actor,
+    reason: str,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Refuse at receipt with the reason in writing (1 → 3; Mẫu 03)."""
+    at = _now(at)
+    reason = _require_text(reason, "reason", "lý do từ chối", "The reason for refusal")
+    with transaction.atomic():
+        dossier, acting = _begin(dossier_id, Action.REFUSE, actor, expected_version)
+        return _refuse(dossier, actor, acting, reason, at)
+
+
+# ---------------------------------------------------------------------------- processing
+
+
+def dossier_forward(
+    *,
+    dossier_id: int,
+    actor,
+    note: str = "",
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Hand the dossier to the next step of the internal process (2/4 → 4).
+
+    The handover is recorded on the control sheet (Mẫu 05) with the time and whether this
+    step finished early, on time or late. The step that produces the result is closed by
+    `dossier_approve`, not by a forward.
+    """
+    at = _now(at)
+    with transaction.atomic():
+        dossier, acting = _begin(dossier_id, Action.FORWARD, actor, expected_version)
+        steps = _steps(dossier)
+        index = next(i for i, s in enumerate(steps) if s.pk == dossier.current_step_id)
+        nxt = steps[index + 1] if index + 1 < len(steps) else None
+        if nxt is None or _is_return_step(steps, index + 1):
+            raise IllegalTransition(
+                "approve_instead",
+                "Đây là bước cuối của xử lý: hãy phê duyệt kết quả thay vì chuyển bước.",
+                "This is the last processing step: approve the result instead of forwarding.",
+                field="action",
+            )
+        from_status = dossier.status
+        handover = _close_step(dossier, actor, at, nfc(note) or "")
+        dossier.status = Status.PROCESSING
+        _open_step(dossier, nxt, at)
+        return _save(
+            dossier,
+            Action.FORWARD,
+            actor,
+            acting,
+            from_status,
+            at,
+            reason=nfc(note) or "",
+            data={
+                "from_step": steps[index].order,
+                "to_step": nxt.order,
+                "outcome": handover.outcome if handover else None,
+            },
+        )
+
+
+def _is_return_step(steps: list[ProcessStep], index: int) -> bool:
+    """The trailing counter step(s) on the receiving side return the result."""
+    return all(
+        s.agency_role == AgencyRole.RECEIVING and s.role == "counter" for s in steps[index:]
+    ) and any(s.agency_role == AgencyRole.SETTLING for s in steps[:index])
+
+
+def dossier_approve(
+    *,
+    dossier_id: int,
+    actor,
+    result_note: str = "",
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """The leader of the last processing step approves: the result is ready (4 → 9)."""
+    at = _now(at)
+    with transaction.atomic():
+        dossier, acting = _begin(dossier_id, Action.APPROVE, actor, expected_version)
+        steps = _steps(dossier)
+        index = next(i for i, s in enumerate(steps) if s.pk == dossier.current_step_id)
+        rest = index + 1
+        if rest < len(steps) and not _is_return_step(steps, rest):
+            raise IllegalTransition(
+                "steps_remaining",
+                "Hồ sơ còn bước xử lý chưa thực hiện: hãy chuyển bước tiếp theo.",
+                "Processing steps remain: forward the dossier to the next step.",
+                field="action",
+            )
+        handover = _close_step(dossier, actor, at, nfc(result_note) or "")
+        dossier.status = Status.PROCESSED
+        dossier.finished_at = at
+        dossier.result_note = nfc(result_note) or ""
+        _open_step(dossier, steps[rest] if rest < len(steps) else None, at)
+        return _save(
+            dossier,
+            Action.APPROVE,
+            actor,
+            acting,
+            Status.PROCESSING,
+            at,
+            reason=dossier.result_note,
+            data={
+                "outcome": timing.classify(at, dossier.due_at),
+                "step_outcome": handover.outcome if handover else None,
+            },
+        )
+
+
+def dossier_return_result(
+    *,
+    dossier_id: int,
+    actor,
+    at: dt.datetime | None = None,
+    method: str = "counter",
+    expected_version: int | None = None,
+) -> Dossier:
+    """Return the result to the applicant (9 → 10) and close the return step."""
+    at = _now(at)
+    if method not in ("counter", "post", "online"):
+        raise ValidationFailed(
+            "invalid_return_method",
+            "Hình thức trả kết quả phải là counter, post hoặc online.",
+            "The return method must be counter, post or online.",
+            field="method",
+        )
+    with transaction.atomic():
+        dossier, acting = _begin(dossier_id, Action.RETURN_RESULT, actor, expected_version)
+        _close_step(dossier, actor, at)
+        dossier.current_step = None
+        dossier.current_step_started_at = dossier.current_step_due_at = None
+        dossier.status = Status.RETURNED
+        dossier.returned_at = at
+        return _save(
+            dossier,
+            Action.RETURN_RESULT,
+            actor,
+            acting,
+            Status.PROCESSED,
+            at,
+            data={"method": method},
+        )
+
+
+def dossier_attach_result(
+    *,
+    dossier_id: int,
+    actor,
+    file,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Attach the electronic result (indicator 4.1); the status does not change."""
+    at = _now(at)
+    checked = check_file(file, field="file")
+    with FileGuard() as guard, transaction.atomic():
+        dossier, acting = _begin(dossier_id, Action.ATTACH_RESULT, actor, expected_version)
+        (att,) = _store(
+            guard, dossier, [(None, checked)], AttachmentKind.RESULT, actor, at, digitized=True
+        )
+        dossier.electronic_result = True
+        return _save(
+            dossier,
+            Action.ATTACH_RESULT,
+            actor,
+            acting,
+            dossier.status,
+            at,
+            data={"attachment": att.pk, "sha256": att.sha256},
+        )
+
+
+# ---------------------------------------------------------------------------- supplements
+
+
+def dossier_request_supplement(
+    *,
+    dossier_id: int,
+    actor,
+    reason: str,
+    missing_components: Sequence[int] = (),
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Ask the applicant to supplement (2/4 → 5; Mẫu 02) with the reason and the missing
+    components. The clock pauses until the applicant supplements.
+
+    At most MOTCUA_MAX_SUPPLEMENT_REQUESTS requests per dossier (default 1: "chỉ yêu cầu bổ
+    sung một lần", 2018 practice, UNCONFIRMED for Decree 118 — see docs/rules.md).
+    """
+    at = _now(at)
+    reason = _require_text(reason, "reason", "lý do yêu cầu bổ sung", "The reason")
+    with transaction.atomic():
+        dossier, acting = _begin(dossier_id, Action.REQUEST_SUPPLEMENT, actor, expected_version)
+        limit = _setting("MOTCUA_MAX_SUPPLEMENT_REQUESTS", 1)
+        if dossier.supplement_count >= limit:
+            raise IllegalTransition(
+                "supplement_limit",
+                f"Hồ sơ đã được yêu cầu bổ sung {dossier.supplement_count} lần (tối đa {limit}).",
+                f"The dossier was already asked to supplement {dossier.supplement_count} "
+                f"time(s) (limit {limit}).",
+                field="action",
+            )
+        valid = set(dossier.procedure_version.components.values_list("pk", flat=True))
+        missing = []
+        for cid in missing_components:
+            if not isinstance(cid, int) or cid not in valid:
+                raise ValidationFailed(
+                    "unknown_component",
+                    f"Thành phần hồ sơ {cid} không thuộc thủ tục này.",
+                    f"Component {cid} does not belong to this procedure.",
+                    field="missing_components",
+                )
+            missing.append(cid)
+        from_status = dossier.status
+        dossier.status = Status.SUPPLEMENT_REQUESTED
+        dossier.paused_at = at
+        dossier.supplement_count += 1
+        Pause.objects.create(
+            dossier=dossier, started_at=at, reason=reason, missing_components=missing
+        )
+        return _save(
+            dossier,
+            Action.REQUEST_SUPPLEMENT,
+            actor,
+            acting,
+            from_status,
+            at,
+            reason=reason,
+            data={"missing_components": missing},
+        )
+
+
+def dossier_supplement(
+    *,
+    dossier_id: int,
+    actor,
+    files: Files | None = None,
+    note: str = "",
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """The applicant (or the counter, for a paper supplement) supplements (5 → 4).
+
+    The paused working time is added to the appointment and to the current step's deadline:
+    the applicant's time does not count against the agency (reference §1.5).
+    """
+    at = _now(at)
+    with FileGuard() as guard, transaction.atomic():
+        dossier, acting = _begin(dossier_id, Action.SUPPLEMENT, actor, expected_version)
+        pause = Pause.objects.select_for_update().get(dossier=dossier, ended_at__isnull=True)
+        checked = _check_files(files, dossier.procedure_version)
+        given = {c.pk for c, _ in checked}
+        lacking = [c for c in pause.missing_components if c not in given]
+        if lacking:
+            raise ValidationFailed(
+                "missing_components",
+                "Chưa đính kèm đủ các thành phần được yêu cầu bổ sung.",
+                "Not every requested component is attached.",
+                field="files",
+                data={"missing_components": lacking},
+            )
+        if not checked and not nfc(note):
+            raise ValidationFailed(
+                "supplement_empty",
+                "Cần đính kèm tệp hoặc ghi nội dung bổ sung.",
+                "Attach files or describe the supplement.",
+                field="files",
+            )
+        _store(
+            guard,
+            dossier,
+            checked,
+            AttachmentKind.SUPPLEMENT,
+            actor,
+            at,
+            digitized=acting.role != APPLICANT,
+        )
+        seconds = timing.paused_working_seconds(dossier.settling_agency, pause.started_at, at)
+        pause.ended_at = at
+        pause.working_seconds = seconds
+        pause.save(update_fields=["ended_at", "working_seconds"])
+        dossier.paused_seconds += seconds
+        dossier.paused_at = None
+        dossier.due_at = timing.shift(dossier.settling_agency, dossier.due_at, seconds)
+        if dossier.current_step_due_at is not None and dossier.current_step is not None:
+            step_agency = _step_agency(dossier, dossier.current_step)
+            dossier.current_step_due_at = timing.shift(
+                step_agency, dossier.current_step_due_at, seconds
+            )
+            Handover.objects.filter(dossier=dossier, finished_at__isnull=True).update(
+                due_at=dossier.current_step_due_at
+            )
+        dossier.status = Status.PROCESSING
+        return _save(
+            dossier,
+            Action.SUPPLEMENT,
+            actor,
+            acting,
+            Status.SUPPLEMENT_REQUESTED,
+            at,
+            reason=nfc(note) or "",
+            data={
+                "files": len(checked),
+                "paused_seconds": seconds,
+                "due_at": dossier.due_at.isoformat(),
+            },
+        )
+
+
+# ---------------------------------------------------------------------------- money
+
+
+def dossier_request_payment(
+    *,
+    dossier_id: int,
+    actor,
+    amount_vnd: int | None = None,
+    reason: str = "",
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Ask the applicant to fulfil the financial obligation (2/4 → 6). The amount defaults
+    to the fees of the procedure version; money is an integer number of đồng."""
+    at = _now(at)
+    if amount_vnd is not None and (not isinstance(amount_vnd, int) or amount_vnd <= 0):
+        raise ValidationFailed(
+            "invalid_amount",
+            "Số tiền phải là số nguyên dương (đồng).",
+            "The amount must be a positive whole number of đồng.",
+            field="amount_vnd",
+        )
+    with transaction.atomic():
+        dossier, acting = _begin(dossier_id, Action.REQUEST_PAYMENT, actor, expected_version)
+        amount = amount_vnd if amount_vnd is not None else dossier.procedure_version.fee_total_vnd
+        if amount <= 0:
+            raise ValidationFailed(
+                "invalid_amount",
+                "Thủ tục không có khoản phí: cần nhập số tiền.",
+                "The procedure has no fee: give the amount.",
+                field="amount_vnd",
+            )
+        from_status = dossier.status
+        dossier.fee_due_vnd = amount
+        dossier.status = Status.FINANCIAL_OBLIGATION
+        return _save(
+            dossier,
+            Action.REQUEST_PAYMENT,
+            actor,
+            acting,
+            from_status,
+            at,
+            reason=nfc(reason) or "",
+            data={"amount_vnd": amount},
+        )
+
+
+def dossier_confirm_payment(
+    *,
+    dossier_id: int,
+    actor,
+    amount_vnd: int,
+    paid_online: int = PaidOnline.NO,
+    reference: str = "",
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Record that the obligation was paid (6 → 4). `paid_online` is DuocThanhToanTrucTuyen:
+    0 at the counter, 1 on the national portal, 2 on the province's payment portal."""
+    at = _now(at)
+    if paid_online not in (0, 1, 2):
+        raise ValidationFailed(
+            "invalid_paid_online",
+            "Hình thức thanh toán phải là 0, 1 hoặc 2.",
+            "paid_online must be 0, 1 or 2.",
+            field="paid_online",
+        )
+    with transaction.atomic():
+        dossier, acting = _begin(dossier_id, Action.CONFIRM_PAYMENT, actor, expected_version)
+        if not isinstance(amount_vnd, int) or amount_vnd < dossier.fee_due_vnd:
+            raise ValidationFailed(
+                "amount_too_small",
+                f"Số tiền nộp phải bằng số phải nộp ({dossier.fee_due_vnd:,} đồng).".replace(
+                    ",", "."
+                ),
+                f"The amount paid must equal the amount due ({dossier.fee_due_vnd} VND).",
+                field="amount_vnd",
+            )
+        if acting.role == APPLICANT and paid_online == PaidOnline.NO:
+            raise ValidationFailed(
+                "invalid_paid_online",
+                "Thanh toán của người nộp trên cổng là thanh toán trực tuyến (1 hoặc 2).",
+                "An applicant's payment on the portal is online (1 or 2).",
+                field="paid_online",
+            )
+        dossier.fee_paid_vnd = amount_vnd
+        dossier.paid_online = paid_online
+        dossier.status = Status.PROCESSING
+        return _save(
+            dossier,
+            Action.CONFIRM_PAYMENT,
+            actor,
+            acting,
+            Status.FINANCIAL_OBLIGATION,
+            at,
+            data={
+                "amount_vnd": amount_vnd,
+                "paid_online": paid_online,
+                "reference": nfc(reference) or "",
+            },
+        )
+
+
+# ---------------------------------------------------------------------------- withdrawal
+
+
+def dossier_request_withdrawal(
+    *,
+    dossier_id: int,
+    actor,
+    reason: str,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """The applicant asks to withdraw the dossier (→ 7)."""
+    at = _now(at)
+    reason = _require_text(reason, "reason", "lý do rút hồ sơ", "The reason for withdrawal")
+    with transaction.atomic():
+        dossier, acting = _begin(dossier_id, Action.REQUEST_WITHDRAWAL, actor, expected_version)
+        from_status = dossier.status
+        dossier.status = Status.WITHDRAWAL_REQUESTED
+        return _save(
+            dossier, Action.REQUEST_WITHDRAWAL, actor, acting, from_status, at, reason=reason
+        )
+
+
+def dossier_stop(
+    *,
+    dossier_id: int,
+    actor,
+    reason: str,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Stop processing after a withdrawal request (7 → 8; Mẫu 05 of Circular 03/2025)."""
+    at = _now(at)
+    reason = _require_text(reason, "reason", "lý do dừng xử lý", "The reason for stopping")
+    with transaction.atomic():
+        dossier, acting = _begin(dossier_id, Action.STOP, actor, expected_version)
+        _close_step(dossier, actor, at, reason)
+        Pause.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=at)
+        dossier.current_step = None
+        dossier.current_step_started_at = dossier.current_step_due_at = None
+        dossier.paused_at = None
+        dossier.status = Status.STOPPED
+        dossier.stopped_at = at
+        return _save(
+            dossier, Action.STOP, actor, acting, Status.WITHDRAWAL_REQUESTED, at, reason=reason
+        )
+
+
+# ---------------------------------------------------------------------------- apology
+
+
+def dossier_apologize(
+    *,
+    dossier_id: int,
+    actor,
+    reason: str,
+    new_due_at: dt.datetime,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Apologize and set a new appointment before the deadline passes (Mẫu 04).
+
+    The reason is required; the new date must be later than the current one; at most
+    MOTCUA_MAX_APOLOGIES apologies per dossier (default 1, 2018 practice, UNCONFIRMED);
+    the apology must come at least MOTCUA_APOLOGY_MIN_LEAD_MINUTES before the deadline
+    (default 0: simply before it).
+    """
+    at = _now(at)
+    reason = _require_text(reason, "reason", "lý do chậm trả kết quả", "The reason for the delay")
+    if new_due_at is None or timezone.is_naive(new_due_at):
+        raise ValidationFailed(
+            "invalid_new_due_at",
+            "Ngày hẹn mới phải có ngày, giờ và múi giờ.",
+            "The new date needs a date, time and time zone.",
+            field="new_due_at",
+        )
+    with transaction.atomic():
+        dossier, acting = _begin(dossier_id, Action.APOLOGIZE, actor, expected_version)
+        limit = _setting("MOTCUA_MAX_APOLOGIES", 1)
+        if dossier.apology_count >= limit:
+            raise IllegalTransition(
+                "apology_limit",
+                f"Hồ sơ đã được hẹn lại {dossier.apology_count} lần (tối đa {limit}).",
+                f"The dossier was already re-appointed {dossier.apology_count} time(s) "
+                f"(limit {limit}).",
+                field="action",
+            )
+        lead = dt.timedelta(minutes=_setting("MOTCUA_APOLOGY_MIN_LEAD_MINUTES", 0))
+        if at + lead >= dossier.due_at:
+            raise IllegalTransition(
+                "deadline_passed",
+                "Đã quá thời điểm được xin lỗi, hẹn lại: phải thực hiện trước hạn trả kết quả.",
+                "Too late to apologize and re-appoint: it must be done before the deadline.",
+                field="at",
+            )
+        if new_due_at <= dossier.due_at:
+            raise ValidationFailed(
+                "new_due_not_later",
+                "Ngày hẹn mới phải sau ngày hẹn hiện tại.",
+                "The new date must be later than the current appointment.",
+                field="new_due_at",
+            )
+        old = dossier.due_at
+        dossier.due_at = new_due_at
+        dossier.apology_count += 1
+        return _save(
+            dossier,
+            Action.APOLOGIZE,
+            actor,
+            acting,
+            dossier.status,
+            at,
+            reason=reason,
+            data={"old_due_at": old.isoformat(), "new_due_at": new_due_at.isoformat()},
+        )
+
+
+# ---------------------------------------------------------------------------- rating
+
+
+def dossier_rate(
+    *,
+    dossier_id: int,
+    actor,
+    rating: int,
+    criteria: Mapping[str, int] | None = None,
+    comment: str = "",
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """The applicant rates the service once the result is returned (reference §1.6)."""
+    at = _now(at)
+    if rating not in Rating.values:
+        raise ValidationFailed(
+            "invalid_rating",
+            "Đánh giá phải là 1 (hài lòng), 0 hoặc -1.",
+            "The rating must be 1 (satisfied), 0 or -1.",
+            field="rating",
+        )
+    with transaction.atomic():
+        dossier, acting = _begin(dossier_id, Action.RATE, actor, expected_version)
+        if dossier.rating is not None:
+            raise IllegalTransition(
+                "already_rated",
+                "Hồ sơ đã được đánh giá.",
+                "The dossier was already rated.",
+                field="rating",
+            )
+        dossier.rating = rating
+        return _save(
+            dossier,
+            Action.RATE,
+            actor,
+            acting,
+            dossier.status,
+            at,
+            reason=nfc(comment) or "",
+            data={"rating": rating, "criteria": dict(criteria or {})},
+        )

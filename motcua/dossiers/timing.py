@@ -1,0 +1,60 @@
+"""Deadlines: the appointment, step deadlines, pauses and early / on-time / late.
+
+The working-time arithmetic itself lives in motcua.workcalendar; this module only decides
+what is counted (reference §1.5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from motcua.catalog.enums import TimeUnit
+
+from .enums import StepOutcome
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+DEFAULT_LIMIT_DAYS = Decimal(5)
+
+
+def calendar_for(agency):
+    from motcua.workcalendar.selectors import get_calendar
+
+    return get_calendar(agency)
+
+
+def appointment(version, agency, received_at: dt.datetime) -> dt.datetime:
+    """NgayHenTra = moment of receipt + the statutory limit, in the limit's unit.
+
+    A version without a time limit (some records in the national database have none) gets
+    DEFAULT_LIMIT_DAYS working days, so every received dossier has an appointment.
+    """
+    value = version.time_limit_value or DEFAULT_LIMIT_DAYS
+    unit = version.time_limit_unit if version.time_limit_value else TimeUnit.WORKING_DAYS
+    return calendar_for(agency).add(received_at, value, unit)
+
+
+def step_due(agency, started_at: dt.datetime, hours: Decimal) -> dt.datetime:
+    return calendar_for(agency).add(started_at, hours, TimeUnit.WORKING_HOURS)
+
+
+def classify(finished_at: dt.datetime, due_at: dt.datetime) -> str:
+    """Early: finished on a day before the due day; on time: by the due moment; else late."""
+    if finished_at > due_at:
+        return StepOutcome.LATE
+    if finished_at.astimezone(VN).date() < due_at.astimezone(VN).date():
+        return StepOutcome.EARLY
+    return StepOutcome.ON_TIME
+
+
+def paused_working_seconds(agency, start: dt.datetime, end: dt.datetime) -> int:
+    return calendar_for(agency).working_seconds_between(start, end)
+
+
+def shift(agency, moment: dt.datetime, working_seconds: int) -> dt.datetime:
+    """Move a deadline later by an amount of working time (a clock pause)."""
+    if working_seconds <= 0:
+        return moment
+    hours = Decimal(working_seconds) / Decimal(3600)
+    return calendar_for(agency).add(moment, hours, TimeUnit.WORKING_HOURS)
