@@ -69,3 +69,5 @@ def _http_error(request, exc: HttpError):
 # Routers of each bounded context are added below (one line each).
 api.add_router("/calendar", "motcua.workcalendar.api.router")
 api.add_router("/catalog", "motcua.catalog.api.router")
+api.add_router("/auth", "motcua.api.auth.router")
+api.add_router("/dossiers", "motcua.dossiers.api.router")

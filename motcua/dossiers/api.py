@@ -1,0 +1,625 @@
+"""The dossier API: thin callers of motcua.dossiers.services and selectors.
+
+Authentication: a bearer token or the Django session (motcua.api.auth). A dossier the caller
+may not see answers 404 for every operation, including refused writes, so ids reveal
+nothing; services' DomainErrors become the one JSON error shape in motcua.api.api.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import FileResponse
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Path, Query, Router
+from ninja import Status as Reply
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ValidationError as PydanticValidationError
+
+from motcua.api.auth import AUTH
+from motcua.catalog.models import Procedure
+from motcua.core.errors import DomainError, NotFound, ValidationFailed
+from motcua.org.models import Agency
+
+from . import selectors, services
+from .access import allowed_actions, can_view
+from .enums import STATUS_EN, Status
+from .models import Attachment, AttachmentKind, Dossier
+from .schemas import (
+    ApologyIn,
+    ApproveIn,
+    DossierDetailOut,
+    DossierOut,
+    DossierPageOut,
+    ForwardIn,
+    InboxPageOut,
+    IntakeIn,
+    LookupOut,
+    PaymentIn,
+    PaymentRequestIn,
+    RatingIn,
+    ReasonIn,
+    ReturnIn,
+    SubmitIn,
+    SupplementForm,
+    SupplementRequestIn,
+    VersionIn,
+)
+
+router = Router(auth=AUTH, tags=["dossiers"])
+
+DossierId = Path(..., ge=1, le=2**63 - 1)
+COMPONENT_FIELD = "component_"
+
+
+# ---------------------------------------------------------------------------- output
+
+
+def _status(value: int) -> dict[str, Any]:
+    return {"value": value, "label": Status(value).label, "label_en": STATUS_EN[value]}
+
+
+def _ref(obj) -> dict[str, str]:
+    return {"code": obj.code, "name": obj.name}
+
+
+def _step(step) -> dict[str, Any] | None:
+    if step is None:
+        return None
+    return {
+        "order": step.order,
+        "name": step.name,
+        "role": step.role,
+        "agency_role": step.agency_role,
+    }
+
+
+def _dossier(d: Dossier, now=None) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "code": d.code,
+        "secret": d.secret,
+        "version": d.version,
+        "status": _status(d.status),
+        "channel": d.channel,
+        "rule_set": d.rule_set,
+        "procedure": _ref(d.procedure),
+        "receiving_agency": _ref(d.receiving_agency),
+        "settling_agency": _ref(d.settling_agency),
+        "applicant": {
+            "name": d.applicant_name,
+            "id_number": d.applicant_id_number,
+            "phone": d.applicant_phone,
+            "email": d.applicant_email,
+            "address": d.applicant_address,
+        },
+        "request_summary": d.request_summary,
+        "submitted_at": d.submitted_at,
+        "received_at": d.received_at,
+        "due_at": d.due_at,
+        "original_due_at": d.original_due_at,
+        "finished_at": d.finished_at,
+        "returned_at": d.returned_at,
+        "stopped_at": d.stopped_at,
+        "paused_at": d.paused_at,
+        "current_step": _step(d.current_step),
+        "current_step_due_at": d.current_step_due_at,
+        "due_signal": selectors.due_signal(d, now),
+        "supplement_count": d.supplement_count,
+        "apology_count": d.apology_count,
+        "fee_due_vnd": d.fee_due_vnd,
+        "fee_paid_vnd": d.fee_paid_vnd,
+        "paid_online": d.paid_online,
+        "electronic_result": d.electronic_result,
+        "rating": d.rating,
+        "result_note": d.result_note,
+        "refusal_reason": d.refusal_reason,
+    }
+
+
+def _attachment(a: Attachment) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "kind": a.kind,
+        "name": a.original_name,
+        "size": a.size,
+        "sha256": a.sha256,
+        "content_type": a.content_type,
+        "uploaded_at": a.uploaded_at,
+        "digitized": a.digitized,
+        "url": reverse(
+            "api:dossier_attachment", kwargs={"dossier_id": a.dossier_id, "att_id": a.pk}
+        ),
+    }
+
+
+def _fresh(dossier: Dossier) -> dict[str, Any]:
+    """The dossier as committed, with what the output needs joined in one query."""
+    d = Dossier.objects.select_related(*selectors.LIST_RELATED).get(pk=dossier.pk)
+    return _dossier(d)
+
+
+# ---------------------------------------------------------------------------- input
+
+
+def _invalid(exc: PydanticValidationError, where: str) -> NinjaValidationError:
+    errors = exc.errors(include_url=False, include_context=False, include_input=False)
+    return NinjaValidationError([{**e, "loc": (where, *e["loc"])} for e in errors])
+
+
+def _parse(schema, data: dict[str, Any], where: str):
+    try:
+        return schema.model_validate(data)
+    except PydanticValidationError as exc:
+        raise _invalid(exc, where) from None
+
+
+def _json(request) -> dict[str, Any]:
+    if (request.content_type or "").startswith(("multipart/", "application/x-www-form")):
+        return _form(request)  # an HTML form posts the same fields
+    if not request.body.strip():
+        return {}
+    try:
+        raw = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed(
+            "invalid_json",
+            "Nội dung không phải JSON hợp lệ.",
+            "The body is not valid JSON.",
+            field="body",
+            status=400,
+        ) from None
+    if not isinstance(raw, dict):
+        raise ValidationFailed(
+            "invalid_json",
+            "Nội dung phải là một đối tượng JSON.",
+            "The body must be a JSON object.",
+            field="body",
+            status=400,
+        )
+    return raw
+
+
+def _body(request, schema):
+    """The JSON body validated by `schema`; errors name the field itself (not 'payload')."""
+    return _parse(schema, _json(request), "body")
+
+
+def _doc(schema, media: str = "application/json") -> dict[str, Any]:
+    return {"requestBody": {"content": {media: {"schema": schema.model_json_schema()}}}}
+
+
+def _form(request) -> dict[str, Any]:
+    return {k: v for k, v in request.POST.items() if v != ""}
+
+
+def _files(request) -> dict[int, list]:
+    """Uploaded files named component_<component id>, several per component allowed."""
+    files: dict[int, list] = {}
+    for key in request.FILES:
+        raw = key[len(COMPONENT_FIELD) :] if key.startswith(COMPONENT_FIELD) else ""
+        if not raw.isdigit() or len(raw) > 18:
+            raise ValidationFailed(
+                "invalid_file_field",
+                f"Tên trường tệp '{key}' không hợp lệ: dùng component_<mã thành phần>.",
+                f"File field '{key}' is invalid: use component_<component id>.",
+                field=key,
+            )
+        files[int(raw)] = request.FILES.getlist(key)
+    return files
+
+
+def _agency(code: str | None, field: str) -> Agency | None:
+    if code is None:
+        return None
+    agency = Agency.objects.filter(code=code).first()
+    if agency is None:
+        raise ValidationFailed(
+            "unknown_agency",
+            f"Không có cơ quan mã '{code}'.",
+            f"No agency with code '{code}'.",
+            field=field,
+        )
+    return agency
+
+
+def _procedure(code: str) -> Procedure:
+    procedure = Procedure.objects.filter(code=code).first()
+    if procedure is None:
+        raise ValidationFailed(
+            "unknown_procedure",
+            f"Không có thủ tục mã '{code}'.",
+            f"No procedure with code '{code}'.",
+            field="procedure",
+        )
+    return procedure
+
+
+def _not_found() -> NotFound:
+    return NotFound("hồ sơ", "Dossier", field="dossier_id")
+
+
+def _act(request, service, dossier_id: int, **kwargs) -> dict[str, Any]:
+    """Run a transition; a refusal on a dossier the caller may not see is a plain 404."""
+    try:
+        dossier = service(dossier_id=dossier_id, actor=request.user, **kwargs)
+    except NotFound:
+        raise
+    except DomainError:
+        existing = Dossier.objects.filter(pk=dossier_id).first()
+        if existing is None or not can_view(request.user, existing):
+            raise _not_found() from None
+        raise
+    return _fresh(dossier)
+
+
+# ---------------------------------------------------------------------------- creation
+
+
+@router.post("", response={201: DossierOut}, url_name="dossier_submit")
+def submit(request):
+    """Submit online (multipart): procedure, receiving_agency, settling_agency?,
+    request_summary, applicant_* overrides, files component_<id>."""
+    form = _parse(SubmitIn, _form(request), "form")
+    files = _files(request)
+    dossier = services.dossier_submit(
+        actor=request.user,
+        procedure=_procedure(form.procedure),
+        receiving_agency=_agency(form.receiving_agency, "receiving_agency"),
+        settling_agency=_agency(form.settling_agency, "settling_agency"),
+        request_summary=form.request_summary,
+        applicant={
+            "name": form.applicant_name,
+            "id_number": form.applicant_id_number,
+            "phone": form.applicant_phone,
+            "email": form.applicant_email,
+            "address": form.applicant_address,
+        },
+        files=files,
+    )
+    return Reply(201, _fresh(dossier))
+
+
+@router.post("/intake", response={201: DossierOut}, url_name="dossier_intake")
+def intake(request):
+    """Counter / postal intake by a counter officer: JSON, or multipart with applicant_*
+    fields and files component_<id>; decision receive | refuse (with refuse_reason)."""
+    if (request.content_type or "").startswith("multipart/"):
+        raw = _form(request)
+        raw["applicant"] = {
+            k[len("applicant_") :]: raw.pop(k) for k in list(raw) if k.startswith("applicant_")
+        }
+        where, files = "form", _files(request)
+    else:
+        raw, where, files = _json(request), "body", None
+    data = _parse(IntakeIn, raw, where)
+    refuse_reason = None
+    if data.decision == "refuse":
+        refuse_reason = data.refuse_reason or ""
+    dossier = services.dossier_intake(
+        actor=request.user,
+        procedure=_procedure(data.procedure),
+        receiving_agency=_agency(data.receiving_agency, "receiving_agency"),
+        settling_agency=_agency(data.settling_agency, "settling_agency"),
+        channel=data.channel,
+        applicant=data.applicant.model_dump(),
+        request_summary=data.request_summary,
+        files=files,
+        refuse_reason=refuse_reason,
+    )
+    return Reply(201, _fresh(dossier))
+
+
+# ---------------------------------------------------------------------------- reads
+
+
+@router.get("/mine", response=DossierPageOut, url_name="dossier_mine")
+def mine(
+    request,
+    status: int | None = Query(None, ge=1, le=10),
+    limit: int = Query(20, ge=1, le=100),
+    offset: int = Query(0, ge=0),
+):
+    qs = selectors.my_dossiers(user=request.user, status=status)
+    now = timezone.now()
+    return {
+        "count": qs.count(),
+        "items": [_dossier(d, now) for d in qs[offset : offset + limit]],
+    }
+
+
+@router.get("/inbox", response=InboxPageOut, url_name="dossier_inbox")
+def inbox(
+    request,
+    agency: str | None = Query(None, max_length=48),
+    status: int | None = Query(None, ge=1, le=10),
+    step: int | None = Query(None, ge=1, le=1000),
+    role: str | None = Query(None, max_length=20),
+    due: str | None = Query(None, max_length=10),
+    q: str | None = Query(None, max_length=200),
+    limit: int = Query(20, ge=1, le=100),
+    offset: int = Query(0, ge=0),
+):
+    found = _agency(agency, "agency")
+    now = timezone.now()
+    qs = selectors.inbox(
+        user=request.user,
+        agency_id=found.pk if found else None,
+        status=status,
+        step_order=step,
+        role=role,
+        due=due,
+        q=q,
+        now=now,
+    )
+    items = [
+        {
+            "id": d.pk,
+            "code": d.code,
+            "version": d.version,
+            "status": _status(d.status),
+            "procedure": _ref(d.procedure),
+            "applicant_name": d.applicant_name,
+            "received_at": d.received_at,
+            "due_at": d.due_at,
+            "due_signal": selectors.due_signal(d, now),
+            "current_step": _step(d.current_step),
+            "current_step_due_at": d.current_step_due_at,
+        }
+        for d in qs[offset : offset + limit]
+    ]
+    return {"count": qs.count(), "items": items}
+
+
+@router.get("/lookup", response=LookupOut, auth=None, url_name="dossier_lookup")
+def lookup(
+    request,
+    code: str = Query(..., min_length=1, max_length=48),
+    secret: str = Query(..., min_length=1, max_length=16),
+):
+    """Public status lookup with the receipt's code and secret; no personal data."""
+    d = selectors.dossier_lookup(code=code, secret=secret)
+    return {
+        "code": d.code,
+        "procedure": d.procedure.name,
+        "status": _status(d.status),
+        "received_at": d.received_at,
+        "due_at": d.due_at,
+        "returned_at": d.returned_at,
+    }
+
+
+@router.get("/{dossier_id}", response=DossierDetailOut, url_name="dossier_detail")
+def detail(request, dossier_id: int = DossierId):
+    d = selectors.dossier_get(user=request.user, dossier_id=dossier_id)
+    body = _dossier(d)
+    attachments = list(d.attachments.all())
+    by_component: dict[int | None, list] = {}
+    for a in attachments:
+        by_component.setdefault(a.component_id, []).append(_attachment(a))
+    body["components"] = [
+        {"id": c.pk, "order": c.order, "name": c.name, "attachments": by_component.get(c.pk, [])}
+        for c in d.procedure_version.components.order_by("order", "pk")
+    ]
+    body["results"] = [_attachment(a) for a in attachments if a.kind == AttachmentKind.RESULT]
+    body["events"] = [
+        {
+            "seq": e.seq,
+            "action": e.action,
+            "at": e.at,
+            "actor_role": e.actor_role,
+            "actor_agency": e.actor_agency.code if e.actor_agency else None,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "reason": e.reason,
+            "data": e.data,
+        }
+        for e in d.events.select_related("actor_agency").order_by("seq")
+    ]
+    body["handovers"] = [
+        {
+            "step": _step(h.step),
+            "agency": _ref(h.agency),
+            "started_at": h.started_at,
+            "due_at": h.due_at,
+            "finished_at": h.finished_at,
+            "outcome": h.outcome,
+            "note": h.note,
+        }
+        for h in d.handovers.select_related("step", "agency")
+    ]
+    body["pauses"] = [
+        {
+            "started_at": p.started_at,
+            "ended_at": p.ended_at,
+            "reason": p.reason,
+            "missing_components": p.missing_components,
+            "working_seconds": p.working_seconds,
+        }
+        for p in d.pauses.all()
+    ]
+    body["allowed_actions"] = allowed_actions(request.user, d)
+    return body
+
+
+@router.get("/{dossier_id}/attachments/{att_id}", url_name="dossier_attachment")
+def attachment(request, dossier_id: int = DossierId, att_id: int = DossierId):
+    d = selectors.dossier_get(user=request.user, dossier_id=dossier_id)
+    att = Attachment.objects.filter(pk=att_id, dossier_id=d.pk).first()
+    if att is None:
+        raise NotFound("tệp đính kèm", "Attachment", field="att_id")
+    return FileResponse(
+        att.file.open("rb"),
+        as_attachment=True,
+        filename=att.original_name,
+        content_type=att.content_type,
+    )
+
+
+# ---------------------------------------------------------------------------- transitions
+
+
+@router.post(
+    "/{dossier_id}/receive",
+    response=DossierOut,
+    url_name="dossier_receive",
+    openapi_extra=_doc(VersionIn),
+)
+def receive(request, dossier_id: int = DossierId):
+    payload = _body(request, VersionIn)
+    return _act(request, services.dossier_receive, dossier_id, **payload.model_dump())
+
+
+@router.post(
+    "/{dossier_id}/refuse",
+    response=DossierOut,
+    url_name="dossier_refuse",
+    openapi_extra=_doc(ReasonIn),
+)
+def refuse(request, dossier_id: int = DossierId):
+    payload = _body(request, ReasonIn)
+    return _act(request, services.dossier_refuse, dossier_id, **payload.model_dump())
+
+
+@router.post(
+    "/{dossier_id}/forward",
+    response=DossierOut,
+    url_name="dossier_forward",
+    openapi_extra=_doc(ForwardIn),
+)
+def forward(request, dossier_id: int = DossierId):
+    payload = _body(request, ForwardIn)
+    return _act(request, services.dossier_forward, dossier_id, **payload.model_dump())
+
+
+@router.post(
+    "/{dossier_id}/approve",
+    response=DossierOut,
+    url_name="dossier_approve",
+    openapi_extra=_doc(ApproveIn),
+)
+def approve(request, dossier_id: int = DossierId):
+    payload = _body(request, ApproveIn)
+    return _act(request, services.dossier_approve, dossier_id, **payload.model_dump())
+
+
+@router.post(
+    "/{dossier_id}/return",
+    response=DossierOut,
+    url_name="dossier_return",
+    openapi_extra=_doc(ReturnIn),
+)
+def return_result(request, dossier_id: int = DossierId):
+    payload = _body(request, ReturnIn)
+    return _act(request, services.dossier_return_result, dossier_id, **payload.model_dump())
+
+
+@router.post("/{dossier_id}/result", response=DossierOut, url_name="dossier_result")
+def attach_result(request, dossier_id: int = DossierId):
+    """Multipart: `file` (the electronic result), expected_version."""
+    form = _parse(VersionIn, _form(request), "form")
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise ValidationFailed(
+            "file_required",
+            "Cần đính kèm tệp kết quả.",
+            "The result file is required.",
+            field="file",
+        )
+    return _act(
+        request,
+        services.dossier_attach_result,
+        dossier_id,
+        file=upload,
+        expected_version=form.expected_version,
+    )
+
+
+@router.post(
+    "/{dossier_id}/supplement-request",
+    response=DossierOut,
+    url_name="dossier_supplement_request",
+    openapi_extra=_doc(SupplementRequestIn),
+)
+def request_supplement(request, dossier_id: int = DossierId):
+    payload = _body(request, SupplementRequestIn)
+    return _act(request, services.dossier_request_supplement, dossier_id, **payload.model_dump())
+
+
+@router.post("/{dossier_id}/supplement", response=DossierOut, url_name="dossier_supplement")
+def supplement(request, dossier_id: int = DossierId):
+    """Multipart: files component_<id>, note, expected_version."""
+    form = _parse(SupplementForm, _form(request), "form")
+    return _act(
+        request,
+        services.dossier_supplement,
+        dossier_id,
+        files=_files(request),
+        note=form.note,
+        expected_version=form.expected_version,
+    )
+
+
+@router.post(
+    "/{dossier_id}/payment-request",
+    response=DossierOut,
+    url_name="dossier_payment_request",
+    openapi_extra=_doc(PaymentRequestIn),
+)
+def request_payment(request, dossier_id: int = DossierId):
+    payload = _body(request, PaymentRequestIn)
+    return _act(request, services.dossier_request_payment, dossier_id, **payload.model_dump())
+
+
+@router.post(
+    "/{dossier_id}/payment",
+    response=DossierOut,
+    url_name="dossier_payment",
+    openapi_extra=_doc(PaymentIn),
+)
+def confirm_payment(request, dossier_id: int = DossierId):
+    payload = _body(request, PaymentIn)
+    return _act(request, services.dossier_confirm_payment, dossier_id, **payload.model_dump())
+
+
+@router.post(
+    "/{dossier_id}/withdrawal",
+    response=DossierOut,
+    url_name="dossier_withdrawal",
+    openapi_extra=_doc(ReasonIn),
+)
+def request_withdrawal(request, dossier_id: int = DossierId):
+    payload = _body(request, ReasonIn)
+    return _act(request, services.dossier_request_withdrawal, dossier_id, **payload.model_dump())
+
+
+@router.post(
+    "/{dossier_id}/stop", response=DossierOut, url_name="dossier_stop", openapi_extra=_doc(ReasonIn)
+)
+def stop(request, dossier_id: int = DossierId):
+    payload = _body(request, ReasonIn)
+    return _act(request, services.dossier_stop, dossier_id, **payload.model_dump())
+
+
+@router.post(
+    "/{dossier_id}/apology",
+    response=DossierOut,
+    url_name="dossier_apology",
+    openapi_extra=_doc(ApologyIn),
+)
+def apologize(request, dossier_id: int = DossierId):
+    payload = _body(request, ApologyIn)
+    return _act(request, services.dossier_apologize, dossier_id, **payload.model_dump())
+
+
+@router.post(
+    "/{dossier_id}/rating",
+    response=DossierOut,
+    url_name="dossier_rating",
+    openapi_extra=_doc(RatingIn),
+)
+def rate(request, dossier_id: int = DossierId):
+    payload = _body(request, RatingIn)
+    return _act(request, services.dossier_rate, dossier_id, **payload.model_dump())

@@ -1,0 +1,261 @@
+"""Schemas of the dossier API: what comes in (validated at the edge) and what goes out.
+
+Every write body may carry `expected_version`; every dossier that goes out carries `version`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import AwareDatetime, Field, StrictInt
+
+Text = Annotated[str, Field(max_length=4000)]
+Code = Annotated[str, Field(min_length=1, max_length=48)]
+Money = Annotated[StrictInt, Field(gt=0, le=10**12)]
+Version = Annotated[int | None, Field(None, ge=1)]
+
+
+# ---------------------------------------------------------------------------- in
+
+
+class VersionIn(Schema):
+    expected_version: Version = None
+
+
+class ApplicantIn(Schema):
+    name: str = Field("", max_length=255)
+    id_number: str = Field("", max_length=14)
+    phone: str = Field("", max_length=20)
+    email: str = Field("", max_length=254)
+    address: str = Field("", max_length=255)
+
+
+class SubmitIn(Schema):
+    """Form fields of an online submission (files come as component_<id>)."""
+
+    procedure: Code
+    receiving_agency: Code
+    settling_agency: Code | None = None
+    request_summary: Text = ""
+    applicant_name: str = Field("", max_length=255)
+    applicant_id_number: str = Field("", max_length=14)
+    applicant_phone: str = Field("", max_length=20)
+    applicant_email: str = Field("", max_length=254)
+    applicant_address: str = Field("", max_length=255)
+
+
+class IntakeIn(Schema):
+    procedure: Code
+    receiving_agency: Code
+    settling_agency: Code | None = None
+    channel: Literal[1, 3] = 1
+    applicant: ApplicantIn
+    request_summary: Text = ""
+    decision: Literal["receive", "refuse"] = "receive"
+    refuse_reason: Text | None = None
+
+
+class ReasonIn(VersionIn):
+    reason: Text
+
+
+class ForwardIn(VersionIn):
+    note: Text = ""
+
+
+class ApproveIn(VersionIn):
+    result_note: Text = ""
+
+
+class ReturnIn(VersionIn):
+    method: Literal["counter", "post", "online"] = "counter"
+
+
+class SupplementRequestIn(VersionIn):
+    reason: Text
+    missing_components: list[StrictInt] = Field(default_factory=list, max_length=100)
+
+
+class SupplementForm(VersionIn):
+    note: Text = ""
+
+
+class PaymentRequestIn(VersionIn):
+    amount_vnd: Money | None = None
+    reason: Text = ""
+
+
+class PaymentIn(VersionIn):
+    amount_vnd: Money
+    paid_online: Literal[0, 1, 2] = 0
+    reference: str = Field("", max_length=200)
+
+
+class ApologyIn(VersionIn):
+    reason: Text
+    new_due_at: AwareDatetime
+
+
+class RatingIn(VersionIn):
+    rating: Literal[-1, 0, 1]
+    criteria: dict[Annotated[str, Field(max_length=64)], Literal[-1, 0, 1]] = Field(
+        default_factory=dict, max_length=20
+    )
+    comment: Text = ""
+
+
+# ---------------------------------------------------------------------------- out
+
+
+class StatusOut(Schema):
+    value: int
+    label: str
+    label_en: str
+
+
+class RefOut(Schema):
+    code: str
+    name: str
+
+
+class StepOut(Schema):
+    order: int
+    name: str
+    role: str
+    agency_role: str
+
+
+class ApplicantOut(Schema):
+    name: str
+    id_number: str
+    phone: str
+    email: str
+    address: str
+
+
+class DossierOut(Schema):
+    id: int
+    code: str | None
+    secret: str
+    version: int
+    status: StatusOut
+    channel: int
+    rule_set: str
+    procedure: RefOut
+    receiving_agency: RefOut
+    settling_agency: RefOut
+    applicant: ApplicantOut
+    request_summary: str
+    submitted_at: dt.datetime
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    original_due_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    stopped_at: dt.datetime | None
+    paused_at: dt.datetime | None
+    current_step: StepOut | None
+    current_step_due_at: dt.datetime | None
+    due_signal: str | None
+    supplement_count: int
+    apology_count: int
+    fee_due_vnd: int
+    fee_paid_vnd: int
+    paid_online: int
+    electronic_result: bool
+    rating: int | None
+    result_note: str
+    refusal_reason: str
+
+
+class AttachmentOut(Schema):
+    id: int
+    kind: str
+    name: str
+    size: int
+    sha256: str
+    content_type: str
+    uploaded_at: dt.datetime
+    digitized: bool
+    url: str
+
+
+class ComponentOut(Schema):
+    id: int
+    order: int
+    name: str
+    attachments: list[AttachmentOut]
+
+
+class EventOut(Schema):
+    seq: int
+    action: str
+    at: dt.datetime
+    actor_role: str
+    actor_agency: str | None
+    from_status: int | None
+    to_status: int
+    reason: str
+    data: dict
+
+
+class HandoverOut(Schema):
+    step: StepOut
+    agency: RefOut
+    started_at: dt.datetime
+    due_at: dt.datetime
+    finished_at: dt.datetime | None
+    outcome: str
+    note: str
+
+
+class PauseOut(Schema):
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    reason: str
+    missing_components: list[int]
+    working_seconds: int | None
+
+
+class DossierDetailOut(DossierOut):
+    components: list[ComponentOut]
+    results: list[AttachmentOut]
+    events: list[EventOut]
+    handovers: list[HandoverOut]
+    pauses: list[PauseOut]
+    allowed_actions: list[str]
+
+
+class DossierPageOut(Schema):
+    count: int
+    items: list[DossierOut]
+
+
+class InboxItemOut(Schema):
+    id: int
+    code: str | None
+    version: int
+    status: StatusOut
+    procedure: RefOut
+    applicant_name: str
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    due_signal: str | None
+    current_step: StepOut | None
+    current_step_due_at: dt.datetime | None
+
+
+class InboxPageOut(Schema):
+    count: int
+    items: list[InboxItemOut]
+
+
+class LookupOut(Schema):
+    code: str
+    procedure: str
+    status: StatusOut
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    returned_at: dt.datetime | None
