@@ -203,7 +203,18 @@ def _raise(errors: list[dict[str, Any]]) -> None:
 def write_process_steps(
     version: ProcedureVersion, clean: list[dict[str, Any]]
 ) -> list[ProcessStep]:
-    """Replace the steps of `version` by `clean` (already checked by `process_errors`)."""
+    """Replace the steps of `version` by `clean` (already checked by `process_errors`).
+
+    A version that dossiers were received under keeps its process: they are being settled
+    along it (create a new version instead)."""
+    if version.dossiers.exists():
+        raise ValidationFailed(
+            "version_in_use",
+            "Đã có hồ sơ tiếp nhận theo phiên bản này: hãy tạo phiên bản mới để đổi quy trình.",
+            "Dossiers were received under this version: create a new version to change "
+            "its process.",
+            field="steps",
+        )
     version.steps.all().delete()
     return ProcessStep.objects.bulk_create(
         ProcessStep(version=version, order=i, **step) for i, step in enumerate(clean, start=1)

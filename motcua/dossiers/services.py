@@ -61,7 +61,7 @@ def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
     try:
         dossier = (
             Dossier.objects.select_for_update(of=("self",))
-            .select_related("current_step", "procedure_version")
+            .select_related("current_step", "receiving_agency", "settling_agency")
             .get(pk=dossier_id)
         )
     except (Dossier.DoesNotExist, ValueError, TypeError):
@@ -158,7 +158,9 @@ def _step_agency(dossier: Dossier, step: ProcessStep) -> Agency:
 
 
 def _steps(dossier: Dossier) -> list[ProcessStep]:
-    return list(dossier.procedure_version.steps.order_by("order"))
+    return list(
+        ProcessStep.objects.filter(version_id=dossier.procedure_version_id).order_by("order")
+    )
 
 
 def _open_step(dossier: Dossier, step: ProcessStep | None, at: dt.datetime) -> None:
@@ -733,7 +735,11 @@ def dossier_request_supplement(
                 f"time(s) (limit {limit}).",
                 field="action",
             )
-        valid = set(dossier.procedure_version.components.values_list("pk", flat=True))
+        valid = set(
+            Component.objects.filter(version_id=dossier.procedure_version_id).values_list(
+                "pk", flat=True
+            )
+        )
         missing = []
         for cid in missing_components:
             if not isinstance(cid, int) or cid not in valid:
