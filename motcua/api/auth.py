@@ -15,7 +15,7 @@ import secrets
 
 from django.contrib.auth import authenticate
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import HttpBearer, django_auth
 from pydantic import Field
 
@@ -103,4 +103,6 @@ def login(request, payload: LoginIn):
     if user is None or not user.is_active:
         raise InvalidCredentials()
     token, plaintext = token_create(user=user, name=payload.name or "login")
-    return 201, {"token": plaintext, "prefix": token.prefix, "username": user.get_username()}
+    return Status(
+        201, {"token": plaintext, "prefix": token.prefix, "username": user.get_username()}
+    )
