@@ -1,0 +1,84 @@
+"""`motcua demo`: Bắc Ninh province with a year of dossiers (see the modules for details).
+
+- `province`: master data through the org / catalog services (idempotent).
+- `history`: the bulk synthesizer of past dossiers (like an import of legacy data).
+- `live`: the demo citizen's open dossiers through the real dossier services.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from motcua.dossiers.models import (
+    Attachment,
+    DailySequence,
+    Dossier,
+    DossierEvent,
+    Handover,
+    Pause,
+)
+
+from .history import history_generate
+from .live import live_dossiers_create
+from .province import Province, province_load
+
+__all__ = ["DemoResult", "demo_load", "demo_password", "dossiers_wipe"]
+
+
+@dataclass
+class DemoResult:
+    province: Province
+    generated: int = 0
+    skipped: bool = False
+    live: list = field(default_factory=list)
+    statuses: Counter = field(default_factory=Counter)
+
+
+def demo_password(path: Path | None = None) -> str:
+    """The one password of every demo account: random on first run, kept in var/."""
+    path = path or Path(settings.VAR_DIR) / "demo_password"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(9) + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@transaction.atomic
+def dossiers_wipe() -> int:
+    """Delete every dossier and what hangs on it (demo only: events are append-only)."""
+    for name in Attachment.objects.values_list("file", flat=True):
+        if name and default_storage.exists(name):
+            default_storage.delete(name)
+    Attachment.objects.all().delete()
+    # QuerySet.delete() never calls DossierEvent.delete(), which refuses single rows.
+    DossierEvent.objects.all().delete()
+    Handover.objects.all().delete()
+    Pause.objects.all().delete()
+    count, _ = Dossier.objects.all().delete()
+    DailySequence.objects.all().delete()
+    return count
+
+
+def demo_load(
+    *, count: int = 20_000, seed: int = 2025, reset: bool = False, password: str
+) -> DemoResult:
+    """Load the province, then (unless dossiers exist and no reset) the history."""
+    p = province_load(password=password)
+    result = DemoResult(province=p)
+    if reset:
+        dossiers_wipe()
+    if Dossier.objects.exists():
+        result.skipped = True
+        return result
+    result.statuses = history_generate(p, count=count, seed=seed)
+    result.generated = count
+    result.live = live_dossiers_create(p)
+    return result

@@ -1,0 +1,761 @@
+"""A synthesizer of dossier HISTORY: a year of past dossiers written in bulk.
+
+This is the equivalent of importing legacy data, not a way to act on dossiers. Live actions
+(submit, receive, forward, approve, ...) always go through `motcua.dossiers.services`, which
+lock the row and check every rule; those cost 3–8 ms per transition, far too slow for
+tens of thousands of histories. Here each dossier's whole life is built in Python and the
+rows are written with `bulk_create` in one transaction.
+
+To stay consistent with what the services would have written, the synthesizer:
+- follows the TRANSITIONS table (each event's from_status is the previous to_status; the
+  creation event goes None → 1 exactly as `dossier_submit` / `dossier_intake` write it);
+- numbers events seq = 1..n and leaves dossier.version = n, like `_save`;
+- codes receipts `{agency code}-{yyMMdd}-{NNNN}` from a per-(agency, day) counter in the
+  order of receipt and writes the same counter into DailySequence, so the next live
+  receipt continues the numbering;
+- computes every deadline with `motcua.dossiers.timing` (appointment, step_due, shift,
+  classify, paused_working_seconds) against the real work calendar;
+- acts through users who hold the role the services' `authorize` would require: the
+  current step's role in the step's agency for forward / approve, the receiving counter
+  for receipt and return, the settling leader for an apology, the owner for applicant
+  actions.
+Nothing happens after `now`: a life that would continue past it stops where it is, which
+leaves the last weeks' dossiers open (1, 2, 4, 5, 6, 9), some of them overdue.
+History has no attachment files; `digitized` / `electronic_result` are set as facts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import random
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.catalog.enums import AgencyRole, Channel, Level
+from motcua.catalog.models import Procedure
+from motcua.core.text import fold
+from motcua.dossiers import timing
+from motcua.dossiers.enums import Action, PaidOnline, Status
+from motcua.dossiers.models import DailySequence, Dossier, DossierEvent, Handover, Pause
+from motcua.dossiers.services import RULES_2025_FROM, SECRET_ALPHABET
+from motcua.org.enums import ApplicantKind
+from motcua.workcalendar.selectors import get_calendar
+
+from . import names
+from .province import DEMO_CITIZEN, Province
+
+VN = timing.VN
+BATCH = 2000
+APPLICANT = "applicant"
+
+# Relative demand by field (folded name): hộ tịch, chứng thực and cư trú dominate.
+FIELD_WEIGHT = (
+    ("ho tich", 34.0),
+    ("chung thuc", 26.0),
+    ("cu tru", 12.0),
+    ("can cuoc", 4.0),
+    ("ho kinh doanh", 5.0),
+    ("doanh nghiep", 4.0),
+    ("dat dai", 7.0),
+    ("xay dung", 2.5),
+    ("ly lich tu phap", 2.5),
+    ("giay phep lai xe", 3.0),
+    ("xuat nhap canh", 2.5),
+    ("viec lam", 1.0),
+    ("nong lam san", 0.5),
+    ("hop tac xa", 0.4),
+    ("nuoi con nuoi", 0.2),
+)
+# Within a field, the everyday procedures weigh more.
+CODE_BOOST = {
+    "1.001193": 5.0,  # khai sinh
+    "1.000656": 2.5,  # khai tử
+    "1.000894": 2.5,  # kết hôn
+    "1.004873": 3.0,  # xác nhận tình trạng hôn nhân
+    "2.000635": 3.0,  # bản sao trích lục
+    "2.000815": 5.0,  # chứng thực bản sao
+    "2.000884": 2.5,  # chứng thực chữ ký
+    "1.004194": 1.5,  # tạm trú
+}
+BUSINESS_FIELDS = ("doanh nghiep", "vat lieu xay dung", "nong lam san", "viec lam", "hop tac xa")
+
+SUPPLEMENT_REASONS = (
+    "Thiếu bản sao giấy tờ tùy thân của người đi đăng ký.",
+    "Tờ khai chưa đủ chữ ký, cần bổ sung.",
+    "Giấy tờ chứng minh nơi cư trú chưa hợp lệ.",
+    "Bản vẽ, sơ đồ thửa đất chưa đúng mẫu.",
+)
+REFUSAL_REASONS = (
+    "Thủ tục không thuộc thẩm quyền giải quyết của cơ quan.",
+    "Hồ sơ không đúng thành phần theo quy định.",
+    "Người nộp không cung cấp được giấy tờ tùy thân.",
+)
+WITHDRAW_REASONS = ("Không còn nhu cầu giải quyết.", "Nộp nhầm thủ tục, sẽ nộp lại.")
+
+
+class Cut(Exception):
+    """The next event would happen after `now`: the life stops here."""
+
+
+@dataclass
+class ProcInfo:
+    procedure: Procedure
+    versions: list  # ProcedureVersion, oldest first
+    weight: float
+    business: bool
+    settling: Any  # Agency for province / ministry level; None for commune level
+    steps: dict = field(default_factory=dict)  # version id -> [ProcessStep]
+    fees: dict = field(default_factory=dict)  # version id -> fee total
+    components: dict = field(default_factory=dict)  # version id -> [component ids]
+
+    def version_on(self, day: dt.date):
+        for v in reversed(self.versions):
+            if v.effective_from <= day and (v.effective_to is None or day <= v.effective_to):
+                return v
+        return self.versions[0]
+
+
+@dataclass
+class Plan:
+    """One dossier's life: the final fields and the ordered events / handovers / pauses."""
+
+    d: dict
+    events: list = field(default_factory=list)  # dicts
+    handovers: list = field(default_factory=list)  # dicts
+    pauses: list = field(default_factory=list)  # dicts
+    open_handover: dict | None = None
+    open_pause: dict | None = None
+
+
+def _field_weight(folded: str) -> float:
+    for needle, w in FIELD_WEIGHT:
+        if needle in folded:
+            return w
+    return 0.5
+
+
+def _procedures(p: Province) -> list[ProcInfo]:
+    from .province import department_key
+
+    procs = list(
+        Procedure.objects.filter(active=True)
+        .select_related("field")
+        .prefetch_related("versions__steps", "versions__fees", "versions__components")
+        .order_by("code")
+    )
+    per_field = Counter(fold(pr.field.name) for pr in procs)
+    out = []
+    for pr in procs:
+        versions = sorted(pr.versions.all(), key=lambda v: (v.effective_from, v.number))
+        if not versions:
+            continue
+        folded = fold(pr.field.name)
+        weight = _field_weight(folded) / per_field[folded] * CODE_BOOST.get(pr.code, 1.0)
+        if pr.level == Level.COMMUNE:
+            settling = None
+        elif pr.level == Level.MINISTRY:
+            settling = p.police
+        else:
+            key = department_key(pr.field.name) or "tuphap"
+            settling = p.police if key == "police" else p.departments[key]
+        info = ProcInfo(
+            procedure=pr,
+            versions=versions,
+            weight=weight,
+            business=any(b in folded for b in BUSINESS_FIELDS),
+            settling=settling,
+        )
+        for v in versions:
+            info.steps[v.pk] = sorted(v.steps.all(), key=lambda s: s.order)
+            info.fees[v.pk] = sum(f.amount_vnd or 0 for f in v.fees.all())
+            info.components[v.pk] = [
+                c.pk for c in sorted(v.components.all(), key=lambda c: c.order)
+            ]
+        out.append(info)
+    return out
+
+
+def _is_return_step(steps, index: int) -> bool:
+    """Same rule as the services: trailing receiving-side counter steps return the result."""
+    return all(
+        s.agency_role == AgencyRole.RECEIVING and s.role == "counter" for s in steps[index:]
+    ) and any(s.agency_role == AgencyRole.SETTLING for s in steps[:index])
+
+
+def _hours(value: float) -> Decimal:
+    return Decimal(str(round(max(value, 0.02), 2)))
+
+
+class Synthesizer:
+    def __init__(self, p: Province, *, seed: int, now: dt.datetime, days: int = 365):
+        self.p = p
+        self.rng = random.Random(seed)
+        self.now = now.astimezone(VN)
+        self.start = self.now - dt.timedelta(days=days)
+        self.procs = _procedures(p)
+        self.proc_weights = [pi.weight for pi in self.procs]
+        self.commune_weights = [c.spec.weight for c in p.communes]
+        citizens = [a for a in p.citizens if a.user.username != DEMO_CITIZEN]
+        self.demo_citizen = next((a for a in p.citizens if a.user.username == DEMO_CITIZEN), None)
+        self.citizens = citizens
+        self.businesses = p.businesses
+
+    # ------------------------------------------------------------------ helpers
+
+    def user(self, agency, role: str):
+        return self.p.staff[(agency.pk, role)]
+
+    def step_agency(self, plan: Plan, step):
+        return (
+            plan.d["receiving"] if step.agency_role == AgencyRole.RECEIVING else plan.d["settling"]
+        )
+
+    def event(
+        self,
+        plan: Plan,
+        action: str,
+        at: dt.datetime,
+        to_status: int,
+        *,
+        actor=None,
+        role: str = APPLICANT,
+        agency=None,
+        reason: str = "",
+        data: dict | None = None,
+    ) -> None:
+        if at > self.now:
+            raise Cut
+        events = plan.events
+        from_status = events[-1]["to_status"] if events else None
+        events.append(
+            {
+                "seq": len(events) + 1,
+                "action": str(action),
+                "at": at,
+                "actor": actor,
+                "actor_role": role,
+                "actor_agency": agency,
+                "from_status": from_status,
+                "to_status": int(to_status),
+                "reason": reason,
+                "data": data or {},
+            }
+        )
+        plan.d["status"] = int(to_status)
+
+    def applicant_actor(self, plan: Plan):
+        owner = plan.d["owner"]
+        return owner.user if owner is not None else None
+
+    def open_step(self, plan: Plan, index: int, at: dt.datetime) -> None:
+        steps = plan.d["steps"]
+        if index >= len(steps):
+            plan.d.update(current_step=None, current_step_started_at=None, current_step_due_at=None)
+            plan.open_handover = None
+            return
+        step = steps[index]
+        agency = self.step_agency(plan, step)
+        due = timing.step_due(agency, at, step.duration_hours)
+        h = {"step": step, "agency": agency, "started_at": at, "due_at": due}
+        h.update(finished_at=None, finished_by=None, outcome="", note="")
+        plan.handovers.append(h)
+        plan.open_handover = h
+        plan.d.update(current_step=step, current_step_index=index, current_step_started_at=at)
+        plan.d["current_step_due_at"] = due
+
+    def close_step(self, plan: Plan, actor, at: dt.datetime, note: str = "") -> str | None:
+        h = plan.open_handover
+        if h is None:
+            return None
+        h.update(finished_at=at, finished_by=actor, outcome=timing.classify(at, h["due_at"]))
+        h["note"] = note
+        plan.open_handover = None
+        return h["outcome"]
+
+    def work(self, agency, start: dt.datetime, hours: float) -> dt.datetime:
+        """The moment `hours` working hours after `start` in `agency`'s calendar."""
+        return timing.step_due(agency, start, _hours(hours))
+
+    def working_moment(self, agency, day: dt.date) -> dt.datetime:
+        """A random moment inside the working periods of `day` (a working day)."""
+        minute = self.rng.uniform(0, 450)
+        base = dt.datetime(day.year, day.month, day.day, 7, 30, tzinfo=VN)
+        if minute >= 240:
+            minute += 120  # the lunch break 11:30–13:30
+        return get_calendar(agency).next_working_moment(base + dt.timedelta(minutes=minute))
+
+    # ------------------------------------------------------------------ one life
+
+    def plan_one(self) -> Plan:
+        rng = self.rng
+        info = rng.choices(self.procs, weights=self.proc_weights)[0]
+        if info.settling is None:
+            commune = rng.choices(self.p.communes, weights=self.commune_weights)[0]
+            receiving, settling = commune.center, commune.committee
+        else:
+            receiving, settling = self.p.center, info.settling
+        recv_cal = get_calendar(receiving)
+        # The day of submission, uniform over the year.
+        moment = self.start + dt.timedelta(
+            seconds=rng.uniform(0, (self.now - self.start).total_seconds())
+        )
+        day = moment.date()
+        version = info.version_on(day)
+        channels = set(version.channels or [Channel.COUNTER])
+        r = rng.random()
+        if r < 0.60 and Channel.ONLINE in channels:
+            channel = Channel.ONLINE
+        elif r > 0.94 and Channel.POST in channels:
+            channel = Channel.POST
+        else:
+            channel = Channel.COUNTER if Channel.COUNTER in channels else min(channels)
+
+        # Who applies.
+        business = info.business and rng.random() < 0.9
+        pool = self.businesses if business else self.citizens
+        owner = None
+        if channel == Channel.ONLINE or rng.random() < 0.25:
+            if not business and self.demo_citizen is not None and rng.random() < 0.004:
+                owner = self.demo_citizen
+            else:
+                owner = rng.choice(pool)
+        if owner is not None:
+            details = {
+                "applicant_name": owner.full_name,
+                "applicant_id_number": owner.identifier,
+                "applicant_phone": owner.phone,
+                "applicant_email": owner.email,
+                "applicant_address": owner.address,
+            }
+        else:
+            full, _sex = names.person(rng)
+            details = {
+                "applicant_name": full,
+                "applicant_id_number": f"0{rng.choice([24, 27])}{rng.randint(0, 3)}{rng.randint(0, 99):02d}{rng.randint(0, 999999):06d}",
+                "applicant_phone": names.phone(rng),
+                "applicant_email": "",
+                "applicant_address": names.address(rng, receiving.unit.name),
+            }
+
+        # When it arrives: online at any hour, at the counter within working hours.
+        while True:
+            if channel == Channel.ONLINE:
+                local = dt.datetime(day.year, day.month, day.day, tzinfo=VN)
+                submitted_at = local + dt.timedelta(minutes=rng.uniform(6 * 60, 23 * 60))
+            else:
+                while not recv_cal.is_working_day(day):
+                    day -= dt.timedelta(days=1)
+                submitted_at = self.working_moment(receiving, day)
+            if submitted_at <= self.now:
+                break
+            day -= dt.timedelta(days=1)
+        steps = info.steps[version.pk]
+        fee = info.fees[version.pk]
+        plan = Plan(
+            d={
+                "procedure": info.procedure,
+                "version": version,
+                "steps": steps,
+                "components": info.components[version.pk],
+                "channel": int(channel),
+                "status": Status.SUBMITTED,
+                "owner": owner,
+                "receiving": receiving,
+                "settling": settling,
+                "submitted_at": submitted_at,
+                "received_at": None,
+                "due_at": None,
+                "original_due_at": None,
+                "finished_at": None,
+                "returned_at": None,
+                "stopped_at": None,
+                "paused_at": None,
+                "paused_seconds": 0,
+                "supplement_count": 0,
+                "apology_count": 0,
+                "current_step": None,
+                "current_step_index": None,
+                "current_step_started_at": None,
+                "current_step_due_at": None,
+                "fee_due_vnd": 0,
+                "fee_paid_vnd": 0,
+                "paid_online": PaidOnline.NO,
+                "electronic_result": False,
+                "digitized": False,
+                "reused": rng.random() < 0.35,
+                "rating": None,
+                "result_note": "",
+                "refusal_reason": "",
+                "fee": fee,
+                **details,
+            }
+        )
+        with contextlib.suppress(Cut):
+            self.live(plan)
+        return plan
+
+    def live(self, plan: Plan) -> None:
+        rng, d = self.rng, plan.d
+        receiving, settling = d["receiving"], d["settling"]
+        counter = self.user(receiving, "counter")
+        at = d["submitted_at"]
+        if d["channel"] == Channel.ONLINE:
+            self.event(plan, Action.SUBMIT, at, Status.SUBMITTED, actor=self.applicant_actor(plan),
+                       data={"files": rng.randint(1, 3)})  # fmt: skip
+            # The counter checks online dossiers within a working day, usually sooner.
+            at = self.work(receiving, at, rng.choice([0.3, 0.8, 1.5, 3.0, 6.0]) * rng.random())
+        else:
+            self.event(plan, Action.INTAKE, at, Status.SUBMITTED, actor=counter, role="counter",
+                       agency=receiving, data={"channel": d["channel"]})  # fmt: skip
+        if rng.random() < 0.03:
+            reason = rng.choice(REFUSAL_REASONS)
+            if at > self.now:
+                raise Cut
+            d["refusal_reason"] = reason
+            d["finished_at"] = at
+            self.event(plan, Action.REFUSE, at, Status.REFUSED, actor=counter, role="counter",
+                       agency=receiving, reason=reason)  # fmt: skip
+            return
+
+        # Receipt: code (assigned later, in order of receipt), appointment, first step.
+        version = d["version"]
+        due = timing.appointment(version, settling, at)
+        if at > self.now:
+            raise Cut
+        d.update(received_at=at, due_at=due, original_due_at=due, fee_due_vnd=d["fee"])
+        d["digitized"] = d["channel"] == Channel.ONLINE or rng.random() < 0.85
+        self.open_step(plan, 0, at)
+        self.event(plan, Action.RECEIVE, at, Status.RECEIVED, actor=counter, role="counter",
+                   agency=receiving, data={"code": None, "due_at": due.isoformat()})  # fmt: skip
+
+        # Fees are collected at the counter right after receipt.
+        if d["fee"] > 0:
+            at = at + dt.timedelta(minutes=rng.randint(1, 10))
+            self.event(plan, Action.REQUEST_PAYMENT, at, Status.FINANCIAL_OBLIGATION,
+                       actor=counter, role="counter", agency=receiving,
+                       data={"amount_vnd": d["fee"]})  # fmt: skip
+            if d["owner"] is not None and (d["channel"] == Channel.ONLINE or rng.random() < 0.3):
+                paid = (
+                    PaidOnline.NATIONAL_PORTAL
+                    if rng.random() < 0.45
+                    else PaidOnline.PROVINCIAL_PORTAL
+                )
+                at = at + dt.timedelta(hours=rng.choice([0.2, 1, 3, 20, 40]) * rng.random())
+                actor, role, agency = self.applicant_actor(plan), APPLICANT, None
+            else:
+                paid = PaidOnline.PROVINCIAL_PORTAL if rng.random() < 0.2 else PaidOnline.NO
+                at = at + dt.timedelta(minutes=rng.randint(2, 15))
+                actor, role, agency = counter, "counter", receiving
+            if at > self.now:
+                raise Cut
+            d.update(fee_paid_vnd=d["fee"], paid_online=int(paid))
+            self.event(plan, Action.CONFIRM_PAYMENT, at, Status.PROCESSING, actor=actor, role=role,
+                       agency=agency, data={"amount_vnd": d["fee"], "paid_online": int(paid),
+                                            "reference": ""})  # fmt: skip
+
+        late = rng.random() < 0.085
+        supplement = rng.random() < 0.12
+        withdraw = rng.random() < 0.02
+        steps = d["steps"]
+        work_steps = [i for i in range(len(steps)) if not _is_return_step(steps, i)]
+        # The long step (appraisal) is where supplements, apologies and delays happen.
+        main = max(work_steps, key=lambda i: steps[i].duration_hours)
+        withdraw_at_step = rng.choice(work_steps) if withdraw else None
+
+        for i in work_steps:
+            step = steps[i]
+            agency = self.step_agency(plan, step)
+            actor = self.user(agency, step.role)
+            hours = float(step.duration_hours)
+            factor = rng.uniform(1.5, 3.0) if (late and i == main) else rng.betavariate(1.6, 3.5)
+            if i == withdraw_at_step:
+                at = self.work(agency, at, hours * factor * 0.5)
+                self.withdraw(plan, at)
+                return
+            if i == main and supplement and d["supplement_count"] == 0:
+                ask = self.work(agency, at, hours * factor * rng.uniform(0.1, 0.5))
+                at = self.supplement(plan, ask, agency, actor, step.role)
+                hours *= 1 - rng.uniform(0.1, 0.5)
+            finish = self.work(agency, at, hours * factor)
+            if i == main and late and rng.random() < 0.4:
+                self.apologize(plan, at, finish)
+            if i == work_steps[-1]:
+                self.approve(plan, finish, actor, step.role, agency, i)
+                break
+            self.forward(plan, finish, actor, step.role, agency, i)
+            at = finish
+        self.deliver(plan)
+
+    def forward(self, plan, at, actor, role, agency, index) -> None:
+        if at > self.now:
+            raise Cut
+        from_order = plan.d["steps"][index].order
+        outcome = self.close_step(plan, actor, at)
+        self.open_step(plan, index + 1, at)
+        self.event(plan, Action.FORWARD, at, Status.PROCESSING, actor=actor, role=role,
+                   agency=agency, data={"from_step": from_order,
+                                        "to_step": plan.d["steps"][index + 1].order,
+                                        "outcome": outcome})  # fmt: skip
+
+    def approve(self, plan, at, actor, role, agency, index) -> None:
+        if at > self.now:
+            raise Cut
+        d = plan.d
+        note = "Đã giải quyết, có kết quả."
+        step_outcome = self.close_step(plan, actor, at, note)
+        d.update(finished_at=at, result_note=note)
+        self.open_step(plan, index + 1, at)
+        self.event(plan, Action.APPROVE, at, Status.PROCESSED, actor=actor, role=role,
+                   agency=agency, reason=note,
+                   data={"outcome": timing.classify(at, d["due_at"]),
+                         "step_outcome": step_outcome})  # fmt: skip
+
+    def deliver(self, plan: Plan) -> None:
+        """Electronic result, return at the counter / by post / online, then the rating."""
+        rng, d = self.rng, plan.d
+        at = d["finished_at"]
+        settling, receiving = d["settling"], d["receiving"]
+        electronic = rng.random() < (0.7 if d["channel"] == Channel.ONLINE else 0.35)
+        if electronic:
+            at = at + dt.timedelta(minutes=rng.randint(1, 30))
+            if at > self.now:
+                raise Cut
+            leader = self.user(settling, "leader")
+            d["electronic_result"] = True
+            self.event(plan, Action.ATTACH_RESULT, at, Status.PROCESSED, actor=leader,
+                       role="leader", agency=settling,
+                       data={"attachment": None, "history": True})  # fmt: skip
+        h = plan.open_handover
+        if electronic and d["channel"] == Channel.ONLINE:
+            method, ret = "online", self.work(receiving, at, rng.uniform(0.05, 1.0))
+        else:
+            method = "post" if d["channel"] == Channel.POST else "counter"
+            span = float(h["step"].duration_hours) if h else 4.0
+            ret = self.work(receiving, at, span * rng.uniform(0.05, 1.3))
+        if ret > self.now:
+            raise Cut
+        counter = self.user(receiving, "counter")
+        self.close_step(plan, counter, ret)
+        d.update(returned_at=ret, current_step=None, current_step_started_at=None)
+        d.update(current_step_due_at=None, current_step_index=None)
+        self.event(plan, Action.RETURN_RESULT, ret, Status.RETURNED, actor=counter, role="counter",
+                   agency=receiving, data={"method": method})  # fmt: skip
+        if d["owner"] is not None and rng.random() < 0.6:
+            rating = rng.choices([1, 0, -1], weights=[85, 11, 4])[0]
+            at = ret + dt.timedelta(hours=rng.uniform(0.1, 72))
+            if at > self.now:
+                return
+            d["rating"] = rating
+            self.event(plan, Action.RATE, at, Status.RETURNED, actor=self.applicant_actor(plan),
+                       data={"rating": rating, "criteria": {}})  # fmt: skip
+
+    def supplement(self, plan, ask, agency, actor, role) -> dt.datetime:
+        """Request at `ask`, the applicant supplies later; returns the moment work resumes."""
+        rng, d = self.rng, plan.d
+        if ask > self.now:
+            raise Cut
+        reason = rng.choice(SUPPLEMENT_REASONS)
+        missing = d["components"][:1]
+        d["paused_at"] = ask
+        d["supplement_count"] += 1
+        pause = {"started_at": ask, "ended_at": None, "reason": reason,
+                 "missing_components": missing, "working_seconds": None}  # fmt: skip
+        plan.pauses.append(pause)
+        plan.open_pause = pause
+        self.event(plan, Action.REQUEST_SUPPLEMENT, ask, Status.SUPPLEMENT_REQUESTED, actor=actor,
+                   role=role, agency=agency, reason=reason,
+                   data={"missing_components": missing})  # fmt: skip
+        back = ask + dt.timedelta(hours=rng.uniform(3, 24 * 12))
+        if d["owner"] is not None:
+            by, by_role, by_agency = self.applicant_actor(plan), APPLICANT, None
+        else:
+            by, by_role, by_agency = self.user(d["receiving"], "counter"), "counter", d["receiving"]
+            back = self.working_moment(d["receiving"], back.date())
+            cal = get_calendar(d["receiving"])
+            while not cal.is_working_day(back) or back <= ask:
+                back = self.working_moment(d["receiving"], back.date() + dt.timedelta(days=1))
+        if back > self.now:
+            raise Cut
+        seconds = timing.paused_working_seconds(d["settling"], ask, back)
+        pause.update(ended_at=back, working_seconds=seconds)
+        plan.open_pause = None
+        d["paused_seconds"] += seconds
+        d["paused_at"] = None
+        d["due_at"] = timing.shift(d["settling"], d["due_at"], seconds)
+        if d["current_step"] is not None:
+            step_agency = self.step_agency(plan, d["current_step"])
+            d["current_step_due_at"] = timing.shift(step_agency, d["current_step_due_at"], seconds)
+            plan.open_handover["due_at"] = d["current_step_due_at"]
+        self.event(plan, Action.SUPPLEMENT, back, Status.PROCESSING, actor=by, role=by_role,
+                   agency=by_agency, reason="Bổ sung bản giấy" if by_role != APPLICANT else "",
+                   data={"files": 0 if by_role != APPLICANT else 1, "paused_seconds": seconds,
+                         "due_at": d["due_at"].isoformat()})  # fmt: skip
+        return back
+
+    def apologize(self, plan, start, finish) -> None:
+        """A leader apologizes before the deadline passes with a new, later date (Mẫu 04)."""
+        rng, d = self.rng, plan.d
+        due = d["due_at"]
+        if d["apology_count"] or finish <= due:
+            return
+        at = max(start + dt.timedelta(minutes=5), due - dt.timedelta(hours=rng.uniform(2, 30)))
+        if at >= due:
+            return
+        if at > self.now:
+            raise Cut
+        settling = d["settling"]
+        new_due = get_calendar(settling).add(due, rng.randint(2, 6), "working_days")
+        status = d["status"]
+        d["apology_count"] += 1
+        d["due_at"] = new_due
+        self.event(plan, Action.APOLOGIZE, at, status, actor=self.user(settling, "leader"),
+                   role="leader", agency=settling, reason="Hồ sơ cần xác minh thêm.",
+                   data={"old_due_at": due.isoformat(), "new_due_at": new_due.isoformat()})  # fmt: skip
+
+    def withdraw(self, plan, at) -> None:
+        rng, d = self.rng, plan.d
+        reason = rng.choice(WITHDRAW_REASONS)
+        receiving = d["receiving"]
+        if d["owner"] is not None:
+            actor, role, agency = self.applicant_actor(plan), APPLICANT, None
+        else:
+            actor, role, agency = self.user(receiving, "counter"), "counter", receiving
+        self.event(plan, Action.REQUEST_WITHDRAWAL, at, Status.WITHDRAWAL_REQUESTED, actor=actor,
+                   role=role, agency=agency, reason=reason)  # fmt: skip
+        at = self.work(receiving, at, rng.uniform(0.1, 1.0))
+        if at > self.now:
+            raise Cut
+        counter = self.user(receiving, "counter")
+        note = "Dừng xử lý theo yêu cầu rút hồ sơ."
+        self.close_step(plan, counter, at, note)
+        d.update(current_step=None, current_step_index=None, current_step_started_at=None)
+        d.update(current_step_due_at=None, paused_at=None, stopped_at=at)
+        self.event(plan, Action.STOP, at, Status.STOPPED, actor=counter, role="counter",
+                   agency=receiving, reason=note)  # fmt: skip
+
+
+# ---------------------------------------------------------------------- writing
+
+
+def _assign_codes(plans: list[Plan]) -> dict[tuple[int, dt.date], int]:
+    """Number receipts per (receiving agency, local day) in order of receipt."""
+    existing = {
+        (row.agency_id, row.day): row.last
+        for row in DailySequence.objects.filter(agency__in={pl.d["receiving"] for pl in plans})
+    }
+    counters: dict[tuple[int, dt.date], int] = defaultdict(int, existing)
+    received = sorted(
+        (pl for pl in plans if pl.d["received_at"] is not None), key=lambda pl: pl.d["received_at"]
+    )
+    for pl in received:
+        agency = pl.d["receiving"]
+        day = pl.d["received_at"].astimezone(VN).date()
+        counters[(agency.pk, day)] += 1
+        code = f"{agency.code}-{day:%y%m%d}-{counters[(agency.pk, day)]:04d}"
+        pl.d["code"] = code
+        for e in pl.events:
+            if e["action"] == Action.RECEIVE:
+                e["data"]["code"] = code
+    return counters
+
+
+_DOSSIER_FIELDS = (
+    "channel", "status", "applicant_name", "applicant_id_number", "applicant_phone",
+    "applicant_email", "applicant_address", "submitted_at", "received_at", "due_at",
+    "original_due_at", "finished_at", "returned_at", "stopped_at", "paused_at",
+    "paused_seconds", "supplement_count", "apology_count", "current_step",
+    "current_step_started_at", "current_step_due_at", "fee_due_vnd", "fee_paid_vnd",
+    "paid_online", "electronic_result", "digitized", "reused", "rating", "result_note",
+    "refusal_reason",
+)  # fmt: skip
+
+
+def _rule_set(at: dt.datetime) -> str:
+    """The rules in force when the dossier arrived (same cut-over as the services)."""
+    return "2025" if at.astimezone(VN).date() >= RULES_2025_FROM else "2018"
+
+
+def _write(plans: list[Plan], rng: random.Random) -> None:
+    dossiers = []
+    for pl in plans:
+        d = pl.d
+        dossiers.append(
+            Dossier(
+                code=d.get("code"),
+                secret="".join(rng.choice(SECRET_ALPHABET) for _ in range(8)),
+                procedure=d["procedure"],
+                procedure_version=d["version"],
+                version=len(pl.events),
+                rule_set=_rule_set(d["submitted_at"]),
+                owner=d["owner"],
+                request_summary=d["version"].name,
+                receiving_agency=d["receiving"],
+                settling_agency=d["settling"],
+                paper_result_required=d["version"].paper_result_required,
+                **{k: d[k] for k in _DOSSIER_FIELDS},
+            )
+        )
+    Dossier.objects.bulk_create(dossiers, batch_size=BATCH)
+    events, handovers, pauses = [], [], []
+    for pl, dossier in zip(plans, dossiers, strict=True):
+        for e in pl.events:
+            events.append(
+                DossierEvent(
+                    dossier_id=dossier.pk,
+                    seq=e["seq"],
+                    action=e["action"],
+                    at=e["at"],
+                    actor=e["actor"],
+                    actor_role=e["actor_role"],
+                    actor_agency=e["actor_agency"],
+                    from_status=e["from_status"],
+                    to_status=e["to_status"],
+                    reason=e["reason"],
+                    data=e["data"],
+                )
+            )
+        for h in pl.handovers:
+            handovers.append(Handover(dossier_id=dossier.pk, **h))
+        for pa in pl.pauses:
+            pauses.append(Pause(dossier_id=dossier.pk, **pa))
+    DossierEvent.objects.bulk_create(events, batch_size=BATCH)
+    Handover.objects.bulk_create(handovers, batch_size=BATCH)
+    Pause.objects.bulk_create(pauses, batch_size=BATCH)
+
+
+def history_generate(
+    p: Province, *, count: int, seed: int = 2025, now: dt.datetime | None = None
+) -> Counter:
+    """Synthesize `count` dossiers received over the year ending `now`; returns statuses."""
+    now = now or timezone.now()
+    synth = Synthesizer(p, seed=seed, now=now)
+    plans = [synth.plan_one() for _ in range(count)]
+    counters = _assign_codes(plans)
+    with transaction.atomic():
+        for start in range(0, len(plans), BATCH):
+            _write(plans[start : start + BATCH], synth.rng)
+        existing = {
+            (row.agency_id, row.day): row
+            for row in DailySequence.objects.filter(agency__in={pl.d["receiving"] for pl in plans})
+        }
+        new, changed = [], []
+        for (agency_id, day), last in counters.items():
+            row = existing.get((agency_id, day))
+            if row is None:
+                new.append(DailySequence(agency_id=agency_id, day=day, last=last))
+            elif row.last != last:
+                row.last = last
+                changed.append(row)
+        DailySequence.objects.bulk_create(new, batch_size=BATCH)
+        DailySequence.objects.bulk_update(changed, ["last"], batch_size=BATCH)
+    return Counter(pl.d["status"] for pl in plans)
+
+
+def applicant_kind(a) -> str:
+    return ApplicantKind(a.kind).label

@@ -1,0 +1,81 @@
+"""`motcua demo`: load Bắc Ninh with a year of dossiers, print the logins, optionally serve."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
+
+from motcua.catalog.enums import Channel
+from motcua.demo.generator import demo_load, demo_password
+from motcua.dossiers.enums import STATUS_EN, Status
+from motcua.dossiers.models import Dossier
+
+
+class Command(BaseCommand):
+    help = (
+        "Nạp dữ liệu mẫu tỉnh Bắc Ninh với một năm hồ sơ (load the Bắc Ninh demo with a "
+        "year of dossiers), in tài khoản demo, và tùy chọn chạy máy chủ (--serve)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dossiers", type=int, default=20_000, help="số hồ sơ (default 20000)")
+        parser.add_argument("--seed", type=int, default=2025, help="hạt ngẫu nhiên (seed)")
+        parser.add_argument(
+            "--reset", action="store_true", help="xóa toàn bộ hồ sơ rồi tạo lại (wipe dossiers)"
+        )
+        parser.add_argument("--serve", action="store_true", help="chạy máy chủ web sau khi nạp")
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="địa chỉ:cổng (addr:port)")
+
+    def handle(self, *args, dossiers, seed, reset, serve, addr, **options):
+        if dossiers < 0:
+            raise CommandError("--dossiers phải ≥ 0 (must be ≥ 0)")
+        started = time.monotonic()
+        password = demo_password()
+        self.stdout.write("Đang nạp dữ liệu tỉnh Bắc Ninh (loading the demo province)…")
+        result = demo_load(count=dossiers, seed=seed, reset=reset, password=password)
+        elapsed = time.monotonic() - started
+        if result.skipped:
+            self.stdout.write(
+                "Đã có hồ sơ trong cơ sở dữ liệu: giữ nguyên, dùng --reset để tạo lại "
+                "(dossiers already present: kept; use --reset to regenerate)."
+            )
+        else:
+            self.stdout.write(
+                f"Đã tạo {result.generated:,} hồ sơ lịch sử và {len(result.live)} hồ sơ "
+                f"trực tiếp của công dân demo trong {elapsed:.1f} giây (synthesized history "
+                f"+ live dossiers, {elapsed:.1f} s)."
+            )
+        self._summary()
+        self._logins(result.province.logins, password)
+        if serve:
+            self.stdout.write(f"Mở (open) http://{addr}/")
+            call_command("runserver", addr, use_reloader=False)
+
+    def _summary(self):
+        total = Dossier.objects.count()
+        self.stdout.write(f"\nHồ sơ theo trạng thái (dossiers by status), tổng {total:,}:")
+        rows = dict(Dossier.objects.values_list("status").annotate(n=Count("pk")))
+        for status in Status:
+            n = rows.get(status.value, 0)
+            self.stdout.write(
+                f"  {status.value:>2} {status.label} ({STATUS_EN[status.value]}): {n:,}"
+            )
+        self.stdout.write("Hồ sơ theo kênh (by channel):")
+        rows = dict(Dossier.objects.values_list("channel").annotate(n=Count("pk")))
+        for channel in Channel:
+            n = rows.get(channel.value, 0)
+            share = 100 * n / total if total else 0
+            self.stdout.write(f"  {channel.label} ({channel.name.lower()}): {n:,} ({share:.1f}%)")
+
+    def _logins(self, logins, password):
+        self.stdout.write("\nTài khoản demo (demo logins) — mật khẩu chung (password): " + password)
+        width = max(len(u) for u, _r, _a in logins)
+        self.stdout.write(f"  {'tên đăng nhập'.ljust(width)}  vai trò (role) — cơ quan (agency)")
+        for username, role, agency in logins:
+            self.stdout.write(f"  {username.ljust(width)}  {role} — {agency}")
+        self.stdout.write(
+            "Mật khẩu lưu tại var/demo_password (stored in var/demo_password, not in the repo)."
+        )
