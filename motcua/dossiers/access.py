@@ -102,6 +102,8 @@ def allowed_actions(user, dossier: Dossier) -> list[str]:
     for action, (sources, _target, _actors) in TRANSITIONS.items():
         if action in (Action.SUBMIT, Action.INTAKE) or dossier.status not in sources:
             continue
+        if action == Action.RATE and dossier.rating is not None:
+            continue  # dossier_rate refuses a second rating (already_rated)
         try:
             authorize(user, dossier, action)
         except PermissionDenied:
