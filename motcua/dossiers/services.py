@@ -61,7 +61,7 @@ def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
     try:
         dossier = (
             Dossier.objects.select_for_update(of=("self",))
-            .select_related("current_step", "receiving_agency", "settling_agency")
+            .select_related("current_step", "receiving_agency", "settling_agency", "procedure")
             .get(pk=dossier_id)
         )
     except (Dossier.DoesNotExist, ValueError, TypeError):
@@ -176,16 +176,21 @@ def _open_step(dossier: Dossier, step: ProcessStep | None, at: dt.datetime) -> N
     Handover.objects.create(dossier=dossier, step=step, agency=agency, started_at=at, due_at=due)
 
 
-def _close_step(dossier: Dossier, actor, at: dt.datetime, note: str = "") -> Handover | None:
-    handover = Handover.objects.filter(dossier=dossier, finished_at__isnull=True).first()
-    if handover is None:
+def _close_step(dossier: Dossier, actor, at: dt.datetime, note: str = "") -> str | None:
+    """Close the open handover of the control sheet; returns its outcome.
+
+    The open handover's deadline is the dossier's current step deadline, so one UPDATE does.
+    """
+    if dossier.current_step_id is None or dossier.current_step_due_at is None:
         return None
-    handover.finished_at = at
-    handover.finished_by = actor if actor is not None and actor.is_authenticated else None
-    handover.outcome = timing.classify(at, handover.due_at)
-    handover.note = note
-    handover.save(update_fields=["finished_at", "finished_by", "outcome", "note"])
-    return handover
+    outcome = timing.classify(at, dossier.current_step_due_at)
+    Handover.objects.filter(dossier=dossier, finished_at__isnull=True).update(
+        finished_at=at,
+        finished_by=actor if actor is not None and actor.is_authenticated else None,
+        outcome=outcome,
+        note=note,
+    )
+    return outcome
 
 
 def _next_code(agency: Agency, received_at: dt.datetime) -> str:
@@ -573,7 +578,7 @@ def dossier_forward(
                 field="action",
             )
         from_status = dossier.status
-        handover = _close_step(dossier, actor, at, nfc(note) or "")
+        outcome = _close_step(dossier, actor, at, nfc(note) or "")
         dossier.status = Status.PROCESSING
         _open_step(dossier, nxt, at)
         return _save(
@@ -587,7 +592,7 @@ def dossier_forward(
             data={
                 "from_step": steps[index].order,
                 "to_step": nxt.order,
-                "outcome": handover.outcome if handover else None,
+                "outcome": outcome,
             },
         )
 
@@ -621,7 +626,7 @@ def dossier_approve(
                 "Processing steps remain: forward the dossier to the next step.",
                 field="action",
             )
-        handover = _close_step(dossier, actor, at, nfc(result_note) or "")
+        step_outcome = _close_step(dossier, actor, at, nfc(result_note) or "")
         dossier.status = Status.PROCESSED
         dossier.finished_at = at
         dossier.result_note = nfc(result_note) or ""
@@ -636,7 +641,7 @@ def dossier_approve(
             reason=dossier.result_note,
             data={
                 "outcome": timing.classify(at, dossier.due_at),
-                "step_outcome": handover.outcome if handover else None,
+                "step_outcome": step_outcome,
             },
         )
 
