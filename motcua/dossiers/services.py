@@ -28,7 +28,7 @@ from motcua.core.errors import Conflict, IllegalTransition, NotFound, Validation
 from motcua.core.text import nfc
 from motcua.org.models import Agency
 
-from . import timing
+from . import hooks, timing
 from .access import APPLICANT, Acting, applicant_id, authorize
 from .attachments import CheckedFile, FileGuard, check_file
 from .enums import ACTION_EN, STATUS_EN, TRANSITIONS, Action, PaidOnline, Rating, Status
@@ -109,7 +109,7 @@ def _event(
     reason: str = "",
     data: dict | None = None,
 ) -> DossierEvent:
-    return DossierEvent.objects.create(
+    event = DossierEvent.objects.create(
         dossier=dossier,
         seq=dossier.version,
         action=str(action),
@@ -122,6 +122,8 @@ def _event(
         reason=reason,
         data=data or {},
     )
+    hooks.dispatch(event, dossier)
+    return event
 
 
 def _save(
