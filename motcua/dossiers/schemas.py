@@ -50,7 +50,7 @@ class IntakeIn(Schema):
     procedure: Code
     receiving_agency: Code
     settling_agency: Code | None = None
-    channel: Literal[1, 3] = 1
+    channel: int = Field(1, description="1 counter, 3 post")
     applicant: ApplicantIn
     request_summary: Text = ""
     decision: Literal["receive", "refuse"] = "receive"
