@@ -45,6 +45,11 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.workcalendar",
     "motcua.dossiers",
+    "motcua.documents",
+    "motcua.indicators",
+    "motcua.reports",
+    "motcua.portal",
+    "motcua.backoffice",
     "motcua.api",
     "motcua.demo",
 ]
