@@ -400,15 +400,15 @@ def _procedure_links(p: Province) -> int:
 @transaction.atomic
 def province_load(*, password: str) -> Province:
     """Load (or find) the whole master data of the demo province."""
-    rng = random.Random(MASTER_SEED)
     units_load(province_codes=[PROVINCE])
     legacy_units_load()
     catalog_import_fixture(effective_from=PROCEDURES_FROM)
     p = _agencies()
     _procedure_links(p)
     password_hash = make_password(password)
-    _staff(p, password_hash, rng)
-    _applicants(p, password, password_hash, rng)
+    # Separate generators: each part draws the same numbers whatever already exists.
+    _staff(p, password_hash, random.Random(MASTER_SEED))
+    _applicants(p, password, password_hash, random.Random(MASTER_SEED + 1))
     User = get_user_model()
     admin = User.objects.filter(username=DEMO_ADMIN).first()
     if admin is None:

@@ -1,0 +1,196 @@
+"""The demo loader: consistent histories, codes, deadlines, idempotent master data, and
+synthesized dossiers that the real services can act on."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from motcua.catalog.models import ProcedureAgency
+from motcua.demo.generator import demo_load
+from motcua.dossiers import services as s
+from motcua.dossiers import timing
+from motcua.dossiers.enums import TRANSITIONS, Action, Status
+from motcua.dossiers.models import DailySequence, Dossier, DossierEvent, Handover, Pause
+from motcua.org.models import Agency, Applicant, StaffRole
+
+N = 400
+PASSWORD = "demo-pass-123"
+CODE = re.compile(r"^[0-9A-Z.]+-\d{6}-\d{4}$")
+CREATION = {Action.SUBMIT, Action.INTAKE}
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        result = demo_load(count=N, seed=7, password=PASSWORD)
+        yield result
+        # Module-scoped data: remove it so other modules start clean.
+        from motcua.demo.generator import dossiers_wipe
+
+        dossiers_wipe()
+
+
+pytestmark = pytest.mark.django_db
+
+
+def events_by_dossier():
+    out = defaultdict(list)
+    for e in DossierEvent.objects.order_by("dossier_id", "seq"):
+        out[e.dossier_id].append(e)
+    return out
+
+
+def test_every_event_chain_is_contiguous_and_ends_in_the_status(demo):
+    chains = events_by_dossier()
+    dossiers = list(Dossier.objects.all())
+    assert len(dossiers) == N + len(demo.live)
+    for d in dossiers:
+        chain = chains[d.pk]
+        assert [e.seq for e in chain] == list(range(1, len(chain) + 1)), d.pk
+        assert chain[0].from_status is None
+        for prev, e in zip(chain, chain[1:], strict=False):
+            assert e.from_status == prev.to_status, (d.pk, e.seq)
+        assert chain[-1].to_status == d.status
+        assert d.version == len(chain)
+
+
+def test_every_transition_is_allowed_by_the_table(demo):
+    for e in DossierEvent.objects.all():
+        sources, target, actors = TRANSITIONS[e.action]
+        if e.action in CREATION:
+            assert e.from_status is None and e.to_status == Status.SUBMITTED
+            continue
+        assert e.from_status in sources, (e.action, e.from_status)
+        expected = e.from_status if target is None else target
+        assert e.to_status == expected, (e.action, e.to_status)
+        if e.actor_role == "applicant":
+            assert "applicant" in actors
+            assert e.actor_id == Applicant.objects.get(dossiers=e.dossier_id).user_id
+        elif "step" not in actors:
+            assert e.actor_role in actors, (e.action, e.actor_role)
+        if e.actor_role != "applicant":
+            assert StaffRole.objects.filter(
+                user_id=e.actor_id, agency_id=e.actor_agency_id, role=e.actor_role, active=True
+            ).exists(), (e.action, e.actor_role)
+
+
+def test_codes_match_the_format_are_unique_and_fill_the_daily_sequence(demo):
+    received = Dossier.objects.filter(received_at__isnull=False)
+    codes = list(received.values_list("code", flat=True))
+    assert codes and all(CODE.match(c) for c in codes)
+    assert len(set(codes)) == len(codes)
+    top = defaultdict(int)
+    for d in received.select_related("receiving_agency"):
+        prefix, day, number = d.code.rsplit("-", 2)
+        assert prefix == d.receiving_agency.code
+        assert day == f"{d.received_at.astimezone(timing.VN):%y%m%d}"
+        key = (d.receiving_agency_id, d.received_at.astimezone(timing.VN).date())
+        top[key] = max(top[key], int(number))
+    rows = {(r.agency_id, r.day): r.last for r in DailySequence.objects.all()}
+    assert rows == dict(top)
+
+
+def test_due_is_the_appointment_shifted_by_the_paused_time(demo):
+    sample = Dossier.objects.filter(received_at__isnull=False, apology_count=0).select_related(
+        "procedure_version", "settling_agency"
+    )
+    checked = paused = 0
+    for d in sample[:150]:
+        due = timing.appointment(d.procedure_version, d.settling_agency, d.received_at)
+        for pause in Pause.objects.filter(dossier=d, working_seconds__isnull=False):
+            due = timing.shift(d.settling_agency, due, pause.working_seconds)
+            paused += 1
+        assert d.original_due_at == timing.appointment(
+            d.procedure_version, d.settling_agency, d.received_at
+        )
+        assert d.due_at == due, d.pk
+        checked += 1
+    assert checked == 150 and paused > 0
+
+
+def test_handover_outcomes_are_classified_against_their_due(demo):
+    finished = Handover.objects.filter(finished_at__isnull=False)
+    assert finished.count() > N
+    for h in finished:
+        assert h.outcome == timing.classify(h.finished_at, h.due_at)
+    assert not Handover.objects.filter(finished_at__isnull=True).exclude(outcome="").exists()
+
+
+def test_distributions_are_plausible(demo):
+    total = Dossier.objects.count()
+    channels = Counter(Dossier.objects.values_list("channel", flat=True))
+    assert 0.35 < channels[2] / total < 0.70
+    assert 0.25 < channels[1] / total < 0.60
+    assert 0 < channels[3] / total < 0.12
+    statuses = Counter(Dossier.objects.values_list("status", flat=True))
+    assert statuses[Status.RETURNED] / total > 0.75
+    assert 0 < statuses[Status.REFUSED] / total < 0.08
+    assert 0 < statuses[Status.STOPPED] / total < 0.06
+    assert statuses[Status.PROCESSING] > 0
+    assert 0.05 < Dossier.objects.filter(supplement_count__gt=0).count() / total < 0.2
+    done = Dossier.objects.filter(status__in=[9, 10])
+    late = sum(timing.classify(d.finished_at, d.due_at) == "late" for d in done)
+    assert 0.02 < late / done.count() < 0.15
+    returned = Dossier.objects.filter(status=Status.RETURNED)
+    assert 0.2 < returned.filter(rating__isnull=False).count() / returned.count() < 0.6
+    online = Dossier.objects.filter(channel=2)
+    assert online.filter(owner__isnull=True).count() == 0
+
+
+def test_rerun_keeps_master_data_and_dossiers(demo):
+    before = (
+        Agency.objects.count(),
+        get_user_model().objects.count(),
+        StaffRole.objects.count(),
+        Applicant.objects.count(),
+        ProcedureAgency.objects.count(),
+        Dossier.objects.count(),
+    )
+    again = demo_load(count=N, seed=7, password=PASSWORD)
+    assert again.skipped
+    after = (
+        Agency.objects.count(),
+        get_user_model().objects.count(),
+        StaffRole.objects.count(),
+        Applicant.objects.count(),
+        ProcedureAgency.objects.count(),
+        Dossier.objects.count(),
+    )
+    assert after == before
+
+
+def test_demo_accounts_share_the_password(demo):
+    user = get_user_model().objects.get(username="xa.yenthe.chuyenvien")
+    assert user.check_password(PASSWORD)
+    assert get_user_model().objects.get(username="admin").is_superuser
+
+
+def test_a_synthesized_dossier_in_processing_can_be_forwarded_by_its_officer(demo):
+    d = (
+        Dossier.objects.filter(
+            status=Status.PROCESSING, owner__isnull=False, current_step__role="specialist"
+        )
+        .exclude(pk__in=[x.pk for x in demo.live])
+        .select_related("current_step")
+        .first()
+    )
+    assert d is not None
+    officer = demo.province.staff[(d.settling_agency_id, "specialist")]
+    version = d.version
+    forwarded = s.dossier_forward(dossier_id=d.pk, actor=officer, expected_version=version)
+    assert forwarded.status == Status.PROCESSING
+    assert forwarded.version == version + 1
+    last = DossierEvent.objects.filter(dossier=d).order_by("-seq").first()
+    assert (last.seq, last.action, last.from_status) == (version + 1, "forward", 4)
+
+
+def test_live_dossiers_of_the_demo_citizen_went_through_the_services(demo):
+    statuses = sorted(d.status for d in demo.live)
+    assert statuses == [1, 4, 5, 6]
+    for d in demo.live:
+        assert d.attachments.count() == 1
+        assert d.owner.user.username == "congdan"
