@@ -3,14 +3,19 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: demo test lint check test-fast test-postgres bench-lifecycle clean install
+.PHONY: demo test lint test-unit test-browser test-postgres bench-lifecycle clean install
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[dev]"
 	touch $(STAMP)
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --silent
+	touch node_modules/.installed
 
 install: $(STAMP)
 
@@ -25,9 +30,15 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/motcua makemigrations --check --dry-run
 
-## test: lint, then every test suite (SQLite unless DATABASE_URL is set)
-test: lint
-	$(BIN)/pytest -p no:cacheprovider
+## test: lint, the unit/service/API/page suites, then the browser suite
+test: lint test-unit test-browser
+
+test-unit: $(STAMP)
+	$(PYTEST) -m "not browser"
+
+## test-browser: Playwright driving Debian's Chromium (+ axe-core from npm); skipped without chromium
+test-browser: $(STAMP) node_modules/.installed
+	$(PYTEST) -m browser
 
 ## test-postgres: the whole suite against the local PostgreSQL (database `test`)
 test-postgres:
@@ -37,4 +48,4 @@ bench-lifecycle: $(STAMP)
 	$(BIN)/python bench/lifecycle.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache node_modules
