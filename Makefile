@@ -37,7 +37,9 @@ test-unit: $(STAMP)
 	$(PYTEST) -m "not browser"
 
 ## test-browser: Playwright driving Debian's Chromium (+ axe-core from npm); skipped without chromium
-test-browser: $(STAMP) node_modules/.installed
+NODE_DEPS := $(if $(wildcard package.json),node_modules/.installed,)
+
+test-browser: $(STAMP) $(NODE_DEPS)
 	$(PYTEST) -m browser
 
 ## test-postgres: the whole suite against the local PostgreSQL (database `test`)
