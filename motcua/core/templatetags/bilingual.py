@@ -1,0 +1,107 @@
+"""Bilingual page helpers: Vietnamese first, English when the visitor chose it.
+
+{% load bilingual %}
+{% t "Đăng ký khai sinh" "Birth registration" %}
+{{ error|msg }}            a DomainError (or anything with .message/.message_en)
+{{ dossier.received_at|vndate }}     27/11/2026 14:05 in Asia/Ho_Chi_Minh
+{{ fee.amount|vnd }}       8.000 đ
+{% is_officer request.user as officer %}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import get_language
+
+register = template.Library()
+
+_VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def is_english() -> bool:
+    return (get_language() or "vi").lower().startswith("en")
+
+
+def pick(vi: str, en: str | None) -> str:
+    """The English text when English is active and one exists, else the Vietnamese."""
+    if is_english() and en:
+        return en
+    return vi
+
+
+@register.simple_tag(name="t")
+def translate(vi: str, en: str = "") -> str:
+    return pick(vi, en)
+
+
+@register.filter(name="msg")
+def domain_message(error) -> str:
+    """The message of a DomainError in the active language."""
+    if error is None:
+        return ""
+    vi = getattr(error, "message", None)
+    if vi is None and isinstance(error, dict):
+        return pick(error.get("message", ""), error.get("message_en"))
+    if vi is None:
+        return str(error)
+    return pick(vi, getattr(error, "message_en", None))
+
+
+@register.filter(name="bi")
+def bilingual_field(obj, attr: str) -> str:
+    """`{{ procedure|bi:"name" }}` -> procedure.name_en in English when it is filled."""
+    vi = getattr(obj, attr, "") or ""
+    return pick(vi, getattr(obj, f"{attr}_en", "") or "")
+
+
+@register.filter(name="vndate")
+def vn_datetime(value) -> str:
+    """dd/mm/yyyy HH:MM in Vietnam time; a date alone is dd/mm/yyyy."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = value.astimezone(_VN)
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+@register.filter(name="vnday")
+def vn_date(value) -> str:
+    """dd/mm/yyyy (the day, in Vietnam time for a datetime)."""
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = value.astimezone(_VN)
+        return value.strftime("%d/%m/%Y")
+    return vn_datetime(value)
+
+
+@register.filter(name="vnd")
+def vn_money(value) -> str:
+    """An integer number of đồng as '8.000 đ'."""
+    if value in (None, ""):
+        return ""
+    try:
+        amount = int(value)
+    except (TypeError, ValueError):
+        return str(value)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{abs(amount):,} đ".replace(",", ".")
+
+
+@register.simple_tag(name="is_officer")
+def is_officer(user) -> bool:
+    """True for a user with an active staff role (or Django staff): shows the back-office link."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_staff:
+        return True
+    from motcua.org.selectors import agencies_of_user
+
+    return bool(agencies_of_user(user))
