@@ -12,3 +12,13 @@ def pytest_configure(config):
 def _media_root(tmp_path, settings):
     """Every test writes uploaded files to its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Rolled-back test data may reuse ids on SQLite: start every test with empty caches."""
+    from motcua.dossiers.services import steps_cache_clear
+
+    steps_cache_clear()
+    yield
+    steps_cache_clear()

@@ -252,7 +252,8 @@ def _act(request, service, dossier_id: int, **kwargs) -> dict[str, Any]:
         if existing is None or not can_view(request.user, existing):
             raise _not_found() from None
         raise
-    return _fresh(dossier)
+    # The service returns the locked row with its procedure, agencies and step joined in.
+    return _dossier(dossier)
 
 
 # ---------------------------------------------------------------------------- creation

@@ -159,10 +159,26 @@ def _step_agency(dossier: Dossier, step: ProcessStep) -> Agency:
     return _agency(dossier, step.agency_role)
 
 
+_STEPS_CACHE: dict[int, list[ProcessStep]] = {}
+
+
 def _steps(dossier: Dossier) -> list[ProcessStep]:
-    return list(
-        ProcessStep.objects.filter(version_id=dossier.procedure_version_id).order_by("order")
-    )
+    """The internal process of the dossier's version, cached per process: the steps of a
+    version that dossiers were received under cannot change (catalog.services refuses it and
+    the foreign keys protect them), and any change to a step clears the cache."""
+    steps = _STEPS_CACHE.get(dossier.procedure_version_id)
+    if steps is None:
+        steps = list(
+            ProcessStep.objects.filter(version_id=dossier.procedure_version_id).order_by("order")
+        )
+        if len(_STEPS_CACHE) > 10_000:
+            _STEPS_CACHE.clear()
+        _STEPS_CACHE[dossier.procedure_version_id] = steps
+    return steps
+
+
+def steps_cache_clear(**_kwargs) -> None:
+    _STEPS_CACHE.clear()
 
 
 def _open_step(dossier: Dossier, step: ProcessStep | None, at: dt.datetime) -> None:
