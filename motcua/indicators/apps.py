@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class IndicatorsConfig(AppConfig):
     name = "motcua.indicators"
     label = "indicators"
+    verbose_name = "Chỉ số 766"
+
+    def ready(self) -> None:
+        from motcua.dossiers import hooks
+
+        from .services import on_dossier_event
+
+        hooks.in_transaction(on_dossier_event)

@@ -1,0 +1,522 @@
+"""Decision 766/QĐ-TTg service-quality indicators: every definition in one place.
+
+Sources: reference `domain/one-stop-reference.md` §4.1 (what the Decision says, CONFIRMED),
+§4.2 (how the National Public Service Portal computes them: "Mô tả công thức tính chỉ số
+766.docx" and its METRICS sheet, IMPL) and §1.5 (how processing time is counted, IMPL).
+Where the reference marks a rule UNCONFIRMED, the rule is a setting (see `params()`).
+
+How a figure is made
+--------------------
+1. Each dossier is reduced to one `Fact` (`fact_of`): its scope keys, its dates and one
+   boolean *flag* per numerator/denominator definition below (plus the settlement seconds
+   of indicator 2.2). Flags depend on the dossier row only, never on the period.
+2. Each flag has a *bucket*: the local day (Asia/Ho_Chi_Minh) it is counted on — the day of
+   valid receipt (`received`) or the day processing ended (`ended`).
+3. An indicator is (numerator flag, denominator flag). For a period [from, to] a figure is
+   the number of dossiers in scope whose bucket day lies in the period and whose flag is
+   set. Indicators 2.1 and 5.4 add the dossiers still open (no processing end) at the end
+   of the period, judged by `open_on_time` at T = min(end of period, now) — §1.5:
+   "dossiers without any terminal status use the end of the reporting period as their end".
+4. rate = numerator / denominator (N/A when the denominator is 0); points = Pmax × min(1,
+   rate / target) (§4.2 "scoring rule for thresholded indicators"; target 100% = linear);
+   both rounded half-up to 2 decimals at the end.
+
+Changing a setting that shapes a flag (MOTCUA_766_MAX_SUPPLEMENTS_ON_TIME,
+MOTCUA_766_REAPPOINTED_LATE, MOTCUA_766_FULL_ONLINE_DENOMINATOR) requires
+`motcua indicators rebuild`; targets and points apply at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import F, Q
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+SECONDS_PER_WORKING_DAY = 27000  # 7.5 h, motcua.catalog.enums.WORKING_HOURS_PER_DAY
+
+# ---------------------------------------------------------------------------- parameters
+
+DEFAULT_TARGETS = {"3.1": 80, "3.3": 50, "4.2": 80, "4.3": 80, "5.4": 90}
+# Points per indicator as the portal's METRICS sheet gives them (§4.2). 3.1 and 3.3 have no
+# separate maximum there (null): the 12 points of the online-service group go to the
+# fully-online indicator 3.3b. UNCONFIRMED (reference §12 item 8).
+DEFAULT_POINTS = {
+    "2.1": 20,
+    "2.2": 0,
+    "3.1": 0,
+    "3.3": 0,
+    "3.3b": 12,
+    "3.6": 6,
+    "4.1": 6,
+    "4.2": 4,
+    "4.3": 2,
+    "5.4": 6,
+}
+
+
+@dataclass(frozen=True)
+class Params:
+    targets: dict[str, int]
+    points: dict[str, int]
+    # §1.5: "more than one supplement request ⇒ overdue": the most requests still on time.
+    max_supplements_on_time: int
+    # UNCONFIRMED: whether a re-appointed dossier (apology, Mẫu 04) is judged against the new
+    # date (False, default) or counted overdue (True).
+    reappointed_late: bool
+    # UNCONFIRMED: 3.3b's denominator: dossiers of procedures eligible for fully-online
+    # service ("eligible", the portal's METRICS sheet) or every received dossier ("received").
+    full_online_denominator: str
+    # §1.5 says open dossiers end at the end of the period; for the running period that end
+    # is in the future, so by default T = min(end of period, now) ("now"); "period_end"
+    # applies the text literally. UNCONFIRMED which the portal does.
+    open_end: str
+
+
+def params() -> Params:
+    targets = {**DEFAULT_TARGETS, **getattr(settings, "MOTCUA_766_TARGETS", {})}
+    points = {**DEFAULT_POINTS, **getattr(settings, "MOTCUA_766_POINTS", {})}
+    return Params(
+        targets=targets,
+        points=points,
+        max_supplements_on_time=int(getattr(settings, "MOTCUA_766_MAX_SUPPLEMENTS_ON_TIME", 1)),
+        reappointed_late=bool(getattr(settings, "MOTCUA_766_REAPPOINTED_LATE", False)),
+        full_online_denominator=getattr(settings, "MOTCUA_766_FULL_ONLINE_DENOMINATOR", "eligible"),
+        open_end=getattr(settings, "MOTCUA_766_OPEN_END", "now"),
+    )
+
+
+# ---------------------------------------------------------------------------- the fact
+
+
+@dataclass
+class Fact:
+    """One dossier as the indicators see it. Field names equal DossierFact's columns."""
+
+    dossier_id: int
+    receiving_agency_id: int
+    settling_agency_id: int
+    procedure_id: int
+    field_id: int
+    eligible_full_online: bool
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    end_at: dt.datetime | None
+    paused_at: dt.datetime | None
+    supplement_count: int
+    apology_count: int
+    rating: int | None
+    received_day: dt.date | None = None
+    end_day: dt.date | None = None
+    # Flags (see FLAGS) and the settlement time of 2.2.
+    received: bool = False
+    ended: bool = False
+    on_time: bool = False
+    on_time_liked: bool = False
+    settled: bool = False
+    settle_seconds: int = 0
+    online: bool = False
+    full_online_base: bool = False
+    full_online: bool = False
+    fee_due: bool = False
+    paid_online: bool = False
+    result_required: bool = False
+    e_result: bool = False
+    digitized: bool = False
+    reused: bool = False
+
+
+FACT_FIELDS = tuple(f.name for f in fields(Fact))
+
+
+def local_day(moment: dt.datetime | None) -> dt.date | None:
+    return None if moment is None else moment.astimezone(VN).date()
+
+
+def processing_end(d) -> dt.datetime | None:
+    """§1.5: the first terminal event in the order "Đã xử lý xong" (finished_at) > "Đã trả
+    kết quả" (returned_at) > "Dừng xử lý" (stopped_at). Only received dossiers have one."""
+    if d.received_at is None:
+        return None
+    return d.finished_at or d.returned_at or d.stopped_at
+
+
+def ended_on_time(f: Fact, p: Params) -> bool:
+    """2.1 for a dossier whose processing ended (§1.5).
+
+    On time iff end ≤ NgayHenTra. The supplement pause is already in `due_at`: receiving the
+    supplement moves the appointment later by the paused working time (dossier_supplement),
+    which is the reference's "end − (supplement completed − supplement requested)". More
+    than `max_supplements_on_time` requests ⇒ overdue. No appointment ⇒ on time.
+    """
+    if f.supplement_count > p.max_supplements_on_time:
+        return False
+    if p.reappointed_late and f.apology_count > 0:
+        return False
+    return f.due_at is None or f.end_at <= f.due_at
+
+
+def open_on_time(f: Fact, at: dt.datetime, p: Params) -> bool:
+    """2.1 for a dossier still open at T (§1.5): its end is T, or the moment of the pending
+    supplement request when it waits for the applicant; same overdue rules as ended ones."""
+    if f.supplement_count > p.max_supplements_on_time:
+        return False
+    if p.reappointed_late and f.apology_count > 0:
+        return False
+    if f.due_at is None:
+        return True
+    end = min(at, f.paused_at) if f.paused_at is not None else at
+    return end <= f.due_at
+
+
+def open_on_time_q(at: dt.datetime, p: Params) -> Q:
+    """`open_on_time` as a filter on DossierFact rows (same rule, kept next to it)."""
+    q = Q(supplement_count__lte=p.max_supplements_on_time) & (
+        Q(due_at__isnull=True)
+        | Q(due_at__gte=at)
+        | Q(paused_at__isnull=False, due_at__gte=F("paused_at"))
+    )
+    if p.reappointed_late:
+        q &= Q(apology_count=0)
+    return q
+
+
+def open_liked_q() -> Q:
+    return Q(rating__isnull=True) | ~Q(rating=-1)
+
+
+def fact_of(d, *, field_id: int, eligible_full_online: bool, calendar, p: Params) -> Fact:
+    """The fact of a dossier row `d` (a Dossier or any object with its attributes).
+
+    `calendar(agency_id)` returns the working calendar used for 2.2's settlement time.
+    """
+    end = processing_end(d)
+    f = Fact(
+        dossier_id=d.pk,
+        receiving_agency_id=d.receiving_agency_id,
+        settling_agency_id=d.settling_agency_id,
+        procedure_id=d.procedure_id,
+        field_id=field_id,
+        eligible_full_online=eligible_full_online,
+        received_at=d.received_at,
+        due_at=d.due_at,
+        end_at=end,
+        paused_at=d.paused_at,
+        supplement_count=d.supplement_count,
+        apology_count=d.apology_count,
+        rating=d.rating,
+        received_day=local_day(d.received_at),
+        end_day=local_day(end),
+    )
+    if d.received_at is None:
+        return f  # refused at receipt or withdrawn before: counted nowhere (§1.5)
+    f.received = True
+    f.ended = end is not None
+    if f.ended:
+        f.on_time = ended_on_time(f, p)
+        f.on_time_liked = f.on_time and d.rating != -1
+    # 2.2: finished dossiers (status 9/10, i.e. a result was made), working time from
+    # receipt to result minus the paused working time.
+    if d.finished_at is not None and d.status in (9, 10):
+        f.settled = True
+        worked = calendar(d.settling_agency_id).working_seconds_between(
+            d.received_at, d.finished_at
+        )
+        f.settle_seconds = max(0, worked - d.paused_seconds)
+    result_ok = (not d.paper_result_required) or d.electronic_result
+    # 3.3: received online (KenhThucHien = 2) and, when the TTHC requires a paper result,
+    # with an electronic result.
+    f.online = d.channel == 2 and result_ok
+    # 3.3b (toàn trình, Decree 42/2022 §3): online, paid online where a fee is due, electronic
+    # result where a result is required.
+    f.full_online_base = eligible_full_online if p.full_online_denominator == "eligible" else True
+    f.full_online = (
+        f.full_online_base
+        and d.channel == 2
+        and (d.fee_due_vnd == 0 or d.paid_online in (1, 2))
+        and result_ok
+    )
+    # 3.6: dossiers of fee-bearing TTHC, excluding those whose fees are all 0.
+    f.fee_due = d.fee_due_vnd > 0
+    f.paid_online = f.fee_due and d.paid_online in (1, 2)
+    # 4.1: dossiers of TTHC that require a (paper) result / with an electronic result.
+    f.result_required = bool(d.paper_result_required)
+    f.e_result = f.result_required and bool(d.electronic_result)
+    # 4.2: components digitised and an electronic result where one is required.
+    f.digitized = bool(d.digitized) and result_ok
+    # 4.3: at least one component re-used from digitised data.
+    f.reused = bool(d.reused)
+    return f
+
+
+# ---------------------------------------------------------------------------- flags
+
+
+@dataclass(frozen=True)
+class Flag:
+    name: str
+    bucket: str  # "received" | "ended"
+    sums: str | None = None  # a Fact attribute summed instead of counted (2.2's seconds)
+
+
+FLAGS: dict[str, Flag] = {
+    f.name: f
+    for f in [
+        Flag("received", "received"),
+        Flag("settled", "received"),
+        Flag("settle_seconds", "received", sums="settle_seconds"),
+        Flag("online", "received"),
+        Flag("full_online_base", "received"),
+        Flag("full_online", "received"),
+        Flag("fee_due", "received"),
+        Flag("paid_online", "received"),
+        Flag("result_required", "received"),
+        Flag("e_result", "received"),
+        Flag("digitized", "received"),
+        Flag("reused", "received"),
+        Flag("ended", "ended"),
+        Flag("on_time", "ended"),
+        Flag("on_time_liked", "ended"),
+    ]
+}
+
+
+def flag_value(fact: Fact, flag: Flag) -> int:
+    if flag.sums:
+        return int(getattr(fact, flag.sums)) if fact.settled else 0
+    return 1 if getattr(fact, flag.name) else 0
+
+
+# ---------------------------------------------------------------------------- indicators
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    group: str
+    name_vi: str
+    name_en: str
+    numerator: str  # flag name, or "procedures" for 3.1
+    denominator: str
+    numerator_doc: str
+    denominator_doc: str
+    source: str
+    unit: str = "percent"  # or "working_days" (2.2)
+    # 2.1 and 5.4 also count dossiers still open at the end of the period.
+    with_open: bool = False
+    unconfirmed: tuple[str, ...] = field(default_factory=tuple)
+
+
+GROUPS = {
+    # Decision 766 §4.1 groups and their points (CONFIRMED). Group 1 (transparency, 18 pts:
+    # publication of procedures, sync to the national portal) is not computed here.
+    "progress": ("Tiến độ, kết quả giải quyết", "Progress and results", 20),
+    "online": ("Cung cấp dịch vụ trực tuyến", "Online service provision", 22),
+    "digitization": ("Số hóa hồ sơ", "Digitisation", 22),
+    "satisfaction": ("Mức độ hài lòng", "Satisfaction", 18),
+}
+
+INDICATORS: dict[str, Indicator] = {
+    i.id: i
+    for i in [
+        Indicator(
+            "2.1",
+            "progress",
+            "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn",
+            "Dossiers handled early or on time",
+            "on_time",
+            "ended",
+            "processing ended in the period on time (§1.5) + still open at T and on time at T",
+            "accepted dossiers whose processing ended in the period + accepted dossiers "
+            "received by the end of the period and still open",
+            "§4.2 G2 2.1, §1.5 (IMPL)",
+            with_open=True,
+            unconfirmed=("reappointed_late", "open_end"),
+        ),
+        Indicator(
+            "2.2",
+            "progress",
+            "Thời gian giải quyết TTHC trung bình",
+            "Average settlement time",
+            "settle_seconds",
+            "settled",
+            "Σ working time from receipt to result (status 9/10) minus paused time",
+            "dossiers received in the period with a result (status 9/10)",
+            "§4.2 G2 2.2 (IMPL); shown in working days (7.5 h)",
+            unit="working_days",
+        ),
+        Indicator(
+            "3.1",
+            "online",
+            "Tỷ lệ TTHC cung cấp dịch vụ công trực tuyến",
+            "Procedures offering online public services",
+            "procedures",
+            "procedures",
+            "active province/commune-level procedures whose current version is offered "
+            "partly or fully online",
+            "active province/commune-level procedures in scope (catalog, not period-bound)",
+            "§4.2 G3 3.1 (IMPL)",
+        ),
+        Indicator(
+            "3.3",
+            "online",
+            "Tỷ lệ hồ sơ trực tuyến",
+            "Dossiers received online",
+            "online",
+            "received",
+            "received in the period, KenhThucHien = 2, with an electronic result when the "
+            "TTHC requires a paper result",
+            "dossiers received in the period (sync coefficient of 1.4 not applied)",
+            "§4.2 G3 3.3 (IMPL)",
+        ),
+        Indicator(
+            "3.3b",
+            "online",
+            "Tỷ lệ hồ sơ trực tuyến toàn trình",
+            "Dossiers handled fully online",
+            "full_online",
+            "full_online_base",
+            "received online, paid online where a fee is due, electronic result where a "
+            "result is required",
+            "dossiers received in the period of procedures eligible for fully-online "
+            "service (or all, MOTCUA_766_FULL_ONLINE_DENOMINATOR)",
+            "§4.2 G3 METRICS sheet, §3 Decree 42/2022; exact formula UNCONFIRMED",
+            unconfirmed=("full_online_denominator", "points"),
+        ),
+        Indicator(
+            "3.6",
+            "online",
+            "Tỷ lệ hồ sơ thanh toán trực tuyến",
+            "Dossiers paid online",
+            "paid_online",
+            "fee_due",
+            "fee-bearing dossiers received in the period with DuocThanhToanTrucTuyen 1 or 2",
+            "dossiers received in the period whose fee due is > 0",
+            "§4.2 G4 3.6 (IMPL)",
+        ),
+        Indicator(
+            "4.1",
+            "digitization",
+            "Tỷ lệ hồ sơ có cấp kết quả điện tử",
+            "Dossiers with an electronic result",
+            "e_result",
+            "result_required",
+            "dossiers of TTHC requiring a result, received in the period, with an "
+            "electronic result attached",
+            "dossiers received in the period of TTHC requiring a (paper) result",
+            "§4.2 G5 4.1 (IMPL); bucket by receipt day UNCONFIRMED",
+        ),
+        Indicator(
+            "4.2",
+            "digitization",
+            "Tỷ lệ hồ sơ được số hóa",
+            "Dossiers digitised",
+            "digitized",
+            "received",
+            "received in the period with digitised components and an electronic result "
+            "where one is required",
+            "dossiers received in the period",
+            "§4.2 G5 4.2 (IMPL)",
+        ),
+        Indicator(
+            "4.3",
+            "digitization",
+            "Tỷ lệ hồ sơ tái sử dụng dữ liệu số hóa",
+            "Dossiers re-using digitised data",
+            "reused",
+            "received",
+            "received in the period with ≥ 1 re-used component",
+            "dossiers received in the period",
+            "§4.2 G5 4.3 (IMPL)",
+        ),
+        Indicator(
+            "5.4",
+            "satisfaction",
+            "Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC",
+            "Satisfaction in receiving and settling",
+            "on_time_liked",
+            "ended",
+            "dossiers of 2.1's base that are on time and not rated 'dislike'",
+            "2.1's base",
+            "§4.2 G6 5.4 (IMPL): 100% − (overdue rate + dislike rate); counted as a set so a "
+            "late and disliked dossier is not subtracted twice (UNCONFIRMED); feedback "
+            "(PAKN) is not modelled",
+            with_open=True,
+        ),
+    ]
+}
+
+
+# ---------------------------------------------------------------------------- scoring
+
+TWO = Decimal("0.01")
+
+
+def _round(x: Fraction) -> Decimal:
+    return (Decimal(x.numerator) / Decimal(x.denominator)).quantize(TWO, ROUND_HALF_UP)
+
+
+@dataclass
+class Figure:
+    id: str
+    group: str
+    name_vi: str
+    name_en: str
+    numerator: int
+    denominator: int
+    rate: Decimal | None  # percent, or working days for 2.2; None = N/A
+    unit: str
+    target: int | None
+    max_points: int
+    points: Decimal | None
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "group": self.group,
+            "name_vi": self.name_vi,
+            "name_en": self.name_en,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "rate": None if self.rate is None else str(self.rate),
+            "unit": self.unit,
+            "target": self.target,
+            "max_points": self.max_points,
+            "points": None if self.points is None else str(self.points),
+        }
+
+
+def score(ind: Indicator, numerator: int, denominator: int, p: Params) -> Figure:
+    """rate and points, both rounded half-up to 2 decimals; N/A when the denominator is 0.
+
+    points = Pmax if rate ≥ target else rate / target × Pmax (§4.2); target 100% = linear.
+    """
+    target = p.targets.get(ind.id, 100 if ind.unit == "percent" else None)
+    pmax = p.points.get(ind.id, 0)
+    rate = points = None
+    if denominator:
+        if ind.unit == "working_days":
+            rate = _round(Fraction(numerator, denominator * SECONDS_PER_WORKING_DAY))
+        else:
+            r = Fraction(numerator, denominator)
+            rate = _round(r * 100)
+            if pmax and target:
+                points = _round(min(Fraction(1), r * 100 / target) * pmax)
+    return Figure(
+        ind.id,
+        ind.group,
+        ind.name_vi,
+        ind.name_en,
+        numerator,
+        denominator,
+        rate,
+        ind.unit,
+        target,
+        pmax,
+        points,
+    )

@@ -1,0 +1,439 @@
+"""Reads of the indicators: scorecards from the counters, the same from a full scan of the
+raw dossiers (the reference implementation), and the dossiers behind each figure."""
+
+from __future__ import annotations
+
+import calendar as _cal
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count as DbCount
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+
+from motcua.catalog.models import Procedure, ProcedureAgency, ProcedureVersion
+from motcua.core.errors import NotFound, ValidationFailed
+from motcua.dossiers.models import Dossier
+from motcua.org.models import AdministrativeUnit, Agency
+
+from . import formulas
+from .formulas import FLAGS, GROUPS, INDICATORS, VN, Figure, Params, score
+from .models import Count, DossierFact, Grain
+from .services import dossier_rows, row_fact
+
+# ---------------------------------------------------------------------------- periods
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(\d{2})|-Q([1-4])|-H([12])|-9M)?$")
+
+
+def period_parse(text: str) -> tuple[dt.date, dt.date]:
+    """A named period: YYYY (year), YYYY-MM (month), YYYY-Qn (quarter), YYYY-H1 / YYYY-H2
+    (6 months), YYYY-9M (first 9 months)."""
+    m = _PERIOD.match(text or "")
+    if not m:
+        raise ValidationFailed(
+            "invalid_period",
+            "Kỳ phải có dạng YYYY, YYYY-MM, YYYY-Qn, YYYY-H1/H2 hoặc YYYY-9M.",
+            "The period must be YYYY, YYYY-MM, YYYY-Qn, YYYY-H1/H2 or YYYY-9M.",
+            field="period",
+        )
+    year = int(m[1])
+    if m[2]:
+        first, last = int(m[2]), int(m[2])
+        if not 1 <= first <= 12:
+            raise ValidationFailed(
+                "invalid_period", "Tháng không hợp lệ.", "Invalid month.", field="period"
+            )
+    elif m[3]:
+        first = 3 * int(m[3]) - 2
+        last = first + 2
+    elif m[4]:
+        first = 1 if m[4] == "1" else 7
+        last = first + 5
+    elif text.endswith("9M"):
+        first, last = 1, 9
+    else:
+        first, last = 1, 12
+    return dt.date(year, first, 1), dt.date(year, last, _cal.monthrange(year, last)[1])
+
+
+def _check_period(date_from: dt.date, date_to: dt.date) -> None:
+    if date_from is None or date_to is None or date_from > date_to:
+        raise ValidationFailed(
+            "invalid_period",
+            "Kỳ báo cáo không hợp lệ: 'từ ngày' phải trước hoặc bằng 'đến ngày'.",
+            "Invalid period: 'from' must be on or before 'to'.",
+            field="from",
+        )
+
+
+def _period_end(date_to: dt.date) -> dt.datetime:
+    return dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), tzinfo=VN)
+
+
+def _judged_at(date_to: dt.date, as_of: dt.datetime | None, p: Params) -> dt.datetime:
+    end = _period_end(date_to)
+    if p.open_end == "period_end":
+        return end
+    return min(end, as_of or timezone.now())
+
+
+# ---------------------------------------------------------------------------- scope
+
+
+@dataclass(frozen=True)
+class Scope:
+    agency_ids: tuple[int, ...] | None = None  # received or settled by one of these
+    procedure_id: int | None = None
+    field_id: int | None = None
+    label: dict = field(default_factory=dict, compare=False)
+
+    def q(self, field_prefix: str = "") -> Q:
+        """Filter for DossierFact / Count rows; `field_prefix` maps `field_id` for Dossier."""
+        q = Q()
+        if self.agency_ids is not None:
+            q &= Q(receiving_agency_id__in=self.agency_ids) | Q(
+                settling_agency_id__in=self.agency_ids
+            )
+        if self.procedure_id is not None:
+            q &= Q(procedure_id=self.procedure_id)
+        if self.field_id is not None:
+            q &= Q(**{f"{field_prefix}field_id": self.field_id})
+        return q
+
+
+def _unit_agencies(unit: AdministrativeUnit) -> list[int]:
+    units, frontier = {unit.pk}, [unit.pk]
+    while frontier:
+        frontier = list(
+            AdministrativeUnit.objects.filter(parent_id__in=frontier)
+            .exclude(pk__in=units)
+            .values_list("pk", flat=True)
+        )
+        units.update(frontier)
+    return list(Agency.objects.filter(unit_id__in=units).values_list("pk", flat=True))
+
+
+def scope_resolve(*, agency=None, procedure=None, field=None, unit=None) -> Scope:
+    """Agency / procedure / field by object or code; unit by code (a province includes all
+    its units). Unknown codes raise NotFound naming the parameter."""
+    from motcua.catalog.models import Field
+
+    label = {}
+    agency_ids = None
+    if agency is not None:
+        a = agency if isinstance(agency, Agency) else Agency.objects.filter(code=agency).first()
+        if a is None:
+            raise NotFound(f"cơ quan '{agency}'", f"Agency '{agency}'", field="agency")
+        agency_ids, label["agency"] = (a.pk,), a.code
+    if unit is not None:
+        u = (
+            unit
+            if isinstance(unit, AdministrativeUnit)
+            else AdministrativeUnit.objects.filter(code=unit).order_by("-valid_from").first()
+        )
+        if u is None:
+            raise NotFound(f"đơn vị hành chính '{unit}'", f"Unit '{unit}'", field="unit")
+        ids = _unit_agencies(u)
+        agency_ids = tuple(ids) if agency_ids is None else tuple(set(ids) & set(agency_ids))
+        label["unit"] = u.code
+    procedure_id = field_id = None
+    if procedure is not None:
+        pr = (
+            procedure
+            if isinstance(procedure, Procedure)
+            else Procedure.objects.filter(code=procedure).first()
+        )
+        if pr is None:
+            raise NotFound(f"thủ tục '{procedure}'", f"Procedure '{procedure}'", field="procedure")
+        procedure_id, label["procedure"] = pr.pk, pr.code
+    if field is not None:
+        fl = field if isinstance(field, Field) else Field.objects.filter(code=field).first()
+        if fl is None:
+            raise NotFound(f"lĩnh vực '{field}'", f"Field '{field}'", field="field")
+        field_id, label["field"] = fl.pk, fl.code
+    return Scope(agency_ids, procedure_id, field_id, label)
+
+
+# ---------------------------------------------------------------------------- scorecard
+
+
+@dataclass
+class Scorecard:
+    date_from: dt.date
+    date_to: dt.date
+    scope: dict
+    figures: list[Figure]
+    groups: list[dict]
+
+    def figure(self, indicator_id: str) -> Figure:
+        return next(f for f in self.figures if f.id == indicator_id)
+
+    def as_dict(self) -> dict:
+        return {
+            "from": self.date_from.isoformat(),
+            "to": self.date_to.isoformat(),
+            "scope": self.scope,
+            "indicators": [f.as_dict() for f in self.figures],
+            "groups": self.groups,
+        }
+
+
+def _scorecard(date_from, date_to, scope: Scope, counts: dict[str, tuple[int, int]], p):
+    figures = [score(ind, *counts[ind.id], p) for ind in INDICATORS.values()]
+    groups = []
+    for key, (vi, en, pmax) in GROUPS.items():
+        members = [f for f in figures if f.group == key]
+        got = [f.points for f in members if f.points is not None]
+        groups.append(
+            {
+                "id": key,
+                "name_vi": vi,
+                "name_en": en,
+                "max_points": pmax,
+                "computed_max_points": sum(f.max_points for f in members),
+                "points": str(sum(got, Decimal("0.00"))) if got else None,
+            }
+        )
+    return Scorecard(date_from, date_to, scope.label, figures, groups)
+
+
+def _procedure_counts(scope: Scope) -> tuple[int, int]:
+    """3.1 from the catalog: active province/commune procedures in scope, and those whose
+    version in force today is offered online (partly or fully)."""
+    today = timezone.localdate()
+    qs = Procedure.objects.filter(active=True, level__in=["tinh", "xa"])
+    if scope.agency_ids is not None:
+        qs = qs.filter(
+            Exists(
+                ProcedureAgency.objects.filter(
+                    procedure=OuterRef("pk"), agency_id__in=scope.agency_ids
+                )
+            )
+        )
+    if scope.procedure_id is not None:
+        qs = qs.filter(pk=scope.procedure_id)
+    if scope.field_id is not None:
+        qs = qs.filter(field_id=scope.field_id)
+    online = ProcedureVersion.objects.filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=today),
+        procedure=OuterRef("pk"),
+        effective_from__lte=today,
+        online_level__in=["full", "partial"],
+    )
+    row = qs.aggregate(n=DbCount("pk"), online=DbCount("pk", filter=Exists(online)))
+    return row["online"], row["n"]
+
+
+def _period_q(date_from: dt.date, date_to: dt.date) -> Q:
+    """Count rows covering [date_from, date_to]: month rows for whole months, day rows for
+    the partial months at either edge."""
+    first_full = date_from if date_from.day == 1 else _next_month(date_from)
+    after_last = _next_month(date_to) if date_to == _month_end(date_to) else date_to.replace(day=1)
+    if first_full >= after_last:
+        return Q(grain=Grain.DAY, day__range=(date_from, date_to))
+    q = Q(grain=Grain.MONTH, day__gte=first_full, day__lt=after_last)
+    if date_from < first_full:
+        q |= Q(grain=Grain.DAY, day__gte=date_from, day__lt=first_full)
+    if after_last <= date_to:
+        q |= Q(grain=Grain.DAY, day__gte=after_last, day__lte=date_to)
+    return q
+
+
+def _next_month(d: dt.date) -> dt.date:
+    return (d.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def _month_end(d: dt.date) -> dt.date:
+    return _next_month(d) - dt.timedelta(days=1)
+
+
+def _open_qs(scope: Scope, date_to: dt.date) -> QuerySet:
+    return DossierFact.objects.filter(
+        scope.q(), received=True, end_at__isnull=True, received_at__lt=_period_end(date_to)
+    )
+
+
+def _combine(flags: dict[str, int], opened: dict[str, int], procs: tuple[int, int]):
+    counts = {}
+    for ind in INDICATORS.values():
+        if ind.numerator == "procedures":
+            counts[ind.id] = procs
+            continue
+        num, den = flags[ind.numerator], flags[ind.denominator]
+        if ind.with_open:
+            num += opened["on_time_liked" if ind.numerator == "on_time_liked" else "on_time"]
+            den += opened["n"]
+        counts[ind.id] = (num, den)
+    return counts
+
+
+def indicators_compute(
+    *,
+    date_from: dt.date,
+    date_to: dt.date,
+    agency=None,
+    procedure=None,
+    field=None,
+    unit=None,
+    as_of: dt.datetime | None = None,
+) -> Scorecard:
+    """The scorecard of a period and scope from the counters (Decision 766, §4).
+
+    One aggregate over the Count rows of the period (month rows for whole months), one
+    over the open dossiers (indexed, the only part that depends on the period end) and one
+    over the catalog (3.1). Dossiers still open are judged at min(end of period, as_of or
+    now) — see formulas.Params.open_end.
+    """
+    _check_period(date_from, date_to)
+    p = formulas.params()
+    scope = scope_resolve(agency=agency, procedure=procedure, field=field, unit=unit)
+    at = _judged_at(date_to, as_of, p)
+    sums = Count.objects.filter(scope.q(), _period_q(date_from, date_to)).aggregate(
+        **{name: Sum(name) for name in FLAGS}
+    )
+    flags = {k: v or 0 for k, v in sums.items()}
+    on_time_q = formulas.open_on_time_q(at, p)
+    opened = _open_qs(scope, date_to).aggregate(
+        n=DbCount("pk"),
+        on_time=DbCount("pk", filter=on_time_q),
+        on_time_liked=DbCount("pk", filter=on_time_q & formulas.open_liked_q()),
+    )
+    counts = _combine(flags, opened, _procedure_counts(scope))
+    return _scorecard(date_from, date_to, scope, counts, p)
+
+
+def indicators_full_recompute(
+    *,
+    date_from: dt.date,
+    date_to: dt.date,
+    agency=None,
+    procedure=None,
+    field=None,
+    unit=None,
+    as_of: dt.datetime | None = None,
+) -> Scorecard:
+    """The same scorecard by scanning every raw dossier in scope (no facts, no counters):
+    the reference the incremental figures are tested and benchmarked against."""
+    _check_period(date_from, date_to)
+    p = formulas.params()
+    scope = scope_resolve(agency=agency, procedure=procedure, field=field, unit=unit)
+    at = _judged_at(date_to, as_of, p)
+    end = _period_end(date_to)
+    flags = dict.fromkeys(FLAGS, 0)
+    opened = {"n": 0, "on_time": 0, "on_time_liked": 0}
+    qs = Dossier.objects.filter(scope.q("procedure__"))
+    for row in dossier_rows(qs):
+        fact = row_fact(row, p)
+        if not fact.received:
+            continue
+        for flag in FLAGS.values():
+            day = fact.received_day if flag.bucket == "received" else fact.end_day
+            if day is not None and date_from <= day <= date_to:
+                flags[flag.name] += formulas.flag_value(fact, flag)
+        if fact.end_at is None and fact.received_at < end:
+            opened["n"] += 1
+            if formulas.open_on_time(fact, at, p):
+                opened["on_time"] += 1
+                if fact.rating != -1:
+                    opened["on_time_liked"] += 1
+    counts = _combine(flags, opened, _procedure_counts(scope))
+    return _scorecard(date_from, date_to, scope, counts, p)
+
+
+# ---------------------------------------------------------------------------- drill-down
+
+
+def _indicator(indicator_id: str) -> formulas.Indicator:
+    ind = INDICATORS.get(indicator_id)
+    if ind is None:
+        raise NotFound(f"chỉ số '{indicator_id}'", f"Indicator '{indicator_id}'", field="id")
+    return ind
+
+
+def _part(part: str) -> str:
+    if part not in ("numerator", "denominator"):
+        raise ValidationFailed(
+            "invalid_part",
+            "Phần phải là 'numerator' (tử số) hoặc 'denominator' (mẫu số).",
+            "part must be 'numerator' or 'denominator'.",
+            field="part",
+        )
+    return part
+
+
+def indicator_dossiers(
+    indicator_id: str,
+    part: str = "numerator",
+    *,
+    date_from: dt.date,
+    date_to: dt.date,
+    agency=None,
+    procedure=None,
+    field=None,
+    unit=None,
+    as_of: dt.datetime | None = None,
+) -> QuerySet:
+    """The dossiers behind a figure's numerator or denominator (same scope and period).
+
+    For 2.2 both parts are the settled dossiers (the numerator is the sum of their times).
+    3.1 counts procedures: see `indicator_procedures`.
+    """
+    ind, part = _indicator(indicator_id), _part(part)
+    _check_period(date_from, date_to)
+    if ind.numerator == "procedures":
+        raise ValidationFailed(
+            "procedure_indicator",
+            "Chỉ số 3.1 đếm thủ tục, không đếm hồ sơ: xem danh sách thủ tục.",
+            "Indicator 3.1 counts procedures, not dossiers: list the procedures instead.",
+            field="id",
+        )
+    p = formulas.params()
+    scope = scope_resolve(agency=agency, procedure=procedure, field=field, unit=unit)
+    name = ind.numerator if part == "numerator" else ind.denominator
+    if FLAGS[name].sums:
+        name = ind.denominator
+    bucket = "received_day" if FLAGS[name].bucket == "received" else "end_day"
+    facts = DossierFact.objects.filter(
+        scope.q(), **{f"{bucket}__range": (date_from, date_to), name: True}
+    )
+    ids = facts.values("dossier_id")
+    if ind.with_open:
+        opened = _open_qs(scope, date_to)
+        if part == "numerator":
+            q = formulas.open_on_time_q(_judged_at(date_to, as_of, p), p)
+            if ind.numerator == "on_time_liked":
+                q &= formulas.open_liked_q()
+            opened = opened.filter(q)
+        return Dossier.objects.filter(Q(pk__in=ids) | Q(pk__in=opened.values("dossier_id")))
+    return Dossier.objects.filter(pk__in=ids)
+
+
+def indicator_procedures(
+    part: str = "numerator", *, agency=None, procedure=None, field=None, unit=None
+) -> QuerySet:
+    """The procedures behind 3.1's numerator (offered online) or denominator."""
+    _part(part)
+    scope = scope_resolve(agency=agency, procedure=procedure, field=field, unit=unit)
+    today = timezone.localdate()
+    qs = Procedure.objects.filter(active=True, level__in=["tinh", "xa"])
+    if scope.agency_ids is not None:
+        qs = qs.filter(agencies__agency_id__in=scope.agency_ids).distinct()
+    if scope.procedure_id is not None:
+        qs = qs.filter(pk=scope.procedure_id)
+    if scope.field_id is not None:
+        qs = qs.filter(field_id=scope.field_id)
+    if part == "numerator":
+        qs = qs.filter(
+            Exists(
+                ProcedureVersion.objects.filter(
+                    Q(effective_to__isnull=True) | Q(effective_to__gte=today),
+                    procedure=OuterRef("pk"),
+                    effective_from__lte=today,
+                    online_level__in=["full", "partial"],
+                )
+            )
+        )
+    return qs.order_by("code")

@@ -1,0 +1,282 @@
+"""Writes of the indicators: keep one fact per dossier and the day/month counters.
+
+`on_dossier_event` is registered with motcua.dossiers.hooks.in_transaction: it runs in the
+transaction of every dossier service, after the event is appended, while the dossier row
+is locked. It recomputes the dossier's fact from the row (O(1)), and when the fact changed
+it subtracts the old fact's contribution from the counters and adds the new one — an
+upsert with increments per touched (grain, day, agency, agency, procedure) key, taken in
+key order so that two transactions never wait on each other in opposite orders.
+
+Bulk writers that bypass the services (the demo's history, `motcua import-dossiers`) call
+`facts_refresh(dossier_ids)` inside their transaction, or `indicators_rebuild()` after.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
+
+from django.db import connection, transaction
+
+from motcua.dossiers.models import Dossier
+
+from . import formulas
+from .formulas import FACT_FIELDS, FLAGS, Fact, Params, fact_of, flag_value
+from .models import Count, DossierFact, Grain
+
+COUNT_KEY = ("grain", "day", "receiving_agency_id", "settling_agency_id", "procedure_id")
+Key = tuple  # (grain, day, receiving, settling, procedure, field)
+
+
+def _calendar(agency_id: int):
+    from motcua.workcalendar.selectors import get_calendar
+
+    return get_calendar(agency_id)
+
+
+# ---------------------------------------------------------------------------- contributions
+
+
+def contributions(fact: Fact | None) -> dict[Key, dict[str, int]]:
+    """What one fact adds to the counters: each flag on its bucket day, in the day row and
+    in the month row."""
+    out: dict[Key, dict[str, int]] = {}
+    if fact is None or not fact.received:
+        return out
+    scope = (fact.receiving_agency_id, fact.settling_agency_id, fact.procedure_id, fact.field_id)
+    for flag in FLAGS.values():
+        value = flag_value(fact, flag)
+        if not value:
+            continue
+        day = fact.received_day if flag.bucket == "received" else fact.end_day
+        for grain, d in ((Grain.DAY.value, day), (Grain.MONTH.value, day.replace(day=1))):
+            counters = out.setdefault((grain, d, *scope), {})
+            counters[flag.name] = counters.get(flag.name, 0) + value
+    return out
+
+
+def _delta(old: Fact | None, new: Fact | None) -> dict[Key, dict[str, int]]:
+    delta: dict[Key, dict[str, int]] = defaultdict(dict)
+    for sign, fact in ((-1, old), (1, new)):
+        for key, counters in contributions(fact).items():
+            row = delta[key]
+            for name, value in counters.items():
+                row[name] = row.get(name, 0) + sign * value
+    return {k: {n: v for n, v in c.items() if v} for k, c in delta.items() if any(c.values())}
+
+
+def _upsert(delta: dict[Key, dict[str, int]]) -> None:
+    if not delta:
+        return
+    q = connection.ops.quote_name
+    table = q(Count._meta.db_table)
+    conflict = ", ".join(q(c) for c in COUNT_KEY)
+    with connection.cursor() as cursor:
+        for key in sorted(delta, key=lambda k: (k[0], k[1], k[2], k[3], k[4])):
+            counters = delta[key]
+            names = sorted(counters)
+            cols = [*COUNT_KEY, "field_id", *names]
+            # Every counter column is NOT NULL: a new row starts at 0 except those given.
+            rest = [n for n in FLAGS if n not in counters]
+            cols += rest
+            values = [*key, *(counters[n] for n in names), *([0] * len(rest))]
+            sets = ", ".join(f"{q(n)} = {table}.{q(n)} + excluded.{q(n)}" for n in names)
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(q(c) for c in cols)}) "  # noqa: S608
+                f"VALUES ({', '.join(['%s'] * len(cols))}) "
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}",
+                values,
+            )
+
+
+# ---------------------------------------------------------------------------- facts
+
+
+def _fact_from_row(row: DossierFact) -> Fact:
+    return Fact(**{name: getattr(row, name) for name in FACT_FIELDS})
+
+
+def _fact_values(fact: Fact) -> dict:
+    return {name: getattr(fact, name) for name in FACT_FIELDS}
+
+
+def _procedure_keys(dossier: Dossier) -> tuple[int, bool]:
+    """(field id, eligible for fully-online) of the dossier's procedure and version."""
+    from motcua.catalog.models import ProcedureVersion
+
+    cache = dossier._state.fields_cache
+    field_id = cache["procedure"].field_id if "procedure" in cache else None
+    if field_id is None:
+        field_id = dossier.procedure.field_id
+    if "procedure_version" in cache:
+        eligible = cache["procedure_version"].eligible_full_online
+    else:
+        eligible = (
+            ProcedureVersion.objects.filter(pk=dossier.procedure_version_id)
+            .values_list("eligible_full_online", flat=True)
+            .get()
+        )
+    return field_id, eligible
+
+
+def fact_refresh(dossier: Dossier, p: Params | None = None) -> bool:
+    """Recompute one dossier's fact from its row and move the counters by the difference.
+
+    The caller holds the dossier row (a service's select_for_update, or a bulk writer's own
+    transaction). Returns whether anything changed.
+    """
+    p = p or formulas.params()
+    row = DossierFact.objects.filter(pk=dossier.pk).first()
+    if row is not None:
+        field_id, eligible = row.field_id, row.eligible_full_online
+        if row.procedure_id != dossier.procedure_id:
+            field_id, eligible = _procedure_keys(dossier)
+    else:
+        field_id, eligible = _procedure_keys(dossier)
+    new = fact_of(
+        dossier, field_id=field_id, eligible_full_online=eligible, calendar=_calendar, p=p
+    )
+    old = _fact_from_row(row) if row is not None else None
+    if old == new:
+        return False
+    _upsert(_delta(old, new))
+    values = _fact_values(new)
+    if row is None:
+        DossierFact.objects.create(**values)
+    else:
+        values.pop("dossier_id")
+        DossierFact.objects.filter(pk=dossier.pk).update(**values)
+    return True
+
+
+def on_dossier_event(event, dossier) -> None:
+    """motcua.dossiers.hooks in-transaction listener."""
+    fact_refresh(dossier)
+
+
+def facts_refresh(dossier_ids: Iterable[int]) -> int:
+    """Bring the facts and counters of these dossiers up to date with their rows (for bulk
+    writers that bypass the services). Locks the dossiers in id order. Returns the number
+    of facts that changed."""
+    ids = sorted(set(dossier_ids))
+    p = formulas.params()
+    changed = 0
+    with transaction.atomic():
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for dossier in (
+                Dossier.objects.select_for_update(of=("self",))
+                .select_related("procedure", "procedure_version")
+                .filter(pk__in=chunk)
+                .order_by("pk")
+            ):
+                changed += fact_refresh(dossier, p)
+    return changed
+
+
+# ---------------------------------------------------------------------------- rebuild
+
+
+class DossierRow(NamedTuple):
+    pk: int
+    receiving_agency_id: int
+    settling_agency_id: int
+    procedure_id: int
+    field_id: int
+    eligible_full_online: bool
+    status: int
+    channel: int
+    received_at: object
+    due_at: object
+    finished_at: object
+    returned_at: object
+    stopped_at: object
+    paused_at: object
+    paused_seconds: int
+    supplement_count: int
+    apology_count: int
+    rating: int | None
+    fee_due_vnd: int
+    paid_online: int
+    paper_result_required: bool
+    electronic_result: bool
+    digitized: bool
+    reused: bool
+
+
+_ROW_COLUMNS = [
+    "pk",
+    "receiving_agency_id",
+    "settling_agency_id",
+    "procedure_id",
+    "procedure__field_id",
+    "procedure_version__eligible_full_online",
+    *DossierRow._fields[6:],
+]
+
+
+def dossier_rows(qs=None, batch: int = 5000) -> Iterator[DossierRow]:
+    """Raw dossier rows in id order, by keyset pages (constant memory)."""
+    qs = Dossier.objects.all() if qs is None else qs
+    last = 0
+    while True:
+        page = list(qs.filter(pk__gt=last).order_by("pk").values_list(*_ROW_COLUMNS)[:batch])
+        if not page:
+            return
+        for values in page:
+            yield DossierRow(*values)
+        last = page[-1][0]
+
+
+def row_fact(row: DossierRow, p: Params) -> Fact:
+    return fact_of(
+        row,
+        field_id=row.field_id,
+        eligible_full_online=row.eligible_full_online,
+        calendar=_calendar,
+        p=p,
+    )
+
+
+def indicators_rebuild(*, batch: int = 5000) -> dict[str, int]:
+    """Recompute every fact and counter from the raw dossiers, in one transaction.
+
+    For the demo (its history is bulk-inserted without events), historical imports, and
+    after changing a setting that shapes the facts. Returns {"dossiers", "counts"}.
+    """
+    p = formulas.params()
+    totals: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    n = 0
+    with transaction.atomic():
+        Count.objects.all()._raw_delete(Count.objects.db)
+        DossierFact.objects.all()._raw_delete(DossierFact.objects.db)
+        pending: list[DossierFact] = []
+        for row in dossier_rows(batch=batch):
+            fact = row_fact(row, p)
+            n += 1
+            pending.append(DossierFact(**_fact_values(fact)))
+            for key, counters in contributions(fact).items():
+                t = totals[key]
+                for name, value in counters.items():
+                    t[name] += value
+            if len(pending) >= batch:
+                DossierFact.objects.bulk_create(pending, batch_size=batch)
+                pending = []
+        DossierFact.objects.bulk_create(pending, batch_size=batch)
+        Count.objects.bulk_create(
+            (
+                Count(
+                    grain=k[0],
+                    day=k[1],
+                    receiving_agency_id=k[2],
+                    settling_agency_id=k[3],
+                    procedure_id=k[4],
+                    field_id=k[5],
+                    **c,
+                )
+                for k, c in totals.items()
+            ),
+            batch_size=batch,
+        )
+    return {"dossiers": n, "counts": len(totals)}
