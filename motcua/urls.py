@@ -8,4 +8,5 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # Pages: each app adds its own urls.py (one line here each).
+    path("giay-to/", include("motcua.documents.urls")),
 ]

@@ -1,0 +1,383 @@
+"""The event forms: receipt (Mẫu 01), supplement request (02), refusal (03), apology (04),
+stop notice (05 of Circular 03/2025), and the police residence receipt CT04.
+
+Field layouts are reconstructed from reference §2.1 (public provincial templates of the
+Circular 01/2018 forms; the 2025 forms reuse them, their own fields were not found):
+UNCONFIRMED against the official text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from motcua.catalog.enums import TimeUnit
+from motcua.catalog.models import Component
+
+from ..enums import DocumentKind
+from .base import FormTemplate, lookup_url, person, register
+from .pdf import FormPDF
+from .text import date_long, short_date, time_date
+
+SIGN_NOTE = "(Ký và ghi rõ họ tên)"
+LEADER_NOTE = "(Ký, ghi rõ họ tên và đóng dấu)"
+
+
+def _count(n: int) -> str:
+    return f"{n:02d}" if n else ""
+
+
+def time_limit(version) -> str:
+    if version.time_limit_value is None:
+        return version.time_limit_text or "Theo quy định"
+    value = version.time_limit_value.normalize()
+    value_text = f"{value:f}".replace(".", ",")
+    return f"{value_text} {TimeUnit(version.time_limit_unit).label}"
+
+
+class _DossierForm(FormTemplate):
+    def applicant_block(self, pdf: FormPDF, *, lead: str = "Của") -> None:
+        d = self.dossier
+        pdf.field(lead, d.applicant_name)
+        pdf.field("Địa chỉ", d.applicant_address)
+        pdf.field("Số điện thoại", d.applicant_phone)
+        pdf.field("Email", d.applicant_email)
+
+    def request_line(self, pdf: FormPDF) -> None:
+        d = self.dossier
+        pdf.field("Nội dung yêu cầu giải quyết", d.request_summary or d.procedure_version.name)
+
+
+@register
+class Receipt(_DossierForm):
+    """Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả, with the status-lookup QR."""
+
+    key = "mau-01"
+    kind = DocumentKind.RECEIPT
+    label = "Mẫu 01 - Giấy tiếp nhận hồ sơ và hẹn trả kết quả"
+    number_suffix = "TNHS"
+
+    def issuing_agency(self):
+        return self.dossier.receiving_agency
+
+    def components(self) -> list[Component]:
+        attached = {a.component_id for a in self.dossier.attachments.all()}
+        return [
+            c
+            for c in self.dossier.procedure_version.components.all()
+            if c.required or c.pk in attached
+        ]
+
+    def texts(self) -> list[str]:
+        return [*super().texts(), *(c.name for c in self.components())]
+
+    def draw(self, pdf: FormPDF) -> None:
+        d = self.dossier
+        self.heading(pdf)
+        pdf.line_of(("B", "Mã hồ sơ: "), ("B", d.code))
+        pdf.gap(0.5)
+        pdf.line_of(
+            ("", f"{d.receiving_agency.name} tiếp nhận hồ sơ của: "), ("B", d.applicant_name)
+        )
+        pdf.field("Địa chỉ", d.applicant_address)
+        pdf.field("Số điện thoại", d.applicant_phone)
+        pdf.field("Email", d.applicant_email)
+        self.request_line(pdf)
+        pdf.line_of(("B", "1. Thành phần hồ sơ nộp gồm:"))
+        comps = self.components()
+        pdf.grid(
+            ["TT", "Tên giấy tờ", "Bản chính", "Bản sao"],
+            [
+                [str(i), c.name, _count(c.original_count), _count(c.copy_count)]
+                for i, c in enumerate(comps, 1)
+            ],
+            [8, 76, 15, 13],
+            aligns=["C", "L", "C", "C"],
+        )
+        pdf.field("2. Số lượng hồ sơ", "01 bộ")
+        pdf.field("3. Thời gian giải quyết hồ sơ theo quy định", time_limit(d.procedure_version))
+        pdf.field("4. Thời gian nhận hồ sơ", time_date(d.received_at))
+        pdf.field("5. Thời gian trả kết quả giải quyết hồ sơ", time_date(d.original_due_at))
+        pdf.field("6. Đăng ký nhận kết quả tại", d.receiving_agency.name)
+        seq = d.code.rsplit("-", 1)[-1]
+        pdf.line_of(
+            ("I", "Vào Sổ theo dõi hồ sơ, Quyển số: "),
+            ("I", f"{d.received_at.year}, Số thứ tự: {seq}"),
+            size=8.5,
+        )
+        self.qr_block(pdf)
+        pdf.signatures(
+            [
+                ("Người nộp hồ sơ", SIGN_NOTE, d.applicant_name),
+                ("Người tiếp nhận hồ sơ", SIGN_NOTE, person(self.event.actor)),
+            ]
+        )
+
+    def qr_block(self, pdf: FormPDF, size: float = 24) -> None:
+        """QR on the left; the lookup code and how to use it on the right."""
+        if pdf.get_y() + size + 2 > pdf.h - pdf.b_margin:
+            pdf.add_page()
+        top = pdf.get_y() + 1
+        pdf.qr(lookup_url(self.dossier), pdf.l_margin, top, size)
+        x = pdf.l_margin + size + 4
+        pdf.set_xy(x, top + 2)
+        pdf.font(9.5, "B")
+        pdf.cell(0, 5, f"Mã tra cứu: {self.dossier.secret}")
+        pdf.set_xy(x, top + 7.5)
+        pdf.font(8.5)
+        pdf.multi_cell(
+            0,
+            4,
+            "Quét mã QR hoặc nhập mã hồ sơ và mã tra cứu tại trang "
+            f"{lookup_url(self.dossier).split('?')[0]} để theo dõi tình trạng hồ sơ.",
+        )
+        pdf.set_xy(pdf.l_margin, top + size + 2)
+
+
+@register
+class ReceiptCT04(Receipt):
+    """Mẫu CT04 of Circular 66/2023/TT-BCA: the police residence-registration receipt
+    ("Phiếu tiếp nhận hồ sơ và hẹn trả kết quả"). Its fields are reconstructed from the
+    published procedure text (reference §2.1), UNCONFIRMED."""
+
+    key = "ct04"
+    label = "CT04 (Thông tư 66/2023/TT-BCA) - Phiếu tiếp nhận hồ sơ và hẹn trả kết quả"
+    default = False
+
+    def issuing_agency(self):
+        return self.dossier.settling_agency
+
+    def label_line(self) -> str:
+        return "Mẫu CT04 - Thông tư số 66/2023/TT-BCA"
+
+    def number_line(self) -> str:
+        return f"Số: {self.dossier.code.rsplit('-', 1)[-1]}"
+
+    def draw(self, pdf: FormPDF) -> None:
+        d = self.dossier
+        agency = self.issuing_agency()
+        self.heading(pdf, title="Phiếu tiếp nhận hồ sơ và hẹn trả kết quả")
+        pdf.field("Mã hồ sơ", d.code)
+        pdf.field("Cơ quan đăng ký cư trú", agency.name)
+        pdf.field("Tiếp nhận hồ sơ của ông/bà", d.applicant_name)
+        pdf.field("Số định danh cá nhân", d.applicant_id_number)
+        pdf.field("Nơi cư trú", d.applicant_address)
+        pdf.field("Số điện thoại", d.applicant_phone)
+        pdf.field("Nội dung yêu cầu", d.request_summary or d.procedure_version.name)
+        pdf.line_of(("B", "Hồ sơ gồm:"))
+        comps = self.components()
+        pdf.grid(
+            ["TT", "Tên giấy tờ", "Số lượng"],
+            [
+                [str(i), c.name, _count(c.original_count + c.copy_count) or "01"]
+                for i, c in enumerate(comps, 1)
+            ],
+            [8, 88, 16],
+            aligns=["C", "L", "C"],
+        )
+        pdf.field("Thời gian tiếp nhận", time_date(d.received_at))
+        pdf.field("Thời gian trả kết quả", time_date(d.original_due_at))
+        pdf.field("Nơi trả kết quả", agency.name)
+        self.qr_block(pdf)
+        pdf.signatures(
+            [
+                ("Người nộp hồ sơ", SIGN_NOTE, d.applicant_name),
+                ("Cán bộ tiếp nhận hồ sơ", SIGN_NOTE, person(self.event.actor)),
+            ]
+        )
+
+
+@register
+class SupplementRequest(_DossierForm):
+    """Mẫu 02: Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (the components the event names)."""
+
+    key = "mau-02"
+    kind = DocumentKind.SUPPLEMENT_REQUEST
+    label = "Mẫu 02 - Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"
+    number_suffix = "HDHS"
+
+    def missing(self) -> list[Component]:
+        ids = self.event.data.get("missing_components") or []
+        by_id = {c.pk: c for c in self.dossier.procedure_version.components.all()}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def texts(self) -> list[str]:
+        return [*super().texts(), *(c.name for c in self.missing())]
+
+    def draw(self, pdf: FormPDF) -> None:
+        d = self.dossier
+        agency = self.issuing_agency()
+        self.heading(pdf)
+        pdf.field("Mã hồ sơ", d.code)
+        pdf.line_of(("", f"{agency.name} tiếp nhận hồ sơ của Ông/Bà: "), ("B", d.applicant_name))
+        self.request_line(pdf)
+        pdf.field("Địa chỉ", d.applicant_address)
+        pdf.field("Số điện thoại", d.applicant_phone)
+        pdf.field("Email", d.applicant_email)
+        pdf.line_of(("B", "Yêu cầu Ông/Bà hoàn thiện hồ sơ gồm những nội dung sau:"))
+        pdf.grid(
+            ["TT", "Thành phần hồ sơ", "Bản chính", "Bản sao"],
+            [
+                [str(i), c.name, _count(c.original_count), _count(c.copy_count)]
+                for i, c in enumerate(self.missing(), 1)
+            ],
+            [8, 76, 15, 13],
+            aligns=["C", "L", "C", "C"],
+        )
+        pdf.field("Lý do", self.event.reason)
+        pdf.paragraph(
+            "Thông tin về thủ tục hành chính được công khai tại Cổng Dịch vụ công và tại "
+            f"{d.receiving_agency.name}. Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, "
+            f"Ông/Bà liên hệ {person(self.event.actor)}"
+            + (f", số điện thoại {agency.phone}" if agency.phone else "")
+            + " để được hướng dẫn.",
+            size=9,
+        )
+        pdf.signatures([("Người hướng dẫn", SIGN_NOTE, person(self.event.actor))])
+
+
+@register
+class Refusal(_DossierForm):
+    """Mẫu 03: Phiếu từ chối tiếp nhận giải quyết hồ sơ (a refused dossier has no code)."""
+
+    key = "mau-03"
+    kind = DocumentKind.REFUSAL
+    label = "Mẫu 03 - Phiếu từ chối tiếp nhận giải quyết hồ sơ"
+    number_suffix = "TCHS"
+
+    def number_line(self) -> str:
+        return f"Số: {self.dossier.pk}/TCHS"
+
+    def draw(self, pdf: FormPDF) -> None:
+        d = self.dossier
+        agency = self.issuing_agency()
+        self.heading(pdf)
+        pdf.line_of(("", f"{agency.name} tiếp nhận hồ sơ của Ông/Bà: "), ("B", d.applicant_name))
+        pdf.field("Địa chỉ", d.applicant_address)
+        pdf.field("Số điện thoại", d.applicant_phone)
+        pdf.field("Email", d.applicant_email)
+        self.request_line(pdf)
+        pdf.field("Thời gian nộp hồ sơ", time_date(d.submitted_at))
+        pdf.paragraph(
+            "Sau khi xem xét, đối chiếu thành phần hồ sơ với quy định của thủ tục hành chính, "
+            f"{agency.name} từ chối tiếp nhận, giải quyết hồ sơ này với lý do sau:",
+            size=9.5,
+        )
+        pdf.line_of(("B", self.event.reason or d.refusal_reason))
+        pdf.paragraph("Xin thông báo để Ông/Bà được biết và thực hiện./.", size=9.5)
+        pdf.signatures([("Người tiếp nhận hồ sơ", SIGN_NOTE, person(self.event.actor))])
+
+
+def _due(event, key: str, fallback: dt.datetime | None) -> dt.datetime | None:
+    value = event.data.get(key)
+    return dt.datetime.fromisoformat(value) if value else fallback
+
+
+@register
+class Apology(_DossierForm):
+    """Mẫu 04: 2018 "Phiếu xin lỗi và hẹn lại ngày trả kết quả"; 2025 "Văn bản xin lỗi và
+    đề nghị gia hạn thời gian giải quyết" (same purpose, wording asks for the extension)."""
+
+    key = "mau-04"
+    kind = DocumentKind.APOLOGY
+    label = "Mẫu 04 - Xin lỗi và hẹn lại ngày trả kết quả / đề nghị gia hạn"
+    number_suffix = "PXL"
+
+    def draw(self, pdf: FormPDF) -> None:
+        d, ev = self.dossier, self.event
+        agency = self.issuing_agency()
+        old = _due(ev, "old_due_at", d.original_due_at)
+        new = _due(ev, "new_due_at", d.due_at)
+        self.heading(pdf)
+        pdf.line_of(("", "Kính gửi: "), ("B", d.applicant_name))
+        pdf.field("Địa chỉ", d.applicant_address)
+        pdf.field("Số điện thoại", d.applicant_phone)
+        pdf.paragraph(
+            f"Ngày {short_date(d.received_at)}, {d.receiving_agency.name} tiếp nhận hồ sơ "
+            f"đề nghị giải quyết thủ tục {d.procedure_version.name} của Ông/Bà; "
+            f"mã hồ sơ {d.code}; thời gian hẹn trả kết quả giải quyết hồ sơ: "
+            f"{time_date(old)}.",
+        )
+        pdf.paragraph(
+            f"Tuy nhiên, đến nay {agency.name} chưa trả kết quả giải quyết hồ sơ cho Ông/Bà "
+            "đúng thời gian quy định.",
+        )
+        pdf.field("Lý do", ev.reason)
+        if d.rule_set == "2018":
+            tail = (
+                "Sự chậm trễ này đã gây phiền hà, tốn kém chi phí đi lại của Ông/Bà. "
+                f"{agency.name} xin lỗi Ông/Bà và hẹn lại thời gian trả kết quả là: "
+            )
+        else:
+            tail = (
+                f"{agency.name} trân trọng xin lỗi Ông/Bà vì sự chậm trễ này và đề nghị "
+                "Ông/Bà đồng ý gia hạn thời gian giải quyết hồ sơ đến: "
+            )
+        pdf.line_of(("", tail), ("B", f"{time_date(new)}."))
+        pdf.paragraph(f"{agency.name} trân trọng thông báo./.")
+        self.recipients_and_leader(pdf)
+
+    def recipients_and_leader(self, pdf: FormPDF) -> None:
+        top = pdf.get_y() + 1
+        usable = pdf.w - pdf.l_margin - pdf.r_margin
+        pdf.set_xy(pdf.l_margin, top)
+        pdf.font(8.5, "B")
+        pdf.cell(usable / 2, 4, "Nơi nhận:", new_x="LMARGIN", new_y="NEXT")
+        pdf.font(8)
+        for line in ("- Như trên;", f"- {self.dossier.receiving_agency.name};", "- Lưu: VT."):
+            pdf.multi_cell(usable / 2 - 4, 3.8, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_xy(pdf.l_margin + usable / 2, top)
+        pdf.font(9, "B")
+        pdf.multi_cell(usable / 2, 4.5, "THỦ TRƯỞNG CƠ QUAN", align="C", new_x="LEFT", new_y="NEXT")
+        pdf.font(8, "I")
+        pdf.multi_cell(usable / 2, 4, LEADER_NOTE, align="C", new_x="LEFT", new_y="NEXT")
+        pdf.set_xy(pdf.l_margin + usable / 2, pdf.get_y() + 16)
+        pdf.font(9.5, "B")
+        pdf.multi_cell(usable / 2, 5, person(self.event.actor), align="C")
+
+
+@register
+class StopNotice(Apology):
+    """Mẫu 05 of Circular 03/2025: Thông báo dừng giải quyết hồ sơ (after the applicant's
+    withdrawal request, the only path to "stopped" in the transition table)."""
+
+    key = "mau-05-dung"
+    kind = DocumentKind.STOP_NOTICE
+    label = "Mẫu 05 - Thông báo dừng giải quyết hồ sơ"
+    number_suffix = "TB"
+
+    def withdrawal(self):
+        return (
+            self.dossier.events.filter(action="request_withdrawal", seq__lt=self.event.seq)
+            .order_by("-seq")
+            .first()
+        )
+
+    def texts(self) -> list[str]:
+        w = self.withdrawal()
+        return [*super().texts(), w.reason if w else ""]
+
+    def draw(self, pdf: FormPDF) -> None:
+        d, ev = self.dossier, self.event
+        agency = self.issuing_agency()
+        self.heading(pdf)
+        pdf.line_of(("", "Kính gửi: "), ("B", d.applicant_name))
+        pdf.field("Địa chỉ", d.applicant_address)
+        pdf.field("Số điện thoại", d.applicant_phone)
+        pdf.paragraph(
+            f"Ngày {short_date(d.received_at)}, {d.receiving_agency.name} tiếp nhận hồ sơ "
+            f"đề nghị giải quyết thủ tục {d.procedure_version.name} của Ông/Bà; "
+            f"mã hồ sơ {d.code}.",
+        )
+        w = self.withdrawal()
+        if w is not None:
+            pdf.paragraph(
+                f"{date_long(w.at).capitalize()}, Ông/Bà có yêu cầu rút hồ sơ"
+                + (f" với lý do: {w.reason}." if w.reason else "."),
+            )
+        pdf.line_of(
+            ("", f"{agency.name} thông báo dừng giải quyết hồ sơ nêu trên kể từ "),
+            ("B", f"{time_date(ev.at)}."),
+        )
+        pdf.field("Lý do", ev.reason)
+        pdf.paragraph(f"{agency.name} trân trọng thông báo./.")
+        self.recipients_and_leader(pdf)

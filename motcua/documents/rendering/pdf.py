@@ -1,0 +1,241 @@
+"""The page toolkit shared by every form: fonts, the national header, labelled lines,
+tables that wrap, signature blocks and the QR code.
+
+Determinism: every PDF gets its creation date from the data it documents (never the
+clock), a fixed producer and creator; fpdf2 derives the file /ID from the content and that
+date, and font subsets are deterministic, so the same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import segno
+from fpdf import FPDF, FontFace
+from fpdf.enums import TableBordersLayout, VAlign, XPos, YPos
+
+from ..fontsubset import FONT_DIR, covered
+
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+PRODUCER = "motcua"
+
+# Sizes in mm (ISO 216). fpdf2 2.8.5 changed its "A5" and warns on every use of the name.
+PAGE_SIZES = {"A4": (210, 297), "A5": (148, 210)}
+
+SERIF = {"": "DejaVuSerif", "B": "DejaVuSerif-Bold", "I": "DejaVuSerif-Italic"}
+SANS = {"": "DejaVuSans", "B": "DejaVuSans-Bold"}
+
+
+class FormPDF(FPDF):
+    """An FPDF page set up as an official form: A5 portrait unless told otherwise,
+    20/15 mm margins scaled to A5, DejaVu fonts from the package (never the system's)."""
+
+    def __init__(
+        self,
+        *,
+        created: dt.datetime,
+        title: str,
+        texts: Iterable[str] = (),
+        page_format: str = "A5",
+        orientation: str = "P",
+        sans: bool = False,
+    ) -> None:
+        super().__init__(orientation=orientation, unit="mm", format=PAGE_SIZES[page_format])
+        self.set_creation_date(created.astimezone(dt.UTC).replace(microsecond=0))
+        self.set_producer(PRODUCER)
+        self.set_creator(PRODUCER)
+        self.set_title(title)
+        self.set_lang("vi")
+        self.set_margins(14, 10, 10)
+        self.set_auto_page_break(True, margin=10)
+        self.c_margin = 0.8
+        full = not all(covered(t or "") for t in texts)
+        families = {"Serif": SERIF, **({"Sans": SANS} if sans else {})}
+        for family, faces in families.items():
+            for style, face in faces.items():
+                self.add_font(family, style, str(FONT_DIR / f"{face}-vi.ttf"))
+        if full:
+            # A character outside the Vietnamese subset: add the whole faces as fallbacks.
+            for style, face in SERIF.items():
+                self.add_font("SerifFull", style, str(FONT_DIR / f"{face}.ttf"))
+            self.add_font("SansFull", "", str(FONT_DIR / "DejaVuSans.ttf"))
+            self.set_fallback_fonts(["SerifFull", "SansFull"])
+        self.set_font("Serif", "", 10)
+        self.add_page()
+
+    # ------------------------------------------------------------------ primitives
+
+    def font(self, size: float, style: str = "", family: str = "Serif") -> FormPDF:
+        self.set_font(family, style, size)
+        return self
+
+    def fit_size(self, text: str, width: float, size: float, style: str = "") -> float:
+        """The largest size ≤ `size` at which `text` fits in `width` on one line."""
+        self.set_font(self.font_family, style, size)
+        while size > 6 and self.get_string_width(text) > width:
+            size -= 0.25
+            self.set_font(self.font_family, style, size)
+        return size
+
+    def centered(self, text: str, size: float, style: str = "", h: float | None = None) -> None:
+        self.font(size, style)
+        self.multi_cell(0, h or size * 0.5, text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def gap(self, mm: float) -> None:
+        self.ln(mm)
+
+    # ------------------------------------------------------------------ header
+
+    def form_label(self, text: str) -> None:
+        """ "Mẫu số 01 - Thông tư …" at the top right."""
+        if not text:
+            return
+        self.font(7.5, "I")
+        self.cell(0, 3.2, text, align="R")
+        self.ln(4.2)
+
+    def national_header(self, agency_lines: Sequence[str], number_line: str) -> None:
+        """Agency name (left, bold) and the national heading (right), then "Số: …"."""
+        usable = self.w - self.l_margin - self.r_margin
+        left_w = usable * 0.42
+        right_w = usable - left_w
+        top = self.get_y()
+        x0 = self.l_margin
+        # Left: superior agency (regular) then the agency itself (bold), centred.
+        self.set_xy(x0, top)
+        for i, line in enumerate(agency_lines):
+            bold = i == len(agency_lines) - 1
+            self.font(8.5, "B" if bold else "")
+            self.set_x(x0)
+            self.multi_cell(left_w, 3.8, line.upper(), align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self._rule(x0 + left_w / 2, self.get_y() + 0.6, 14)
+        self.set_xy(x0, self.get_y() + 1.8)
+        self.font(8.5)
+        self.cell(left_w, 4, number_line, align="C")
+        left_bottom = self.get_y() + 4
+        # Right: the nation and the motto, the motto underlined by a short rule.
+        self.set_xy(x0 + left_w, top)
+        size = self.fit_size(NATION, right_w - 1, 8.5, "B")
+        self.cell(right_w, 3.8, NATION, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.font(min(size + 0.5, 9.5), "B")
+        self.cell(right_w, 4.2, MOTTO, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self._rule(x0 + left_w + right_w / 2, self.get_y() + 0.3, self.get_string_width(MOTTO))
+        self.set_xy(self.l_margin, max(left_bottom, self.get_y()) + 1)
+
+    def _rule(self, cx: float, y: float, width: float) -> None:
+        self.set_line_width(0.25)
+        self.line(cx - width / 2, y, cx + width / 2, y)
+
+    def place_date(self, text: str) -> None:
+        usable = self.w - self.l_margin - self.r_margin
+        self.font(9, "I")
+        self.set_x(self.l_margin + usable * 0.42)
+        self.cell(usable * 0.58, 4.5, text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def heading_title(self, text: str, subtitle: str = "") -> None:
+        self.gap(2.5)
+        self.font(11.5, "B")
+        self.multi_cell(0, 5.4, text.upper(), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        if subtitle:
+            self.font(9.5, "I")
+            self.multi_cell(0, 4.6, subtitle, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.gap(2)
+
+    # ------------------------------------------------------------------ body
+
+    def line_of(self, *parts: tuple[str, str], size: float = 9.5, h: float = 4.8) -> None:
+        """One paragraph made of (style, text) runs that wraps within the margins."""
+        self.set_x(self.l_margin)
+        for style, text in parts:
+            if text:
+                self.font(size, style)
+                self.write(h, text)
+        self.ln(h)
+
+    def field(self, label: str, value: str, *, size: float = 9.5) -> None:
+        """ "Label: value" with the value in bold; an empty value is a dotted line."""
+        self.line_of(("", f"{label}: "), ("B", value or "…" * 6), size=size)
+
+    def paragraph(self, text: str, *, size: float = 9.5, style: str = "", indent: float = 0):
+        self.font(size, style)
+        self.set_x(self.l_margin + indent)
+        self.multi_cell(0, size * 0.5, text, align="J", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def grid(
+        self,
+        headings: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float],
+        *,
+        aligns: Sequence[str] | None = None,
+        size: float = 8.5,
+        family: str = "Serif",
+    ) -> None:
+        """A bordered table whose cells wrap (long Vietnamese names never overflow); the
+        heading row repeats on every page it runs onto."""
+        self.font(size, "", family)
+        aligns = aligns or ["L"] * len(headings)
+        with self.table(
+            col_widths=tuple(widths),
+            width=self.w - self.l_margin - self.r_margin,
+            line_height=size * 0.48,
+            headings_style=FontFace(emphasis="BOLD"),
+            borders_layout=TableBordersLayout.ALL,
+            text_align="CENTER",
+            v_align=VAlign.M,
+            padding=(0.8, 1, 0.8, 1),
+            repeat_headings=1,
+        ) as table:
+            head = table.row()
+            for text in headings:
+                head.cell(text, align="C")
+            for values in rows:
+                row = table.row()
+                for text, align in zip(values, aligns, strict=True):
+                    row.cell(text, align=align)
+        self.gap(1.5)
+
+    def signatures(self, blocks: Sequence[tuple[str, str, str]], *, space: float = 16) -> None:
+        """Side-by-side signature blocks: (title, note, name)."""
+        usable = self.w - self.l_margin - self.r_margin
+        width = usable / max(len(blocks), 2)
+        # A lone signer signs on the right, as on paper.
+        offset = usable - width * len(blocks)
+        needed = 4.5 + 4 + space + 5
+        if self.get_y() + needed > self.h - self.b_margin:
+            self.add_page()
+        top = self.get_y() + 1
+        for i, (title, note, name) in enumerate(blocks):
+            x = self.l_margin + offset + i * width
+            self.set_xy(x, top)
+            self.font(9, "B")
+            self.multi_cell(width, 4.5, title.upper(), align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+            if note:
+                self.font(8, "I")
+                self.multi_cell(width, 4, note, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+            self.set_xy(x, self.get_y() + space)
+            self.font(9.5, "B")
+            self.multi_cell(width, 5, name, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.set_xy(self.l_margin, self.get_y() + 2)
+
+    def qr(self, data: str, x: float, y: float, size: float) -> None:
+        """A QR code (error correction M) drawn as vector rectangles, one per dark run of a
+        row, so it is sharp at any zoom and costs no image decoding."""
+        code = segno.make(data, error="m", micro=False)
+        matrix = [list(row) for row in code.matrix]
+        module = size / len(matrix)
+        self.set_fill_color(0, 0, 0)
+        for r, row in enumerate(matrix):
+            c = 0
+            while c < len(row):
+                if row[c]:
+                    start = c
+                    while c < len(row) and row[c]:
+                        c += 1
+                    # A hair of overlap so rasterizers leave no seams between rows.
+                    w = (c - start) * module
+                    self.rect(x + start * module, y + r * module, w, module + 0.02, "F")
+                else:
+                    c += 1

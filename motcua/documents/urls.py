@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("so-theo-doi.pdf", views.tracking_log, name="tracking_log"),
+    path("<int:dossier_id>/<slug:kind>.pdf", views.dossier_document, name="dossier_document"),
+]

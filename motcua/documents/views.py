@@ -1,0 +1,95 @@
+"""Thin pages: a dossier's form as PDF, and the tracking log of an agency for a period."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.views.decorators.http import require_GET
+
+from motcua.dossiers.access import can_view, is_province_monitor, staff_roles
+from motcua.dossiers.models import Dossier
+from motcua.org.models import Agency
+
+from . import services
+from .enums import EVENT_KINDS, KIND_BY_ACTION, SLUGS, DocumentKind
+from .rendering.sheets import TrackingLog
+from .selectors import tracking_log_dossiers
+
+MAX_LOG_DAYS = 366
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Length"] = str(len(content))
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def dossier_document(request: HttpRequest, dossier_id: int, kind: str) -> HttpResponse:
+    """The stored form (rendered now if missing). Event forms show the latest event of
+    their kind, or the one given by ?su-kien=<seq>. 404 for anyone who may not see the
+    dossier, so the page does not reveal which dossiers exist."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if kind not in DocumentKind.values:
+        raise Http404
+    dossier = Dossier.objects.filter(pk=dossier_id).first()
+    if dossier is None or not can_view(request.user, dossier):
+        raise Http404
+    event = None
+    if kind in EVENT_KINDS:
+        seq = request.GET.get("su-kien")
+        if seq is not None:
+            if not seq.isdigit():
+                raise Http404
+            actions = [a for a, k in KIND_BY_ACTION.items() if k == kind]
+            event = dossier.events.filter(seq=int(seq), action__in=actions).first()
+        else:
+            event = services.latest_event(dossier=dossier, kind=kind)
+        if event is None:
+            raise Http404
+    doc = services.document_get_or_render(dossier=dossier, kind=kind, event=event)
+    with doc.file.open("rb") as fh:
+        content = fh.read()
+    name = dossier.code or f"ho-so-{dossier.pk}"
+    suffix = f"-{event.seq}" if event is not None and kind != DocumentKind.RECEIPT else ""
+    return _pdf(content, f"{SLUGS[kind]}-{name}{suffix}.pdf")
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@require_GET
+def tracking_log(request: HttpRequest) -> HttpResponse:
+    """Sổ theo dõi hồ sơ: ?agency=<code>&from=YYYY-MM-DD&to=YYYY-MM-DD, for staff of that
+    agency (and superusers / provincial monitors)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    agency = (
+        Agency.objects.select_related("unit", "parent")
+        .filter(code=request.GET.get("agency", ""))
+        .first()
+    )
+    user = request.user
+    if agency is None or not (
+        agency.pk in staff_roles(user) or user.is_superuser or is_province_monitor(user)
+    ):
+        raise Http404
+    start, end = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    if start is None or end is None or end < start or (end - start).days > MAX_LOG_DAYS:
+        return HttpResponseBadRequest(
+            "Tham số from/to phải là ngày YYYY-MM-DD, from ≤ to, tối đa 366 ngày. "
+            "(from/to must be YYYY-MM-DD dates, from <= to, at most 366 days.)",
+            content_type="text/plain; charset=utf-8",
+        )
+    dossiers = tracking_log_dossiers(agency=agency, start=start, end=end)
+    content = TrackingLog(agency=agency, start=start, end=end, dossiers=dossiers).render()
+    return _pdf(content, f"so-theo-doi-{agency.code}-{start:%Y%m%d}-{end:%Y%m%d}.pdf")
