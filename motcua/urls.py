@@ -9,4 +9,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Pages: each app adds its own urls.py (one line here each).
     path("giay-to/", include("motcua.documents.urls")),
+    path("", include("motcua.portal.urls")),  # keep last: every other prefix wins
 ]

@@ -1,0 +1,30 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("thu-tuc/", views.procedures, name="procedures"),
+    path("thu-tuc/<str:code>/", views.procedure_page, name="procedure"),
+    path("thu-tuc/<str:code>/nop/", views.submit, name="submit"),
+    path("nop-ho-so/", views.submit_start, name="submit_start"),
+    path("ho-so/", views.my_dossiers, name="my_dossiers"),
+    path("ho-so/<int:dossier_id>/", views.dossier_page, name="dossier"),
+    path("ho-so/<int:dossier_id>/bien-nhan/", views.receipt, name="receipt"),
+    path("ho-so/<int:dossier_id>/bo-sung/", views.supplement, name="supplement"),
+    path("ho-so/<int:dossier_id>/rut/", views.withdraw, name="withdraw"),
+    path("ho-so/<int:dossier_id>/thanh-toan/", views.pay, name="pay"),
+    path("ho-so/<int:dossier_id>/danh-gia/", views.rate, name="rate"),
+    path("ho-so/<int:dossier_id>/tep/<int:att_id>/", views.attachment, name="attachment"),
+    path("tra-cuu/", views.lookup, name="lookup"),
+    path("dang-ky/", views.register, name="register"),
+    path(
+        "dang-nhap/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("dang-xuat/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
+]

@@ -1,0 +1,569 @@
+"""Citizen portal pages: thin callers of the catalog and dossier selectors and services.
+
+Every form works without JavaScript (POST, then redirect); a DomainError from a service is
+shown next to the field it names. Dossiers the user may not see answer 404.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from motcua.catalog.enums import AgencyRole, Channel, Level
+from motcua.catalog.models import ProcedureAgency
+from motcua.catalog.selectors import field_list, procedure_detail
+from motcua.core.errors import DomainError, NotFound
+from motcua.core.templatetags.bilingual import pick
+from motcua.dossiers import selectors as dossier_selectors
+from motcua.dossiers import services as dossier_services
+from motcua.dossiers import timing
+from motcua.dossiers.access import allowed_actions, applicant_id
+from motcua.dossiers.attachments import check_file
+from motcua.dossiers.enums import Status
+from motcua.dossiers.models import Attachment, AttachmentKind
+from motcua.org.models import Agency
+
+from . import search as portal_search
+from . import wording
+
+PAGE_SIZE = 20
+
+
+def _error_map(exc: DomainError) -> dict[str, DomainError]:
+    return {exc.field or "__all__": exc}
+
+
+def _not_found() -> Http404:
+    return Http404("Không tìm thấy")
+
+
+# ---------------------------------------------------------------------------- catalog
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html", {"fields": field_list()[:24]})
+
+
+def procedures(request: HttpRequest, *, submit_mode: bool = False) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:200]
+    field = request.GET.get("linh_vuc", "").strip()
+    level = request.GET.get("cap", "").strip()
+    agency = request.GET.get("co_quan", "").strip()
+    try:
+        page_no = max(1, int(request.GET.get("trang", "1")))
+    except ValueError:
+        page_no = 1
+    result = portal_search.search(
+        q=q,
+        field=field,
+        level=level if level in Level.values else None,
+        agency=agency,
+        limit=PAGE_SIZE,
+        offset=(page_no - 1) * PAGE_SIZE,
+    )
+    pages = max(1, -(-result.page.count // PAGE_SIZE))
+    params = {
+        k: v for k, v in (("q", q), ("linh_vuc", field), ("cap", level), ("co_quan", agency)) if v
+    }
+
+    def page_url(n: int) -> str:
+        return "?" + urlencode({**params, "trang": n})
+
+    items = []
+    for p in result.page.items:
+        version = p.current_versions[0] if p.current_versions else None
+        items.append(
+            {
+                "procedure": p,
+                "version": version,
+                "online": bool(version and Channel.ONLINE in (version.channels or [])),
+            }
+        )
+    return render(
+        request,
+        "portal/procedures.html",
+        {
+            "q": q,
+            "field": field,
+            "level": level,
+            "agency": agency,
+            "fields": field_list(),
+            "levels": Level.choices,
+            "agencies": Agency.objects.filter(procedures__isnull=False)
+            .distinct()
+            .order_by("name")
+            .only("pk", "code", "name")[:500],
+            "result": result,
+            "items": items,
+            "page_no": page_no,
+            "pages": pages,
+            "prev_url": page_url(page_no - 1) if page_no > 1 else None,
+            "next_url": page_url(page_no + 1) if page_no < pages else None,
+            "submit_mode": submit_mode,
+            "searched": bool(params),
+        },
+    )
+
+
+def submit_start(request: HttpRequest) -> HttpResponse:
+    return procedures(request, submit_mode=True)
+
+
+def _version_or_404(code: str):
+    try:
+        return procedure_detail(code)
+    except NotFound:
+        raise _not_found() from None
+
+
+def _receiving_agencies(procedure) -> list[Agency]:
+    ids = ProcedureAgency.objects.filter(procedure=procedure, role=AgencyRole.RECEIVING).values(
+        "agency_id"
+    )
+    return [a for a in Agency.objects.filter(pk__in=ids).order_by("name") if a.receives_dossiers]
+
+
+def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
+    version = _version_or_404(code)
+    due = timing.appointment(version, None, timezone.now())
+    return render(
+        request,
+        "portal/procedure.html",
+        {
+            "version": version,
+            "procedure": version.procedure,
+            "components": list(version.components.all()),
+            "fees": list(version.fees.all()),
+            "steps": list(version.steps.all()),
+            "due_preview": due,
+            "online": Channel.ONLINE in (version.channels or []),
+            "channels": [Channel(c).label for c in version.channels or [] if c in Channel.values],
+            "agencies": _receiving_agencies(version.procedure),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------- submission
+
+
+def _applicant_defaults(user) -> dict[str, str]:
+    account = getattr(user, "applicant", None)
+    if account is None:
+        return {}
+    return {
+        "name": account.full_name,
+        "id_number": account.identifier,
+        "phone": account.phone,
+        "email": account.email,
+        "address": account.address,
+    }
+
+
+APPLICANT_FIELDS = ("name", "phone", "email", "address")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest, code: str) -> HttpResponse:
+    version = _version_or_404(code)
+    components = list(version.components.all())
+    agencies = _receiving_agencies(version.procedure)
+    applicant = _applicant_defaults(request.user)
+    errors: dict[str, DomainError] = {}
+    component_errors: dict[int, list[DomainError]] = {}
+    summary = ""
+    chosen_agency = str(agencies[0].pk) if agencies else ""
+    if request.method == "POST":
+        applicant.update(
+            {k: request.POST.get(f"applicant_{k}", "").strip() for k in APPLICANT_FIELDS}
+        )
+        summary = request.POST.get("request_summary", "").strip()
+        chosen_agency = request.POST.get("receiving_agency", chosen_agency)
+        # Check every file first (the same check the service makes) so that each bad file
+        # gets its own message, not only the first one.
+        files: dict[int, list] = {}
+        for c in components:
+            uploads = request.FILES.getlist(f"component_{c.pk}")
+            for upload in uploads:
+                try:
+                    check_file(upload, field=f"files.{c.pk}")
+                except DomainError as exc:
+                    component_errors.setdefault(c.pk, []).append(exc)
+                upload.seek(0)
+            if uploads:
+                files[c.pk] = uploads
+        agency = next((a for a in agencies if str(a.pk) == chosen_agency), None)
+        if agency is None:
+            errors["receiving_agency"] = DomainError(
+                "receiving_agency_required",
+                "Chọn nơi tiếp nhận hồ sơ.",
+                "Choose where the dossier is received.",
+                field="receiving_agency",
+            )
+        if not component_errors and not errors:
+            try:
+                dossier = dossier_services.dossier_submit(
+                    actor=request.user,
+                    procedure=version.procedure,
+                    receiving_agency=agency,
+                    request_summary=summary,
+                    applicant={k: applicant.get(k, "") for k in APPLICANT_FIELDS},
+                    files=files,
+                )
+            except DomainError as exc:
+                field = exc.field or ""
+                if field.startswith("files.") and field[6:].isdigit():
+                    component_errors.setdefault(int(field[6:]), []).append(exc)
+                else:
+                    errors[field.replace("applicant.", "applicant_") or "__all__"] = exc
+            else:
+                messages.success(
+                    request,
+                    pick("Hồ sơ đã được nộp thành công.", "Your dossier has been submitted."),
+                )
+                return redirect("portal:receipt", dossier_id=dossier.pk)
+    return render(
+        request,
+        "portal/submit.html",
+        {
+            "version": version,
+            "procedure": version.procedure,
+            "components": [
+                {"component": c, "errors": component_errors.get(c.pk, [])} for c in components
+            ],
+            "agencies": agencies,
+            "chosen_agency": chosen_agency,
+            "applicant": applicant,
+            "is_applicant": applicant_id(request.user) is not None,
+            "summary": summary,
+            "errors": errors,
+            "has_errors": bool(errors or component_errors),
+            "component_errors": component_errors,
+            "online": Channel.ONLINE in (version.channels or []),
+        },
+        status=400 if (errors or component_errors) else 200,
+    )
+
+
+# ---------------------------------------------------------------------------- my dossiers
+
+
+def _get(request: HttpRequest, dossier_id: int):
+    try:
+        dossier = dossier_selectors.dossier_get(user=request.user, dossier_id=dossier_id)
+    except NotFound:
+        raise _not_found() from None
+    if dossier.owner_id is None or dossier.owner_id != applicant_id(request.user):
+        raise _not_found()  # the portal shows one's own dossiers; staff use /can-bo/
+    return dossier
+
+
+def _status(dossier) -> dict:
+    vi, en, tone = wording.STATUS_PLAIN[dossier.status]
+    return {"text": pick(vi, en), "tone": tone}
+
+
+@login_required
+def my_dossiers(request: HttpRequest) -> HttpResponse:
+    paginator = Paginator(dossier_selectors.my_dossiers(user=request.user), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("trang"))
+    rows = [{"dossier": d, "status": _status(d)} for d in page.object_list]
+    return render(request, "portal/my_dossiers.html", {"page": page, "rows": rows})
+
+
+def _timeline(dossier) -> list[dict]:
+    entries = []
+    for e in dossier.events.select_related("actor_agency").order_by("seq"):
+        vi, en = wording.EVENT_PLAIN.get(e.action, (e.action, e.action))
+        entries.append({"event": e, "text": pick(vi, en)})
+    return entries
+
+
+def _dossier_context(request: HttpRequest, dossier, **extra) -> dict:
+    actions = allowed_actions(request.user, dossier)
+    attachments = list(dossier.attachments.select_related("component").order_by("pk"))
+    components = list(dossier.procedure_version.components.all())
+    missing: list = []
+    if dossier.status == Status.SUPPLEMENT_REQUESTED:
+        pause = dossier.pauses.filter(ended_at__isnull=True).first()
+        wanted = set(pause.missing_components) if pause else set()
+        missing = [c for c in components if c.pk in wanted]
+        extra.setdefault("pause", pause)
+    context = {
+        "dossier": dossier,
+        "status": _status(dossier),
+        "timeline": _timeline(dossier),
+        "actions": actions,
+        "submitted": [a for a in attachments if a.kind != AttachmentKind.RESULT],
+        "results": [a for a in attachments if a.kind == AttachmentKind.RESULT],
+        "components": components,
+        "missing": missing,
+        "errors": {},
+        "rating_choices": [(v, pick(vi, en)) for v, vi, en in wording.RATING_CHOICES],
+        "criteria": [(k, pick(vi, en)) for k, vi, en in wording.CRITERIA],
+        "count_criteria": [(k, pick(vi, en)) for k, vi, en in wording.COUNT_CRITERIA],
+        "count_choices": [(v, pick(vi, en)) for v, vi, en in wording.COUNT_CHOICES],
+        "rated": dossier.rating is not None,
+        "rating_text": next(
+            (pick(vi, en) for v, vi, en in wording.RATING_CHOICES if v == dossier.rating), ""
+        ),
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+def dossier_page(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    dossier = _get(request, dossier_id)
+    return render(request, "portal/dossier.html", _dossier_context(request, dossier))
+
+
+@login_required
+def receipt(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    dossier = _get(request, dossier_id)
+    return render(
+        request,
+        "portal/receipt.html",
+        {
+            "dossier": dossier,
+            "status": _status(dossier),
+            "attachments": list(dossier.attachments.select_related("component").order_by("pk")),
+            "due_preview": timing.appointment(
+                dossier.procedure_version, dossier.settling_agency, timezone.now()
+            )
+            if dossier.due_at is None
+            else None,
+        },
+    )
+
+
+FORM_FIELDS = {"reason", "rating", "paid_online", "amount_vnd"}
+
+
+def _act(request: HttpRequest, dossier_id: int, call, done_vi: str, done_en: str, **extra):
+    """Run one service for the dossier page; on refusal, show the page with the error."""
+    dossier = _get(request, dossier_id)
+    try:
+        call(dossier)
+    except DomainError as exc:
+        dossier = _get(request, dossier_id)
+        errors = _error_map(exc)
+        general = [
+            e for k, e in errors.items() if k not in FORM_FIELDS and not k.startswith("files")
+        ]
+        context = _dossier_context(request, dossier, errors=errors, general_errors=general, **extra)
+        return render(request, "portal/dossier.html", context, status=400)
+    messages.success(request, pick(done_vi, done_en))
+    return redirect("portal:dossier", dossier_id=dossier_id)
+
+
+@login_required
+@require_POST
+def supplement(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    files: dict[int, list] = {}
+    for key in request.FILES:
+        if key.startswith("component_") and key[10:].isdigit():
+            files[int(key[10:])] = request.FILES.getlist(key)
+    note = request.POST.get("note", "")
+
+    def call(d):
+        dossier_services.dossier_supplement(
+            dossier_id=d.pk,
+            actor=request.user,
+            files=files,
+            note=note,
+            expected_version=_version(request),
+        )
+
+    return _act(
+        request,
+        dossier_id,
+        call,
+        "Đã gửi giấy tờ bổ sung.",
+        "Your documents were sent.",
+        form_note=note,
+    )
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    reason = request.POST.get("reason", "")
+
+    def call(d):
+        dossier_services.dossier_request_withdrawal(
+            dossier_id=d.pk,
+            actor=request.user,
+            reason=reason,
+            expected_version=_version(request),
+        )
+
+    return _act(
+        request,
+        dossier_id,
+        call,
+        "Đã gửi yêu cầu rút hồ sơ.",
+        "Your withdrawal request was sent.",
+        form_reason=reason,
+    )
+
+
+@login_required
+@require_POST
+def pay(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    method = request.POST.get("paid_online", "2")
+
+    def call(d):
+        dossier_services.dossier_confirm_payment(
+            dossier_id=d.pk,
+            actor=request.user,
+            amount_vnd=d.fee_due_vnd,
+            paid_online=int(method) if method.isdigit() else -1,
+            reference=request.POST.get("reference", ""),
+            expected_version=_version(request),
+        )
+
+    return _act(request, dossier_id, call, "Đã ghi nhận thanh toán.", "Payment recorded.")
+
+
+@login_required
+@require_POST
+def rate(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    raw = request.POST.get("rating", "")
+    criteria: dict[str, int] = {}
+    for key, _vi, _en in [*wording.CRITERIA, *wording.COUNT_CRITERIA]:
+        value = request.POST.get(f"criterion_{key}", "")
+        if value.lstrip("-").isdigit():
+            criteria[key] = int(value)
+    comment = request.POST.get("comment", "")
+
+    def call(d):
+        dossier_services.dossier_rate(
+            dossier_id=d.pk,
+            actor=request.user,
+            rating=int(raw) if raw.lstrip("-").isdigit() else 99,
+            criteria=criteria,
+            comment=comment,
+            expected_version=_version(request),
+        )
+
+    return _act(
+        request,
+        dossier_id,
+        call,
+        "Cảm ơn bạn đã đánh giá.",
+        "Thank you for your rating.",
+        form_comment=comment,
+    )
+
+
+def _version(request: HttpRequest) -> int | None:
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@login_required
+def attachment(request: HttpRequest, dossier_id: int, att_id: int) -> FileResponse:
+    dossier = _get(request, dossier_id)
+    att = Attachment.objects.filter(pk=att_id, dossier_id=dossier.pk).first()
+    if att is None:
+        raise _not_found()
+    return FileResponse(
+        att.file.open("rb"),
+        as_attachment=True,
+        filename=att.original_name,
+        content_type=att.content_type,
+    )
+
+
+# ---------------------------------------------------------------------------- lookup
+
+
+def lookup(request: HttpRequest) -> HttpResponse:
+    code = request.GET.get("code", "").strip()[:48]
+    secret = request.GET.get("secret", "").strip()[:16]
+    dossier = None
+    error = None
+    if code or secret:
+        try:
+            dossier = dossier_selectors.dossier_lookup(code=code, secret=secret)
+        except DomainError as exc:
+            error = exc
+    return render(
+        request,
+        "portal/lookup.html",
+        {
+            "code": code,
+            "secret": secret,
+            "dossier": dossier,
+            "status": _status(dossier) if dossier else None,
+            "error": error,
+        },
+        status=404 if error else 200,
+    )
+
+
+# ---------------------------------------------------------------------------- accounts
+
+REGISTER_FIELDS = (
+    "kind",
+    "username",
+    "full_name",
+    "personal_id",
+    "tax_code",
+    "phone",
+    "email",
+    "address",
+)
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    from motcua.org.services import applicant_register
+
+    values = {k: "" for k in REGISTER_FIELDS}
+    values["kind"] = "person"
+    errors: dict[str, DomainError] = {}
+    if request.method == "POST":
+        values.update({k: request.POST.get(k, "").strip() for k in REGISTER_FIELDS})
+        password = request.POST.get("password", "")
+        if password != request.POST.get("password2", ""):
+            errors["password2"] = DomainError(
+                "password_mismatch",
+                "Hai lần nhập mật khẩu không giống nhau.",
+                "The two passwords do not match.",
+                field="password2",
+            )
+        else:
+            try:
+                account = applicant_register(password=password, **values)
+            except DomainError as exc:
+                errors = _error_map(exc)
+            else:
+                login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(
+                    request,
+                    pick("Đã tạo tài khoản. Chào mừng bạn!", "Your account is ready. Welcome!"),
+                )
+                target = request.POST.get("next", "")
+                if not url_has_allowed_host_and_scheme(
+                    target, {request.get_host()}, require_https=request.is_secure()
+                ):
+                    target = reverse("portal:my_dossiers")
+                return redirect(target)
+    return render(
+        request,
+        "portal/register.html",
+        {"values": values, "errors": errors},
+        status=400 if errors else 200,
+    )
