@@ -1,0 +1,353 @@
+"""Biểu số 06/VPCP/KSTT (Circular 01/2020/TT-VPCP, reference §7): dossiers received,
+settled and pending in a period, by level and by field, at the agencies that settle them.
+
+Counting rules (docs/reports.md):
+- A dossier is *received* (nhận giải quyết) once it has a valid receipt (`received_at`).
+  Dossiers refused at receipt were never received; `MOTCUA_BIEU06_REFUSED` decides whether
+  they are left out ("exclude", default) or counted as received and settled on time at the
+  moment of refusal ("settled").
+- It is *settled* at its first terminal moment in the order of §1.5: the result is ready
+  (`finished_at`, statuses 9/10), else processing stopped after a withdrawal
+  (`stopped_at`, status 8). `MOTCUA_BIEU06_STOPPED` decides whether a stop counts as settled
+  ("settled", default) or whether dossiers stopped by the end of the period are left out of
+  every column ("exclude"). A withdrawal request that is not yet stopped (7) is pending.
+- Early / on time / late: `motcua.dossiers.timing.classify(settled moment, due_at)`; the
+  appointment `due_at` already moved by the supplement pauses and any re-appointment.
+- Pending at the end of the period: overdue when the clock (the period end, or the start of
+  a supplement pause still open then) is past the appointment *as it stood then*, read from
+  the events (receipt, supplement, apology), so a later pause does not rewrite the past.
+
+The identities hold per row and in total:
+  received (1) = online (2) + counter/post (3) + carried over (4);
+  received (1) = settled (5) + pending (9); (5) = (6) + (7) + (8); (9) = (10) + (11).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Q
+
+from motcua.catalog.enums import Channel
+from motcua.dossiers import timing
+from motcua.dossiers.enums import Action, Status, StepOutcome
+from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.org.enums import AgencyKind
+from motcua.org.models import Agency
+
+VN = timing.VN
+TITLE = "Biểu số 06/VPCP/KSTT"
+HEADING = "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH TẠI CƠ QUAN, ĐƠN VỊ TRỰC TIẾP GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
+HEADING_EN = "Settlement of administrative procedures at the agencies that settle them"
+
+# The eleven figures of a row, in the order of the official columns (1)…(11).
+KEYS = (
+    "received",
+    "online",
+    "counter_post",
+    "carried_over",
+    "settled",
+    "early",
+    "on_time",
+    "late",
+    "pending",
+    "pending_in_time",
+    "pending_overdue",
+)
+# (group, label) of each figure; the group heads the merged header cells.
+GROUPS = (
+    ("Số hồ sơ nhận giải quyết", 4),
+    ("Số hồ sơ đã giải quyết", 4),
+    ("Số hồ sơ đang giải quyết", 3),
+)
+GROUPS_EN = ("Dossiers received", "Dossiers settled", "Dossiers pending")
+LABELS = {
+    "received": "Tổng số",
+    "online": "Trực tuyến",
+    "counter_post": "Trực tiếp, dịch vụ bưu chính",
+    "carried_over": "Từ kỳ trước",
+    "settled": "Tổng số",
+    "early": "Trước hạn",
+    "on_time": "Đúng hạn",
+    "late": "Quá hạn",
+    "pending": "Tổng số",
+    "pending_in_time": "Trong hạn",
+    "pending_overdue": "Quá hạn",
+}
+LABELS_EN = {
+    "received": "Total",
+    "online": "Online",
+    "counter_post": "Counter and post",
+    "carried_over": "Carried over",
+    "settled": "Total",
+    "early": "Early",
+    "on_time": "On time",
+    "late": "Late",
+    "pending": "Total",
+    "pending_in_time": "In time",
+    "pending_overdue": "Overdue",
+}
+SUBHEAD_RECEIVED = "Trong đó"
+SUBHEAD_NEW = "Số mới tiếp nhận"
+
+PROVINCE, COMMUNE = "tinh", "xa"
+LEVELS = (
+    (PROVINCE, "Cấp tỉnh (Sở, ban, ngành)", "Province level (departments)"),
+    (COMMUNE, "Cấp xã", "Commune level"),
+)
+COMMUNE_KINDS = frozenset({AgencyKind.COMMUNE_CENTER, AgencyKind.COMMUNE_COMMITTEE})
+
+REFUSED_MODES = ("exclude", "settled")
+STOPPED_MODES = ("settled", "exclude")
+
+
+def refused_mode() -> str:
+    mode = getattr(settings, "MOTCUA_BIEU06_REFUSED", "exclude")
+    return mode if mode in REFUSED_MODES else "exclude"
+
+
+def stopped_mode() -> str:
+    mode = getattr(settings, "MOTCUA_BIEU06_STOPPED", "settled")
+    return mode if mode in STOPPED_MODES else "settled"
+
+
+@dataclass
+class Row:
+    label: str
+    label_en: str = ""
+    kind: str = "field"  # total | level | field
+    number: str = ""  # STT
+    values: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KEYS, 0))
+
+    def add(self, other: dict[str, int]) -> None:
+        for k in KEYS:
+            self.values[k] += other[k]
+
+    def as_list(self) -> list[int]:
+        return [self.values[k] for k in KEYS]
+
+
+@dataclass
+class Report:
+    date_from: dt.date
+    date_to: dt.date
+    scope: str
+    scope_code: str
+    rows: list[Row]
+    total: Row
+    generated_at: dt.datetime
+    refused: str
+    stopped: str
+
+    @property
+    def period_text(self) -> str:
+        return f"Từ ngày {self.date_from:%d/%m/%Y} đến ngày {self.date_to:%d/%m/%Y}"
+
+
+def period_bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) in Vietnam time: from 00:00 of the first day to 00:00 after the last."""
+    start = dt.datetime.combine(date_from, dt.time(0), tzinfo=VN)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(0), tzinfo=VN)
+    return start, end
+
+
+def _level(kind: str) -> str:
+    return COMMUNE if kind in COMMUNE_KINDS else PROVINCE
+
+
+def _scoped(agency: Agency | None):
+    qs = Dossier.objects.all()
+    if agency is not None:
+        qs = qs.filter(Q(settling_agency=agency) | Q(receiving_agency=agency))
+    return qs
+
+
+def _due_as_of(
+    dossier_ids: list[int], end: dt.datetime
+) -> dict[int, tuple[str | None, dt.datetime | None]]:
+    """For each dossier: (appointment as it stood at `end`, open supplement request at `end`).
+
+    Read from the events, whose data carry each new appointment: receipt (`due_at`),
+    supplement (`due_at` after the pause) and apology (`new_due_at`).
+    """
+    state: dict[int, list] = {i: [None, None] for i in dossier_ids}
+    if not dossier_ids:
+        return {}
+    actions = [Action.RECEIVE, Action.SUPPLEMENT, Action.APOLOGIZE, Action.REQUEST_SUPPLEMENT]
+    rows = (
+        DossierEvent.objects.filter(dossier_id__in=dossier_ids, at__lt=end, action__in=actions)
+        .order_by("dossier_id", "seq")
+        .values_list("dossier_id", "action", "at", "data")
+    )
+    for dossier_id, action, at, data in rows.iterator(chunk_size=5000):
+        s = state[dossier_id]
+        data = data or {}
+        if action == Action.RECEIVE and data.get("due_at"):
+            s[0] = data["due_at"]
+        elif action == Action.SUPPLEMENT:
+            if data.get("due_at"):
+                s[0] = data["due_at"]
+            s[1] = None
+        elif action == Action.APOLOGIZE and data.get("new_due_at"):
+            s[0] = data["new_due_at"]
+        elif action == Action.REQUEST_SUPPLEMENT:
+            s[1] = at
+    return {i: (s[0], s[1]) for i, s in state.items()}
+
+
+def _parse(value) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(value)
+
+
+def bieu06(*, date_from: dt.date, date_to: dt.date, agency: Agency | None = None) -> Report:
+    """Compute Biểu 06 for [date_from, date_to] (inclusive days, Vietnam time) over the
+    province, or over the dossiers one agency receives or settles."""
+    if date_to < date_from:
+        from motcua.core.errors import ValidationFailed
+
+        raise ValidationFailed(
+            "invalid_period",
+            "Ngày kết thúc kỳ báo cáo phải sau ngày bắt đầu.",
+            "The end of the period must not be before its start.",
+            field="to",
+        )
+    start, end = period_bounds(date_from, date_to)
+    refused, stopped = refused_mode(), stopped_mode()
+
+    # Candidates: received before the end and not settled before the start.
+    received = Q(received_at__lt=end)
+    if refused == "settled":
+        received |= Q(status=Status.REFUSED, finished_at__lt=end)
+    qs = (
+        _scoped(agency)
+        .filter(received)
+        .exclude(finished_at__lt=start)
+        .exclude(finished_at__isnull=True, stopped_at__lt=start)
+    )
+    if stopped == "exclude":
+        qs = qs.exclude(finished_at__isnull=True, stopped_at__lt=end)
+    fields = (
+        "pk",
+        "status",
+        "channel",
+        "received_at",
+        "finished_at",
+        "stopped_at",
+        "due_at",
+        "procedure__field__code",
+        "procedure__field__name",
+        "settling_agency__kind",
+    )
+    records = list(qs.values_list(*fields))
+
+    per_row: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(KEYS, 0))
+    names: dict[str, str] = {}
+    pending: list[tuple] = []
+    for (
+        pk,
+        status,
+        channel,
+        received_at,
+        finished_at,
+        stopped_at,
+        due_at,
+        fcode,
+        fname,
+        kind,
+    ) in records:
+        names[fcode] = fname
+        v = per_row[(_level(kind), fcode)]
+        if status == Status.REFUSED:
+            received_at = finished_at
+        v["received"] += 1
+        if received_at < start:
+            v["carried_over"] += 1
+        elif channel == Channel.ONLINE:
+            v["online"] += 1
+        else:
+            v["counter_post"] += 1
+        settled_at = finished_at
+        if settled_at is None and stopped_at is not None and stopped == "settled":
+            settled_at = stopped_at
+        if settled_at is not None and settled_at < end:
+            v["settled"] += 1
+            if status == Status.REFUSED:
+                v["on_time"] += 1
+                continue
+            outcome = timing.classify(settled_at, due_at)
+            v[
+                {
+                    StepOutcome.EARLY: "early",
+                    StepOutcome.ON_TIME: "on_time",
+                    StepOutcome.LATE: "late",
+                }[outcome]
+            ] += 1
+        else:
+            v["pending"] += 1
+            pending.append((pk, v, due_at))
+
+    as_of = _due_as_of([p[0] for p in pending], end)
+    for pk, v, due_now in pending:
+        due_text, paused_since = as_of.get(pk, (None, None))
+        due = _parse(due_text) or due_now
+        clock = paused_since or end
+        if due is not None and clock > due:
+            v["pending_overdue"] += 1
+        else:
+            v["pending_in_time"] += 1
+
+    rows: list[Row] = []
+    total = Row("Tổng cộng", "Total", kind="total")
+    for index, (level, label, label_en) in enumerate(LEVELS, start=1):
+        level_row = Row(label, label_en, kind="level", number=_roman(index))
+        children = sorted((names[fcode], v) for (lvl, fcode), v in per_row.items() if lvl == level)
+        rows.append(level_row)
+        for n, (fname, v) in enumerate(children, start=1):
+            row = Row(fname, fname, kind="field", number=str(n))
+            row.add(v)
+            level_row.add(v)
+            rows.append(row)
+        total.add(level_row.values)
+
+    return Report(
+        date_from=date_from,
+        date_to=date_to,
+        scope=agency.name if agency is not None else _province_name(),
+        scope_code=agency.code if agency is not None else "",
+        rows=rows,
+        total=total,
+        generated_at=dt.datetime.now(tz=VN),
+        refused=refused,
+        stopped=stopped,
+    )
+
+
+def _roman(n: int) -> str:
+    return {1: "I", 2: "II", 3: "III", 4: "IV"}.get(n, str(n))
+
+
+def _province_name() -> str:
+    return getattr(settings, "MOTCUA_PROVINCE_NAME", "") or "Toàn tỉnh"
+
+
+def check_identities(report: Report) -> list[str]:
+    """The rows that break an identity of the form (empty when the report is sound)."""
+    broken = []
+    for row in [*report.rows, report.total]:
+        v = row.values
+        if v["received"] != v["online"] + v["counter_post"] + v["carried_over"]:
+            broken.append(f"{row.label}: (1) ≠ (2)+(3)+(4)")
+        if v["received"] != v["settled"] + v["pending"]:
+            broken.append(f"{row.label}: (1) ≠ (5)+(9)")
+        if v["settled"] != v["early"] + v["on_time"] + v["late"]:
+            broken.append(f"{row.label}: (5) ≠ (6)+(7)+(8)")
+        if v["pending"] != v["pending_in_time"] + v["pending_overdue"]:
+            broken.append(f"{row.label}: (9) ≠ (10)+(11)")
+    return broken

@@ -1,0 +1,855 @@
+"""Historical import: legacy dossiers from a CSV file, one row each (docs/import-format.md).
+
+Every row is validated before anything is written; the errors name the line (the header
+is line 1) and the column. By default one bad row means nothing is written; with
+`allow_partial` the good rows are imported and the bad ones reported.
+
+A good row becomes a Dossier with what the services would have left on it (the procedure
+version in force on the day, the appointment moved by the supplement pauses measured on the
+work calendar, Pause rows, a lookup secret) and a synthesized event chain that follows the
+TRANSITIONS table, each event marked {"imported": true}. The indicators are then refreshed
+for the new dossiers, so imported dossiers count exactly as native ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import secrets
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import connection, transaction
+
+from motcua.catalog.enums import Channel
+from motcua.catalog.models import Procedure, ProcessStep
+from motcua.dossiers import timing
+from motcua.dossiers.enums import TRANSITIONS, Action, PaidOnline, Status
+from motcua.dossiers.models import DailySequence, Dossier, DossierEvent, Handover, Pause
+from motcua.dossiers.services import RULES_2025_FROM, SECRET_ALPHABET
+from motcua.org.models import Agency
+
+VN = timing.VN
+COLUMNS = (
+    "code",
+    "procedure_code",
+    "receiving_agency_code",
+    "settling_agency_code",
+    "channel",
+    "submitted_at",
+    "received_at",
+    "due_at",
+    "finished_at",
+    "returned_at",
+    "status",
+    "supplement_requested_at",
+    "supplement_completed_at",
+    "fee_vnd",
+    "paid_online",
+    "electronic_result",
+    "digitized",
+    "reused",
+    "rating",
+)
+IMPORTED_NAME = "Hồ sơ chuyển đổi từ hệ thống cũ"
+BATCH = 1000
+CODE_RE = re.compile(r"^(?P<agency>.+)-(?P<day>\d{6})-(?P<n>\d{1,6})$")
+
+# Which moments each status needs (R) or forbids (F): received_at, finished_at, returned_at.
+NEEDS = {
+    1: ("F", "F", "F"),
+    2: ("R", "F", "F"),
+    3: ("F", "R", "F"),
+    4: ("R", "F", "F"),
+    5: ("R", "F", "F"),
+    6: ("R", "F", "F"),
+    7: ("", "R", "F"),
+    8: ("", "R", "F"),
+    9: ("R", "R", "F"),
+    10: ("R", "R", "R"),
+}
+
+
+@dataclass
+class RowError:
+    line: int
+    column: str
+    code: str
+    message: str
+    message_en: str
+
+    def __str__(self) -> str:
+        where = f", cột {self.column}" if self.column else ""
+        return f"Dòng {self.line}{where}: {self.message} ({self.message_en})"
+
+
+@dataclass
+class Parsed:
+    line: int
+    code: str
+    procedure: Procedure
+    version: object
+    receiving: Agency
+    settling: Agency
+    channel: int
+    status: int
+    submitted_at: dt.datetime
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    supplements: list[tuple[dt.datetime, dt.datetime | None]]
+    fee_vnd: int
+    paid_online: int
+    electronic_result: bool
+    digitized: bool
+    reused: bool
+    rating: int | None
+    # Filled by the plan:
+    events: list[dict] = field(default_factory=list)
+    pauses: list[dict] = field(default_factory=list)
+    values: dict = field(default_factory=dict)
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    imported: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+    dossier_ids: list[int] = field(default_factory=list)
+    statuses: Counter = field(default_factory=Counter)
+
+    @property
+    def bad_lines(self) -> list[int]:
+        return sorted({e.line for e in self.errors})
+
+
+class _Bad(Exception):
+    def __init__(self, column: str, code: str, message: str, message_en: str) -> None:
+        super().__init__(code)
+        self.error = (column, code, message, message_en)
+
+
+# ---------------------------------------------------------------------------- parsing
+
+
+def _moment(row: dict, column: str, required: bool = False) -> dt.datetime | None:
+    text = (row.get(column) or "").strip()
+    if not text:
+        if required:
+            raise _Bad(column, "required", "thiếu giá trị bắt buộc", "a value is required")
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise _Bad(
+            column,
+            "bad_time",
+            f"thời điểm '{text}' không đúng ISO 8601 (vd 2025-03-04T09:15:00+07:00)",
+            f"'{text}' is not an ISO 8601 moment (e.g. 2025-03-04T09:15:00+07:00)",
+        ) from None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise _Bad(
+            column,
+            "missing_offset",
+            f"thời điểm '{text}' thiếu múi giờ (vd +07:00)",
+            f"'{text}' has no UTC offset (e.g. +07:00)",
+        )
+    return value
+
+
+def _moments(row: dict, column: str) -> list[dt.datetime]:
+    text = (row.get(column) or "").strip()
+    if not text:
+        return []
+    out = []
+    for part in text.split(";"):
+        out.append(_moment({column: part}, column, required=True))
+    return out
+
+
+def _choice(row: dict, column: str, allowed: Iterable[int], what: str, what_en: str) -> int:
+    text = (row.get(column) or "").strip()
+    allowed = list(allowed)
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value not in allowed:
+        shown = ", ".join(str(a) for a in allowed)
+        raise _Bad(
+            column,
+            f"bad_{column}",
+            f"{what} '{text}' không hợp lệ (nhận {shown})",
+            f"{what_en} '{text}' is invalid (expected {shown})",
+        )
+    return value
+
+
+def _flag(row: dict, column: str) -> bool:
+    return bool(_choice(row, column, (0, 1), "giá trị cờ", "flag"))
+
+
+class Lookups:
+    """Procedures, versions and agencies, read once for the whole file."""
+
+    def __init__(self, rows: list[dict]) -> None:
+        proc_codes = {(r.get("procedure_code") or "").strip() for r in rows}
+        agency_codes = {
+            (r.get(c) or "").strip()
+            for r in rows
+            for c in ("receiving_agency_code", "settling_agency_code")
+        }
+        self.procedures = {
+            p.code: p
+            for p in Procedure.objects.filter(code__in=proc_codes)
+            .select_related("field")
+            .prefetch_related("versions", "versions__fees")
+        }
+        self.agencies = {a.code: a for a in Agency.objects.filter(code__in=agency_codes)}
+        codes = {(r.get("code") or "").strip() for r in rows}
+        self.existing = set(
+            Dossier.objects.filter(code__in=codes).values_list("code", flat=True)
+        ) | set(
+            DossierEvent.objects.filter(
+                seq=1, data__imported=True, data__legacy_code__in=list(codes)
+            ).values_list("data__legacy_code", flat=True)
+        )
+
+    def version(self, procedure: Procedure, day: dt.date):
+        best = None
+        for v in procedure.versions.all():
+            if v.effective_from <= day and (v.effective_to is None or day <= v.effective_to):
+                key = (v.effective_from, v.number)
+                if best is None or key > (best.effective_from, best.number):
+                    best = v
+        return best
+
+
+def _parse_row(line: int, row: dict, lk: Lookups) -> Parsed:
+    code = (row.get("code") or "").strip()
+    if not code:
+        raise _Bad("code", "required", "thiếu mã hồ sơ", "the dossier code is required")
+    if len(code) > 48:
+        raise _Bad("code", "code_too_long", "mã hồ sơ dài quá 48 ký tự", "code over 48 characters")
+    if code in lk.existing:
+        raise _Bad(
+            "code",
+            "duplicate_in_db",
+            f"mã hồ sơ {code} đã có trong hệ thống",
+            f"dossier {code} already exists",
+        )
+    pcode = (row.get("procedure_code") or "").strip()
+    procedure = lk.procedures.get(pcode)
+    if procedure is None:
+        raise _Bad(
+            "procedure_code",
+            "unknown_procedure",
+            f"không có thủ tục mã '{pcode}'",
+            f"no procedure with code '{pcode}'",
+        )
+    agencies = {}
+    for column in ("receiving_agency_code", "settling_agency_code"):
+        acode = (row.get(column) or "").strip()
+        agency = lk.agencies.get(acode)
+        if agency is None:
+            raise _Bad(
+                column, "unknown_agency", f"không có cơ quan mã '{acode}'", f"no agency '{acode}'"
+            )
+        agencies[column] = agency
+    channel = _choice(row, "channel", Channel.values, "kênh", "channel")
+    status = _choice(row, "status", range(1, 11), "trạng thái", "status")
+    submitted = _moment(row, "submitted_at", required=True)
+    received = _moment(row, "received_at")
+    due = _moment(row, "due_at")
+    finished = _moment(row, "finished_at")
+    returned = _moment(row, "returned_at")
+    requests = _moments(row, "supplement_requested_at")
+    completions = _moments(row, "supplement_completed_at")
+    fee_text = (row.get("fee_vnd") or "").strip() or "0"
+    if not fee_text.isdigit():
+        raise _Bad(
+            "fee_vnd",
+            "bad_fee_vnd",
+            f"phí '{fee_text}' phải là số nguyên đồng không âm",
+            f"fee '{fee_text}' must be a non-negative whole number of đồng",
+        )
+    fee = int(fee_text)
+    paid_online = _choice(
+        row, "paid_online", PaidOnline.values, "thanh toán trực tuyến", "paid_online"
+    )
+    electronic = _flag(row, "electronic_result")
+    digitized = _flag(row, "digitized")
+    reused = _flag(row, "reused")
+    rating_text = (row.get("rating") or "").strip()
+    rating = None
+    if rating_text:
+        rating = _choice(row, "rating", (1, 0, -1), "đánh giá", "rating")
+
+    # Which moments the status needs.
+    for column, need, value in zip(
+        ("received_at", "finished_at", "returned_at"),
+        NEEDS[status],
+        (received, finished, returned),
+        strict=True,
+    ):
+        if need == "R" and value is None:
+            raise _Bad(
+                column,
+                "required_for_status",
+                f"trạng thái {status} cần có {column}",
+                f"status {status} needs {column}",
+            )
+        if need == "F" and value is not None:
+            raise _Bad(
+                column,
+                "forbidden_for_status",
+                f"trạng thái {status} không được có {column}",
+                f"status {status} cannot have {column}",
+            )
+
+    # Supplements: requests and completions pair by position; only the last may be open.
+    if len(completions) > len(requests):
+        raise _Bad(
+            "supplement_completed_at",
+            "completed_without_request",
+            "có thời điểm hoàn thành bổ sung mà không có yêu cầu bổ sung tương ứng",
+            "a supplement completion has no matching request",
+        )
+    if requests and received is None:
+        raise _Bad(
+            "supplement_requested_at",
+            "supplement_before_receipt",
+            "hồ sơ chưa được tiếp nhận thì không thể yêu cầu bổ sung",
+            "a dossier that was never received cannot be asked to supplement",
+        )
+    open_pause = len(completions) < len(requests)
+    if len(requests) - len(completions) > 1:
+        raise _Bad(
+            "supplement_completed_at",
+            "supplement_incomplete",
+            "chỉ yêu cầu bổ sung cuối cùng mới được chưa hoàn thành",
+            "only the last supplement request may be incomplete",
+        )
+    if open_pause and status not in (5, 7, 8):
+        raise _Bad(
+            "supplement_completed_at",
+            "open_supplement_status",
+            f"còn yêu cầu bổ sung chưa hoàn thành nhưng trạng thái là {status} (cần 5, 7 hoặc 8)",
+            f"a supplement request is still open but the status is {status} (needs 5, 7 or 8)",
+        )
+    if status == 5 and not open_pause:
+        raise _Bad(
+            "supplement_requested_at",
+            "status5_without_open_request",
+            "trạng thái 5 cần một yêu cầu bổ sung chưa hoàn thành",
+            "status 5 needs an open supplement request",
+        )
+    if status == 2 and requests:
+        raise _Bad(
+            "status",
+            "status2_with_supplement",
+            "hồ sơ đã bổ sung thì đang xử lý (4), không còn là 2",
+            "a supplemented dossier is being processed (4), not 2",
+        )
+    if rating is not None and status != Status.RETURNED:
+        raise _Bad(
+            "rating",
+            "rating_before_return",
+            "chỉ đánh giá được hồ sơ đã trả kết quả (trạng thái 10)",
+            "only a returned dossier (status 10) can be rated",
+        )
+    if electronic and status not in (4, 9, 10):
+        raise _Bad(
+            "electronic_result",
+            "electronic_result_status",
+            f"kết quả điện tử chỉ có với trạng thái 4, 9 hoặc 10 (đang là {status})",
+            f"an electronic result needs status 4, 9 or 10 (got {status})",
+        )
+    if paid_online and fee == 0:
+        raise _Bad(
+            "paid_online",
+            "paid_without_fee",
+            "thanh toán trực tuyến nhưng phí bằng 0",
+            "paid online but the fee is 0",
+        )
+
+    # The order of moments.
+    def order(column: str, later, earlier, earlier_name: str) -> None:
+        if later is not None and earlier is not None and later < earlier:
+            raise _Bad(
+                column,
+                "time_order",
+                f"{column} sớm hơn {earlier_name}",
+                f"{column} is before {earlier_name}",
+            )
+
+    order("received_at", received, submitted, "submitted_at")
+    if received is not None:
+        order("due_at", due, received, "received_at")
+        if due is not None and due == received:
+            raise _Bad(
+                "due_at", "time_order", "due_at trùng received_at", "due_at equals received_at"
+            )
+    previous = received
+    for i, ask in enumerate(requests):
+        order("supplement_requested_at", ask, previous, "thời điểm trước đó (previous moment)")
+        if i < len(completions):
+            order("supplement_completed_at", completions[i], ask, "supplement_requested_at")
+            previous = completions[i]
+        else:
+            previous = ask
+    order("finished_at", finished, submitted, "submitted_at")
+    order("finished_at", finished, previous, "received_at / bổ sung (supplements)")
+    order("returned_at", returned, finished, "finished_at")
+
+    day = (received or submitted).astimezone(VN).date()
+    version = lk.version(procedure, day)
+    if version is None:
+        raise _Bad(
+            "procedure_code",
+            "procedure_not_in_force",
+            f"thủ tục {pcode} không có phiên bản hiệu lực ngày {day:%d/%m/%Y}",
+            f"procedure {pcode} has no version in force on {day:%Y-%m-%d}",
+        )
+    return Parsed(
+        line=line,
+        code=code,
+        procedure=procedure,
+        version=version,
+        receiving=agencies["receiving_agency_code"],
+        settling=agencies["settling_agency_code"],
+        channel=channel,
+        status=status,
+        submitted_at=submitted,
+        received_at=received,
+        due_at=due,
+        finished_at=finished,
+        returned_at=returned,
+        supplements=[
+            (ask, completions[i] if i < len(completions) else None)
+            for i, ask in enumerate(requests)
+        ],
+        fee_vnd=fee,
+        paid_online=paid_online,
+        electronic_result=electronic,
+        digitized=digitized,
+        reused=reused,
+        rating=rating,
+    )
+
+
+def read_rows(source) -> tuple[list[str], list[tuple[int, dict]]]:
+    """(header, [(line, row)]) from a path, bytes or text; UTF-8 with or without a BOM."""
+    if isinstance(source, (str, Path)) and Path(source).exists():
+        text = Path(source).read_bytes().decode("utf-8-sig")
+    elif isinstance(source, bytes):
+        text = source.decode("utf-8-sig")
+    else:
+        text = str(source).lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] = []
+    rows: list[tuple[int, dict]] = []
+    start = 1
+    for record in reader:
+        if not header:
+            header = [h.strip() for h in record]
+            start = reader.line_num + 1
+            continue
+        if not any(cell.strip() for cell in record):
+            start = reader.line_num + 1
+            continue
+        rows.append((start, dict(zip(header, record, strict=False)) | {"__len": len(record)}))
+        start = reader.line_num + 1
+    return header, rows
+
+
+# ---------------------------------------------------------------------------- planning
+
+
+def _event(p: Parsed, action: str, at: dt.datetime, role: str, agency, **data) -> None:
+    target = TRANSITIONS[action][1]
+    from_status = p.events[-1]["to_status"] if p.events else None
+    to_status = from_status if target is None else int(target)
+    if action in (Action.SUBMIT, Action.INTAKE):
+        to_status = int(Status.SUBMITTED)  # the creation event, as the services write it
+    p.events.append(
+        {
+            "seq": len(p.events) + 1,
+            "action": str(action),
+            "at": at,
+            "actor_role": role,
+            "actor_agency": agency,
+            "from_status": from_status,
+            "to_status": to_status,
+            "data": {"imported": True, **data},
+        }
+    )
+
+
+def _plan(p: Parsed) -> None:
+    """The event chain and the dossier's values, as the services would have left them."""
+    recv, sett = p.receiving, p.settling
+    if p.channel == Channel.ONLINE:
+        _event(p, Action.SUBMIT, p.submitted_at, "applicant", None, legacy_code=p.code)
+    else:
+        _event(
+            p, Action.INTAKE, p.submitted_at, "counter", recv, legacy_code=p.code, channel=p.channel
+        )
+    v = {
+        "status": p.status,
+        "received_at": p.received_at,
+        "due_at": None,
+        "original_due_at": None,
+        "finished_at": None,
+        "returned_at": None,
+        "stopped_at": None,
+        "paused_at": None,
+        "paused_seconds": 0,
+        "supplement_count": len(p.supplements),
+        "fee_due_vnd": p.fee_vnd,
+        "fee_paid_vnd": 0,
+        "paid_online": p.paid_online,
+        "refusal_reason": "",
+        "current_step": None,
+        "current_step_started_at": None,
+        "current_step_due_at": None,
+    }
+    p.values = v
+    last = p.submitted_at
+    if p.status == Status.REFUSED:
+        v["finished_at"] = p.finished_at
+        v["refusal_reason"] = "Từ chối tiếp nhận (dữ liệu chuyển đổi)"
+        _event(p, Action.REFUSE, p.finished_at, "counter", recv)
+        return
+    if p.received_at is None:
+        if p.status in (Status.WITHDRAWAL_REQUESTED, Status.STOPPED):
+            _event(p, Action.REQUEST_WITHDRAWAL, p.finished_at, "counter", recv)
+            if p.status == Status.STOPPED:
+                v["stopped_at"] = p.finished_at
+                _event(p, Action.STOP, p.finished_at, "counter", recv)
+        return
+
+    due = p.due_at or timing.appointment(p.version, sett, p.received_at)
+    v["original_due_at"] = due
+    _event(p, Action.RECEIVE, p.received_at, "counter", recv, due_at=due.isoformat())
+    last = p.received_at
+    if p.status == Status.RECEIVED:
+        v["due_at"] = due
+        return
+    _event(p, Action.FORWARD, p.received_at, "counter", recv)
+    if p.fee_vnd > 0 and p.status != Status.FINANCIAL_OBLIGATION:
+        _event(p, Action.REQUEST_PAYMENT, p.received_at, "counter", recv, amount_vnd=p.fee_vnd)
+        role = "applicant" if p.paid_online else "counter"
+        _event(
+            p,
+            Action.CONFIRM_PAYMENT,
+            p.received_at,
+            role,
+            None if p.paid_online else recv,
+            amount_vnd=p.fee_vnd,
+            paid_online=p.paid_online,
+        )
+        v["fee_paid_vnd"] = p.fee_vnd
+    for ask, back in p.supplements:
+        _event(p, Action.REQUEST_SUPPLEMENT, ask, "specialist", sett)
+        pause = {"started_at": ask, "ended_at": back, "working_seconds": None}
+        p.pauses.append(pause)
+        last = ask
+        if back is None:
+            v["paused_at"] = ask
+            continue
+        seconds = timing.paused_working_seconds(sett, ask, back)
+        pause["working_seconds"] = seconds
+        v["paused_seconds"] += seconds
+        due = timing.shift(sett, due, seconds)
+        _event(
+            p,
+            Action.SUPPLEMENT,
+            back,
+            "counter",
+            recv,
+            paused_seconds=seconds,
+            due_at=due.isoformat(),
+        )
+        last = back
+    v["due_at"] = due
+    status = p.status
+    if status == Status.FINANCIAL_OBLIGATION:
+        _event(p, Action.REQUEST_PAYMENT, last, "specialist", sett, amount_vnd=p.fee_vnd)
+    elif status in (Status.WITHDRAWAL_REQUESTED, Status.STOPPED):
+        _event(p, Action.REQUEST_WITHDRAWAL, p.finished_at, "counter", recv)
+        if status == Status.STOPPED:
+            v["stopped_at"] = p.finished_at
+            v["paused_at"] = None
+            if p.pauses and p.pauses[-1]["ended_at"] is None:
+                p.pauses[-1]["ended_at"] = p.finished_at
+            _event(p, Action.STOP, p.finished_at, "counter", recv)
+    elif status in (Status.PROCESSED, Status.RETURNED):
+        v["finished_at"] = p.finished_at
+        _event(
+            p,
+            Action.APPROVE,
+            p.finished_at,
+            "leader",
+            sett,
+            outcome=str(timing.classify(p.finished_at, due)),
+        )
+        if p.electronic_result:
+            _event(p, Action.ATTACH_RESULT, p.finished_at, "leader", sett)
+        if status == Status.RETURNED:
+            v["returned_at"] = p.returned_at
+            _event(p, Action.RETURN_RESULT, p.returned_at, "counter", recv, method="counter")
+            if p.rating is not None:
+                _event(p, Action.RATE, p.returned_at, "applicant", None, rating=p.rating)
+    elif status == Status.PROCESSING and p.electronic_result:
+        _event(p, Action.ATTACH_RESULT, last, "leader", sett)
+
+
+def _check_chain(p: Parsed) -> str | None:
+    """The chain must follow TRANSITIONS and end in the row's status."""
+    for e in p.events[1:]:
+        sources = TRANSITIONS[e["action"]][0]
+        if e["from_status"] not in sources:
+            return f"{e['action']} from {e['from_status']}"
+    if p.events[-1]["to_status"] != p.status:
+        return f"ends in {p.events[-1]['to_status']}, not {p.status}"
+    return None
+
+
+# ---------------------------------------------------------------------------- entry point
+
+
+def validate(source) -> tuple[list[Parsed], ImportResult]:
+    header, rows = read_rows(source)
+    result = ImportResult(rows=len(rows))
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        result.errors.append(
+            RowError(
+                1,
+                ", ".join(missing),
+                "missing_columns",
+                "thiếu cột " + ", ".join(missing),
+                "missing columns " + ", ".join(missing),
+            )
+        )
+        return [], result
+    lk = Lookups([r for _, r in rows])
+    seen: dict[str, int] = {}
+    good: list[Parsed] = []
+    for line, row in rows:
+        if row.pop("__len") != len(header):
+            result.errors.append(
+                RowError(
+                    line,
+                    "",
+                    "bad_column_count",
+                    f"số cột khác dòng tiêu đề ({len(header)})",
+                    f"the number of columns differs from the header ({len(header)})",
+                )
+            )
+            continue
+        code = (row.get("code") or "").strip()
+        if code and code in seen:
+            result.errors.append(
+                RowError(
+                    line,
+                    "code",
+                    "duplicate_in_file",
+                    f"mã hồ sơ {code} trùng với dòng {seen[code]}",
+                    f"dossier code {code} repeats line {seen[code]}",
+                )
+            )
+            continue
+        if code:
+            seen[code] = line
+        try:
+            parsed = _parse_row(line, row, lk)
+            _plan(parsed)
+        except _Bad as bad:
+            result.errors.append(RowError(line, *bad.error))
+            continue
+        problem = _check_chain(parsed)
+        if problem:
+            result.errors.append(
+                RowError(
+                    line,
+                    "status",
+                    "inconsistent_status",
+                    f"trạng thái không khớp với các thời điểm ({problem})",
+                    f"the status does not match the moments ({problem})",
+                )
+            )
+            continue
+        good.append(parsed)
+    return good, result
+
+
+def import_dossiers(
+    source, *, allow_partial: bool = False, dry_run: bool = False, refresh: bool = True
+) -> ImportResult:
+    """Validate every row, then (unless any is bad and not `allow_partial`, or `dry_run`)
+    write the good rows in bulk and refresh the indicators for them."""
+    good, result = validate(source)
+    result.dry_run = dry_run
+    if dry_run or not good or (result.errors and not allow_partial):
+        return result
+    with transaction.atomic():
+        ids = _write(good)
+        _bump_sequences(good)
+        if refresh:
+            refresh_indicators(ids)
+    result.imported = len(ids)
+    result.dossier_ids = ids
+    result.statuses = Counter(p.status for p in good)
+    return result
+
+
+def refresh_indicators(ids: list[int]) -> str:
+    """Ask the indicators app to take the new dossiers in; returns what was called."""
+    try:
+        from motcua.indicators import services as indicators
+        from motcua.indicators.models import DossierFact
+    except ImportError:
+        return "none"
+    if DossierFact._meta.db_table not in connection.introspection.table_names():
+        return "none"  # the indicators app is not migrated yet
+    if hasattr(indicators, "facts_refresh"):
+        indicators.facts_refresh(ids)
+        return "facts_refresh"
+    if hasattr(indicators, "indicators_rebuild"):
+        indicators.indicators_rebuild()
+        return "indicators_rebuild"
+    return "none"
+
+
+def _steps_by_version(parsed: list[Parsed]) -> dict[int, list[ProcessStep]]:
+    steps: dict[int, list[ProcessStep]] = defaultdict(list)
+    for s in ProcessStep.objects.filter(version__in={p.version.pk for p in parsed}).order_by(
+        "version_id", "order"
+    ):
+        steps[s.version_id].append(s)
+    return steps
+
+
+def _open_step(p: Parsed, steps: list[ProcessStep]) -> dict | None:
+    """An open dossier continues at its first step (received) or at the first step of the
+    settling agency (processing): live officers can carry it on through the services."""
+    if p.status not in (2, 4, 5, 6) or not steps:
+        return None
+    step = steps[0]
+    if p.status != Status.RECEIVED:
+        step = next((s for s in steps if s.agency_role == "settling"), steps[0])
+    agency = p.receiving if step.agency_role == "receiving" else p.settling
+    started = p.events[-1]["at"]
+    due = timing.step_due(agency, started, Decimal(step.duration_hours))
+    p.values.update(current_step=step, current_step_started_at=started, current_step_due_at=due)
+    return {"step": step, "agency": agency, "started_at": started, "due_at": due}
+
+
+def _rule_set(at: dt.datetime) -> str:
+    return "2025" if at.astimezone(VN).date() >= RULES_2025_FROM else "2018"
+
+
+def _write(parsed: list[Parsed]) -> list[int]:
+    steps = _steps_by_version(parsed)
+    ids: list[int] = []
+    for start in range(0, len(parsed), BATCH):
+        chunk = parsed[start : start + BATCH]
+        dossiers, handovers = [], []
+        for p in chunk:
+            handover = _open_step(p, steps.get(p.version.pk, []))
+            handovers.append(handover)
+            received = p.received_at is not None
+            dossiers.append(
+                Dossier(
+                    code=p.code if received else None,
+                    secret="".join(secrets.choice(SECRET_ALPHABET) for _ in range(8)),
+                    procedure=p.procedure,
+                    procedure_version=p.version,
+                    channel=p.channel,
+                    version=len(p.events),
+                    rule_set=_rule_set(p.received_at or p.submitted_at),
+                    applicant_name=IMPORTED_NAME,
+                    request_summary=p.version.name,
+                    receiving_agency=p.receiving,
+                    settling_agency=p.settling,
+                    submitted_at=p.submitted_at,
+                    paper_result_required=p.version.paper_result_required,
+                    electronic_result=p.electronic_result,
+                    digitized=p.digitized,
+                    reused=p.reused,
+                    rating=p.rating,
+                    result_note="Dữ liệu chuyển đổi" if p.status in (9, 10) else "",
+                    **p.values,
+                )
+            )
+        Dossier.objects.bulk_create(dossiers, batch_size=BATCH)
+        events, pauses, opens = [], [], []
+        for p, d, h in zip(chunk, dossiers, handovers, strict=True):
+            ids.append(d.pk)
+            for e in p.events:
+                events.append(
+                    DossierEvent(
+                        dossier=d,
+                        seq=e["seq"],
+                        action=e["action"],
+                        at=e["at"],
+                        actor=None,
+                        actor_role=e["actor_role"],
+                        actor_agency=e["actor_agency"],
+                        from_status=e["from_status"],
+                        to_status=e["to_status"],
+                        reason="Dữ liệu chuyển đổi" if e["seq"] == 1 else "",
+                        data=e["data"],
+                    )
+                )
+            for pa in p.pauses:
+                pauses.append(
+                    Pause(
+                        dossier=d,
+                        started_at=pa["started_at"],
+                        ended_at=pa["ended_at"],
+                        reason="Yêu cầu bổ sung (dữ liệu chuyển đổi)",
+                        missing_components=[],
+                        working_seconds=pa["working_seconds"],
+                    )
+                )
+            if h is not None:
+                opens.append(Handover(dossier=d, **h))
+        DossierEvent.objects.bulk_create(events, batch_size=BATCH)
+        Pause.objects.bulk_create(pauses, batch_size=BATCH)
+        Handover.objects.bulk_create(opens, batch_size=BATCH)
+    return ids
+
+
+def _bump_sequences(parsed: list[Parsed]) -> None:
+    """Legacy codes in the native format `{agency}-{yyMMdd}-{NNNN}` reserve their numbers,
+    so the next live receipt that day does not reuse one."""
+    highest: dict[tuple[int, dt.date], int] = {}
+    for p in parsed:
+        if p.received_at is None:
+            continue
+        m = CODE_RE.match(p.code)
+        if not m or m["agency"] != p.receiving.code:
+            continue
+        try:
+            day = dt.datetime.strptime(m["day"], "%y%m%d").date()
+        except ValueError:
+            continue
+        key = (p.receiving.pk, day)
+        highest[key] = max(highest.get(key, 0), int(m["n"]))
+    for (agency_id, day), last in highest.items():
+        row, created = DailySequence.objects.select_for_update().get_or_create(
+            agency_id=agency_id, day=day, defaults={"last": last}
+        )
+        if not created and row.last < last:
+            row.last = last
+            row.save(update_fields=["last"])
