@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("can-bo/", include("motcua.backoffice.urls")),
     # Pages: each app adds its own urls.py (one line here each).
     path("giay-to/", include("motcua.documents.urls")),
     path("", include("motcua.portal.urls")),  # keep last: every other prefix wins

@@ -1,0 +1,225 @@
+"""Counter intake: a walk-in or postal dossier entered by the counter officer.
+
+Two steps, both plain forms: find the procedure (GET ?q=), then fill the applicant, attach
+the scans per component, tick the completeness checklist and receive (receipt) or refuse
+(refusal form). The service motcua.dossiers.services.dossier_intake does the rest.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+from motcua.catalog.enums import AgencyRole, Channel
+from motcua.catalog.models import Procedure, ProcedureAgency
+from motcua.catalog.selectors import procedure_search
+from motcua.core.errors import DomainError, PermissionDenied
+from motcua.core.templatetags.bilingual import pick
+from motcua.dossiers import services
+from motcua.dossiers.access import staff_roles
+from motcua.dossiers.enums import TRANSITIONS, Action
+from motcua.org.models import Agency
+
+from .guards import forbidden, render_page, staff_required
+
+FIELDS = {
+    "applicant": "applicant_name",
+    "channel": "channel",
+    "receiving_agency": "receiving_agency",
+    "settling_agency": "settling_agency",
+    "reason": "refuse_reason",
+}
+
+
+class IntakeForm(forms.Form):
+    receiving_agency = forms.TypedChoiceField(coerce=int, label="Nơi tiếp nhận")
+    settling_agency = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Cơ quan giải quyết"
+    )
+    channel = forms.TypedChoiceField(
+        coerce=int,
+        choices=[(Channel.COUNTER, "Trực tiếp tại quầy"), (Channel.POST, "Qua bưu chính")],
+        initial=Channel.COUNTER,
+        widget=forms.RadioSelect,
+        label="Hình thức nộp",
+    )
+    applicant_name = forms.CharField(required=False, max_length=255, label="Họ tên người nộp")
+    applicant_id_number = forms.CharField(
+        required=False, max_length=14, label="Số định danh cá nhân / mã số thuế"
+    )
+    applicant_phone = forms.CharField(required=False, max_length=20, label="Điện thoại")
+    applicant_email = forms.EmailField(required=False, label="Thư điện tử")
+    applicant_address = forms.CharField(required=False, max_length=255, label="Địa chỉ")
+    request_summary = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Nội dung yêu cầu giải quyết",
+    )
+    checked = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    decision = forms.ChoiceField(choices=[("receive", "receive"), ("refuse", "refuse")])
+    refuse_reason = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Lý do từ chối tiếp nhận",
+    )
+
+    def __init__(self, *args, agencies, settling, components, **kwargs):
+        super().__init__(*args, auto_id="i-%s", **kwargs)
+        self.components = components
+        self.fields["receiving_agency"].choices = [(a.pk, a.name) for a in agencies]
+        self.fields["settling_agency"].choices = [
+            ("", pick("Theo thẩm quyền (tự động)", "By competence (automatic)"))
+        ] + [(a.pk, a.name) for a in settling]
+        self.fields["checked"].choices = [(c.pk, c.name) for c in components]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "receive":
+            # The officer's own checklist: receive only what was checked against the list.
+            unchecked = [
+                c.name
+                for c in self.components
+                if c.required and c.pk not in data.get("checked", [])
+            ]
+            if unchecked:
+                self.add_error(
+                    "checked",
+                    pick(
+                        "Chưa kiểm tra đủ thành phần hồ sơ: "
+                        + "; ".join(unchecked)
+                        + ". Hướng dẫn người nộp bổ sung hoặc từ chối tiếp nhận.",
+                        "Not every component is checked: "
+                        + "; ".join(unchecked)
+                        + ". Guide the applicant to complete it, or refuse it.",
+                    ),
+                )
+        return data
+
+
+def _counter_agencies(user) -> list[Agency]:
+    actors = TRANSITIONS[Action.INTAKE][2]
+    ids = [a for a, roles in staff_roles(user).items() if roles & actors]
+    return list(Agency.objects.filter(pk__in=ids).order_by("name"))
+
+
+def _files(request, components) -> dict[int, list]:
+    return {
+        c.pk: request.FILES.getlist(f"component_{c.pk}")
+        for c in components
+        if request.FILES.getlist(f"component_{c.pk}")
+    }
+
+
+@staff_required
+def intake(request):
+    agencies = _counter_agencies(request.user)
+    if not agencies:
+        return forbidden(
+            request,
+            PermissionDenied(
+                "Chỉ cán bộ một cửa mới tiếp nhận hồ sơ trực tiếp.",
+                "Only counter officers take in walk-in dossiers.",
+            ),
+        )
+    code = (request.POST.get("procedure") or request.GET.get("procedure") or "").strip()
+    procedure = (
+        Procedure.objects.select_related("field").filter(code=code).first() if code else None
+    )
+    if procedure is None:
+        q = (request.GET.get("q") or "").strip()[:200]
+        found = procedure_search(q=q, limit=20) if q else None
+        return render_page(
+            request,
+            "backoffice/intake_search.html",
+            {"q": q, "found": found, "unknown": code},
+        )
+    version = procedure.version_on(timezone.localdate())
+    components = list(version.components.order_by("order", "pk")) if version else []
+    settling = [
+        pa.agency
+        for pa in ProcedureAgency.objects.filter(
+            procedure=procedure, role=AgencyRole.SETTLING
+        ).select_related("agency")
+    ]
+    kw = {"agencies": agencies, "settling": settling, "components": components}
+    component_errors: dict[int, str] = {}
+    status = 200
+    if request.method == "POST":
+        form = IntakeForm(request.POST, **kw)
+        if form.is_valid():
+            data = form.cleaned_data
+            by_id = {a.pk: a for a in agencies}
+            settling_by_id = {a.pk: a for a in settling}
+            refusing = data["decision"] == "refuse"
+            try:
+                d = services.dossier_intake(
+                    actor=request.user,
+                    procedure=procedure,
+                    receiving_agency=by_id[data["receiving_agency"]],
+                    settling_agency=settling_by_id.get(data["settling_agency"]),
+                    channel=data["channel"],
+                    applicant={
+                        "name": data["applicant_name"],
+                        "id_number": data["applicant_id_number"],
+                        "phone": data["applicant_phone"],
+                        "email": data["applicant_email"],
+                        "address": data["applicant_address"],
+                    },
+                    request_summary=data["request_summary"],
+                    files=_files(request, components),
+                    refuse_reason=data["refuse_reason"] if refusing else None,
+                )
+            except PermissionDenied as exc:
+                return forbidden(request, exc)
+            except DomainError as exc:
+                head, _, rest = (exc.field or "").partition(".")
+                if head == "files" and rest.isdigit():
+                    component_errors[int(rest)] = pick(exc.message, exc.message_en)
+                else:
+                    target = FIELDS.get(head)
+                    form.add_error(
+                        target if target in form.fields else None, pick(exc.message, exc.message_en)
+                    )
+            else:
+                if refusing:
+                    messages.success(
+                        request,
+                        pick(
+                            "Đã từ chối tiếp nhận hồ sơ. In phiếu từ chối tiếp nhận.",
+                            "Dossier refused. Print the refusal form.",
+                        ),
+                    )
+                else:
+                    messages.success(
+                        request,
+                        pick(
+                            f"Đã tiếp nhận hồ sơ {d.code}. In giấy tiếp nhận và hẹn trả kết quả.",
+                            f"Dossier {d.code} received. Print the receipt and appointment.",
+                        ),
+                    )
+                return redirect(reverse("backoffice:dossier", args=[d.pk]))
+        status = 422
+    else:
+        form = IntakeForm(initial={"receiving_agency": agencies[0].pk}, **kw)
+    ticked = set(request.POST.getlist("checked")) if request.method == "POST" else set()
+    return render_page(
+        request,
+        "backoffice/intake.html",
+        {
+            "procedure": procedure,
+            "version": version,
+            "form": form,
+            "components": [
+                {"c": c, "error": component_errors.get(c.pk), "checked": str(c.pk) in ticked}
+                for c in components
+            ],
+        },
+        status=status,
+    )

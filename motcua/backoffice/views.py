@@ -1,0 +1,326 @@
+"""Back-office pages: the inbox, the dossier page, attachment previews and the actions.
+
+Thin callers of motcua.dossiers: reads through its selectors (visibility included), writes
+through its services, buttons from access.allowed_actions. Every form is a plain POST
+followed by a redirect, so the pages work without JavaScript.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from motcua.core.errors import (
+    Conflict,
+    DomainError,
+    IllegalTransition,
+    NotFound,
+    PermissionDenied,
+)
+from motcua.core.templatetags.bilingual import pick
+from motcua.dossiers import selectors
+from motcua.dossiers.access import allowed_actions, staff_roles
+from motcua.dossiers.enums import ACTION_EN, OPEN, STATUS_EN, Action, Status, StepOutcome
+from motcua.dossiers.models import Attachment, AttachmentKind
+from motcua.org.enums import Role
+from motcua.org.models import Agency
+
+from .actions import ACTIONS, make_form
+from .guards import forbidden, render_page, staff_required
+
+PAGE_SIZE = 25
+STALE_VI = "Trang đã cũ: hồ sơ có thể vừa được thay đổi. Vui lòng xem lại và thử lại."
+STALE_EN = "This page is out of date: the dossier may have just changed. Check and try again."
+
+SIGNALS = {
+    "overdue": ("Quá hạn", "Overdue"),
+    "soon": ("Đến hạn trong 1 ngày làm việc", "Due within one working day"),
+    "in_time": ("Còn hạn", "Early"),
+    "paused": ("Tạm dừng – chờ bổ sung", "Paused – awaiting supplement"),
+    None: ("Chưa tiếp nhận", "Not received yet"),
+}
+OUTCOMES = {
+    StepOutcome.EARLY: ("Trước hạn", "Early"),
+    StepOutcome.ON_TIME: ("Đúng hạn", "On time"),
+    StepOutcome.LATE: ("Quá hạn", "Late"),
+}
+# Forms of the one-stop procedure, rendered by motcua.documents at /giay-to/<id>/<kind>.pdf.
+FORMS = {
+    "receipt": ("Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "Receipt and appointment"),
+    "refusal": ("Phiếu từ chối tiếp nhận", "Refusal form"),
+    "supplement_request": ("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", "Supplement request"),
+    "apology": ("Phiếu xin lỗi và hẹn lại ngày trả kết quả", "Apology and new date"),
+    "control_sheet": ("Phiếu kiểm soát quá trình giải quyết hồ sơ", "Control sheet"),
+}
+
+
+def status_label(value: int) -> str:
+    return pick(Status(value).label, STATUS_EN[value])
+
+
+def signal(value: str | None) -> dict:
+    vi, en = SIGNALS[value]
+    return {"key": value or "none", "label": pick(vi, en)}
+
+
+def _outcome(value: str) -> dict | None:
+    if not value:
+        return None
+    vi, en = OUTCOMES[value]
+    return {"key": value, "label": pick(vi, en)}
+
+
+# ---------------------------------------------------------------------------- inbox
+
+
+class InboxFilter(forms.Form):
+    agency = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    status = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    step = forms.IntegerField(required=False, min_value=1, max_value=1000)
+    role = forms.ChoiceField(required=False)
+    due = forms.ChoiceField(required=False)
+    q = forms.CharField(required=False, max_length=200, strip=True)
+
+    def __init__(self, data, agencies):
+        super().__init__(data, auto_id="f-%s")
+        f = self.fields
+        f["agency"].choices = [("", pick("Tất cả cơ quan của tôi", "All my agencies"))] + [
+            (a.pk, a.name) for a in agencies
+        ]
+        f["status"].choices = [("", pick("Đang giải quyết", "Open"))] + [
+            (s, status_label(s)) for s in Status.values
+        ]
+        f["role"].choices = [("", pick("Mọi vai trò", "Any role"))] + [
+            (r, Role(r).label) for r in (Role.COUNTER, Role.SPECIALIST, Role.LEADER)
+        ]
+        f["due"].choices = [
+            ("", pick("Mọi hạn", "Any")),
+            ("overdue", signal("overdue")["label"]),
+            ("soon", signal("soon")["label"]),
+            ("ok", signal("in_time")["label"]),
+        ]
+
+
+@require_GET
+@staff_required
+def inbox(request):
+    user = request.user
+    agency_ids = list(staff_roles(user))
+    agencies = list(Agency.objects.filter(pk__in=agency_ids).order_by("name"))
+    form = InboxFilter(request.GET, agencies)
+    form.is_valid()  # invalid filters are shown next to their field and ignored
+    data = form.cleaned_data
+    now = timezone.now()
+    try:
+        qs = selectors.inbox(
+            user=user,
+            agency_id=data.get("agency"),
+            status=data.get("status"),
+            step_order=data.get("step"),
+            role=data.get("role") or None,
+            due=data.get("due") or None,
+            q=data.get("q") or None,
+            now=now,
+        )
+    except DomainError as exc:  # pragma: no cover - the form only offers valid values
+        form.add_error(None, exc.message)
+        qs = selectors.inbox(user=user, now=now)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "dossier": d,
+            "status": status_label(d.status),
+            "signal": signal(selectors.due_signal(d, now)),
+        }
+        for d in page.object_list
+    ]
+    roles = staff_roles(user)
+    return render_page(
+        request,
+        "backoffice/inbox.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "agencies": agencies,
+            "can_intake": any("counter" in r for r in roles.values()),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------- dossier
+
+
+def _get(request, dossier_id: int):
+    try:
+        return selectors.dossier_get(user=request.user, dossier_id=dossier_id)
+    except NotFound:
+        raise Http404 from None
+
+
+def _events(dossier):
+    rows = []
+    for e in dossier.events.select_related("actor", "actor_agency").order_by("seq"):
+        label = pick(Action(e.action).label, ACTION_EN.get(e.action, e.action))
+        rows.append(
+            {
+                "event": e,
+                "label": label,
+                "who": (e.actor.get_full_name() or e.actor.get_username()) if e.actor else "",
+                "role": Role(e.actor_role).label if e.actor_role in Role.values else "",
+                "to_status": status_label(e.to_status),
+            }
+        )
+    return rows
+
+
+def _handovers(dossier, now):
+    rows = []
+    for h in dossier.handovers.select_related("step", "agency", "finished_by"):
+        open_signal = None
+        if h.finished_at is None:
+            open_signal = "overdue" if h.due_at < now else "in_time"
+        rows.append(
+            {
+                "h": h,
+                "role": Role(h.step.role).label if h.step.role in Role.values else h.step.role,
+                "who": (h.finished_by.get_full_name() or h.finished_by.get_username())
+                if h.finished_by
+                else "",
+                "outcome": _outcome(h.outcome),
+                "open_signal": signal(open_signal) if open_signal else None,
+            }
+        )
+    return rows
+
+
+def _documents(dossier) -> list[dict]:
+    kinds = []
+    if dossier.code:
+        kinds.append("receipt")
+    if dossier.status == Status.REFUSED:
+        kinds.append("refusal")
+    if dossier.supplement_count:
+        kinds.append("supplement_request")
+    if dossier.apology_count:
+        kinds.append("apology")
+    if dossier.received_at:
+        kinds.append("control_sheet")
+    return [
+        {"kind": k, "url": f"/giay-to/{dossier.pk}/{k}.pdf", "label": pick(*FORMS[k])}
+        for k in kinds
+    ]
+
+
+def _render_dossier(request, dossier, *, bound=None, status=200):
+    """The dossier page; `bound` = (action, form) re-shows a form with its errors."""
+    now = timezone.now()
+    components = list(dossier.procedure_version.components.order_by("order", "pk"))
+    attachments = list(dossier.attachments.all())
+    by_component: dict[int | None, list] = {}
+    for a in attachments:
+        if a.kind != AttachmentKind.RESULT:
+            by_component.setdefault(a.component_id, []).append(a)
+    forms_ = []
+    for action in allowed_actions(request.user, dossier):
+        if action not in ACTIONS:
+            continue
+        is_bound = bool(bound and bound[0] == action)
+        form = bound[1] if is_bound else make_form(action, dossier, components)
+        forms_.append(
+            {
+                "action": action,
+                "label": pick(Action(action).label, ACTION_EN[action]),
+                "form": form,
+                "url": reverse("backoffice:act", args=[dossier.pk, action]),
+                "open": is_bound,
+                "files": action == Action.SUPPLEMENT,
+            }
+        )
+    context = {
+        "d": dossier,
+        "status": status_label(dossier.status),
+        "signal": signal(selectors.due_signal(dossier, now)),
+        "is_open": dossier.status in OPEN,
+        "components": [{"c": c, "attachments": by_component.get(c.pk, [])} for c in components],
+        "other_attachments": by_component.get(None, []),
+        "results": [a for a in attachments if a.kind == AttachmentKind.RESULT],
+        "handovers": _handovers(dossier, now),
+        "events": _events(dossier),
+        "pauses": list(dossier.pauses.all()),
+        "component_names": {c.pk: c.name for c in components},
+        "documents": _documents(dossier),
+        "actions": forms_,
+    }
+    return render_page(request, "backoffice/dossier.html", context, status=status)
+
+
+@require_GET
+@staff_required
+def dossier(request, dossier_id: int):
+    return _render_dossier(request, _get(request, dossier_id))
+
+
+@require_GET
+@staff_required
+def attachment(request, dossier_id: int, att_id: int):
+    """A file of a dossier the officer may see: images and PDFs inline, the rest as
+    downloads. The type was sniffed from the content when the file was stored."""
+    d = _get(request, dossier_id)
+    att = Attachment.objects.filter(pk=att_id, dossier_id=d.pk).first()
+    if att is None:
+        raise Http404
+    inline = att.content_type in ("image/png", "image/jpeg", "application/pdf")
+    response = FileResponse(
+        att.file.open("rb"),
+        as_attachment=not inline,
+        filename=att.original_name,
+        content_type=att.content_type,
+    )
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+@require_POST
+@staff_required
+def act(request, dossier_id: int, action: str):
+    """One action on one dossier: parse, call the service, redirect (PRG)."""
+    if action not in ACTIONS:
+        raise Http404
+    dossier = _get(request, dossier_id)
+    page = ACTIONS[action]
+    components = list(dossier.procedure_version.components.order_by("order", "pk"))
+    form = make_form(action, dossier, components, request.POST, request.FILES)
+    here = reverse("backoffice:dossier", args=[dossier.pk])
+    if not form.is_valid():
+        if "expected_version" in form.errors:
+            messages.error(request, pick(STALE_VI, STALE_EN))
+            return redirect(here)
+        return _render_dossier(request, dossier, bound=(action, form), status=422)
+    try:
+        page.run(request, dossier, form.cleaned_data)
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    except NotFound as exc:
+        if exc.field == "dossier_id":
+            raise Http404 from None
+        form.add_error(None, pick(exc.message, exc.message_en))
+        return _render_dossier(request, dossier, bound=(action, form), status=422)
+    except (Conflict, IllegalTransition) as exc:
+        # Someone else acted first, or the state no longer allows it: say so and reload.
+        messages.error(request, pick(exc.message, exc.message_en))
+        return redirect(here)
+    except DomainError as exc:
+        target = page.fields.get((exc.field or "").split(".")[0])
+        if target not in form.fields:
+            target = None  # shown at the top of the form (file inputs, the moment)
+        form.add_error(target, pick(exc.message, exc.message_en))
+        return _render_dossier(request, dossier, bound=(action, form), status=422)
+    messages.success(request, pick(page.done_vi, page.done_en))
+    return redirect(here)
