@@ -12,7 +12,10 @@ Counting rules (docs/reports.md):
   ("settled", default) or whether dossiers stopped by the end of the period are left out of
   every column ("exclude"). A withdrawal request that is not yet stopped (7) is pending.
 - Early / on time / late: `motcua.dossiers.timing.classify(settled moment, due_at)`; the
-  appointment `due_at` already moved by the supplement pauses and any re-appointment.
+  appointment `due_at` already moved by the supplement pauses and any re-appointment. The
+  indicators' overdue rules apply too (motcua.indicators.formulas.params): more supplement
+  requests than MOTCUA_766_MAX_SUPPLEMENTS_ON_TIME (default 1) is late, and so is a
+  re-appointed dossier when MOTCUA_766_REAPPOINTED_LATE is set.
 - Pending at the end of the period: overdue when the clock (the period end, or the start of
   a supplement pause still open then) is past the appointment *as it stood then*, read from
   the events (receipt, supplement, apology), so a later pause does not rewrite the past.
@@ -165,15 +168,14 @@ def _scoped(agency: Agency | None):
     return qs
 
 
-def _due_as_of(
-    dossier_ids: list[int], end: dt.datetime
-) -> dict[int, tuple[str | None, dt.datetime | None]]:
-    """For each dossier: (appointment as it stood at `end`, open supplement request at `end`).
+def _state_at(dossier_ids: list[int], end: dt.datetime) -> dict[int, list]:
+    """For each dossier as it stood at `end`: [appointment, open supplement request,
+    supplement requests so far, re-appointments so far].
 
     Read from the events, whose data carry each new appointment: receipt (`due_at`),
     supplement (`due_at` after the pause) and apology (`new_due_at`).
     """
-    state: dict[int, list] = {i: [None, None] for i in dossier_ids}
+    state: dict[int, list] = {i: [None, None, 0, 0] for i in dossier_ids}
     if not dossier_ids:
         return {}
     actions = [Action.RECEIVE, Action.SUPPLEMENT, Action.APOLOGIZE, Action.REQUEST_SUPPLEMENT]
@@ -191,11 +193,13 @@ def _due_as_of(
             if data.get("due_at"):
                 s[0] = data["due_at"]
             s[1] = None
-        elif action == Action.APOLOGIZE and data.get("new_due_at"):
-            s[0] = data["new_due_at"]
+        elif action == Action.APOLOGIZE:
+            s[0] = data.get("new_due_at") or s[0]
+            s[3] += 1
         elif action == Action.REQUEST_SUPPLEMENT:
             s[1] = at
-    return {i: (s[0], s[1]) for i, s in state.items()}
+            s[2] += 1
+    return state
 
 
 def _parse(value) -> dt.datetime | None:
@@ -220,6 +224,7 @@ def bieu06(*, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
         )
     start, end = period_bounds(date_from, date_to)
     refused, stopped = refused_mode(), stopped_mode()
+    p = _indicator_params()
 
     # Candidates: received before the end and not settled before the start.
     received = Q(received_at__lt=end)
@@ -241,6 +246,8 @@ def bieu06(*, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
         "finished_at",
         "stopped_at",
         "due_at",
+        "supplement_count",
+        "apology_count",
         "procedure__field__code",
         "procedure__field__name",
         "settling_agency__kind",
@@ -258,6 +265,8 @@ def bieu06(*, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
         finished_at,
         stopped_at,
         due_at,
+        supplements,
+        apologies,
         fcode,
         fname,
         kind,
@@ -281,7 +290,10 @@ def bieu06(*, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
             if status == Status.REFUSED:
                 v["on_time"] += 1
                 continue
-            outcome = timing.classify(settled_at, due_at)
+            if _late_by_rule(supplements, apologies, p):
+                outcome = StepOutcome.LATE
+            else:
+                outcome = timing.classify(settled_at, due_at)
             v[
                 {
                     StepOutcome.EARLY: "early",
@@ -293,12 +305,12 @@ def bieu06(*, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
             v["pending"] += 1
             pending.append((pk, v, due_at))
 
-    as_of = _due_as_of([p[0] for p in pending], end)
+    as_of = _state_at([item[0] for item in pending], end)
     for pk, v, due_now in pending:
-        due_text, paused_since = as_of.get(pk, (None, None))
+        due_text, paused_since, supplements, apologies = as_of[pk]
         due = _parse(due_text) or due_now
         clock = paused_since or end
-        if due is not None and clock > due:
+        if _late_by_rule(supplements, apologies, p) or (due is not None and clock > due):
             v["pending_overdue"] += 1
         else:
             v["pending_in_time"] += 1
@@ -327,6 +339,19 @@ def bieu06(*, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
         refused=refused,
         stopped=stopped,
     )
+
+
+def _indicator_params():
+    from motcua.indicators.formulas import params
+
+    return params()
+
+
+def _late_by_rule(supplements: int, apologies: int, p) -> bool:
+    """The indicators' overdue rules that do not depend on the clock (reference §1.5)."""
+    if supplements > p.max_supplements_on_time:
+        return True
+    return bool(p.reappointed_late and apologies > 0)
 
 
 def _roman(n: int) -> str:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from motcua.catalog.enums import Channel
 from motcua.catalog.models import Procedure, ProcessStep
@@ -712,22 +712,12 @@ def import_dossiers(
     return result
 
 
-def refresh_indicators(ids: list[int]) -> str:
-    """Ask the indicators app to take the new dossiers in; returns what was called."""
-    try:
-        from motcua.indicators import services as indicators
-        from motcua.indicators.models import DossierFact
-    except ImportError:
-        return "none"
-    if DossierFact._meta.db_table not in connection.introspection.table_names():
-        return "none"  # the indicators app is not migrated yet
-    if hasattr(indicators, "facts_refresh"):
-        indicators.facts_refresh(ids)
-        return "facts_refresh"
-    if hasattr(indicators, "indicators_rebuild"):
-        indicators.indicators_rebuild()
-        return "indicators_rebuild"
-    return "none"
+def refresh_indicators(ids: list[int]) -> None:
+    """Bring the indicator facts and counters up to date for the new dossiers (the services'
+    in-transaction hook does this for native ones)."""
+    from motcua.indicators.services import facts_refresh
+
+    facts_refresh(ids)
 
 
 def _steps_by_version(parsed: list[Parsed]) -> dict[int, list[ProcessStep]]:

@@ -306,3 +306,24 @@ def test_report_command(world, tmp_path, fmt):
         "--agency", "000.A.02.H24", "--format", fmt, "--out", str(out),
     )  # fmt: skip
     assert out.stat().st_size > 100
+
+
+def test_more_supplements_than_allowed_is_late(world, settings):
+    """Same rule as the indicators (§1.5): more than one supplement request is overdue."""
+    load(
+        [
+            dict(submitted_at=t("2026-03-02"), received_at=t("2026-03-02"),
+                 due_at=t("2026-03-10"), finished_at=t("2026-03-05"), status=9,
+                 supplement_requested_at=f"{t('2026-03-03')};{t('2026-03-04')}",
+                 supplement_completed_at=f"{t('2026-03-03', '10:00')};{t('2026-03-04', '10:00')}"),
+            dict(submitted_at=t("2026-03-02"), received_at=t("2026-03-02"),
+                 due_at=t("2026-04-30"), status=4,
+                 supplement_requested_at=f"{t('2026-03-03')};{t('2026-03-04')}",
+                 supplement_completed_at=f"{t('2026-03-03', '10:00')};{t('2026-03-04', '10:00')}"),
+        ]
+    )  # fmt: skip
+    v = bieu06(**MARCH).total.values
+    assert (v["late"], v["pending_overdue"], v["early"], v["pending_in_time"]) == (1, 1, 0, 0)
+    settings.MOTCUA_766_MAX_SUPPLEMENTS_ON_TIME = 2
+    v = bieu06(**MARCH).total.values
+    assert (v["late"], v["pending_overdue"], v["early"], v["pending_in_time"]) == (0, 0, 1, 1)
