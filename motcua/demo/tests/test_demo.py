@@ -28,10 +28,11 @@ def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         result = demo_load(count=N, seed=7, password=PASSWORD)
         yield result
-        # Module-scoped data: remove it so other modules start clean.
-        from motcua.demo.generator import dossiers_wipe
+        # Module-scoped data lives outside the per-test transactions: empty every table so
+        # that the modules after this one start from a clean database.
+        from django.core.management import call_command
 
-        dossiers_wipe()
+        call_command("flush", interactive=False, verbosity=0)
 
 
 pytestmark = pytest.mark.django_db
