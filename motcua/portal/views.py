@@ -299,9 +299,12 @@ def _dossier_context(request: HttpRequest, dossier, **extra) -> dict:
         wanted = set(pause.missing_components) if pause else set()
         missing = [c for c in components if c.pk in wanted]
         extra.setdefault("pause", pause)
+    next_step = wording.NEXT_PLAIN.get(dossier.status)
     context = {
         "dossier": dossier,
         "status": _status(dossier),
+        "next_step": pick(*next_step) if next_step else "",
+        "documents": _documents(dossier),
         "timeline": _timeline(dossier),
         "actions": actions,
         "submitted": [a for a in attachments if a.kind != AttachmentKind.RESULT],
@@ -320,6 +323,25 @@ def _dossier_context(request: HttpRequest, dossier, **extra) -> dict:
     }
     context.update(extra)
     return context
+
+
+def _documents(dossier) -> list[tuple[str, str]]:
+    """Links to the official forms (motcua.documents at /giay-to/) this dossier has."""
+    docs = []
+    if dossier.code:
+        docs.append(
+            (
+                "receipt",
+                pick("Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "Receipt and appointment"),
+            )
+        )
+    if dossier.status == Status.REFUSED:
+        docs.append(("refusal", pick("Phiếu từ chối tiếp nhận", "Refusal notice")))
+    if dossier.supplement_count:
+        docs.append(("supplement_request", pick("Phiếu yêu cầu bổ sung", "Supplement request")))
+    if dossier.apology_count:
+        docs.append(("apology", pick("Phiếu xin lỗi và hẹn lại ngày trả", "Apology letter")))
+    return docs
 
 
 @login_required

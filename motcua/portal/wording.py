@@ -22,6 +22,38 @@ STATUS_PLAIN: dict[int, tuple[str, str, str]] = {
     Status.RETURNED: ("Đã trả kết quả", "Result returned", "done"),
 }
 
+# What happens next, for the applicant.
+NEXT_PLAIN: dict[int, tuple[str, str]] = {
+    Status.SUBMITTED: (
+        "Bộ phận một cửa sẽ kiểm tra hồ sơ, cấp mã hồ sơ và ngày hẹn trả.",
+        "The one-stop counter will check the dossier and give it a code and a due date.",
+    ),
+    Status.RECEIVED: (
+        "Hồ sơ sẽ được chuyển cho bộ phận chuyên môn xử lý.",
+        "The dossier will be passed to the department handling it.",
+    ),
+    Status.PROCESSING: (
+        "Cơ quan đang xem xét hồ sơ. Bạn không cần làm gì thêm.",
+        "The agency is reviewing the dossier. Nothing is needed from you.",
+    ),
+    Status.SUPPLEMENT_REQUESTED: (
+        "Cần bạn gửi giấy tờ bổ sung bên dưới. Thời gian chờ không tính vào thời hạn.",
+        "Please send the documents below. The waiting time does not count against the deadline.",
+    ),
+    Status.FINANCIAL_OBLIGATION: (
+        "Cần bạn nộp phí, lệ phí để cơ quan tiếp tục xử lý.",
+        "Please pay the fees so that the agency can continue.",
+    ),
+    Status.WITHDRAWAL_REQUESTED: (
+        "Cơ quan sẽ dừng xử lý và trả lại hồ sơ.",
+        "The agency will stop processing and give the dossier back.",
+    ),
+    Status.PROCESSED: (
+        "Kết quả đã sẵn sàng: tải về bên dưới hoặc nhận tại nơi nộp hồ sơ.",
+        "The result is ready: download it below or collect it where you submitted.",
+    ),
+}
+
 EVENT_PLAIN: dict[str, tuple[str, str]] = {
     "submit": ("Bạn đã nộp hồ sơ trực tuyến", "You submitted the dossier online"),
     "intake": ("Hồ sơ được tiếp nhận tại bộ phận một cửa", "Received at the one-stop counter"),

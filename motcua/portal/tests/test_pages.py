@@ -510,3 +510,13 @@ def test_register_passwords_must_match(client, world):
     r = client.post("/dang-ky/", {"kind": "person", "password": "a", "password2": "b"})
     assert r.status_code == 400
     assert "Hai lần nhập mật khẩu không giống nhau." in r.content.decode()
+
+
+def test_dossier_page_links_the_agency_papers(client, world):
+    d = advance(world, Status.SUPPLEMENT_REQUESTED)
+    login(client, world.citizen)
+    r = client.get(f"/ho-so/{d.pk}/")
+    assert [kind for kind, _ in r.context["documents"]] == ["receipt", "supplement_request"]
+    assert "Cần bạn gửi giấy tờ bổ sung bên dưới." in r.content.decode()
+    pdf = client.get(f"/giay-to/{d.pk}/receipt.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

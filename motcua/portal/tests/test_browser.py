@@ -1,0 +1,204 @@
+"""End-to-end: a citizen in headless Chromium (Playwright) against the live server.
+
+Every main page is checked with axe-core (no serious or critical violation) on a desktop
+and on a 360×740 phone viewport, and saved as a screenshot under
+test-artifacts/screenshots/ for a human to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from motcua.dossiers.enums import Status
+from motcua.dossiers.tests.conftest import advance
+from motcua.dossiers.tests.factories import PDF, PNG
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[3]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
+    pytest.mark.skipif(not AXE.exists(), reason="needs axe-core: npm install"),
+]
+
+
+@pytest.fixture
+def browser():
+    # Playwright's sync API runs an event loop in this thread; the test's ORM calls are
+    # still plain synchronous code.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def check(page, name: str) -> None:
+    """Screenshot the page, then assert axe-core finds nothing serious or critical."""
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {resultTypes: ['violations']});
+            return r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
+            }));
+        }"""
+    )
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert serious == [], f"{name}: {serious}"
+
+
+def no_sideways_scroll(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], width
+
+
+def log_in(page, base: str, next_url: str) -> None:
+    page.goto(f"{base}/dang-nhap/?next={next_url}")
+    page.fill("#id_username", "citizen")
+    page.fill("#id_password", "x")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base}{next_url}")
+
+
+def test_citizen_finds_submits_and_sees_the_receipt(transactional_db, live_server, browser):
+    from motcua.dossiers.models import Dossier
+
+    from .conftest import add_procedures, make_world
+
+    w = make_world()
+    add_procedures(w)
+    base = live_server.url
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+
+    page.goto(f"{base}/")
+    check(page, "01-home")
+
+    page.fill("#q", "dang ky khai sinhh")
+    page.get_by_role("button", name="Tìm kiếm").click()
+    page.wait_for_url(re.compile(r".*/thu-tuc/\?q=.*"))
+    assert "Kết quả cho" in page.inner_text("main")
+    check(page, "02-search")
+
+    page.get_by_role("link", name="Đăng ký khai sinh").click()
+    page.wait_for_url(f"{base}/thu-tuc/1.001193/")
+    assert "Nếu nộp ngay bây giờ" in page.inner_text("main")
+    check(page, "03-procedure")
+
+    page.get_by_role("link", name="Nộp hồ sơ trực tuyến").first.click()
+    page.wait_for_url(re.compile(r".*/dang-nhap/\?next=.*"))
+    check(page, "04-login")
+    page.fill("#id_username", "citizen")
+    page.fill("#id_password", "x")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base}/thu-tuc/1.001193/nop/")
+    assert page.input_value("#id_applicant_name") == "Nguyễn Văn citizen"
+    check(page, "05-submit")
+
+    c1, c2 = w.components
+    # A bad file first: the message stands next to its component, nothing is created.
+    page.set_input_files(
+        f"#id_component_{c1.pk}",
+        {"name": "to-khai.txt", "mimeType": "text/plain", "buffer": b"not a pdf"},
+    )
+    page.get_by_role("button", name="Nộp hồ sơ").click()
+    page.wait_for_selector(".error-summary")
+    field = page.locator(".field", has=page.locator(f"#id_component_{c1.pk}"))
+    assert "không đúng định dạng" in field.inner_text()
+    assert Dossier.objects.count() == 0
+    check(page, "06-submit-errors")
+
+    page.set_input_files(
+        f"#id_component_{c1.pk}",
+        {"name": "to-khai.pdf", "mimeType": "application/pdf", "buffer": PDF},
+    )
+    page.set_input_files(
+        f"#id_component_{c2.pk}",
+        {"name": "chung-sinh.png", "mimeType": "image/png", "buffer": PNG},
+    )
+    page.get_by_role("button", name="Nộp hồ sơ").click()
+    page.wait_for_url(re.compile(r".*/ho-so/\d+/bien-nhan/"))
+    d = Dossier.objects.get()
+    assert d.status == Status.SUBMITTED
+    main = page.inner_text("main")
+    assert "Hồ sơ đã được nộp thành công." in page.inner_text("body")
+    assert d.secret in main
+    check(page, "07-receipt")
+
+    page.get_by_role("link", name="Hồ sơ của tôi").first.click()
+    page.wait_for_url(f"{base}/ho-so/")
+    assert "Đã nộp, chờ tiếp nhận" in page.inner_text("main")
+    check(page, "08-my-dossiers")
+
+    page.get_by_role("link", name="Đăng ký khai sinh").click()
+    page.wait_for_url(f"{base}/ho-so/{d.pk}/")
+    assert "Bạn đã nộp hồ sơ trực tuyến" in page.inner_text("main")
+    check(page, "09-dossier")
+
+    # The receipt's QR leads to /tra-cuu/?code=…&secret=…: the status shows directly.
+    received = advance(w, Status.PROCESSING)
+    page.goto(f"{base}/tra-cuu/?code={received.code}&secret={received.secret}")
+    assert "Đang xử lý" in page.inner_text("main")
+    check(page, "10-lookup")
+
+    # The language switch works without JavaScript.
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert "Track a dossier" in page.inner_text("main")
+    check(page, "11-lookup-en")
+    page.close()
+
+
+def test_phone_viewport(transactional_db, live_server, browser):
+    from .conftest import add_procedures, make_world
+
+    w = make_world()
+    add_procedures(w)
+    d = advance(w, Status.SUPPLEMENT_REQUESTED)
+    base = live_server.url
+    page = browser.new_page(viewport={"width": 360, "height": 740}, locale="vi-VN")
+    for name, url in [
+        ("m01-home", "/"),
+        ("m02-search", "/thu-tuc/?q=ho+kinh+doanh"),
+        ("m03-procedure", "/thu-tuc/1.001193/"),
+        ("m04-lookup", f"/tra-cuu/?code={d.code}&secret=WRONG234"),
+    ]:
+        page.goto(base + url)
+        no_sideways_scroll(page)
+        check(page, name)
+    log_in(page, base, "/thu-tuc/1.001193/nop/")
+    no_sideways_scroll(page)
+    check(page, "m05-submit")
+    page.goto(f"{base}/ho-so/")
+    check(page, "m06-my-dossiers")
+    page.goto(f"{base}/ho-so/{d.pk}/")
+    assert "Chờ bạn bổ sung giấy tờ" in page.inner_text("main")
+    no_sideways_scroll(page)
+    check(page, "m07-dossier-supplement")
+    # Tap targets: the main buttons are at least 44 px high.
+    for box in page.locator("main .button").evaluate_all(
+        "els => els.map(e => e.getBoundingClientRect().height)"
+    ):
+        assert box >= 44
+    page.close()
