@@ -96,14 +96,28 @@ def authorize(user, dossier: Dossier, action: str) -> Acting:
     raise _refuse(action)
 
 
+def _precondition_fails(action: str, dossier: Dossier) -> bool:
+    from django.utils import timezone
+
+    from . import rules
+
+    if action == Action.RATE:
+        return rules.rating_refusal(dossier) is not None
+    if action == Action.REQUEST_SUPPLEMENT:
+        return rules.supplement_refusal(dossier) is not None
+    if action == Action.APOLOGIZE:
+        return rules.apology_refusal(dossier, timezone.now()) is not None
+    return False
+
+
 def allowed_actions(user, dossier: Dossier) -> list[str]:
     """The actions this user may take on this dossier in its current state (for pages)."""
     result = []
     for action, (sources, _target, _actors) in TRANSITIONS.items():
         if action in (Action.SUBMIT, Action.INTAKE) or dossier.status not in sources:
             continue
-        if action == Action.RATE and dossier.rating is not None:
-            continue  # dossier_rate refuses a second rating (already_rated)
+        if _precondition_fails(action, dossier):
+            continue
         try:
             authorize(user, dossier, action)
         except PermissionDenied:

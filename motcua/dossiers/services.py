@@ -18,7 +18,6 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -28,7 +27,7 @@ from motcua.core.errors import Conflict, IllegalTransition, NotFound, Validation
 from motcua.core.text import nfc
 from motcua.org.models import Agency
 
-from . import hooks, timing
+from . import hooks, rules, timing
 from .access import APPLICANT, Acting, applicant_id, authorize
 from .attachments import CheckedFile, FileGuard, check_file
 from .enums import ACTION_EN, STATUS_EN, TRANSITIONS, Action, PaidOnline, Rating, Status
@@ -51,10 +50,6 @@ def _now(at: dt.datetime | None) -> dt.datetime:
             "naive_datetime", "Thời điểm thiếu múi giờ.", "The moment has no time zone.", field="at"
         )
     return at
-
-
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
 
 
 def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
@@ -749,15 +744,9 @@ def dossier_request_supplement(
     reason = _require_text(reason, "reason", "lý do yêu cầu bổ sung", "The reason")
     with transaction.atomic():
         dossier, acting = _begin(dossier_id, Action.REQUEST_SUPPLEMENT, actor, expected_version)
-        limit = _setting("MOTCUA_MAX_SUPPLEMENT_REQUESTS", 1)
-        if dossier.supplement_count >= limit:
-            raise IllegalTransition(
-                "supplement_limit",
-                f"Hồ sơ đã được yêu cầu bổ sung {dossier.supplement_count} lần (tối đa {limit}).",
-                f"The dossier was already asked to supplement {dossier.supplement_count} "
-                f"time(s) (limit {limit}).",
-                field="action",
-            )
+        refusal = rules.supplement_refusal(dossier)
+        if refusal is not None:
+            raise refusal
         valid = set(
             Component.objects.filter(version_id=dossier.procedure_version_id).values_list(
                 "pk", flat=True
@@ -1050,23 +1039,9 @@ def dossier_apologize(
         )
     with transaction.atomic():
         dossier, acting = _begin(dossier_id, Action.APOLOGIZE, actor, expected_version)
-        limit = _setting("MOTCUA_MAX_APOLOGIES", 1)
-        if dossier.apology_count >= limit:
-            raise IllegalTransition(
-                "apology_limit",
-                f"Hồ sơ đã được hẹn lại {dossier.apology_count} lần (tối đa {limit}).",
-                f"The dossier was already re-appointed {dossier.apology_count} time(s) "
-                f"(limit {limit}).",
-                field="action",
-            )
-        lead = dt.timedelta(minutes=_setting("MOTCUA_APOLOGY_MIN_LEAD_MINUTES", 0))
-        if at + lead >= dossier.due_at:
-            raise IllegalTransition(
-                "deadline_passed",
-                "Đã quá thời điểm được xin lỗi, hẹn lại: phải thực hiện trước hạn trả kết quả.",
-                "Too late to apologize and re-appoint: it must be done before the deadline.",
-                field="at",
-            )
+        refusal = rules.apology_refusal(dossier, at)
+        if refusal is not None:
+            raise refusal
         if new_due_at <= dossier.due_at:
             raise ValidationFailed(
                 "new_due_not_later",
@@ -1113,13 +1088,9 @@ def dossier_rate(
         )
     with transaction.atomic():
         dossier, acting = _begin(dossier_id, Action.RATE, actor, expected_version)
-        if dossier.rating is not None:
-            raise IllegalTransition(
-                "already_rated",
-                "Hồ sơ đã được đánh giá.",
-                "The dossier was already rated.",
-                field="rating",
-            )
+        refusal = rules.rating_refusal(dossier)
+        if refusal is not None:
+            raise refusal
         dossier.rating = rating
         return _save(
             dossier,
