@@ -1,0 +1,174 @@
+"""The access matrix at page level: every role of side A and side B, and citizens, against
+the inbox, the dossier page and every action on a side-A dossier in each status.
+The owner's own actions (withdraw, supplement, rate) belong to the portal, not here.
+
+Side-A staff see the dossier and exactly the buttons access.allowed_actions gives them;
+side-B staff get 404 (the dossier does not exist for them); citizens get the 403 page.
+A forged POST of an action the user lacks is refused (403 for a role that may not do it,
+the "reload" message for a state that does not allow it, 404 for side B) and changes nothing.
+"""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from motcua.backoffice.actions import ACTIONS
+from motcua.dossiers.access import allowed_actions
+from motcua.dossiers.enums import TRANSITIONS, Status
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.tests.factories import PDF
+from motcua.org.enums import Role
+
+from .conftest import advance, recent, snapshot
+
+pytestmark = pytest.mark.django_db
+
+STATUSES = [
+    Status.SUBMITTED,
+    Status.RECEIVED,
+    Status.PROCESSING,
+    Status.SUPPLEMENT_REQUESTED,
+    Status.FINANCIAL_OBLIGATION,
+    Status.WITHDRAWAL_REQUESTED,
+    Status.PROCESSED,
+    Status.RETURNED,
+]
+STAFF = [f"{tag}:{role}" for tag in ("c", "s") for role in Role.values]
+
+
+def actors(w):
+    """(label, user, kind) for every actor of the matrix; kind is a, b or citizen."""
+    rows = [(f"A {k}", w.a.staff[k], "a") for k in STAFF]
+    rows += [(f"B {k}", w.b.staff[k], "b") for k in STAFF]
+    rows += [("owner", w.citizen, "citizen"), ("other citizen", w.citizen2, "citizen")]
+    return rows
+
+
+def payload(w, d, action) -> dict:
+    """Valid input for each action, so that only access (or state) can refuse it."""
+    d = Dossier.objects.get(pk=d.pk)
+    data = {"expected_version": d.version}
+    due = (d.due_at or recent()).astimezone(dt.timezone(dt.timedelta(hours=7)))
+    data.update(
+        {
+            "refuse": {"reason": "Sai thẩm quyền"},
+            "forward": {"note": "Chuyển"},
+            "request_supplement": {
+                "reason": "Thiếu giấy",
+                "missing_components": [w.components[1].pk],
+            },
+            "supplement": {"note": "Đã nộp bản giấy"},
+            "confirm_payment": {"amount_vnd": "8000", "paid_online": "0"},
+            "request_withdrawal": {"reason": "Không cần nữa"},
+            "stop": {"reason": "Công dân rút"},
+            "apologize": {
+                "reason": "Chờ xác minh",
+                "new_due_date": (due + dt.timedelta(days=3)).date().isoformat(),
+                "new_due_time": "16:00",
+            },
+            "approve": {"result_note": "Cấp"},
+            "attach_result": {"file": SimpleUploadedFile("kq.pdf", PDF)},
+            "return_result": {"method": "counter"},
+        }.get(action, {})
+    )
+    if action == "supplement":
+        data[f"component_{w.components[1].pk}"] = SimpleUploadedFile("cs.pdf", PDF)
+    return data
+
+
+@pytest.mark.parametrize("status", STATUSES, ids=lambda s: Status(s).name)
+def test_pages_buttons_and_forged_posts(client, world, status):
+    d = advance(world, status, at=recent())
+    url = f"/can-bo/ho-so/{d.pk}/"
+    label = d.code or str(d.pk)
+    for name, user, kind in actors(world):
+        client.force_login(user)
+        inbox = client.get("/can-bo/")
+        page = client.get(url)
+        allowed = set(allowed_actions(user, Dossier.objects.get(pk=d.pk)))
+        if kind == "a":
+            assert page.status_code == 200, name
+            html = page.content.decode()
+            in_inbox = f">{label}</a>" in inbox.content.decode()
+            assert in_inbox == (status != Status.RETURNED), name
+            for action in ACTIONS:
+                assert (f'id="act-{action}"' in html) == (action in allowed), (name, action)
+        else:
+            if kind == "b":
+                assert allowed == set(), name
+                assert inbox.status_code == 200, name
+                assert f">{label}</a>" not in inbox.content.decode(), name
+                assert page.status_code == 404, name
+            else:
+                assert inbox.status_code == 403 and page.status_code == 403, name
+        before = snapshot(d)
+        for action in ACTIONS:
+            if kind == "a" and action in allowed:
+                continue  # done in test_allowed_action_shown_and_done
+            r = client.post(f"{url}{action}/", payload(world, d, action))
+            if kind == "b":
+                expected = 404
+            elif kind == "citizen":
+                expected = 403
+            elif status in TRANSITIONS[action][0]:
+                expected = 403  # the state allows it, the role or agency does not
+            else:
+                expected = 302  # the state does not allow it: message and reload
+            assert r.status_code == expected, (name, action, r.status_code)
+        assert snapshot(d) == before, name
+
+
+ALLOWED_CASES = [
+    (Status.SUBMITTED, "c:counter", "receive", Status.RECEIVED),
+    (Status.SUBMITTED, "c:counter", "refuse", Status.REFUSED),
+    (Status.RECEIVED, "c:counter", "forward", Status.PROCESSING),
+    (Status.RECEIVED, "c:counter", "request_supplement", Status.SUPPLEMENT_REQUESTED),
+    (Status.RECEIVED, "c:counter", "request_withdrawal", Status.WITHDRAWAL_REQUESTED),
+    (Status.RECEIVED, "s:leader", "apologize", Status.RECEIVED),
+    (Status.PROCESSING, "s:specialist", "forward", Status.PROCESSING),
+    (Status.PROCESSING, "s:specialist", "request_supplement", Status.SUPPLEMENT_REQUESTED),
+    (Status.PROCESSING, "s:specialist", "request_payment", Status.FINANCIAL_OBLIGATION),
+    (Status.PROCESSING, "s:leader", "attach_result", Status.PROCESSING),
+    (Status.SUPPLEMENT_REQUESTED, "c:counter", "supplement", Status.PROCESSING),
+    (Status.FINANCIAL_OBLIGATION, "c:counter", "confirm_payment", Status.PROCESSING),
+    (Status.WITHDRAWAL_REQUESTED, "c:counter", "stop", Status.STOPPED),
+    (Status.WITHDRAWAL_REQUESTED, "s:leader", "stop", Status.STOPPED),
+    (Status.PROCESSED, "c:counter", "return_result", Status.RETURNED),
+]
+
+
+@pytest.mark.parametrize("status,who,action,target", ALLOWED_CASES)
+def test_allowed_action_shown_and_done(client, world, status, who, action, target):
+    d = advance(world, status, at=recent())
+    user = world.a.staff[who]
+    client.force_login(user)
+    html = client.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
+    assert f'id="act-{action}"' in html
+    events = d.events.count()
+    r = client.post(f"/can-bo/ho-so/{d.pk}/{action}/", payload(world, d, action))
+    assert r.status_code == 302
+    d.refresh_from_db()
+    assert d.status == target and d.events.count() == events + 1
+
+
+def test_approve_by_the_leader_at_the_last_step(client, world):
+    d = advance(world, Status.PROCESSING, at=recent())
+    st = world.a.staff
+    client.force_login(st["s:specialist"])
+    client.post(f"/can-bo/ho-so/{d.pk}/forward/", payload(world, d, "forward"))
+    client.force_login(st["s:leader"])
+    html = client.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
+    assert 'id="act-approve"' in html and 'id="act-forward"' in html
+    r = client.post(f"/can-bo/ho-so/{d.pk}/approve/", payload(world, d, "approve"))
+    assert r.status_code == 302
+    d.refresh_from_db()
+    assert d.status == Status.PROCESSED and d.result_note == "Cấp"
+
+
+def test_anonymous_post_changes_nothing(client, world):
+    d = advance(world, Status.SUBMITTED, at=recent())
+    before = snapshot(d)
+    r = client.post(f"/can-bo/ho-so/{d.pk}/receive/", {"expected_version": d.version})
+    assert r.status_code == 302 and r["Location"].startswith("/dang-nhap/")
+    assert snapshot(d) == before
