@@ -10,5 +10,6 @@ urlpatterns = [
     path("can-bo/", include("motcua.backoffice.urls")),
     # Pages: each app adds its own urls.py (one line here each).
     path("giay-to/", include("motcua.documents.urls")),
+    path("", include("motcua.reports.urls")),  # /bao-cao/, /cong-khai/, /open-data/
     path("", include("motcua.portal.urls")),  # keep last: every other prefix wins
 ]
