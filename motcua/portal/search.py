@@ -33,6 +33,7 @@ from motcua.core.text import fold
 
 VOCAB_TTL = 600
 CUTOFF = 0.75  # difflib ratio below which a catalog word is not a plausible typo fix
+LOOSE = 0.6  # the looser ratio used to rank by similarity
 MAX_CANDIDATES = 3  # corrections tried per query word
 MAX_QUERIES = 9  # corrected queries run through the selector at most
 MAX_RANKED = 200  # similar procedures offered at most
@@ -44,6 +45,8 @@ class _Vocab:
     built: float
     words: list[str] = field(default_factory=list)
     index: dict[str, set[int]] = field(default_factory=dict)
+    bigrams: dict[str, set[str]] = field(default_factory=dict)
+    similar_memo: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
 
 
 _lock = threading.Lock()
@@ -66,10 +69,47 @@ def vocabulary() -> _Vocab:
         for word in set(key.split()):
             if len(word) > 1 and not word.isdigit():
                 index.setdefault(word, set()).add(pk)
-    vocab = _Vocab(signature=sig, built=time.monotonic(), words=sorted(index), index=index)
+    bigrams: dict[str, set[str]] = {}
+    for word in index:
+        for gram in _grams(word):
+            bigrams.setdefault(gram, set()).add(word)
+    vocab = _Vocab(
+        signature=sig, built=time.monotonic(), words=sorted(index), index=index, bigrams=bigrams
+    )
     with _lock:
         _cache = vocab
     return vocab
+
+
+def _grams(word: str) -> set[str]:
+    return {word[i : i + 2] for i in range(len(word) - 1)}
+
+
+def similar(word: str, vocab: _Vocab) -> list[tuple[float, str]]:
+    """Catalog words close to `word` as (difflib ratio, word), best first, memoized.
+
+    Only words sharing a letter pair with `word` are compared, which keeps a query cheap
+    on a catalog of thousands of distinct words."""
+    found = vocab.similar_memo.get(word)
+    if found is not None:
+        return found
+    pool: set[str] = set()
+    for gram in _grams(word):
+        pool |= vocab.bigrams.get(gram, set())
+    found = []
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    for candidate in pool:
+        matcher.set_seq1(candidate)
+        if matcher.real_quick_ratio() >= LOOSE and matcher.quick_ratio() >= LOOSE:
+            ratio = matcher.ratio()
+            if ratio >= LOOSE:
+                found.append((ratio, candidate))
+    found.sort(key=lambda item: (-item[0], item[1]))
+    found = found[:10]
+    if len(vocab.similar_memo) < 10_000:
+        vocab.similar_memo[word] = found
+    return found
 
 
 def vocabulary_clear() -> None:
@@ -88,7 +128,7 @@ class SearchResult:
 def _close(word: str, vocab: _Vocab) -> list[str]:
     if word in vocab.index:
         return [word]
-    return difflib.get_close_matches(word, vocab.words, n=MAX_CANDIDATES, cutoff=CUTOFF)
+    return [w for ratio, w in similar(word, vocab) if ratio >= CUTOFF][:MAX_CANDIDATES]
 
 
 def search(
@@ -108,9 +148,13 @@ def search(
     vocab = vocabulary()
     options = [_close(w, vocab) or [w] for w in words]
     # 1. Corrected queries, most likely first (the product keeps difflib's order).
-    for combo in itertools.islice(itertools.product(*options), MAX_QUERIES):
-        if list(combo) == words:
+    tried = 0
+    for combo in itertools.product(*options):
+        if list(combo) == words or not _together(combo, vocab):
             continue
+        tried += 1
+        if tried > MAX_QUERIES:
+            break
         corrected = " ".join(combo)
         page = procedure_search(q=corrected, limit=limit, offset=offset, **filters)
         if page.count:
@@ -129,6 +173,20 @@ def search(
     return SearchResult(page=ProcedurePage(count=len(ids), items=items), fuzzy=True)
 
 
+def _together(combo: tuple[str, ...], vocab: _Vocab) -> bool:
+    """Some procedure has every word of the combination (checked in memory, so only
+    promising corrections reach the database)."""
+    sets = sorted((vocab.index.get(w, set()) for w in combo), key=len)
+    if not sets[0]:
+        return False
+    common = set(sets[0])
+    for other in sets[1:]:
+        common &= other
+        if not common:
+            return False
+    return True
+
+
 def _rank(words: list[str], vocab: _Vocab) -> list[tuple[int, float]]:
     """(procedure id, score), best first: the score is the mean over the query words of the
     best difflib ratio of a word of the procedure (0 when none is close); procedures close
@@ -137,8 +195,7 @@ def _rank(words: list[str], vocab: _Vocab) -> list[tuple[int, float]]:
     hits: dict[int, int] = {}
     for word in words:
         best: dict[int, float] = {}
-        for candidate in difflib.get_close_matches(word, vocab.words, n=10, cutoff=0.6):
-            ratio = difflib.SequenceMatcher(None, word, candidate).ratio()
+        for ratio, candidate in similar(word, vocab):
             for pk in vocab.index[candidate]:
                 if ratio > best.get(pk, 0):
                     best[pk] = ratio
