@@ -87,6 +87,7 @@ def procedures(request: HttpRequest, *, submit_mode: bool = False) -> HttpRespon
                 "procedure": p,
                 "version": version,
                 "online": bool(version and Channel.ONLINE in (version.channels or [])),
+                "level_label": _level(p.level),
             }
         )
     return render(
@@ -98,7 +99,7 @@ def procedures(request: HttpRequest, *, submit_mode: bool = False) -> HttpRespon
             "level": level,
             "agency": agency,
             "fields": field_list(),
-            "levels": Level.choices,
+            "levels": [(v, _level(v)) for v in Level.values],
             "agencies": Agency.objects.filter(procedures__isnull=False)
             .distinct()
             .order_by("name")
@@ -113,6 +114,10 @@ def procedures(request: HttpRequest, *, submit_mode: bool = False) -> HttpRespon
             "searched": bool(params),
         },
     )
+
+
+def _level(value: str) -> str:
+    return pick(Level(value).label, wording.LEVEL_EN[value]) if value in Level.values else value
 
 
 def submit_start(request: HttpRequest) -> HttpResponse:
@@ -147,7 +152,16 @@ def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
             "steps": list(version.steps.all()),
             "due_preview": due,
             "online": Channel.ONLINE in (version.channels or []),
-            "channels": [Channel(c).label for c in version.channels or [] if c in Channel.values],
+            "channels": [
+                pick(Channel(c).label, wording.CHANNEL_EN[c])
+                for c in version.channels or []
+                if c in Channel.values
+            ],
+            "level_label": _level(version.procedure.level),
+            "unit_label": pick(
+                version.get_time_limit_unit_display(),
+                wording.UNIT_EN.get(version.time_limit_unit, ""),
+            ),
             "agencies": _receiving_agencies(version.procedure),
         },
     )

@@ -58,6 +58,10 @@ def test_language_switch_shows_english(client, world):
     assert '<html lang="en">' in html
     assert "Administrative procedures" in html
     assert "My dossiers" in html
+    html = client.get("/thu-tuc/1.001193/").content.decode()
+    assert "If you submit now, the result is due on" in html
+    assert "3 working days" in html and "Commune level" in html
+    assert "At the counter, Online, By post" in html
     client.post("/i18n/setlang/", {"language": "vi", "next": "/"})
     assert "Hồ sơ của tôi" in client.get("/").content.decode()
 
