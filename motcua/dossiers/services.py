@@ -52,6 +52,9 @@ def _now(at: dt.datetime | None) -> dt.datetime:
     return at
 
 
+_FIELDS = [f for f in Dossier._meta.concrete_fields if not f.primary_key]
+
+
 def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
     try:
         dossier = (
@@ -69,6 +72,7 @@ def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
             field="version",
             data={"expected": expected_version, "actual": dossier.version},
         )
+    dossier._locked_values = {f.attname: getattr(dossier, f.attname) for f in _FIELDS}
     return dossier
 
 
@@ -132,7 +136,13 @@ def _save(
     data: dict | None = None,
 ) -> Dossier:
     dossier.version += 1
-    dossier.save()
+    before = getattr(dossier, "_locked_values", None)
+    if before is None:
+        dossier.save()
+    else:
+        # Write only what the transition changed (and updated_at).
+        changed = [f.attname for f in _FIELDS if getattr(dossier, f.attname) != before[f.attname]]
+        dossier.save(update_fields=[*changed, "updated_at"])
     _event(dossier, action, actor, acting, from_status, at, reason, data)
     return dossier
 
