@@ -97,11 +97,14 @@ def vn_money(value) -> str:
 
 @register.simple_tag(name="is_officer")
 def is_officer(user) -> bool:
-    """True for a user with an active staff role (or Django staff): shows the back-office link."""
+    """True for a user with an active staff role (or Django staff): shows the back-office link.
+
+    A plain query on purpose: motcua.org.selectors and motcua.dossiers.access memoize
+    different shapes under the same attribute of the user object."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if user.is_staff:
         return True
-    from motcua.org.selectors import agencies_of_user
+    from motcua.org.models import StaffRole
 
-    return bool(agencies_of_user(user))
+    return StaffRole.objects.filter(user_id=user.pk, active=True).exists()

@@ -196,6 +196,18 @@ def test_phone_viewport(transactional_db, live_server, browser):
     assert "Chờ bạn bổ sung giấy tờ" in page.inner_text("main")
     no_sideways_scroll(page)
     check(page, "m07-dossier-supplement")
+    # The rating form after the result (many radio groups).
+    returned = advance(w, Status.RETURNED)
+    page.goto(f"{base}/ho-so/{returned.pk}/")
+    assert "Đánh giá sự hài lòng" in page.inner_text("main")
+    no_sideways_scroll(page)
+    check(page, "m08-dossier-rating")
+    page.locator('input[name="rating"][value="1"]').check()
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    page.wait_for_url(f"{base}/ho-so/{returned.pk}/")
+    assert "Cảm ơn bạn đã đánh giá." in page.inner_text("main")
+    returned.refresh_from_db()
+    assert returned.rating == 1
     # Tap targets: the main buttons are at least 44 px high.
     for box in page.locator("main .button").evaluate_all(
         "els => els.map(e => e.getBoundingClientRect().height)"

@@ -524,3 +524,11 @@ def test_dossier_page_links_the_agency_papers(client, world):
     assert "Cần bạn gửi giấy tờ bổ sung bên dưới." in r.content.decode()
     pdf = client.get(f"/giay-to/{d.pk}/receipt.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_not_found_page_uses_the_frame(client, world, settings):
+    settings.DEBUG = False
+    r = client.get("/thu-tuc/9.999999/")
+    assert r.status_code == 404
+    assert "Không tìm thấy trang" in r.content.decode()
+    assert "Cổng dịch vụ công – Hệ thống một cửa điện tử" in r.content.decode()
