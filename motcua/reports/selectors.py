@@ -28,6 +28,14 @@ from motcua.org.models import Agency
 VN = dt.timezone(dt.timedelta(hours=7))
 # The indicators drawn on the trend chart (rates in percent).
 TREND_IDS = ("2.1", "3.3", "4.1", "4.2", "5.4")
+# Short names for the chart legend (the table under the chart gives the full names).
+TREND_SHORT = {
+    "2.1": "Trước hạn, đúng hạn",
+    "3.3": "Trực tuyến",
+    "4.1": "Kết quả điện tử",
+    "4.2": "Số hóa",
+    "5.4": "Hài lòng",
+}
 OPEN_STATUSES = (
     Status.RECEIVED,
     Status.PROCESSING,

@@ -104,7 +104,7 @@ def _agency_choices(viewer) -> list[Agency]:
 def _trend_chart(trend: list[dict], chart_id: str, title: str):
     labels = [f"{t['month']:%m/%Y}" for t in trend]
     series = [
-        (f"{i} {INDICATORS[i].name_vi}", [t["rates"].get(i) for t in trend])
+        (f"{i} {selectors.TREND_SHORT[i]}", [t["rates"].get(i) for t in trend])
         for i in selectors.TREND_IDS
     ]
     return charts.line_chart(
