@@ -1,0 +1,126 @@
+"""Decision 766 indicators over HTTP.
+
+GET /api/indicators — public: aggregate figures only, no personal data.
+GET /api/indicators/{id}/dossiers — the dossiers behind a figure, for officers and
+monitors, narrowed by motcua.dossiers.access.visible_dossiers (an officer sees the
+dossiers of their own agencies; a provincial monitor sees all).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from ninja import Query, Router
+
+from motcua.api.auth import AUTH
+from motcua.core.errors import PermissionDenied, ValidationFailed
+from motcua.dossiers.access import staff_roles, visible_dossiers
+
+from . import selectors
+
+router = Router(tags=["indicators"])
+
+
+def _period(date_from: dt.date | None, date_to: dt.date | None, period: str | None):
+    if period:
+        return selectors.period_parse(period)
+    if date_from is None or date_to is None:
+        raise ValidationFailed(
+            "period_required",
+            "Cần cho biết kỳ: 'from' và 'to', hoặc 'period' (YYYY, YYYY-MM, YYYY-Qn, ...).",
+            "Give the period: 'from' and 'to', or 'period' (YYYY, YYYY-MM, YYYY-Qn, ...).",
+            field="from" if date_from is None else "to",
+        )
+    return date_from, date_to
+
+
+def _scope(agency, procedure, field, unit) -> dict:
+    return {"agency": agency, "procedure": procedure, "field": field, "unit": unit}
+
+
+@router.get("", auth=None, url_name="indicators")
+def indicators(
+    request,
+    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
+    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    period: str | None = Query(None, max_length=10),
+    agency: str | None = Query(None, max_length=48),
+    procedure: str | None = Query(None, max_length=40),
+    field: str | None = Query(None, max_length=40),
+    unit: str | None = Query(None, max_length=16),
+):
+    """Every indicator's numerator, denominator, rate (%, or working days for 2.2) and
+    points, and the points per group, for a period and a scope."""
+    date_from, date_to = _period(date_from, date_to, period)
+    card = selectors.indicators_compute(
+        date_from=date_from, date_to=date_to, **_scope(agency, procedure, field, unit)
+    )
+    return card.as_dict()
+
+
+@router.get("/{indicator_id}/dossiers", auth=AUTH, url_name="indicator_dossiers")
+def dossiers(
+    request,
+    indicator_id: str,
+    part: str = Query("numerator", max_length=12),
+    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
+    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    period: str | None = Query(None, max_length=10),
+    agency: str | None = Query(None, max_length=48),
+    procedure: str | None = Query(None, max_length=40),
+    field: str | None = Query(None, max_length=40),
+    unit: str | None = Query(None, max_length=16),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+):
+    """The dossiers (or, for 3.1, the procedures) behind a figure's numerator or
+    denominator. Officers and monitors only."""
+    user = request.user
+    if not (user.is_superuser or staff_roles(user)):
+        raise PermissionDenied(
+            "Chỉ cán bộ và người theo dõi, giám sát được xem danh sách hồ sơ của chỉ số.",
+            "Only officers and monitors may list the dossiers behind an indicator.",
+        )
+    date_from, date_to = _period(date_from, date_to, period)
+    scope = _scope(agency, procedure, field, unit)
+    if indicator_id == "3.1":
+        qs = selectors.indicator_procedures(part, **scope)
+        return {
+            "indicator": indicator_id,
+            "part": part,
+            "count": qs.count(),
+            "items": [
+                {"code": p.code, "name": p.name, "level": p.level}
+                for p in qs[offset : offset + limit]
+            ],
+        }
+    qs = selectors.indicator_dossiers(
+        indicator_id, part, date_from=date_from, date_to=date_to, **scope
+    )
+    qs = visible_dossiers(user, qs).select_related(
+        "procedure", "receiving_agency", "settling_agency"
+    )
+    qs = qs.order_by("received_at", "pk")
+    return {
+        "indicator": indicator_id,
+        "part": part,
+        "count": qs.count(),
+        "items": [
+            {
+                "id": d.pk,
+                "code": d.code,
+                "status": d.status,
+                "channel": d.channel,
+                "procedure": d.procedure.code,
+                "receiving_agency": d.receiving_agency.code,
+                "settling_agency": d.settling_agency.code,
+                "received_at": d.received_at,
+                "due_at": d.due_at,
+                "finished_at": d.finished_at,
+                "returned_at": d.returned_at,
+                "stopped_at": d.stopped_at,
+            }
+            for d in qs[offset : offset + limit]
+        ],
+    }
