@@ -204,3 +204,22 @@ def test_months_back():
         dt.date(2026, 2, 1),
         dt.date(2026, 3, 1),
     ]
+
+
+def test_pages_without_any_dossier(world):
+    c = client_for(world.admin)
+    r = c.get("/bao-cao/")
+    assert r.status_code == 200
+    assert "Không có hồ sơ quá hạn." in r.content.decode()
+    assert c.get("/bao-cao/bieu-06/").status_code == 200
+    assert c.get("/cong-khai/").status_code == 200
+    assert c.get("/open-data/indicators.csv").status_code == 200
+    cat = json.loads(c.get("/open-data/catalog.jsonld").content)
+    assert "dcat:startDate" not in cat["dcat:dataset"][0]["dct:temporal"]
+
+
+def test_public_page_in_english(data):
+    r = client_for().get("/cong-khai/000.A.02.H24/", HTTP_ACCEPT_LANGUAGE="en")
+    html = r.content.decode()
+    assert 'lang="en"' in html
+    assert "Summary" in html and "Tóm tắt" not in html
