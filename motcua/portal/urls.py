@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import submission, views
 
 app_name = "portal"
 
@@ -9,7 +9,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("thu-tuc/", views.procedures, name="procedures"),
     path("thu-tuc/<str:code>/", views.procedure_page, name="procedure"),
-    path("thu-tuc/<str:code>/nop/", views.submit, name="submit"),
+    path("thu-tuc/<str:code>/nop/", submission.submit, name="submit"),
+    path("thu-tuc/<str:code>/nop/kiem-tra/", submission.review, name="review"),
     path("nop-ho-so/", views.submit_start, name="submit_start"),
     path("ho-so/", views.my_dossiers, name="my_dossiers"),
     path("ho-so/<int:dossier_id>/", views.dossier_page, name="dossier"),

@@ -28,7 +28,6 @@ from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers import timing
 from motcua.dossiers.access import allowed_actions, applicant_id
-from motcua.dossiers.attachments import check_file
 from motcua.dossiers.enums import Status
 from motcua.dossiers.models import Attachment, AttachmentKind
 from motcua.org.models import Agency
@@ -164,108 +163,6 @@ def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
             ),
             "agencies": _receiving_agencies(version.procedure),
         },
-    )
-
-
-# ---------------------------------------------------------------------------- submission
-
-
-def _applicant_defaults(user) -> dict[str, str]:
-    account = getattr(user, "applicant", None)
-    if account is None:
-        return {}
-    return {
-        "name": account.full_name,
-        "id_number": account.identifier,
-        "phone": account.phone,
-        "email": account.email,
-        "address": account.address,
-    }
-
-
-APPLICANT_FIELDS = ("name", "phone", "email", "address")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def submit(request: HttpRequest, code: str) -> HttpResponse:
-    version = _version_or_404(code)
-    components = list(version.components.all())
-    agencies = _receiving_agencies(version.procedure)
-    applicant = _applicant_defaults(request.user)
-    errors: dict[str, DomainError] = {}
-    component_errors: dict[int, list[DomainError]] = {}
-    summary = ""
-    chosen_agency = str(agencies[0].pk) if agencies else ""
-    if request.method == "POST":
-        applicant.update(
-            {k: request.POST.get(f"applicant_{k}", "").strip() for k in APPLICANT_FIELDS}
-        )
-        summary = request.POST.get("request_summary", "").strip()
-        chosen_agency = request.POST.get("receiving_agency", chosen_agency)
-        # Check every file first (the same check the service makes) so that each bad file
-        # gets its own message, not only the first one.
-        files: dict[int, list] = {}
-        for c in components:
-            uploads = request.FILES.getlist(f"component_{c.pk}")
-            for upload in uploads:
-                try:
-                    check_file(upload, field=f"files.{c.pk}")
-                except DomainError as exc:
-                    component_errors.setdefault(c.pk, []).append(exc)
-                upload.seek(0)
-            if uploads:
-                files[c.pk] = uploads
-        agency = next((a for a in agencies if str(a.pk) == chosen_agency), None)
-        if agency is None:
-            errors["receiving_agency"] = DomainError(
-                "receiving_agency_required",
-                "Chọn nơi tiếp nhận hồ sơ.",
-                "Choose where the dossier is received.",
-                field="receiving_agency",
-            )
-        if not component_errors and not errors:
-            try:
-                dossier = dossier_services.dossier_submit(
-                    actor=request.user,
-                    procedure=version.procedure,
-                    receiving_agency=agency,
-                    request_summary=summary,
-                    applicant={k: applicant.get(k, "") for k in APPLICANT_FIELDS},
-                    files=files,
-                )
-            except DomainError as exc:
-                field = exc.field or ""
-                if field.startswith("files.") and field[6:].isdigit():
-                    component_errors.setdefault(int(field[6:]), []).append(exc)
-                else:
-                    errors[field.replace("applicant.", "applicant_") or "__all__"] = exc
-            else:
-                messages.success(
-                    request,
-                    pick("Hồ sơ đã được nộp thành công.", "Your dossier has been submitted."),
-                )
-                return redirect("portal:receipt", dossier_id=dossier.pk)
-    return render(
-        request,
-        "portal/submit.html",
-        {
-            "version": version,
-            "procedure": version.procedure,
-            "components": [
-                {"component": c, "errors": component_errors.get(c.pk, [])} for c in components
-            ],
-            "agencies": agencies,
-            "chosen_agency": chosen_agency,
-            "applicant": applicant,
-            "is_applicant": applicant_id(request.user) is not None,
-            "summary": summary,
-            "errors": errors,
-            "has_errors": bool(errors or component_errors),
-            "component_errors": component_errors,
-            "online": Channel.ONLINE in (version.channels or []),
-        },
-        status=400 if (errors or component_errors) else 200,
     )
 
 

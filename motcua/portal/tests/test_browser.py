@@ -122,7 +122,7 @@ def test_citizen_finds_submits_and_sees_the_receipt(transactional_db, live_serve
         f"#id_component_{c1.pk}",
         {"name": "to-khai.txt", "mimeType": "text/plain", "buffer": b"not a pdf"},
     )
-    page.get_by_role("button", name="Nộp hồ sơ").click()
+    page.get_by_role("button", name="Tiếp tục: kiểm tra hồ sơ").click()
     page.wait_for_selector(".error-summary")
     field = page.locator(".field", has=page.locator(f"#id_component_{c1.pk}"))
     assert "không đúng định dạng" in field.inner_text()
@@ -137,6 +137,11 @@ def test_citizen_finds_submits_and_sees_the_receipt(transactional_db, live_serve
         f"#id_component_{c2.pk}",
         {"name": "chung-sinh.png", "mimeType": "image/png", "buffer": PNG},
     )
+    page.get_by_role("button", name="Tiếp tục: kiểm tra hồ sơ").click()
+    page.wait_for_url(f"{base}/thu-tuc/1.001193/nop/kiem-tra/")
+    assert "chung-sinh.png" in page.inner_text("main")
+    assert Dossier.objects.count() == 0
+    check(page, "07-review")
     page.get_by_role("button", name="Nộp hồ sơ").click()
     page.wait_for_url(re.compile(r".*/ho-so/\d+/bien-nhan/"))
     d = Dossier.objects.get()
@@ -144,29 +149,29 @@ def test_citizen_finds_submits_and_sees_the_receipt(transactional_db, live_serve
     main = page.inner_text("main")
     assert "Hồ sơ đã được nộp thành công." in page.inner_text("body")
     assert d.secret in main
-    check(page, "07-receipt")
+    check(page, "08-receipt")
 
     page.get_by_role("link", name="Hồ sơ của tôi").first.click()
     page.wait_for_url(f"{base}/ho-so/")
     assert "Đã nộp, chờ tiếp nhận" in page.inner_text("main")
-    check(page, "08-my-dossiers")
+    check(page, "09-my-dossiers")
 
     page.get_by_role("link", name="Đăng ký khai sinh").click()
     page.wait_for_url(f"{base}/ho-so/{d.pk}/")
     assert "Bạn đã nộp hồ sơ trực tuyến" in page.inner_text("main")
-    check(page, "09-dossier")
+    check(page, "10-dossier")
 
     # The receipt's QR leads to /tra-cuu/?code=…&secret=…: the status shows directly.
     received = advance(w, Status.PROCESSING)
     page.goto(f"{base}/tra-cuu/?code={received.code}&secret={received.secret}")
     assert "Đang xử lý" in page.inner_text("main")
-    check(page, "10-lookup")
+    check(page, "11-lookup")
 
     # The language switch works without JavaScript.
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
     assert "Track a dossier" in page.inner_text("main")
-    check(page, "11-lookup-en")
+    check(page, "12-lookup-en")
     page.close()
 
 

@@ -186,7 +186,10 @@ def test_submit_form_is_prefilled_from_the_account(client, world):
     assert f'name="component_{world.components[1].pk}"' in html
 
 
-def test_submit_with_good_files_creates_the_dossier_and_shows_the_receipt(client, world):
+REVIEW = "/thu-tuc/1.001193/nop/kiem-tra/"
+
+
+def test_submit_with_good_files_reviews_then_creates_the_dossier(client, world):
     login(client, world.citizen)
     r = client.post(
         "/thu-tuc/1.001193/nop/",
@@ -197,20 +200,27 @@ def test_submit_with_good_files_creates_the_dossier_and_shows_the_receipt(client
             **_files(world),
         },
     )
+    assert r.status_code == 302 and r["Location"] == REVIEW
+    assert Dossier.objects.count() == 0  # nothing is sent before the review
+    r = client.get(REVIEW)
+    html = r.content.decode()
+    assert "to-khai.pdf" in html and "chung-sinh.png" in html
+    assert "0987654321" in html and "Trung tâm PVHCC A" in html and "8.000 đ" in html
+    r = client.post(REVIEW)
     d = Dossier.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/ho-so/{d.pk}/bien-nhan/"
     assert d.status == Status.SUBMITTED
     assert d.owner.user == world.citizen
     assert d.applicant_phone == "0987654321"
     assert d.receiving_agency == world.a.center
-    assert sorted(Attachment.objects.values_list("original_name", flat=True)) == [
-        "chung-sinh.png",
-        "to-khai.pdf",
-    ]
+    stored = {a.original_name: a.file.read() for a in Attachment.objects.all()}
+    assert stored == {"to-khai.pdf": PDF, "chung-sinh.png": PNG}
     html = client.get(r["Location"]).content.decode()
     assert "Hồ sơ đã được nộp thành công." in html
     assert d.secret in html
     assert f'href="/giay-to/{d.pk}/receipt.pdf"' in html
+    # the draft is gone: the review page sends back to the form
+    assert client.get(REVIEW)["Location"] == "/thu-tuc/1.001193/nop/"
 
 
 def test_bad_files_get_a_message_each_and_nothing_is_created(client, world):
@@ -232,33 +242,57 @@ def test_bad_files_get_a_message_each_and_nothing_is_created(client, world):
     assert "Tệp &#x27;chung-sinh.png&#x27; rỗng." in block
 
 
-def test_submit_without_files_names_the_problem(client, world):
+def test_good_files_are_kept_while_a_bad_one_is_corrected(client, world):
+    login(client, world.citizen)
+    c1, c2 = world.components
+    r = client.post(
+        "/thu-tuc/1.001193/nop/",
+        {"receiving_agency": world.a.center.pk, **_files(world, PDF, b"")},
+    )
+    assert r.status_code == 400
+    block = r.content.decode().split(f'<label for="id_component_{c1.pk}">', 1)[1]
+    assert "Đã đính kèm" in block.split("</div>", 1)[0]
+    r = client.post(
+        "/thu-tuc/1.001193/nop/",
+        {
+            "receiving_agency": world.a.center.pk,
+            f"component_{c2.pk}": SimpleUploadedFile("chung-sinh.png", PNG),
+        },
+    )
+    assert r.status_code == 302
+    client.post(REVIEW)
+    d = Dossier.objects.get()
+    assert sorted(a.component_id for a in d.attachments.all()) == [c1.pk, c2.pk]
+
+
+def test_submit_without_files_names_the_problem_on_review(client, world):
     login(client, world.citizen)
     r = client.post("/thu-tuc/1.001193/nop/", {"receiving_agency": world.a.center.pk})
+    assert r["Location"] == REVIEW
+    assert "Chưa đính kèm (bắt buộc)" in client.get(REVIEW).content.decode()
+    r = client.post(REVIEW)
     assert r.status_code == 400
     assert r.context["errors"]["files"].code == "files_required"
     assert "Cần đính kèm ít nhất một thành phần hồ sơ." in r.content.decode()
     assert Dossier.objects.count() == 0
 
 
-def test_empty_name_shows_next_to_the_field(client, world):
+def test_an_unknown_receiving_agency_is_refused(client, world):
     login(client, world.citizen)
-    world.citizen.applicant.full_name = ""
     r = client.post(
-        "/thu-tuc/1.001193/nop/",
-        {"applicant_name": "", "receiving_agency": world.a.center.pk, **_files(world)},
+        "/thu-tuc/1.001193/nop/", {"receiving_agency": world.a.settling.pk, **_files(world)}
     )
-    # the account's name fills an empty field (service rule); a real blank account name
-    # is refused by applicant_register, so the dossier is created with the account's name
-    assert r.status_code == 302
+    assert r.status_code == 400
+    assert r.context["errors"]["receiving_agency"].code == "receiving_agency_required"
 
 
 def test_officer_cannot_submit_online(client, world):
     login(client, world.a.staff["c:counter"])
-    r = client.post(
+    client.post(
         "/thu-tuc/1.001193/nop/",
         {"applicant_name": "X", "receiving_agency": world.a.center.pk, **_files(world)},
     )
+    r = client.post(REVIEW)
     assert r.status_code == 400
     assert r.context["errors"]["actor"].code == "not_an_applicant"
     assert Dossier.objects.count() == 0
