@@ -150,6 +150,19 @@ def test_inbox_paginates(client, world, officer, settings):
     assert "?page=2" in p1 and "Trang 1 / 2" in p1
 
 
+def test_inbox_count_is_capped(client, world, officer, monkeypatch):
+    from motcua.backoffice.views import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "COUNT_CAP", 2)
+    for _ in range(3):
+        advance(world, Status.SUBMITTED, at=recent())
+    advance(world, Status.RECEIVED, at=recent())
+    client.force_login(officer)
+    html = client.get("/can-bo/").content.decode()
+    assert "<strong>hơn 2</strong>" in html and "dùng bộ lọc" in html
+    assert "<strong>1</strong>" in client.get("/can-bo/", {"status": 2}).content.decode()
+
+
 def _inbox_queries(client, django_assert_num_queries, n):
     with django_assert_num_queries(n):
         r = client.get("/can-bo/", {"q": "khai"})
@@ -163,13 +176,13 @@ def test_inbox_query_count_does_not_grow_with_rows(
     advance(world, Status.RECEIVED)
     client.force_login(officer)
     client.get("/can-bo/")  # warm the working calendar cache
-    # session, user, staff roles, applicant link, agencies, count, page, and the header's
-    # staff link (base.html)
-    r = _inbox_queries(client, django_assert_num_queries, 8)
+    # session, user, staff roles, applicant link, agencies, count, page ids, page rows, and
+    # the header's staff link (base.html)
+    r = _inbox_queries(client, django_assert_num_queries, 9)
     assert len(codes(r.content.decode())) == 1
     for status in (Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.PROCESSED) * 4:
         advance(world, status)
-    r = _inbox_queries(client, django_assert_num_queries, 8)
+    r = _inbox_queries(client, django_assert_num_queries, 9)
     assert len(codes(r.content.decode())) == 13
 
 
