@@ -188,6 +188,7 @@ def test_phone_viewport(transactional_db, live_server, browser):
         ("m02-search", "/thu-tuc/?q=ho+kinh+doanh"),
         ("m03-procedure", "/thu-tuc/1.001193/"),
         ("m04-lookup", f"/tra-cuu/?code={d.code}&secret=WRONG234"),
+        ("m04b-register", "/dang-ky/"),
     ]:
         page.goto(base + url)
         no_sideways_scroll(page)
