@@ -58,6 +58,11 @@ def dossiers_wipe() -> int:
         if name and default_storage.exists(name):
             default_storage.delete(name)
     Attachment.objects.all().delete()
+    # Rows of other apps that hang on dossiers (stored forms, indicator facts): delete them
+    # first, whatever their on_delete, so that a reset never trips over a PROTECT.
+    for rel in Dossier._meta.related_objects:
+        if rel.related_model._meta.app_label not in ("dossiers",):
+            rel.related_model._base_manager.all().delete()
     # QuerySet.delete() never calls DossierEvent.delete(), which refuses single rows.
     DossierEvent.objects.all().delete()
     Handover.objects.all().delete()
@@ -80,5 +85,10 @@ def demo_load(
         return result
     result.statuses = history_generate(p, count=count, seed=seed)
     result.generated = count
+    # The history is bulk-inserted without the services' hooks: derive the indicators'
+    # facts and counters from it once (live dossiers below go through the hooks).
+    from motcua.indicators.services import indicators_rebuild
+
+    indicators_rebuild()
     result.live = live_dossiers_create(p)
     return result
