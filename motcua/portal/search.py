@@ -9,7 +9,8 @@ nothing, the portal tries to forgive typos ("khai sinhh", "ho kinh doan"):
    query, with the same filters and ordering. The page says what it searched for.
 2. Ranking by similarity: if no corrected query matches, procedures are ranked by how
    well their words resemble the query words (the mean of each query word's best difflib
-   ratio), keeping those close to at least half of the query words.
+   ratio), keeping those close to at least half of the query words with a mean of at
+   least MIN_SCORE.
 
 The vocabulary (distinct words → procedure ids) is built once and kept in memory; it is
 rebuilt when the set of active procedures changes (count and highest id, one cheap query)
@@ -34,6 +35,7 @@ from motcua.core.text import fold
 VOCAB_TTL = 600
 CUTOFF = 0.75  # difflib ratio below which a catalog word is not a plausible typo fix
 LOOSE = 0.6  # the looser ratio used to rank by similarity
+MIN_SCORE = 0.5  # mean ratio below which a procedure is not offered as similar
 MAX_CANDIDATES = 3  # corrections tried per query word
 MAX_QUERIES = 9  # corrected queries run through the selector at most
 MAX_RANKED = 200  # similar procedures offered at most
@@ -190,7 +192,7 @@ def _together(combo: tuple[str, ...], vocab: _Vocab) -> bool:
 def _rank(words: list[str], vocab: _Vocab) -> list[tuple[int, float]]:
     """(procedure id, score), best first: the score is the mean over the query words of the
     best difflib ratio of a word of the procedure (0 when none is close); procedures close
-    to fewer than half the query words are left out."""
+    to fewer than half the query words, or scoring under MIN_SCORE, are left out."""
     totals: dict[int, float] = {}
     hits: dict[int, int] = {}
     for word in words:
@@ -203,7 +205,11 @@ def _rank(words: list[str], vocab: _Vocab) -> list[tuple[int, float]]:
             totals[pk] = totals.get(pk, 0) + ratio
             hits[pk] = hits.get(pk, 0) + 1
     needed = (len(words) + 1) // 2
-    ranked = [(pk, total / len(words)) for pk, total in totals.items() if hits[pk] >= needed]
+    ranked = [
+        (pk, total / len(words))
+        for pk, total in totals.items()
+        if hits[pk] >= needed and total / len(words) >= MIN_SCORE
+    ]
     return sorted(ranked, key=lambda item: (-item[1], item[0]))
 
 
