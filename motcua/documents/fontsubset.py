@@ -56,7 +56,10 @@ def build() -> None:
     options = subset.Options()
     options.layout_features = []
     options.notdef_outline = True
-    options.drop_tables += ["FFTM", "GPOS", "GSUB", "GDEF", "hdmx"]
+    # Hinting is for screens at small pixel sizes; forms are printed and zoomed. Without it
+    # the glyphs are a third of the size and fpdf2 compiles them much faster.
+    options.hinting = False
+    options.drop_tables += ["FFTM", "GPOS", "GSUB", "GDEF", "hdmx", "kern", "LTSH", "VDMX"]
     unicodes = [cp for lo, hi in RANGES for cp in range(lo, hi + 1)]
     for face in FACES:
         font = subset.load_font(str(FONT_DIR / f"{face}.ttf"), options)

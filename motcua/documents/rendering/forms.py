@@ -60,7 +60,12 @@ class Receipt(_DossierForm):
         return self.dossier.receiving_agency
 
     def components(self) -> list[Component]:
-        attached = {a.component_id for a in self.dossier.attachments.all()}
+        # What was handed in up to the receipt: later supplements must not change it.
+        attached = {
+            a.component_id
+            for a in self.dossier.attachments.all()
+            if a.kind == "submitted" and a.uploaded_at <= self.event.at
+        }
         return [
             c
             for c in self.dossier.procedure_version.components.all()

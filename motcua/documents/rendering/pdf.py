@@ -221,12 +221,13 @@ class FormPDF(FPDF):
         self.set_xy(self.l_margin, self.get_y() + 2)
 
     def qr(self, data: str, x: float, y: float, size: float) -> None:
-        """A QR code (error correction M) drawn as vector rectangles, one per dark run of a
-        row, so it is sharp at any zoom and costs no image decoding."""
+        """A QR code (error correction M) drawn as vectors: one filled path of rectangles,
+        one per dark run of a row, so it is sharp at any zoom and costs no image decoding."""
         code = segno.make(data, error="m", micro=False)
-        matrix = [list(row) for row in code.matrix]
+        matrix = list(code.matrix)
         module = size / len(matrix)
-        self.set_fill_color(0, 0, 0)
+        k, top = self.k, self.h
+        ops = []
         for r, row in enumerate(matrix):
             c = 0
             while c < len(row):
@@ -235,7 +236,11 @@ class FormPDF(FPDF):
                     while c < len(row) and row[c]:
                         c += 1
                     # A hair of overlap so rasterizers leave no seams between rows.
-                    w = (c - start) * module
-                    self.rect(x + start * module, y + r * module, w, module + 0.02, "F")
+                    ops.append(
+                        f"{(x + start * module) * k:.3f} {(top - y - r * module) * k:.3f} "
+                        f"{(c - start) * module * k:.3f} {-(module + 0.02) * k:.3f} re"
+                    )
                 else:
                     c += 1
+        self.set_fill_color(0, 0, 0)
+        self._out("q 0 g\n" + "\n".join(ops) + "\nf Q")
