@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, models, transaction
 
 from motcua.catalog.enums import Channel
 from motcua.catalog.models import Procedure, ProcessStep
@@ -58,6 +58,7 @@ COLUMNS = (
 )
 IMPORTED_NAME = "Hồ sơ chuyển đổi từ hệ thống cũ"
 BATCH = 1000
+REBUILD_MIN_ROWS = 500
 CODE_RE = re.compile(r"^(?P<agency>.+)-(?P<day>\d{6})-(?P<n>\d{1,6})$")
 
 # Which moments each status needs (R) or forbids (F): received_at, finished_at, returned_at.
@@ -712,12 +713,21 @@ def import_dossiers(
     return result
 
 
-def refresh_indicators(ids: list[int]) -> None:
+def refresh_indicators(ids: list[int]) -> str:
     """Bring the indicator facts and counters up to date for the new dossiers (the services'
-    in-transaction hook does this for native ones)."""
-    from motcua.indicators.services import facts_refresh
+    in-transaction hook does this for native ones); returns which way was taken.
 
+    `facts_refresh(ids)` costs ~15 ms per dossier, `indicators_rebuild()` ~2 ms per dossier
+    of the whole database: a large import (≥ 1/8 of all dossiers) takes the rebuild.
+    Both leave the same facts and counters.
+    """
+    from motcua.indicators.services import facts_refresh, indicators_rebuild
+
+    if len(ids) >= REBUILD_MIN_ROWS and len(ids) * 8 >= Dossier.objects.count():
+        indicators_rebuild()
+        return "rebuild"
     facts_refresh(ids)
+    return "refresh"
 
 
 def _steps_by_version(parsed: list[Parsed]) -> dict[int, list[ProcessStep]]:
@@ -786,19 +796,20 @@ def _write(parsed: list[Parsed]) -> list[int]:
         for p, d, h in zip(chunk, dossiers, handovers, strict=True):
             ids.append(d.pk)
             for e in p.events:
+                agency = e["actor_agency"]
                 events.append(
-                    DossierEvent(
-                        dossier=d,
-                        seq=e["seq"],
-                        action=e["action"],
-                        at=e["at"],
-                        actor=None,
-                        actor_role=e["actor_role"],
-                        actor_agency=e["actor_agency"],
-                        from_status=e["from_status"],
-                        to_status=e["to_status"],
-                        reason="Dữ liệu chuyển đổi" if e["seq"] == 1 else "",
-                        data=e["data"],
+                    (
+                        d.pk,
+                        e["seq"],
+                        e["action"],
+                        e["at"],
+                        None,
+                        e["actor_role"],
+                        None if agency is None else agency.pk,
+                        e["from_status"],
+                        e["to_status"],
+                        "Dữ liệu chuyển đổi" if e["seq"] == 1 else "",
+                        e["data"],
                     )
                 )
             for pa in p.pauses:
@@ -814,10 +825,50 @@ def _write(parsed: list[Parsed]) -> list[int]:
                 )
             if h is not None:
                 opens.append(Handover(dossier=d, **h))
-        DossierEvent.objects.bulk_create(events, batch_size=BATCH)
+        _insert(DossierEvent, EVENT_COLUMNS, events)
         Pause.objects.bulk_create(pauses, batch_size=BATCH)
         Handover.objects.bulk_create(opens, batch_size=BATCH)
     return ids
+
+
+EVENT_COLUMNS = (
+    "dossier", "seq", "action", "at", "actor", "actor_role", "actor_agency", "from_status",
+    "to_status", "reason", "data",
+)  # fmt: skip
+
+
+def _insert(model, names: tuple[str, ...], rows: list[tuple]) -> None:
+    """INSERT … executemany of plain tuples, values adapted as the ORM would: events are
+    ~9 per dossier, and building model instances for bulk_create would cost more than
+    the insert itself (same technique as the demo's history synthesizer)."""
+    if not rows:
+        return
+    fields = [model._meta.get_field(n) for n in names]
+    adapters = []
+    for f in fields:
+        if isinstance(f, models.DateTimeField):
+            adapters.append(connection.ops.adapt_datetimefield_value)
+        elif isinstance(f, models.JSONField):
+            adapters.append(lambda v, f=f: f.get_db_prep_save(v, connection))
+        else:
+            adapters.append(None)
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from _meta
+        quote(model._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    with connection.cursor() as cur:
+        cur.executemany(
+            sql,
+            [
+                tuple(
+                    a(v) if a is not None and v is not None else v
+                    for a, v in zip(adapters, row, strict=True)
+                )
+                for row in rows
+            ],
+        )
 
 
 def _bump_sequences(parsed: list[Parsed]) -> None:

@@ -110,3 +110,21 @@ def test_import_refreshes_facts(world):
     facts = DossierFact.objects.filter(dossier_id__in=result.dossier_ids)
     assert facts.count() == 7
     assert facts.filter(received=True).count() == 5
+
+
+def test_large_import_rebuilds_with_the_same_facts(world, monkeypatch):
+    from motcua.indicators.services import facts_refresh
+    from motcua.reports import importer
+
+    from .test_importer import EXAMPLE
+
+    monkeypatch.setattr(importer, "REBUILD_MIN_ROWS", 1)
+    result = importer.import_dossiers(EXAMPLE)
+    assert result.imported == 7
+    assert DossierFact.objects.count() == 7
+    # The per-dossier refresh finds nothing to change after the rebuild.
+    assert facts_refresh(result.dossier_ids) == 0
+    monkeypatch.setattr(importer, "REBUILD_MIN_ROWS", 10_000)
+    assert importer.refresh_indicators(result.dossier_ids) == "refresh"
+    # A live receipt the same day continues after the imported codes.
+    assert native(world).code == "000.A.01.H24-260304-0004"
