@@ -566,3 +566,9 @@ def test_not_found_page_uses_the_frame(client, world, settings):
     assert r.status_code == 404
     assert "Không tìm thấy trang" in r.content.decode()
     assert "Cổng dịch vụ công – Hệ thống một cửa điện tử" in r.content.decode()
+
+
+def test_nav_marks_the_current_section(client, world):
+    html = client.get("/thu-tuc/").content.decode()
+    assert '<a href="/thu-tuc/" aria-current="page">' in html
+    assert '<a href="/tra-cuu/">' in html
