@@ -111,18 +111,23 @@ def total_points(card) -> Decimal | None:
 
 
 def scorecard_rows(card) -> list[dict]:
-    """One row per indicator with its group, for the scorecard table."""
+    """One row per indicator with its group, for the scorecard table. Only indicators with a
+    threshold target (§4.2: 3.1, 3.3, 4.2, 4.3, 5.4 by default) show a target and whether it
+    is met; the others score linearly."""
+    from motcua.indicators.formulas import params
+
+    targets = params().targets
     rows = []
     for f in card.figures:
         group = GROUPS.get(f.group, (f.group, f.group, 0))
+        target = targets.get(f.id) if f.unit == "percent" else None
         rows.append(
             {
                 "figure": f,
                 "group_vi": group[0],
                 "group_en": group[1],
-                "met": None
-                if f.rate is None or f.target is None or f.unit != "percent"
-                else f.rate >= f.target,
+                "target": target,
+                "met": None if f.rate is None or target is None else f.rate >= target,
             }
         )
     return rows

@@ -223,3 +223,12 @@ def test_public_page_in_english(data):
     html = r.content.decode()
     assert 'lang="en"' in html
     assert "Summary" in html and "Tóm tắt" not in html
+
+
+def test_scorecard_targets_only_for_thresholded_indicators(data):
+    r = client_for(data.admin).get(DASH)
+    rows = {row["figure"].id: row for row in r.context["rows"]}
+    assert rows["2.1"]["target"] is None and rows["2.1"]["met"] is None
+    assert rows["5.4"]["target"] == 90
+    assert rows["4.2"]["target"] == 80
+    assert rows["4.2"]["met"] is (rows["4.2"]["figure"].rate >= 80)
