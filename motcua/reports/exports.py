@@ -49,6 +49,12 @@ def _group_of_keys() -> list[tuple[str, str]]:
     return pairs
 
 
+def column_numbers() -> list[str]:
+    """The numbering row of official forms: letters for the text columns, numbers for the
+    figures, so that the identities read (1) = (2) + (3) + (4) = (5) + (9)."""
+    return ["A", "B", *(f"({i})" for i in range(1, len(KEYS) + 1))]
+
+
 def _vn_number(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
@@ -64,7 +70,7 @@ def to_csv(report: Report) -> bytes:
     w.writerow(["Đơn vị báo cáo", report.scope])
     w.writerow(["Kỳ báo cáo", report.period_text])
     w.writerow([*FIRST_COLUMNS, *_header_texts()])
-    w.writerow([f"({i})" for i in range(1, len(KEYS) + 3)])
+    w.writerow(column_numbers())
     for number, label, figures, _kind in _body(report):
         w.writerow([number, label, *figures])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
@@ -127,7 +133,7 @@ def to_xlsx(report: Report) -> bytes:
         ws.cell(top + 1, offset, LABELS[key])
     numbers = top + 3
     for c in range(1, ncols + 1):
-        ws.cell(numbers, c, f"({c})")
+        ws.cell(numbers, c, column_numbers()[c - 1])
         for r in range(top, numbers + 1):
             cell = ws.cell(r, c)
             cell.border = box
@@ -227,7 +233,7 @@ def to_pdf(report: Report) -> bytes:
             box(xs[i], y2, widths[i], h2 + h3, LABELS[key], bold=True)
         yn = y + full
         for i, w in enumerate(widths):
-            box(xs[i], yn, w, hn, f"({i + 1})", size=6)
+            box(xs[i], yn, w, hn, column_numbers()[i], size=6)
         return yn + hn
 
     def page_top() -> float:

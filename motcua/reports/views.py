@@ -203,6 +203,7 @@ def bieu06_page(request):
             "errors": errors,
             "downloads": downloads,
             "title": TITLE,
+            "column_numbers": exports.column_numbers(),
             "groups": groups,
             "labels": [(k, LABELS[k], LABELS_EN[k]) for k in KEYS],
             "rows": [("", report.total.label, report.total.as_list(), "total")]
