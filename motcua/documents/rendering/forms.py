@@ -117,7 +117,7 @@ class Receipt(_DossierForm):
             ]
         )
 
-    def qr_block(self, pdf: FormPDF, size: float = 24) -> None:
+    def qr_block(self, pdf: FormPDF, size: float = 22) -> None:
         """QR on the left; the lookup code and how to use it on the right."""
         if pdf.get_y() + size + 2 > pdf.h - pdf.b_margin:
             pdf.add_page()
@@ -265,10 +265,9 @@ class Refusal(_DossierForm):
         pdf.paragraph(
             "Sau khi xem xét, đối chiếu thành phần hồ sơ với quy định của thủ tục hành chính, "
             f"{agency.name} từ chối tiếp nhận, giải quyết hồ sơ này với lý do sau:",
-            size=9.5,
         )
         pdf.line_of(("B", self.event.reason or d.refusal_reason))
-        pdf.paragraph("Xin thông báo để Ông/Bà được biết và thực hiện./.", size=9.5)
+        pdf.paragraph("Xin thông báo để Ông/Bà được biết và thực hiện./.")
         pdf.signatures([("Người tiếp nhận hồ sơ", SIGN_NOTE, person(self.event.actor))])
 
 
@@ -296,12 +295,8 @@ class Apology(_DossierForm):
         pdf.line_of(("", "Kính gửi: "), ("B", d.applicant_name))
         pdf.field("Địa chỉ", d.applicant_address)
         pdf.field("Số điện thoại", d.applicant_phone)
-        pdf.paragraph(
-            f"Ngày {short_date(d.received_at)}, {d.receiving_agency.name} tiếp nhận hồ sơ "
-            f"đề nghị giải quyết thủ tục {d.procedure_version.name} của Ông/Bà; "
-            f"mã hồ sơ {d.code}; thời gian hẹn trả kết quả giải quyết hồ sơ: "
-            f"{time_date(old)}.",
-        )
+        self.received_lines(pdf)
+        pdf.field("Thời gian hẹn trả kết quả giải quyết hồ sơ", time_date(old))
         pdf.paragraph(
             f"Tuy nhiên, đến nay {agency.name} chưa trả kết quả giải quyết hồ sơ cho Ông/Bà "
             "đúng thời gian quy định.",
@@ -320,6 +315,14 @@ class Apology(_DossierForm):
         pdf.line_of(("", tail), ("B", f"{time_date(new)}."))
         pdf.paragraph(f"{agency.name} trân trọng thông báo./.")
         self.recipients_and_leader(pdf)
+
+    def received_lines(self, pdf: FormPDF) -> None:
+        d = self.dossier
+        pdf.paragraph(
+            f"Ngày {short_date(d.received_at)}, {d.receiving_agency.name} tiếp nhận hồ sơ "
+            f"đề nghị giải quyết thủ tục {d.procedure_version.name} của Ông/Bà.",
+        )
+        pdf.field("Mã hồ sơ", d.code)
 
     def recipients_and_leader(self, pdf: FormPDF) -> None:
         top = pdf.get_y() + 1
@@ -368,11 +371,7 @@ class StopNotice(Apology):
         pdf.line_of(("", "Kính gửi: "), ("B", d.applicant_name))
         pdf.field("Địa chỉ", d.applicant_address)
         pdf.field("Số điện thoại", d.applicant_phone)
-        pdf.paragraph(
-            f"Ngày {short_date(d.received_at)}, {d.receiving_agency.name} tiếp nhận hồ sơ "
-            f"đề nghị giải quyết thủ tục {d.procedure_version.name} của Ông/Bà; "
-            f"mã hồ sơ {d.code}.",
-        )
+        self.received_lines(pdf)
         w = self.withdrawal()
         if w is not None:
             pdf.paragraph(

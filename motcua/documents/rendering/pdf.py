@@ -135,17 +135,17 @@ class FormPDF(FPDF):
         self.cell(usable * 0.58, 4.5, text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def heading_title(self, text: str, subtitle: str = "") -> None:
-        self.gap(2.5)
-        self.font(11.5, "B")
-        self.multi_cell(0, 5.4, text.upper(), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.gap(1.5)
+        self.font(11, "B")
+        self.multi_cell(0, 5.2, text.upper(), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         if subtitle:
             self.font(9.5, "I")
             self.multi_cell(0, 4.6, subtitle, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.gap(2)
+        self.gap(1.5)
 
     # ------------------------------------------------------------------ body
 
-    def line_of(self, *parts: tuple[str, str], size: float = 9.5, h: float = 4.8) -> None:
+    def line_of(self, *parts: tuple[str, str], size: float = 9, h: float = 4.3) -> None:
         """One paragraph made of (style, text) runs that wraps within the margins."""
         self.set_x(self.l_margin)
         for style, text in parts:
@@ -154,11 +154,11 @@ class FormPDF(FPDF):
                 self.write(h, text)
         self.ln(h)
 
-    def field(self, label: str, value: str, *, size: float = 9.5) -> None:
+    def field(self, label: str, value: str, *, size: float = 9) -> None:
         """ "Label: value" with the value in bold; an empty value is a dotted line."""
         self.line_of(("", f"{label}: "), ("B", value or "…" * 6), size=size)
 
-    def paragraph(self, text: str, *, size: float = 9.5, style: str = "", indent: float = 0):
+    def paragraph(self, text: str, *, size: float = 9, style: str = "", indent: float = 0):
         self.font(size, style)
         self.set_x(self.l_margin + indent)
         self.multi_cell(0, size * 0.5, text, align="J", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -197,7 +197,7 @@ class FormPDF(FPDF):
                     row.cell(text, align=align)
         self.gap(1.5)
 
-    def signatures(self, blocks: Sequence[tuple[str, str, str]], *, space: float = 16) -> None:
+    def signatures(self, blocks: Sequence[tuple[str, str, str]], *, space: float = 14) -> None:
         """Side-by-side signature blocks: (title, note, name)."""
         usable = self.w - self.l_margin - self.r_margin
         width = usable / max(len(blocks), 2)

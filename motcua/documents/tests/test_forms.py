@@ -2,6 +2,9 @@
 
 import datetime as dt
 import hashlib
+import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -154,7 +157,8 @@ def test_no_form_for_transitions_without_one(world, run_hooks):
     assert not DossierDocument.objects.filter(dossier=d).exists()
 
 
-def test_long_component_names_wrap_inside_the_table(world, run_hooks):
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs pdftotext (poppler-utils)")
+def test_long_names_wrap_inside_the_page(world, run_hooks, tmp_path):
     long = (
         "Bản sao giấy tờ chứng minh nơi cư trú hợp pháp của người đề nghị đăng ký, "
         "gồm một trong các loại giấy tờ sau đây: giấy chứng nhận quyền sử dụng đất, quyền sở "
@@ -162,7 +166,23 @@ def test_long_component_names_wrap_inside_the_table(world, run_hooks):
     )
     world.components[0].name = long
     world.components[0].save()
-    d = run_hooks(advance, world, Status.RECEIVED)
+    d = advance(world, Status.SUBMITTED)
+    type(d).objects.filter(pk=d.pk).update(
+        applicant_address="Thôn Đông Xuyên, xã Yên Phong, tỉnh Bắc Ninh " * 3,
+        request_summary="Đăng ký khai sinh cho con thứ hai, kết hợp nhận cha mẹ con " * 2,
+    )
+    d = run_hooks(ds.dossier_receive, dossier_id=d.pk, actor=world.a.staff["c:counter"], at=T0)
     _, content = stored(d, DocumentKind.RECEIPT)
-    text = flat(pdf_text(content))
-    assert long in text
+    assert long in flat(pdf_text(content))
+    path = tmp_path / "r.pdf"
+    path.write_bytes(content)
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    (page_w,) = {float(w) for w in re.findall(r'<page width="([\d.]+)"', html)}
+    right = [float(x) for x in re.findall(r'xMax="([\d.]+)"', html)]
+    left = [float(x) for x in re.findall(r'xMin="([\d.]+)"', html)]
+    assert len(right) > 100
+    margin = 10 / 25.4 * 72  # the 10 mm right margin, in points
+    assert max(right) <= page_w - margin + 0.5
+    assert min(left) >= 0
