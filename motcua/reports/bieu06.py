@@ -180,11 +180,15 @@ def _state_at(dossier_ids: list[int], end: dt.datetime) -> dict[int, list]:
         return {}
     actions = [Action.RECEIVE, Action.SUPPLEMENT, Action.APOLOGIZE, Action.REQUEST_SUPPLEMENT]
     rows = (
-        DossierEvent.objects.filter(dossier_id__in=dossier_ids, at__lt=end, action__in=actions)
+        row
+        for start in range(0, len(dossier_ids), 2000)  # bounded IN lists (SQLite's limit)
+        for row in DossierEvent.objects.filter(
+            dossier_id__in=dossier_ids[start : start + 2000], at__lt=end, action__in=actions
+        )
         .order_by("dossier_id", "seq")
         .values_list("dossier_id", "action", "at", "data")
     )
-    for dossier_id, action, at, data in rows.iterator(chunk_size=5000):
+    for dossier_id, action, at, data in rows:
         s = state[dossier_id]
         data = data or {}
         if action == Action.RECEIVE and data.get("due_at"):
