@@ -30,7 +30,7 @@ class Acting:
 
 def staff_roles(user) -> dict[int, set[str]]:
     """{agency_id: {roles}} of the user's active staff roles, memoized on the user object."""
-    cached = getattr(user, "_motcua_staff_roles", None)
+    cached = getattr(user, "_motcua_agency_roles", None)
     if cached is not None:
         return cached
     roles: dict[int, set[str]] = {}
@@ -39,7 +39,7 @@ def staff_roles(user) -> dict[int, set[str]]:
             "agency_id", "role"
         ):
             roles.setdefault(agency_id, set()).add(role)
-    user._motcua_staff_roles = roles
+    user._motcua_agency_roles = roles
     return roles
 
 
