@@ -214,14 +214,18 @@ class Lookups:
             .prefetch_related("versions", "versions__fees")
         }
         self.agencies = {a.code: a for a in Agency.objects.filter(code__in=agency_codes)}
-        codes = {(r.get("code") or "").strip() for r in rows}
-        self.existing = set(
-            Dossier.objects.filter(code__in=codes).values_list("code", flat=True)
-        ) | set(
-            DossierEvent.objects.filter(
-                seq=1, data__imported=True, data__legacy_code__in=list(codes)
-            ).values_list("data__legacy_code", flat=True)
-        )
+        codes = sorted({(r.get("code") or "").strip() for r in rows})
+        self.existing: set[str] = set()
+        for start in range(0, len(codes), 2000):  # bounded IN lists (SQLite's limit)
+            chunk = codes[start : start + 2000]
+            self.existing |= set(
+                Dossier.objects.filter(code__in=chunk).values_list("code", flat=True)
+            )
+            self.existing |= set(
+                DossierEvent.objects.filter(
+                    seq=1, data__imported=True, data__legacy_code__in=chunk
+                ).values_list("data__legacy_code", flat=True)
+            )
 
     def version(self, procedure: Procedure, day: dt.date):
         best = None
