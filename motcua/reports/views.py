@@ -64,12 +64,6 @@ def _period(request, default_from: dt.date, default_to: dt.date):
 
 
 def _render(request, template: str, context: dict | None = None, status: int = 200):
-    """render(), after dropping motcua.dossiers.access's staff-role memo: motcua.org.selectors
-    memoizes under the same attribute name with another shape, and base.html reads that one
-    (same workaround as motcua.backoffice.guards.render_page; remove with it)."""
-    user = getattr(request, "user", None)
-    if isinstance(getattr(user, "_motcua_staff_roles", None), dict):
-        del user._motcua_staff_roles
     return render(request, template, context or {}, status=status)
 
 
