@@ -99,6 +99,7 @@ def main() -> None:
         profile = cProfile.Profile()
         profile.runcall(template.render)
         pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+        profile.dump_stats(os.environ.get("BENCH_PROFILE_OUT", os.devnull))
     print(
         f"receipts rendered: {len(full)} (Mẫu 01 with QR, A5, {statistics.mean(sizes) / 1024:.1f} KiB each)"
     )

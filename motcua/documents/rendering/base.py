@@ -94,7 +94,9 @@ class FormTemplate:
             d.procedure_version.name,
             d.receiving_agency.name,
             d.settling_agency.name,
+            d.applicant_email,
             self.event.reason if self.event else "",
+            person(self.event.actor) if self.event else "",
         ]
 
     def issuing_agency(self):

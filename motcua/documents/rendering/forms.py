@@ -60,6 +60,11 @@ class Receipt(_DossierForm):
         return self.dossier.receiving_agency
 
     def components(self) -> list[Component]:
+        if not hasattr(self, "_components"):
+            self._components = self._load_components()
+        return self._components
+
+    def _load_components(self) -> list[Component]:
         # What was handed in up to the receipt: later supplements must not change it.
         attached = {
             a.component_id

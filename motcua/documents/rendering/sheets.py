@@ -41,7 +41,9 @@ class ControlSheet(FormTemplate):
         return max(m for m in moments if m is not None)
 
     def texts(self) -> list[str]:
-        names = [h.agency.name + h.step.name + h.note for h in self.handovers]
+        names = [
+            h.agency.name + h.step.name + h.note + person(h.finished_by) for h in self.handovers
+        ]
         return [*super().texts(), *names]
 
     def number_line(self) -> str:
@@ -92,13 +94,13 @@ class TrackingLog:
 
     kind = TRACKING_LOG
 
-    def __init__(
-        self, *, agency, start: dt.date, end: dt.date, dossiers: Sequence, rule_set: str = "2025"
-    ) -> None:
+    def __init__(self, *, agency, start: dt.date, end: dt.date, dossiers: Sequence) -> None:
         self.agency = agency
         self.start = start
         self.end = end
         self.dossiers = list(dossiers)
+        # A log for a period ending before 1 July 2025 uses the Circular 01/2018 numbering.
+        rule_set = "2018" if end < dt.date(2025, 7, 1) else "2025"
         self.number, self.form_title, self.circular = form_of(rule_set, TRACKING_LOG)
 
     def created(self) -> dt.datetime:

@@ -186,3 +186,12 @@ def test_long_names_wrap_inside_the_page(world, run_hooks, tmp_path):
     margin = 10 / 25.4 * 72  # the 10 mm right margin, in points
     assert max(right) <= page_w - margin + 0.5
     assert min(left) >= 0
+
+
+def test_characters_outside_the_vietnamese_subset_use_the_full_font(world, run_hooks):
+    d = advance(world, Status.SUBMITTED)
+    name = "Ŋguyễn Thị Ǆa Ωmega"  # letters the bundled subsets lack
+    type(d).objects.filter(pk=d.pk).update(applicant_name=name)
+    d = run_hooks(ds.dossier_receive, dossier_id=d.pk, actor=world.a.staff["c:counter"], at=T0)
+    _, content = stored(d, DocumentKind.RECEIPT)
+    assert name in flat(pdf_text(content))

@@ -162,3 +162,11 @@ def test_tracking_log_unknown_agency(client, world):
         ).status_code
         == 404
     )
+
+
+def test_tracking_log_before_july_2025_uses_the_2018_numbering(client, world):
+    c = as_user(client, world.a.staff["c:counter"])
+    response = c.get(log_url(world.a.center, "2025-06-01", "2025-06-30"))
+    text = flat(pdf_text(response.content))
+    assert "Mẫu số 06 - Thông tư số 01/2018/TT-VPCP" in text
+    assert "Không có hồ sơ nào trong thời gian này." in text
