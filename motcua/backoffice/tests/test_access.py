@@ -81,7 +81,7 @@ def payload(w, d, action) -> dict:
 def test_pages_buttons_and_forged_posts(client, world, status):
     d = advance(world, status, at=recent())
     url = f"/can-bo/ho-so/{d.pk}/"
-    label = d.code or str(d.pk)
+    label = d.code or f"#{d.pk}"
     for name, user, kind in actors(world):
         client.force_login(user)
         inbox = client.get("/can-bo/")
@@ -172,3 +172,17 @@ def test_anonymous_post_changes_nothing(client, world):
     r = client.post(f"/can-bo/ho-so/{d.pk}/receive/", {"expected_version": d.version})
     assert r.status_code == 302 and r["Location"].startswith("/dang-nhap/")
     assert snapshot(d) == before
+
+
+def test_citizen_cannot_open_another_citizens_dossier_on_the_portal(client, world):
+    """The portal half of the rule: only the owner opens a dossier and its files there."""
+    from motcua.dossiers.models import Attachment
+
+    d = advance(world, Status.PROCESSING, at=recent())
+    att = Attachment.objects.get(dossier=d)
+    urls = [f"/ho-so/{d.pk}/", f"/ho-so/{d.pk}/tep/{att.pk}/"]
+    client.force_login(world.citizen)
+    assert [client.get(u).status_code for u in urls] == [200, 200]
+    for user in (world.citizen2, world.business, world.b.staff["c:counter"]):
+        client.force_login(user)
+        assert [client.get(u).status_code for u in urls] == [404, 404], user.username

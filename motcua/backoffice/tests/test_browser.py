@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from motcua.dossiers.enums import Status
-from motcua.dossiers.tests.factories import PDF, PNG, make_world
+from motcua.dossiers.tests.factories import PDF, make_world
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[3]
@@ -29,6 +29,31 @@ ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+
+
+def _png(width: int = 120, height: int = 80) -> bytes:
+    """A real (decodable) PNG, so that the inline preview can be seen on the screenshots."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(
+        b"\x00" + b"".join(bytes((165, 14 + 2 * y, 14 + x)) for x in range(width))
+        for y in range(height)
+    )
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+PNG = _png()
 
 pytestmark = [
     pytest.mark.browser,
@@ -116,6 +141,8 @@ def test_whole_journey(transactional_db, live_server, browser):
         f"#id_component_{c1.pk}",
         {"name": "to-khai.pdf", "mimeType": "application/pdf", "buffer": PDF},
     )
+    citizen.get_by_role("button", name="Tiếp tục: kiểm tra hồ sơ").click()
+    citizen.wait_for_url(f"{base}/thu-tuc/1.001193/nop/kiem-tra/")
     citizen.get_by_role("button", name="Nộp hồ sơ").click()
     citizen.wait_for_url(re.compile(r".*/ho-so/\d+/bien-nhan/"))
     d = Dossier.objects.get()
@@ -125,7 +152,7 @@ def test_whole_journey(transactional_db, live_server, browser):
     counter = session(browser, base, "A-c-counter", "/can-bo/")
     assert "Chưa tiếp nhận" in counter.inner_text("table.inbox")
     shot(counter, "01-inbox", axe=True)
-    counter.get_by_role("link", name=str(d.pk), exact=True).click()
+    counter.get_by_role("link", name=f"#{d.pk}", exact=True).click()
     counter.wait_for_url(f"{base}/can-bo/ho-so/{d.pk}/")
     shot(counter, "02-dossier-submitted", axe=True)
     do(counter, "receive")
@@ -160,6 +187,7 @@ def test_whole_journey(transactional_db, live_server, browser):
     # The specialist sees the scan inline, forwards; the leader approves and attaches.
     specialist.reload()
     assert specialist.locator("img.preview").count() == 1
+    assert specialist.eval_on_selector("img.preview", "i => i.complete && i.naturalWidth") == 120
     shot(specialist, "06-dossier-supplemented", axe=True)
     do(specialist, "forward", {"textarea": "Đủ điều kiện cấp"})
     leader = session(browser, base, "A-s-leader", f"/can-bo/ho-so/{d.pk}/")

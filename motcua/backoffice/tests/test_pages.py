@@ -52,8 +52,8 @@ def test_inbox_lists_open_dossiers_by_due_date_with_signal_text(client, world, o
     assert r.status_code == 200
     found = codes(html)
     # by appointment; a dossier not received yet has none (first or last by database)
-    assert [c for c in found if c != str(waiting.pk)] == [overdue.code, fresh.code, paused.code]
-    assert sorted(found) == sorted([overdue.code, fresh.code, paused.code, str(waiting.pk)])
+    assert [c for c in found if c != f"#{waiting.pk}"] == [overdue.code, fresh.code, paused.code]
+    assert sorted(found) == sorted([overdue.code, fresh.code, paused.code, f"#{waiting.pk}"])
     assert 'badge badge-overdue">Quá hạn<' in html
     assert 'badge badge-paused">Tạm dừng – chờ bổ sung<' in html
     assert 'badge badge-none">Chưa tiếp nhận<' in html
@@ -116,12 +116,12 @@ def test_inbox_agency_switch_for_officer_of_several_agencies(client, world):
     client.force_login(user)
     html = client.get("/can-bo/").content.decode()
     assert 'name="agency"' in html
-    assert sorted(codes(html)) == sorted([da.code, str(db_.pk)])
+    assert sorted(codes(html)) == sorted([da.code, f"#{db_.pk}"])
     assert codes(client.get("/can-bo/", {"agency": world.a.center.pk}).content.decode()) == [
         da.code
     ]
     assert codes(client.get("/can-bo/", {"agency": world.b.center.pk}).content.decode()) == [
-        str(db_.pk)
+        f"#{db_.pk}"
     ]
     # An agency the officer has no role in is not a choice: the filter is refused, not widened.
     r = client.get("/can-bo/", {"agency": world.a.settling.pk + 1000})
@@ -145,8 +145,8 @@ def test_inbox_paginates(client, world, officer, settings):
         p2 = client.get("/can-bo/", {"page": 2}).content.decode()
     finally:
         views.PAGE_SIZE = views_size
-    assert codes(p1) == [str(made[0].pk), str(made[1].pk)]
-    assert codes(p2) == [str(made[2].pk)]
+    assert codes(p1) == [f"#{made[0].pk}", f"#{made[1].pk}"]
+    assert codes(p2) == [f"#{made[2].pk}"]
     assert "?page=2" in p1 and "Trang 1 / 2" in p1
 
 

@@ -1,0 +1,38 @@
+"""The administration pages the back office links to (Django admin, in Vietnamese): catalog,
+internal processes, agencies, staff and roles, declared days off and make-up days."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/",
+        "/admin/catalog/procedure/",
+        "/admin/catalog/procedureversion/",  # components, fees and the internal process
+        "/admin/org/agency/",
+        "/admin/org/staffrole/",
+        "/admin/workcalendar/declaredday/",
+    ],
+)
+def test_admin_pages_open_in_vietnamese(client, world, url):
+    client.force_login(world.admin)
+    r = client.get(url)
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "Quản trị hệ thống một cửa điện tử" in html
+    assert 'lang="vi"' in html
+
+
+def test_internal_process_is_edited_with_the_version(client, world):
+    client.force_login(world.admin)
+    html = client.get(f"/admin/catalog/procedureversion/{world.version.pk}/change/").content
+    assert "Thẩm định".encode() in html and "Phê duyệt".encode() in html
+
+
+def test_officers_without_admin_rights_are_kept_out(client, world):
+    client.force_login(world.a.staff["c:agency_admin"])
+    r = client.get("/admin/")
+    assert r.status_code == 302 and r["Location"].startswith("/admin/login/")
