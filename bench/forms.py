@@ -71,7 +71,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         dossiers = setup(tmp, args.count)
-        from motcua.documents import services
+        from motcua.documents import selectors, services
         from motcua.documents.rendering.base import TEMPLATES
 
         events = {d.pk: d.events.get(action="receive") for d in dossiers}
@@ -85,7 +85,7 @@ def main() -> None:
             full.append((time.perf_counter() - start) * 1000)
             cpu.append((time.process_time() - start_cpu) * 1000)
             sizes.append(len(content))
-            loaded = services._reload(d)
+            loaded = selectors.dossier_for_render(d.pk)
             list(loaded.procedure_version.components.all())
             template = TEMPLATES["mau-01"](loaded, events[d.pk])
             start = time.perf_counter()

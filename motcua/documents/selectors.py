@@ -6,8 +6,9 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierEvent
 
+from .enums import KIND_BY_ACTION
 from .models import DossierDocument, ProcedureTemplate
 from .rendering.base import DEFAULTS, TEMPLATES
 from .rendering.text import VN
@@ -34,10 +35,22 @@ def template_key_for(*, dossier: Dossier, kind: str) -> str:
     return DEFAULTS[kind]
 
 
+def dossier_for_render(pk: int) -> Dossier:
+    """The dossier with what every form prints, loaded afresh (renderings must not depend
+    on what a caller happened to have loaded)."""
+    return Dossier.objects.select_related(*RENDER_RELATED).get(pk=pk)
+
+
 def document_find(*, dossier: Dossier, kind: str, event=None) -> DossierDocument | None:
     return DossierDocument.objects.filter(
         dossier=dossier, kind=kind, event=event if event is not None else None
     ).first()
+
+
+def latest_event(*, dossier: Dossier, kind: str) -> DossierEvent | None:
+    """The most recent event that a form of this kind documents."""
+    actions = [a for a, k in KIND_BY_ACTION.items() if k == kind]
+    return dossier.events.filter(action__in=actions).order_by("-seq").first()
 
 
 def tracking_log_dossiers(*, agency, start: dt.date, end: dt.date) -> QuerySet[Dossier]:

@@ -22,7 +22,7 @@ from .enums import EVENT_KINDS, KIND_BY_ACTION, DocumentKind
 from .models import DossierDocument
 from .rendering import forms, sheets  # noqa: F401  (registers the templates)
 from .rendering.base import TEMPLATES
-from .selectors import RENDER_RELATED, document_find, template_key_for
+from .selectors import document_find, dossier_for_render, template_key_for
 
 log = logging.getLogger(__name__)
 
@@ -44,53 +44,46 @@ def _check(kind: str, event: DossierEvent | None) -> None:
         )
 
 
-def _reload(dossier: Dossier) -> Dossier:
-    # A fresh copy with what every form prints, so renderings do not depend on what the
-    # caller happened to have loaded.
-    return Dossier.objects.select_related(*RENDER_RELATED).get(pk=dossier.pk)
+def _render(dossier: Dossier, kind: str, event: DossierEvent | None) -> tuple[str, bytes]:
+    key = template_key_for(dossier=dossier, kind=kind)
+    return key, TEMPLATES[key](dossier_for_render(dossier.pk), event).render()
 
 
 def document_render(*, dossier: Dossier, kind: str, event: DossierEvent | None = None) -> bytes:
     """The PDF of one form of the dossier, rendered with the procedure's template."""
     _check(kind, event)
-    key = template_key_for(dossier=dossier, kind=kind)
-    return TEMPLATES[key](_reload(dossier), event).render()
+    return _render(dossier, kind, event)[1]
 
 
 def document_store(
-    *, dossier: Dossier, kind: str, event: DossierEvent | None = None, content: bytes | None = None
+    *, dossier: Dossier, kind: str, event: DossierEvent | None = None
 ) -> DossierDocument:
     """Store the form with the dossier. Idempotent: the same bytes (sha256) as the stored
     document leave it untouched; an event form is never replaced once stored; only the
     control sheet (no event) is replaced when its content changed."""
     _check(kind, event)
     existing = document_find(dossier=dossier, kind=kind, event=event)
-    if existing is not None and (event is not None):
+    if existing is not None and event is not None:
         return existing
-    content = (
-        content if content is not None else document_render(dossier=dossier, kind=kind, event=event)
-    )
+    key, content = _render(dossier, kind, event)
     sha = hashlib.sha256(content).hexdigest()
     if existing is not None and existing.sha256 == sha:
         return existing
-    key = template_key_for(dossier=dossier, kind=kind)
+    doc = existing or DossierDocument(dossier=dossier, kind=kind, event=event)
+    old_file = existing.file.name if existing is not None else None
+    doc.template, doc.sha256, doc.size = key, sha, len(content)
+    doc.file.save("form.pdf", ContentFile(content), save=False)
+    storage = doc.file.storage
     try:
         with transaction.atomic():
-            if existing is not None:
-                old_file = existing.file.name
-                existing.sha256, existing.size, existing.template = sha, len(content), key
-                existing.file.save("form.pdf", ContentFile(content), save=False)
-                existing.save(update_fields=["sha256", "size", "template", "file"])
-                existing.file.storage.delete(old_file)
-                return existing
-            doc = DossierDocument(
-                dossier=dossier, kind=kind, event=event, template=key, sha256=sha, size=len(content)
-            )
-            doc.file.save("form.pdf", ContentFile(content), save=False)
             doc.save()
-            return doc
+            if old_file:
+                # Only once the new row is committed may the old file go.
+                transaction.on_commit(lambda: storage.delete(old_file))
+        return doc
     except IntegrityError:
         # A concurrent listener stored it first: theirs is the same rendering.
+        storage.delete(doc.file.name)
         found = document_find(dossier=dossier, kind=kind, event=event)
         if found is None:
             raise
@@ -113,12 +106,6 @@ def document_verify(*, document: DossierDocument) -> bool:
     """Re-render the stored form and say whether the bytes are identical."""
     fresh = document_render(dossier=document.dossier, kind=document.kind, event=document.event)
     return hashlib.sha256(fresh).hexdigest() == document.sha256
-
-
-def latest_event(*, dossier: Dossier, kind: str) -> DossierEvent | None:
-    """The most recent event that a form of this kind documents."""
-    actions = [a for a, k in KIND_BY_ACTION.items() if k == kind]
-    return dossier.events.filter(action__in=actions).order_by("-seq").first()
 
 
 def on_dossier_event(event: DossierEvent, dossier: Dossier) -> None:

@@ -12,7 +12,7 @@ from motcua.dossiers.access import can_view, is_province_monitor, staff_roles
 from motcua.dossiers.models import Dossier
 from motcua.org.models import Agency
 
-from . import services
+from . import selectors, services
 from .enums import EVENT_KINDS, KIND_BY_ACTION, SLUGS, DocumentKind
 from .rendering.sheets import TrackingLog
 from .selectors import tracking_log_dossiers
@@ -49,7 +49,7 @@ def dossier_document(request: HttpRequest, dossier_id: int, kind: str) -> HttpRe
             actions = [a for a, k in KIND_BY_ACTION.items() if k == kind]
             event = dossier.events.filter(seq=int(seq), action__in=actions).first()
         else:
-            event = services.latest_event(dossier=dossier, kind=kind)
+            event = selectors.latest_event(dossier=dossier, kind=kind)
         if event is None:
             raise Http404
     doc = services.document_get_or_render(dossier=dossier, kind=kind, event=event)
