@@ -251,6 +251,16 @@ LABELS = {
 }
 
 
+def mark_invalid(form: forms.Form) -> None:
+    """aria-invalid and aria-describedby on each field with an error (screen readers read
+    the message shown next to it; see _field.html for the ids)."""
+    for name in form.errors:
+        if name in form.fields:
+            form.fields[name].widget.attrs.update(
+                {"aria-invalid": "true", "aria-describedby": f"{form.auto_id % name}-error"}
+            )
+
+
 def make_form(action: str, dossier, components, data=None, files=None) -> ActionForm:
     """The form of `action`; ids are prefixed with the action (several forms on one page)."""
     page = ACTIONS[action]

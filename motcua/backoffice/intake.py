@@ -23,6 +23,7 @@ from motcua.dossiers.access import staff_roles
 from motcua.dossiers.enums import TRANSITIONS, Action
 from motcua.org.models import Agency
 
+from .actions import mark_invalid
 from .guards import forbidden, render_page, staff_required
 
 FIELDS = {
@@ -209,12 +210,20 @@ def intake(request):
     else:
         form = IntakeForm(initial={"receiving_agency": agencies[0].pk}, **kw)
     ticked = set(request.POST.getlist("checked")) if request.method == "POST" else set()
+    mark_invalid(form)
+    links = [
+        (f"#{'components' if name == 'checked' else form.auto_id % name}", message)
+        for name, messages_ in form.errors.items()
+        if name != "__all__"
+        for message in messages_
+    ] + [(f"#component-{cid}", message) for cid, message in component_errors.items()]
     return render_page(
         request,
         "backoffice/intake.html",
         {
             "procedure": procedure,
             "version": version,
+            "error_links": links,
             "form": form,
             "components": [
                 {"c": c, "error": component_errors.get(c.pk), "checked": str(c.pk) in ticked}

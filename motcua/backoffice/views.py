@@ -32,7 +32,7 @@ from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
 from motcua.org.enums import Role
 from motcua.org.models import Agency
 
-from .actions import ACTIONS, make_form
+from .actions import ACTIONS, make_form, mark_invalid
 from .guards import forbidden, render_page, staff_required
 
 PAGE_SIZE = 25
@@ -256,6 +256,8 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
             continue
         is_bound = bool(bound and bound[0] == action)
         form = bound[1] if is_bound else make_form(action, dossier, components)
+        if is_bound:
+            mark_invalid(form)
         forms_.append(
             {
                 "action": action,

@@ -266,6 +266,9 @@ def test_refuse_without_reason_shows_the_error_and_changes_nothing(client, world
     assert r.status_code == 422
     assert 'id="act-refuse" open' in html
     assert re.search(r'class="field-error" id="refuse-reason-error">[^<]*lý do từ chối', html)
+    textarea = re.search(r"<textarea[^>]*>", html[html.index('id="act-refuse"') :]).group(0)
+    assert 'aria-invalid="true"' in textarea
+    assert 'aria-describedby="refuse-reason-error"' in textarea
     assert snapshot(d) == before
     r = act(client, officer, d, "refuse", reason="Sai thẩm quyền")
     assert r.status_code == 302
@@ -535,6 +538,7 @@ def test_intake_incomplete_checklist_is_refused_before_anything_is_written(clien
     r = client.post("/can-bo/tiep-nhan/", _intake(world, checked=[world.components[0].pk]))
     html = r.content.decode()
     assert r.status_code == 422 and "Chưa kiểm tra đủ thành phần hồ sơ" in html
+    assert '<a href="#components">Chưa kiểm tra đủ' in html
     assert "Giấy chứng sinh" in html
     assert not Dossier.objects.exists() and not Attachment.objects.exists()
 
