@@ -585,3 +585,33 @@ def test_intake_into_another_agency_is_not_possible(client, world, officer):
     client.force_login(officer)
     r = client.post("/can-bo/tiep-nhan/", _intake(world, receiving_agency=world.b.center.pk))
     assert r.status_code == 422 and not Dossier.objects.exists()
+
+
+def test_dossier_page_query_count_does_not_grow_with_history(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    leader = world.a.staff["s:leader"]
+    client.force_login(leader)
+    short = advance(world, Status.RECEIVED, at=recent())
+    client.get(f"/can-bo/ho-so/{short.pk}/")
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/can-bo/ho-so/{short.pk}/")
+    long = advance(world, Status.PROCESSED, at=recent())  # more events, handovers, files
+    s.dossier_attach_result(dossier_id=long.pk, actor=leader, file=("kq.pdf", PDF))
+    with CaptureQueriesContext(connection) as many:
+        r = client.get(f"/can-bo/ho-so/{long.pk}/")
+    assert r.status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_pages_in_english(client, world, officer):
+    from django.conf import settings
+
+    d = advance(world, Status.PROCESSING)
+    client.force_login(officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/can-bo/").content.decode()
+    assert "Inbox" in html and 'badge-overdue">Overdue<' in html
+    html = client.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
+    assert "Control sheet" in html and "Processing" in html
