@@ -94,13 +94,19 @@ class DossierFact(models.Model):
 class Grain(models.TextChoices):
     DAY = "d", "Ngày"
     MONTH = "m", "Tháng"
+    # Province roll-ups: receiving agency, procedure and field are 0, only the settling agency
+    # is kept — a province-wide year is ~12 × agencies rows, and concurrent transitions of
+    # different agencies never update the same row.
+    PROVINCE_DAY = "D", "Ngày (toàn tỉnh, theo cơ quan giải quyết)"
+    PROVINCE_MONTH = "M", "Tháng (toàn tỉnh, theo cơ quan giải quyết)"
 
 
 class Count(models.Model):
     """Counters of one (grain, day, receiving agency, settling agency, procedure).
 
     Month rows have `day` = the first of the month and hold the sum of that month's day
-    rows, so that a year is 12 rows per scope key instead of 365.
+    rows, so that a year is 12 rows per scope key instead of 365. Province rows (D, M) are
+    the same sums keyed by the settling agency alone, for queries without a scope.
     """
 
     grain = models.CharField(max_length=1, choices=Grain.choices)

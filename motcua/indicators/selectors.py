@@ -227,18 +227,21 @@ def _procedure_counts(scope: Scope) -> tuple[int, int]:
     return row["online"], row["n"]
 
 
-def _period_q(date_from: dt.date, date_to: dt.date) -> Q:
+def _period_q(date_from: dt.date, date_to: dt.date, province: bool = False) -> Q:
     """Count rows covering [date_from, date_to]: month rows for whole months, day rows for
-    the partial months at either edge."""
+    the partial months at either edge; the province roll-ups when there is no scope."""
+    day, month = (
+        (Grain.PROVINCE_DAY, Grain.PROVINCE_MONTH) if province else (Grain.DAY, Grain.MONTH)
+    )
     first_full = date_from if date_from.day == 1 else _next_month(date_from)
     after_last = _next_month(date_to) if date_to == _month_end(date_to) else date_to.replace(day=1)
     if first_full >= after_last:
-        return Q(grain=Grain.DAY, day__range=(date_from, date_to))
-    q = Q(grain=Grain.MONTH, day__gte=first_full, day__lt=after_last)
+        return Q(grain=day, day__range=(date_from, date_to))
+    q = Q(grain=month, day__gte=first_full, day__lt=after_last)
     if date_from < first_full:
-        q |= Q(grain=Grain.DAY, day__gte=date_from, day__lt=first_full)
+        q |= Q(grain=day, day__gte=date_from, day__lt=first_full)
     if after_last <= date_to:
-        q |= Q(grain=Grain.DAY, day__gte=after_last, day__lte=date_to)
+        q |= Q(grain=day, day__gte=after_last, day__lte=date_to)
     return q
 
 
@@ -291,7 +294,8 @@ def indicators_compute(
     p = formulas.params()
     scope = scope_resolve(agency=agency, procedure=procedure, field=field, unit=unit)
     at = _judged_at(date_to, as_of, p)
-    sums = Count.objects.filter(scope.q(), _period_q(date_from, date_to)).aggregate(
+    province = scope.agency_ids is None and scope.procedure_id is None and scope.field_id is None
+    sums = Count.objects.filter(scope.q(), _period_q(date_from, date_to, province)).aggregate(
         **{name: Sum(name) for name in FLAGS}
     )
     flags = {k: v or 0 for k, v in sums.items()}

@@ -39,19 +39,26 @@ def _calendar(agency_id: int):
 
 
 def contributions(fact: Fact | None) -> dict[Key, dict[str, int]]:
-    """What one fact adds to the counters: each flag on its bucket day, in the day row and
-    in the month row."""
+    """What one fact adds to the counters: each flag on its bucket day, in the day and month
+    rows of its scope key and in the province day and month rows of its settling agency."""
     out: dict[Key, dict[str, int]] = {}
     if fact is None or not fact.received:
         return out
-    scope = (fact.receiving_agency_id, fact.settling_agency_id, fact.procedure_id, fact.field_id)
+    full = (fact.receiving_agency_id, fact.settling_agency_id, fact.procedure_id, fact.field_id)
+    province = (0, fact.settling_agency_id, 0, 0)
     for flag in FLAGS.values():
         value = flag_value(fact, flag)
         if not value:
             continue
         day = fact.received_day if flag.bucket == "received" else fact.end_day
-        for grain, d in ((Grain.DAY.value, day), (Grain.MONTH.value, day.replace(day=1))):
-            counters = out.setdefault((grain, d, *scope), {})
+        month = day.replace(day=1)
+        for key in (
+            (Grain.DAY.value, day, *full),
+            (Grain.MONTH.value, month, *full),
+            (Grain.PROVINCE_DAY.value, day, *province),
+            (Grain.PROVINCE_MONTH.value, month, *province),
+        ):
+            counters = out.setdefault(key, {})
             counters[flag.name] = counters.get(flag.name, 0) + value
     return out
 
@@ -67,27 +74,24 @@ def _delta(old: Fact | None, new: Fact | None) -> dict[Key, dict[str, int]]:
 
 
 def _upsert(delta: dict[Key, dict[str, int]]) -> None:
+    """One INSERT … ON CONFLICT DO UPDATE SET c = c + excluded.c for all touched keys (in
+    key order), on PostgreSQL and SQLite alike."""
     if not delta:
         return
     q = connection.ops.quote_name
     table = q(Count._meta.db_table)
-    conflict = ", ".join(q(c) for c in COUNT_KEY)
+    names = list(FLAGS)
+    cols = ", ".join(q(c) for c in (*COUNT_KEY, "field_id", *names))
+    row = "(" + ", ".join(["%s"] * (len(COUNT_KEY) + 1 + len(names))) + ")"
+    keys = sorted(delta, key=lambda k: (k[0], k[1], k[2], k[3], k[4]))
+    values = [v for k in keys for v in (*k, *(delta[k].get(n, 0) for n in names))]
+    sets = ", ".join(f"{q(n)} = {table}.{q(n)} + excluded.{q(n)}" for n in names)
     with connection.cursor() as cursor:
-        for key in sorted(delta, key=lambda k: (k[0], k[1], k[2], k[3], k[4])):
-            counters = delta[key]
-            names = sorted(counters)
-            cols = [*COUNT_KEY, "field_id", *names]
-            # Every counter column is NOT NULL: a new row starts at 0 except those given.
-            rest = [n for n in FLAGS if n not in counters]
-            cols += rest
-            values = [*key, *(counters[n] for n in names), *([0] * len(rest))]
-            sets = ", ".join(f"{q(n)} = {table}.{q(n)} + excluded.{q(n)}" for n in names)
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(q(c) for c in cols)}) "  # noqa: S608
-                f"VALUES ({', '.join(['%s'] * len(cols))}) "
-                f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}",
-                values,
-            )
+        cursor.execute(
+            f"INSERT INTO {table} ({cols}) VALUES {', '.join([row] * len(keys))} "  # noqa: S608
+            f"ON CONFLICT ({', '.join(q(c) for c in COUNT_KEY)}) DO UPDATE SET {sets}",
+            values,
+        )
 
 
 # ---------------------------------------------------------------------------- facts
@@ -239,6 +243,28 @@ def row_fact(row: DossierRow, p: Params) -> Fact:
     )
 
 
+def _bulk_insert(model, columns: list[str], rows: Iterable[tuple]) -> None:
+    """COPY on PostgreSQL (the rebuild of millions of rows), executemany elsewhere."""
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    cols = ", ".join(q(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
+        batch: list[tuple] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= 2000:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+
+
 def indicators_rebuild(*, batch: int = 5000) -> dict[str, int]:
     """Recompute every fact and counter from the raw dossiers, in one transaction.
 
@@ -248,35 +274,26 @@ def indicators_rebuild(*, batch: int = 5000) -> dict[str, int]:
     p = formulas.params()
     totals: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     n = 0
-    with transaction.atomic():
-        Count.objects.all()._raw_delete(Count.objects.db)
-        DossierFact.objects.all()._raw_delete(DossierFact.objects.db)
-        pending: list[DossierFact] = []
+
+    def facts() -> Iterator[tuple]:
+        nonlocal n
         for row in dossier_rows(batch=batch):
             fact = row_fact(row, p)
             n += 1
-            pending.append(DossierFact(**_fact_values(fact)))
             for key, counters in contributions(fact).items():
                 t = totals[key]
                 for name, value in counters.items():
                     t[name] += value
-            if len(pending) >= batch:
-                DossierFact.objects.bulk_create(pending, batch_size=batch)
-                pending = []
-        DossierFact.objects.bulk_create(pending, batch_size=batch)
-        Count.objects.bulk_create(
-            (
-                Count(
-                    grain=k[0],
-                    day=k[1],
-                    receiving_agency_id=k[2],
-                    settling_agency_id=k[3],
-                    procedure_id=k[4],
-                    field_id=k[5],
-                    **c,
-                )
-                for k, c in totals.items()
-            ),
-            batch_size=batch,
+            yield tuple(getattr(fact, name) for name in FACT_FIELDS)
+
+    names = list(FLAGS)
+    with transaction.atomic():
+        Count.objects.all()._raw_delete(Count.objects.db)
+        DossierFact.objects.all()._raw_delete(DossierFact.objects.db)
+        _bulk_insert(DossierFact, list(FACT_FIELDS), facts())
+        _bulk_insert(
+            Count,
+            [*COUNT_KEY, "field_id", *names],
+            ((*k, *(c.get(name, 0) for name in names)) for k, c in totals.items()),
         )
     return {"dossiers": n, "counts": len(totals)}
