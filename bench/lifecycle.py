@@ -1,0 +1,253 @@
+#!/usr/bin/env python
+"""Full dossier lifecycles through the HTTP API on PostgreSQL, with concurrent clients.
+
+Each lifecycle is six transitions: submit (multipart, one PDF) → receive → forward (counter
+step → specialist) → forward (specialist → leader) → approve (result ready) → return.
+Prints transitions per second, p50/p99 latency per request, peak RSS per gunicorn worker,
+and pgbench's TPC-B figure on the same machine with the ratio.
+
+    .venv/bin/python bench/lifecycle.py [--clients 16] [--seconds 30] [--workers 2]
+                                        [--threads 4] [--no-pgbench]
+
+It creates (and drops) the databases `motcua_bench` and `motcua_pgbench` on the PostgreSQL
+given by BENCH_PG (default postgres://postgres@127.0.0.1:5432). Target on a 2-core machine:
+≥ 400 transitions/s, p99 < 100 ms. This is a figure to read, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB = "motcua_bench"
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def psql(sql: str, db: str = "postgres") -> None:
+    subprocess.run(["psql", f"{PG}/{db}", "-qc", sql], check=True, capture_output=True)
+
+
+def setup_world() -> dict:
+    """Fresh database, migrations, a small province, tokens for each actor."""
+    psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    psql(f"CREATE DATABASE {DB}")
+    os.environ["DATABASE_URL"] = f"{PG}/{DB}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "motcua.settings"
+    os.environ["MOTCUA_DEBUG"] = "0"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("migrate", verbosity=0)
+    from motcua.api.auth import token_create
+    from motcua.dossiers.tests.factories import make_world
+
+    w = make_world(limit_days=5)
+    st = w.a.staff
+    tokens = {
+        name: token_create(user=user, name="bench")[1]
+        for name, user in {
+            "citizen": w.citizen,
+            "counter": st["c:counter"],
+            "specialist": st["s:specialist"],
+            "leader": st["s:leader"],
+        }.items()
+    }
+    return {
+        "tokens": tokens,
+        "procedure": w.procedure.code,
+        "agency": w.a.center.code,
+        "component": w.components[0].pk,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RssSampler(threading.Thread):
+    """Peak resident memory of each gunicorn worker, sampled every 100 ms."""
+
+    def __init__(self, master_pid: int) -> None:
+        super().__init__(daemon=True)
+        self.master = master_pid
+        self.peak: dict[int, int] = {}
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        import psutil
+
+        master = psutil.Process(self.master)
+        while not self.stop.is_set():
+            for child in master.children():
+                try:
+                    rss = child.memory_info().rss
+                except psutil.Error:
+                    continue
+                self.peak[child.pid] = max(self.peak.get(child.pid, 0), rss)
+            time.sleep(0.1)
+
+
+async def client_loop(base: str, world: dict, deadline: float, latencies: list, errors: list):
+    import httpx
+
+    h = {k: {"Authorization": f"Bearer {v}"} for k, v in world["tokens"].items()}
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+
+        async def call(actor, path, **kw):
+            t = time.perf_counter()
+            r = await http.post(path, headers=h[actor], **kw)
+            latencies.append(time.perf_counter() - t)
+            if r.status_code >= 300:
+                errors.append((path, r.status_code, r.text[:200]))
+                return None
+            return r.json()
+
+        while time.perf_counter() < deadline:
+            d = await call(
+                "citizen",
+                "/api/dossiers",
+                data={"procedure": world["procedure"], "receiving_agency": world["agency"]},
+                files={f"component_{world['component']}": ("don.pdf", PDF, "application/pdf")},
+            )
+            if d is None:
+                continue
+            i = d["id"]
+            for actor, action in (
+                ("counter", "receive"),
+                ("counter", "forward"),
+                ("specialist", "forward"),
+                ("leader", "approve"),
+                ("counter", "return"),
+            ):
+                if await call(actor, f"/api/dossiers/{i}/{action}", json={}) is None:
+                    break
+
+
+async def drive(base: str, world: dict, clients: int, seconds: float):
+    latencies: list[float] = []
+    errors: list = []
+    deadline = time.perf_counter() + seconds
+    t0 = time.perf_counter()
+    await asyncio.gather(
+        *(client_loop(base, world, deadline, latencies, errors) for _ in range(clients))
+    )
+    return latencies, errors, time.perf_counter() - t0
+
+
+def pgbench_tps(clients: int, seconds: int) -> float | None:
+    db = "motcua_pgbench"
+    try:
+        psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        psql(f"CREATE DATABASE {db}")
+        url = f"{PG}/{db}"
+        subprocess.run(["pgbench", "-i", "-q", "-s", "10", url], check=True, capture_output=True)
+        out = subprocess.run(
+            ["pgbench", "-c", str(clients), "-j", "2", "-T", str(seconds), url],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        m = re.search(r"tps = ([\d.]+)", out)
+        return float(m.group(1)) if m else None
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"pgbench unavailable: {exc}")
+        return None
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--no-pgbench", action="store_true")
+    args = ap.parse_args()
+
+    world = setup_world()
+    port = free_port()
+    env = dict(os.environ, MOTCUA_DEBUG="0", MOTCUA_CONN_MAX_AGE="600")
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "motcua.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        import httpx
+
+        for _ in range(100):
+            try:
+                httpx.get(f"{base}/api/openapi.json", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        asyncio.run(drive(base, world, 2, 3))  # warm-up
+        sampler = RssSampler(server.pid)
+        sampler.start()
+        latencies, errors, elapsed = asyncio.run(drive(base, world, args.clients, args.seconds))
+        sampler.stop.set()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(20)
+
+    n = len(latencies)
+    ok = n - len(errors)
+    lat = sorted(latencies)
+    p50 = statistics.median(lat) * 1000 if lat else float("nan")
+    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else float("nan")
+    rate = ok / elapsed
+    peak = max(sampler.peak.values(), default=0) / 2**20
+    print(
+        f"clients {args.clients}, gunicorn {args.workers} workers × {args.threads} threads, "
+        f"{elapsed:.1f} s on {os.cpu_count()} cores"
+    )
+    print(f"transitions ok       {ok} ({len(errors)} errors)")
+    print(f"transitions/s        {rate:.1f}   (target ≥ 400)")
+    print(f"latency p50 / p99    {p50:.1f} ms / {p99:.1f} ms   (target p99 < 100 ms)")
+    print(f"peak RSS per worker  {peak:.1f} MiB")
+    if errors:
+        print("first errors:", errors[:3])
+    if not args.no_pgbench:
+        tps = pgbench_tps(args.clients, 20)
+        if tps:
+            print(
+                f"pgbench TPC-B tps    {tps:.1f}   ratio transitions/s ÷ TPC-B tps = {rate / tps:.3f}"
+            )
+    psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    main()
