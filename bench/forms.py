@@ -113,6 +113,11 @@ def main() -> None:
             f"{label}  p50 {pct(values, 50):6.1f} ms   p99 {pct(values, 99):6.1f} ms"
             f"   mean {statistics.mean(values):6.1f} ms   min {min(values):6.1f} ms"
         )
+    if len(full) >= 40:
+        print(
+            f"first 20 mean {statistics.mean(full[:20]):.1f} ms, "
+            f"last 20 mean {statistics.mean(full[-20:]):.1f} ms"
+        )
     verdict = "OK" if pct(full, 50) < 100 else "ABOVE TARGET"
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"target < 100 ms per receipt (p50, wall): {verdict}   load average: {load}")
