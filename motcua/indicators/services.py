@@ -38,39 +38,63 @@ def _calendar(agency_id: int):
 # ---------------------------------------------------------------------------- contributions
 
 
-def contributions(fact: Fact | None) -> dict[Key, dict[str, int]]:
-    """What one fact adds to the counters: each flag on its bucket day, in the day and month
-    rows of its scope key and in the province day and month rows of its settling agency."""
-    out: dict[Key, dict[str, int]] = {}
+_RECEIVED_FLAGS = [f for f in FLAGS.values() if f.bucket == "received"]
+_ENDED_FLAGS = [f for f in FLAGS.values() if f.bucket == "ended"]
+DAY, MONTH = Grain.DAY.value, Grain.MONTH.value
+PROVINCE_DAY, PROVINCE_MONTH = Grain.PROVINCE_DAY.value, Grain.PROVINCE_MONTH.value
+
+
+def day_contributions(fact: Fact | None) -> dict[tuple, dict[str, int]]:
+    """What one fact adds to the day rows of its scope key: (day, receiving, settling,
+    procedure, field) → {flag: value}, each flag on its bucket day."""
+    out: dict[tuple, dict[str, int]] = {}
     if fact is None or not fact.received:
         return out
-    full = (fact.receiving_agency_id, fact.settling_agency_id, fact.procedure_id, fact.field_id)
-    province = (0, fact.settling_agency_id, 0, 0)
-    for flag in FLAGS.values():
-        value = flag_value(fact, flag)
-        if not value:
-            continue
-        day = fact.received_day if flag.bucket == "received" else fact.end_day
-        month = day.replace(day=1)
-        for key in (
-            (Grain.DAY.value, day, *full),
-            (Grain.MONTH.value, month, *full),
-            (Grain.PROVINCE_DAY.value, day, *province),
-            (Grain.PROVINCE_MONTH.value, month, *province),
-        ):
-            counters = out.setdefault(key, {})
-            counters[flag.name] = counters.get(flag.name, 0) + value
+    scope = (fact.receiving_agency_id, fact.settling_agency_id, fact.procedure_id, fact.field_id)
+    for day, flags in ((fact.received_day, _RECEIVED_FLAGS), (fact.end_day, _ENDED_FLAGS)):
+        values = {f.name: v for f in flags if (v := flag_value(fact, f))}
+        if values:
+            counters = out.setdefault((day, *scope), {})
+            for name, v in values.items():
+                counters[name] = counters.get(name, 0) + v
     return out
 
 
+def expand(day_rows: dict[tuple, dict[str, int]]) -> dict[Key, dict[str, int]]:
+    """Day rows → the four grains: day and month of the scope key, and the province day and
+    month rows of the settling agency."""
+    out: dict[Key, dict[str, int]] = {}
+    for (day, recv, settl, proc, field), counters in day_rows.items():
+        month = day.replace(day=1)
+        for key in (
+            (DAY, day, recv, settl, proc, field),
+            (MONTH, month, recv, settl, proc, field),
+            (PROVINCE_DAY, day, 0, settl, 0, 0),
+            (PROVINCE_MONTH, month, 0, settl, 0, 0),
+        ):
+            row = out.get(key)
+            if row is None:
+                out[key] = dict(counters)
+            else:
+                for name, v in counters.items():
+                    row[name] = row.get(name, 0) + v
+    return out
+
+
+def contributions(fact: Fact | None) -> dict[Key, dict[str, int]]:
+    """What one fact adds to the counters, in every grain."""
+    return expand(day_contributions(fact))
+
+
 def _delta(old: Fact | None, new: Fact | None) -> dict[Key, dict[str, int]]:
-    delta: dict[Key, dict[str, int]] = defaultdict(dict)
+    delta: dict[tuple, dict[str, int]] = defaultdict(dict)
     for sign, fact in ((-1, old), (1, new)):
-        for key, counters in contributions(fact).items():
+        for key, counters in day_contributions(fact).items():
             row = delta[key]
             for name, value in counters.items():
                 row[name] = row.get(name, 0) + sign * value
-    return {k: {n: v for n, v in c.items() if v} for k, c in delta.items() if any(c.values())}
+    days = {k: {n: v for n, v in c.items() if v} for k, c in delta.items()}
+    return expand({k: c for k, c in days.items() if c})
 
 
 def _upsert(delta: dict[Key, dict[str, int]]) -> None:
@@ -220,7 +244,7 @@ _ROW_COLUMNS = [
 ]
 
 
-def dossier_rows(qs=None, batch: int = 5000) -> Iterator[DossierRow]:
+def dossier_pages(qs=None, batch: int = 5000) -> Iterator[list[DossierRow]]:
     """Raw dossier rows in id order, by keyset pages (constant memory)."""
     qs = Dossier.objects.all() if qs is None else qs
     last = 0
@@ -228,9 +252,13 @@ def dossier_rows(qs=None, batch: int = 5000) -> Iterator[DossierRow]:
         page = list(qs.filter(pk__gt=last).order_by("pk").values_list(*_ROW_COLUMNS)[:batch])
         if not page:
             return
-        for values in page:
-            yield DossierRow(*values)
+        yield [DossierRow(*values) for values in page]
         last = page[-1][0]
+
+
+def dossier_rows(qs=None, batch: int = 5000) -> Iterator[DossierRow]:
+    for page in dossier_pages(qs, batch):
+        yield from page
 
 
 def row_fact(row: DossierRow, p: Params) -> Fact:
@@ -274,26 +302,26 @@ def indicators_rebuild(*, batch: int = 5000) -> dict[str, int]:
     p = formulas.params()
     totals: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     n = 0
-
-    def facts() -> Iterator[tuple]:
-        nonlocal n
-        for row in dossier_rows(batch=batch):
-            fact = row_fact(row, p)
-            n += 1
-            for key, counters in contributions(fact).items():
-                t = totals[key]
-                for name, value in counters.items():
-                    t[name] += value
-            yield tuple(getattr(fact, name) for name in FACT_FIELDS)
-
     names = list(FLAGS)
     with transaction.atomic():
         Count.objects.all()._raw_delete(Count.objects.db)
         DossierFact.objects.all()._raw_delete(DossierFact.objects.db)
-        _bulk_insert(DossierFact, list(FACT_FIELDS), facts())
+        # Page by page: the connection cannot read dossiers while a COPY is open.
+        for page in dossier_pages(batch=batch):
+            facts = []
+            for row in page:
+                fact = row_fact(row, p)
+                for key, counters in day_contributions(fact).items():
+                    t = totals[key]
+                    for name, value in counters.items():
+                        t[name] += value
+                facts.append(tuple(getattr(fact, name) for name in FACT_FIELDS))
+            n += len(facts)
+            _bulk_insert(DossierFact, list(FACT_FIELDS), facts)
+        rows = expand(totals)
         _bulk_insert(
             Count,
             [*COUNT_KEY, "field_id", *names],
-            ((*k, *(c.get(name, 0) for name in names)) for k, c in totals.items()),
+            [(*k, *(c.get(name, 0) for name in names)) for k, c in rows.items()],
         )
-    return {"dossiers": n, "counts": len(totals)}
+    return {"dossiers": n, "counts": len(rows)}
