@@ -122,6 +122,42 @@ class InboxFilter(forms.Form):
         ]
 
 
+FILTER_LABELS = {
+    "agency": ("Cơ quan", "Agency"),
+    "status": ("Trạng thái", "Status"),
+    "due": ("Hạn giải quyết", "Due date"),
+    "step": ("Bước xử lý (số thứ tự)", "Process step (number)"),
+    "role": ("Vai trò ở bước hiện tại", "Role of the current step"),
+    "q": ("Tìm theo mã hồ sơ, người nộp, thủ tục", "Search code, applicant, procedure"),
+}
+
+
+def _filter_fields(form: InboxFilter, show_agency: bool) -> list[dict]:
+    """The filter form as plain data: rendering Django widgets per request costs more than
+    the whole table of rows."""
+    out = []
+    for name in ("agency", "status", "due", "step", "role", "q"):
+        if name == "agency" and not show_agency:
+            continue
+        current = form.data.get(name, "")
+        field = form.fields[name]
+        item = {
+            "name": name,
+            "id": f"f-{name}",
+            "label": pick(*FILTER_LABELS[name]),
+            "errors": form.errors.get(name, []),
+            "value": current,
+        }
+        if hasattr(field, "choices"):
+            item["options"] = [
+                (str(value), label, str(value) == current) for value, label in field.choices
+            ]
+        else:
+            item["type"] = "number" if name == "step" else "search"
+        out.append(item)
+    return out
+
+
 @require_GET
 @staff_required
 def inbox(request):
@@ -169,6 +205,7 @@ def inbox(request):
         "backoffice/inbox.html",
         {
             "form": form,
+            "filters": _filter_fields(form, show_agency=len(agencies) > 1),
             "page": page,
             "rows": rows,
             "agencies": agencies,
