@@ -137,3 +137,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MOTCUA_LOG_LEVEL", "WARNING")},
 }
+
+# Background work: Celery on Redis where deployed; eager (in the request, after commit) by
+# default so the demo and the tests need no worker. Set MOTCUA_TASKS_EAGER=0 and run
+# `celery -A motcua worker` to move forms and notifications out of the request.
+CELERY_BROKER_URL = os.environ.get("MOTCUA_BROKER_URL", "redis://127.0.0.1:6379/0")
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("MOTCUA_TASKS_EAGER", "1") == "1"
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -5,6 +5,8 @@ Two kinds:
   appended (for aggregates that must never disagree with the events, e.g. indicators);
 - `after_commit` listeners run once the transaction commits (`transaction.on_commit`), for
   side effects such as rendering PDF forms or sending notifications; they must be idempotent.
+  With Celery eager (the default) they run in the request right after the commit; otherwise
+  they are queued (by dotted path, with the event id) for a worker.
 
 Apps register in their AppConfig.ready(): `hooks.in_transaction(fn)` / `hooks.after_commit(fn)`;
 each listener is called as fn(event, dossier).
@@ -12,10 +14,13 @@ each listener is called as fn(event, dossier).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import transaction
 
+log = logging.getLogger(__name__)
 Listener = Callable[..., None]
 _IN_TRANSACTION: list[Listener] = []
 _AFTER_COMMIT: list[Listener] = []
@@ -33,8 +38,22 @@ def after_commit(fn: Listener) -> Listener:
     return fn
 
 
+def _enqueue(fn: Listener, event_id: int) -> None:
+    from .tasks import run_after_commit_listener
+
+    try:
+        run_after_commit_listener.delay(f"{fn.__module__}.{fn.__qualname__}", event_id)
+    except Exception:
+        # The transition is committed; what the listener makes can be made on request.
+        log.exception("could not queue %s for event %s", fn, event_id)
+
+
 def dispatch(event, dossier) -> None:
     for fn in _IN_TRANSACTION:
         fn(event, dossier)
+    eager = getattr(settings, "CELERY_TASK_ALWAYS_EAGER", True)
     for fn in _AFTER_COMMIT:
-        transaction.on_commit(lambda fn=fn: fn(event, dossier))
+        if eager:
+            transaction.on_commit(lambda fn=fn: fn(event, dossier))
+        else:
+            transaction.on_commit(lambda fn=fn: _enqueue(fn, event.pk))

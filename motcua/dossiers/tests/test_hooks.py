@@ -41,3 +41,30 @@ def test_after_commit_listener_sees_each_committed_event(
     with django_capture_on_commit_callbacks(execute=True):
         s.dossier_receive(dossier_id=d.pk, actor=world.a.staff["c:counter"])
     assert seen[-2:] == [("tx", "receive"), ("commit", "receive", Status.RECEIVED)]
+
+
+def test_after_commit_listener_is_queued_for_a_worker_when_not_eager(
+    world, clean_hooks, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from motcua.dossiers import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.run_after_commit_listener, "delay", lambda *a: queued.append(a))
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    hooks._AFTER_COMMIT[:] = [_record]
+    d = advance(world, Status.SUBMITTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        d = s.dossier_receive(dossier_id=d.pk, actor=world.a.staff["c:counter"])
+    event = d.events.get(action="receive")
+    assert queued[-1] == ("motcua.dossiers.tests.test_hooks._record", event.pk)
+    # What the worker runs: the listener, on the committed event.
+    _RECORDED.clear()
+    tasks.run_after_commit_listener(*queued[-1])
+    assert [("receive", d.pk)] == _RECORDED
+
+
+_RECORDED: list = []
+
+
+def _record(event, dossier):
+    _RECORDED.append((event.action, dossier.pk))
