@@ -305,6 +305,7 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
                 "files": action == Action.SUPPLEMENT,
             }
         )
+    names = {c.pk: c.name for c in components}
     context = {
         "d": dossier,
         "status": status_label(dossier.status),
@@ -315,8 +316,10 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
         "results": [a for a in attachments if a.kind == AttachmentKind.RESULT],
         "handovers": _handovers(dossier, now),
         "events": _events(dossier),
-        "pauses": list(dossier.pauses.all()),
-        "component_names": {c.pk: c.name for c in components},
+        "pauses": [
+            {"p": p, "missing": [names[c] for c in p.missing_components if c in names]}
+            for p in dossier.pauses.all()
+        ],
         "documents": _documents(dossier),
         "actions": forms_,
     }

@@ -299,6 +299,7 @@ def test_request_supplement_without_reason_changes_nothing(client, world):
     ]
     html = client.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
     assert f"/giay-to/{d.pk}/supplement_request.pdf" in html
+    assert "Thiếu giấy chứng sinh (thiếu: Giấy chứng sinh)" in html
 
 
 def test_request_supplement_with_foreign_component_is_refused(client, world):
