@@ -181,11 +181,44 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--threads", type=int, default=4)
     ap.add_argument("--no-pgbench", action="store_true")
+    ap.add_argument(
+        "--eager",
+        action="store_true",
+        help="render forms in the request (demo mode) instead of queueing them for Celery",
+    )
+    ap.add_argument(
+        "--worker",
+        action="store_true",
+        help="also run a Celery worker on this machine (it renders the receipts)",
+    )
     args = ap.parse_args()
 
     world = setup_world()
     port = free_port()
-    env = dict(os.environ, MOTCUA_DEBUG="0", MOTCUA_CONN_MAX_AGE="600")
+    broker = os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/15")
+    env = dict(
+        os.environ,
+        MOTCUA_DEBUG="0",
+        MOTCUA_CONN_MAX_AGE="600",
+        MOTCUA_TASKS_EAGER="1" if args.eager else "0",
+        MOTCUA_BROKER_URL=broker,
+    )
+    worker = None
+    if args.worker and not args.eager:
+        worker = subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/celery"),
+                "-A",
+                "motcua",
+                "worker",
+                "-c",
+                "1",
+                "--loglevel",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
     server = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -222,6 +255,11 @@ def main() -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(20)
+        if worker is not None:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(30)
+        # Forms queued for a worker that did not run them: drop them with the database.
+        subprocess.run(["redis-cli", "-u", broker, "flushdb"], capture_output=True, check=False)
 
     n = len(latencies)
     ok = n - len(errors)
