@@ -324,6 +324,17 @@ def timed(fn, repeat: int) -> tuple[float, float, object]:
     return statistics.median(samples), p99, out
 
 
+def rows_read(kw: dict) -> tuple[int, int]:
+    """How many counter rows and open-dossier facts a scorecard reads: the cost drivers."""
+    from motcua.indicators.models import Count
+    from motcua.indicators.selectors import _open_qs, _period_q, scope_resolve
+
+    scope = scope_resolve(agency=kw.get("agency"), procedure=kw.get("procedure"))
+    province = scope.agency_ids is None and scope.procedure_id is None
+    rows = Count.objects.filter(scope.q(), _period_q(kw["date_from"], kw["date_to"], province))
+    return rows.count(), _open_qs(scope, kw["date_to"]).count()
+
+
 def bench_size(n: int, repeat: int, full: bool, rng: random.Random) -> dict:
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -368,7 +379,11 @@ def bench_size(n: int, repeat: int, full: bool, rng: random.Random) -> dict:
     for name, kw in cases.items():
         p50, p99, _ = timed(lambda kw=kw: indicators_compute(**kw), repeat)
         result["cases"][name] = (p50, p99)
-        print(f"  indicators_compute  {name:<18} p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
+        rows, opened = rows_read(kw)
+        print(
+            f"  indicators_compute  {name:<18} p50 {p50:7.1f} ms   p99 {p99:7.1f} ms"
+            f"   reads {rows:,} counter rows + {opened:,} open facts"
+        )
     client = Client()
     period = f"{today.year}"
     p50, p99, resp = timed(lambda: client.get("/api/indicators", {"period": period}), repeat)

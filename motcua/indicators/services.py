@@ -86,15 +86,23 @@ def contributions(fact: Fact | None) -> dict[Key, dict[str, int]]:
     return expand(day_contributions(fact))
 
 
-def _delta(old: Fact | None, new: Fact | None) -> dict[Key, dict[str, int]]:
-    delta: dict[tuple, dict[str, int]] = defaultdict(dict)
+def _add_delta(acc: dict[tuple, dict[str, int]], old: Fact | None, new: Fact | None) -> None:
     for sign, fact in ((-1, old), (1, new)):
         for key, counters in day_contributions(fact).items():
-            row = delta[key]
+            row = acc.setdefault(key, {})
             for name, value in counters.items():
                 row[name] = row.get(name, 0) + sign * value
-    days = {k: {n: v for n, v in c.items() if v} for k, c in delta.items()}
+
+
+def _expand_nonzero(acc: dict[tuple, dict[str, int]]) -> dict[Key, dict[str, int]]:
+    days = {k: {n: v for n, v in c.items() if v} for k, c in acc.items()}
     return expand({k: c for k, c in days.items() if c})
+
+
+def _delta(old: Fact | None, new: Fact | None) -> dict[Key, dict[str, int]]:
+    acc: dict[tuple, dict[str, int]] = {}
+    _add_delta(acc, old, new)
+    return _expand_nonzero(acc)
 
 
 def _upsert(delta: dict[Key, dict[str, int]]) -> None:
@@ -107,15 +115,19 @@ def _upsert(delta: dict[Key, dict[str, int]]) -> None:
     names = list(FLAGS)
     cols = ", ".join(q(c) for c in (*COUNT_KEY, "field_id", *names))
     row = "(" + ", ".join(["%s"] * (len(COUNT_KEY) + 1 + len(names))) + ")"
-    keys = sorted(delta, key=lambda k: (k[0], k[1], k[2], k[3], k[4]))
-    values = [v for k in keys for v in (*k, *(delta[k].get(n, 0) for n in names))]
     sets = ", ".join(f"{q(n)} = {table}.{q(n)} + excluded.{q(n)}" for n in names)
+    conflict = ", ".join(q(c) for c in COUNT_KEY)
+    keys = sorted(delta, key=lambda k: (k[0], k[1], k[2], k[3], k[4]))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({cols}) VALUES {', '.join([row] * len(keys))} "  # noqa: S608
-            f"ON CONFLICT ({', '.join(q(c) for c in COUNT_KEY)}) DO UPDATE SET {sets}",
-            values,
-        )
+        # ≤ 1000 rows (21 000 parameters) a statement: under PostgreSQL's and SQLite's limits.
+        for start in range(0, len(keys), 1000):
+            part = keys[start : start + 1000]
+            values = [v for k in part for v in (*k, *(delta[k].get(n, 0) for n in names))]
+            cursor.execute(
+                f"INSERT INTO {table} ({cols}) VALUES {', '.join([row] * len(part))} "  # noqa: S608
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}",
+                values,
+            )
 
 
 # ---------------------------------------------------------------------------- facts
@@ -185,21 +197,43 @@ def on_dossier_event(event, dossier) -> None:
 
 def facts_refresh(dossier_ids: Iterable[int]) -> int:
     """Bring the facts and counters of these dossiers up to date with their rows (for bulk
-    writers that bypass the services). Locks the dossiers in id order. Returns the number
-    of facts that changed."""
+    writers that bypass the services). Locks the dossiers in id order and works by pages of
+    500: one read of the dossiers, one of their facts, one upsert of the counters, one
+    replacement of the changed facts. Returns the number of facts that changed."""
     ids = sorted(set(dossier_ids))
     p = formulas.params()
     changed = 0
     with transaction.atomic():
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            for dossier in (
+            dossiers = (
                 Dossier.objects.select_for_update(of=("self",))
                 .select_related("procedure", "procedure_version")
                 .filter(pk__in=chunk)
                 .order_by("pk")
-            ):
-                changed += fact_refresh(dossier, p)
+            )
+            rows = {r.pk: r for r in DossierFact.objects.filter(pk__in=chunk)}
+            acc: dict[tuple, dict[str, int]] = {}
+            fresh: list[Fact] = []
+            for d in dossiers:
+                new = fact_of(
+                    d,
+                    field_id=d.procedure.field_id,
+                    eligible_full_online=d.procedure_version.eligible_full_online,
+                    calendar=_calendar,
+                    p=p,
+                )
+                row = rows.get(d.pk)
+                old = _fact_from_row(row) if row is not None else None
+                if old != new:
+                    _add_delta(acc, old, new)
+                    fresh.append(new)
+            if not fresh:
+                continue
+            changed += len(fresh)
+            _upsert(_expand_nonzero(acc))
+            DossierFact.objects.filter(pk__in=[f.dossier_id for f in fresh]).delete()
+            DossierFact.objects.bulk_create([DossierFact(**_fact_values(f)) for f in fresh])
     return changed
 
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from motcua.dossiers import services as s
 from motcua.dossiers.models import Dossier
-from motcua.indicators.models import Count
+from motcua.indicators.models import Count, DossierFact
 from motcua.indicators.selectors import indicators_compute, indicators_full_recompute
 from motcua.indicators.services import facts_refresh, indicators_rebuild
 
@@ -71,3 +71,16 @@ def test_facts_refresh_catches_up_with_bulk_writes(world):
     assert facts_refresh([d.pk, d.pk]) == 1
     assert nd(both(**MARCH), "4.3") == (1, 1)
     assert facts_refresh([d.pk]) == 0
+
+
+def test_facts_refresh_of_dossiers_without_facts_equals_a_rebuild(world):
+    from .helpers import Status, advance
+
+    ids = [advance(world, status).pk for status in (Status.RETURNED, Status.PROCESSING)]
+    ids.append(advance(world, Status.SUPPLEMENT_REQUESTED).pk)
+    expected = _counts()
+    Count.objects.all().delete()
+    DossierFact.objects.all().delete()  # as after a bulk import without events
+    assert facts_refresh(ids + [10**9]) == 3  # unknown ids are ignored
+    assert _counts() == expected
+    assert nd(both(**MARCH), "2.1") == (2, 3)
