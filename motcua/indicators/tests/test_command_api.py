@@ -165,3 +165,13 @@ def test_api_drill_down_for_officers_and_monitors_only(world):
     assert (r.status_code, r.json()["error"]["field"]) == (404, "id")
     r = _get("/2.1/dossiers", world.admin, period="2026-03", part="both")
     assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_part")
+
+
+def test_a_scorecard_is_three_queries_plus_one_per_scope_code(world, django_assert_num_queries):
+    _mixed(world)
+    with django_assert_num_queries(3):  # counters, open dossiers, catalog (3.1)
+        indicators_compute(**MARCH)
+    with django_assert_num_queries(5):
+        indicators_compute(**MARCH, agency=world.a.center.code, procedure="1.001193")
+    with django_assert_num_queries(3):
+        assert _get("", period="2026-03").status_code == 200
