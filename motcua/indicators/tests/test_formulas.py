@@ -299,3 +299,11 @@ def test_reappointed_dossiers_can_be_counted_late(world, settings):
 
     indicators_rebuild()
     assert nd(both(**MARCH), "2.1") == (0, 1)
+
+
+def test_open_dossiers_can_be_judged_at_the_literal_end_of_the_period(world, settings):
+    received(world)  # due 09/03 09:10, still open
+    running = {**MARCH, "as_of": vn(2026, 3, 6, 10, 0)}
+    assert nd(both(**running), "2.1") == (1, 1)  # default: judged now (06/03)
+    settings.MOTCUA_766_OPEN_END = "period_end"
+    assert nd(both(**running), "2.1") == (0, 1)  # judged at 01/04 00:00
