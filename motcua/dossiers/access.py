@@ -107,6 +107,10 @@ def _precondition_fails(action: str, dossier: Dossier) -> bool:
         return rules.supplement_refusal(dossier) is not None
     if action == Action.APOLOGIZE:
         return rules.apology_refusal(dossier, timezone.now()) is not None
+    if action == Action.FORWARD:
+        return rules.forward_refusal(dossier) is not None
+    if action == Action.APPROVE:
+        return rules.approve_refusal(dossier) is not None
     return False
 
 

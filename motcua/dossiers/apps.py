@@ -9,7 +9,7 @@ class DossiersConfig(AppConfig):
     def ready(self) -> None:
         from motcua.catalog.models import ProcessStep
 
-        from .services import steps_cache_clear
+        from .rules import steps_cache_clear
 
         post_save.connect(steps_cache_clear, sender=ProcessStep, dispatch_uid="steps_cache_save")
         post_delete.connect(steps_cache_clear, sender=ProcessStep, dispatch_uid="steps_cache_del")

@@ -145,6 +145,8 @@ class Dossier(models.Model):
             models.Index(fields=["owner", "-submitted_at"], name="dossier_owner_idx"),
             models.Index(fields=["status", "due_at"], name="dossier_status_due_idx"),
             models.Index(fields=["received_at"], name="dossier_received_idx"),
+            # The inbox walks open dossiers in due order (bench/pages.py: 50,000 open).
+            models.Index(fields=["due_at", "id"], name="dossier_due_id_idx"),
         ]
 
     def __str__(self) -> str:

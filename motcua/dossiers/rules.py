@@ -11,6 +11,8 @@ import datetime as dt
 
 from django.conf import settings
 
+from motcua.catalog.enums import AgencyRole
+from motcua.catalog.models import ProcessStep
 from motcua.core.errors import IllegalTransition
 
 
@@ -64,3 +66,66 @@ def rating_refusal(dossier) -> IllegalTransition | None:
         "The dossier was already rated.",
         field="rating",
     )
+
+
+# ---------------------------------------------------------------- the internal process
+
+_STEPS_CACHE: dict[int, list[ProcessStep]] = {}
+
+
+def process_steps(dossier) -> list[ProcessStep]:
+    """The internal process of the dossier's version, cached per process: the steps of a
+    version that dossiers were received under cannot change (catalog.services refuses it and
+    the foreign keys protect them), and any change to a step clears the cache."""
+    steps = _STEPS_CACHE.get(dossier.procedure_version_id)
+    if steps is None:
+        steps = list(
+            ProcessStep.objects.filter(version_id=dossier.procedure_version_id).order_by("order")
+        )
+        if len(_STEPS_CACHE) > 10_000:
+            _STEPS_CACHE.clear()
+        _STEPS_CACHE[dossier.procedure_version_id] = steps
+    return steps
+
+
+def steps_cache_clear(**_kwargs) -> None:
+    _STEPS_CACHE.clear()
+
+
+def is_return_step(steps: list[ProcessStep], index: int) -> bool:
+    """The trailing counter step(s) on the receiving side return the result."""
+    return all(
+        s.agency_role == AgencyRole.RECEIVING and s.role == "counter" for s in steps[index:]
+    ) and any(s.agency_role == AgencyRole.SETTLING for s in steps[:index])
+
+
+def _current_index(dossier, steps: list[ProcessStep]) -> int | None:
+    return next((i for i, s in enumerate(steps) if s.pk == dossier.current_step_id), None)
+
+
+def forward_refusal(dossier) -> IllegalTransition | None:
+    """A forward needs a next step that still processes (the result step is approved)."""
+    steps = process_steps(dossier)
+    index = _current_index(dossier, steps)
+    if index is None or index + 1 >= len(steps) or is_return_step(steps, index + 1):
+        return IllegalTransition(
+            "approve_instead",
+            "Đây là bước cuối của xử lý: hãy phê duyệt kết quả thay vì chuyển bước.",
+            "This is the last processing step: approve the result instead of forwarding.",
+            field="action",
+        )
+    return None
+
+
+def approve_refusal(dossier) -> IllegalTransition | None:
+    """Approval comes at the last processing step (only the return step may follow)."""
+    steps = process_steps(dossier)
+    index = _current_index(dossier, steps)
+    if index is None or (index + 1 < len(steps) and not is_return_step(steps, index + 1)):
+        return IllegalTransition(
+            "steps_remaining",
+            "Hồ sơ còn bước xử lý chưa thực hiện: hãy chuyển bước tiếp theo.",
+            "Processing steps remain: forward the dossier to the next step.",
+            field="action",
+        )
+    return None

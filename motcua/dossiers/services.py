@@ -164,28 +164,6 @@ def _step_agency(dossier: Dossier, step: ProcessStep) -> Agency:
     return _agency(dossier, step.agency_role)
 
 
-_STEPS_CACHE: dict[int, list[ProcessStep]] = {}
-
-
-def _steps(dossier: Dossier) -> list[ProcessStep]:
-    """The internal process of the dossier's version, cached per process: the steps of a
-    version that dossiers were received under cannot change (catalog.services refuses it and
-    the foreign keys protect them), and any change to a step clears the cache."""
-    steps = _STEPS_CACHE.get(dossier.procedure_version_id)
-    if steps is None:
-        steps = list(
-            ProcessStep.objects.filter(version_id=dossier.procedure_version_id).order_by("order")
-        )
-        if len(_STEPS_CACHE) > 10_000:
-            _STEPS_CACHE.clear()
-        _STEPS_CACHE[dossier.procedure_version_id] = steps
-    return steps
-
-
-def steps_cache_clear(**_kwargs) -> None:
-    _STEPS_CACHE.clear()
-
-
 def _open_step(dossier: Dossier, step: ProcessStep | None, at: dt.datetime) -> None:
     dossier.current_step = step
     if step is None:
@@ -522,7 +500,7 @@ def _receive(dossier: Dossier, actor, acting: Acting, at: dt.datetime) -> Dossie
     dossier.fee_due_vnd = version.fee_total_vnd
     dossier.digitized = dossier.attachments.exists()
     dossier.status = Status.RECEIVED
-    steps = _steps(dossier)
+    steps = rules.process_steps(dossier)
     _open_step(dossier, steps[0] if steps else None, at)
     return _save(
         dossier,
@@ -590,16 +568,12 @@ def dossier_forward(
     at = _now(at)
     with transaction.atomic():
         dossier, acting = _begin(dossier_id, Action.FORWARD, actor, expected_version)
-        steps = _steps(dossier)
+        refusal = rules.forward_refusal(dossier)
+        if refusal is not None:
+            raise refusal
+        steps = rules.process_steps(dossier)
         index = next(i for i, s in enumerate(steps) if s.pk == dossier.current_step_id)
-        nxt = steps[index + 1] if index + 1 < len(steps) else None
-        if nxt is None or _is_return_step(steps, index + 1):
-            raise IllegalTransition(
-                "approve_instead",
-                "Đây là bước cuối của xử lý: hãy phê duyệt kết quả thay vì chuyển bước.",
-                "This is the last processing step: approve the result instead of forwarding.",
-                field="action",
-            )
+        nxt = steps[index + 1]
         from_status = dossier.status
         outcome = _close_step(dossier, actor, at, nfc(note) or "")
         dossier.status = Status.PROCESSING
@@ -620,13 +594,6 @@ def dossier_forward(
         )
 
 
-def _is_return_step(steps: list[ProcessStep], index: int) -> bool:
-    """The trailing counter step(s) on the receiving side return the result."""
-    return all(
-        s.agency_role == AgencyRole.RECEIVING and s.role == "counter" for s in steps[index:]
-    ) and any(s.agency_role == AgencyRole.SETTLING for s in steps[:index])
-
-
 def dossier_approve(
     *,
     dossier_id: int,
@@ -639,16 +606,12 @@ def dossier_approve(
     at = _now(at)
     with transaction.atomic():
         dossier, acting = _begin(dossier_id, Action.APPROVE, actor, expected_version)
-        steps = _steps(dossier)
+        refusal = rules.approve_refusal(dossier)
+        if refusal is not None:
+            raise refusal
+        steps = rules.process_steps(dossier)
         index = next(i for i, s in enumerate(steps) if s.pk == dossier.current_step_id)
         rest = index + 1
-        if rest < len(steps) and not _is_return_step(steps, rest):
-            raise IllegalTransition(
-                "steps_remaining",
-                "Hồ sơ còn bước xử lý chưa thực hiện: hãy chuyển bước tiếp theo.",
-                "Processing steps remain: forward the dossier to the next step.",
-                field="action",
-            )
         step_outcome = _close_step(dossier, actor, at, nfc(result_note) or "")
         dossier.status = Status.PROCESSED
         dossier.finished_at = at
