@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: demo test lint test-unit test-browser test-postgres bench-lifecycle clean install
+.PHONY: demo test lint test-unit test-browser test-postgres bench-lifecycle bench-pages bench-forms bench-indicators clean install
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -48,6 +48,15 @@ test-postgres:
 
 bench-lifecycle: $(STAMP)
 	$(BIN)/python bench/lifecycle.py
+
+bench-pages: $(STAMP)
+	$(BIN)/python bench/pages.py
+
+bench-forms: $(STAMP)
+	$(BIN)/python bench/forms.py
+
+bench-indicators: $(STAMP)
+	$(BIN)/python bench/indicators.py --quick
 
 clean:
 	rm -rf $(VENV) var .pytest_cache node_modules
