@@ -3,9 +3,9 @@
 `on_dossier_event` is registered with motcua.dossiers.hooks.in_transaction: it runs in the
 transaction of every dossier service, after the event is appended, while the dossier row
 is locked. It recomputes the dossier's fact from the row (O(1)), and when the fact changed
-it subtracts the old fact's contribution from the counters and adds the new one — an
-upsert with increments per touched (grain, day, agency, agency, procedure) key, taken in
-key order so that two transactions never wait on each other in opposite orders.
+it subtracts the old fact's contribution from the counters and adds the new one — one
+multi-row upsert with increments over the touched (grain, day, agency, agency, procedure)
+keys, in key order so that two transactions never wait on each other in opposite orders.
 
 Bulk writers that bypass the services (the demo's history, `motcua import-dossiers`) call
 `facts_refresh(dossier_ids)` inside their transaction, or `indicators_rebuild()` after.
