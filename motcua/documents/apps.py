@@ -9,6 +9,7 @@ class DocumentsConfig(AppConfig):
     def ready(self) -> None:
         from motcua.dossiers import hooks
 
+        from .enums import KIND_BY_ACTION
         from .services import on_dossier_event
 
-        hooks.after_commit(on_dossier_event)
+        hooks.after_commit(on_dossier_event, actions=KIND_BY_ACTION)

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 Listener = Callable[..., None]
 _IN_TRANSACTION: list[Listener] = []
 _AFTER_COMMIT: list[Listener] = []
+_ACTIONS: dict[Listener, frozenset[str] | None] = {}
 
 
 def in_transaction(fn: Listener) -> Listener:
@@ -32,9 +33,11 @@ def in_transaction(fn: Listener) -> Listener:
     return fn
 
 
-def after_commit(fn: Listener) -> Listener:
+def after_commit(fn: Listener, *, actions=None) -> Listener:
+    """Register `fn`; with `actions`, it is called (or queued) only for those actions."""
     if fn not in _AFTER_COMMIT:
         _AFTER_COMMIT.append(fn)
+    _ACTIONS[fn] = frozenset(actions) if actions is not None else None
     return fn
 
 
@@ -53,6 +56,9 @@ def dispatch(event, dossier) -> None:
         fn(event, dossier)
     eager = getattr(settings, "CELERY_TASK_ALWAYS_EAGER", True)
     for fn in _AFTER_COMMIT:
+        wanted = _ACTIONS.get(fn)
+        if wanted is not None and event.action not in wanted:
+            continue
         if eager:
             transaction.on_commit(lambda fn=fn: fn(event, dossier))
         else:
