@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import connection, models, transaction
+from django.db import transaction
 
 from motcua.catalog.enums import Channel
 from motcua.catalog.models import Procedure, ProcessStep
+from motcua.core.bulk import insert_rows
 from motcua.dossiers import timing
 from motcua.dossiers.enums import TRANSITIONS, Action, PaidOnline, Status
 from motcua.dossiers.models import DailySequence, Dossier, DossierEvent, Handover, Pause
@@ -829,7 +830,7 @@ def _write(parsed: list[Parsed]) -> list[int]:
                 )
             if h is not None:
                 opens.append(Handover(dossier=d, **h))
-        _insert(DossierEvent, EVENT_COLUMNS, events)
+        insert_rows(DossierEvent, EVENT_COLUMNS, events)
         Pause.objects.bulk_create(pauses, batch_size=BATCH)
         Handover.objects.bulk_create(opens, batch_size=BATCH)
     return ids
@@ -839,40 +840,6 @@ EVENT_COLUMNS = (
     "dossier", "seq", "action", "at", "actor", "actor_role", "actor_agency", "from_status",
     "to_status", "reason", "data",
 )  # fmt: skip
-
-
-def _insert(model, names: tuple[str, ...], rows: list[tuple]) -> None:
-    """INSERT … executemany of plain tuples, values adapted as the ORM would: events are
-    ~9 per dossier, and building model instances for bulk_create would cost more than
-    the insert itself (same technique as the demo's history synthesizer)."""
-    if not rows:
-        return
-    fields = [model._meta.get_field(n) for n in names]
-    adapters = []
-    for f in fields:
-        if isinstance(f, models.DateTimeField):
-            adapters.append(connection.ops.adapt_datetimefield_value)
-        elif isinstance(f, models.JSONField):
-            adapters.append(lambda v, f=f: f.get_db_prep_save(v, connection))
-        else:
-            adapters.append(None)
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from _meta
-        quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    with connection.cursor() as cur:
-        cur.executemany(
-            sql,
-            [
-                tuple(
-                    a(v) if a is not None and v is not None else v
-                    for a, v in zip(adapters, row, strict=True)
-                )
-                for row in rows
-            ],
-        )
 
 
 def _bump_sequences(parsed: list[Parsed]) -> None:

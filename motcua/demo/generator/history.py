@@ -34,11 +34,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from motcua.catalog.enums import AgencyRole, Channel, Level
 from motcua.catalog.models import Procedure
+from motcua.core.bulk import insert_rows
 from motcua.core.text import fold
 from motcua.dossiers import timing
 from motcua.dossiers.enums import Action, PaidOnline, Status
@@ -739,9 +740,9 @@ def _write(plans: list[Plan], rng: random.Random) -> None:
                     pa["missing_components"], pa["working_seconds"],
                 )
             )  # fmt: skip
-    _insert(DossierEvent, EVENT_COLUMNS, events)
-    _insert(Handover, HANDOVER_COLUMNS, handovers)
-    _insert(Pause, PAUSE_COLUMNS, pauses)
+    insert_rows(DossierEvent, EVENT_COLUMNS, events)
+    insert_rows(Handover, HANDOVER_COLUMNS, handovers)
+    insert_rows(Pause, PAUSE_COLUMNS, pauses)
 
 
 EVENT_COLUMNS = (
@@ -759,43 +760,6 @@ PAUSE_COLUMNS = (
 
 def _pk(obj) -> int | None:
     return None if obj is None else obj.pk
-
-
-def _insert(model, names: tuple[str, ...], rows: list[tuple]) -> None:
-    """INSERT … executemany, with values adapted the way the backend's ORM would.
-
-    bulk_create spends most of its time building and compiling ~200,000 model instances;
-    the rows here are plain tuples, so only datetimes and JSON need the backend's adapter.
-    """
-    if not rows:
-        return
-    fields = [model._meta.get_field(n) for n in names]
-    adapters = []
-    for f in fields:
-        if isinstance(f, models.DateTimeField):
-            adapters.append(connection.ops.adapt_datetimefield_value)
-        elif isinstance(f, models.JSONField):
-            adapters.append(lambda v, f=f: f.get_db_prep_save(v, connection))
-        else:
-            adapters.append(None)
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from _meta
-        quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    with connection.cursor() as cur:
-        for start in range(0, len(rows), BATCH):
-            cur.executemany(
-                sql,
-                [
-                    tuple(
-                        a(v) if a is not None and v is not None else v
-                        for a, v in zip(adapters, row, strict=True)
-                    )
-                    for row in rows[start : start + BATCH]
-                ],
-            )
 
 
 def history_generate(
