@@ -327,11 +327,11 @@ def timed(fn, repeat: int) -> tuple[float, float, object]:
 def rows_read(kw: dict) -> tuple[int, int]:
     """How many counter rows and open-dossier facts a scorecard reads: the cost drivers."""
     from motcua.indicators.models import Count
-    from motcua.indicators.selectors import _open_qs, _period_q, scope_resolve
+    from motcua.indicators.selectors import _grains, _open_qs, _period_q, scope_resolve
 
     scope = scope_resolve(agency=kw.get("agency"), procedure=kw.get("procedure"))
-    province = scope.agency_ids is None and scope.procedure_id is None
-    rows = Count.objects.filter(scope.q(), _period_q(kw["date_from"], kw["date_to"], province))
+    period = _period_q(kw["date_from"], kw["date_to"], _grains(scope))
+    rows = Count.objects.filter(scope.q(), period)
     return rows.count(), _open_qs(scope, kw["date_to"]).count()
 
 

@@ -108,6 +108,10 @@ class Grain(models.TextChoices):
     # different agencies never update the same row.
     PROVINCE_DAY = "D", "Ngày (toàn tỉnh, theo cơ quan giải quyết)"
     PROVINCE_MONTH = "M", "Tháng (toàn tỉnh, theo cơ quan giải quyết)"
+    # Agency roll-ups: procedure and field are 0 — an agency's year reads months × the
+    # agencies it works with, not × its procedures.
+    AGENCY_DAY = "A", "Ngày (theo cơ quan tiếp nhận và giải quyết)"
+    AGENCY_MONTH = "B", "Tháng (theo cơ quan tiếp nhận và giải quyết)"
 
 
 class Count(models.Model):

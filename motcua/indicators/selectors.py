@@ -227,12 +227,19 @@ def _procedure_counts(scope: Scope) -> tuple[int, int]:
     return row["online"], row["n"]
 
 
-def _period_q(date_from: dt.date, date_to: dt.date, province: bool = False) -> Q:
+def _grains(scope: Scope) -> tuple[str, str]:
+    """The (day, month) grains that answer a scope with the fewest rows."""
+    if scope.procedure_id is not None or scope.field_id is not None:
+        return Grain.DAY, Grain.MONTH
+    if scope.agency_ids is not None:
+        return Grain.AGENCY_DAY, Grain.AGENCY_MONTH
+    return Grain.PROVINCE_DAY, Grain.PROVINCE_MONTH
+
+
+def _period_q(date_from: dt.date, date_to: dt.date, grains: tuple[str, str]) -> Q:
     """Count rows covering [date_from, date_to]: month rows for whole months, day rows for
-    the partial months at either edge; the province roll-ups when there is no scope."""
-    day, month = (
-        (Grain.PROVINCE_DAY, Grain.PROVINCE_MONTH) if province else (Grain.DAY, Grain.MONTH)
-    )
+    the partial months at either edge."""
+    day, month = grains
     first_full = date_from if date_from.day == 1 else _next_month(date_from)
     after_last = _next_month(date_to) if date_to == _month_end(date_to) else date_to.replace(day=1)
     if first_full >= after_last:
@@ -294,8 +301,7 @@ def indicators_compute(
     p = formulas.params()
     scope = scope_resolve(agency=agency, procedure=procedure, field=field, unit=unit)
     at = _judged_at(date_to, as_of, p)
-    province = scope.agency_ids is None and scope.procedure_id is None and scope.field_id is None
-    sums = Count.objects.filter(scope.q(), _period_q(date_from, date_to, province)).aggregate(
+    sums = Count.objects.filter(scope.q(), _period_q(date_from, date_to, _grains(scope))).aggregate(
         **{name: Sum(name) for name in FLAGS}
     )
     flags = {k: v or 0 for k, v in sums.items()}

@@ -42,6 +42,7 @@ _RECEIVED_FLAGS = [f for f in FLAGS.values() if f.bucket == "received"]
 _ENDED_FLAGS = [f for f in FLAGS.values() if f.bucket == "ended"]
 DAY, MONTH = Grain.DAY.value, Grain.MONTH.value
 PROVINCE_DAY, PROVINCE_MONTH = Grain.PROVINCE_DAY.value, Grain.PROVINCE_MONTH.value
+AGENCY_DAY, AGENCY_MONTH = Grain.AGENCY_DAY.value, Grain.AGENCY_MONTH.value
 
 
 def day_contributions(fact: Fact | None) -> dict[tuple, dict[str, int]]:
@@ -61,14 +62,16 @@ def day_contributions(fact: Fact | None) -> dict[tuple, dict[str, int]]:
 
 
 def expand(day_rows: dict[tuple, dict[str, int]]) -> dict[Key, dict[str, int]]:
-    """Day rows → the four grains: day and month of the scope key, and the province day and
-    month rows of the settling agency."""
+    """Day rows → the six grains: day and month of the scope key, of the two agencies, and
+    of the settling agency (province)."""
     out: dict[Key, dict[str, int]] = {}
     for (day, recv, settl, proc, field), counters in day_rows.items():
         month = day.replace(day=1)
         for key in (
             (DAY, day, recv, settl, proc, field),
             (MONTH, month, recv, settl, proc, field),
+            (AGENCY_DAY, day, recv, settl, 0, 0),
+            (AGENCY_MONTH, month, recv, settl, 0, 0),
             (PROVINCE_DAY, day, 0, settl, 0, 0),
             (PROVINCE_MONTH, month, 0, settl, 0, 0),
         ):
