@@ -25,6 +25,13 @@ def _in_effect(day: dt.date) -> Q:
     return Q(effective_from__lte=day) & (Q(effective_to__isnull=True) | Q(effective_to__gte=day))
 
 
+# What a list shows of a version: the record's long texts and JSON stay in the database.
+LIST_VERSION_FIELDS = (
+    "id", "procedure_id", "number", "effective_from", "effective_to", "time_limit_value",
+    "time_limit_unit", "time_limit_text", "channels", "online_level",
+)  # fmt: skip
+
+
 def procedure_search(
     *,
     q: str | None = None,
@@ -79,9 +86,9 @@ def procedure_search(
         qs.prefetch_related(
             Prefetch(
                 "versions",
-                queryset=ProcedureVersion.objects.filter(_in_effect(day)).order_by(
-                    "-effective_from", "-number"
-                ),
+                queryset=ProcedureVersion.objects.filter(_in_effect(day))
+                .only(*LIST_VERSION_FIELDS)
+                .order_by("-effective_from", "-number"),
                 to_attr="current_versions",
             )
         )[offset : offset + limit]

@@ -29,7 +29,7 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
 from motcua.catalog.models import Procedure, ProcedureVersion
-from motcua.catalog.selectors import ProcedurePage, procedure_search
+from motcua.catalog.selectors import LIST_VERSION_FIELDS, ProcedurePage, procedure_search
 from motcua.core.text import fold
 
 VOCAB_TTL = 600
@@ -240,7 +240,7 @@ def _load(ids: list[int]) -> list[Procedure]:
         .prefetch_related(
             Prefetch(
                 "versions",
-                queryset=current.order_by("-effective_from", "-number"),
+                queryset=current.only(*LIST_VERSION_FIELDS).order_by("-effective_from", "-number"),
                 to_attr="current_versions",
             )
         )
