@@ -51,7 +51,7 @@ def procedure_search(
     `agency` an `org.Agency` id or code linked through `ProcedureAgency`.
 
     Each item has `current_versions`: the version in effect on `on` (default today), [] if
-    none. Three queries: count, page, versions.
+    none. Three queries: page, versions, and a count only when the page is full.
     """
     day = on or timezone.localdate()
     qs: QuerySet[Procedure] = Procedure.objects.filter(active=True).select_related("field")
@@ -81,7 +81,6 @@ def procedure_search(
         ).order_by("rank", Length("name"), "code")
     else:
         qs = qs.order_by("code")
-    count = qs.count()
     items = list(
         qs.prefetch_related(
             Prefetch(
@@ -93,6 +92,8 @@ def procedure_search(
             )
         )[offset : offset + limit]
     )
+    # A short first page is the whole result: no second scan to count it.
+    count = len(items) if offset == 0 and len(items) < limit else qs.count()
     return ProcedurePage(count=count, items=items)
 
 
