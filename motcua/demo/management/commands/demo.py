@@ -14,6 +14,16 @@ from motcua.dossiers.enums import STATUS_EN, Status
 from motcua.dossiers.models import Dossier
 
 
+def _vn(n: int) -> str:
+    """20000 -> '20.000' (Vietnamese thousands separator)."""
+    return f"{n:,}".replace(",", ".")
+
+
+def _vn_pct(x: float) -> str:
+    """44.2 -> '44,2%' (Vietnamese decimal comma)."""
+    return f"{x:.1f}".replace(".", ",") + "%"
+
+
 class Command(BaseCommand):
     help = (
         "Nạp dữ liệu mẫu tỉnh Bắc Ninh với một năm hồ sơ (load the Bắc Ninh demo with a "
@@ -44,7 +54,7 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(
-                f"Đã tạo {result.generated:,} hồ sơ lịch sử và {len(result.live)} hồ sơ "
+                f"Đã tạo {_vn(result.generated)} hồ sơ lịch sử và {len(result.live)} hồ sơ "
                 f"trực tiếp của công dân demo trong {elapsed:.1f} giây (synthesized history "
                 f"+ live dossiers, {elapsed:.1f} s)."
             )
@@ -56,19 +66,21 @@ class Command(BaseCommand):
 
     def _summary(self):
         total = Dossier.objects.count()
-        self.stdout.write(f"\nHồ sơ theo trạng thái (dossiers by status), tổng {total:,}:")
+        self.stdout.write(f"\nHồ sơ theo trạng thái (dossiers by status), tổng {_vn(total)}:")
         rows = dict(Dossier.objects.values_list("status").annotate(n=Count("pk")))
         for status in Status:
             n = rows.get(status.value, 0)
             self.stdout.write(
-                f"  {status.value:>2} {status.label} ({STATUS_EN[status.value]}): {n:,}"
+                f"  {status.value:>2} {status.label} ({STATUS_EN[status.value]}): {_vn(n)}"
             )
         self.stdout.write("Hồ sơ theo kênh (by channel):")
         rows = dict(Dossier.objects.values_list("channel").annotate(n=Count("pk")))
         for channel in Channel:
             n = rows.get(channel.value, 0)
             share = 100 * n / total if total else 0
-            self.stdout.write(f"  {channel.label} ({channel.name.lower()}): {n:,} ({share:.1f}%)")
+            self.stdout.write(
+                f"  {channel.label} ({channel.name.lower()}): {_vn(n)} ({_vn_pct(share)})"
+            )
 
     def _logins(self, logins, password):
         self.stdout.write("\nTài khoản demo (demo logins) — mật khẩu chung (password): " + password)
