@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
@@ -88,6 +90,5 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'tên đăng nhập'.ljust(width)}  vai trò (role) — cơ quan (agency)")
         for username, role, agency in logins:
             self.stdout.write(f"  {username.ljust(width)}  {role} — {agency}")
-        self.stdout.write(
-            "Mật khẩu lưu tại var/demo_password (stored in var/demo_password, not in the repo)."
-        )
+        where = Path(settings.VAR_DIR) / "demo_password"
+        self.stdout.write(f"Mật khẩu lưu tại {where} (stored there, never in the repository).")
