@@ -16,16 +16,7 @@ def is_staff_user(user) -> bool:
 
 
 def render_page(request, template: str, context: dict, status: int = 200):
-    """render(), after dropping the staff-role memo of motcua.dossiers.access.
-
-    motcua.org.selectors memoizes a user's roles under the same attribute name
-    (`_motcua_staff_roles`) but as a list of StaffRole, and base.html reads it through
-    `{% is_officer %}`: without this, a page that asked dossiers.access first would crash.
-    Remove once the two memos have distinct names.
-    """
-    user = getattr(request, "user", None)
-    if isinstance(getattr(user, "_motcua_staff_roles", None), dict):
-        del user._motcua_staff_roles
+    """render() for back-office pages (one place to add page-wide context)."""
     return render(request, template, context, status=status)
 
 
