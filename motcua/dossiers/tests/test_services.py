@@ -1,7 +1,6 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
 
 from motcua.core.errors import Conflict, IllegalTransition, PermissionDenied, ValidationFailed
 from motcua.dossiers import services as s
@@ -405,25 +404,3 @@ def test_event_log_is_append_only(world):
         ev.save()
     with pytest.raises(AppendOnlyError):
         ev.delete()
-
-
-def test_dailysequence_sql_is_portable():
-    assert connection.vendor in ("sqlite", "postgresql")
-
-
-def test_allowed_actions_follow_the_preconditions(world, settings):
-    from django.utils import timezone
-
-    from motcua.dossiers.access import allowed_actions
-
-    w, st = world, world.a.staff
-    old = advance(w, Status.PROCESSING)  # received in March: its appointment has passed
-    assert "apologize" not in allowed_actions(st["s:leader"], old)
-    d = advance(w, Status.PROCESSING, at=timezone.now() - dt.timedelta(minutes=30))
-    assert "request_supplement" in allowed_actions(st["s:specialist"], d)
-    assert "apologize" in allowed_actions(st["s:leader"], d)
-    d = s.dossier_request_supplement(dossier_id=d.pk, actor=st["s:specialist"], reason="Thiếu")
-    d = s.dossier_supplement(dossier_id=d.pk, actor=w.citizen, note="Đã bổ sung bản giấy")
-    assert "request_supplement" not in allowed_actions(st["s:specialist"], d)
-    settings.MOTCUA_MAX_SUPPLEMENT_REQUESTS = 2
-    assert "request_supplement" in allowed_actions(st["s:specialist"], d)
