@@ -175,6 +175,7 @@ def _load_province() -> dict:
             {
                 "id": v.procedure_id,
                 "code": v.procedure.code,
+                "name": v.name,
                 "version": v.pk,
                 "commune": v.procedure.level == "xa",
                 "department": departments[i % 20].pk,
@@ -193,7 +194,7 @@ def load_dossiers(world: dict, n: int, now: dt.datetime, rng: random.Random) -> 
     """COPY n dossiers received over the 365 days before `now`; returns seconds taken."""
     from django.db import connection
 
-    from motcua.dossiers.models import Dossier
+    from motcua.dossiers.models import Dossier, search_key_for
 
     cols = [f.column for f in Dossier._meta.concrete_fields if f.column != "id"]
     start = now - dt.timedelta(days=365)
@@ -228,6 +229,7 @@ def load_dossiers(world: dict, n: int, now: dt.datetime, rng: random.Random) -> 
                 "rule_set": "2025",
                 "owner_id": None,
                 "applicant_name": "Nguyễn Văn A",
+                "search_key": search_key_for("Nguyễn Văn A", p["code"], p["name"]),
                 "applicant_id_number": "",
                 "applicant_phone": "",
                 "applicant_email": "",

@@ -235,7 +235,7 @@ def build_dossiers(world, n: int, rng: random.Random) -> None:
     from django.utils import timezone
 
     from motcua.dossiers.enums import Status
-    from motcua.dossiers.models import Dossier
+    from motcua.dossiers.models import Dossier, search_key_for
 
     now = timezone.now()
     steps = world.steps
@@ -257,15 +257,18 @@ def build_dossiers(world, n: int, rng: random.Random) -> None:
             Status.RECEIVED: steps[0],
             Status.PROCESSED: steps[3],
         }.get(status) or rng.choice(steps[1:3])
+        channel = rng.choice((1, 2, 2, 2, 3))
+        name = f"{rng.choice(SURNAMES)} Văn {rng.choice(GIVEN)} {i}"  # draws in the order of the earlier figures
         rows.append(
             Dossier(
                 code=f"000.A.01.H24-BENCH-{i:06d}",
                 secret="BENCHBEN",
                 procedure=world.procedure,
                 procedure_version=world.version,
-                channel=rng.choice((1, 2, 2, 2, 3)),
+                channel=channel,
                 status=status,
-                applicant_name=f"{rng.choice(SURNAMES)} Văn {rng.choice(GIVEN)} {i}",
+                applicant_name=name,
+                search_key=search_key_for(name, world.procedure.code, world.version.name),
                 request_summary=world.version.name,
                 receiving_agency=world.a.center,
                 settling_agency=world.a.settling,

@@ -3,11 +3,14 @@ attachments."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from motcua.catalog.enums import Channel
+from motcua.core.text import fold
 
 from .enums import PaidOnline, Rating, Status, StepOutcome
 
@@ -47,6 +50,10 @@ class Dossier(models.Model):
     applicant_email = models.EmailField("thư điện tử", blank=True)
     applicant_address = models.CharField("địa chỉ", max_length=255, blank=True)
     request_summary = models.TextField("nội dung yêu cầu giải quyết", blank=True)
+    # What the inbox search matches (selectors.inbox): see search_key_for().
+    search_key = models.TextField(
+        "khóa tìm kiếm (không dấu)", blank=True, default="", editable=False
+    )
 
     # Where: received at (one-stop department), settled by (competent agency).
     receiving_agency = models.ForeignKey(
@@ -151,6 +158,25 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return self.code or f"#{self.pk}"
+
+
+def search_key_for(applicant_name: str, procedure_code: str, procedure_name: str) -> str:
+    """The dossier's search key: the applicant's name, then the procedure's code and name
+    (the version the dossier was submitted under), accent-folded and lower-cased.
+
+    Set once, when the dossier is created, by every path that creates dossiers: none of these
+    facts changes afterwards. The code is not in it (it comes at receipt) and has its own
+    index. Personal numbers (ID card, tax code, phone) stay out: the inbox never searched
+    them. " | " separates the parts, so a query never matches across two of them (fold()
+    leaves no "|" in a query).
+    """
+    return f"{fold(applicant_name)} | {_procedure_key(procedure_code, procedure_name)}"
+
+
+@lru_cache(maxsize=4096)
+def _procedure_key(code: str, name: str) -> str:
+    # Bulk paths (demo, import) fold the same few hundred procedures thousands of times.
+    return fold(f"{code} {name}")
 
 
 class DailySequence(models.Model):

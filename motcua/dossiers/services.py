@@ -31,7 +31,15 @@ from . import hooks, rules, timing
 from .access import APPLICANT, Acting, applicant_id, authorize
 from .attachments import CheckedFile, FileGuard, check_file
 from .enums import ACTION_EN, STATUS_EN, TRANSITIONS, Action, PaidOnline, Rating, Status
-from .models import Attachment, AttachmentKind, Dossier, DossierEvent, Handover, Pause
+from .models import (
+    Attachment,
+    AttachmentKind,
+    Dossier,
+    DossierEvent,
+    Handover,
+    Pause,
+    search_key_for,
+)
 
 SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 RULES_2025_FROM = dt.date(2025, 7, 1)
@@ -426,6 +434,7 @@ def _create(
         rule_set=_rule_set(at.astimezone(timing.VN).date()),
         owner_id=owner_id,
         applicant_name=name,
+        search_key=search_key_for(name, procedure.code, version.name),
         applicant_id_number=nfc(details.get("id_number") or "") or "",
         applicant_phone=nfc(details.get("phone") or "") or "",
         applicant_email=nfc(details.get("email") or "") or "",

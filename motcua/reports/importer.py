@@ -31,7 +31,14 @@ from motcua.catalog.models import Procedure, ProcessStep
 from motcua.core.bulk import insert_rows
 from motcua.dossiers import timing
 from motcua.dossiers.enums import TRANSITIONS, Action, PaidOnline, Status
-from motcua.dossiers.models import DailySequence, Dossier, DossierEvent, Handover, Pause
+from motcua.dossiers.models import (
+    DailySequence,
+    Dossier,
+    DossierEvent,
+    Handover,
+    Pause,
+    search_key_for,
+)
 from motcua.dossiers.services import RULES_2025_FROM, SECRET_ALPHABET
 from motcua.org.models import Agency
 
@@ -783,6 +790,7 @@ def _write(parsed: list[Parsed]) -> list[int]:
                     version=len(p.events),
                     rule_set=_rule_set(p.received_at or p.submitted_at),
                     applicant_name=IMPORTED_NAME,
+                    search_key=search_key_for(IMPORTED_NAME, p.procedure.code, p.version.name),
                     request_summary=p.version.name,
                     receiving_agency=p.receiving,
                     settling_agency=p.settling,

@@ -43,7 +43,14 @@ from motcua.core.bulk import insert_rows
 from motcua.core.text import fold
 from motcua.dossiers import timing
 from motcua.dossiers.enums import Action, PaidOnline, Status
-from motcua.dossiers.models import DailySequence, Dossier, DossierEvent, Handover, Pause
+from motcua.dossiers.models import (
+    DailySequence,
+    Dossier,
+    DossierEvent,
+    Handover,
+    Pause,
+    search_key_for,
+)
 from motcua.dossiers.services import RULES_2025_FROM, SECRET_ALPHABET
 from motcua.org.enums import ApplicantKind
 from motcua.workcalendar.selectors import get_calendar
@@ -709,6 +716,9 @@ def _write(plans: list[Plan], rng: random.Random) -> None:
                 rule_set=_rule_set(d["submitted_at"]),
                 owner=d["owner"],
                 request_summary=d["version"].name,
+                search_key=search_key_for(
+                    d["applicant_name"], d["procedure"].code, d["version"].name
+                ),
                 receiving_agency=d["receiving"],
                 settling_agency=d["settling"],
                 paper_result_required=d["version"].paper_result_required,

@@ -14,7 +14,14 @@ from motcua.demo.generator import demo_load
 from motcua.dossiers import services as s
 from motcua.dossiers import timing
 from motcua.dossiers.enums import TRANSITIONS, Action, Status
-from motcua.dossiers.models import DailySequence, Dossier, DossierEvent, Handover, Pause
+from motcua.dossiers.models import (
+    DailySequence,
+    Dossier,
+    DossierEvent,
+    Handover,
+    Pause,
+    search_key_for,
+)
 from motcua.org.models import Agency, Applicant, StaffRole
 
 N = 400
@@ -93,6 +100,15 @@ def test_codes_match_the_format_are_unique_and_fill_the_daily_sequence(demo):
         top[key] = max(top[key], int(number))
     rows = {(r.agency_id, r.day): r.last for r in DailySequence.objects.all()}
     assert rows == dict(top)
+
+
+def test_every_dossier_has_its_search_key(demo):
+    rows = Dossier.objects.values_list(
+        "search_key", "applicant_name", "procedure__code", "procedure_version__name"
+    )
+    assert len(rows) == N + len(demo.live)
+    assert [key for key, *_ in rows] == [search_key_for(*parts) for _, *parts in rows]
+    assert all(key.count(" | ") == 1 for key, *_ in rows)
 
 
 def test_due_is_the_appointment_shifted_by_the_paused_time(demo):

@@ -69,6 +69,7 @@ def test_good_row_values(world):
     assert len(d.secret) == 8
     assert d.owner_id is None
     assert d.applicant_id_number == "" and d.applicant_phone == ""
+    assert d.search_key == "ho so chuyen doi tu he thong cu | 1 001193 dang ky khai sinh"
     actions = list(d.events.values_list("action", flat=True))
     assert actions == [
         "submit", "receive", "forward", "request_payment", "confirm_payment",
