@@ -154,6 +154,9 @@ class Dossier(models.Model):
             models.Index(fields=["received_at"], name="dossier_received_idx"),
             # The inbox walks open dossiers in due order (bench/pages.py: 50,000 open).
             models.Index(fields=["due_at", "id"], name="dossier_due_id_idx"),
+            # On PostgreSQL only, trigram GIN indexes serve the inbox search's substring
+            # matches on search_key and UPPER(code): migration 0005, outside the model
+            # state so that SQLite never sees them.
         ]
 
     def __str__(self) -> str:

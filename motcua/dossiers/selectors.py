@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from motcua.catalog.enums import TimeUnit
 from motcua.core.errors import NotFound, ValidationFailed
+from motcua.core.text import fold
 
 from . import timing
 from .access import can_view, visible_dossiers
@@ -72,6 +73,8 @@ def inbox(
     """The officer's inbox: open dossiers of the user's agencies, filtered.
 
     due: "overdue" (appointment passed), "soon" (due within one working day), "ok".
+    q: a piece of the dossier code, or of the applicant's name or the procedure's code or
+    name, accents and case ignored (Dossier.search_key).
     """
     now = now or timezone.now()
     qs = visible_dossiers(user).select_related(*LIST_RELATED)
@@ -109,14 +112,15 @@ def inbox(
                 "The due filter must be overdue, soon or ok.",
                 field="due",
             )
-    if q:
+    if q and q.strip():
+        # The code as typed; the applicant and the procedure through the folded search key
+        # (accents and case ignored). Both sides have a trigram index on PostgreSQL.
         q = q.strip()
-        qs = qs.filter(
-            Q(code__icontains=q)
-            | Q(applicant_name__icontains=q)
-            | Q(procedure__code__icontains=q)
-            | Q(procedure__search_key__icontains=q.lower())
-        )
+        found = Q(code__icontains=q)
+        key = fold(q)
+        if key:
+            found |= Q(search_key__contains=key)
+        qs = qs.filter(found)
     return qs.order_by("due_at", "pk")
 
 

@@ -77,12 +77,12 @@ def test_inbox_soon_signal_and_due_filters(client, world, officer):
 
 def test_inbox_search_by_code_applicant_procedure_and_status_step_filters(client, world, officer):
     d1 = advance(world, Status.RECEIVED)
-    d2 = advance(world, Status.PROCESSING)
-    Dossier.objects.filter(pk=d2.pk).update(applicant_name="Trần Thị Bình")
+    d2 = advance(world, Status.PROCESSING, applicant={"name": "Trần Thị Bình"})
     client.force_login(officer)
     get = lambda q: codes(client.get("/can-bo/", q).content.decode())  # noqa: E731
     assert get({"q": d1.code}) == [d1.code]
     assert get({"q": "Bình"}) == [d2.code]
+    assert get({"q": "tran thi binh"}) == [d2.code]
     assert get({"q": "khai sinh"}) == [d1.code, d2.code]
     assert get({"q": "1.001193"}) == [d1.code, d2.code]
     assert get({"q": "không có"}) == []

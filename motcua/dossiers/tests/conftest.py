@@ -17,20 +17,22 @@ def world(db):
 T0 = vn(2026, 3, 4, 9, 0)
 
 
-def submit(w, at=T0, user=None):
+def submit(w, at=T0, user=None, applicant=None):
     return s.dossier_submit(
         actor=user or w.citizen,
         procedure=w.procedure,
         receiving_agency=w.a.center,
+        applicant=applicant,
         files={w.components[0].pk: [("to-khai.pdf", PDF)]},
         at=at,
     )
 
 
-def advance(w, status: int, at=T0):
-    """Build a dossier of side A in the given status, through the services."""
+def advance(w, status: int, at=T0, applicant=None):
+    """Build a dossier of side A in the given status, through the services; `applicant`
+    overrides the account's details ({"name": …})."""
     st = w.a.staff
-    d = submit(w, at)
+    d = submit(w, at, applicant=applicant)
     if status == Status.SUBMITTED:
         return d
     if status == Status.REFUSED:
