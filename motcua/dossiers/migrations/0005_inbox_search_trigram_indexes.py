@@ -6,28 +6,9 @@ every open dossier of the agency. The indexes are outside the model state: SQLit
 GIN, and would otherwise meet them again whenever it rebuilds the table.
 """
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-
-class OnPostgres:
-    """Run the wrapped operation's database part on PostgreSQL only, both ways."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
-
-
-class TrigramExtensionOnPostgres(OnPostgres, TrigramExtension):
-    pass
-
-
-class RunSQLOnPostgres(OnPostgres, migrations.RunSQL):
-    pass
+from motcua.core.pgops import RunSQLOnPostgres, TrigramExtensionOnPostgres
 
 
 class Migration(migrations.Migration):
