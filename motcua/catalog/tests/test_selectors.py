@@ -40,6 +40,11 @@ def test_filters_and_paging(catalog):
     assert procedure_search(field="chung-thuc").count == 5
     page = procedure_search(level=Level.COMMUNE, limit=10, offset=30)
     assert page.count == 34 and len(page.items) == 4
+    page = procedure_search(level=Level.COMMUNE, limit=10, offset=40)
+    assert page.count == 34 and page.items == []
+    page = procedure_search(q="ho tich", limit=10)
+    assert page.count == 15 and len(page.items) == 10
+    assert procedure_search(q="khong co thu tuc nay").count == 0
     assert all(len(p.current_versions) == 1 for p in page.items)
 
 
