@@ -3,7 +3,8 @@
 Embedding a full DejaVu face costs ~100 ms per PDF (fpdf2 parses every glyph, then subsets);
 the "-vi" files below keep only Latin, Vietnamese and common punctuation (~400 glyphs) and
 load in a few milliseconds. Text with any other character makes the renderer add the full
-face as a fallback (`FormPDF.use_fallback_if_needed`), so nothing is ever dropped.
+face as a fallback (`FormPDF.__init__`, fpdf2's fallback fonts), so nothing is ever dropped.
+rendering/faces.py parses the subsets once per process and embeds them without fontTools.
 
 Regenerate after changing RANGES: `.venv/bin/python -m motcua.documents.fontsubset`.
 """

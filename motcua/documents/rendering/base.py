@@ -113,15 +113,19 @@ class FormTemplate:
         return f"Số: {seq}/{self.number_suffix}" if self.number_suffix else "Số: ……"
 
     def render(self) -> bytes:
-        pdf = FormPDF(
+        pdf = self.blank()
+        self.draw(pdf)
+        return bytes(pdf.output())
+
+    def blank(self) -> FormPDF:
+        """The empty page the form is drawn on."""
+        return FormPDF(
             created=self.created(),
             title=f"{self.form_title} {self.dossier.code or ''}".strip(),
             texts=self.texts(),
             page_format=self.page_format,
             orientation=self.orientation,
         )
-        self.draw(pdf)
-        return bytes(pdf.output())
 
     def draw(self, pdf: FormPDF) -> None:  # pragma: no cover - abstract
         raise NotImplementedError

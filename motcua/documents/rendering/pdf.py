@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import segno
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout, VAlign, XPos, YPos
 
 from ..fontsubset import FONT_DIR, covered
+from .faces import Face, FaceOutputProducer, face
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -53,22 +55,34 @@ class FormPDF(FPDF):
         self.c_margin = 0.8
         full = not all(covered(t or "") for t in texts)
         families = {"Serif": SERIF, **({"Sans": SANS} if sans else {})}
-        for family, faces in families.items():
-            for style, face in faces.items():
-                self.add_font(family, style, str(FONT_DIR / f"{face}-vi.ttf"))
+        self.faces: dict[str, Face] = {}
+        for family, names in families.items():
+            for style, name in names.items():
+                self.add_face(family, style, FONT_DIR / f"{name}-vi.ttf")
         if full:
             # A character outside the Vietnamese subset: add the whole faces as fallbacks.
-            for style, face in SERIF.items():
-                self.add_font("SerifFull", style, str(FONT_DIR / f"{face}.ttf"))
+            for style, name in SERIF.items():
+                self.add_font("SerifFull", style, str(FONT_DIR / f"{name}.ttf"))
             self.add_font("SansFull", "", str(FONT_DIR / "DejaVuSans.ttf"))
             self.set_fallback_fonts(["SerifFull", "SansFull"])
-        for font in self.fonts.values():
-            # fontTools would otherwise decompile and re-encode every embedded glyph to
-            # recompute bounding boxes that subsetting does not change (half the time of a
-            # receipt); glyph data is then copied as is.
-            font.ttfont.recalcBBoxes = False
+        for key, font in self.fonts.items():
+            if key not in self.faces:
+                # fontTools would otherwise decompile and re-encode every embedded glyph to
+                # recompute bounding boxes that subsetting does not change; glyph data is
+                # then copied as is.
+                font.ttfont.recalcBBoxes = False
         self.set_font("Serif", "", 10)
         self.add_page()
+
+    def add_face(self, family: str, style: str, path: Path) -> None:
+        """`add_font` for a bundled Vietnamese subset: parsed once per process, embedded by
+        FaceOutputProducer (faces.py) without fontTools."""
+        vi = face(path)
+        self.faces[vi.attach(self, family, style).fontkey] = vi
+
+    def output(self, *args, **kwargs):
+        kwargs.setdefault("output_producer_class", FaceOutputProducer)
+        return super().output(*args, **kwargs)
 
     # ------------------------------------------------------------------ primitives
 
