@@ -97,6 +97,15 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # Server-side parameter binding lets psycopg prepare the statements a connection runs
+    # often (after `prepare_threshold` runs): PostgreSQL then skips parsing and planning the
+    # hot transition statements. Off with MOTCUA_PG_PREPARE=0 (e.g. behind a pooler in
+    # transaction mode, where prepared statements do not survive).
+    if os.environ.get("MOTCUA_PG_PREPARE", "1") == "1":
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": 5}
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -129,6 +138,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MOTCUA_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Public base URL, printed on receipts (status lookup link).
+# How long a worker process trusts what it learnt of an API token (user, roles); 0 = never.
+MOTCUA_AUTH_CACHE_SECONDS = float(os.environ.get("MOTCUA_AUTH_CACHE_SECONDS", "10"))
 MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")
 
 LOGGING = {

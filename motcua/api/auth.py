@@ -5,14 +5,24 @@ database does not leak usable keys, and lookup is one indexed equality (no slow 
 needed for 256-bit random keys). Authenticating costs one query (token + user, joined);
 `last_used_at` is written at most once per LAST_USED_RESOLUTION so that the hot path stays
 read-only.
+
+A worker process keeps what it learnt of a token (the user, the user's staff roles and
+applicant account) for MOTCUA_AUTH_CACHE_SECONDS (default 10 s), so that a busy officer's
+requests skip those queries. A process forgets a user's cached tokens as soon as that
+token, user, staff role or applicant account is saved or deleted in it; other worker
+processes see such a change within the cache period (docs/rules.md, "API tokens").
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import secrets
+import threading
+import time
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -46,22 +56,87 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
     return token
 
 
+class _Entry:
+    __slots__ = ("token_id", "user", "last_used_at", "expires")
+
+    def __init__(self, token_id: int, user, last_used_at, expires: float) -> None:
+        self.token_id = token_id
+        self.user = user
+        self.last_used_at = last_used_at
+        self.expires = expires
+
+
+_CACHE: dict[str, _Entry] = {}
+_CACHE_LOCK = threading.Lock()
+_CACHE_MAX = 10_000
+
+
+def auth_cache_clear() -> None:
+    """Forget every cached token."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def auth_cache_forget(user_id: int) -> None:
+    """Forget the cached tokens of one user."""
+    with _CACHE_LOCK:
+        for key in [k for k, e in _CACHE.items() if e.user.pk == user_id]:
+            del _CACHE[key]
+
+
+def on_saved_or_deleted(sender, instance, created: bool = False, **_kwargs) -> None:
+    """Signal receiver: a change to a token, user, staff role or applicant account makes
+    this process forget that user's cached tokens (a new token changes nothing cached)."""
+    if sender is ApiToken and created:
+        return
+    user_id = instance.pk if hasattr(instance, "api_tokens") else instance.user_id
+    if user_id is not None:
+        auth_cache_forget(user_id)
+
+
+def _cache_seconds() -> float:
+    return float(getattr(settings, "MOTCUA_AUTH_CACHE_SECONDS", 10))
+
+
+def _load(key_hash: str) -> _Entry | None:
+    from motcua.dossiers.access import applicant_id, staff_roles
+
+    found = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=key_hash, revoked=False, user__is_active=True)
+        .first()
+    )
+    if found is None:
+        return None
+    user = found.user
+    staff_roles(user)  # memoized on the user object, cached with it
+    applicant_id(user)
+    return _Entry(found.pk, user, found.last_used_at, time.monotonic() + _cache_seconds())
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
         if not token or len(token) > 200:
             return None
-        found = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=_hash(token), revoked=False, user__is_active=True)
-            .first()
-        )
-        if found is None:
-            return None
+        key_hash = _hash(token)
+        entry = _CACHE.get(key_hash)
+        if entry is None or entry.expires < time.monotonic():
+            entry = _load(key_hash)
+            if entry is None:
+                return None
+            if _cache_seconds() > 0:
+                with _CACHE_LOCK:
+                    if len(_CACHE) >= _CACHE_MAX:
+                        _CACHE.clear()
+                    _CACHE[key_hash] = entry
         now = timezone.now()
-        if found.last_used_at is None or now - found.last_used_at > LAST_USED_RESOLUTION:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
-        request.user = found.user
-        return found.user
+        if entry.last_used_at is None or now - entry.last_used_at > LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=entry.token_id).update(last_used_at=now)
+            entry.last_used_at = now
+        # A copy per request: what a request memoizes on its user stays with that request.
+        user = copy.copy(entry.user)
+        request.user = user
+        return user
 
 
 token_auth = TokenAuth()

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from motcua.catalog.enums import AgencyRole, Channel
 from motcua.catalog.models import Component, Procedure, ProcedureAgency, ProcessStep
+from motcua.core import rows
 from motcua.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from motcua.core.text import nfc
 from motcua.org.models import Agency
@@ -64,14 +65,14 @@ _FIELDS = [f for f in Dossier._meta.concrete_fields if not f.primary_key]
 
 
 def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
+    """The dossier row, locked (FOR UPDATE of that row), with its current step, agencies
+    and procedure loaded in the same statement."""
     try:
-        dossier = (
-            Dossier.objects.select_for_update(of=("self",))
-            .select_related("current_step", "receiving_agency", "settling_agency", "procedure")
-            .get(pk=dossier_id)
-        )
-    except (Dossier.DoesNotExist, ValueError, TypeError):
-        raise NotFound("hồ sơ", "Dossier", field="dossier_id") from None
+        dossier = rows.load(Dossier, int(dossier_id), joins=_LOCK_JOINS, lock=True)
+    except (ValueError, TypeError, OverflowError):
+        dossier = None
+    if dossier is None:
+        raise NotFound("hồ sơ", "Dossier", field="dossier_id")
     if expected_version is not None and dossier.version != expected_version:
         raise Conflict(
             "stale_version",
@@ -82,6 +83,9 @@ def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
         )
     dossier._locked_values = {f.attname: getattr(dossier, f.attname) for f in _FIELDS}
     return dossier
+
+
+_LOCK_JOINS = ("current_step", "receiving_agency", "settling_agency", "procedure")
 
 
 def _check_state(dossier: Dossier, action: str) -> None:
@@ -106,6 +110,9 @@ def _begin(
     return dossier, acting
 
 
+_EVENT_FIELDS = [f.attname for f in DossierEvent._meta.concrete_fields if not f.primary_key]
+
+
 def _event(
     dossier: Dossier,
     action: str,
@@ -116,7 +123,7 @@ def _event(
     reason: str = "",
     data: dict | None = None,
 ) -> DossierEvent:
-    event = DossierEvent.objects.create(
+    event = DossierEvent(
         dossier=dossier,
         seq=dossier.version,
         action=str(action),
@@ -129,6 +136,8 @@ def _event(
         reason=reason,
         data=data or {},
     )
+    event.pk = rows.insert(DossierEvent, {f: getattr(event, f) for f in _EVENT_FIELDS})
+    event._state.adding = False
     hooks.dispatch(event, dossier)
     return event
 
@@ -148,9 +157,15 @@ def _save(
     if before is None:
         dossier.save()
     else:
-        # Write only what the transition changed (and updated_at).
-        changed = [f.attname for f in _FIELDS if getattr(dossier, f.attname) != before[f.attname]]
-        dossier.save(update_fields=[*changed, "updated_at"])
+        # Write only what the transition changed (and updated_at), on the locked row.
+        dossier.updated_at = timezone.now()
+        changed = {
+            f.attname: getattr(dossier, f.attname)
+            for f in _FIELDS
+            if getattr(dossier, f.attname) != before[f.attname]
+        }
+        rows.update(Dossier, {"id": dossier.pk}, changed)
+        dossier._locked_values = {f.attname: getattr(dossier, f.attname) for f in _FIELDS}
     _event(dossier, action, actor, acting, from_status, at, reason, data)
     return dossier
 
@@ -182,7 +197,20 @@ def _open_step(dossier: Dossier, step: ProcessStep | None, at: dt.datetime) -> N
     due = timing.step_due(agency, at, step.duration_hours)
     dossier.current_step_started_at = at
     dossier.current_step_due_at = due
-    Handover.objects.create(dossier=dossier, step=step, agency=agency, started_at=at, due_at=due)
+    rows.insert(
+        Handover,
+        {
+            "dossier_id": dossier.pk,
+            "step_id": step.pk,
+            "agency_id": agency.pk,
+            "started_at": at,
+            "due_at": due,
+            "finished_at": None,
+            "finished_by_id": None,
+            "outcome": "",
+            "note": "",
+        },
+    )
 
 
 def _close_step(dossier: Dossier, actor, at: dt.datetime, note: str = "") -> str | None:
@@ -193,11 +221,15 @@ def _close_step(dossier: Dossier, actor, at: dt.datetime, note: str = "") -> str
     if dossier.current_step_id is None or dossier.current_step_due_at is None:
         return None
     outcome = timing.classify(at, dossier.current_step_due_at)
-    Handover.objects.filter(dossier=dossier, finished_at__isnull=True).update(
-        finished_at=at,
-        finished_by=actor if actor is not None and actor.is_authenticated else None,
-        outcome=outcome,
-        note=note,
+    rows.update(
+        Handover,
+        {"dossier_id": dossier.pk, "finished_at": None},
+        {
+            "finished_at": at,
+            "finished_by_id": actor.pk if actor is not None and actor.is_authenticated else None,
+            "outcome": outcome,
+            "note": note,
+        },
     )
     return outcome
 

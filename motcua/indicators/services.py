@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from django.db import connection, transaction
 
+from motcua.core import rows
 from motcua.dossiers.models import Dossier
 
 from . import formulas
@@ -167,10 +168,11 @@ def fact_refresh(dossier: Dossier, p: Params | None = None) -> bool:
     """Recompute one dossier's fact from its row and move the counters by the difference.
 
     The caller holds the dossier row (a service's select_for_update, or a bulk writer's own
-    transaction). Returns whether anything changed.
+    transaction). Returns whether anything changed. Runs in every transition, so the fact
+    is read and written with precompiled statements (motcua.core.rows).
     """
     p = p or formulas.params()
-    row = DossierFact.objects.filter(pk=dossier.pk).first()
+    row = rows.load(DossierFact, dossier.pk)
     if row is not None:
         field_id, eligible = row.field_id, row.eligible_full_online
         if row.procedure_id != dossier.procedure_id:
@@ -186,10 +188,11 @@ def fact_refresh(dossier: Dossier, p: Params | None = None) -> bool:
     _upsert(_delta(old, new))
     values = _fact_values(new)
     if row is None:
-        DossierFact.objects.create(**values)
+        rows.insert(DossierFact, values)
     else:
         values.pop("dossier_id")
-        DossierFact.objects.filter(pk=dossier.pk).update(**values)
+        changed = {k: v for k, v in values.items() if getattr(row, k) != v}
+        rows.update(DossierFact, {"dossier_id": dossier.pk}, changed)
     return True
 
 

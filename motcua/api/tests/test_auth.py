@@ -5,6 +5,8 @@ from django.utils import timezone
 
 from motcua.api.auth import token_auth, token_create, token_revoke
 from motcua.api.models import ApiToken
+from motcua.dossiers.access import staff_roles
+from motcua.org.models import StaffRole
 
 pytestmark = pytest.mark.django_db
 
@@ -61,13 +63,46 @@ def test_session_authenticates(world):
     assert r.status_code == 200 and r.json() == {"count": 0, "items": []}
 
 
-def test_authentication_costs_one_query(world, django_assert_num_queries):
+def test_authentication_is_cached_per_process(world, django_assert_num_queries):
     _token, plaintext = token_create(user=world.citizen)
     ApiToken.objects.update(last_used_at=timezone.now())
     request = RequestFactory().get(MINE, headers=_bearer(plaintext))
-    with django_assert_num_queries(1):
+    # First sight: the token with its user, the staff roles, the applicant account.
+    with django_assert_num_queries(3):
         user = token_auth(request)
     assert user == world.citizen and request.user == world.citizen
+    request = RequestFactory().get(MINE, headers=_bearer(plaintext))
+    with django_assert_num_queries(0):
+        again = token_auth(request)
+    assert again == world.citizen and again is not user  # a copy per request
+
+
+def test_cached_token_forgets_revocation_role_and_user_changes(world):
+    token, plaintext = token_create(user=world.citizen)
+    assert token_auth(RequestFactory().get(MINE, headers=_bearer(plaintext))) is not None
+    token_revoke(token=token)
+    assert token_auth(RequestFactory().get(MINE, headers=_bearer(plaintext))) is None
+
+    officer = world.a.staff["c:counter"]
+    _t, key = token_create(user=officer)
+    first = token_auth(RequestFactory().get(MINE, headers=_bearer(key)))
+    assert staff_roles(first)
+    StaffRole.objects.filter(user=officer).update(active=False)  # bulk: no signal
+    StaffRole.objects.filter(user=officer).first().save()  # any save clears the cache
+    assert staff_roles(token_auth(RequestFactory().get(MINE, headers=_bearer(key)))) == {}
+
+    officer.is_active = False
+    officer.save()
+    assert token_auth(RequestFactory().get(MINE, headers=_bearer(key))) is None
+
+
+def test_cache_period_zero_disables_the_cache(world, settings, django_assert_num_queries):
+    settings.MOTCUA_AUTH_CACHE_SECONDS = 0
+    _token, plaintext = token_create(user=world.citizen)
+    ApiToken.objects.update(last_used_at=timezone.now())
+    token_auth(RequestFactory().get(MINE, headers=_bearer(plaintext)))
+    with django_assert_num_queries(3):
+        token_auth(RequestFactory().get(MINE, headers=_bearer(plaintext)))
 
 
 def test_login_endpoint(world):
