@@ -60,13 +60,17 @@ class Procedure(models.Model):
         super().save(*args, **kwargs)
 
     def version_on(self, day: dt.date | None = None) -> ProcedureVersion | None:
+        from motcua.core import rows
+
         day = day or dt.date.today()
-        return (
-            self.versions.filter(effective_from__lte=day)
-            .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
-            .order_by("-effective_from", "-number")
-            .first()
+        found = rows.select(
+            ProcedureVersion,
+            "t0.procedure_id = %s AND t0.effective_from <= %s "
+            "AND (t0.effective_to IS NULL OR t0.effective_to >= %s)",
+            [self.pk, day, day],
+            tail="ORDER BY t0.effective_from DESC, t0.number DESC LIMIT 1",
         )
+        return found[0] if found else None
 
 
 class ProcedureVersion(models.Model):

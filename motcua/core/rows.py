@@ -21,21 +21,17 @@ from typing import Any
 
 from django.db import connection, models
 
-__all__ = ["Join", "insert", "load", "update"]
+__all__ = ["insert", "load", "save_new", "select", "update"]
 
 
 def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _columns(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields]
-
-
 @cache
 def _readers(model: type[models.Model], alias: str, vendor: str) -> tuple[str, list, list]:
     """(select list, attnames, per-column converters) of `model` under table alias `alias`."""
-    fields = _columns(model)
+    fields = list(model._meta.concrete_fields)
     select = ", ".join(f"{_q(alias)}.{_q(f.column)}" for f in fields)
     converters = []
     for f in fields:
@@ -59,16 +55,8 @@ def _hydrate(model, attnames, converters, values: Sequence[Any]) -> models.Model
     return model.from_db(connection.alias, attnames, values)
 
 
-class Join:
-    """A to-one relation of the loaded model to fetch in the same statement (`field` is the
-    ForeignKey's name; LEFT JOIN when it is nullable)."""
-
-    def __init__(self, field: str) -> None:
-        self.field = field
-
-
 @cache
-def _load_sql(model, joins: tuple[str, ...], lock: bool, vendor: str):
+def _select_sql(model, joins: tuple[str, ...], vendor: str):
     meta = model._meta
     select, attnames, converters = _readers(model, "t0", vendor)
     parts = [select]
@@ -86,10 +74,44 @@ def _load_sql(model, joins: tuple[str, ...], lock: bool, vendor: str):
             f"{_q(rel._meta.pk.column)} = {_q('t0')}.{_q(field.column)}"
         )
         related.append((field, rel, rattnames, rconverters))
-    sql = (
-        f"SELECT {', '.join(parts)} FROM {' '.join(froms)} "  # noqa: S608 (names, not input)
-        f"WHERE {_q('t0')}.{_q(meta.pk.column)} = %s"
-    )
+    sql = f"SELECT {', '.join(parts)} FROM {' '.join(froms)}"  # noqa: S608 (names, not input)
+    return sql, attnames, converters, related
+
+
+def _build(model, row, attnames, converters, related) -> models.Model:
+    n = len(attnames)
+    obj = _hydrate(model, attnames, converters, row[:n])
+    start = n
+    for field, rel, rattnames, rconverters in related:
+        end = start + len(rattnames)
+        field.set_cached_value(obj, _hydrate(rel, rattnames, rconverters, row[start:end]))
+        start = end
+    return obj
+
+
+def select(
+    model: type[models.Model],
+    where: str,
+    params: Sequence[Any] = (),
+    *,
+    joins: Iterable[str] = (),
+    tail: str = "",
+) -> list[models.Model]:
+    """Instances of `model` WHERE `where` (SQL on alias t0 with %s parameters; the joined
+    relations are t1, t2, … in the order of `joins`), then `tail` (ORDER BY, LIMIT, …).
+    `where` and `tail` are code, never user input."""
+    sql, attnames, converters, related = _select_sql(model, tuple(joins), connection.vendor)
+    with connection.cursor() as cur:
+        cur.execute(f"{sql} WHERE {where} {tail}", list(params))
+        found = cur.fetchall()
+    return [_build(model, row, attnames, converters, related) for row in found]
+
+
+@cache
+def _load_sql(model, joins: tuple[str, ...], by: str, lock: bool, vendor: str):
+    sql, attnames, converters, related = _select_sql(model, joins, vendor)
+    column = model._meta.pk.column if by == "pk" else model._meta.get_field(by).column
+    sql += f" WHERE {_q('t0')}.{_q(column)} = %s"
     if lock and connection.features.has_select_for_update:
         sql += " FOR UPDATE"
         if connection.features.has_select_for_update_of:
@@ -98,23 +120,36 @@ def _load_sql(model, joins: tuple[str, ...], lock: bool, vendor: str):
 
 
 def load(
-    model: type[models.Model], pk: Any, *, joins: Iterable[str] = (), lock: bool = False
+    model: type[models.Model],
+    value: Any,
+    *,
+    by: str = "pk",
+    joins: Iterable[str] = (),
+    lock: bool = False,
 ) -> models.Model | None:
-    """The row `pk` of `model` as an instance (None if absent), with the to-one relations
-    named in `joins` loaded and cached on it; `lock` adds FOR UPDATE (of that row only)."""
-    sql, attnames, converters, related = _load_sql(model, tuple(joins), lock, connection.vendor)
+    """The row of `model` whose `by` field (the primary key by default, else a unique
+    field) equals `value`, as an instance (None if absent), with the to-one relations named
+    in `joins` loaded and cached on it; `lock` adds FOR UPDATE (of that row only)."""
+    sql, attnames, converters, related = _load_sql(model, tuple(joins), by, lock, connection.vendor)
     with connection.cursor() as cur:
-        cur.execute(sql, [pk])
+        cur.execute(sql, [value])
         row = cur.fetchone()
     if row is None:
         return None
-    n = len(attnames)
-    obj = _hydrate(model, attnames, converters, row[:n])
-    start = n
-    for field, rel, rattnames, rconverters in related:
-        end = start + len(rattnames)
-        field.set_cached_value(obj, _hydrate(rel, rattnames, rconverters, row[start:end]))
-        start = end
+    return _build(model, row, attnames, converters, related)
+
+
+def save_new(obj: models.Model) -> models.Model:
+    """INSERT a new instance (defaults and auto_now fields applied as Model.save does; no
+    signals are sent) and set its primary key."""
+    meta = obj._meta
+    auto_pk = meta.pk if getattr(obj, meta.pk.attname) is None else None
+    values = {f.attname: f.pre_save(obj, True) for f in meta.concrete_fields if f is not auto_pk}
+    pk = insert(type(obj), values)
+    if auto_pk is not None:
+        setattr(obj, auto_pk.attname, pk)
+    obj._state.adding = False
+    obj._state.db = connection.alias
     return obj
 
 
@@ -131,8 +166,32 @@ def _insert_sql(model, names: tuple[str, ...], vendor: str):
     return sql, fields
 
 
+# Fields whose well-typed Python value psycopg sends as is: on PostgreSQL their
+# get_db_prep_save only re-checks the type, which these callers (service code, not user
+# input) already guarantee. Everything else (JSON, decimals, files, SQLite) is prepared.
+_PLAIN = (
+    models.IntegerField,
+    models.CharField,
+    models.TextField,
+    models.BooleanField,
+    models.DateTimeField,
+    models.DateField,
+)
+
+
+@cache
+def _preparers(fields: tuple[models.Field, ...], vendor: str) -> tuple:
+    out = []
+    for f in fields:
+        target = f.target_field if isinstance(f, models.ForeignKey) else f
+        plain = vendor == "postgresql" and isinstance(target, _PLAIN)
+        out.append(None if plain else f.get_db_prep_save)
+    return tuple(out)
+
+
 def _prep(fields: Sequence[models.Field], values: Iterable[Any]) -> list[Any]:
-    return [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]
+    preparers = _preparers(tuple(fields), connection.vendor)
+    return [v if p is None else p(v, connection) for p, v in zip(preparers, values, strict=True)]
 
 
 def insert(model: type[models.Model], values: Mapping[str, Any]) -> Any:

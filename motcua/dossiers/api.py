@@ -20,6 +20,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from motcua.api.auth import AUTH
 from motcua.catalog.models import Procedure
+from motcua.core import rows
 from motcua.core.errors import DomainError, NotFound, ValidationFailed
 from motcua.org.models import Agency
 
@@ -137,8 +138,7 @@ def _attachment(a: Attachment) -> dict[str, Any]:
 
 def _fresh(dossier: Dossier) -> dict[str, Any]:
     """The dossier as committed, with what the output needs joined in one query."""
-    d = Dossier.objects.select_related(*selectors.LIST_RELATED).get(pk=dossier.pk)
-    return _dossier(d)
+    return _dossier(rows.load(Dossier, dossier.pk, joins=selectors.LIST_RELATED))
 
 
 # ---------------------------------------------------------------------------- input
@@ -214,7 +214,7 @@ def _files(request) -> dict[int, list]:
 def _agency(code: str | None, field: str) -> Agency | None:
     if code is None:
         return None
-    agency = Agency.objects.filter(code=code).first()
+    agency = rows.load(Agency, code, by="code")
     if agency is None:
         raise ValidationFailed(
             "unknown_agency",
@@ -226,7 +226,7 @@ def _agency(code: str | None, field: str) -> Agency | None:
 
 
 def _procedure(code: str) -> Procedure:
-    procedure = Procedure.objects.filter(code=code).first()
+    procedure = rows.load(Procedure, code, by="code")
     if procedure is None:
         raise ValidationFailed(
             "unknown_procedure",

@@ -22,11 +22,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.catalog.enums import AgencyRole, Channel
-from motcua.catalog.models import Component, Procedure, ProcedureAgency, ProcessStep
+from motcua.catalog.models import Component, Procedure, ProcedureVersion, ProcessStep
 from motcua.core import rows
 from motcua.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from motcua.core.text import nfc
-from motcua.org.models import Agency
+from motcua.org.models import Agency, Applicant
 
 from . import hooks, rules, timing
 from .access import APPLICANT, Acting, applicant_id, authorize
@@ -110,9 +110,6 @@ def _begin(
     return dossier, acting
 
 
-_EVENT_FIELDS = [f.attname for f in DossierEvent._meta.concrete_fields if not f.primary_key]
-
-
 def _event(
     dossier: Dossier,
     action: str,
@@ -136,8 +133,7 @@ def _event(
         reason=reason,
         data=data or {},
     )
-    event.pk = rows.insert(DossierEvent, {f: getattr(event, f) for f in _EVENT_FIELDS})
-    event._state.adding = False
+    rows.save_new(event)
     hooks.dispatch(event, dossier)
     return event
 
@@ -262,7 +258,7 @@ def _check_files(
     """Check every file before anything is stored; components must belong to the version."""
     if not files:
         return []
-    components = {c.pk: c for c in version.components.all()}
+    components = {c.pk: c for c in rows.select(Component, "t0.version_id = %s", [version.pk])}
     checked = []
     for component_id, uploads in files.items():
         component = components.get(int(component_id)) if str(component_id).isdigit() else None
@@ -291,18 +287,20 @@ def _store(
     for component, f in checked:
         path = guard.save(f"dossiers/{dossier.pk}/{f.sha256[:2]}/{f.sha256}", f.content)
         stored.append(
-            Attachment.objects.create(
-                dossier=dossier,
-                component=component,
-                kind=kind,
-                file=path,
-                original_name=f.name,
-                content_type=f.content_type,
-                size=f.size,
-                sha256=f.sha256,
-                uploaded_by=actor if actor and actor.is_authenticated else None,
-                uploaded_at=at,
-                digitized=digitized,
+            rows.save_new(
+                Attachment(
+                    dossier=dossier,
+                    component=component,
+                    kind=kind,
+                    file=path,
+                    original_name=f.name,
+                    content_type=f.content_type,
+                    size=f.size,
+                    sha256=f.sha256,
+                    uploaded_by=actor if actor and actor.is_authenticated else None,
+                    uploaded_at=at,
+                    digitized=digitized,
+                )
             )
         )
     return stored
@@ -319,9 +317,15 @@ def _route(
             f"'{receiving.name}' is not a one-stop department that receives dossiers.",
             field="receiving_agency",
         )
-    links = ProcedureAgency.objects.filter(procedure=procedure, role=AgencyRole.SETTLING)
+    candidates = rows.select(
+        Agency,
+        "t0.id IN (SELECT agency_id FROM catalog_procedureagency "
+        "WHERE procedure_id = %s AND role = %s)",
+        [procedure.pk, AgencyRole.SETTLING.value],
+        tail="ORDER BY t0.id",
+    )
     if settling is not None:
-        if not links.filter(agency=settling).exists():
+        if settling.pk not in {a.pk for a in candidates}:
             raise ValidationFailed(
                 "agency_not_competent",
                 f"'{settling.name}' không giải quyết thủ tục {procedure.code}.",
@@ -329,7 +333,6 @@ def _route(
                 field="settling_agency",
             )
         return receiving, settling
-    candidates = list(Agency.objects.filter(pk__in=links.values("agency_id")))
     if not candidates:
         raise ValidationFailed(
             "procedure_not_offered",
@@ -412,7 +415,7 @@ def dossier_submit(
             "At least one dossier component must be attached.",
             field="files",
         )
-    account = actor.applicant
+    account = rows.load(Applicant, owner)
     details = {
         "name": account.full_name,
         "id_number": account.identifier,
@@ -457,7 +460,7 @@ def _create(
             "The applicant's name is required.",
             field="applicant.name",
         )
-    return Dossier.objects.create(
+    dossier = Dossier(
         secret="".join(secrets.choice(SECRET_ALPHABET) for _ in range(8)),
         procedure=procedure,
         procedure_version=version,
@@ -477,6 +480,7 @@ def _create(
         submitted_at=at,
         paper_result_required=version.paper_result_required,
     )
+    return rows.save_new(dossier)
 
 
 def dossier_intake(
@@ -532,14 +536,28 @@ def dossier_intake(
 # ---------------------------------------------------------------------------- receipt
 
 
+def _version_of(dossier: Dossier) -> ProcedureVersion:
+    """The dossier's procedure version, loaded once and cached on it."""
+    field = Dossier._meta.get_field("procedure_version")
+    if not field.is_cached(dossier):
+        field.set_cached_value(dossier, rows.load(ProcedureVersion, dossier.procedure_version_id))
+    return dossier.procedure_version
+
+
 def _receive(dossier: Dossier, actor, acting: Acting, at: dt.datetime) -> Dossier:
-    version = dossier.procedure_version
+    version = _version_of(dossier)
     dossier.code = _next_code(dossier.receiving_agency, at)
     dossier.received_at = at
     dossier.due_at = timing.appointment(version, dossier.settling_agency, at)
     dossier.original_due_at = dossier.due_at
-    dossier.fee_due_vnd = version.fee_total_vnd
-    dossier.digitized = dossier.attachments.exists()
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT COALESCE(SUM(amount_vnd), 0) FROM catalog_feeitem WHERE version_id = %s",
+            [version.pk],
+        )
+        dossier.fee_due_vnd = int(cur.fetchone()[0])
+        cur.execute("SELECT 1 FROM dossiers_attachment WHERE dossier_id = %s LIMIT 1", [dossier.pk])
+        dossier.digitized = cur.fetchone() is not None
     dossier.status = Status.RECEIVED
     steps = rules.process_steps(dossier)
     _open_step(dossier, steps[0] if steps else None, at)
