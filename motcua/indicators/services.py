@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
 from django.db import connection, transaction
@@ -109,29 +110,52 @@ def _delta(old: Fact | None, new: Fact | None) -> dict[Key, dict[str, int]]:
     return _expand_nonzero(acc)
 
 
+def _upsert_sql(rows_count: int, present: tuple[str, ...], vendor: str) -> str:
+    if rows_count <= 64:  # a transition's few rows: build once; bulk statements: each time
+        return _upsert_sql_small(rows_count, present, vendor)
+    return _build_upsert_sql(rows_count, present, vendor)
+
+
+@lru_cache(maxsize=256)
+def _upsert_sql_small(rows_count: int, present: tuple[str, ...], vendor: str) -> str:
+    return _build_upsert_sql(rows_count, present, vendor)
+
+
+def _build_upsert_sql(rows_count: int, present: tuple[str, ...], vendor: str) -> str:
+    """The upsert of `rows_count` rows moving the counters in `present` (the others are 0
+    in every row, written as literals so that a transition binds a few dozen parameters,
+    not a few hundred)."""
+    q = connection.ops.quote_name
+    table = q(Count._meta.db_table)
+    names = list(FLAGS)
+    cols = ", ".join(q(c) for c in (*COUNT_KEY, "field_id", *names))
+    row = (
+        "("
+        + ", ".join(["%s"] * (len(COUNT_KEY) + 1) + ["%s" if n in present else "0" for n in names])
+        + ")"
+    )
+    sets = ", ".join(f"{q(n)} = {table}.{q(n)} + excluded.{q(n)}" for n in present)
+    conflict = ", ".join(q(c) for c in COUNT_KEY)
+    return (
+        f"INSERT INTO {table} ({cols}) VALUES {', '.join([row] * rows_count)} "  # noqa: S608
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}"
+    )
+
+
 def _upsert(delta: dict[Key, dict[str, int]]) -> None:
     """One INSERT … ON CONFLICT DO UPDATE SET c = c + excluded.c for all touched keys (in
     key order), on PostgreSQL and SQLite alike."""
     if not delta:
         return
-    q = connection.ops.quote_name
-    table = q(Count._meta.db_table)
-    names = list(FLAGS)
-    cols = ", ".join(q(c) for c in (*COUNT_KEY, "field_id", *names))
-    row = "(" + ", ".join(["%s"] * (len(COUNT_KEY) + 1 + len(names))) + ")"
-    sets = ", ".join(f"{q(n)} = {table}.{q(n)} + excluded.{q(n)}" for n in names)
-    conflict = ", ".join(q(c) for c in COUNT_KEY)
+    touched = set().union(*(c for c in delta.values()))
+    present = tuple(n for n in FLAGS if n in touched)
     keys = sorted(delta, key=lambda k: (k[0], k[1], k[2], k[3], k[4]))
     with connection.cursor() as cursor:
-        # ≤ 1000 rows (21 000 parameters) a statement: under PostgreSQL's and SQLite's limits.
+        # ≤ 1000 rows (≤ 21 000 parameters) a statement: under PostgreSQL's and SQLite's limits.
         for start in range(0, len(keys), 1000):
             part = keys[start : start + 1000]
-            values = [v for k in part for v in (*k, *(delta[k].get(n, 0) for n in names))]
-            cursor.execute(
-                f"INSERT INTO {table} ({cols}) VALUES {', '.join([row] * len(part))} "  # noqa: S608
-                f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}",
-                values,
-            )
+            values = [v for k in part for v in (*k, *(delta[k].get(n, 0) for n in present))]
+            cursor.execute(_upsert_sql(len(part), present, connection.vendor), values)
 
 
 # ---------------------------------------------------------------------------- facts
