@@ -77,6 +77,26 @@ def setup_world() -> dict:
     }
 
 
+def cpu_split(master_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the gunicorn workers, PostgreSQL, this client and the rest
+    of the machine (the other processes), to show where a transition's CPU goes."""
+    import psutil
+
+    server = sum(
+        sum(c.cpu_times()[:2]) for c in psutil.Process(master_pid).children() if c.is_running()
+    )
+    pg = 0.0
+    for proc in psutil.process_iter(["name", "username"]):
+        try:
+            if proc.info["username"] == "postgres":
+                pg += sum(proc.cpu_times()[:2])
+        except psutil.Error:
+            continue
+    me = sum(psutil.Process().cpu_times()[:2])
+    total = sum(psutil.cpu_times()[:3])  # user, nice, system of all cores
+    return {"server": server, "postgres": pg, "client": me, "machine": total}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -306,7 +326,9 @@ def main() -> None:
         asyncio.run(drive(base, world, 2, 3))  # warm-up
         sampler = RssSampler(server.pid)
         sampler.start()
+        cpu0 = cpu_split(server.pid)
         latencies, errors, elapsed = asyncio.run(drive(base, world, args.clients, args.seconds))
+        cpu1 = cpu_split(server.pid)
         sampler.stop.set()
     finally:
         server.send_signal(signal.SIGTERM)
@@ -332,6 +354,9 @@ def main() -> None:
     print(f"transitions/s        {rate:.1f}   (target ≥ 400)")
     print(f"latency p50 / p99    {p50:.1f} ms / {p99:.1f} ms   (target p99 < 100 ms)")
     print(f"peak RSS per worker  {peak:.1f} MiB")
+    if ok:
+        split = ", ".join(f"{k} {(cpu1[k] - cpu0[k]) * 1000 / ok:.2f}" for k in cpu0)
+        print(f"CPU ms / transition  {split}")
     if errors:
         print("first errors:", errors[:3])
     if not args.no_pgbench:
