@@ -53,14 +53,14 @@ class FormPDF(FPDF):
         self.set_margins(14, 10, 10)
         self.set_auto_page_break(True, margin=10)
         self.c_margin = 0.8
-        full = not all(covered(t or "") for t in texts)
+        # A character outside the Vietnamese subsets: the full faces are added as fallbacks.
+        self.fallback = not all(covered(t or "") for t in texts)
         families = {"Serif": SERIF, **({"Sans": SANS} if sans else {})}
         self.faces: dict[str, Face] = {}
         for family, names in families.items():
             for style, name in names.items():
                 self.add_face(family, style, FONT_DIR / f"{name}-vi.ttf")
-        if full:
-            # A character outside the Vietnamese subset: add the whole faces as fallbacks.
+        if self.fallback:
             for style, name in SERIF.items():
                 self.add_font("SerifFull", style, str(FONT_DIR / f"{name}.ttf"))
             self.add_font("SansFull", "", str(FONT_DIR / "DejaVuSans.ttf"))
@@ -167,11 +167,28 @@ class FormPDF(FPDF):
     def line_of(self, *parts: tuple[str, str], size: float = 9, h: float = 4.3) -> None:
         """One paragraph made of (style, text) runs that wraps within the margins."""
         self.set_x(self.l_margin)
-        for style, text in parts:
-            if text:
+        runs = [(style, text) for style, text in parts if text]
+        # Both cell margins for every run: a few millimetres to spare at the limit.
+        width = sum(self.width_of(text, style, size) + 2 * self.c_margin for style, text in runs)
+        if not self.fallback and width < self.w - self.l_margin - self.r_margin:
+            # It fits on one line: cells draw what write() would (the same content
+            # stream), without fpdf2's line breaking, which measures the line again for
+            # every character it adds (about a third of a receipt's time).
+            for style, text in runs:
+                self.font(size, style)
+                self.cell(None, h, text, new_x=XPos.WCONT, new_y=YPos.TOP)
+        else:
+            for style, text in runs:
                 self.font(size, style)
                 self.write(h, text)
         self.ln(h)
+
+    def width_of(self, text: str, style: str, size: float, family: str = "Serif") -> float:
+        """get_string_width in another style, without selecting it: selecting a font and
+        going back makes fpdf2 set it again in the page. Fonts of the Vietnamese subsets
+        only (no fallback: `self.fallback` is false)."""
+        font = self.fonts[f"{family.lower()}{style}"]
+        return font.get_text_width(text, size, None)[1] / self.k
 
     def field(self, label: str, value: str, *, size: float = 9) -> None:
         """ "Label: value" with the value in bold; an empty value is a dotted line."""
