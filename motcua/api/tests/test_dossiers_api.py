@@ -306,3 +306,27 @@ def test_list_query_counts_do_not_grow(world, api, django_assert_num_queries):
         assert api.get("/inbox", officer).json()["count"] == 5
     with django_assert_num_queries(2):
         assert api.get("/mine", world.citizen).json()["count"] == 5
+
+
+@pytest.mark.parametrize(
+    "status",
+    [Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING, Status.PROCESSED, Status.RETURNED],
+)
+def test_dossier_output_is_what_the_schema_gives(world, status):
+    """Transitions render `_dossier` without ninja's validation: it must already be exactly
+    what validating it against DossierOut gives, field for field and byte for byte."""
+    from django.test import RequestFactory
+
+    from motcua.dossiers import api as dossiers_api
+    from motcua.dossiers import selectors
+    from motcua.dossiers.schemas import DossierOut
+
+    d = advance(world, status)
+    d = Dossier.objects.select_related(*selectors.LIST_RELATED).get(pk=d.pk)
+    data = dossiers_api._dossier(d)
+    assert set(data) == set(DossierOut.model_fields)
+    validated = DossierOut.model_validate(data).model_dump()
+    request = RequestFactory().get("/")
+    direct = dossiers_api._out(request, data).content
+    through_schema = dossiers_api._out(request, validated).content
+    assert direct == through_schema
