@@ -43,6 +43,7 @@ class Dossier(models.Model):
         on_delete=models.PROTECT,
         related_name="dossiers",
         verbose_name="tài khoản người nộp",
+        db_index=False,  # dossier_owner_idx (owner, submitted_at) leads with it
     )
     applicant_name = models.CharField("người nộp", max_length=255)
     applicant_id_number = models.CharField("số định danh / mã số thuế", max_length=14, blank=True)
@@ -61,12 +62,14 @@ class Dossier(models.Model):
         on_delete=models.PROTECT,
         related_name="received_dossiers",
         verbose_name="nơi tiếp nhận",
+        db_index=False,  # dossier_recv_status_idx leads with it
     )
     settling_agency = models.ForeignKey(
         "org.Agency",
         on_delete=models.PROTECT,
         related_name="settled_dossiers",
         verbose_name="cơ quan giải quyết",
+        db_index=False,  # dossier_settl_status_idx leads with it
     )
 
     # When (UTC in the database).
@@ -205,7 +208,10 @@ class AppendOnlyError(Exception):
 class DossierEvent(models.Model):
     """Append-only log of every transition: actor, time, from, to, reason, data."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    # event_dossier_seq_uniq (dossier, seq) serves lookups by dossier.
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     seq = models.PositiveIntegerField()
     action = models.CharField(max_length=32)
     at = models.DateTimeField()
