@@ -6,8 +6,14 @@ step → specialist) → forward (specialist → leader) → approve (result rea
 Prints transitions per second, p50/p99 latency per request, peak RSS per gunicorn worker,
 and pgbench's TPC-B figure on the same machine with the ratio.
 
-    .venv/bin/python bench/lifecycle.py [--clients 16] [--seconds 30] [--workers 2]
-                                        [--threads 4] [--no-pgbench]
+    .venv/bin/python bench/lifecycle.py [--clients 16] [--seconds 30] [--workers N]
+                                        [--threads 1] [--worker-class sync]
+                                        [--no-pgbench] [--eager] [--worker]
+
+The server is gunicorn with the repository's gunicorn.conf.py (one single-threaded worker
+per core plus one, sync, unless the options say otherwise); forms are queued for Celery
+(none runs unless --worker), as in production. The client is a minimal asyncio HTTP/1.1
+client (class Http) so that the client's own CPU stays small on the machine measured.
 
 It creates (and drops) the databases `motcua_bench` and `motcua_pgbench` on the PostgreSQL
 given by BENCH_PG (default postgres://postgres@127.0.0.1:5432). Target on a 2-core machine:
@@ -254,9 +260,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--seconds", type=float, default=30)
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=4)
+    # The defaults of gunicorn.conf.py: one single-threaded worker per core, plus one.
+    ap.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--no-pgbench", action="store_true")
+    ap.add_argument("--worker-class", default="sync", help="gunicorn worker class")
     ap.add_argument(
         "--eager",
         action="store_true",
@@ -299,6 +307,8 @@ def main() -> None:
         [
             str(ROOT / ".venv/bin/gunicorn"),
             "motcua.wsgi:application",
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
             "-b",
             f"127.0.0.1:{port}",
             "-w",
@@ -306,7 +316,7 @@ def main() -> None:
             "--threads",
             str(args.threads),
             "--worker-class",
-            "gthread",
+            args.worker_class,
             "--log-level",
             "warning",
         ],
@@ -347,7 +357,7 @@ def main() -> None:
     rate = ok / elapsed
     peak = max(sampler.peak.values(), default=0) / 2**20
     print(
-        f"clients {args.clients}, gunicorn {args.workers} workers × {args.threads} threads, "
+        f"clients {args.clients}, gunicorn {args.workers} {args.worker_class} workers × {args.threads} threads, "
         f"{elapsed:.1f} s on {os.cpu_count()} cores"
     )
     print(f"transitions ok       {ok} ({len(errors)} errors)")
