@@ -5,31 +5,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0005_inbox_search_trigram_indexes'),
-        ('org', '0001_initial'),
+        ("dossiers", "0005_inbox_search_trigram_indexes"),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dossier',
-            name='owner',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='org.applicant', verbose_name='tài khoản người nộp'),
+            model_name="dossier",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="dossiers",
+                to="org.applicant",
+                verbose_name="tài khoản người nộp",
+            ),
         ),
         migrations.AlterField(
-            model_name='dossier',
-            name='receiving_agency',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='received_dossiers', to='org.agency', verbose_name='nơi tiếp nhận'),
+            model_name="dossier",
+            name="receiving_agency",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="received_dossiers",
+                to="org.agency",
+                verbose_name="nơi tiếp nhận",
+            ),
         ),
         migrations.AlterField(
-            model_name='dossier',
-            name='settling_agency',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='settled_dossiers', to='org.agency', verbose_name='cơ quan giải quyết'),
+            model_name="dossier",
+            name="settling_agency",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="settled_dossiers",
+                to="org.agency",
+                verbose_name="cơ quan giải quyết",
+            ),
         ),
         migrations.AlterField(
-            model_name='dossierevent',
-            name='dossier',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='dossiers.dossier'),
+            model_name="dossierevent",
+            name="dossier",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="dossiers.dossier",
+            ),
         ),
     ]
