@@ -68,11 +68,14 @@ def _select_sql(model, joins: tuple[str, ...], vendor: str):
         alias = f"t{i}"
         rselect, rattnames, rconverters = _readers(rel, alias, vendor)
         parts.append(rselect)
-        kind = "LEFT JOIN" if field.null else "INNER JOIN"
-        froms.append(
-            f"{kind} {_q(rel._meta.db_table)} {_q(alias)} ON {_q(alias)}."
-            f"{_q(rel._meta.pk.column)} = {_q('t0')}.{_q(field.column)}"
-        )
+        if field.one_to_one and not field.concrete:
+            # A reverse one-to-one (the row of another model that points at this one).
+            on = f"{_q(alias)}.{_q(field.remote_field.column)} = {_q('t0')}.{_q(meta.pk.column)}"
+            kind = "LEFT JOIN"
+        else:
+            on = f"{_q(alias)}.{_q(rel._meta.pk.column)} = {_q('t0')}.{_q(field.column)}"
+            kind = "LEFT JOIN" if field.null else "INNER JOIN"
+        froms.append(f"{kind} {_q(rel._meta.db_table)} {_q(alias)} ON {on}")
         related.append((field, rel, rattnames, rconverters))
     sql = f"SELECT {', '.join(parts)} FROM {' '.join(froms)}"  # noqa: S608 (names, not input)
     return sql, attnames, converters, related
@@ -129,7 +132,8 @@ def load(
 ) -> models.Model | None:
     """The row of `model` whose `by` field (the primary key by default, else a unique
     field) equals `value`, as an instance (None if absent), with the to-one relations named
-    in `joins` loaded and cached on it; `lock` adds FOR UPDATE (of that row only)."""
+    in `joins` (foreign keys, or reverse one-to-ones by their accessor name) loaded and
+    cached on it as select_related does; `lock` adds FOR UPDATE (of that row only)."""
     sql, attnames, converters, related = _load_sql(model, tuple(joins), by, lock, connection.vendor)
     with connection.cursor() as cur:
         cur.execute(sql, [value])

@@ -9,7 +9,9 @@ Two kinds:
   they are queued (by dotted path, with the event id) for a worker.
 
 Apps register in their AppConfig.ready(): `hooks.in_transaction(fn)` / `hooks.after_commit(fn)`;
-each listener is called as fn(event, dossier).
+each listener is called as fn(event, dossier). An in-transaction listener that reads a row
+of its own for the dossier (a reverse one-to-one, such as the indicators' fact) may ask for
+it to be loaded by the services' row lock, in the same statement: `hooks.load_with_lock(name)`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,17 @@ Listener = Callable[..., None]
 _IN_TRANSACTION: list[Listener] = []
 _AFTER_COMMIT: list[Listener] = []
 _ACTIONS: dict[Listener, frozenset[str] | None] = {}
+_LOCK_JOINS: list[str] = []
+
+
+def load_with_lock(relation: str) -> None:
+    """Have the services load the dossier's reverse one-to-one `relation` with the lock."""
+    if relation not in _LOCK_JOINS:
+        _LOCK_JOINS.append(relation)
+
+
+def lock_joins() -> tuple[str, ...]:
+    return tuple(_LOCK_JOINS)
 
 
 def in_transaction(fn: Listener) -> Listener:

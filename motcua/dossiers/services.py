@@ -68,7 +68,9 @@ def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
     """The dossier row, locked (FOR UPDATE of that row), with its current step, agencies
     and procedure loaded in the same statement."""
     try:
-        dossier = rows.load(Dossier, int(dossier_id), joins=_LOCK_JOINS, lock=True)
+        dossier = rows.load(
+            Dossier, int(dossier_id), joins=(*_LOCK_JOINS, *hooks.lock_joins()), lock=True
+        )
     except (ValueError, TypeError, OverflowError):
         dossier = None
     if dossier is None:

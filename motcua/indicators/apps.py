@@ -9,6 +9,7 @@ class IndicatorsConfig(AppConfig):
     def ready(self) -> None:
         from motcua.dossiers import hooks
 
-        from .services import on_dossier_event
+        from .services import FACT_RELATION, on_dossier_event
 
         hooks.in_transaction(on_dossier_event)
+        hooks.load_with_lock(FACT_RELATION)

@@ -196,7 +196,13 @@ def fact_refresh(dossier: Dossier, p: Params | None = None) -> bool:
     is read and written with precompiled statements (motcua.core.rows).
     """
     p = p or formulas.params()
-    row = rows.load(DossierFact, dossier.pk)
+    rel = _fact_rel()
+    # The services load the fact with their row lock (hooks.load_with_lock); others read it.
+    row = (
+        rel.get_cached_value(dossier)
+        if rel.is_cached(dossier)
+        else rows.load(DossierFact, dossier.pk)
+    )
     if row is not None:
         field_id, eligible = row.field_id, row.eligible_full_online
         if row.procedure_id != dossier.procedure_id:
@@ -214,10 +220,18 @@ def fact_refresh(dossier: Dossier, p: Params | None = None) -> bool:
     if row is None:
         rows.insert(DossierFact, values)
     else:
-        values.pop("dossier_id")
         changed = {k: v for k, v in values.items() if getattr(row, k) != v}
         rows.update(DossierFact, {"dossier_id": dossier.pk}, changed)
+    # What is stored now, for a second event of the same service (intake then receive).
+    rel.set_cached_value(dossier, DossierFact(**values))
     return True
+
+
+FACT_RELATION = "indicator_fact"
+
+
+def _fact_rel():
+    return Dossier._meta.get_field(FACT_RELATION)
 
 
 def on_dossier_event(event, dossier) -> None:
