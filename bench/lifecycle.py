@@ -280,6 +280,8 @@ def main() -> None:
     world = setup_world()
     port = free_port()
     broker = os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/15")
+    # Messages left by an interrupted run name events of a dropped database.
+    subprocess.run(["redis-cli", "-u", broker, "flushdb"], capture_output=True, check=False)
     env = dict(
         os.environ,
         MOTCUA_DEBUG="0",
@@ -345,7 +347,11 @@ def main() -> None:
         server.wait(20)
         if worker is not None:
             worker.send_signal(signal.SIGTERM)
-            worker.wait(30)
+            try:
+                worker.wait(30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
         # Forms queued for a worker that did not run them: drop them with the database.
         subprocess.run(["redis-cli", "-u", broker, "flushdb"], capture_output=True, check=False)
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 from django.utils.module_loading import import_string
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="dossiers.run_after_commit_listener", ignore_result=True)
@@ -12,5 +16,10 @@ def run_after_commit_listener(listener: str, event_id: int) -> None:
     from .models import DossierEvent
 
     fn = import_string(listener)
-    event = DossierEvent.objects.select_related("dossier").get(pk=event_id)
+    event = DossierEvent.objects.select_related("dossier").filter(pk=event_id).first()
+    if event is None:
+        # Events are never deleted: the message belongs to another database (a restored
+        # backup, a dropped test database). What the listener makes is made on request.
+        log.warning("event %s not found: %s not run", event_id, listener)
+        return
     fn(event, event.dossier)

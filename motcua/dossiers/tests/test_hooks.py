@@ -68,3 +68,12 @@ _RECORDED: list = []
 
 def _record(event, dossier):
     _RECORDED.append((event.action, dossier.pk))
+
+
+def test_a_message_for_an_unknown_event_is_dropped_with_a_warning(db, caplog):
+    from motcua.dossiers import tasks
+
+    _RECORDED.clear()
+    tasks.run_after_commit_listener("motcua.dossiers.tests.test_hooks._record", 987654321)
+    assert _RECORDED == []
+    assert "event 987654321 not found" in caplog.text
