@@ -123,11 +123,16 @@ class Receipt(_DossierForm):
         )
 
     def qr_block(self, pdf: FormPDF, size: float = 22) -> None:
-        """QR on the left; the lookup code and how to use it on the right."""
-        if pdf.get_y() + size + 2 > pdf.h - pdf.b_margin:
+        """QR on the left; the lookup code and how to use it on the right.
+
+        The symbol keeps the quiet zone ISO/IEC 18004 asks for, four modules of white on
+        every side, so that phone cameras find it as readily as zbar does."""
+        code = pdf.qr_code(lookup_url(self.dossier))
+        quiet = 4 * size / code.symbol_size(border=0)[0]
+        if pdf.get_y() + size + 2 * quiet > pdf.h - pdf.b_margin:
             pdf.add_page()
-        top = pdf.get_y() + 1
-        pdf.qr(lookup_url(self.dossier), pdf.l_margin, top, size)
+        top = pdf.get_y() + quiet
+        pdf.qr(code, pdf.l_margin, top, size)
         x = pdf.l_margin + size + 4
         pdf.set_xy(x, top + 2)
         pdf.font(9.5, "B")
@@ -140,7 +145,7 @@ class Receipt(_DossierForm):
             "Quét mã QR hoặc nhập mã hồ sơ và mã tra cứu tại trang "
             f"{lookup_url(self.dossier).split('?')[0]} để theo dõi tình trạng hồ sơ.",
         )
-        pdf.set_xy(pdf.l_margin, top + size + 2)
+        pdf.set_xy(pdf.l_margin, top + size + quiet)
 
 
 @register

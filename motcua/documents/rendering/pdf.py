@@ -256,14 +256,20 @@ class FormPDF(FPDF):
             self.multi_cell(width, 5, name, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
         self.set_xy(self.l_margin, self.get_y() + 2)
 
-    def qr(self, data: str, x: float, y: float, size: float) -> None:
-        """A QR code (error correction M) drawn as vectors: one filled path of rectangles,
-        one per dark run of a row, so it is sharp at any zoom and costs no image decoding."""
+    @staticmethod
+    def qr_code(data: str):
+        """The QR symbol (error correction M) of `data`, for `qr`."""
         # A fixed mask: any of the eight is a valid symbol that every reader decodes, and
         # scoring all eight for the best one was 3-4 ms, a sixth of a receipt. Mask 2
         # (every third column inverted) decoded at least as well as segno's own choice in
         # zbar trials (blurred and low-resolution renderings of 200-500 lookup URLs).
-        code = segno.make(data, error="m", micro=False, mask=2)
+        return segno.make(data, error="m", micro=False, mask=2)
+
+    def qr(self, data, x: float, y: float, size: float) -> None:
+        """A QR code (`data`: text, or a symbol from `qr_code`) drawn as vectors: one filled
+        path of rectangles, one per dark run of a row, so it is sharp at any zoom and costs
+        no image decoding. The quiet zone around it is the caller's to leave white."""
+        code = self.qr_code(data) if isinstance(data, str) else data
         matrix = list(code.matrix)
         module = size / len(matrix)
         k, top = self.k, self.h
