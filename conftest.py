@@ -17,11 +17,14 @@ def _media_root(tmp_path, settings):
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Rolled-back test data may reuse ids on SQLite: start every test with empty caches."""
+    from django.core.cache import cache
+
     from motcua.api.auth import auth_cache_clear
     from motcua.dossiers.rules import steps_cache_clear
 
     steps_cache_clear()
     auth_cache_clear()
+    cache.clear()  # lookup-failure counters
     yield
     steps_cache_clear()
     auth_cache_clear()

@@ -138,6 +138,20 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MOTCUA_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Public base URL, printed on receipts (status lookup link).
+# Status lookup: failed attempts allowed per client address and window (docs/rules.md).
+MOTCUA_LOOKUP_MAX_FAILURES = int(os.environ.get("MOTCUA_LOOKUP_MAX_FAILURES", "20"))
+MOTCUA_LOOKUP_WINDOW_SECONDS = int(os.environ.get("MOTCUA_LOOKUP_WINDOW_SECONDS", "600"))
+# Behind a reverse proxy: the request header with the client's address, e.g. HTTP_X_REAL_IP.
+MOTCUA_CLIENT_IP_HEADER = os.environ.get("MOTCUA_CLIENT_IP_HEADER", "")
+# Counters shared by the server processes (lookup limits): Redis when MOTCUA_CACHE_URL is
+# set (redis://127.0.0.1:6379/1), else each process's memory.
+if os.environ.get("MOTCUA_CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["MOTCUA_CACHE_URL"],
+        }
+    }
 # How long a worker process trusts what it learnt of an API token (user, roles); 0 = never.
 MOTCUA_AUTH_CACHE_SECONDS = float(os.environ.get("MOTCUA_AUTH_CACHE_SECONDS", "10"))
 MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")

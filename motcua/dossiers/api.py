@@ -21,6 +21,7 @@ from motcua.api.auth import AUTH
 from motcua.catalog.models import Procedure
 from motcua.core import rows
 from motcua.core.errors import DomainError, NotFound, ValidationFailed
+from motcua.core.http import client_address
 from motcua.org.models import Agency
 
 from . import selectors, services
@@ -389,7 +390,7 @@ def lookup(
     secret: str = Query(..., min_length=1, max_length=16),
 ):
     """Public status lookup with the receipt's code and secret; no personal data."""
-    d = selectors.dossier_lookup(code=code, secret=secret)
+    d = selectors.dossier_lookup(code=code, secret=secret, client=client_address(request))
     return {
         "code": d.code,
         "procedure": d.procedure.name,

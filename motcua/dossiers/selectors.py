@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from motcua.catalog.enums import TimeUnit
-from motcua.core.errors import NotFound, ValidationFailed
+from motcua.core.errors import DomainError, NotFound, ValidationFailed
 from motcua.core.text import fold
 
 from . import timing
@@ -33,20 +36,61 @@ def dossier_get(*, user, dossier_id: int) -> Dossier:
     return dossier
 
 
-def dossier_lookup(*, code: str, secret: str) -> Dossier:
+def dossier_lookup(*, code: str, secret: str, client: str | None = None) -> Dossier:
     """Public status lookup: the code plus the secret printed on the receipt.
 
     A wrong code and a wrong secret give the same answer, so codes alone reveal nothing.
+    With `client` (the caller's address), failed lookups are counted: past
+    MOTCUA_LOOKUP_MAX_FAILURES within MOTCUA_LOOKUP_WINDOW_SECONDS that client is refused
+    (429) until the window ends, so secrets cannot be guessed by trying (docs/rules.md).
     """
+    if client is not None:
+        _lookup_check(client)
     code = (code or "").strip()
     secret = (secret or "").strip().upper()
     dossier = Dossier.objects.select_related(*LIST_RELATED).filter(code=code).first()
     expected = dossier.secret if dossier else "x" * 8
     if not hmac.compare_digest(expected.encode(), secret.encode()) or dossier is None:
+        if client is not None:
+            _lookup_failed(client)
         raise NotFound(
             "hồ sơ với mã và mã tra cứu này", "Dossier with this code and secret", field="secret"
         )
     return dossier
+
+
+def _lookup_key(client: str) -> str:
+    return "motcua:lookup-failures:" + hashlib.sha256(client.encode()).hexdigest()[:32]
+
+
+def _lookup_limits() -> tuple[int, int]:
+    return (
+        int(getattr(settings, "MOTCUA_LOOKUP_MAX_FAILURES", 20)),
+        int(getattr(settings, "MOTCUA_LOOKUP_WINDOW_SECONDS", 600)),
+    )
+
+
+def _lookup_check(client: str) -> None:
+    limit, window = _lookup_limits()
+    if limit and (cache.get(_lookup_key(client)) or 0) >= limit:
+        minutes = max(1, round(window / 60))
+        raise DomainError(
+            "too_many_lookups",
+            f"Tra cứu sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
+            f"Too many failed lookups. Try again in {minutes} minutes.",
+            field="secret",
+            status=429,
+        )
+
+
+def _lookup_failed(client: str) -> None:
+    _limit, window = _lookup_limits()
+    key = _lookup_key(client)
+    cache.add(key, 0, timeout=window)  # the window starts at the first failure
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
 
 
 def my_dossiers(*, user, status: int | None = None) -> QuerySet:

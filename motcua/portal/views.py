@@ -23,6 +23,7 @@ from motcua.catalog.enums import AgencyRole, Channel, Level
 from motcua.catalog.models import ProcedureAgency
 from motcua.catalog.selectors import field_list, procedure_detail
 from motcua.core.errors import DomainError, NotFound
+from motcua.core.http import client_address
 from motcua.core.templatetags.bilingual import pick
 from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers import services as dossier_services
@@ -429,7 +430,9 @@ def lookup(request: HttpRequest) -> HttpResponse:
     error = None
     if code or secret:
         try:
-            dossier = dossier_selectors.dossier_lookup(code=code, secret=secret)
+            dossier = dossier_selectors.dossier_lookup(
+                code=code, secret=secret, client=client_address(request)
+            )
         except DomainError as exc:
             error = exc
     return render(
@@ -442,7 +445,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
             "status": _status(dossier) if dossier else None,
             "error": error,
         },
-        status=404 if error else 200,
+        status=error.status if error else 200,
     )
 
 

@@ -330,3 +330,37 @@ def test_dossier_output_is_what_the_schema_gives(world, status):
     direct = dossiers_api._out(request, data).content
     through_schema = dossiers_api._out(request, validated).content
     assert direct == through_schema
+
+
+def test_failed_lookups_are_limited_per_client(world, api, settings):
+    settings.MOTCUA_LOOKUP_MAX_FAILURES = 3
+    d = advance(world, Status.RECEIVED)
+    for _ in range(5):  # successes do not count
+        assert api.get("/lookup", code=d.code, secret=d.secret).status_code == 200
+    for _ in range(3):
+        assert api.get("/lookup", code=d.code, secret="WRONG234").status_code == 404
+    # The fourth attempt is refused, even with the right secret, until the window ends.
+    r = api.get("/lookup", code=d.code, secret=d.secret)
+    assert r.status_code == 429
+    assert r.json()["error"]["code"] == "too_many_lookups"
+    assert r.json()["error"]["field"] == "secret"
+    # Another address is not affected.
+    other = api.client.get(
+        URL + "/lookup", {"code": d.code, "secret": d.secret}, REMOTE_ADDR="10.1.2.3"
+    )
+    assert other.status_code == 200
+
+
+def test_lookup_limit_uses_the_proxy_header_when_configured(world, api, settings):
+    settings.MOTCUA_LOOKUP_MAX_FAILURES = 1
+    settings.MOTCUA_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    d = advance(world, Status.RECEIVED)
+
+    def get(ip, secret):
+        return api.client.get(
+            URL + "/lookup", {"code": d.code, "secret": secret}, HTTP_X_REAL_IP=ip
+        ).status_code
+
+    assert get("203.0.113.5", "WRONG234") == 404
+    assert get("203.0.113.5", d.secret) == 429
+    assert get("203.0.113.6", d.secret) == 200  # same proxy address, another citizen

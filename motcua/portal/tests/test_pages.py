@@ -482,6 +482,17 @@ def test_lookup_with_a_wrong_secret(client, world):
     assert "Không tìm thấy hồ sơ với mã và mã tra cứu này." in r.content.decode()
 
 
+def test_lookup_page_pauses_after_too_many_failures(client, world, settings):
+    settings.MOTCUA_LOOKUP_MAX_FAILURES = 2
+    d = advance(world, Status.RECEIVED)
+    for _ in range(2):
+        assert client.get("/tra-cuu/", {"code": d.code, "secret": "WRONG234"}).status_code == 404
+    r = client.get("/tra-cuu/", {"code": d.code, "secret": d.secret})
+    assert r.status_code == 429
+    assert r.context["dossier"] is None
+    assert "Tạm dừng tra cứu" in r.content.decode()
+
+
 def test_lookup_form(client, world):
     r = client.get("/tra-cuu/")
     assert r.status_code == 200 and 'name="secret"' in r.content.decode()
