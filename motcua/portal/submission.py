@@ -30,10 +30,10 @@ from motcua.dossiers import timing
 from motcua.dossiers.access import applicant_id
 from motcua.dossiers.attachments import check_file
 
+from .drafts import DRAFTS
 from .views import _receiving_agencies, _version_or_404
 
 APPLICANT_FIELDS = ("name", "phone", "email", "address")
-DRAFTS = "portal-drafts"
 
 
 def _applicant_defaults(user) -> dict[str, str]:
