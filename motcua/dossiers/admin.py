@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from motcua.core.text import fold
+
 from .models import Attachment, Dossier, DossierEvent, Handover, Pause
 
 
@@ -53,10 +55,15 @@ class DossierAdmin(admin.ModelAdmin):
         "due_at",
     )
     list_filter = ("status", "channel", "receiving_agency")
-    search_fields = ("code", "applicant_name", "procedure__code")
+    # search_key: the applicant's name, procedure code and name, accent-folded (ADR 0002).
+    search_fields = ("code", "search_key")
     list_select_related = ("procedure", "receiving_agency")
     inlines = [EventInline, HandoverInline, PauseInline, AttachmentInline]
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        # "nguyen van an" and "Nguyễn Văn An" find the same dossiers.
+        return super().get_search_results(request, queryset, fold(search_term) or search_term)
 
     def has_add_permission(self, request):
         return False

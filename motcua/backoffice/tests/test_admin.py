@@ -36,3 +36,17 @@ def test_officers_without_admin_rights_are_kept_out(client, world):
     client.force_login(world.a.staff["c:agency_admin"])
     r = client.get("/admin/")
     assert r.status_code == 302 and r["Location"].startswith("/admin/login/")
+
+
+def test_dossier_admin_search_ignores_accents(client, world):
+    from motcua.dossiers.enums import Status
+
+    from .conftest import advance
+
+    d = advance(world, Status.RECEIVED)
+    client.force_login(world.admin)
+    for term in (d.applicant_name, "nguyen van", "NGUYEN VĂN", d.code, "dang ky khai sinh"):
+        html = client.get("/admin/dossiers/dossier/", {"q": term}).content.decode()
+        assert d.code in html, term
+    html = client.get("/admin/dossiers/dossier/", {"q": "tran thi"}).content.decode()
+    assert d.code not in html
