@@ -24,6 +24,9 @@ from django.db import connection, models
 __all__ = ["insert", "load", "save_new", "select", "update"]
 
 
+_BIGINT = 2**63
+
+
 def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
@@ -134,6 +137,10 @@ def load(
     field) equals `value`, as an instance (None if absent), with the to-one relations named
     in `joins` (foreign keys, or reverse one-to-ones by their accessor name) loaded and
     cached on it as select_related does; `lock` adds FOR UPDATE (of that row only)."""
+    if isinstance(value, int) and not -_BIGINT <= value < _BIGINT:
+        return None  # out of any integer column's range: no such row (as the ORM answers)
+    if isinstance(value, str) and "\x00" in value:
+        return None  # PostgreSQL text cannot hold NUL, so no row has it
     sql, attnames, converters, related = _load_sql(model, tuple(joins), by, lock, connection.vendor)
     with connection.cursor() as cur:
         cur.execute(sql, [value])

@@ -50,3 +50,11 @@ def test_dossier_admin_search_ignores_accents(client, world):
         assert d.code in html, term
     html = client.get("/admin/dossiers/dossier/", {"q": "tran thi"}).content.decode()
     assert d.code not in html
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_dossier_ids_out_of_range_are_not_found(client, world, method):
+    client.force_login(world.a.staff["c:counter"])
+    huge = 10**30
+    url = f"/can-bo/ho-so/{huge}/" if method == "get" else f"/can-bo/ho-so/{huge}/receive/"
+    assert getattr(client, method)(url).status_code == 404
