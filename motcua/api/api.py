@@ -5,6 +5,7 @@ Every error leaves in one shape (see motcua.core.errors.DomainError.as_dict):
 """
 
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -48,6 +49,18 @@ def _validation_error(request, exc: NinjaValidationError):
         f"Invalid input in field '{field}': {msg}." if field else f"Invalid input: {msg}.",
         field,
         details=exc.errors,
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_multipart(request, exc):
+    return _error(
+        request,
+        400,
+        "invalid_body",
+        "Nội dung multipart không đọc được (thiếu hoặc sai boundary).",
+        "The multipart body cannot be read (missing or bad boundary).",
+        "body",
     )
 
 

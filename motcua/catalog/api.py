@@ -6,6 +6,8 @@ from typing import Any
 
 from ninja import Query, Router
 
+from motcua.core.paging import MAX_OFFSET
+
 from .enums import Level, TimeUnit
 from .models import ProcedureVersion
 from .schemas import FieldWithCountOut, ProcedureDetailOut, ProcedurePageOut
@@ -32,7 +34,7 @@ def list_procedures(
     level: Level | None = None,
     agency: str | None = Query(None, max_length=32),
     limit: int = Query(20, ge=1, le=100),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     page = procedure_search(
         q=q, field=field, level=level, agency=agency, limit=limit, offset=offset

@@ -22,6 +22,7 @@ from motcua.catalog.models import Procedure
 from motcua.core import rows
 from motcua.core.errors import DomainError, NotFound, ValidationFailed
 from motcua.core.http import client_address
+from motcua.core.paging import MAX_OFFSET
 from motcua.org.models import Agency
 
 from . import selectors, services
@@ -330,7 +331,7 @@ def mine(
     request,
     status: int | None = Query(None, ge=1, le=10),
     limit: int = Query(20, ge=1, le=100),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     qs = selectors.my_dossiers(user=request.user, status=status)
     now = timezone.now()
@@ -350,7 +351,7 @@ def inbox(
     due: str | None = Query(None, max_length=10),
     q: str | None = Query(None, max_length=200),
     limit: int = Query(20, ge=1, le=100),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     found = _agency(agency, "agency")
     now = timezone.now()

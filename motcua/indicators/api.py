@@ -15,6 +15,7 @@ from ninja import Query, Router
 
 from motcua.api.auth import AUTH
 from motcua.core.errors import PermissionDenied, ValidationFailed
+from motcua.core.paging import MAX_OFFSET
 from motcua.dossiers.access import staff_roles, visible_dossiers
 
 from . import selectors
@@ -72,7 +73,7 @@ def dossiers(
     field: str | None = Query(None, max_length=40),
     unit: str | None = Query(None, max_length=16),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     """The dossiers (or, for 3.1, the procedures) behind a figure's numerator or
     denominator. Officers and monitors only."""

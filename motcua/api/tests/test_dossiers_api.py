@@ -364,3 +364,27 @@ def test_lookup_limit_uses_the_proxy_header_when_configured(world, api, settings
     assert get("203.0.113.5", "WRONG234") == 404
     assert get("203.0.113.5", d.secret) == 429
     assert get("203.0.113.6", d.secret) == 200  # same proxy address, another citizen
+
+
+def test_multipart_without_boundary_is_a_400_naming_the_body(world, api):
+    r = api.client.post(
+        URL,
+        b"--x\r\n",
+        content_type="multipart/form-data",
+        headers=api.headers(world.citizen),
+    )
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "invalid_body" and r.json()["error"]["field"] == "body"
+    r = api.client.post(
+        URL + "/1/receive",
+        b"--x\r\n",
+        content_type="multipart/form-data",
+        headers=api.headers(world.a.staff["c:counter"]),
+    )
+    assert r.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/mine", "/inbox"])
+def test_huge_offsets_are_refused_by_name(world, api, path):
+    r = api.get(path, world.a.staff["c:counter"], offset=10**20)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "offset"

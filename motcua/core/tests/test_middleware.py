@@ -1,6 +1,8 @@
 import pytest
 from django.test import Client
 
+from motcua.dossiers.tests.conftest import world  # noqa: F401
+
 pytestmark = pytest.mark.django_db
 
 
@@ -19,3 +21,44 @@ def test_the_api_skips_language_negotiation():
     )
     assert r.status_code == 200
     assert not r.has_header("Content-Language")
+
+
+def test_nul_in_a_query_field_is_a_400_naming_it():
+    r = Client().get("/api/catalog/procedures", {"q": "khai\x00sinh"})
+    assert r.status_code == 400
+    assert r.json()["error"] == {
+        "code": "invalid_input",
+        "message": "Trường 'q' chứa ký tự không hợp lệ (NUL).",
+        "message_en": "Field 'q' contains an invalid character (NUL).",
+        "field": "q",
+    }
+
+
+def test_nul_in_a_json_body_or_a_page_form_is_a_400():
+    r = Client().post(
+        "/api/auth/token",
+        '{"username": "a\\u0000b", "password": "x"}',
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and r.json()["error"]["field"] == "body"
+    r = Client().post("/dang-nhap/", {"username": "a\x00", "password": "x"})
+    assert r.status_code == 400 and "NUL" in r.content.decode()
+
+
+def test_files_may_hold_nul_bytes(world):  # noqa: F811
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.dossiers.tests.factories import PNG
+
+    assert b"\x00" in PNG
+    c = Client()
+    c.force_login(world.citizen)
+    r = c.post(
+        "/api/dossiers",
+        {
+            "procedure": world.procedure.code,
+            "receiving_agency": world.a.center.code,
+            f"component_{world.components[0].pk}": SimpleUploadedFile("a.png", PNG, "image/png"),
+        },
+    )
+    assert r.status_code == 201, r.content
