@@ -1,8 +1,9 @@
 """Writes on dossiers: every transition of the one-stop lifecycle.
 
-Each service is one transaction: it locks the dossier row (`select_for_update`), checks
-the state against the one TRANSITIONS table and the actor against motcua.dossiers.access,
-changes the row, and appends one DossierEvent. Illegal transitions raise
+Each service is one transaction: it locks the dossier row (SELECT … FOR UPDATE OF the row,
+a precompiled statement of motcua.core.rows: docs/adr/0003), checks the state against the
+one TRANSITIONS table and the actor against motcua.dossiers.access, changes the row, and
+appends one DossierEvent. Illegal transitions raise
 IllegalTransition (409) and change nothing; a stale `expected_version` raises Conflict.
 
 Legal sources: Decree 61/2018 and Circular 01/2018/TT-VPCP (dossiers received before
