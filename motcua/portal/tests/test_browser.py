@@ -7,66 +7,41 @@ test-artifacts/screenshots/ for a human to look at.
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
+from motcua.core.tests.browser import (
+    AXE,
+    SCREENSHOTS,
+    assert_accessible,
+    chromium_missing,
+    launch,
+    screenshot,
+)
 from motcua.dossiers.enums import Status
 from motcua.dossiers.tests.conftest import advance
 from motcua.dossiers.tests.factories import PDF, PNG
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[3]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-SHOTS = ROOT / "test-artifacts" / "screenshots"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+SHOTS = SCREENSHOTS
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
+    pytest.mark.skipif(chromium_missing(), reason="needs Debian's chromium"),
     pytest.mark.skipif(not AXE.exists(), reason="needs axe-core: npm install"),
 ]
 
 
 @pytest.fixture
 def browser():
-    # Playwright's sync API runs an event loop in this thread; the test's ORM calls are
-    # still plain synchronous code.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launch() as b:
         yield b
-        b.close()
 
 
 def check(page, name: str) -> None:
     """Screenshot the page, then assert axe-core finds nothing serious or critical."""
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        """async () => {
-            const r = await axe.run(document, {resultTypes: ['violations']});
-            return r.violations.map(v => ({
-                id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
-            }));
-        }"""
-    )
-    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
-    assert serious == [], f"{name}: {serious}"
+    screenshot(page, SHOTS, name)
+    assert_accessible(page, name)
 
 
 def no_sideways_scroll(page) -> None:

@@ -4,7 +4,7 @@ import os
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from motcua.portal.drafts import DRAFTS, drafts_purge
@@ -37,5 +37,5 @@ def test_command(capsys):
     _file("ccc", "1.pdf", 3)
     call_command("drafts", "purge", "--days", "2")
     assert "removed 1 draft file(s)" in capsys.readouterr().out
-    with pytest.raises(Exception, match="--days"):
+    with pytest.raises(CommandError, match="--days"):
         call_command("drafts", "purge", "--days", "0")
