@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # django-ninja's templates and static files: /api/docs loads Swagger UI from the project,
+    # never from a CDN, so the API docs work on a network without internet.
+    "ninja",
     "motcua.core",
     "motcua.org",
     "motcua.catalog",
