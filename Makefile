@@ -20,9 +20,10 @@ node_modules/.installed: package.json
 install: $(STAMP)
 
 ## demo: install, migrate a SQLite database under var/, load Bắc Ninh, serve http://127.0.0.1:8000
+## (with DEBUG on: MOTCUA_DEBUG=1 unless set; the settings default is off)
 demo: $(STAMP)
 	$(BIN)/motcua migrate --noinput -v 0
-	$(BIN)/motcua demo --serve
+	MOTCUA_DEBUG=$${MOTCUA_DEBUG:-1} $(BIN)/motcua demo --serve
 
 ## lint: ruff (lint + format check) and a migrations check
 lint: $(STAMP)

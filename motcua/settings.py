@@ -30,7 +30,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = os.environ.get("MOTCUA_DEBUG", "1") == "1"
+# Off unless the developer turns it on (`make demo` does): tracebacks never reach a citizen.
+DEBUG = os.environ.get("MOTCUA_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("MOTCUA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -93,6 +94,8 @@ DATABASES = {
         conn_max_age=int(os.environ.get("MOTCUA_CONN_MAX_AGE", "60")),
     )
 }
+# PostgreSQL prepared statements (docs/rules.md); 0 behind a pooler in transaction mode.
+MOTCUA_PG_PREPARE = os.environ.get("MOTCUA_PG_PREPARE", "1") == "1"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL and a busy timeout let the demo server and a management command share the file.
     DATABASES["default"]["OPTIONS"] = {
@@ -106,7 +109,7 @@ else:
     # often (after `prepare_threshold` runs): PostgreSQL then skips parsing and planning the
     # hot transition statements. Off with MOTCUA_PG_PREPARE=0 (e.g. behind a pooler in
     # transaction mode, where prepared statements do not survive).
-    if os.environ.get("MOTCUA_PG_PREPARE", "1") == "1":
+    if MOTCUA_PG_PREPARE:
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             {"server_side_binding": True, "prepare_threshold": 5}
         )
@@ -141,7 +144,17 @@ MOTCUA_MAX_UPLOAD_BYTES = int(os.environ.get("MOTCUA_MAX_UPLOAD_BYTES", str(10 *
 DATA_UPLOAD_MAX_MEMORY_SIZE = MOTCUA_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-# Public base URL, printed on receipts (status lookup link).
+# The one-stop rules the legal texts we could read leave open (docs/rules.md): the 2018
+# practice by default, so a province aligns them with the official text without a code change.
+# Supplement requests (Mẫu 02) a dossier may receive.
+MOTCUA_MAX_SUPPLEMENT_REQUESTS = int(os.environ.get("MOTCUA_MAX_SUPPLEMENT_REQUESTS", "1"))
+# Apologies with a new appointment (Mẫu 04) a dossier may receive.
+MOTCUA_MAX_APOLOGIES = int(os.environ.get("MOTCUA_MAX_APOLOGIES", "1"))
+# How long before the deadline an apology must be made, in minutes (450 = one working day).
+MOTCUA_APOLOGY_MIN_LEAD_MINUTES = int(os.environ.get("MOTCUA_APOLOGY_MIN_LEAD_MINUTES", "0"))
+# A tax code whose check computation gives 10: "invalid" (no such code) or "zero".
+MOTCUA_TAX_CODE_MOD11_ZERO = os.environ.get("MOTCUA_TAX_CODE_MOD11_ZERO", "invalid")
+
 # Status lookup: failed attempts allowed per client address and window (docs/rules.md).
 MOTCUA_LOOKUP_MAX_FAILURES = int(os.environ.get("MOTCUA_LOOKUP_MAX_FAILURES", "20"))
 MOTCUA_LOOKUP_WINDOW_SECONDS = int(os.environ.get("MOTCUA_LOOKUP_WINDOW_SECONDS", "600"))
@@ -149,15 +162,17 @@ MOTCUA_LOOKUP_WINDOW_SECONDS = int(os.environ.get("MOTCUA_LOOKUP_WINDOW_SECONDS"
 MOTCUA_CLIENT_IP_HEADER = os.environ.get("MOTCUA_CLIENT_IP_HEADER", "")
 # Counters shared by the server processes (lookup limits): Redis when MOTCUA_CACHE_URL is
 # set (redis://127.0.0.1:6379/1), else each process's memory.
-if os.environ.get("MOTCUA_CACHE_URL"):
+MOTCUA_CACHE_URL = os.environ.get("MOTCUA_CACHE_URL", "")
+if MOTCUA_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["MOTCUA_CACHE_URL"],
+            "LOCATION": MOTCUA_CACHE_URL,
         }
     }
 # How long a worker process trusts what it learnt of an API token (user, roles); 0 = never.
 MOTCUA_AUTH_CACHE_SECONDS = float(os.environ.get("MOTCUA_AUTH_CACHE_SECONDS", "10"))
+# Public base URL, printed on receipts (status lookup link).
 MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
