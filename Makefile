@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: demo test lint test-unit test-browser test-postgres bench-lifecycle bench-pages bench-forms bench-indicators clean install
+.PHONY: demo test lint test-unit test-browser browser-check test-postgres bench-lifecycle bench-pages bench-forms bench-indicators clean install
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -37,11 +37,23 @@ test: lint test-unit test-browser
 test-unit: $(STAMP)
 	$(PYTEST) -m "not browser"
 
-## test-browser: Playwright driving Debian's Chromium (+ axe-core from npm); skipped without chromium
+## test-browser: Playwright driving Debian's Chromium (+ axe-core from npm); skipped without
+## chromium, which the banner of browser-check says loudly
 NODE_DEPS := $(if $(wildcard package.json),node_modules/.installed,)
+CHROMIUM ?= /usr/bin/chromium
 
-test-browser: $(STAMP) $(NODE_DEPS)
-	$(PYTEST) -m browser
+test-browser: $(STAMP) $(NODE_DEPS) browser-check
+	CHROMIUM=$(CHROMIUM) $(PYTEST) -m browser
+
+browser-check:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "######################################################################"; \
+	  echo "#  BROWSER SUITE SKIPPED: $(CHROMIUM) not found."; \
+	  echo "#  Bộ kiểm thử trình duyệt bị BỎ QUA: không có $(CHROMIUM)."; \
+	  echo "#  Install it:  sudo apt-get install chromium"; \
+	  echo "#  or run .ci/run, which installs it, then: make test-browser"; \
+	  echo "######################################################################"; \
+	fi
 
 ## test-postgres: the whole suite against the local PostgreSQL (database `test`)
 test-postgres:
