@@ -190,3 +190,22 @@ CELERY_TASK_ALWAYS_EAGER = os.environ.get("MOTCUA_TASKS_EAGER", "1") == "1"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Forms and their rows kept together (motcua.documents.services.documents_repair): every
+# MOTCUA_DOCUMENTS_REPAIR_EVERY_SECONDS `celery -A motcua beat` queues the sweep, which
+# renders the forms missing for the events of the last MOTCUA_DOCUMENTS_REPAIR_DAYS days and
+# deletes form files without a row once older than MOTCUA_DOCUMENTS_ORPHAN_GRACE_MINUTES.
+# Without beat, run `motcua documents repair` from cron.
+MOTCUA_DOCUMENTS_REPAIR_EVERY_SECONDS = int(
+    os.environ.get("MOTCUA_DOCUMENTS_REPAIR_EVERY_SECONDS", "600")
+)
+MOTCUA_DOCUMENTS_REPAIR_DAYS = int(os.environ.get("MOTCUA_DOCUMENTS_REPAIR_DAYS", "7"))
+MOTCUA_DOCUMENTS_ORPHAN_GRACE_MINUTES = int(
+    os.environ.get("MOTCUA_DOCUMENTS_ORPHAN_GRACE_MINUTES", "60")
+)
+CELERY_BEAT_SCHEDULE = {
+    "documents-repair": {
+        "task": "documents.repair",
+        "schedule": float(MOTCUA_DOCUMENTS_REPAIR_EVERY_SECONDS),
+    },
+}
