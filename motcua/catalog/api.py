@@ -9,9 +9,10 @@ from ninja import Query, Router
 from motcua.core.paging import MAX_OFFSET
 
 from .enums import Level, TimeUnit
+from .legal import legal_documents
 from .models import ProcedureVersion
 from .schemas import FieldWithCountOut, ProcedureDetailOut, ProcedurePageOut
-from .selectors import field_list, procedure_detail, procedure_search
+from .selectors import field_list, procedure_detail, procedure_search, public_source
 from .services import statutory_hours
 
 router = Router(tags=["catalog"])
@@ -81,13 +82,14 @@ def get_procedure(request, code: str):
         "paper_result_required": v.paper_result_required,
         "conditions": v.conditions,
         "legal_basis": v.legal_basis,
+        "legal_documents": legal_documents(v.legal_basis),
         "online_level": v.online_level,
         "eligible_full_online": v.eligible_full_online,
         "deciding_agency": v.deciding_agency_text,
         "receiving_agency": v.receiving_agency_text,
         "settling_agency": v.settling_agency_text,
         "publication_decision": v.publication_decision,
-        "source": v.source,
+        "source": public_source(v.source),
         "fee_total_vnd": v.fee_total_vnd,
         "components": list(v.components.all()),
         "fees": list(v.fees.all()),

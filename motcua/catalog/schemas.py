@@ -65,6 +65,19 @@ class StepOut(Schema):
     duration_hours: Decimal
 
 
+class LegalDocumentOut(Schema):
+    number: str
+    title: str | None
+
+
+class SourceOut(Schema):
+    """Where the record comes from (never the catalog's curation notes)."""
+
+    url: str | None = None
+    portal_url: str | None = None
+    record_date: str | None = None
+
+
 class ProcedureDetailOut(Schema):
     code: str
     name: str
@@ -84,13 +97,14 @@ class ProcedureDetailOut(Schema):
     paper_result_required: bool
     conditions: str
     legal_basis: list[str]
+    legal_documents: list[LegalDocumentOut]
     online_level: str
     eligible_full_online: bool
     deciding_agency: str
     receiving_agency: str
     settling_agency: str
     publication_decision: str
-    source: dict
+    source: SourceOut
     fee_total_vnd: int
     components: list[ComponentOut]
     fees: list[FeeOut]

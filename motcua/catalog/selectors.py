@@ -104,6 +104,15 @@ def procedure_search(
     return ProcedurePage(count=count, items=items)
 
 
+# What citizens may see of a record's provenance: where it comes from. The catalog's own
+# curation notes and raw import values (`notes`, `level_raw`, …) stay with the back office.
+PUBLIC_SOURCE_KEYS = ("url", "portal_url", "record_date")
+
+
+def public_source(source: dict | None) -> dict:
+    return {k: str(source[k]) for k in PUBLIC_SOURCE_KEYS if source and source.get(k) is not None}
+
+
 def procedure_detail(code: str, *, on: dt.date | None = None) -> ProcedureVersion:
     """The version of procedure `code` in effect on `on` (default today) — or, when none is
     in effect (only future versions), the latest one — with its procedure, field,

@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.catalog.enums import AgencyRole, Channel, Level
+from motcua.catalog.legal import legal_documents
 from motcua.catalog.models import ProcedureAgency
 from motcua.catalog.selectors import field_list, procedure_detail
 from motcua.core.errors import DomainError, NotFound
@@ -163,6 +164,7 @@ def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
                 wording.UNIT_EN.get(version.time_limit_unit, ""),
             ),
             "agencies": _receiving_agencies(version.procedure),
+            "legal_documents": legal_documents(version.legal_basis),
         },
     )
 
