@@ -10,7 +10,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from motcua.core.errors import NotFound
-from motcua.core.text import fold
+from motcua.core.text import fold, sorted_vi
 
 from .models import Field, Procedure, ProcedureVersion, ProcessStep
 
@@ -134,9 +134,10 @@ def procedure_detail(code: str, *, on: dt.date | None = None) -> ProcedureVersio
 
 
 def field_list() -> list[Field]:
-    """Every field with `procedure_count` (active procedures), by name."""
-    return list(
+    """Every field with `procedure_count` (active procedures), by name in Vietnamese order."""
+    return sorted_vi(
         Field.objects.annotate(
             procedure_count=Count("procedures", filter=Q(procedures__active=True))
-        ).order_by("name")
+        ),
+        key=lambda f: f.name,
     )

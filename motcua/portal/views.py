@@ -26,6 +26,7 @@ from motcua.catalog.selectors import field_list, procedure_detail
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.http import client_address
 from motcua.core.templatetags.bilingual import pick
+from motcua.core.text import sorted_vi
 from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers import timing
@@ -101,10 +102,12 @@ def procedures(request: HttpRequest, *, submit_mode: bool = False) -> HttpRespon
             "agency": agency,
             "fields": field_list(),
             "levels": [(v, _level(v)) for v in Level.values],
-            "agencies": Agency.objects.filter(procedures__isnull=False)
-            .distinct()
-            .order_by("name")
-            .only("pk", "code", "name")[:500],
+            "agencies": sorted_vi(
+                Agency.objects.filter(procedures__isnull=False)
+                .distinct()
+                .only("pk", "code", "name"),
+                key=lambda a: a.name,
+            )[:500],
             "result": result,
             "items": items,
             "page_no": page_no,
@@ -136,7 +139,8 @@ def _receiving_agencies(procedure) -> list[Agency]:
     ids = ProcedureAgency.objects.filter(procedure=procedure, role=AgencyRole.RECEIVING).values(
         "agency_id"
     )
-    return [a for a in Agency.objects.filter(pk__in=ids).order_by("name") if a.receives_dossiers]
+    agencies = Agency.objects.filter(pk__in=ids)
+    return [a for a in sorted_vi(agencies, key=lambda a: a.name) if a.receives_dossiers]
 
 
 def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
