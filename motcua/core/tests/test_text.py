@@ -41,7 +41,7 @@ def test_spaces_digits_and_composed_or_decomposed_input():
 
 
 @pytest.mark.django_db
-def test_the_fields_list_is_in_vietnamese_order(catalog):
+def test_the_fields_list_is_in_vietnamese_order(catalog):  # noqa: F811
     names = [f["name"] for f in Client().get("/api/catalog/fields").json()]
     assert names == [
         "Cấp, quản lý căn cước",
