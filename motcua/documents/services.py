@@ -154,9 +154,12 @@ def document_get_or_render(
     *, dossier: Dossier, kind: str, event: DossierEvent | None = None
 ) -> DossierDocument:
     """The stored form, rendering and storing it when missing (or, for the control sheet,
-    when the handovers moved on since it was stored)."""
+    when the handovers moved on since it was stored). A row whose file is gone gets the
+    file written again (the same bytes) rather than failing the request."""
     _check(kind, event)
     existing = document_find(dossier=dossier, kind=kind, event=event)
+    if existing is not None and not existing.file.storage.exists(existing.file.name):
+        _restore(existing)
     if existing is not None and event is not None:
         return existing
     return document_store(dossier=dossier, kind=kind, event=event)

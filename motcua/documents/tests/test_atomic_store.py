@@ -255,3 +255,14 @@ def test_beat_runs_the_sweep_as_a_task(world, settings):
     advance(world, Status.RECEIVED, at=recently())
     repair.delay()  # eager in the tests, as in the demo
     assert DossierDocument.objects.filter(kind="receipt").count() == 1
+
+
+def test_asking_for_a_form_whose_file_is_gone_writes_it_again(world):
+    d = advance(world, Status.RECEIVED, at=recently())
+    event = d.events.get(action="receive")
+    doc = services.document_get_or_render(dossier=d, kind="receipt", event=event)
+    os.remove(Path(settings.MEDIA_ROOT) / doc.file.name)
+    again = services.document_get_or_render(dossier=d, kind="receipt", event=event)
+    assert (again.pk, again.file.name) == (doc.pk, doc.file.name)
+    with again.file.open("rb") as fh:
+        assert hashlib.sha256(fh.read()).hexdigest() == doc.sha256
