@@ -85,3 +85,11 @@ def test_make_demo_turns_debug_on():
     makefile = (ROOT / "Makefile").read_text()
     demo = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
     assert "MOTCUA_DEBUG=$${MOTCUA_DEBUG:-1} $(BIN)/motcua demo --serve" in demo
+
+
+def test_every_variable_the_settings_read_is_listed_in_env_example():
+    source = (ROOT / "motcua" / "settings.py").read_text()
+    read = set(re.findall(r"""environ(?:\.get)?[(\[]["']([A-Z0-9_]+)["']""", source))
+    listed = set(re.findall(r"\b([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text()))
+    assert "MOTCUA_MAX_SUPPLEMENT_REQUESTS" in read
+    assert sorted(read - listed) == []
