@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.catalog.enums import AgencyRole, Channel, Level
+from motcua.catalog.limits import limit_label, limits_of
 from motcua.catalog.models import ProcedureAgency
 from motcua.catalog.selectors import field_list, procedure_detail
 from motcua.core.errors import DomainError, NotFound
@@ -138,9 +139,26 @@ def _receiving_agencies(procedure) -> list[Agency]:
     return [a for a in Agency.objects.filter(pk__in=ids).order_by("name") if a.receives_dossiers]
 
 
+def online_state(version) -> tuple[bool, bool]:
+    """(offered online, and its online limit is missing): a procedure without a limit for
+    the online channel takes no online submission (`time_limit_missing`), and the page says
+    why rather than offering a form that would be refused."""
+    offered = Channel.ONLINE in (version.channels or [])
+    return offered, offered and Channel.ONLINE not in limits_of(version)
+
+
+def due_preview(version, agency, channel: int):
+    """The appointment if received now by `channel`; None without a limit for it."""
+    if channel not in limits_of(version):
+        return None
+    return timing.appointment(version, agency, timezone.now(), channel, version.procedure.code)
+
+
 def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
     version = _version_or_404(code)
-    due = timing.appointment(version, None, timezone.now())
+    offered, no_limit = online_state(version)
+    preview_channel = Channel.ONLINE if offered else Channel.COUNTER
+    due = due_preview(version, None, preview_channel)
     return render(
         request,
         "portal/procedure.html",
@@ -151,17 +169,23 @@ def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
             "fees": list(version.fees.all()),
             "steps": list(version.steps.all()),
             "due_preview": due,
-            "online": Channel.ONLINE in (version.channels or []),
+            "online": offered and not no_limit,
+            "online_no_limit": no_limit,
+            # One line per channel, each with the one label of its limit.
+            "limits": [
+                {
+                    "channel": pick(Channel(c).label, wording.CHANNEL_EN[c]),
+                    "label": pick(limit_label(version, c), limit_label(version, c, english=True)),
+                }
+                for c in sorted(set(version.channels or []) | set(limits_of(version)))
+                if c in Channel.values
+            ],
             "channels": [
                 pick(Channel(c).label, wording.CHANNEL_EN[c])
                 for c in version.channels or []
                 if c in Channel.values
             ],
             "level_label": _level(version.procedure.level),
-            "unit_label": pick(
-                version.get_time_limit_unit_display(),
-                wording.UNIT_EN.get(version.time_limit_unit, ""),
-            ),
             "agencies": _receiving_agencies(version.procedure),
         },
     )
