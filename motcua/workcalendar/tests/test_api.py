@@ -23,6 +23,7 @@ def test_due_preview(client):
         "due": "2027-02-17T10:00:00+07:00",
         "value": 5.0,
         "unit": "working_days",
+        "cutoff": None,
         "hours_per_day": 7.5,
         "agency": None,
     }
