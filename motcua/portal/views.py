@@ -296,8 +296,8 @@ def receipt(request: HttpRequest, dossier_id: int) -> HttpResponse:
             "dossier": dossier,
             "status": _status(dossier),
             "attachments": list(dossier.attachments.select_related("component").order_by("pk")),
-            "due_preview": timing.appointment(
-                dossier.procedure_version, dossier.settling_agency, timezone.now()
+            "due_preview": due_preview(
+                dossier.procedure_version, dossier.settling_agency, dossier.channel
             )
             if dossier.due_at is None
             else None,
