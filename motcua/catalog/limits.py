@@ -140,6 +140,13 @@ def limit_for(version, channel: int, procedure_code: str | None = None) -> Limit
     found = limits_of(version).get(int(channel))
     if found is not None:
         return found
+    if int(channel) not in Channel.values:
+        raise ValidationFailed(
+            "invalid_channel",
+            f"Cách thức '{channel}' không hợp lệ (1 trực tiếp, 2 trực tuyến, 3 bưu chính).",
+            f"Unknown channel '{channel}' (1 counter, 2 online, 3 post).",
+            field="channel",
+        )
     code = procedure_code or version.procedure.code
     name = Channel(int(channel)).label.lower()
     raise ValidationFailed(

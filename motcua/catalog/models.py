@@ -179,7 +179,10 @@ class ProcedureTimeLimit(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(unit=TimeUnit.SAME_DAY, value__isnull=True, cutoff__isnull=False)
-                    | (~Q(unit=TimeUnit.SAME_DAY) & Q(value__gt=0, cutoff__isnull=True))
+                    | (
+                        ~Q(unit=TimeUnit.SAME_DAY)
+                        & Q(value__isnull=False, value__gt=0, cutoff__isnull=True)
+                    )
                 ),
                 name="timelimit_value_matches_unit",
             ),

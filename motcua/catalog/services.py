@@ -282,6 +282,13 @@ def clean_time_limit(
             "Chỉ thời hạn 'trong ngày' mới có giờ chốt.",
             "Only a same-day limit has a cut-off hour.",
         )
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise _limit_error(
+            "invalid_time_limit",
+            "value",
+            "Cần nhập thời hạn (một số).",
+            "The time limit (a number) is required.",
+        )
     try:
         number = Decimal(str(value).strip().replace(",", "."))
         if isinstance(value, bool) or not number.is_finite():

@@ -174,6 +174,7 @@ class Migration(migrations.Migration):
                         models.Q(("unit", "same_day"), _negated=True),
                         ("cutoff__isnull", True),
                         ("value__gt", 0),
+                        ("value__isnull", False),
                     ),
                     _connector="OR",
                 ),
