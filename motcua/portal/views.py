@@ -83,11 +83,13 @@ def procedures(request: HttpRequest, *, submit_mode: bool = False) -> HttpRespon
     items = []
     for p in result.page.items:
         version = p.current_versions[0] if p.current_versions else None
+        offered, no_limit = online_state(version) if version else (False, False)
         items.append(
             {
                 "procedure": p,
                 "version": version,
-                "online": bool(version and Channel.ONLINE in (version.channels or [])),
+                "online": offered and not no_limit,
+                "online_no_limit": no_limit,
                 "level_label": _level(p.level),
             }
         )
@@ -157,7 +159,7 @@ def due_preview(version, agency, channel: int):
 def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
     version = _version_or_404(code)
     offered, no_limit = online_state(version)
-    preview_channel = Channel.ONLINE if offered else Channel.COUNTER
+    preview_channel = Channel.ONLINE if offered and not no_limit else Channel.COUNTER
     due = due_preview(version, None, preview_channel)
     return render(
         request,
