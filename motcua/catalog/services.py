@@ -375,6 +375,7 @@ def time_limit_set(
         ch: clean_time_limit(value=value, unit=unit, cutoff=cutoff, channel=ch) for ch in chosen
     }
     source = nfc(source or "").strip()
+    given = version
     version = (
         ProcedureVersion.objects.select_for_update(of=("self",))
         .select_related("procedure")
@@ -404,6 +405,8 @@ def time_limit_set(
         rows[ch] = row
     version.time_limits_stamp = new_limits_stamp()
     version.save(update_fields=["time_limits_stamp"])
+    # The caller's instance reads the new limits too (the cache is keyed by the stamp).
+    given.time_limits_stamp = version.time_limits_stamp
     after = {ch: Limit(r.channel, r.value, r.unit, r.cutoff) for ch, r in rows.items()}
     hours = limits_mod.process_hours(after.values())
     steps = list(version.steps.all())
