@@ -198,7 +198,7 @@ _UNIT_WORDS = {
     "ngay": TimeUnit.CALENDAR_DAYS,
 }
 _SIMPLE = re.compile(
-    r"(?:trong thoi han |toi da |khong qua |trong vong )?0*(\d+(?:[.,]\d+)?) "
+    r"(?:(?:trong thoi han|toi da|khong qua|trong vong) )*0*(\d+(?:[.,]\d+)?) "
     r"(ngay lam viec|gio lam viec|gio|ngay)\b"
 )
 # "trong ngày", "ngay trong ngày làm việc", "… là ngay trong ngày cơ quan tiếp nhận …": the
@@ -225,9 +225,9 @@ def _simple(folded: str) -> tuple[Decimal | None, str, dt.time | None] | None:
         rest = _CUTOFF.sub("", folded)
         if re.search(r"\d", rest):
             return None
-        cutoff = dt.time(int(cut[1]), int(cut[2] or 0)) if cut else default_cutoff()
         if cut and not (int(cut[1]) < 24 and int(cut[2] or 0) < 60):
             return None
+        cutoff = dt.time(int(cut[1]), int(cut[2] or 0)) if cut else default_cutoff()
         return None, TimeUnit.SAME_DAY, cutoff
     match = _SIMPLE.match(folded)
     if match is None or len(re.findall(r"\d+(?:[.,]\d+)?", folded)) != 1:

@@ -60,6 +60,11 @@ def test_one_limit_applies_to_every_channel():
         (ch, 3, WD, None) for ch in (1, 2, 3)
     ]
     assert read("8 giờ làm việc")[0] == [(ch, 8, WH, None) for ch in (1, 2, 3)]
+    assert read("Tối đa không quá 20 ngày làm việc, kể từ ngày nộp đủ hồ sơ")[0] == [
+        (ch, 20, WD, None) for ch in (1, 2, 3)
+    ]
+    # an impossible cut-off hour is not read
+    assert read("Trong ngày, sau 25 giờ ngày hôm sau")[0] == []
 
 
 @pytest.mark.parametrize(
