@@ -427,7 +427,7 @@ class Synthesizer:
 
         # Receipt: code (assigned later, in order of receipt), appointment, first step.
         version = d["version"]
-        due = timing.appointment(version, settling, at)
+        due = timing.appointment(version, settling, at, d["channel"], d["procedure"].code)
         if at > self.now:
             raise Cut
         d.update(received_at=at, due_at=due, original_due_at=due, fee_due_vnd=d["fee"])
