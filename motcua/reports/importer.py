@@ -29,7 +29,7 @@ from django.db import transaction
 from motcua.catalog.enums import Channel
 from motcua.catalog.models import Procedure, ProcessStep
 from motcua.core.bulk import insert_rows
-from motcua.dossiers import timing
+from motcua.dossiers import deadlines, rules, timing
 from motcua.dossiers.enums import TRANSITIONS, Action, PaidOnline, Status
 from motcua.dossiers.models import (
     DailySequence,
@@ -39,7 +39,7 @@ from motcua.dossiers.models import (
     Pause,
     search_key_for,
 )
-from motcua.dossiers.services import RULES_2025_FROM, SECRET_ALPHABET
+from motcua.dossiers.services import PAYMENT_PAUSE_REASON, SECRET_ALPHABET
 from motcua.org.models import Agency
 
 VN = timing.VN
@@ -557,8 +557,45 @@ def _plan(p: Parsed) -> None:
         v["due_at"] = due
         return
     _event(p, Action.FORWARD, p.received_at, "counter", recv)
+    pays_pause = rules.payment_pauses_clock(p.version, p.procedure.field.name)
+    first = due
+
+    def end_pause(pause: dict, at: dt.datetime) -> dict:
+        # The one pause rule (deadlines.pause_shift), as the services apply it.
+        nonlocal due, first
+        shift = deadlines.pause_shift(
+            settling_agency=sett,
+            step_agency=None,
+            started_at=pause["started_at"],
+            ended_at=at,
+            due_at=due,
+            original_due_at=first,
+            step_due_at=None,
+        )
+        pause.update(ended_at=at, working_seconds=shift.seconds)
+        v["paused_seconds"] += shift.seconds
+        v["paused_at"] = None
+        due, first = shift.due_at, shift.original_due_at
+        return {
+            "paused_seconds": shift.seconds,
+            "due_at": due.isoformat(),
+            "original_due_at": first.isoformat(),
+        }
+
+    def request_payment(at: dt.datetime, role: str, agency) -> dict | None:
+        extra = {"paused": True} if pays_pause else {}
+        _event(p, Action.REQUEST_PAYMENT, at, role, agency, amount_vnd=p.fee_vnd, **extra)
+        if not pays_pause:
+            return None
+        pause = {"started_at": at, "ended_at": None, "working_seconds": None}
+        pause["reason"] = PAYMENT_PAUSE_REASON
+        p.pauses.append(pause)
+        v["paused_at"] = at
+        return pause
+
     if p.fee_vnd > 0 and p.status != Status.FINANCIAL_OBLIGATION:
-        _event(p, Action.REQUEST_PAYMENT, p.received_at, "counter", recv, amount_vnd=p.fee_vnd)
+        pause = request_payment(p.received_at, "counter", recv)
+        data = end_pause(pause, p.received_at) if pause is not None else {}
         role = "applicant" if p.paid_online else "counter"
         _event(
             p,
@@ -568,43 +605,32 @@ def _plan(p: Parsed) -> None:
             None if p.paid_online else recv,
             amount_vnd=p.fee_vnd,
             paid_online=p.paid_online,
+            **data,
         )
         v["fee_paid_vnd"] = p.fee_vnd
     for ask, back in p.supplements:
         _event(p, Action.REQUEST_SUPPLEMENT, ask, "specialist", sett)
-        pause = {"started_at": ask, "ended_at": back, "working_seconds": None}
+        pause = {"started_at": ask, "ended_at": None, "working_seconds": None}
         p.pauses.append(pause)
+        v["paused_at"] = ask
         last = ask
         if back is None:
-            v["paused_at"] = ask
             continue
-        seconds = timing.paused_working_seconds(sett, ask, back)
-        pause["working_seconds"] = seconds
-        v["paused_seconds"] += seconds
-        due = timing.shift(sett, due, seconds)
-        _event(
-            p,
-            Action.SUPPLEMENT,
-            back,
-            "counter",
-            recv,
-            paused_seconds=seconds,
-            due_at=due.isoformat(),
-        )
+        _event(p, Action.SUPPLEMENT, back, "counter", recv, **end_pause(pause, back))
         last = back
-    v["due_at"] = due
     status = p.status
     if status == Status.FINANCIAL_OBLIGATION:
-        _event(p, Action.REQUEST_PAYMENT, last, "specialist", sett, amount_vnd=p.fee_vnd)
+        request_payment(last, "specialist", sett)
     elif status in (Status.WITHDRAWAL_REQUESTED, Status.STOPPED):
         _event(p, Action.REQUEST_WITHDRAWAL, p.finished_at, "counter", recv)
         if status == Status.STOPPED:
             v["stopped_at"] = p.finished_at
-            v["paused_at"] = None
+            data = {}
             if p.pauses and p.pauses[-1]["ended_at"] is None:
-                p.pauses[-1]["ended_at"] = p.finished_at
-            _event(p, Action.STOP, p.finished_at, "counter", recv)
-    elif status in (Status.PROCESSED, Status.RETURNED):
+                data = end_pause(p.pauses[-1], p.finished_at)
+            _event(p, Action.STOP, p.finished_at, "counter", recv, **data)
+    v["due_at"], v["original_due_at"] = due, first
+    if status in (Status.PROCESSED, Status.RETURNED):
         v["finished_at"] = p.finished_at
         _event(
             p,
@@ -766,10 +792,6 @@ def _open_step(p: Parsed, steps: list[ProcessStep]) -> dict | None:
     return {"step": step, "agency": agency, "started_at": started, "due_at": due}
 
 
-def _rule_set(at: dt.datetime) -> str:
-    return "2025" if at.astimezone(VN).date() >= RULES_2025_FROM else "2018"
-
-
 def _write(parsed: list[Parsed]) -> list[int]:
     steps = _steps_by_version(parsed)
     ids: list[int] = []
@@ -788,7 +810,7 @@ def _write(parsed: list[Parsed]) -> list[int]:
                     procedure_version=p.version,
                     channel=p.channel,
                     version=len(p.events),
-                    rule_set=_rule_set(p.received_at or p.submitted_at),
+                    rule_set=deadlines.dossier_rule_set(p.received_at, p.submitted_at),
                     applicant_name=IMPORTED_NAME,
                     search_key=search_key_for(IMPORTED_NAME, p.procedure.code, p.version.name),
                     request_summary=p.version.name,
@@ -831,7 +853,7 @@ def _write(parsed: list[Parsed]) -> list[int]:
                         dossier=d,
                         started_at=pa["started_at"],
                         ended_at=pa["ended_at"],
-                        reason="Yêu cầu bổ sung (dữ liệu chuyển đổi)",
+                        reason=pa.get("reason", "Yêu cầu bổ sung (dữ liệu chuyển đổi)"),
                         missing_components=[],
                         working_seconds=pa["working_seconds"],
                     )

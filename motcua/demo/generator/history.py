@@ -32,6 +32,7 @@ import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import transaction
@@ -41,7 +42,7 @@ from motcua.catalog.enums import AgencyRole, Channel, Level
 from motcua.catalog.models import Procedure
 from motcua.core.bulk import insert_rows
 from motcua.core.text import fold
-from motcua.dossiers import timing
+from motcua.dossiers import deadlines, rules, timing
 from motcua.dossiers.enums import Action, PaidOnline, Status
 from motcua.dossiers.models import (
     DailySequence,
@@ -51,7 +52,7 @@ from motcua.dossiers.models import (
     Pause,
     search_key_for,
 )
-from motcua.dossiers.services import RULES_2025_FROM, SECRET_ALPHABET
+from motcua.dossiers.services import PAYMENT_PAUSE_REASON, SECRET_ALPHABET
 from motcua.org.enums import ApplicantKind
 from motcua.workcalendar.selectors import get_calendar
 
@@ -121,6 +122,7 @@ class ProcInfo:
     steps: dict = field(default_factory=dict)  # version id -> [ProcessStep]
     fees: dict = field(default_factory=dict)  # version id -> fee total
     components: dict = field(default_factory=dict)  # version id -> [component ids]
+    payment_pauses: dict = field(default_factory=dict)  # version id -> bool (rules)
 
     def version_on(self, day: dt.date):
         for v in reversed(self.versions):
@@ -182,6 +184,7 @@ def _procedures(p: Province) -> list[ProcInfo]:
         for v in versions:
             info.steps[v.pk] = sorted(v.steps.all(), key=lambda s: s.order)
             info.fees[v.pk] = sum(f.amount_vnd or 0 for f in v.fees.all())
+            info.payment_pauses[v.pk] = rules.payment_pauses_clock(v, pr.field.name)
             info.components[v.pk] = [
                 c.pk for c in sorted(v.components.all(), key=lambda c: c.order)
             ]
@@ -401,6 +404,7 @@ class Synthesizer:
                 "result_note": "",
                 "refusal_reason": "",
                 "fee": fee,
+                "payment_pauses": info.payment_pauses[version.pk],
                 **details,
             }
         )
@@ -447,9 +451,19 @@ class Synthesizer:
         # Fees are collected at the counter right after receipt.
         if d["fee"] > 0:
             at = at + dt.timedelta(minutes=rng.randint(1, 10))
+            pause = None
+            if d["payment_pauses"]:
+                pause = {"started_at": at, "ended_at": None, "reason": PAYMENT_PAUSE_REASON,
+                         "missing_components": [], "working_seconds": None}  # fmt: skip
+            if at > self.now:
+                raise Cut
+            if pause is not None:
+                plan.pauses.append(pause)
+                plan.open_pause = pause
+                d["paused_at"] = at
             self.event(plan, Action.REQUEST_PAYMENT, at, Status.FINANCIAL_OBLIGATION,
                        actor=counter, role="counter", agency=receiving,
-                       data={"amount_vnd": d["fee"]})  # fmt: skip
+                       data={"amount_vnd": d["fee"], **({"paused": True} if pause else {})})  # fmt: skip
             if d["owner"] is not None and (d["channel"] == Channel.ONLINE or rng.random() < 0.3):
                 paid = (
                     PaidOnline.NATIONAL_PORTAL
@@ -465,9 +479,11 @@ class Synthesizer:
             if at > self.now:
                 raise Cut
             d.update(fee_paid_vnd=d["fee"], paid_online=int(paid))
+            data = {"amount_vnd": d["fee"], "paid_online": int(paid), "reference": ""}
+            if pause is not None:
+                data.update(self.end_pause(plan, pause, at))
             self.event(plan, Action.CONFIRM_PAYMENT, at, Status.PROCESSING, actor=actor, role=role,
-                       agency=agency, data={"amount_vnd": d["fee"], "paid_online": int(paid),
-                                            "reference": ""})  # fmt: skip
+                       agency=agency, data=data)  # fmt: skip
 
         late = rng.random() < 0.11
         supplement = rng.random() < 0.12
@@ -603,21 +619,41 @@ class Synthesizer:
                 back = self.working_moment(d["receiving"], back.date() + dt.timedelta(days=1))
         if back > self.now:
             raise Cut
-        seconds = timing.paused_working_seconds(d["settling"], ask, back)
-        pause.update(ended_at=back, working_seconds=seconds)
-        plan.open_pause = None
-        d["paused_seconds"] += seconds
-        d["paused_at"] = None
-        d["due_at"] = timing.shift(d["settling"], d["due_at"], seconds)
-        if d["current_step"] is not None:
-            step_agency = self.step_agency(plan, d["current_step"])
-            d["current_step_due_at"] = timing.shift(step_agency, d["current_step_due_at"], seconds)
-            plan.open_handover["due_at"] = d["current_step_due_at"]
+        data = self.end_pause(plan, pause, back)
         self.event(plan, Action.SUPPLEMENT, back, Status.PROCESSING, actor=by, role=by_role,
                    agency=by_agency, reason="Bổ sung bản giấy" if by_role != APPLICANT else "",
-                   data={"files": 0 if by_role != APPLICANT else 1, "paused_seconds": seconds,
-                         "due_at": d["due_at"].isoformat()})  # fmt: skip
+                   data={"files": 0 if by_role != APPLICANT else 1, **data})  # fmt: skip
         return back
+
+    def end_pause(self, plan: Plan, pause: dict, at: dt.datetime) -> dict:
+        """End the open pause at `at` with the one pause rule (deadlines.pause_shift), as the
+        services do; returns what the event records."""
+        d = plan.d
+        step_agency = None
+        if d["current_step"] is not None and d["current_step_due_at"] is not None:
+            step_agency = self.step_agency(plan, d["current_step"])
+        shift = deadlines.pause_shift(
+            settling_agency=d["settling"],
+            step_agency=step_agency,
+            started_at=pause["started_at"],
+            ended_at=at,
+            due_at=d["due_at"],
+            original_due_at=d["original_due_at"],
+            step_due_at=d["current_step_due_at"] if step_agency is not None else None,
+        )
+        pause.update(ended_at=at, working_seconds=shift.seconds)
+        plan.open_pause = None
+        d["paused_seconds"] += shift.seconds
+        d.update(paused_at=None, due_at=shift.due_at, original_due_at=shift.original_due_at)
+        if step_agency is not None:
+            d["current_step_due_at"] = shift.step_due_at
+            plan.open_handover["due_at"] = shift.step_due_at
+        first = shift.original_due_at
+        return {
+            "paused_seconds": shift.seconds,
+            "due_at": shift.due_at.isoformat(),
+            "original_due_at": None if first is None else first.isoformat(),
+        }
 
     def apologize(self, plan, start, finish) -> None:
         """A leader apologizes before the deadline passes with a new, later date (Mẫu 04)."""
@@ -625,12 +661,19 @@ class Synthesizer:
         due = d["due_at"]
         if d["apology_count"] or finish <= due:
             return
-        at = max(start + dt.timedelta(minutes=5), due - dt.timedelta(hours=rng.uniform(2, 30)))
-        if at >= due:
+        at = max(start + dt.timedelta(minutes=5), due - dt.timedelta(hours=rng.uniform(26, 80)))
+        settling = d["settling"]
+        # The services' own precondition (the regime's minimum lead, the apology limit).
+        probe = SimpleNamespace(
+            apology_count=d["apology_count"],
+            due_at=due,
+            rule_set=deadlines.dossier_rule_set(d["received_at"], d["submitted_at"]),
+            settling_agency_id=settling.pk,
+        )
+        if rules.apology_refusal(probe, at) is not None:
             return
         if at > self.now:
             raise Cut
-        settling = d["settling"]
         new_due = get_calendar(settling).add(due, rng.randint(2, 6), "working_days")
         status = d["status"]
         d["apology_count"] += 1
@@ -697,11 +740,6 @@ _DOSSIER_FIELDS = (
 )  # fmt: skip
 
 
-def _rule_set(at: dt.datetime) -> str:
-    """The rules in force when the dossier arrived (same cut-over as the services)."""
-    return "2025" if at.astimezone(VN).date() >= RULES_2025_FROM else "2018"
-
-
 def _write(plans: list[Plan], rng: random.Random) -> None:
     dossiers = []
     for pl in plans:
@@ -713,7 +751,7 @@ def _write(plans: list[Plan], rng: random.Random) -> None:
                 procedure=d["procedure"],
                 procedure_version=d["version"],
                 version=len(pl.events),
-                rule_set=_rule_set(d["submitted_at"]),
+                rule_set=deadlines.dossier_rule_set(d["received_at"], d["submitted_at"]),
                 owner=d["owner"],
                 request_summary=d["version"].name,
                 search_key=search_key_for(

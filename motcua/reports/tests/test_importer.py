@@ -101,8 +101,10 @@ def test_supplement_moves_due_by_working_time(world):
     # One working day (7.5 h) paused: the appointment moves a working day later.
     assert d.paused_seconds == 27000
     assert d.supplement_count == 1
-    assert d.original_due_at == vn(2026, 3, 9, 10, 0)
+    # Not re-appointed: the first appointment is the appointment, moved by the pause too.
+    assert d.original_due_at == vn(2026, 3, 10, 10, 0)
     assert d.due_at == vn(2026, 3, 10, 10, 0)
+    assert d.events.get(action="receive").data["due_at"] == "2026-03-09T10:00:00+07:00"
     pause = Pause.objects.get(dossier=d)
     assert (pause.started_at, pause.ended_at, pause.working_seconds) == (
         vn(2026, 3, 5, 9, 0),
