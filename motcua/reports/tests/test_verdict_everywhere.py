@@ -49,7 +49,7 @@ def day(d, h=9, m=0):
 
 # name -> (payment pauses the clock?, script, verdict when judged against the first
 # appointment (default), verdict when judged against the new one)
-O, S, I, P = deadlines.OVERDUE, deadlines.SOON, deadlines.IN_TIME, deadlines.PAUSED
+OV, SO, IT, PA = deadlines.OVERDUE, deadlines.SOON, deadlines.IN_TIME, deadlines.PAUSED
 E, T, L = deadlines.EARLY, deadlines.ON_TIME, deadlines.LATE
 CASES = {
     # 1 submitted, 3 refused, 8 withdrawn before receipt: no verdict.
@@ -62,50 +62,50 @@ CASES = {
         None,
     ),
     # 2 received.
-    "2 in time": (None, received(day(31)), I, I),
-    "2 due soon": (None, received(vn(2026, 3, 27, 10, 0)), S, S),
-    "2 past due": (None, received(), O, O),
+    "2 in time": (None, received(day(31)), IT, IT),
+    "2 due soon": (None, received(vn(2026, 3, 27, 10, 0)), SO, SO),
+    "2 past due": (None, received(), OV, OV),
     # 4 processing.
-    "4 past due": (None, working(), O, O),
+    "4 past due": (None, working(), OV, OV),
     "4 supplemented, in time": (
         None,
         working(R, ("ask", day(5)), ("supplement", day(31))),
-        I,
-        I,
+        IT,
+        IT,
     ),
     "4 re-appointed, past the first date": (
         None,
         working(R, ("apologize", day(5), vn(2026, 4, 10, 9, 0))),
-        O,
-        I,
+        OV,
+        IT,
     ),
     "4 re-appointed, before the first date": (
         None,
         working(day(30), ("apologize", day(30, 10), vn(2026, 4, 10, 9, 0))),
-        I,
-        I,
+        IT,
+        IT,
     ),
     "4 paid, pause ended": (
         True,
         working(R, ("pay_request", day(5)), ("pay", day(31))),
-        I,
-        I,
+        IT,
+        IT,
     ),
     # 5 waiting for the supplement.
-    "5 paused before due": (None, working(R, ("ask", day(5))), P, P),
-    "5 paused after due": (None, working(R, ("ask", day(20))), O, O),
+    "5 paused before due": (None, working(R, ("ask", day(5))), PA, PA),
+    "5 paused after due": (None, working(R, ("ask", day(20))), OV, OV),
     # 6 financial obligation: pauses (land) or not.
-    "6 pausing, before due": (True, working(R, ("pay_request", day(5))), P, P),
-    "6 pausing, after due": (True, working(R, ("pay_request", day(20))), O, O),
-    "6 not pausing, past due": (False, working(R, ("pay_request", day(5))), O, O),
-    "6 not pausing, in time": (False, working(day(31), ("pay_request", day(31, 10))), I, I),
+    "6 pausing, before due": (True, working(R, ("pay_request", day(5))), PA, PA),
+    "6 pausing, after due": (True, working(R, ("pay_request", day(20))), OV, OV),
+    "6 not pausing, past due": (False, working(R, ("pay_request", day(5))), OV, OV),
+    "6 not pausing, in time": (False, working(day(31), ("pay_request", day(31, 10))), IT, IT),
     # 7 withdrawal requested.
-    "7 from processing, past due": (None, working(R, ("withdraw", day(20))), O, O),
+    "7 from processing, past due": (None, working(R, ("withdraw", day(20))), OV, OV),
     "7 while paused before due": (
         None,
         working(R, ("ask", day(5)), ("withdraw", day(6))),
-        P,
-        P,
+        PA,
+        PA,
     ),
     # 8 stopped.
     "8 stopped early": (None, working(R, ("withdraw", day(4, 14)), ("stop", day(4, 15))), E, E),
@@ -223,11 +223,11 @@ def test_every_screen_and_report_gives_the_same_verdict(world, settings, monkeyp
 
     # The leaders' overdue list: selector and dashboard page.
     rows, total = report_selectors.overdue(admin, None, now=NOW)
-    assert names(r["dossier"].pk for r in rows) == having(O)
-    assert total == len(having(O))
+    assert names(r["dossier"].pk for r in rows) == having(OV)
+    assert total == len(having(OV))
     page = client.get("/bao-cao/", MARCH_QUERY).content.decode()
     listed = re.findall(r'<th scope="row"><a href="/can-bo/ho-so/(\d+)/">', page)
-    assert names(int(i) for i in listed) == having(O)
+    assert names(int(i) for i in listed) == having(OV)
 
     # Biểu 06 over March (its end is NOW): every received dossier, each in its column.
     counts = Counter(v for v in expected.values() if v is not None)
@@ -242,13 +242,13 @@ def test_every_screen_and_report_gives_the_same_verdict(world, settings, monkeyp
         "early": counts[E],
         "on_time": counts[T],
         "late": counts[L],
-        "pending_in_time": counts[I] + counts[S] + counts[P],
-        "pending_overdue": counts[O],
+        "pending_in_time": counts[IT] + counts[SO] + counts[PA],
+        "pending_overdue": counts[OV],
     }
 
     # Indicator 2.1 (and 5.4's base): counters, full scan and the drill-down agree.
-    good = having(I, S, P, E, T)
-    judged = having(I, S, P, E, T, O, L)
+    good = having(IT, SO, PA, E, T)
+    judged = having(IT, SO, PA, E, T, OV, L)
     for compute in (indicators_compute, indicators_full_recompute):
         figure = compute(**MARCH, as_of=NOW).figure("2.1")
         assert (figure.numerator, figure.denominator) == (len(good), len(judged))
