@@ -48,6 +48,8 @@ EARLY, ON_TIME, LATE = StepOutcome.EARLY.value, StepOutcome.ON_TIME.value, StepO
 IN_TIME, SOON, OVERDUE, PAUSED = "in_time", "soon", "overdue", "paused"
 OPEN_VERDICTS = (OVERDUE, SOON, IN_TIME, PAUSED)
 SETTLED_VERDICTS = (EARLY, ON_TIME, LATE)
+# The reason recorded on a clock pause opened by a payment request (status 6).
+PAYMENT_PAUSE_REASON = "Chờ thực hiện nghĩa vụ tài chính"
 
 
 # ---------------------------------------------------------------------------- the regime

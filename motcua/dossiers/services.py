@@ -44,7 +44,7 @@ from .models import (
 )
 
 SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-PAYMENT_PAUSE_REASON = "Chờ thực hiện nghĩa vụ tài chính"
+PAYMENT_PAUSE_REASON = deadlines.PAYMENT_PAUSE_REASON
 
 Files = Mapping[int, Sequence[Any]]  # component id -> uploaded files
 

@@ -39,7 +39,7 @@ from motcua.dossiers.models import (
     Pause,
     search_key_for,
 )
-from motcua.dossiers.services import PAYMENT_PAUSE_REASON, SECRET_ALPHABET
+from motcua.dossiers.services import SECRET_ALPHABET
 from motcua.org.models import Agency
 
 VN = timing.VN
@@ -588,7 +588,7 @@ def _plan(p: Parsed) -> None:
         if not pays_pause:
             return None
         pause = {"started_at": at, "ended_at": None, "working_seconds": None}
-        pause["reason"] = PAYMENT_PAUSE_REASON
+        pause["reason"] = deadlines.PAYMENT_PAUSE_REASON
         p.pauses.append(pause)
         v["paused_at"] = at
         return pause

@@ -52,7 +52,7 @@ from motcua.dossiers.models import (
     Pause,
     search_key_for,
 )
-from motcua.dossiers.services import PAYMENT_PAUSE_REASON, SECRET_ALPHABET
+from motcua.dossiers.services import SECRET_ALPHABET
 from motcua.org.enums import ApplicantKind
 from motcua.workcalendar.selectors import get_calendar
 
@@ -453,7 +453,7 @@ class Synthesizer:
             at = at + dt.timedelta(minutes=rng.randint(1, 10))
             pause = None
             if d["payment_pauses"]:
-                pause = {"started_at": at, "ended_at": None, "reason": PAYMENT_PAUSE_REASON,
+                pause = {"started_at": at, "ended_at": None, "reason": deadlines.PAYMENT_PAUSE_REASON,
                          "missing_components": [], "working_seconds": None}  # fmt: skip
             if at > self.now:
                 raise Cut
