@@ -217,10 +217,18 @@ class Life:
         )
         self._event(Action.INTAKE, at, actor, None, data={"channel": self.values["channel"]})
 
-    def receive(self, at: dt.datetime, actor: Actor = NOBODY, code: str | None = None) -> None:
+    def receive(
+        self,
+        at: dt.datetime,
+        actor: Actor = NOBODY,
+        code: str | None = None,
+        due_at: dt.datetime | None = None,
+    ) -> None:
+        """`due_at`: an appointment known from elsewhere (historical data); by default the
+        one the services compute (timing.appointment)."""
         self._check(Action.RECEIVE)
         v = self.values
-        due = timing.appointment(self.version, self.settling, at)
+        due = due_at or timing.appointment(self.version, self.settling, at)
         v.update(
             received_at=at,
             rule_set=deadlines.dossier_rule_set(at, v["submitted_at"]),
@@ -245,7 +253,11 @@ class Life:
 
     def forward(self, at: dt.datetime, actor: Actor = NOBODY, note: str = "") -> None:
         self._check(Action.FORWARD)
-        if rules.forward_refusal(_Probe(self)) is not None:
+        if not self.steps:  # a version without an internal process (historical data)
+            from_status, self.values["status"] = self.status, int(Status.PROCESSING)
+            self._event(Action.FORWARD, at, actor, from_status, reason=note, data={})
+            return
+        if not self.can_forward():
             raise Illegal("forward at the last processing step")
         index = self._index()
         from_status = self.status
@@ -357,13 +369,13 @@ class Life:
 
     def approve(self, at: dt.datetime, actor: Actor = NOBODY, note: str = "") -> None:
         self._check(Action.APPROVE)
-        if rules.approve_refusal(_Probe(self)) is not None:
+        if self.steps and rules.approve_refusal(_Probe(self)) is not None:
             raise Illegal("approve before the last processing step")
-        index = self._index()
         step_outcome = self._close_step(at, actor, note)
         v = self.values
         v.update(status=int(Status.PROCESSED), finished_at=at, result_note=note)
-        self._open_step(index + 1, at)
+        if self.steps:
+            self._open_step(self._index() + 1, at)
         self._event(
             Action.APPROVE,
             at,
@@ -398,6 +410,14 @@ class Life:
         )
 
     # ------------------------------------------------------------------ reading
+
+    def can_forward(self) -> bool:
+        """A next step that still processes exists (else the result step is approved)."""
+        if not self.steps:
+            return self.status == Status.RECEIVED
+        return self.values["current_step"] is not None and (
+            rules.forward_refusal(_Probe(self)) is None
+        )
 
     def verdict(self, now: dt.datetime) -> str | None:
         return deadlines.verdict(_Probe(self), now)

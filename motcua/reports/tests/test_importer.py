@@ -71,11 +71,17 @@ def test_good_row_values(world):
     assert d.applicant_id_number == "" and d.applicant_phone == ""
     assert d.search_key == "ho so chuyen doi tu he thong cu | 1 001193 dang ky khai sinh"
     actions = list(d.events.values_list("action", flat=True))
+    # The steps the legacy data does not time are handed over at the result (replay.Life).
     assert actions == [
         "submit", "receive", "forward", "request_payment", "confirm_payment",
-        "approve", "attach_result", "return_result", "rate",
+        "forward", "approve", "attach_result", "return_result", "rate",
     ]  # fmt: skip
     assert d.version == len(actions)
+    sheet = list(d.handovers.order_by("started_at", "pk").values_list("step__order", "outcome"))
+    # Reception (1 h) handed over at once: on time; appraisal (18.5 h from 04/03 09:00,
+    # due 06/03 14:30) handed over at the result 15:00: late; approval at once: on time;
+    # the return step (1 h from 15:00) ended when the result was collected on 09/03: late.
+    assert sheet == [(1, "on_time"), (2, "late"), (3, "on_time"), (4, "late")]
     assert all(e.data["imported"] is True for e in d.events.all())
 
 
