@@ -385,6 +385,13 @@ def _parse_row(line: int, row: dict, lk: Lookups) -> Parsed:
             f"kết quả điện tử chỉ có với trạng thái 4, 9 hoặc 10 (đang là {status})",
             f"an electronic result needs status 4, 9 or 10 (got {status})",
         )
+    if status == Status.FINANCIAL_OBLIGATION and fee == 0:
+        raise _Bad(
+            "fee_vnd",
+            "status6_without_fee",
+            "trạng thái 6 (chờ thực hiện nghĩa vụ tài chính) cần số tiền phải nộp > 0",
+            "status 6 (financial obligation) needs an amount due > 0",
+        )
     if paid_online and fee == 0:
         raise _Bad(
             "paid_online",

@@ -286,3 +286,14 @@ def test_command(world, tmp_path, capsys):
     assert Dossier.objects.count() == 7
     call_command("import-dossiers", str(bad), "--allow-partial")
     assert Dossier.objects.count() == 8
+
+
+def test_a_financial_obligation_needs_an_amount(world):
+    result = import_dossiers(
+        csv_of(row(status="6", fee_vnd="0", paid_online="0", finished_at="", returned_at="",
+                   electronic_result="0", rating=""))
+    )  # fmt: skip
+    assert [(e.line, e.column, e.code) for e in result.errors] == [
+        (2, "fee_vnd", "status6_without_fee")
+    ]
+    assert Dossier.objects.count() == 0
