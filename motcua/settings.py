@@ -157,6 +157,22 @@ if os.environ.get("MOTCUA_CACHE_URL"):
 MOTCUA_AUTH_CACHE_SECONDS = float(os.environ.get("MOTCUA_AUTH_CACHE_SECONDS", "10"))
 MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")
 
+# The verdict and the clock (motcua.dossiers.deadlines, rules; docs/rules.md "Verdict").
+# UNCONFIRMED legal points, configurable:
+# - which appointment a re-appointed dossier (apology, Mẫu 04) is judged against:
+#   "original" (the first one: an apology admits the delay) or "new";
+MOTCUA_REAPPOINTMENT_JUDGED_AGAINST = os.environ.get(
+    "MOTCUA_REAPPOINTMENT_JUDGED_AGAINST", "original"
+)
+# - whether waiting for the applicant's payment (status 6) pauses the clock: "land" (the
+#   procedures of the land field), "all" or "none"; a procedure version may decide itself;
+MOTCUA_PAYMENT_PAUSES_CLOCK = os.environ.get("MOTCUA_PAYMENT_PAUSES_CLOCK", "land")
+# - how long before the appointment an apology must come, in working days, per regime.
+MOTCUA_APOLOGY_MIN_LEAD_DAYS_2018 = os.environ.get("MOTCUA_APOLOGY_MIN_LEAD_DAYS_2018", "1")
+MOTCUA_APOLOGY_MIN_LEAD_DAYS_2025 = os.environ.get("MOTCUA_APOLOGY_MIN_LEAD_DAYS_2025", "1")
+# - the most supplement requests a dossier may have and still be on time (§1.5: 1).
+MOTCUA_766_MAX_SUPPLEMENTS_ON_TIME = int(os.environ.get("MOTCUA_766_MAX_SUPPLEMENTS_ON_TIME", "1"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
