@@ -15,6 +15,8 @@ from motcua.dossiers.models import Dossier, Handover, Pause
 from .conftest import advance, submit
 from .factories import vn
 
+pytestmark = pytest.mark.django_db  # the work calendar (declared days) is in the database
+
 # advance() receives at 04/03/2026 09:10 (3 working days ⇒ due 09/03 09:10) and forwards at
 # 09:20 to the appraisal step (18.5 working hours ⇒ due 06/03 14:50).
 DUE = vn(2026, 3, 9, 9, 10)
