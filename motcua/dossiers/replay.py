@@ -419,6 +419,10 @@ class Life:
             rules.forward_refusal(_Probe(self)) is None
         )
 
+    def apology_refusal(self, at: dt.datetime):
+        """rules.apology_refusal on this life (the regime's lead, the apology limit)."""
+        return rules.apology_refusal(_Probe(self), at)
+
     def verdict(self, now: dt.datetime) -> str | None:
         return deadlines.verdict(_Probe(self), now)
 
