@@ -252,3 +252,26 @@ def test_the_lead_is_set_per_regime(world, settings):
     with pytest.raises(IllegalTransition) as err:
         apologize(world, d, DUE)
     assert err.value.code == "deadline_passed"
+
+
+# ---------------------------------------------------------------------------- migration
+
+
+def test_the_data_migration_moves_the_first_appointment_with_the_pauses(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("motcua.dossiers.migrations.0007_original_due_moves_with_pauses")
+    land(world)
+    plain = pay(world, advance(world, Status.FINANCIAL_OBLIGATION), vn(2026, 3, 5, 9, 20))
+    again = pay(world, advance(world, Status.FINANCIAL_OBLIGATION), vn(2026, 3, 5, 9, 20))
+    again = apologize(world, again, vn(2026, 3, 6, 9, 0))
+    untouched = advance(world, Status.PROCESSING)
+    # As the dossiers paused before the change were left: the first appointment unmoved.
+    Dossier.objects.filter(pk__in=[plain.pk, again.pk]).update(original_due_at=DUE)
+    migration.forward(apps, None)
+    rows = dict(Dossier.objects.values_list("pk", "original_due_at"))
+    assert rows[plain.pk] == vn(2026, 3, 10, 9, 10)  # = its appointment
+    assert rows[again.pk] == vn(2026, 3, 10, 9, 10)  # moved by its pause (27,000 s)
+    assert rows[untouched.pk] == DUE
