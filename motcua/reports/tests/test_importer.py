@@ -153,6 +153,25 @@ def test_due_computed_when_missing(world):
     assert d.due_at == vn(2026, 3, 9, 9, 0)
 
 
+def test_no_due_and_no_limit_for_the_channel_is_a_row_error(world):
+    """Nothing is invented: without a limit for the row's channel the row must carry due_at."""
+    from motcua.catalog.models import ProcedureTimeLimit
+
+    ProcedureTimeLimit.objects.filter(version=world.version, channel=2).delete()
+    world.version.time_limits_stamp += 1
+    world.version.save(update_fields=["time_limits_stamp"])
+    live = {"status": "4", "finished_at": "", "returned_at": "", "electronic_result": "0"}
+    result = import_dossiers(csv_of(row(1, due_at="", rating="", **live)))
+    assert [(e.line, e.column, e.code) for e in result.errors] == [
+        (2, "due_at", "time_limit_missing")
+    ]
+    assert Dossier.objects.count() == 0
+    # with its due_at, or by a channel that has a limit, the row is imported
+    result = import_dossiers(csv_of(row(1, rating="", **live), row(2, due_at="", channel="1",
+                                                                    rating="", **live)))  # fmt: skip
+    assert result.errors == [] and Dossier.objects.count() == 2
+
+
 def test_events_follow_transitions(world):
     import_dossiers(EXAMPLE)
     for d in Dossier.objects.all():
