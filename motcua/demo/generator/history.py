@@ -372,13 +372,6 @@ class Synthesizer:
         self.check(at)
         life.receive(at, counter)
         d["digitized"] = d["channel"] == Channel.ONLINE or rng.random() < 0.85
-        # The process is sized in whole working days on the shortest channel's limit; a
-        # same-day appointment (received at 14:00, due 17:00) or a calendar-day one can
-        # leave less working time than that. Officers pace the work on the time this
-        # dossier really has, so the share of late dossiers stays the one drawn below.
-        planned = sum(float(s.duration_hours) for s in d["steps"])
-        available = timing.paused_working_seconds(d["settling"], at, d["due_at"]) / 3600
-        pace = min(1.0, available / planned) if planned > 0 else 1.0
 
         # Fees are collected at the counter right after receipt.
         if d["fee"] > 0:
@@ -408,6 +401,11 @@ class Synthesizer:
         # The long step (appraisal) is where supplements, apologies and delays happen.
         main = max(work_steps, key=lambda i: steps[i].duration_hours)
         withdraw_at_step = rng.choice(work_steps) if withdraw else None
+        # A same-day limit (chứng thực) leaves less than a working day when the dossier came
+        # in the afternoon: the steps are then done in the time that is left, as clerks do.
+        total = sum(float(steps[i].duration_hours) for i in work_steps) or 1.0
+        left = timing.paused_working_seconds(d["settling"], at, life.values["due_at"]) / 3600
+        pace = min(1.0, 0.95 * left / total) if left > 0 else 1.0
 
         for i in work_steps:
             step = steps[i]
