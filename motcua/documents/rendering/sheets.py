@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from ..enums import TRACKING_LOG, DocumentKind, form_of
-from .base import FormTemplate, agency_lines, person, province_of, register
+from .base import FormTemplate, agency_lines, person, place_of, register
 from .pdf import FormPDF
 from .text import VN, place_date, short_date, short_datetime, time_date
 
@@ -121,7 +121,7 @@ class TrackingLog:
         )
         pdf.form_label(f"Mẫu số {self.number} - {self.circular}")
         pdf.national_header(agency_lines(self.agency), "")
-        pdf.place_date(place_date(province_of(self.agency), self.end))
+        pdf.place_date(place_date(place_of(self.agency), self.end))
         pdf.heading_title(
             self.form_title,
             f"Từ ngày {short_date(self.start)} đến ngày {short_date(self.end)}",
