@@ -31,6 +31,7 @@ from motcua.dossiers.enums import ACTION_EN, OPEN, STATUS_EN, Action, Status, St
 from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
 from motcua.org.enums import Role
 from motcua.org.models import Agency
+from motcua.org.names import person_name
 
 from .actions import ACTIONS, make_form, mark_invalid
 from .guards import forbidden, render_page, staff_required
@@ -232,7 +233,7 @@ def _events(dossier):
             {
                 "event": e,
                 "label": label,
-                "who": (e.actor.get_full_name() or e.actor.get_username()) if e.actor else "",
+                "who": person_name(e.actor),
                 "role": Role(e.actor_role).label if e.actor_role in Role.values else "",
                 "to_status": status_label(e.to_status),
             }
@@ -250,9 +251,7 @@ def _handovers(dossier, now):
             {
                 "h": h,
                 "role": Role(h.step.role).label if h.step.role in Role.values else h.step.role,
-                "who": (h.finished_by.get_full_name() or h.finished_by.get_username())
-                if h.finished_by
-                else "",
+                "who": person_name(h.finished_by),
                 "outcome": _outcome(h.outcome),
                 "open_signal": signal(open_signal) if open_signal else None,
             }

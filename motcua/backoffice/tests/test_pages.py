@@ -669,3 +669,13 @@ def test_pages_in_english(client, world, officer):
     assert "Inbox" in html and 'badge-overdue">Overdue<' in html
     html = client.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
     assert "Control sheet" in html and "Processing" in html
+
+
+def test_officer_names_in_vietnamese_order_on_the_dossier_page(client, world):
+    counter = world.a.staff["c:counter"]
+    counter.last_name, counter.first_name = "Hoàng", "Tiến Hùng"
+    counter.save()
+    d = advance(world, Status.PROCESSING, at=recent())
+    client.force_login(counter)
+    html = client.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
+    assert "Hoàng Tiến Hùng" in html and "Tiến Hùng Hoàng" not in html
