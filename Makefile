@@ -19,10 +19,13 @@ node_modules/.installed: package.json
 
 install: $(STAMP)
 
-## demo: install, migrate a SQLite database under var/, load Bắc Ninh, serve http://127.0.0.1:8000
+## demo: install, migrate a SQLite database under var/, load Bắc Ninh, serve http://$(DEMO_ADDR)
+## (the receipts' QR codes point there: MOTCUA_PUBLIC_URL, unless already set)
+DEMO_ADDR ?= 127.0.0.1:8000
+
 demo: $(STAMP)
 	$(BIN)/motcua migrate --noinput -v 0
-	$(BIN)/motcua demo --serve
+	MOTCUA_PUBLIC_URL=$${MOTCUA_PUBLIC_URL:-http://$(DEMO_ADDR)} $(BIN)/motcua demo --serve --addr $(DEMO_ADDR)
 
 ## lint: ruff (lint + format check) and a migrations check
 lint: $(STAMP)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
+from motcua.catalog import cases
 from motcua.catalog.models import Procedure
 from motcua.dossiers import services as s
 from motcua.dossiers.models import Dossier
@@ -45,15 +46,18 @@ def live_dossiers_create(p: Province) -> list[Dossier]:
         if procedure is None:
             continue
         version = procedure.version_on()
-        component = version.components.order_by("order").first() if version else None
-        if component is None:
+        components = list(version.components.order_by("order")) if version else []
+        if not components:
             continue
+        # Every component the procedure requires (no case declared), else the first one.
+        needed = [c for c in components if cases.needed(c)] or components[:1]
+        component = needed[0]
         d = s.dossier_submit(
             actor=citizen,
             procedure=procedure,
             receiving_agency=commune.center,
             settling_agency=commune.committee,
-            files={component.pk: [("to-khai.pdf", pdf(code))]},
+            files={c.pk: [(f"giay-to-{c.order}.pdf", pdf(f"{code} {c.order}"))] for c in needed},
         )
         if goal != "submitted":
             d = s.dossier_receive(dossier_id=d.pk, actor=counter)

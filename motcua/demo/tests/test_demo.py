@@ -208,6 +208,22 @@ def test_a_synthesized_dossier_in_processing_can_be_forwarded_by_its_officer(dem
 def test_live_dossiers_of_the_demo_citizen_went_through_the_services(demo):
     statuses = sorted(d.status for d in demo.live)
     assert statuses == [1, 4, 5, 6]
+    from motcua.catalog import cases
+
     for d in demo.live:
-        assert d.attachments.count() == 1
+        # One file for each component the procedure requires (no case declared).
+        needed = [c for c in d.procedure_version.components.all() if cases.needed(c)]
+        assert d.attachments.count() == len(needed) >= 1
+        assert sorted(d.received.values_list("component_id", flat=True)) == sorted(
+            c.pk for c in needed
+        )
         assert d.owner.user.username == "congdan"
+
+
+def test_the_served_address_is_the_public_url_of_the_qr_codes():
+    from motcua.demo.management.commands.demo import public_url_for
+
+    assert public_url_for("127.0.0.1:8000") == "http://127.0.0.1:8000"
+    assert public_url_for("8080") == "http://127.0.0.1:8080"
+    assert public_url_for("0.0.0.0:8000") == "http://127.0.0.1:8000"
+    assert public_url_for("motcua.local:9000") == "http://motcua.local:9000"
