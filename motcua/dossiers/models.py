@@ -384,6 +384,7 @@ class Book(models.TextChoices):
     SUPPLEMENT = "HDHS", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"
     REFUSAL = "TCHS", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"
     APOLOGY = "PXL", "Phiếu xin lỗi / văn bản đề nghị gia hạn"
+    STOP_NOTICE = "TB", "Thông báo dừng giải quyết hồ sơ"
 
 
 class BookSequence(models.Model):

@@ -1205,8 +1205,16 @@ def dossier_stop(
         dossier.paused_at = None
         dossier.status = Status.STOPPED
         dossier.stopped_at = at
+        number = _book_number(_issuer(dossier, acting), at, Book.STOP_NOTICE)
         return _save(
-            dossier, Action.STOP, actor, acting, Status.WITHDRAWAL_REQUESTED, at, reason=reason
+            dossier,
+            Action.STOP,
+            actor,
+            acting,
+            Status.WITHDRAWAL_REQUESTED,
+            at,
+            reason=reason,
+            data={"number": number},
         )
 
 

@@ -197,6 +197,7 @@ def test_no_doubled_words_or_full_stops(world, hooks, tmp_path):
     d = hooks(ds.dossier_stop, dossier_id=d.pk, actor=w.a.staff["c:counter"], reason="Rút", at=T0)
     text = flat(pdftotext(form(d, DocumentKind.STOP_NOTICE), tmp_path))
     assert "giải quyết thủ tục đăng ký khai sinh của Ông/Bà" in text
+    assert "Số: 0001/TB" in text
     assert "thủ tục Thủ tục" not in text
     assert "với lý do: Gia đình đã giải quyết xong. " in text + " "
     assert ".." not in text.replace("./.", "")
