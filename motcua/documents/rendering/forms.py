@@ -18,7 +18,7 @@ from motcua.dossiers.models import ReceivedSource
 from ..enums import DocumentKind
 from .base import FormTemplate, lookup_url, person, procedure_phrase, register, sentence
 from .pdf import FormPDF
-from .text import VN, date_long, short_date, time_date
+from .text import NBSP, VN, date_long, short_date, time_date
 
 SIGN_NOTE = "(Ký và ghi rõ họ tên)"
 LEADER_NOTE = "(Ký, ghi rõ họ tên và đóng dấu)"
@@ -26,6 +26,12 @@ LEADER_NOTE = "(Ký, ghi rõ họ tên và đóng dấu)"
 
 def _count(n: int) -> str:
     return f"{n:02d}" if n else ""
+
+
+def whole(name: str) -> str:
+    """A person's name held on one line when it is short enough to fit on one (a long
+    organisation name still wraps, at its spaces)."""
+    return name.replace(" ", NBSP) if len(name) <= 40 else name
 
 
 def time_limit(version) -> str:
@@ -129,7 +135,8 @@ class Receipt(_DossierForm):
         pdf.line_of(("B", "Mã hồ sơ: "), ("B", d.code))
         pdf.gap(0.5)
         pdf.line_of(
-            ("", f"{d.receiving_agency.name} tiếp nhận hồ sơ của: "), ("B", d.applicant_name)
+            ("", f"{d.receiving_agency.name} tiếp nhận hồ sơ của: "),
+            ("B", whole(d.applicant_name)),
         )
         pdf.field("Địa chỉ", d.applicant_address)
         pdf.field("Số điện thoại", d.applicant_phone)
@@ -175,7 +182,8 @@ class Receipt(_DossierForm):
         pdf.multi_cell(
             0,
             4,
-            "Quét mã QR hoặc nhập mã hồ sơ và mã tra cứu tại trang "
+            align="L",
+            text="Quét mã QR hoặc nhập mã hồ sơ và mã tra cứu tại trang "
             f"{lookup_url(self.dossier).split('?')[0]} để theo dõi tình trạng hồ sơ.",
         )
         pdf.set_xy(pdf.l_margin, top + size + quiet)
@@ -259,7 +267,9 @@ class SupplementRequest(_DossierForm):
         agency = self.issuing_agency()
         self.heading(pdf)
         pdf.field("Mã hồ sơ", d.code)
-        pdf.line_of(("", f"{agency.name} tiếp nhận hồ sơ của Ông/Bà: "), ("B", d.applicant_name))
+        pdf.line_of(
+            ("", f"{agency.name} tiếp nhận hồ sơ của Ông/Bà: "), ("B", whole(d.applicant_name))
+        )
         self.request_line(pdf)
         pdf.field("Địa chỉ", d.applicant_address)
         pdf.field("Số điện thoại", d.applicant_phone)
@@ -306,7 +316,9 @@ class Refusal(_DossierForm):
         d = self.dossier
         agency = self.issuing_agency()
         self.heading(pdf)
-        pdf.line_of(("", f"{agency.name} tiếp nhận hồ sơ của Ông/Bà: "), ("B", d.applicant_name))
+        pdf.line_of(
+            ("", f"{agency.name} tiếp nhận hồ sơ của Ông/Bà: "), ("B", whole(d.applicant_name))
+        )
         pdf.field("Địa chỉ", d.applicant_address)
         pdf.field("Số điện thoại", d.applicant_phone)
         pdf.field("Email", d.applicant_email)
@@ -345,7 +357,7 @@ class Apology(_DossierForm):
         old = _due(ev, "old_due_at", d.original_due_at)
         new = _due(ev, "new_due_at", d.due_at)
         self.heading(pdf)
-        pdf.line_of(("", "Kính gửi: "), ("B", d.applicant_name))
+        pdf.line_of(("", "Kính gửi: "), ("B", whole(d.applicant_name)))
         pdf.field("Địa chỉ", d.applicant_address)
         pdf.field("Số điện thoại", d.applicant_phone)
         self.received_lines(pdf)
@@ -441,7 +453,7 @@ class StopNotice(Apology):
         d, ev = self.dossier, self.event
         agency = self.issuing_agency()
         self.heading(pdf)
-        pdf.line_of(("", "Kính gửi: "), ("B", d.applicant_name))
+        pdf.line_of(("", "Kính gửi: "), ("B", whole(d.applicant_name)))
         pdf.field("Địa chỉ", d.applicant_address)
         pdf.field("Số điện thoại", d.applicant_phone)
         self.received_lines(pdf)
