@@ -387,6 +387,17 @@ class Book(models.TextChoices):
     STOP_NOTICE = "TB", "Thông báo dừng giải quyết hồ sơ"
 
 
+# The book each numbered act writes in (the services assign the number; the demo's
+# synthesized history numbers its events the same way).
+BOOK_OF_ACTION = {
+    "receive": Book.RECEIPT,
+    "request_supplement": Book.SUPPLEMENT,
+    "refuse": Book.REFUSAL,
+    "apologize": Book.APOLOGY,
+    "stop": Book.STOP_NOTICE,
+}
+
+
 class BookSequence(models.Model):
     """The counter of one book of one agency in one year (like DailySequence: one upsert)."""
 
