@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class FieldOut(Schema):
@@ -49,6 +49,7 @@ class ComponentOut(Schema):
     required: bool
     form: str
     group: str
+    case: str = Field("", description="the case it applies in; empty: always (catalog.cases)")
 
 
 class FeeOut(Schema):

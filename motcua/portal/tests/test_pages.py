@@ -626,3 +626,19 @@ def test_nav_marks_the_current_section(client, world):
     html = client.get("/thu-tuc/").content.decode()
     assert '<a href="/thu-tuc/" aria-current="page">' in html
     assert '<a href="/tra-cuu/">' in html
+
+
+def test_procedure_page_marks_the_components_of_a_case(client, world):
+    from motcua.catalog.models import Component
+
+    Component.objects.create(
+        version=world.version,
+        order=3,
+        name="Văn bản ủy quyền",
+        original_count=1,
+        group="Trường hợp ủy quyền thực hiện thủ tục",
+        case="Trường hợp ủy quyền thực hiện thủ tục",
+    )
+    html = client.get("/thu-tuc/1.001193/").content.decode()
+    row = html.split("Văn bản ủy quyền")[1].split("</td>")[0]
+    assert "theo trường hợp" in row and "bắt buộc" not in row
