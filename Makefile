@@ -20,12 +20,13 @@ node_modules/.installed: package.json
 install: $(STAMP)
 
 ## demo: install, migrate a SQLite database under var/, load Bắc Ninh, serve http://$(DEMO_ADDR)
-## (the receipts' QR codes point there: MOTCUA_PUBLIC_URL, unless already set)
+## (`motcua demo --serve` sets MOTCUA_PUBLIC_URL, the receipts' QR codes, to that address
+## unless it is set, and prints it)
 DEMO_ADDR ?= 127.0.0.1:8000
 
 demo: $(STAMP)
 	$(BIN)/motcua migrate --noinput -v 0
-	MOTCUA_PUBLIC_URL=$${MOTCUA_PUBLIC_URL:-http://$(DEMO_ADDR)} $(BIN)/motcua demo --serve --addr $(DEMO_ADDR)
+	$(BIN)/motcua demo --serve --addr $(DEMO_ADDR)
 
 ## lint: ruff (lint + format check) and a migrations check
 lint: $(STAMP)
