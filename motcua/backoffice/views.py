@@ -282,6 +282,9 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
     now = timezone.now()
     components = list(dossier.procedure_version.components.order_by("order", "pk"))
     attachments = list(dossier.attachments.all())
+    handed: dict[int, list] = {}
+    for r in dossier.received.all():
+        handed.setdefault(r.component_id, []).append(r)
     by_component: dict[int | None, list] = {}
     for a in attachments:
         if a.kind != AttachmentKind.RESULT:
@@ -310,7 +313,10 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
         "status": status_label(dossier.status),
         "signal": signal(selectors.due_signal(dossier, now)),
         "is_open": dossier.status in OPEN,
-        "components": [{"c": c, "attachments": by_component.get(c.pk, [])} for c in components],
+        "components": [
+            {"c": c, "attachments": by_component.get(c.pk, []), "received": handed.get(c.pk, [])}
+            for c in components
+        ],
         "other_attachments": by_component.get(None, []),
         "results": [a for a in attachments if a.kind == AttachmentKind.RESULT],
         "handovers": _handovers(dossier, now),

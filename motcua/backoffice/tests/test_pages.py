@@ -679,3 +679,20 @@ def test_officer_names_in_vietnamese_order_on_the_dossier_page(client, world):
     client.force_login(counter)
     html = client.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
     assert "Hoàng Tiến Hùng" in html and "Tiến Hùng Hoàng" not in html
+
+
+def test_dossier_page_says_what_was_handed_in(client, world, officer):
+    d = s.dossier_intake(
+        actor=officer,
+        procedure=world.procedure,
+        receiving_agency=world.a.center,
+        applicant={"name": "Lê Văn Tám"},
+        received={world.components[0].pk: {"originals": 1, "copies": 2}},
+        at=recent(),
+    )
+    client.force_login(officer)
+    html = client.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
+    first = html.split("Tờ khai đăng ký khai sinh</strong>")[1].split("</li>")[0]
+    assert "Nộp tại quầy / bưu chính" in first and "bản chính 1, bản sao 2, tệp 0" in first
+    second = html.split("Giấy chứng sinh</strong>")[1].split("</li>")[0]
+    assert "Không có trong hồ sơ đã nộp." in second
