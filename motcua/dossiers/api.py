@@ -273,7 +273,9 @@ def _act(request, service, dossier_id: int, **kwargs):
 @router.post("", response={201: DossierOut}, url_name="dossier_submit")
 def submit(request):
     """Submit online (multipart): procedure, receiving_agency, settling_agency?,
-    request_summary, applicant_* overrides, files component_<id>."""
+    request_summary, applicant_* overrides, files component_<id>, and `cases` (repeated):
+    the cases that apply, whose components then must be attached too (a component's
+    `case` in the catalog API)."""
     form = _parse(SubmitIn, _form(request), "form")
     files = _files(request)
     cases = [nfc(c) for c in request.POST.getlist("cases") if c.strip()][:200]
