@@ -288,7 +288,7 @@ class SupplementRequest(_DossierForm):
         pdf.paragraph(
             "Thông tin về thủ tục hành chính được công khai tại Cổng Dịch vụ công và tại "
             f"{d.receiving_agency.name}. Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, "
-            f"Ông/Bà liên hệ {person(self.event.actor)}"
+            f"Ông/Bà liên hệ {whole(person(self.event.actor))}"
             + (f", số điện thoại {agency.phone}" if agency.phone else "")
             + " để được hướng dẫn.",
             size=9,
