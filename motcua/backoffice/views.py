@@ -25,6 +25,7 @@ from motcua.core.errors import (
     PermissionDenied,
 )
 from motcua.core.templatetags.bilingual import pick
+from motcua.core.text import sorted_vi
 from motcua.dossiers import selectors
 from motcua.dossiers.access import allowed_actions, staff_roles
 from motcua.dossiers.enums import ACTION_EN, OPEN, STATUS_EN, Action, Status, StepOutcome
@@ -43,8 +44,11 @@ STALE_EN = "This page is out of date: the dossier may have just changed. Check a
 SIGNALS = {
     "overdue": ("Quá hạn", "Overdue"),
     "soon": ("Đến hạn trong 1 ngày làm việc", "Due within one working day"),
-    "in_time": ("Còn hạn", "Early"),
-    "paused": ("Tạm dừng – chờ bổ sung", "Paused – awaiting supplement"),
+    "in_time": ("Còn hạn", "In time"),
+    "paused": ("Tạm dừng – chờ người nộp", "Paused – waiting for the applicant"),
+    "early": ("Đã xử lý trước hạn", "Done early"),
+    "on_time": ("Đã xử lý đúng hạn", "Done on time"),
+    "late": ("Đã xử lý quá hạn", "Done late"),
     None: ("Chưa tiếp nhận", "Not received yet"),
 }
 OUTCOMES = {
@@ -120,6 +124,7 @@ class InboxFilter(forms.Form):
             ("overdue", signal("overdue")["label"]),
             ("soon", signal("soon")["label"]),
             ("ok", signal("in_time")["label"]),
+            ("paused", signal("paused")["label"]),
         ]
 
 
@@ -164,7 +169,7 @@ def _filter_fields(form: InboxFilter, show_agency: bool) -> list[dict]:
 def inbox(request):
     user = request.user
     agency_ids = list(staff_roles(user))
-    agencies = list(Agency.objects.filter(pk__in=agency_ids).order_by("name"))
+    agencies = sorted_vi(Agency.objects.filter(pk__in=agency_ids), key=lambda a: a.name)
     form = InboxFilter(request.GET, agencies)
     form.is_valid()  # invalid filters are shown next to their field and ignored
     data = form.cleaned_data

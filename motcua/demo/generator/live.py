@@ -39,7 +39,6 @@ def live_dossiers_create(p: Province) -> list[Dossier]:
     citizen = get_user_model().objects.get(username=DEMO_CITIZEN)
     commune = p.communes[0]
     counter = p.staff[(commune.center.pk, "counter")]
-    specialist = p.staff[(commune.committee.pk, "specialist")]
     made = []
     for code, goal in PLAN:
         procedure = Procedure.objects.filter(code=code).first()
@@ -52,11 +51,14 @@ def live_dossiers_create(p: Province) -> list[Dossier]:
         # Every component the procedure requires (no case declared), else the first one.
         needed = [c for c in components if cases.needed(c)] or components[:1]
         component = needed[0]
+        # The agency the procedure's record names (for these, the commune committee).
+        settling = p.settling(p.procedure_route(version.settling_agency_text), commune)
+        specialist = p.staff[(settling.pk, "specialist")]
         d = s.dossier_submit(
             actor=citizen,
             procedure=procedure,
             receiving_agency=commune.center,
-            settling_agency=commune.committee,
+            settling_agency=settling,
             files={c.pk: [(f"giay-to-{c.order}.pdf", pdf(f"{code} {c.order}"))] for c in needed},
         )
         if goal != "submitted":

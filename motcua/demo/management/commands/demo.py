@@ -85,7 +85,10 @@ class Command(BaseCommand):
         )
         if serve:
             self.stdout.write(f"Mở (open) {settings.MOTCUA_PUBLIC_URL.rstrip('/')}/")
-            call_command("runserver", addr, use_reloader=False)
+            # The demo serves its own static files (styles, Swagger UI) whatever DEBUG says:
+            # DEBUG is off unless the developer turns it on (MOTCUA_DEBUG=1), and runserver
+            # then serves static files only when told to (--insecure).
+            call_command("runserver", addr, use_reloader=False, insecure_serving=True)
 
     def _summary(self):
         total = Dossier.objects.count()

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0003_procedure_search_key_trigram_index"),
+        ("catalog", "0007_version_payment_pauses_clock"),
     ]
 
     operations = [

@@ -6,8 +6,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0005_fill_component_case"),
-        ("dossiers", "0006_drop_redundant_fk_indexes"),
+        ("catalog", "0009_fill_component_case"),
+        ("dossiers", "0007_original_due_moves_with_pauses"),
         ("org", "0001_initial"),
     ]
 

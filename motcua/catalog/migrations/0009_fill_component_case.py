@@ -20,6 +20,6 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0004_component_case")]
+    dependencies = [("catalog", "0008_component_case")]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
