@@ -115,6 +115,12 @@ class Receipt(_DossierForm):
             rows.append([*row, _count(h.files)] if with_files else row)
         pdf.grid(headings, rows, widths, aligns=["C", "L", *["C"] * (len(widths) - 2)])
 
+    def appointment(self) -> dt.datetime | None:
+        """The appointment as given at receipt (the receive event's), not the dossier's
+        first appointment as it stands: that one moves with later pauses, and a receipt
+        says what it said when it was handed over."""
+        return _due(self.event, "due_at", self.dossier.original_due_at)
+
     def book_line(self) -> str:
         """ "Vào Sổ theo dõi hồ sơ": the book of the year and the receipt's number in it."""
         number = self.book_number()
@@ -143,7 +149,7 @@ class Receipt(_DossierForm):
             limit_label(d.procedure_version, d.channel),
         )
         pdf.field("4. Thời gian nhận hồ sơ", time_date(d.received_at))
-        pdf.field("5. Thời gian trả kết quả giải quyết hồ sơ", time_date(d.original_due_at))
+        pdf.field("5. Thời gian trả kết quả giải quyết hồ sơ", time_date(self.appointment()))
         pdf.field("6. Đăng ký nhận kết quả tại", d.receiving_agency.name)
         pdf.line_of(
             ("I", "Vào Sổ theo dõi hồ sơ, Quyển số: "),
@@ -230,7 +236,7 @@ class ReceiptCT04(Receipt):
             aligns=["C", "L", "C"],
         )
         pdf.field("Thời gian tiếp nhận", time_date(d.received_at))
-        pdf.field("Thời gian trả kết quả", time_date(d.original_due_at))
+        pdf.field("Thời gian trả kết quả", time_date(self.appointment()))
         pdf.field("Nơi trả kết quả", agency.name)
         self.qr_block(pdf)
         pdf.signatures(

@@ -91,6 +91,7 @@ def test_receipt_prints_the_limit_of_the_dossiers_own_channel(world, run_hooks):
             receiving_agency=w.a.center,
             channel=channel,
             applicant={"name": "Trần Thị B"},
+            received={w.components[0].pk: {"originals": 1}},
             at=T0,
         )
         docs = DossierDocument.objects.filter(dossier=d, kind=DocumentKind.RECEIPT)
