@@ -228,7 +228,7 @@ class Life:
         one the services compute (timing.appointment)."""
         self._check(Action.RECEIVE)
         v = self.values
-        due = due_at or timing.appointment(self.version, self.settling, at)
+        due = due_at or timing.appointment(self.version, self.settling, at, v["channel"])
         v.update(
             received_at=at,
             rule_set=deadlines.dossier_rule_set(at, v["submitted_at"]),

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.catalog.enums import AgencyRole, Channel
+from motcua.catalog.limits import limit_for
 from motcua.catalog.models import Component, Procedure, ProcedureVersion, ProcessStep
 from motcua.core import rows
 from motcua.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
@@ -405,6 +406,7 @@ def dossier_submit(
             f"Procedure {proc.code} is not offered online.",
             field="procedure",
         )
+    limit_for(version, Channel.ONLINE, proc.code)  # no appointment can be given without it
     receiving, settling = _route(proc, receiving_agency, settling_agency)
     checked = _check_files(files, version)
     if not checked:
@@ -509,6 +511,8 @@ def dossier_intake(
         )
     proc = _get_procedure(procedure)
     version = _version_for(proc, at.astimezone(timing.VN).date())
+    if refuse_reason is None:
+        limit_for(version, channel, proc.code)  # no appointment can be given without it
     receiving, settling = _route(proc, receiving_agency, settling_agency)
     checked = _check_files(files, version)
     with FileGuard() as guard, transaction.atomic():
@@ -548,7 +552,9 @@ def _receive(dossier: Dossier, actor, acting: Acting, at: dt.datetime) -> Dossie
     dossier.code = _next_code(dossier.receiving_agency, at)
     dossier.received_at = at
     dossier.rule_set = deadlines.dossier_rule_set(at, dossier.submitted_at)
-    dossier.due_at = timing.appointment(version, dossier.settling_agency, at)
+    dossier.due_at = timing.appointment(
+        version, dossier.settling_agency, at, dossier.channel, dossier.procedure.code
+    )
     dossier.original_due_at = dossier.due_at
     with connection.cursor() as cur:
         cur.execute(

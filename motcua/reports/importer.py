@@ -29,6 +29,7 @@ from django.db import transaction
 from motcua.catalog.enums import Channel
 from motcua.catalog.models import Procedure
 from motcua.core.bulk import insert_rows
+from motcua.core.errors import ValidationFailed
 from motcua.dossiers import timing
 from motcua.dossiers.enums import PaidOnline, Status
 from motcua.dossiers.models import (
@@ -532,7 +533,18 @@ def _plan(p: Parsed) -> None:
                 if status == Status.STOPPED:
                     life.stop(p.finished_at, IMPORTED_REASON, counter)
         else:
-            life.receive(p.received_at, counter, due_at=p.due_at)
+            try:
+                life.receive(p.received_at, counter, due_at=p.due_at)
+            except ValidationFailed as exc:
+                if exc.code != "time_limit_missing":
+                    raise
+                # Nothing to compute the appointment from: the row must carry it.
+                raise _Bad(
+                    "due_at",
+                    "time_limit_missing",
+                    f"thủ tục chưa có thời hạn giải quyết cho kênh {p.channel}: cần nhập due_at",
+                    f"the procedure has no time limit for channel {p.channel}: give due_at",
+                ) from None
             if status != Status.RECEIVED:
                 _live_on(p, life, counter, applicant, specialist, leader)
     except Illegal as err:

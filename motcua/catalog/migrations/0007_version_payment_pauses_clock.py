@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0003_procedure_search_key_trigram_index"),
+        ("catalog", "0006_drop_single_time_limit"),
     ]
 
     operations = [
