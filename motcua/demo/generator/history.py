@@ -401,12 +401,17 @@ class Synthesizer:
         # The long step (appraisal) is where supplements, apologies and delays happen.
         main = max(work_steps, key=lambda i: steps[i].duration_hours)
         withdraw_at_step = rng.choice(work_steps) if withdraw else None
+        # Officers work to the appointment: when less working time is left than the process
+        # plans (a same-day limit received in the afternoon), each step is done faster.
+        planned = sum(float(steps[i].duration_hours) for i in work_steps)
+        left = get_calendar(d["settling"]).working_seconds_between(at, d["due_at"]) / 3600
+        pace = min(1.0, left / planned) if planned > 0 and left > 0 else 1.0
 
         for i in work_steps:
             step = steps[i]
             agency = self.step_agency(plan, step)
             actor = self.user(agency, step.role)
-            hours = float(step.duration_hours)
+            hours = float(step.duration_hours) * pace
             if late and i == main:
                 factor = rng.uniform(1.5, 3.0)
             elif i == 0:
