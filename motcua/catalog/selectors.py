@@ -27,8 +27,8 @@ def _in_effect(day: dt.date) -> Q:
 
 # What a list shows of a version: the record's long texts and JSON stay in the database.
 LIST_VERSION_FIELDS = (
-    "id", "procedure_id", "number", "effective_from", "effective_to", "time_limit_value",
-    "time_limit_unit", "time_limit_text", "channels", "online_level",
+    "id", "procedure_id", "number", "effective_from", "effective_to", "time_limit_text",
+    "time_limits_stamp", "channels", "online_level",
 )  # fmt: skip
 
 
@@ -51,8 +51,9 @@ def procedure_search(
     `agency` an `org.Agency` id or code linked through `ProcedureAgency`.
 
     Each item has `current_versions`: the version in effect on `on` (default today), [] if
-    none. Two queries: the page, carrying the total, and its versions (none when the page is
-    empty); a count only for a page past the end.
+    none, with its `time_limits` prefetched. Three queries: the page, carrying the total, its
+    versions and their limits (none when the page is empty); a count only for a page past
+    the end.
     """
     day = on or timezone.localdate()
     qs: QuerySet[Procedure] = Procedure.objects.filter(active=True).select_related("field")
@@ -90,6 +91,7 @@ def procedure_search(
                 "versions",
                 queryset=ProcedureVersion.objects.filter(_in_effect(day))
                 .only(*LIST_VERSION_FIELDS)
+                .prefetch_related("time_limits")
                 .order_by("-effective_from", "-number"),
                 to_attr="current_versions",
             )
@@ -116,13 +118,17 @@ def public_source(source: dict | None) -> dict:
 def procedure_detail(code: str, *, on: dt.date | None = None) -> ProcedureVersion:
     """The version of procedure `code` in effect on `on` (default today) — or, when none is
     in effect (only future versions), the latest one — with its procedure, field,
-    components, fees and process steps loaded (5 queries). NotFound otherwise."""
+    components, fees, time limits and process steps loaded (6 queries). NotFound
+    otherwise."""
     day = on or timezone.localdate()
     qs = (
         ProcedureVersion.objects.filter(procedure__code=code)
         .select_related("procedure__field")
         .prefetch_related(
-            "components", "fees", Prefetch("steps", queryset=ProcessStep.objects.order_by("order"))
+            "components",
+            "fees",
+            "time_limits",
+            Prefetch("steps", queryset=ProcessStep.objects.order_by("order")),
         )
     )
     version = qs.filter(_in_effect(day)).order_by("-effective_from", "-number").first()

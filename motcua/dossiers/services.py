@@ -23,13 +23,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.catalog.enums import AgencyRole, Channel
+from motcua.catalog.limits import limit_for
 from motcua.catalog.models import Component, Procedure, ProcedureVersion, ProcessStep
 from motcua.core import rows
 from motcua.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from motcua.core.text import nfc
 from motcua.org.models import Agency, Applicant
 
-from . import hooks, rules, timing
+from . import deadlines, hooks, rules, timing
 from .access import APPLICANT, Acting, applicant_id, authorize
 from .attachments import CheckedFile, FileGuard, check_file
 from .enums import ACTION_EN, STATUS_EN, TRANSITIONS, Action, PaidOnline, Rating, Status
@@ -44,7 +45,7 @@ from .models import (
 )
 
 SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-RULES_2025_FROM = dt.date(2025, 7, 1)
+PAYMENT_PAUSE_REASON = deadlines.PAYMENT_PAUSE_REASON
 
 Files = Mapping[int, Sequence[Any]]  # component id -> uploaded files
 
@@ -251,10 +252,6 @@ def _next_code(agency: Agency, received_at: dt.datetime) -> str:
     return f"{agency.code}-{day:%y%m%d}-{number:04d}"
 
 
-def _rule_set(day: dt.date) -> str:
-    return "2025" if day >= RULES_2025_FROM else "2018"
-
-
 def _check_files(
     files: Files | None, version, field: str = "files"
 ) -> list[tuple[Component, CheckedFile]]:
@@ -409,6 +406,7 @@ def dossier_submit(
             f"Procedure {proc.code} is not offered online.",
             field="procedure",
         )
+    limit_for(version, Channel.ONLINE, proc.code)  # no appointment can be given without it
     receiving, settling = _route(proc, receiving_agency, settling_agency)
     checked = _check_files(files, version)
     if not checked:
@@ -469,7 +467,7 @@ def _create(
         procedure_version=version,
         channel=channel,
         status=Status.SUBMITTED,
-        rule_set=_rule_set(at.astimezone(timing.VN).date()),
+        rule_set=deadlines.dossier_rule_set(None, at),
         owner_id=owner_id,
         applicant_name=name,
         search_key=search_key_for(name, procedure.code, version.name),
@@ -513,6 +511,8 @@ def dossier_intake(
         )
     proc = _get_procedure(procedure)
     version = _version_for(proc, at.astimezone(timing.VN).date())
+    if refuse_reason is None:
+        limit_for(version, channel, proc.code)  # no appointment can be given without it
     receiving, settling = _route(proc, receiving_agency, settling_agency)
     checked = _check_files(files, version)
     with FileGuard() as guard, transaction.atomic():
@@ -551,7 +551,10 @@ def _receive(dossier: Dossier, actor, acting: Acting, at: dt.datetime) -> Dossie
     version = _version_of(dossier)
     dossier.code = _next_code(dossier.receiving_agency, at)
     dossier.received_at = at
-    dossier.due_at = timing.appointment(version, dossier.settling_agency, at)
+    dossier.rule_set = deadlines.dossier_rule_set(at, dossier.submitted_at)
+    dossier.due_at = timing.appointment(
+        version, dossier.settling_agency, at, dossier.channel, dossier.procedure.code
+    )
     dossier.original_due_at = dossier.due_at
     with connection.cursor() as cur:
         cur.execute(
@@ -861,21 +864,7 @@ def dossier_supplement(
             at,
             digitized=acting.role != APPLICANT,
         )
-        seconds = timing.paused_working_seconds(dossier.settling_agency, pause.started_at, at)
-        pause.ended_at = at
-        pause.working_seconds = seconds
-        pause.save(update_fields=["ended_at", "working_seconds"])
-        dossier.paused_seconds += seconds
-        dossier.paused_at = None
-        dossier.due_at = timing.shift(dossier.settling_agency, dossier.due_at, seconds)
-        if dossier.current_step_due_at is not None and dossier.current_step is not None:
-            step_agency = _step_agency(dossier, dossier.current_step)
-            dossier.current_step_due_at = timing.shift(
-                step_agency, dossier.current_step_due_at, seconds
-            )
-            Handover.objects.filter(dossier=dossier, finished_at__isnull=True).update(
-                due_at=dossier.current_step_due_at
-            )
+        seconds = _end_pause(dossier, pause, at)
         dossier.status = Status.PROCESSING
         return _save(
             dossier,
@@ -885,12 +874,49 @@ def dossier_supplement(
             Status.SUPPLEMENT_REQUESTED,
             at,
             reason=nfc(note) or "",
-            data={
-                "files": len(checked),
-                "paused_seconds": seconds,
-                "due_at": dossier.due_at.isoformat(),
-            },
+            data={"files": len(checked), **_pause_data(dossier, seconds)},
         )
+
+
+def _end_pause(dossier: Dossier, pause: Pause, at: dt.datetime) -> int:
+    """End the open clock pause at `at`: the paused working time moves the appointment, the
+    first appointment and the current step's deadline (deadlines.pause_shift, the one pause
+    rule). Returns the paused working seconds."""
+    step_agency = None
+    if dossier.current_step_due_at is not None and dossier.current_step is not None:
+        step_agency = _step_agency(dossier, dossier.current_step)
+    shift = deadlines.pause_shift(
+        settling_agency=dossier.settling_agency,
+        step_agency=step_agency,
+        started_at=pause.started_at,
+        ended_at=at,
+        due_at=dossier.due_at,
+        original_due_at=dossier.original_due_at,
+        step_due_at=dossier.current_step_due_at if step_agency is not None else None,
+    )
+    pause.ended_at = at
+    pause.working_seconds = shift.seconds
+    pause.save(update_fields=["ended_at", "working_seconds"])
+    dossier.paused_seconds += shift.seconds
+    dossier.paused_at = None
+    dossier.due_at = shift.due_at
+    dossier.original_due_at = shift.original_due_at
+    if step_agency is not None:
+        dossier.current_step_due_at = shift.step_due_at
+        Handover.objects.filter(dossier=dossier, finished_at__isnull=True).update(
+            due_at=dossier.current_step_due_at
+        )
+    return shift.seconds
+
+
+def _pause_data(dossier: Dossier, seconds: int) -> dict:
+    """What a pause's end writes in its event (Biểu 06 reads the appointments back)."""
+    first = dossier.original_due_at
+    return {
+        "paused_seconds": seconds,
+        "due_at": dossier.due_at.isoformat(),
+        "original_due_at": None if first is None else first.isoformat(),
+    }
 
 
 # ---------------------------------------------------------------------------- money
@@ -906,7 +932,12 @@ def dossier_request_payment(
     expected_version: int | None = None,
 ) -> Dossier:
     """Ask the applicant to fulfil the financial obligation (2/4 → 6). The amount defaults
-    to the fees of the procedure version; money is an integer number of đồng."""
+    to the fees of the procedure version; money is an integer number of đồng.
+
+    When the procedure's payment pauses the clock (rules.payment_pauses_clock: the version's
+    choice, else MOTCUA_PAYMENT_PAUSES_CLOCK, default land procedures), the clock pauses as
+    for a supplement request until the payment is confirmed.
+    """
     at = _now(at)
     if amount_vnd is not None and (not isinstance(amount_vnd, int) or amount_vnd <= 0):
         raise ValidationFailed(
@@ -928,6 +959,13 @@ def dossier_request_payment(
         from_status = dossier.status
         dossier.fee_due_vnd = amount
         dossier.status = Status.FINANCIAL_OBLIGATION
+        data: dict = {"amount_vnd": amount}
+        if rules.dossier_payment_pauses_clock(dossier):
+            dossier.paused_at = at
+            Pause.objects.create(
+                dossier=dossier, started_at=at, reason=PAYMENT_PAUSE_REASON, missing_components=[]
+            )
+            data["paused"] = True
         return _save(
             dossier,
             Action.REQUEST_PAYMENT,
@@ -936,7 +974,7 @@ def dossier_request_payment(
             from_status,
             at,
             reason=nfc(reason) or "",
-            data={"amount_vnd": amount},
+            data=data,
         )
 
 
@@ -951,7 +989,8 @@ def dossier_confirm_payment(
     expected_version: int | None = None,
 ) -> Dossier:
     """Record that the obligation was paid (6 → 4). `paid_online` is DuocThanhToanTrucTuyen:
-    0 at the counter, 1 on the national portal, 2 on the province's payment portal."""
+    0 at the counter, 1 on the national portal, 2 on the province's payment portal. A pause
+    opened by the request ends: the appointment and the step deadline move by it."""
     at = _now(at)
     if paid_online not in (0, 1, 2):
         raise ValidationFailed(
@@ -981,6 +1020,14 @@ def dossier_confirm_payment(
         dossier.fee_paid_vnd = amount_vnd
         dossier.paid_online = paid_online
         dossier.status = Status.PROCESSING
+        data = {
+            "amount_vnd": amount_vnd,
+            "paid_online": paid_online,
+            "reference": nfc(reference) or "",
+        }
+        if dossier.paused_at is not None:
+            pause = Pause.objects.select_for_update().get(dossier=dossier, ended_at__isnull=True)
+            data.update(_pause_data(dossier, _end_pause(dossier, pause, at)))
         return _save(
             dossier,
             Action.CONFIRM_PAYMENT,
@@ -988,11 +1035,7 @@ def dossier_confirm_payment(
             acting,
             Status.FINANCIAL_OBLIGATION,
             at,
-            data={
-                "amount_vnd": amount_vnd,
-                "paid_online": paid_online,
-                "reference": nfc(reference) or "",
-            },
+            data=data,
         )
 
 
@@ -1027,20 +1070,34 @@ def dossier_stop(
     at: dt.datetime | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
-    """Stop processing after a withdrawal request (7 → 8; Mẫu 05 of Circular 03/2025)."""
+    """Stop processing after a withdrawal request (7 → 8; Mẫu 05 of Circular 03/2025).
+
+    A pause still open (waiting for a supplement or a payment) ends at the stop and moves
+    the appointment like any pause, so the stop is judged with the applicant's time left out.
+    """
     at = _now(at)
     reason = _require_text(reason, "reason", "lý do dừng xử lý", "The reason for stopping")
     with transaction.atomic():
         dossier, acting = _begin(dossier_id, Action.STOP, actor, expected_version)
+        data = {}
+        if dossier.paused_at is not None:
+            pause = Pause.objects.select_for_update().get(dossier=dossier, ended_at__isnull=True)
+            data = _pause_data(dossier, _end_pause(dossier, pause, at))
         _close_step(dossier, actor, at, reason)
-        Pause.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=at)
         dossier.current_step = None
         dossier.current_step_started_at = dossier.current_step_due_at = None
         dossier.paused_at = None
         dossier.status = Status.STOPPED
         dossier.stopped_at = at
         return _save(
-            dossier, Action.STOP, actor, acting, Status.WITHDRAWAL_REQUESTED, at, reason=reason
+            dossier,
+            Action.STOP,
+            actor,
+            acting,
+            Status.WITHDRAWAL_REQUESTED,
+            at,
+            reason=reason,
+            data=data,
         )
 
 
@@ -1060,8 +1117,10 @@ def dossier_apologize(
 
     The reason is required; the new date must be later than the current one; at most
     MOTCUA_MAX_APOLOGIES apologies per dossier (default 1, 2018 practice, UNCONFIRMED);
-    the apology must come at least MOTCUA_APOLOGY_MIN_LEAD_MINUTES before the deadline
-    (default 0: simply before it).
+    the apology must come at least the regime's lead before the deadline
+    (MOTCUA_APOLOGY_MIN_LEAD_DAYS_2018 / _2025 working days, default 1: rules.apology_refusal).
+    Whether the dossier is then judged against the new date or the first one is
+    MOTCUA_REAPPOINTMENT_JUDGED_AGAINST (deadlines.judged_due).
     """
     at = _now(at)
     reason = _require_text(reason, "reason", "lý do chậm trả kết quả", "The reason for the delay")

@@ -19,19 +19,17 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from motcua.catalog.enums import Channel
 from motcua.core.errors import DomainError
 from motcua.core.templatetags.bilingual import pick
 from motcua.dossiers import services as dossier_services
-from motcua.dossiers import timing
 from motcua.dossiers.access import applicant_id
 from motcua.dossiers.attachments import check_file
 
 from .drafts import DRAFTS
-from .views import _receiving_agencies, _version_or_404
+from .views import _receiving_agencies, _version_or_404, due_preview, online_state
 
 APPLICANT_FIELDS = ("name", "phone", "email", "address")
 
@@ -181,7 +179,8 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             "errors": errors,
             "has_errors": bool(errors or component_errors),
             "component_errors": component_errors,
-            "online": Channel.ONLINE in (version.channels or []),
+            "online": online_state(version) == (True, False),
+            "online_no_limit": online_state(version)[1],
         },
         status=400 if (errors or component_errors) else 200,
     )
@@ -242,7 +241,7 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
             "applicant": {**_applicant_defaults(request.user), **draft["applicant"]},
             "components": components,
             "fees": list(version.fees.all()),
-            "due_preview": timing.appointment(version, agency, timezone.now()),
+            "due_preview": due_preview(version, agency, Channel.ONLINE),
             "errors": errors,
             "has_errors": bool(errors or component_errors),
         },

@@ -18,8 +18,10 @@ personal id / tax code) and only created when missing.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -28,6 +30,7 @@ from django.db import transaction
 from motcua.catalog.enums import AgencyRole, Level
 from motcua.catalog.importer import catalog_import_fixture
 from motcua.catalog.models import Procedure, ProcedureAgency
+from motcua.catalog.services import current_version, time_limit_set
 from motcua.core.identifiers import make_personal_id, make_tax_code
 from motcua.core.text import fold
 from motcua.org.enums import AgencyKind, ApplicantKind, Role
@@ -47,6 +50,7 @@ from . import names
 PROVINCE = 24  # Bắc Ninh (GSO code since 01/07/2025)
 # Catalog versions start early enough to cover a year of history.
 PROCEDURES_FROM = dt.date(2024, 1, 1)
+TIME_LIMITS = Path(__file__).resolve().parent.parent / "fixtures" / "time-limits.json"
 # Fixed: the master data does not depend on the --seed of the history.
 MASTER_SEED = 2025
 
@@ -475,12 +479,34 @@ def _procedure_links(p: Province) -> int:
     return len(missing)
 
 
+def time_limits_load(path: Path = TIME_LIMITS) -> int:
+    """The limits set by law for the real records that state none (fixtures/time-limits.json,
+    each with its legal source), set through `time_limit_set` as an administrator would:
+    audited, and a no-op when already set. Returns how many procedures were completed."""
+    done = 0
+    for item in json.loads(path.read_text(encoding="utf-8")):
+        procedure = Procedure.objects.filter(code=item["code"]).first()
+        if procedure is None:
+            continue
+        time_limit_set(
+            version=current_version(procedure),
+            channels=None if item["channels"] == "all" else item["channels"],
+            value=item["value"],
+            unit=item["unit"],
+            cutoff=item["cutoff"],
+            source=f"{item['source']} (độ tin cậy / confidence: {item['confidence']})",
+        )
+        done += 1
+    return done
+
+
 @transaction.atomic
 def province_load(*, password: str) -> Province:
     """Load (or find) the whole master data of the demo province."""
     units_load(province_codes=[PROVINCE])
     legacy_units_load()
     catalog_import_fixture(effective_from=PROCEDURES_FROM)
+    time_limits_load()
     p = _agencies()
     _procedure_links(p)
     password_hash = make_password(password)

@@ -3,13 +3,16 @@ synthesized dossiers that the real services can act on."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter, defaultdict
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from motcua.catalog.models import ProcedureAgency
+from motcua.catalog.enums import Channel
+from motcua.catalog.limits import limit_label
+from motcua.catalog.models import CatalogAuditEntry, ProcedureAgency, ProcedureVersion
 from motcua.demo.generator import demo_load
 from motcua.dossiers import services as s
 from motcua.dossiers import timing
@@ -117,16 +120,39 @@ def test_due_is_the_appointment_shifted_by_the_paused_time(demo):
     )
     checked = paused = 0
     for d in sample[:150]:
-        due = timing.appointment(d.procedure_version, d.settling_agency, d.received_at)
+        due = timing.appointment(d.procedure_version, d.settling_agency, d.received_at, d.channel)
         for pause in Pause.objects.filter(dossier=d, working_seconds__isnull=False):
             due = timing.shift(d.settling_agency, due, pause.working_seconds)
             paused += 1
-        assert d.original_due_at == timing.appointment(
-            d.procedure_version, d.settling_agency, d.received_at
-        )
+        # Not re-appointed: the first appointment moves with the pauses like the appointment.
+        assert d.original_due_at == due, d.pk
         assert d.due_at == due, d.pk
         checked += 1
     assert checked == 150 and paused > 0
+
+
+def test_the_real_limits_are_loaded_with_their_legal_source(demo):
+    """The 6 records without a limit get the one set by law (fixtures/time-limits.json),
+    through time_limit_set, audited with the source; dossiers of them use it."""
+    entries = CatalogAuditEntry.objects.filter(action="time_limit_set").select_related("procedure")
+    assert sorted(e.procedure.code for e in entries) == [
+        "2.000635", "2.000815", "2.000884", "2.001019", "2.001035", "2.001263",
+    ]  # fmt: skip
+    assert all(e.actor_id is None and e.data["source"] for e in entries)
+    assert ProcedureVersion.objects.filter(time_limits__isnull=True).count() == 0
+    adoption = ProcedureVersion.objects.get(procedure__code="2.001263")
+    assert limit_label(adoption, Channel.COUNTER) == "30 ngày"
+    copy = ProcedureVersion.objects.get(procedure__code="2.000815")
+    assert limit_label(copy, Channel.COUNTER) == "Trong ngày (sau 15 giờ: ngày làm việc tiếp theo)"
+    contract = ProcedureVersion.objects.get(procedure__code="2.001035")
+    assert limit_label(contract, Channel.ONLINE) == "2 ngày làm việc"
+    # a same-day dossier of the history is due at the close of a working day
+    same_day = Dossier.objects.filter(
+        procedure__code__in=["2.000815", "2.000884", "2.000635"], received_at__isnull=False
+    )
+    assert same_day.exists()
+    for d in same_day[:50]:
+        assert d.original_due_at.astimezone(timing.VN).time() == dt.time(17)
 
 
 def test_handover_outcomes_are_classified_against_their_due(demo):
@@ -188,9 +214,9 @@ def test_demo_accounts_share_the_password(demo):
 
 def test_a_synthesized_dossier_in_processing_can_be_forwarded_by_its_officer(demo):
     d = (
-        Dossier.objects.filter(
-            status=Status.PROCESSING, owner__isnull=False, current_step__role="specialist"
-        )
+        # Any owner: since the real same-day limits (chứng thực, trích lục) are loaded, few
+        # dossiers of a 400-dossier history are still in processing at "now".
+        Dossier.objects.filter(status=Status.PROCESSING, current_step__role="specialist")
         .exclude(pk__in=[x.pk for x in demo.live])
         .select_related("current_step")
         .first()
@@ -211,3 +237,40 @@ def test_live_dossiers_of_the_demo_citizen_went_through_the_services(demo):
     for d in demo.live:
         assert d.attachments.count() == 1
         assert d.owner.user.username == "congdan"
+
+
+def test_history_equals_its_event_log_replayed_through_the_services(demo):
+    """The demo's history is a writer like the services: each synthesized dossier's own event
+    log, played through the services, gives the same dossier (row, events, control sheet,
+    pauses, verdict, code shape)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from motcua.dossiers.tests.replaying import replay, snapshot
+
+    def actor_of(e, d):
+        if e.actor_id is not None:
+            return e.actor
+        # An applicant action on a dossier without an account: the counter records it.
+        agency = d.receiving_agency if d is not None else e.actor_agency
+        return StaffRole.objects.filter(agency=agency, role="counter").first().user
+
+    now = timezone.now() + dt.timedelta(days=1)
+    history = (
+        Dossier.objects.exclude(pk__in=[x.pk for x in demo.live])
+        .filter(procedure_version__components__isnull=False)
+        .distinct()
+        .order_by("pk")
+    )
+    # Every status, and the lives with pauses and apologies, first.
+    picked, seen = [], Counter()
+    for d in history:
+        kind = (d.status, d.supplement_count > 0, d.apology_count > 0, d.paused_seconds > 0)
+        if seen[kind] < 6:
+            seen[kind] += 1
+            picked.append(d)
+    assert {d.status for d in picked} >= {3, 4, 8, 10} and len(picked) >= 20
+    assert any(d.apology_count for d in picked) and any(d.supplement_count for d in picked)
+    for d in picked:
+        assert snapshot(d, now) == snapshot(replay(d, actor_of), now), d.pk
