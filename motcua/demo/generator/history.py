@@ -401,12 +401,17 @@ class Synthesizer:
         # The long step (appraisal) is where supplements, apologies and delays happen.
         main = max(work_steps, key=lambda i: steps[i].duration_hours)
         withdraw_at_step = rng.choice(work_steps) if withdraw else None
+        # A same-day limit (chứng thực) leaves less than a working day when the dossier came
+        # in the afternoon: the steps are then done in the time that is left, as clerks do.
+        total = sum(float(steps[i].duration_hours) for i in work_steps) or 1.0
+        left = timing.paused_working_seconds(d["settling"], at, life.values["due_at"]) / 3600
+        pace = min(1.0, 0.95 * left / total) if left > 0 else 1.0
 
         for i in work_steps:
             step = steps[i]
             agency = self.step_agency(plan, step)
             actor = self.user(agency, step.role)
-            hours = float(step.duration_hours)
+            hours = float(step.duration_hours) * pace
             if late and i == main:
                 factor = rng.uniform(1.5, 3.0)
             elif i == 0:
