@@ -23,6 +23,7 @@ from motcua.core import rows
 from motcua.core.errors import DomainError, NotFound, ValidationFailed
 from motcua.core.http import client_address
 from motcua.core.paging import MAX_OFFSET
+from motcua.core.text import nfc
 from motcua.org.models import Agency
 
 from . import selectors, services
@@ -272,9 +273,12 @@ def _act(request, service, dossier_id: int, **kwargs):
 @router.post("", response={201: DossierOut}, url_name="dossier_submit")
 def submit(request):
     """Submit online (multipart): procedure, receiving_agency, settling_agency?,
-    request_summary, applicant_* overrides, files component_<id>."""
+    request_summary, applicant_* overrides, files component_<id>, and `cases` (repeated):
+    the cases that apply, whose components then must be attached too (a component's
+    `case` in the catalog API)."""
     form = _parse(SubmitIn, _form(request), "form")
     files = _files(request)
+    cases = [nfc(c) for c in request.POST.getlist("cases") if c.strip()][:200]
     dossier = services.dossier_submit(
         actor=request.user,
         procedure=_procedure(form.procedure),
@@ -289,6 +293,7 @@ def submit(request):
             "address": form.applicant_address,
         },
         files=files,
+        cases=cases,
     )
     return _out(request, _fresh(dossier), 201)
 
@@ -296,12 +301,20 @@ def submit(request):
 @router.post("/intake", response={201: DossierOut}, url_name="dossier_intake")
 def intake(request):
     """Counter / postal intake by a counter officer: JSON, or multipart with applicant_*
-    fields and files component_<id>; decision receive | refuse (with refuse_reason)."""
+    fields and files component_<id>; decision receive | refuse (with refuse_reason); the
+    papers counted per component (`received`: JSON list, or multipart originals_<id> and
+    copies_<id>) and the cases that apply (`cases`, repeated in multipart)."""
     if (request.content_type or "").startswith("multipart/"):
         raw = _form(request)
         raw["applicant"] = {
             k[len("applicant_") :]: raw.pop(k) for k in list(raw) if k.startswith("applicant_")
         }
+        counted: dict[str, dict[str, Any]] = {}
+        for key in [k for k in raw if k.startswith(("originals_", "copies_"))]:
+            name, _, cid = key.partition("_")
+            counted.setdefault(cid, {"component": cid})[name] = raw.pop(key)
+        raw["received"] = list(counted.values())
+        raw["cases"] = [c for c in request.POST.getlist("cases") if c.strip()]
         where, files = "form", _files(request)
     else:
         raw, where, files = _json(request), "body", None
@@ -318,6 +331,10 @@ def intake(request):
         applicant=data.applicant.model_dump(),
         request_summary=data.request_summary,
         files=files,
+        received={
+            r.component: {"originals": r.originals, "copies": r.copies} for r in data.received
+        },
+        cases=data.cases,
         refuse_reason=refuse_reason,
     )
     return _out(request, _fresh(dossier), 201)
