@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from motcua.catalog.enums import AgencyRole
 from motcua.core.errors import PermissionDenied
 from motcua.org.enums import AgencyKind, Role
-from motcua.org.models import StaffRole
+from motcua.org.selectors import staff_role_map
 
 from .enums import ACTION_EN, APPLICANT, EITHER_SIDE, RECEIVING_SIDE, STEP, TRANSITIONS, Action
 from .models import Dossier
@@ -29,18 +29,9 @@ class Acting:
 
 
 def staff_roles(user) -> dict[int, set[str]]:
-    """{agency_id: {roles}} of the user's active staff roles, memoized on the user object."""
-    cached = getattr(user, "_motcua_agency_roles", None)
-    if cached is not None:
-        return cached
-    roles: dict[int, set[str]] = {}
-    if user is not None and user.is_authenticated:
-        for agency_id, role in StaffRole.objects.filter(user=user, active=True).values_list(
-            "agency_id", "role"
-        ):
-            roles.setdefault(agency_id, set()).add(role)
-    user._motcua_agency_roles = roles
-    return roles
+    """{agency_id: {roles}} of the user's staff roles in force today (active, within the
+    role's and the agency's validity): the one lookup, motcua.org.selectors.staff_role_map."""
+    return staff_role_map(user)
 
 
 def applicant_id(user) -> int | None:
