@@ -5,25 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='staffrole',
-            name='valid_from',
-            field=models.DateField(blank=True, null=True, verbose_name='hiệu lực từ'),
+            model_name="staffrole",
+            name="valid_from",
+            field=models.DateField(blank=True, null=True, verbose_name="hiệu lực từ"),
         ),
         migrations.AddField(
-            model_name='staffrole',
-            name='valid_to',
-            field=models.DateField(blank=True, null=True, verbose_name='hiệu lực đến'),
+            model_name="staffrole",
+            name="valid_to",
+            field=models.DateField(blank=True, null=True, verbose_name="hiệu lực đến"),
         ),
         migrations.AddConstraint(
-            model_name='staffrole',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_from__isnull', True), ('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='staffrole_valid_range'),
+            model_name="staffrole",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_from__isnull", True),
+                    ("valid_to__isnull", True),
+                    ("valid_to__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="staffrole_valid_range",
+            ),
         ),
     ]

@@ -18,11 +18,17 @@ from motcua.dossiers import services as s
 from motcua.dossiers.access import allowed_actions, can_view, staff_roles
 from motcua.dossiers.enums import Status
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.tests.conftest import advance, world  # noqa: F401
+from motcua.dossiers.tests.conftest import advance
+from motcua.dossiers.tests.factories import make_world
 from motcua.org.models import StaffRole
 from motcua.org.selectors import agencies_of_user, roles_of_user, staff_role_map
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(db):
+    return make_world()
 
 
 def today() -> dt.date:
