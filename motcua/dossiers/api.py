@@ -26,7 +26,7 @@ from motcua.core.paging import MAX_OFFSET
 from motcua.org.models import Agency
 
 from . import selectors, services
-from .access import allowed_actions, can_view
+from .access import allowed_actions, can_see_attachment, can_view
 from .enums import STATUS_EN, Status
 from .models import Attachment, AttachmentKind, Dossier
 from .schemas import (
@@ -406,7 +406,7 @@ def lookup(
 def detail(request, dossier_id: int = DossierId):
     d = selectors.dossier_get(user=request.user, dossier_id=dossier_id)
     body = _dossier(d)
-    attachments = list(d.attachments.all())
+    attachments = [a for a in d.attachments.all() if can_see_attachment(request.user, d, a.kind)]
     by_component: dict[int | None, list] = {}
     for a in attachments:
         by_component.setdefault(a.component_id, []).append(_attachment(a))
@@ -459,7 +459,7 @@ def detail(request, dossier_id: int = DossierId):
 def attachment(request, dossier_id: int = DossierId, att_id: int = DossierId):
     d = selectors.dossier_get(user=request.user, dossier_id=dossier_id)
     att = Attachment.objects.filter(pk=att_id, dossier_id=d.pk).first()
-    if att is None:
+    if att is None or not can_see_attachment(request.user, d, att.kind):
         raise NotFound("tệp đính kèm", "Attachment", field="att_id")
     return FileResponse(
         att.file.open("rb"),

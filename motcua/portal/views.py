@@ -28,7 +28,7 @@ from motcua.core.templatetags.bilingual import pick
 from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers import timing
-from motcua.dossiers.access import allowed_actions, applicant_id
+from motcua.dossiers.access import allowed_actions, applicant_id, can_see_attachment
 from motcua.dossiers.enums import Status
 from motcua.dossiers.models import Attachment, AttachmentKind
 from motcua.org.models import Agency
@@ -220,7 +220,11 @@ def _dossier_context(request: HttpRequest, dossier, **extra) -> dict:
         "timeline": _timeline(dossier),
         "actions": actions,
         "submitted": [a for a in attachments if a.kind != AttachmentKind.RESULT],
-        "results": [a for a in attachments if a.kind == AttachmentKind.RESULT],
+        "results": [
+            a
+            for a in attachments
+            if a.kind == AttachmentKind.RESULT and can_see_attachment(request.user, dossier, a.kind)
+        ],
         "components": components,
         "missing": missing,
         "errors": {},
@@ -410,7 +414,7 @@ def _version(request: HttpRequest) -> int | None:
 def attachment(request: HttpRequest, dossier_id: int, att_id: int) -> FileResponse:
     dossier = _get(request, dossier_id)
     att = Attachment.objects.filter(pk=att_id, dossier_id=dossier.pk).first()
-    if att is None:
+    if att is None or not can_see_attachment(request.user, dossier, att.kind):
         raise _not_found()
     return FileResponse(
         att.file.open("rb"),
