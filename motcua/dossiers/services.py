@@ -15,11 +15,14 @@ settings, with the 2018 practice as default: see docs/rules.md.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from motcua.catalog.enums import AgencyRole, Channel
@@ -27,9 +30,10 @@ from motcua.catalog.models import Component, Procedure, ProcedureVersion, Proces
 from motcua.core import rows
 from motcua.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from motcua.core.text import nfc
+from motcua.core.validation import FieldErrors, validate_party
 from motcua.org.models import Agency, Applicant
 
-from . import hooks, rules, timing
+from . import codes, hooks, rules, timing
 from .access import APPLICANT, Acting, applicant_id, authorize
 from .attachments import CheckedFile, FileGuard, check_file
 from .enums import ACTION_EN, STATUS_EN, TRANSITIONS, Action, PaidOnline, Rating, Status
@@ -40,6 +44,7 @@ from .models import (
     DossierEvent,
     Handover,
     Pause,
+    SubmissionKey,
     search_key_for,
 )
 
@@ -233,24 +238,6 @@ def _close_step(dossier: Dossier, actor, at: dt.datetime, note: str = "") -> str
     return outcome
 
 
-def _next_code(agency: Agency, received_at: dt.datetime) -> str:
-    """{agency code}-{yyMMdd}-{NNNN}: a daily sequence per receiving agency (reference §2.2).
-
-    One INSERT … ON CONFLICT DO UPDATE … RETURNING statement: the database serialises
-    concurrent receipts on the (agency, day) row, so two clerks never get the same number.
-    """
-    day = received_at.astimezone(timing.VN).date()
-    with connection.cursor() as cur:
-        cur.execute(
-            "INSERT INTO dossiers_dailysequence (agency_id, day, last) VALUES (%s, %s, 1) "
-            "ON CONFLICT (agency_id, day) DO UPDATE SET last = dossiers_dailysequence.last + 1 "
-            "RETURNING last",
-            [agency.pk, day],
-        )
-        number = cur.fetchone()[0]
-    return f"{agency.code}-{day:%y%m%d}-{number:04d}"
-
-
 def _rule_set(day: dt.date) -> str:
     return "2025" if day >= RULES_2025_FROM else "2018"
 
@@ -374,6 +361,68 @@ def _get_procedure(procedure: Procedure | str) -> Procedure:
 # ---------------------------------------------------------------------------- creation
 
 
+def _submission_fingerprint(
+    proc: Procedure,
+    receiving: Agency,
+    settling: Agency,
+    request_summary: str,
+    contact: Mapping[str, str],
+    principal: Mapping[str, str],
+    checked: Sequence[tuple[Component | None, CheckedFile]],
+    authorization: CheckedFile | None,
+) -> str:
+    """What makes two submissions the same request (an idempotency key's replay)."""
+    body = {
+        "procedure": proc.code,
+        "receiving": receiving.code,
+        "settling": settling.code,
+        "summary": nfc(request_summary) or "",
+        "contact": dict(sorted(contact.items())),
+        "principal": dict(sorted(principal.items())),
+        "files": sorted((c.pk if c else 0, f.sha256) for c, f in checked),
+        "authorization": authorization.sha256 if authorization else "",
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _check_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > 255 or not key.isascii() or not key.isprintable():
+        raise ValidationFailed(
+            "invalid_idempotency_key",
+            "Khóa Idempotency-Key phải gồm 1–255 ký tự ASCII in được.",
+            "The Idempotency-Key must be 1–255 printable ASCII characters.",
+            field="Idempotency-Key",
+        )
+    return key
+
+
+def _replay(claim: SubmissionKey, fingerprint: str) -> Dossier:
+    if claim.fingerprint != fingerprint or claim.dossier_id is None:
+        raise ValidationFailed(
+            "idempotency_key_reused",
+            "Khóa Idempotency-Key này đã dùng cho một yêu cầu nộp hồ sơ khác. "
+            "Dùng khóa mới cho mỗi hồ sơ.",
+            "This Idempotency-Key was used for a different submission. "
+            "Use a new key for each dossier.",
+            field="Idempotency-Key",
+            data={"dossier_id": claim.dossier_id},
+        )
+    dossier = rows.load(Dossier, claim.dossier_id, joins=_LOCK_JOINS)
+    dossier._replayed = True
+    return dossier
+
+
+def submission_for_key(*, actor, key: str) -> Dossier | None:
+    """The dossier an earlier submission of this account with this key made, if any."""
+    claim = SubmissionKey.objects.filter(user_id=actor.pk, key=key).first()
+    if claim is None or claim.dossier_id is None:
+        return None
+    return rows.load(Dossier, claim.dossier_id, joins=_LOCK_JOINS)
+
+
 def dossier_submit(
     *,
     actor,
@@ -382,13 +431,27 @@ def dossier_submit(
     settling_agency: Agency | None = None,
     request_summary: str = "",
     applicant: Mapping[str, str] | None = None,
+    principal: Mapping[str, str] | None = None,
+    authorization=None,
     files: Files | None = None,
+    idempotency_key: str | None = None,
     at: dt.datetime | None = None,
 ) -> Dossier:
-    """An applicant submits a dossier online (status 1, channel 2).
+    """An applicant submits a dossier online (status 1, channel 2); the dossier gets its
+    code at once (codes.code_next), so the applicant can follow it from that moment.
 
-    The applicant's details default to the account's; the dossier is routed to the agency
-    competent for the procedure; files are checked (type, size) before anything is stored.
+    Who: the applicant is the account's person — the name and the personal number / tax
+    code always come from the account; `applicant` may only change the contact details
+    (phone, e-mail, address), checked as at every door (core.validation). Filing for
+    someone else is explicit: `principal` ({"name", "id_number"}, checked) plus the
+    authorisation document (`authorization`, a file stored as an attachment).
+
+    A retried submission never makes two dossiers: with `idempotency_key`, the same key and
+    the same request give back the same dossier (marked `_replayed`), the same key with a
+    different request is refused (idempotency_key_reused).
+
+    The dossier is routed to the agency competent for the procedure; files are checked
+    (type, size) before anything is stored.
     """
     at = _now(at)
     owner = applicant_id(actor)
@@ -400,6 +463,7 @@ def dossier_submit(
             field="actor",
             status=403,
         )
+    key = _check_key(idempotency_key)
     proc = _get_procedure(procedure)
     version = _version_for(proc, at.astimezone(timing.VN).date())
     if Channel.ONLINE not in (version.channels or []):
@@ -410,24 +474,106 @@ def dossier_submit(
             field="procedure",
         )
     receiving, settling = _route(proc, receiving_agency, settling_agency)
-    checked = _check_files(files, version)
-    if not checked:
-        raise ValidationFailed(
-            "files_required",
-            "Cần đính kèm ít nhất một thành phần hồ sơ.",
-            "At least one dossier component must be attached.",
-            field="files",
-        )
     account = rows.load(Applicant, owner)
+    given = {k: v for k, v in (applicant or {}).items() if v}
+    errors = FieldErrors()
+    for field, own in (("name", account.full_name), ("id_number", account.identifier)):
+        if field in given and nfc(given[field]) != own and re.sub(r"\s", "", given[field]) != own:
+            errors.add(
+                ValidationFailed(
+                    "applicant_is_account",
+                    "Người nộp trực tuyến là chủ tài khoản: họ tên và số định danh / mã số thuế "
+                    "lấy từ tài khoản. Để nộp thay người khác, khai báo người ủy quyền "
+                    "(principal_name, principal_id_number) và đính kèm giấy ủy quyền.",
+                    "An online applicant is the account's person: the name and personal number "
+                    "/ tax code come from the account. To file for someone else, give the "
+                    "principal (principal_name, principal_id_number) and attach the "
+                    "authorisation document.",
+                    field=f"applicant.{field}",
+                )
+            )
+    # The account's contact details, unless the applicant gives others (checked).
+    contact = {"phone": account.phone, "email": account.email, "address": account.address}
+    contact.update(
+        validate_party(
+            prefix="applicant.",
+            **{k: given[k] for k in ("phone", "email", "address") if k in given},
+            errors=errors,
+        )
+    )
+    principal_details: dict[str, str] = {}
+    auth_file: CheckedFile | None = None
+    wanted = {k: v for k, v in (principal or {}).items() if v}
+    if wanted or authorization is not None:
+        principal_details = validate_party(
+            prefix="principal.",
+            name=wanted.get("name", ""),
+            id_number=wanted.get("id_number", ""),
+            id_required=True,
+            errors=errors,
+        )
+        if principal_details.get("id_number") and principal_details["id_number"] == (
+            account.identifier
+        ):
+            errors.add(
+                ValidationFailed(
+                    "principal_is_applicant",
+                    "Người ủy quyền phải là người khác với chủ tài khoản.",
+                    "The principal must be someone other than the account's person.",
+                    field="principal.id_number",
+                )
+            )
+        if authorization is None:
+            errors.add(
+                ValidationFailed(
+                    "authorization_required",
+                    "Cần đính kèm giấy ủy quyền khi nộp thay người khác.",
+                    "Attach the authorisation document when filing for someone else.",
+                    field="authorization",
+                )
+            )
+        else:
+            auth_file = errors.check(check_file, authorization, field="authorization")
+    checked = errors.check(_check_files, files, version) or []
+    if not checked and not any(e.field and e.field.startswith("files") for e in errors.errors):
+        errors.add(
+            ValidationFailed(
+                "files_required",
+                "Cần đính kèm ít nhất một thành phần hồ sơ.",
+                "At least one dossier component must be attached.",
+                field="files",
+            )
+        )
+    errors.raise_if_any()
     details = {
         "name": account.full_name,
         "id_number": account.identifier,
-        "phone": account.phone,
-        "email": account.email,
-        "address": account.address,
+        **contact,
+        "principal_name": principal_details.get("name", ""),
+        "principal_id_number": principal_details.get("id_number", ""),
     }
-    details.update({k: v for k, v in (applicant or {}).items() if v})
+    fingerprint = _submission_fingerprint(
+        proc,
+        receiving,
+        settling,
+        request_summary,
+        contact,
+        principal_details,
+        checked,
+        auth_file,
+    )
     with FileGuard() as guard, transaction.atomic():
+        claim = None
+        if key is not None:
+            try:
+                with transaction.atomic():
+                    claim = SubmissionKey.objects.create(
+                        user_id=actor.pk, key=key, fingerprint=fingerprint, created_at=at
+                    )
+            except IntegrityError:
+                # The key was used before (or by a concurrent retry, which we waited for).
+                existing = SubmissionKey.objects.get(user_id=actor.pk, key=key)
+                return _replay(existing, fingerprint)
         dossier = _create(
             procedure=proc,
             version=version,
@@ -440,15 +586,26 @@ def dossier_submit(
             at=at,
         )
         _store(guard, dossier, checked, AttachmentKind.SUBMITTED, actor, at, digitized=False)
-        _event(
-            dossier,
-            Action.SUBMIT,
-            actor,
-            Acting(APPLICANT, None),
-            None,
-            at,
-            data={"files": len(checked)},
-        )
+        if auth_file is not None:
+            _store(
+                guard,
+                dossier,
+                [(None, auth_file)],
+                AttachmentKind.AUTHORIZATION,
+                actor,
+                at,
+                digitized=False,
+            )
+        if claim is not None:
+            claim.dossier = dossier
+            claim.save(update_fields=["dossier"])
+        data: dict[str, Any] = {"files": len(checked), "code": dossier.code}
+        if principal_details:
+            data["principal"] = {
+                "name": dossier.principal_name,
+                "id_number": dossier.principal_id_number,
+            }
+        _event(dossier, Action.SUBMIT, actor, Acting(APPLICANT, None), None, at, data=data)
     return dossier
 
 
@@ -464,6 +621,7 @@ def _create(
             field="applicant.name",
         )
     dossier = Dossier(
+        code=codes.code_next(receiving, at),
         secret="".join(secrets.choice(SECRET_ALPHABET) for _ in range(8)),
         procedure=procedure,
         procedure_version=version,
@@ -477,6 +635,8 @@ def _create(
         applicant_phone=nfc(details.get("phone") or "") or "",
         applicant_email=nfc(details.get("email") or "") or "",
         applicant_address=nfc(details.get("address") or "") or "",
+        principal_name=nfc(details.get("principal_name") or "") or "",
+        principal_id_number=details.get("principal_id_number") or "",
         request_summary=nfc(request_summary) or version.name,
         receiving_agency=receiving,
         settling_agency=settling,
@@ -514,7 +674,19 @@ def dossier_intake(
     proc = _get_procedure(procedure)
     version = _version_for(proc, at.astimezone(timing.VN).date())
     receiving, settling = _route(proc, receiving_agency, settling_agency)
-    checked = _check_files(files, version)
+    errors = FieldErrors()
+    given = dict(applicant or {})
+    details = validate_party(
+        prefix="applicant.",
+        name=given.get("name", ""),
+        id_number=given.get("id_number", ""),
+        phone=given.get("phone", ""),
+        email=given.get("email", ""),
+        address=given.get("address", ""),
+        errors=errors,
+    )
+    checked = errors.check(_check_files, files, version) or []
+    errors.raise_if_any()
     with FileGuard() as guard, transaction.atomic():
         dossier = _create(
             procedure=proc,
@@ -523,7 +695,7 @@ def dossier_intake(
             owner_id=owner.pk if owner is not None else None,
             receiving=receiving,
             settling=settling,
-            details=applicant,
+            details=details,
             request_summary=request_summary,
             at=at,
         )
@@ -549,7 +721,8 @@ def _version_of(dossier: Dossier) -> ProcedureVersion:
 
 def _receive(dossier: Dossier, actor, acting: Acting, at: dt.datetime) -> Dossier:
     version = _version_of(dossier)
-    dossier.code = _next_code(dossier.receiving_agency, at)
+    if dossier.code is None:  # a dossier imported without a code
+        dossier.code = codes.code_next(dossier.receiving_agency, at)
     dossier.received_at = at
     dossier.due_at = timing.appointment(version, dossier.settling_agency, at)
     dossier.original_due_at = dossier.due_at
