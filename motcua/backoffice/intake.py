@@ -18,6 +18,7 @@ from motcua.catalog.models import Procedure, ProcedureAgency
 from motcua.catalog.selectors import procedure_search
 from motcua.core.errors import DomainError, PermissionDenied
 from motcua.core.templatetags.bilingual import pick
+from motcua.core.validation import errors_from
 from motcua.dossiers import services
 from motcua.dossiers.access import staff_roles
 from motcua.dossiers.enums import TRANSITIONS, Action
@@ -52,7 +53,8 @@ class IntakeForm(forms.Form):
         required=False, max_length=14, label="Số định danh cá nhân / mã số thuế"
     )
     applicant_phone = forms.CharField(required=False, max_length=20, label="Điện thoại")
-    applicant_email = forms.EmailField(required=False, label="Thư điện tử")
+    # Checked by the service (motcua.core.validation), with every other field at once.
+    applicant_email = forms.CharField(required=False, max_length=254, label="Thư điện tử")
     applicant_address = forms.CharField(required=False, max_length=255, label="Địa chỉ")
     request_summary = forms.CharField(
         required=False,
@@ -180,14 +182,14 @@ def intake(request):
             except PermissionDenied as exc:
                 return forbidden(request, exc)
             except DomainError as exc:
-                head, _, rest = (exc.field or "").partition(".")
-                if head == "files" and rest.isdigit():
-                    component_errors[int(rest)] = pick(exc.message, exc.message_en)
-                else:
-                    target = FIELDS.get(head)
-                    form.add_error(
-                        target if target in form.fields else None, pick(exc.message, exc.message_en)
-                    )
+                for err in errors_from(exc):  # every error, each next to its field
+                    head, _, rest = (err.field or "").partition(".")
+                    text = pick(err.message, err.message_en)
+                    if head == "files" and rest.isdigit():
+                        component_errors[int(rest)] = text
+                        continue
+                    target = f"applicant_{rest}" if head == "applicant" else FIELDS.get(head)
+                    form.add_error(target if target in form.fields else None, text)
             else:
                 if refusing:
                     messages.success(

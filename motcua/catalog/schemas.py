@@ -42,6 +42,9 @@ class ProcedurePageOut(Schema):
 
 
 class ComponentOut(Schema):
+    """A dossier component; an online submission names its files component_<id>."""
+
+    id: int
     order: int
     name: str
     original_count: int

@@ -13,7 +13,7 @@ from typing import Any
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Path, Query, Router
+from ninja import Header, Path, Query, Router
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
 
@@ -54,6 +54,7 @@ router = Router(auth=AUTH, tags=["dossiers"])
 
 DossierId = Path(..., ge=1, le=2**63 - 1)
 COMPONENT_FIELD = "component_"
+AUTHORIZATION_FIELD = "authorization"
 
 
 # ---------------------------------------------------------------------------- output
@@ -97,6 +98,9 @@ def _dossier(d: Dossier, now=None) -> dict[str, Any]:
             "email": d.applicant_email,
             "address": d.applicant_address,
         },
+        "principal": {"name": d.principal_name, "id_number": d.principal_id_number}
+        if d.principal_name
+        else None,
         "request_summary": d.request_summary,
         "submitted_at": d.submitted_at,
         "received_at": d.received_at,
@@ -200,6 +204,8 @@ def _files(request) -> dict[int, list]:
     """Uploaded files named component_<component id>, several per component allowed."""
     files: dict[int, list] = {}
     for key in request.FILES:
+        if key == AUTHORIZATION_FIELD:
+            continue
         raw = key[len(COMPONENT_FIELD) :] if key.startswith(COMPONENT_FIELD) else ""
         if not raw.isdigit() or len(raw) > 18:
             raise ValidationFailed(
@@ -270,9 +276,22 @@ def _act(request, service, dossier_id: int, **kwargs):
 
 
 @router.post("", response={201: DossierOut}, url_name="dossier_submit")
-def submit(request):
+def submit(
+    request,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=255),
+):
     """Submit online (multipart): procedure, receiving_agency, settling_agency?,
-    request_summary, applicant_* overrides, files component_<id>."""
+    request_summary, applicant_phone / applicant_email / applicant_address (the name and
+    personal number / tax code come from the account), files component_<id> (the ids are in
+    GET /api/catalog/procedures/{code}, `components`).
+
+    Filing for someone else: principal_name, principal_id_number and the authorisation
+    document as file `authorization`.
+
+    `Idempotency-Key` (header, per account): a retry with the same key and the same request
+    answers with the same dossier (header `Idempotent-Replayed: true`); the same key with a
+    different request is refused (422, idempotency_key_reused). Every field error is
+    reported at once (error.data.errors)."""
     form = _parse(SubmitIn, _form(request), "form")
     files = _files(request)
     dossier = services.dossier_submit(
@@ -288,9 +307,15 @@ def submit(request):
             "email": form.applicant_email,
             "address": form.applicant_address,
         },
+        principal={"name": form.principal_name, "id_number": form.principal_id_number},
+        authorization=request.FILES.get(AUTHORIZATION_FIELD),
         files=files,
+        idempotency_key=idempotency_key,
     )
-    return _out(request, _fresh(dossier), 201)
+    response = _out(request, _fresh(dossier), 201)
+    if getattr(dossier, "_replayed", False):
+        response["Idempotent-Replayed"] = "true"
+    return response
 
 
 @router.post("/intake", response={201: DossierOut}, url_name="dossier_intake")

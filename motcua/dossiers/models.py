@@ -179,6 +179,14 @@ class Dossier(models.Model):
     def __str__(self) -> str:
         return self.code or f"#{self.pk}"
 
+    @property
+    def applicant_display(self) -> str:
+        """The submitter as forms and pages show them: "Name (đại diện theo ủy quyền của
+        Principal)" when filing for someone else."""
+        if self.principal_name:
+            return f"{self.applicant_name} (đại diện theo ủy quyền của {self.principal_name})"
+        return self.applicant_name
+
 
 def search_key_for(applicant_name: str, procedure_code: str, procedure_name: str) -> str:
     """The dossier's search key: the applicant's name, then the procedure's code and name

@@ -33,7 +33,10 @@ class ApplicantIn(Schema):
 
 
 class SubmitIn(Schema):
-    """Form fields of an online submission (files come as component_<id>)."""
+    """Form fields of an online submission (files come as component_<id>; the authorisation
+    document, when filing for a principal, as `authorization`). The applicant's name and
+    personal number / tax code come from the account: applicant_name / applicant_id_number
+    may be left out, and are refused when they differ from the account's."""
 
     procedure: Code
     receiving_agency: Code
@@ -44,6 +47,8 @@ class SubmitIn(Schema):
     applicant_phone: str = Field("", max_length=20)
     applicant_email: str = Field("", max_length=254)
     applicant_address: str = Field("", max_length=255)
+    principal_name: str = Field("", max_length=255)
+    principal_id_number: str = Field("", max_length=20)
 
 
 class IntakeIn(Schema):
@@ -135,6 +140,13 @@ class ApplicantOut(Schema):
     address: str
 
 
+class PrincipalOut(Schema):
+    """The person the applicant files for (đại diện theo ủy quyền)."""
+
+    name: str
+    id_number: str
+
+
 class DossierOut(Schema):
     id: int
     code: str | None
@@ -147,6 +159,7 @@ class DossierOut(Schema):
     receiving_agency: RefOut
     settling_agency: RefOut
     applicant: ApplicantOut
+    principal: PrincipalOut | None
     request_summary: str
     submitted_at: dt.datetime
     received_at: dt.datetime | None

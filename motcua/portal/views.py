@@ -244,7 +244,14 @@ def _dossier_context(request: HttpRequest, dossier, **extra) -> dict:
 def _documents(dossier) -> list[tuple[str, str]]:
     """Links to the official forms (motcua.documents at /giay-to/) this dossier has."""
     docs = []
-    if dossier.code:
+    if dossier.channel == Channel.ONLINE:
+        docs.append(
+            (
+                "acknowledgement",
+                pick("Giấy xác nhận nộp hồ sơ trực tuyến", "Online submission acknowledgement"),
+            )
+        )
+    if dossier.received_at:
         docs.append(
             (
                 "receipt",
