@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_POST
 
+from motcua.catalog.enums import Channel
 from motcua.core.errors import (
     Conflict,
     DomainError,
@@ -24,7 +25,6 @@ from motcua.core.errors import (
     NotFound,
     PermissionDenied,
 )
-from motcua.catalog.enums import Channel
 from motcua.core.templatetags.bilingual import pick
 from motcua.dossiers import selectors
 from motcua.dossiers.access import allowed_actions, staff_roles

@@ -4,20 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0001_dossier_documents_and_procedure_templates'),
+        ("documents", "0001_dossier_documents_and_procedure_templates"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dossierdocument',
-            name='kind',
-            field=models.CharField(choices=[('receipt', 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả'), ('supplement_request', 'Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ'), ('refusal', 'Phiếu từ chối tiếp nhận giải quyết hồ sơ'), ('apology', 'Phiếu xin lỗi và hẹn lại ngày trả kết quả'), ('stop_notice', 'Thông báo dừng giải quyết hồ sơ'), ('control_sheet', 'Phiếu kiểm soát quá trình giải quyết hồ sơ'), ('acknowledgement', 'Giấy xác nhận nộp hồ sơ trực tuyến')], max_length=24, verbose_name='loại giấy tờ'),
+            model_name="dossierdocument",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+                    ("supplement_request", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+                    ("refusal", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+                    ("apology", "Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+                    ("stop_notice", "Thông báo dừng giải quyết hồ sơ"),
+                    ("control_sheet", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+                    ("acknowledgement", "Giấy xác nhận nộp hồ sơ trực tuyến"),
+                ],
+                max_length=24,
+                verbose_name="loại giấy tờ",
+            ),
         ),
         migrations.AlterField(
-            model_name='proceduretemplate',
-            name='kind',
-            field=models.CharField(choices=[('receipt', 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả'), ('supplement_request', 'Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ'), ('refusal', 'Phiếu từ chối tiếp nhận giải quyết hồ sơ'), ('apology', 'Phiếu xin lỗi và hẹn lại ngày trả kết quả'), ('stop_notice', 'Thông báo dừng giải quyết hồ sơ'), ('control_sheet', 'Phiếu kiểm soát quá trình giải quyết hồ sơ'), ('acknowledgement', 'Giấy xác nhận nộp hồ sơ trực tuyến')], max_length=24, verbose_name='loại giấy tờ'),
+            model_name="proceduretemplate",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+                    ("supplement_request", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+                    ("refusal", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+                    ("apology", "Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+                    ("stop_notice", "Thông báo dừng giải quyết hồ sơ"),
+                    ("control_sheet", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+                    ("acknowledgement", "Giấy xác nhận nộp hồ sơ trực tuyến"),
+                ],
+                max_length=24,
+                verbose_name="loại giấy tờ",
+            ),
         ),
     ]
