@@ -25,6 +25,7 @@ from motcua.catalog.selectors import field_list, procedure_detail
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.http import client_address
 from motcua.core.templatetags.bilingual import pick
+from motcua.core.validation import errors_from
 from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers import timing
@@ -40,7 +41,8 @@ PAGE_SIZE = 20
 
 
 def _error_map(exc: DomainError) -> dict[str, DomainError]:
-    return {exc.field or "__all__": exc}
+    """Each error of a (possibly combined) refusal under its field, to show it there."""
+    return {e.field or "__all__": e for e in errors_from(exc)}
 
 
 def _not_found() -> Http404:

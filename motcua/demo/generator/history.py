@@ -10,9 +10,9 @@ To stay consistent with what the services would have written, the synthesizer:
 - follows the TRANSITIONS table (each event's from_status is the previous to_status; the
   creation event goes None → 1 exactly as `dossier_submit` / `dossier_intake` write it);
 - numbers events seq = 1..n and leaves dossier.version = n, like `_save`;
-- codes receipts `{agency code}-{yyMMdd}-{NNNN}` from a per-(agency, day) counter in the
-  order of receipt and writes the same counter into DailySequence, so the next live
-  receipt continues the numbering;
+- codes dossiers at submission with the one code rule (motcua.dossiers.codes) from a
+  per-(agency, day) counter in the order of submission and writes the same counter into
+  DailySequence, so the next live submission continues the numbering;
 - computes every deadline with `motcua.dossiers.timing` (appointment, step_due, shift,
   classify, paused_working_seconds) against the real work calendar;
 - acts through users who hold the role the services' `authorize` would require: the
@@ -42,6 +42,7 @@ from motcua.catalog.models import Procedure
 from motcua.core.bulk import insert_rows
 from motcua.core.text import fold
 from motcua.dossiers import timing
+from motcua.dossiers.codes import code_day, code_format
 from motcua.dossiers.enums import Action, PaidOnline, Status
 from motcua.dossiers.models import (
     DailySequence,
@@ -415,7 +416,7 @@ class Synthesizer:
         at = d["submitted_at"]
         if d["channel"] == Channel.ONLINE:
             self.event(plan, Action.SUBMIT, at, Status.SUBMITTED, actor=self.applicant_actor(plan),
-                       data={"files": rng.randint(1, 3)})  # fmt: skip
+                       data={"files": rng.randint(1, 3), "code": None})  # fmt: skip
             # The counter checks online dossiers within a working day, usually sooner.
             at = self.work(
                 receiving, at, rng.choice([0.3, 0.8, 1.5, 3.0, 6.0, 11.0]) * rng.random()
@@ -433,7 +434,8 @@ class Synthesizer:
                        agency=receiving, reason=reason)  # fmt: skip
             return
 
-        # Receipt: code (assigned later, in order of receipt), appointment, first step.
+        # Receipt: appointment, first step (the code was given at submission, assigned later
+        # in order of submission).
         version = d["version"]
         due = timing.appointment(version, settling, at)
         if at > self.now:
@@ -665,23 +667,21 @@ class Synthesizer:
 
 
 def _assign_codes(plans: list[Plan]) -> dict[tuple[int, dt.date], int]:
-    """Number receipts per (receiving agency, local day) in order of receipt."""
+    """Number dossiers per (receiving agency, local day of submission) in order of
+    submission, with the one code rule (motcua.dossiers.codes)."""
     existing = {
         (row.agency_id, row.day): row.last
         for row in DailySequence.objects.filter(agency__in={pl.d["receiving"] for pl in plans})
     }
     counters: dict[tuple[int, dt.date], int] = defaultdict(int, existing)
-    received = sorted(
-        (pl for pl in plans if pl.d["received_at"] is not None), key=lambda pl: pl.d["received_at"]
-    )
-    for pl in received:
+    for pl in sorted(plans, key=lambda pl: pl.d["submitted_at"]):
         agency = pl.d["receiving"]
-        day = pl.d["received_at"].astimezone(VN).date()
+        day = code_day(pl.d["submitted_at"])
         counters[(agency.pk, day)] += 1
-        code = f"{agency.code}-{day:%y%m%d}-{counters[(agency.pk, day)]:04d}"
+        code = code_format(agency.code, day, counters[(agency.pk, day)])
         pl.d["code"] = code
         for e in pl.events:
-            if e["action"] == Action.RECEIVE:
+            if e["action"] in (Action.SUBMIT, Action.RECEIVE):
                 e["data"]["code"] = code
     return counters
 
