@@ -442,6 +442,7 @@ def applicant_register(
     phone: str = "",
     email: str = "",
     address: str = "",
+    password_confirmation: str | None = None,
 ) -> Applicant:
     """Create a citizen or business account (người nộp hồ sơ).
 
@@ -486,6 +487,15 @@ def applicant_register(
     password_error = _password_errors(password, User(username=username, email=email))
     if password_error:
         errors.add(password_error)
+    if password_confirmation is not None and password_confirmation != password:
+        errors.add(
+            ValidationFailed(
+                "password_mismatch",
+                "Hai lần nhập mật khẩu không giống nhau.",
+                "The two passwords do not match.",
+                field="password2",
+            )
+        )
     errors.raise_if_any()
 
     def check_duplicates() -> None:

@@ -486,30 +486,26 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         values.update({k: request.POST.get(k, "").strip() for k in REGISTER_FIELDS})
         password = request.POST.get("password", "")
-        if password != request.POST.get("password2", ""):
-            errors["password2"] = DomainError(
-                "password_mismatch",
-                "Hai lần nhập mật khẩu không giống nhau.",
-                "The two passwords do not match.",
-                field="password2",
+        try:
+            account = applicant_register(
+                password=password,
+                password_confirmation=request.POST.get("password2", ""),
+                **values,
             )
+        except DomainError as exc:
+            errors = _error_map(exc)
         else:
-            try:
-                account = applicant_register(password=password, **values)
-            except DomainError as exc:
-                errors = _error_map(exc)
-            else:
-                login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(
-                    request,
-                    pick("Đã tạo tài khoản. Chào mừng bạn!", "Your account is ready. Welcome!"),
-                )
-                target = request.POST.get("next", "")
-                if not url_has_allowed_host_and_scheme(
-                    target, {request.get_host()}, require_https=request.is_secure()
-                ):
-                    target = reverse("portal:my_dossiers")
-                return redirect(target)
+            login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                pick("Đã tạo tài khoản. Chào mừng bạn!", "Your account is ready. Welcome!"),
+            )
+            target = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(
+                target, {request.get_host()}, require_https=request.is_secure()
+            ):
+                target = reverse("portal:my_dossiers")
+            return redirect(target)
     return render(
         request,
         "portal/register.html",

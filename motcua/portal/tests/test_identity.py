@@ -140,7 +140,7 @@ def test_register_reports_every_error_at_once_and_one_account_per_identifier(cli
             "kind": "person",
             "username": "",
             "password": "Mat-khau-dai-2026",
-            "password2": "Mat-khau-dai-2026",
+            "password2": "Mat-khau-khac-2026",
             "full_name": "",
             "personal_id": "123",
             "phone": "0123",
@@ -151,12 +151,13 @@ def test_register_reports_every_error_at_once_and_one_account_per_identifier(cli
     assert sorted(r.context["errors"]) == [
         "email",
         "full_name",
+        "password2",
         "personal_id",
         "phone",
         "username",
     ]
     html = r.content.decode()
-    for key in ("full_name", "personal_id", "phone", "email"):
+    for key in ("full_name", "personal_id", "phone", "email", "password2"):
         assert field_error(html, key), key
     # One account per personal number: citizen's is taken.
     r = client.post(
