@@ -193,8 +193,7 @@ def search_key_for(applicant_name: str, procedure_code: str, procedure_name: str
     (the version the dossier was submitted under), accent-folded and lower-cased.
 
     Set once, when the dossier is created, by every path that creates dossiers: none of these
-    facts changes afterwards. The code is not in it (it comes at receipt) and has its own
-    index. Personal numbers (ID card, tax code, phone) stay out: the inbox never searched
+    facts changes afterwards. The code is not in it (it has its own index). Personal numbers (ID card, tax code, phone) stay out: the inbox never searched
     them. " | " separates the parts, so a query never matches across two of them (fold()
     leaves no "|" in a query).
     """
