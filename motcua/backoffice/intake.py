@@ -56,6 +56,11 @@ class IntakeForm(forms.Form):
     # Checked by the service (motcua.core.validation), with every other field at once.
     applicant_email = forms.CharField(required=False, max_length=254, label="Thư điện tử")
     applicant_address = forms.CharField(required=False, max_length=255, label="Địa chỉ")
+    # Filing for someone else (đại diện theo ủy quyền): checked by the service.
+    principal_name = forms.CharField(required=False, max_length=255, label="Người ủy quyền")
+    principal_id_number = forms.CharField(
+        required=False, max_length=20, label="Số định danh / mã số thuế của người ủy quyền"
+    )
     request_summary = forms.CharField(
         required=False,
         max_length=4000,
@@ -153,6 +158,7 @@ def intake(request):
     ]
     kw = {"agencies": agencies, "settling": settling, "components": components}
     component_errors: dict[int, str] = {}
+    authorization_error = ""
     status = 200
     if request.method == "POST":
         form = IntakeForm(request.POST, **kw)
@@ -175,6 +181,11 @@ def intake(request):
                         "email": data["applicant_email"],
                         "address": data["applicant_address"],
                     },
+                    principal={
+                        "name": data["principal_name"],
+                        "id_number": data["principal_id_number"],
+                    },
+                    authorization=request.FILES.get("authorization"),
                     request_summary=data["request_summary"],
                     files=_files(request, components),
                     refuse_reason=data["refuse_reason"] if refusing else None,
@@ -188,7 +199,13 @@ def intake(request):
                     if head == "files" and rest.isdigit():
                         component_errors[int(rest)] = text
                         continue
-                    target = f"applicant_{rest}" if head == "applicant" else FIELDS.get(head)
+                    if head in ("applicant", "principal"):
+                        target = f"{head}_{rest}"
+                    elif head == "authorization":
+                        authorization_error = text
+                        continue
+                    else:
+                        target = FIELDS.get(head)
                     form.add_error(target if target in form.fields else None, text)
             else:
                 if refusing:
@@ -219,6 +236,8 @@ def intake(request):
         if name != "__all__"
         for message in messages_
     ] + [(f"#component-{cid}", message) for cid, message in component_errors.items()]
+    if authorization_error:
+        links.append(("#i-authorization", authorization_error))
     return render_page(
         request,
         "backoffice/intake.html",
@@ -227,6 +246,7 @@ def intake(request):
             "version": version,
             "error_links": links,
             "form": form,
+            "authorization_error": authorization_error,
             "components": [
                 {"c": c, "error": component_errors.get(c.pk), "checked": str(c.pk) in ticked}
                 for c in components

@@ -321,12 +321,20 @@ def submit(
 @router.post("/intake", response={201: DossierOut}, url_name="dossier_intake")
 def intake(request):
     """Counter / postal intake by a counter officer: JSON, or multipart with applicant_*
-    fields and files component_<id>; decision receive | refuse (with refuse_reason)."""
+    fields and files component_<id>; decision receive | refuse (with refuse_reason). Filing
+    for someone else: principal {name, id_number} (multipart: principal_name,
+    principal_id_number) and the authorisation's scan as file `authorization` (multipart
+    only). Every field error is reported at once (error.data.errors)."""
     if (request.content_type or "").startswith("multipart/"):
         raw = _form(request)
         raw["applicant"] = {
             k[len("applicant_") :]: raw.pop(k) for k in list(raw) if k.startswith("applicant_")
         }
+        principal = {
+            k[len("principal_") :]: raw.pop(k) for k in list(raw) if k.startswith("principal_")
+        }
+        if principal:
+            raw["principal"] = principal
         where, files = "form", _files(request)
     else:
         raw, where, files = _json(request), "body", None
@@ -341,6 +349,8 @@ def intake(request):
         settling_agency=_agency(data.settling_agency, "settling_agency"),
         channel=data.channel,
         applicant=data.applicant.model_dump(),
+        principal=data.principal.model_dump() if data.principal else None,
+        authorization=request.FILES.get(AUTHORIZATION_FIELD) if files is not None else None,
         request_summary=data.request_summary,
         files=files,
         refuse_reason=refuse_reason,

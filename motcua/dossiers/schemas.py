@@ -51,12 +51,21 @@ class SubmitIn(Schema):
     principal_id_number: str = Field("", max_length=20)
 
 
+class PrincipalIn(Schema):
+    """The person the applicant files for; the authorisation's scan comes as the multipart
+    file `authorization`."""
+
+    name: str = Field("", max_length=255)
+    id_number: str = Field("", max_length=20)
+
+
 class IntakeIn(Schema):
     procedure: Code
     receiving_agency: Code
     settling_agency: Code | None = None
     channel: int = Field(1, description="1 counter, 3 post")
     applicant: ApplicantIn
+    principal: PrincipalIn | None = None
     request_summary: Text = ""
     decision: Literal["receive", "refuse"] = "receive"
     refuse_reason: Text | None = None

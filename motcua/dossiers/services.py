@@ -423,6 +423,47 @@ def submission_for_key(*, actor, key: str) -> Dossier | None:
     return rows.load(Dossier, claim.dossier_id, joins=_LOCK_JOINS)
 
 
+def _check_principal(
+    principal: Mapping[str, str] | None,
+    authorization,
+    applicant_identifier: str,
+    errors: FieldErrors,
+) -> tuple[dict[str, str], CheckedFile | None]:
+    """Filing for someone else: the principal's name and personal number / tax code
+    (checked) and the authorisation document, all required together; nothing when neither
+    is given. Errors go to `errors`."""
+    wanted = {k: v for k, v in (principal or {}).items() if v}
+    if not wanted and authorization is None:
+        return {}, None
+    details = validate_party(
+        prefix="principal.",
+        name=wanted.get("name", ""),
+        id_number=wanted.get("id_number", ""),
+        id_required=True,
+        errors=errors,
+    )
+    if details.get("id_number") and details["id_number"] == applicant_identifier:
+        errors.add(
+            ValidationFailed(
+                "principal_is_applicant",
+                "Người ủy quyền phải là người khác với người nộp.",
+                "The principal must be someone other than the applicant.",
+                field="principal.id_number",
+            )
+        )
+    if authorization is None:
+        errors.add(
+            ValidationFailed(
+                "authorization_required",
+                "Cần đính kèm giấy ủy quyền khi nộp thay người khác.",
+                "Attach the authorisation document when filing for someone else.",
+                field="authorization",
+            )
+        )
+        return details, None
+    return details, errors.check(check_file, authorization, field="authorization")
+
+
 def dossier_submit(
     *,
     actor,
@@ -501,39 +542,9 @@ def dossier_submit(
             errors=errors,
         )
     )
-    principal_details: dict[str, str] = {}
-    auth_file: CheckedFile | None = None
-    wanted = {k: v for k, v in (principal or {}).items() if v}
-    if wanted or authorization is not None:
-        principal_details = validate_party(
-            prefix="principal.",
-            name=wanted.get("name", ""),
-            id_number=wanted.get("id_number", ""),
-            id_required=True,
-            errors=errors,
-        )
-        if principal_details.get("id_number") and principal_details["id_number"] == (
-            account.identifier
-        ):
-            errors.add(
-                ValidationFailed(
-                    "principal_is_applicant",
-                    "Người ủy quyền phải là người khác với chủ tài khoản.",
-                    "The principal must be someone other than the account's person.",
-                    field="principal.id_number",
-                )
-            )
-        if authorization is None:
-            errors.add(
-                ValidationFailed(
-                    "authorization_required",
-                    "Cần đính kèm giấy ủy quyền khi nộp thay người khác.",
-                    "Attach the authorisation document when filing for someone else.",
-                    field="authorization",
-                )
-            )
-        else:
-            auth_file = errors.check(check_file, authorization, field="authorization")
+    principal_details, auth_file = _check_principal(
+        principal, authorization, account.identifier, errors
+    )
     checked = errors.check(_check_files, files, version) or []
     if not checked and not any(e.field and e.field.startswith("files") for e in errors.errors):
         errors.add(
@@ -656,13 +667,18 @@ def dossier_intake(
     owner=None,
     settling_agency: Agency | None = None,
     request_summary: str = "",
+    principal: Mapping[str, str] | None = None,
+    authorization=None,
     files: Files | None = None,
     refuse_reason: str | None = None,
     at: dt.datetime | None = None,
 ) -> Dossier:
     """A counter officer enters a walk-in (channel 1) or postal (channel 3) dossier for the
     applicant, with the scans of its components, then receives it — or, when
-    `refuse_reason` is given, refuses it (Mẫu 03) and keeps the record."""
+    `refuse_reason` is given, refuses it (Mẫu 03) and keeps the record. The dossier gets its
+    code at once. The applicant's details are checked, every error reported at once; a
+    person filing for someone else gives the principal and the scan of the authorisation
+    (`principal`, `authorization`), as online."""
     at = _now(at)
     if channel not in (Channel.COUNTER, Channel.POST):
         raise ValidationFailed(
@@ -685,6 +701,11 @@ def dossier_intake(
         address=given.get("address", ""),
         errors=errors,
     )
+    principal_details, auth_file = _check_principal(
+        principal, authorization, details.get("id_number", ""), errors
+    )
+    details["principal_name"] = principal_details.get("name", "")
+    details["principal_id_number"] = principal_details.get("id_number", "")
     checked = errors.check(_check_files, files, version) or []
     errors.raise_if_any()
     with FileGuard() as guard, transaction.atomic():
@@ -701,8 +722,24 @@ def dossier_intake(
         )
         # The officer must be a counter officer of the receiving agency.
         acting = authorize(actor, dossier, Action.INTAKE)
-        _event(dossier, Action.INTAKE, actor, acting, None, at, data={"channel": channel})
+        data: dict[str, Any] = {"channel": channel, "code": dossier.code}
+        if principal_details:
+            data["principal"] = {
+                "name": dossier.principal_name,
+                "id_number": dossier.principal_id_number,
+            }
+        _event(dossier, Action.INTAKE, actor, acting, None, at, data=data)
         _store(guard, dossier, checked, AttachmentKind.SUBMITTED, actor, at, digitized=True)
+        if auth_file is not None:
+            _store(
+                guard,
+                dossier,
+                [(None, auth_file)],
+                AttachmentKind.AUTHORIZATION,
+                actor,
+                at,
+                digitized=True,
+            )
         if refuse_reason is not None:
             return _refuse(dossier, actor, acting, refuse_reason, at)
         return _receive(dossier, actor, acting, at)

@@ -294,3 +294,23 @@ def test_new_account_created_in_test_files_as_itself(world, api):
     user = applicant("citizen3", ident="027190000002")
     r = api.multipart("", user, form(world))
     assert r.json()["applicant"]["id_number"] == "027190000002"
+
+
+def test_intake_for_a_principal_through_the_api(world, api):
+    w = world
+    r = api.multipart(
+        "/intake",
+        w.a.staff["c:counter"],
+        {
+            "procedure": w.procedure.code,
+            "receiving_agency": w.a.center.code,
+            "applicant_name": "Lê Văn Cường",
+            "principal_name": "Công ty A",
+            "principal_id_number": "0100109106",
+            "authorization": pdf("uy-quyen.pdf"),
+            f"component_{w.components[0].pk}": pdf(),
+        },
+    )
+    assert r.status_code == 201, r.json()
+    assert r.json()["principal"] == {"name": "Công ty A", "id_number": "0100109106"}
+    assert r.json()["code"] is not None
