@@ -417,10 +417,9 @@ def _replay(claim: SubmissionKey, fingerprint: str) -> Dossier:
 
 def submission_for_key(*, actor, key: str) -> Dossier | None:
     """The dossier an earlier submission of this account with this key made, if any."""
-    claim = SubmissionKey.objects.filter(user_id=actor.pk, key=key).first()
-    if claim is None or claim.dossier_id is None:
-        return None
-    return rows.load(Dossier, claim.dossier_id, joins=_LOCK_JOINS)
+    claim = SubmissionKey.objects.filter(user_id=actor.pk, key=key).select_related("dossier")
+    found = claim.first()
+    return found.dossier if found is not None else None
 
 
 def _check_principal(
