@@ -450,6 +450,9 @@ def detail(request, dossier_id: int = DossierId):
         for c in d.procedure_version.components.order_by("order", "pk")
     ]
     body["results"] = [_attachment(a) for a in attachments if a.kind == AttachmentKind.RESULT]
+    body["authorizations"] = [
+        _attachment(a) for a in attachments if a.kind == AttachmentKind.AUTHORIZATION
+    ]
     body["events"] = [
         {
             "seq": e.seq,

@@ -244,6 +244,7 @@ class PauseOut(Schema):
 class DossierDetailOut(DossierOut):
     components: list[ComponentOut]
     results: list[AttachmentOut]
+    authorizations: list[AttachmentOut]  # the authorisation document(s) of a principal
     events: list[EventOut]
     handovers: list[HandoverOut]
     pauses: list[PauseOut]

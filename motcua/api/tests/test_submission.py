@@ -96,6 +96,10 @@ def test_filing_for_a_principal_with_the_authorisation(world, api):
     assert (auth.original_name, auth.component_id) == ("giay-uy-quyen.pdf", None)
     event = d.events.get(seq=1)
     assert event.data["principal"] == {"name": "Trần Thị Bình", "id_number": "027190000001"}
+    detail = api.get(f"/{d.pk}", w.a.staff["c:counter"]).json()
+    assert [(a["id"], a["kind"], a["name"]) for a in detail["authorizations"]] == [
+        (auth.pk, "authorization", "giay-uy-quyen.pdf")
+    ]
     download = api.get(f"/{d.pk}/attachments/{auth.pk}", w.a.staff["c:counter"])
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
     # The back office shows it as such.
