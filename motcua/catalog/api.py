@@ -11,7 +11,7 @@ from motcua.core.paging import MAX_OFFSET
 from .enums import Level, TimeUnit
 from .models import ProcedureVersion
 from .schemas import FieldWithCountOut, ProcedureDetailOut, ProcedurePageOut
-from .selectors import field_list, procedure_detail, procedure_search
+from .selectors import field_list, procedure_detail, procedure_search, receiving_agencies
 from .services import statutory_hours
 
 router = Router(tags=["catalog"])
@@ -90,6 +90,7 @@ def get_procedure(request, code: str):
         "source": v.source,
         "fee_total_vnd": v.fee_total_vnd,
         "components": list(v.components.all()),
+        "receiving_agencies": receiving_agencies(p),
         "fees": list(v.fees.all()),
         "steps": list(v.steps.all()),
     }

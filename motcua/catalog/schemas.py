@@ -68,6 +68,14 @@ class StepOut(Schema):
     duration_hours: Decimal
 
 
+class AgencyRefOut(Schema):
+    """A receiving agency: its electronic identifier is the `receiving_agency` of a
+    submission."""
+
+    code: str
+    name: str
+
+
 class ProcedureDetailOut(Schema):
     code: str
     name: str
@@ -96,5 +104,6 @@ class ProcedureDetailOut(Schema):
     source: dict
     fee_total_vnd: int
     components: list[ComponentOut]
+    receiving_agencies: list[AgencyRefOut]
     fees: list[FeeOut]
     steps: list[StepOut]

@@ -124,6 +124,20 @@ def procedure_detail(code: str, *, on: dt.date | None = None) -> ProcedureVersio
     return version
 
 
+def receiving_agencies(procedure) -> list:
+    """The one-stop departments that receive this procedure's dossiers, by name: where an
+    online submission may be sent (portal form, catalog API)."""
+    from motcua.org.models import Agency
+
+    from .enums import AgencyRole
+    from .models import ProcedureAgency
+
+    ids = ProcedureAgency.objects.filter(procedure=procedure, role=AgencyRole.RECEIVING).values(
+        "agency_id"
+    )
+    return [a for a in Agency.objects.filter(pk__in=ids).order_by("name") if a.receives_dossiers]
+
+
 def field_list() -> list[Field]:
     """Every field with `procedure_count` (active procedures), by name."""
     return list(

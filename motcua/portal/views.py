@@ -19,9 +19,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from motcua.catalog.enums import AgencyRole, Channel, Level
-from motcua.catalog.models import ProcedureAgency
-from motcua.catalog.selectors import field_list, procedure_detail
+from motcua.catalog.enums import Channel, Level
+from motcua.catalog.selectors import field_list, procedure_detail, receiving_agencies
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.http import client_address
 from motcua.core.templatetags.bilingual import pick
@@ -134,10 +133,7 @@ def _version_or_404(code: str):
 
 
 def _receiving_agencies(procedure) -> list[Agency]:
-    ids = ProcedureAgency.objects.filter(procedure=procedure, role=AgencyRole.RECEIVING).values(
-        "agency_id"
-    )
-    return [a for a in Agency.objects.filter(pk__in=ids).order_by("name") if a.receives_dossiers]
+    return receiving_agencies(procedure)
 
 
 def procedure_page(request: HttpRequest, code: str) -> HttpResponse:

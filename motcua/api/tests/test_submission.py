@@ -268,7 +268,12 @@ def test_without_a_key_each_request_is_a_new_dossier(world, api):
 
 def test_catalog_gives_component_ids_a_client_submits_with(world, api):
     w = world
-    comps = Client().get(f"/api/catalog/procedures/{w.procedure.code}").json()["components"]
+    detail = Client().get(f"/api/catalog/procedures/{w.procedure.code}").json()
+    assert detail["receiving_agencies"] == [
+        {"code": w.a.center.code, "name": w.a.center.name},
+        {"code": w.b.center.code, "name": w.b.center.name},
+    ]
+    comps = detail["components"]
     assert [(c["id"], c["order"], c["name"]) for c in comps] == [
         (c.pk, c.order, c.name) for c in w.components
     ]
@@ -278,7 +283,7 @@ def test_catalog_gives_component_ids_a_client_submits_with(world, api):
         w.citizen,
         {
             "procedure": w.procedure.code,
-            "receiving_agency": w.a.center.code,
+            "receiving_agency": detail["receiving_agencies"][0]["code"],
             f"component_{comps[1]['id']}": pdf("chung-sinh.pdf"),
         },
     )
