@@ -125,8 +125,8 @@ def procedure_detail(code: str, *, on: dt.date | None = None) -> ProcedureVersio
 
 
 def receiving_agencies(procedure) -> list:
-    """The one-stop departments that receive this procedure's dossiers, by name: where an
-    online submission may be sent (portal form, catalog API)."""
+    """The one-stop departments in force today that receive this procedure's dossiers, by
+    name: where an online submission may be sent (portal form, catalog API)."""
     from motcua.org.models import Agency
 
     from .enums import AgencyRole
@@ -135,7 +135,9 @@ def receiving_agencies(procedure) -> list:
     ids = ProcedureAgency.objects.filter(procedure=procedure, role=AgencyRole.RECEIVING).values(
         "agency_id"
     )
-    return [a for a in Agency.objects.filter(pk__in=ids).order_by("name") if a.receives_dossiers]
+    today = timezone.localdate()
+    found = Agency.objects.filter(pk__in=ids, valid_from__lte=today).exclude(valid_to__lt=today)
+    return [a for a in found.order_by("name") if a.receives_dossiers]
 
 
 def field_list() -> list[Field]:

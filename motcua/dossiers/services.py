@@ -297,9 +297,20 @@ def _store(
 
 
 def _route(
-    procedure: Procedure, receiving: Agency, settling: Agency | None
+    procedure: Procedure, receiving: Agency, settling: Agency | None, day: dt.date
 ) -> tuple[Agency, Agency]:
-    """Choose the settling agency: route by authority, not by the place of receipt (§1.1)."""
+    """Choose the settling agency: route by authority, not by the place of receipt (§1.1).
+    The receiving agency must be in force on the day (an agency whose validity ended
+    receives nothing)."""
+    if not (
+        receiving.valid_from <= day and (receiving.valid_to is None or day <= receiving.valid_to)
+    ):
+        raise ValidationFailed(
+            "agency_not_in_force",
+            f"'{receiving.name}' không còn (hoặc chưa) hoạt động vào ngày {day:%d/%m/%Y}.",
+            f"'{receiving.name}' is not in force on {day:%Y-%m-%d}.",
+            field="receiving_agency",
+        )
     if not receiving.receives_dossiers:
         raise ValidationFailed(
             "not_a_receiving_agency",
@@ -513,7 +524,9 @@ def dossier_submit(
             f"Procedure {proc.code} is not offered online.",
             field="procedure",
         )
-    receiving, settling = _route(proc, receiving_agency, settling_agency)
+    receiving, settling = _route(
+        proc, receiving_agency, settling_agency, at.astimezone(timing.VN).date()
+    )
     account = rows.load(Applicant, owner)
     given = {k: v for k, v in (applicant or {}).items() if v}
     errors = FieldErrors()
@@ -688,7 +701,9 @@ def dossier_intake(
         )
     proc = _get_procedure(procedure)
     version = _version_for(proc, at.astimezone(timing.VN).date())
-    receiving, settling = _route(proc, receiving_agency, settling_agency)
+    receiving, settling = _route(
+        proc, receiving_agency, settling_agency, at.astimezone(timing.VN).date()
+    )
     errors = FieldErrors()
     given = dict(applicant or {})
     details = validate_party(

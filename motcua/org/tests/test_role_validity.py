@@ -143,3 +143,19 @@ def test_other_roles_of_the_same_person_keep_working(world):
 
 def counter_role_at(w, user, agency) -> StaffRole:
     return StaffRole.objects.get(user=user, agency=agency)
+
+
+def test_an_agency_out_of_force_receives_nothing(world):
+    """Its officers have no rights (above), and nobody can send it a dossier."""
+    from motcua.catalog.selectors import receiving_agencies
+    from motcua.core.errors import ValidationFailed
+    from motcua.dossiers.tests.conftest import submit
+
+    w = world
+    _agency_ended(w, counter_role(w))
+    w.a.center.refresh_from_db()
+    assert [a.pk for a in receiving_agencies(w.procedure)] == [w.b.center.pk]
+    with pytest.raises(ValidationFailed) as refused:
+        submit(w, at=timezone.now())
+    assert (refused.value.code, refused.value.field) == ("agency_not_in_force", "receiving_agency")
+    assert not Dossier.objects.exists()
