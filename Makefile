@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: demo test lint test-unit test-browser test-postgres bench-lifecycle bench-pages bench-forms bench-indicators clean install
+.PHONY: demo test lint test-unit test-browser browser-check test-postgres bench-lifecycle bench-pages bench-forms bench-indicators clean install
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -20,9 +20,10 @@ node_modules/.installed: package.json
 install: $(STAMP)
 
 ## demo: install, migrate a SQLite database under var/, load Bắc Ninh, serve http://127.0.0.1:8000
+## (with DEBUG on: MOTCUA_DEBUG=1 unless set; the settings default is off)
 demo: $(STAMP)
 	$(BIN)/motcua migrate --noinput -v 0
-	$(BIN)/motcua demo --serve
+	MOTCUA_DEBUG=$${MOTCUA_DEBUG:-1} $(BIN)/motcua demo --serve
 
 ## lint: ruff (lint + format check) and a migrations check
 lint: $(STAMP)
@@ -36,11 +37,23 @@ test: lint test-unit test-browser
 test-unit: $(STAMP)
 	$(PYTEST) -m "not browser"
 
-## test-browser: Playwright driving Debian's Chromium (+ axe-core from npm); skipped without chromium
+## test-browser: Playwright driving Debian's Chromium (+ axe-core from npm); skipped without
+## chromium, which the banner of browser-check says loudly
 NODE_DEPS := $(if $(wildcard package.json),node_modules/.installed,)
+CHROMIUM ?= /usr/bin/chromium
 
-test-browser: $(STAMP) $(NODE_DEPS)
-	$(PYTEST) -m browser
+test-browser: $(STAMP) $(NODE_DEPS) browser-check
+	CHROMIUM=$(CHROMIUM) $(PYTEST) -m browser
+
+browser-check:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "######################################################################"; \
+	  echo "#  BROWSER SUITE SKIPPED: $(CHROMIUM) not found."; \
+	  echo "#  Bộ kiểm thử trình duyệt bị BỎ QUA: không có $(CHROMIUM)."; \
+	  echo "#  Install it:  sudo apt-get install chromium"; \
+	  echo "#  or run .ci/run, which installs it, then: make test-browser"; \
+	  echo "######################################################################"; \
+	fi
 
 ## test-postgres: the whole suite against the local PostgreSQL (database `test`)
 test-postgres:

@@ -28,3 +28,18 @@ def _fresh_process_caches():
     yield
     steps_cache_clear()
     auth_cache_clear()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """A loud banner when the browser suite was skipped for want of Chromium."""
+    from motcua.core.tests.browser import CHROMIUM_MISSING
+
+    skipped = [
+        r
+        for r in terminalreporter.stats.get("skipped", [])
+        if isinstance(r.longrepr, tuple) and CHROMIUM_MISSING in str(r.longrepr[2])
+    ]
+    if skipped:
+        terminalreporter.write_sep("!", f"{len(skipped)} browser tests SKIPPED", red=True)
+        terminalreporter.write_line(CHROMIUM_MISSING, red=True, bold=True)
+        terminalreporter.write_sep("!", red=True)

@@ -30,7 +30,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = os.environ.get("MOTCUA_DEBUG", "1") == "1"
+# Off unless the developer turns it on (`make demo` does): tracebacks never reach a citizen.
+DEBUG = os.environ.get("MOTCUA_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("MOTCUA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -40,6 +41,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # django-ninja's templates and static files: /api/docs loads Swagger UI from the project,
+    # never from a CDN, so the API docs work on a network without internet.
+    "ninja",
     "motcua.core",
     "motcua.org",
     "motcua.catalog",
@@ -90,6 +94,8 @@ DATABASES = {
         conn_max_age=int(os.environ.get("MOTCUA_CONN_MAX_AGE", "60")),
     )
 }
+# PostgreSQL prepared statements (docs/rules.md); 0 behind a pooler in transaction mode.
+MOTCUA_PG_PREPARE = os.environ.get("MOTCUA_PG_PREPARE", "1") == "1"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL and a busy timeout let the demo server and a management command share the file.
     DATABASES["default"]["OPTIONS"] = {
@@ -103,7 +109,7 @@ else:
     # often (after `prepare_threshold` runs): PostgreSQL then skips parsing and planning the
     # hot transition statements. Off with MOTCUA_PG_PREPARE=0 (e.g. behind a pooler in
     # transaction mode, where prepared statements do not survive).
-    if os.environ.get("MOTCUA_PG_PREPARE", "1") == "1":
+    if MOTCUA_PG_PREPARE:
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             {"server_side_binding": True, "prepare_threshold": 5}
         )
@@ -138,7 +144,17 @@ MOTCUA_MAX_UPLOAD_BYTES = int(os.environ.get("MOTCUA_MAX_UPLOAD_BYTES", str(10 *
 DATA_UPLOAD_MAX_MEMORY_SIZE = MOTCUA_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-# Public base URL, printed on receipts (status lookup link).
+# The one-stop rules the legal texts we could read leave open (docs/rules.md): the 2018
+# practice by default, so a province aligns them with the official text without a code change.
+# Supplement requests (Mẫu 02) a dossier may receive.
+MOTCUA_MAX_SUPPLEMENT_REQUESTS = int(os.environ.get("MOTCUA_MAX_SUPPLEMENT_REQUESTS", "1"))
+# Apologies with a new appointment (Mẫu 04) a dossier may receive.
+MOTCUA_MAX_APOLOGIES = int(os.environ.get("MOTCUA_MAX_APOLOGIES", "1"))
+# How long before the deadline an apology must be made, in minutes (450 = one working day).
+MOTCUA_APOLOGY_MIN_LEAD_MINUTES = int(os.environ.get("MOTCUA_APOLOGY_MIN_LEAD_MINUTES", "0"))
+# A tax code whose check computation gives 10: "invalid" (no such code) or "zero".
+MOTCUA_TAX_CODE_MOD11_ZERO = os.environ.get("MOTCUA_TAX_CODE_MOD11_ZERO", "invalid")
+
 # Status lookup: failed attempts allowed per client address and window (docs/rules.md).
 MOTCUA_LOOKUP_MAX_FAILURES = int(os.environ.get("MOTCUA_LOOKUP_MAX_FAILURES", "20"))
 MOTCUA_LOOKUP_WINDOW_SECONDS = int(os.environ.get("MOTCUA_LOOKUP_WINDOW_SECONDS", "600"))
@@ -146,15 +162,21 @@ MOTCUA_LOOKUP_WINDOW_SECONDS = int(os.environ.get("MOTCUA_LOOKUP_WINDOW_SECONDS"
 MOTCUA_CLIENT_IP_HEADER = os.environ.get("MOTCUA_CLIENT_IP_HEADER", "")
 # Counters shared by the server processes (lookup limits): Redis when MOTCUA_CACHE_URL is
 # set (redis://127.0.0.1:6379/1), else each process's memory.
-if os.environ.get("MOTCUA_CACHE_URL"):
+MOTCUA_CACHE_URL = os.environ.get("MOTCUA_CACHE_URL", "")
+if MOTCUA_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["MOTCUA_CACHE_URL"],
+            "LOCATION": MOTCUA_CACHE_URL,
         }
     }
 # How long a worker process trusts what it learnt of an API token (user, roles); 0 = never.
+# Same-day limits ("trong ngày"): received after this hour, due at the close of the next
+# working day. 15:00 is the hour of Nghị định 23/2015/NĐ-CP Điều 7 (chứng thực); a record
+# that names another hour keeps its own (docs/rules.md).
+MOTCUA_SAME_DAY_CUTOFF = os.environ.get("MOTCUA_SAME_DAY_CUTOFF", "15:00")
 MOTCUA_AUTH_CACHE_SECONDS = float(os.environ.get("MOTCUA_AUTH_CACHE_SECONDS", "10"))
+# Public base URL, printed on receipts (status lookup link).
 MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
@@ -172,3 +194,22 @@ CELERY_TASK_ALWAYS_EAGER = os.environ.get("MOTCUA_TASKS_EAGER", "1") == "1"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Forms and their rows kept together (motcua.documents.services.documents_repair): every
+# MOTCUA_DOCUMENTS_REPAIR_EVERY_SECONDS `celery -A motcua beat` queues the sweep, which
+# renders the forms missing for the events of the last MOTCUA_DOCUMENTS_REPAIR_DAYS days and
+# deletes form files without a row once older than MOTCUA_DOCUMENTS_ORPHAN_GRACE_MINUTES.
+# Without beat, run `motcua documents repair` from cron.
+MOTCUA_DOCUMENTS_REPAIR_EVERY_SECONDS = int(
+    os.environ.get("MOTCUA_DOCUMENTS_REPAIR_EVERY_SECONDS", "600")
+)
+MOTCUA_DOCUMENTS_REPAIR_DAYS = int(os.environ.get("MOTCUA_DOCUMENTS_REPAIR_DAYS", "7"))
+MOTCUA_DOCUMENTS_ORPHAN_GRACE_MINUTES = int(
+    os.environ.get("MOTCUA_DOCUMENTS_ORPHAN_GRACE_MINUTES", "60")
+)
+CELERY_BEAT_SCHEDULE = {
+    "documents-repair": {
+        "task": "documents.repair",
+        "schedule": float(MOTCUA_DOCUMENTS_REPAIR_EVERY_SECONDS),
+    },
+}

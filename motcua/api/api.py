@@ -6,7 +6,7 @@ Every error leaves in one shape (see motcua.core.errors.DomainError.as_dict):
 
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -17,6 +17,9 @@ api = NinjaAPI(
     version="1.0.0",
     description="API của hệ thống một cửa điện tử motcua / the motcua one-stop API",
     urls_namespace="api",
+    # Swagger UI from ninja's static files (ninja is in INSTALLED_APPS); no online validator
+    # badge, which would call validator.swagger.io: the page works without internet.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 

@@ -18,6 +18,7 @@ from motcua.catalog.models import Procedure, ProcedureAgency
 from motcua.catalog.selectors import procedure_search
 from motcua.core.errors import DomainError, PermissionDenied
 from motcua.core.templatetags.bilingual import pick
+from motcua.core.text import sorted_vi
 from motcua.core.validation import errors_from
 from motcua.dossiers import services
 from motcua.dossiers.access import staff_roles
@@ -114,7 +115,7 @@ class IntakeForm(forms.Form):
 def _counter_agencies(user) -> list[Agency]:
     actors = TRANSITIONS[Action.INTAKE][2]
     ids = [a for a, roles in staff_roles(user).items() if roles & actors]
-    return list(Agency.objects.filter(pk__in=ids).order_by("name"))
+    return sorted_vi(Agency.objects.filter(pk__in=ids), key=lambda a: a.name)
 
 
 def _files(request, components) -> dict[int, list]:

@@ -26,6 +26,7 @@ from motcua.core.errors import (
     PermissionDenied,
 )
 from motcua.core.templatetags.bilingual import pick
+from motcua.core.text import sorted_vi
 from motcua.dossiers import selectors
 from motcua.dossiers.access import allowed_actions, staff_roles
 from motcua.dossiers.enums import ACTION_EN, OPEN, STATUS_EN, Action, Status, StepOutcome
@@ -168,7 +169,7 @@ def _filter_fields(form: InboxFilter, show_agency: bool) -> list[dict]:
 def inbox(request):
     user = request.user
     agency_ids = list(staff_roles(user))
-    agencies = list(Agency.objects.filter(pk__in=agency_ids).order_by("name"))
+    agencies = sorted_vi(Agency.objects.filter(pk__in=agency_ids), key=lambda a: a.name)
     form = InboxFilter(request.GET, agencies)
     form.is_valid()  # invalid filters are shown next to their field and ignored
     data = form.cleaned_data

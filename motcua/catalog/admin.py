@@ -1,16 +1,27 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
+from motcua.core.errors import DomainError
 from motcua.core.text import fold
 
+from . import limits
+from .enums import Channel, TimeUnit
 from .models import (
+    CatalogAuditEntry,
     Component,
     FeeItem,
     Field,
     Procedure,
     ProcedureAgency,
+    ProcedureTimeLimit,
     ProcedureVersion,
     ProcessStep,
 )
+from .services import time_limit_set
 
 
 @admin.register(Field)
@@ -75,14 +86,153 @@ class StepInline(admin.TabularInline):
     verbose_name_plural = "quy trình nội bộ"
 
 
+class TimeLimitInline(admin.TabularInline):
+    """Read only: a limit changes through `time_limit_set` (the "Đặt thời hạn" page), which
+    checks it and writes the audit entry."""
+
+    model = ProcedureTimeLimit
+    fields = ("channel", "value", "unit", "cutoff")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = "thời hạn giải quyết"
+    verbose_name_plural = "thời hạn giải quyết theo cách thức thực hiện"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class MissingLimitFilter(admin.SimpleListFilter):
+    title = "thời hạn giải quyết"
+    parameter_name = "thoi_han"
+
+    def lookups(self, request, model_admin):
+        return [("thieu", "Chưa có thời hạn"), ("co", "Đã có thời hạn")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "thieu":
+            return queryset.filter(time_limits__isnull=True)
+        if self.value() == "co":
+            return queryset.filter(time_limits__isnull=False).distinct()
+        return queryset
+
+
+class TimeLimitForm(forms.Form):
+    channel = forms.ChoiceField(
+        label="Cách thức thực hiện",
+        choices=[("all", "Tất cả cách thức")] + [(str(c.value), c.label) for c in Channel],
+    )
+    unit = forms.ChoiceField(label="Đơn vị", choices=TimeUnit.choices)
+    value = forms.CharField(
+        label="Thời hạn", required=False, help_text="Để trống với thời hạn 'trong ngày'."
+    )
+    cutoff = forms.CharField(
+        label="Giờ chốt (trong ngày)",
+        required=False,
+        help_text="Tiếp nhận sau giờ này: ngày làm việc tiếp theo. Mặc định 15:00.",
+    )
+    source = forms.CharField(
+        label="Căn cứ pháp lý",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Ví dụ: Nghị định 23/2015/NĐ-CP, Điều 7.",
+    )
+
+
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(admin.ModelAdmin):
-    list_display = ("procedure", "number", "effective_from", "effective_to", "online_level")
-    list_filter = ("online_level", "time_limit_unit")
+    list_display = (
+        "procedure",
+        "number",
+        "effective_from",
+        "effective_to",
+        "online_level",
+        "time_limit_labels",
+    )
+    list_filter = ("online_level", MissingLimitFilter)
     search_fields = ("procedure__code", "procedure__search_key")
     list_select_related = ("procedure",)
-    readonly_fields = ("procedure", "number")
-    inlines = (ComponentInline, FeeInline, StepInline)
+    readonly_fields = ("procedure", "number", "time_limit_labels", "set_limit_link")
+    exclude = ()
+    inlines = (TimeLimitInline, ComponentInline, FeeInline, StepInline)
+
+    @admin.display(description="thời hạn giải quyết")
+    def time_limit_labels(self, obj):
+        return format_html_join(
+            "",
+            "<div>{}: {}</div>",
+            ((c.label, limits.limit_label(obj, c)) for c in Channel),
+        )
+
+    @admin.display(description="đặt thời hạn")
+    def set_limit_link(self, obj):
+        if obj.pk is None:
+            return "—"
+        url = reverse("admin:catalog_procedureversion_set_limit", args=[obj.pk])
+        return format_html('<a href="{}">Đặt thời hạn giải quyết</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/thoi-han/",
+                self.admin_site.admin_view(self.set_limit_view),
+                name="catalog_procedureversion_set_limit",
+            ),
+            *super().get_urls(),
+        ]
+
+    def set_limit_view(self, request, pk: int):
+        """The admin's way to set a limit: the same `time_limit_set` as the command."""
+        version = get_object_or_404(ProcedureVersion.objects.select_related("procedure"), pk=pk)
+        if not self.has_change_permission(request, version):
+            return redirect("admin:index")
+        form = TimeLimitForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            channel = data["channel"]
+            try:
+                time_limit_set(
+                    version=version,
+                    channels=None if channel == "all" else [int(channel)],
+                    value=data["value"] or None,
+                    unit=data["unit"],
+                    cutoff=data["cutoff"] or None,
+                    source=data["source"],
+                    actor=request.user,
+                )
+            except DomainError as exc:
+                field = exc.field if exc.field in form.fields else None
+                form.add_error(field, f"{exc.message} ({exc.code})")
+            else:
+                messages.success(request, "Đã cập nhật thời hạn giải quyết.")
+                return redirect("admin:catalog_procedureversion_change", version.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Đặt thời hạn giải quyết — {version}",
+            "version": version,
+            "form": form,
+            "labels": [(c.label, limits.limit_label(version, c)) for c in Channel],
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/catalog/set_time_limit.html", context)
+
+
+@admin.register(CatalogAuditEntry)
+class CatalogAuditEntryAdmin(admin.ModelAdmin):
+    """Append-only: shown, never edited."""
+
+    list_display = ("at", "action", "procedure", "version", "actor")
+    list_filter = ("action",)
+    list_select_related = ("procedure", "version", "actor")
+    readonly_fields = ("at", "actor", "action", "procedure", "version", "data")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(ProcedureAgency)

@@ -8,21 +8,43 @@ from ninja import Query, Router
 
 from motcua.core.paging import MAX_OFFSET
 
-from .enums import Level, TimeUnit
+from .enums import Channel, Level, TimeUnit
+from .legal import legal_documents
+from .limits import label, limits_of
 from .models import ProcedureVersion
 from .schemas import FieldWithCountOut, ProcedureDetailOut, ProcedurePageOut
-from .selectors import field_list, procedure_detail, procedure_search, receiving_agencies
+from .selectors import (
+    field_list,
+    procedure_detail,
+    procedure_search,
+    public_source,
+    receiving_agencies,
+)
 from .services import statutory_hours
 
 router = Router(tags=["catalog"])
 
 
 def _time_limit(v: ProcedureVersion) -> dict[str, Any]:
+    """Per channel, with the one label (`limits.label`); `missing` lists the channels the
+    version offers without a limit (it takes no dossiers by them)."""
+    found = limits_of(v)
     return {
-        "value": v.time_limit_value,
-        "unit": v.time_limit_unit,
-        "unit_label": TimeUnit(v.time_limit_unit).label,
         "text": v.time_limit_text,
+        "limits": [
+            {
+                "channel": ch,
+                "channel_label": Channel(ch).label,
+                "value": x.value,
+                "unit": x.unit,
+                "unit_label": TimeUnit(x.unit).label,
+                "cutoff": f"{x.cutoff:%H:%M}" if x.cutoff else None,
+                "label": label(x),
+                "label_en": label(x, english=True),
+            }
+            for ch, x in found.items()
+        ],
+        "missing": [ch for ch in sorted(v.channels or []) if ch not in found],
     }
 
 
@@ -81,13 +103,14 @@ def get_procedure(request, code: str):
         "paper_result_required": v.paper_result_required,
         "conditions": v.conditions,
         "legal_basis": v.legal_basis,
+        "legal_documents": legal_documents(v.legal_basis),
         "online_level": v.online_level,
         "eligible_full_online": v.eligible_full_online,
         "deciding_agency": v.deciding_agency_text,
         "receiving_agency": v.receiving_agency_text,
         "settling_agency": v.settling_agency_text,
         "publication_decision": v.publication_decision,
-        "source": v.source,
+        "source": public_source(v.source),
         "fee_total_vnd": v.fee_total_vnd,
         "components": list(v.components.all()),
         "receiving_agencies": receiving_agencies(p),

@@ -7,15 +7,17 @@ whole record (reference §6). A dossier keeps the version it was received under.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from motcua.core.text import fold
 from motcua.org.enums import Role
 
-from .enums import AgencyRole, Level, OnlineLevel, TimeUnit
+from .enums import AgencyRole, Channel, Level, OnlineLevel, TimeUnit
 
 
 class Field(models.Model):
@@ -73,6 +75,10 @@ class Procedure(models.Model):
         return found[0] if found else None
 
 
+def new_limits_stamp() -> int:
+    return secrets.randbits(62)
+
+
 class ProcedureVersion(models.Model):
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField("phiên bản")
@@ -81,13 +87,15 @@ class ProcedureVersion(models.Model):
     name = models.CharField("tên thủ tục", max_length=1000)
     steps_text = models.TextField("trình tự thực hiện", blank=True)
     channels = models.JSONField("cách thức thực hiện (kênh)", default=list)
-    time_limit_value = models.DecimalField(
-        "thời hạn giải quyết", max_digits=7, decimal_places=2, null=True, blank=True
-    )
-    time_limit_unit = models.CharField(
-        "đơn vị thời hạn", max_length=20, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
-    )
+    # The limits themselves are `ProcedureTimeLimit` rows, one per channel; this is the
+    # record's wording, kept verbatim.
     time_limit_text = models.TextField("thời hạn (nguyên văn)", blank=True)
+    # Changes whenever the version's limits change (`limits.py` caches them per process
+    # under (pk, stamp), so a receipt reads them without a query). Random, not a counter:
+    # a primary key reused after a rollback must not meet a stale cache entry.
+    time_limits_stamp = models.BigIntegerField(
+        "dấu phiên bản thời hạn", default=new_limits_stamp, editable=False
+    )
     subjects = models.JSONField("đối tượng thực hiện", default=list)
     result = models.TextField("kết quả", blank=True)
     paper_result_required = models.BooleanField("yêu cầu kết quả bản giấy", default=True)
@@ -116,10 +124,6 @@ class ProcedureVersion(models.Model):
                 | Q(effective_to__gte=models.F("effective_from")),
                 name="procversion_valid_range",
             ),
-            models.CheckConstraint(
-                condition=Q(time_limit_value__isnull=True) | Q(time_limit_value__gt=0),
-                name="procversion_time_limit_positive",
-            ),
             # At most one open-ended version per procedure: a new version closes the last.
             models.UniqueConstraint(
                 fields=["procedure"],
@@ -134,6 +138,96 @@ class ProcedureVersion(models.Model):
     @property
     def fee_total_vnd(self) -> int:
         return sum(f.amount_vnd or 0 for f in self.fees.all())
+
+
+class ProcedureTimeLimit(models.Model):
+    """Thời hạn giải quyết of a version for one channel (cách thức thực hiện).
+
+    The national record states the limit per channel when they differ ("Trực tuyến: 17 Ngày
+    làm việc; Dịch vụ bưu chính: 20 Ngày làm việc; Trực tiếp: 27 Ngày làm việc"); the
+    appointment of a dossier uses the row of its channel. A channel without a row has no
+    limit: the version takes no dossiers by that channel (`limits.limit_for`). Written only
+    by the importer (with a new version) and by `services.time_limit_set` (audited).
+    """
+
+    version = models.ForeignKey(
+        ProcedureVersion, on_delete=models.CASCADE, related_name="time_limits"
+    )
+    channel = models.PositiveSmallIntegerField("cách thức thực hiện", choices=Channel.choices)
+    value = models.DecimalField("thời hạn", max_digits=7, decimal_places=2, null=True, blank=True)
+    unit = models.CharField("đơn vị", max_length=20, choices=TimeUnit.choices)
+    # Same-day limits only: received after this hour, due at the close of the next working
+    # day (chứng thực: 15 giờ, Nghị định 23/2015/NĐ-CP Điều 7).
+    cutoff = models.TimeField("giờ chốt tiếp nhận trong ngày", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "thời hạn giải quyết"
+        verbose_name_plural = "thời hạn giải quyết"
+        ordering = ["version", "channel"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "channel"], name="timelimit_one_per_channel"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="timelimit_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(unit__in=TimeUnit.values), name="timelimit_unit_valid"
+            ),
+            # A same-day limit has a cut-off and no number; every other limit a positive
+            # number and no cut-off.
+            models.CheckConstraint(
+                condition=(
+                    Q(unit=TimeUnit.SAME_DAY, value__isnull=True, cutoff__isnull=False)
+                    | (
+                        ~Q(unit=TimeUnit.SAME_DAY)
+                        & Q(value__isnull=False, value__gt=0, cutoff__isnull=True)
+                    )
+                ),
+                name="timelimit_value_matches_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version_id}/{self.channel}: {self.value} {self.unit}"
+
+
+class CatalogAuditEntry(models.Model):
+    """Append-only trail of changes to the catalog made by hand (who, when, before → after).
+
+    Only service functions write it; nothing updates or deletes a row.
+    """
+
+    at = models.DateTimeField("thời điểm", db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người thực hiện",
+    )
+    action = models.CharField("thao tác", max_length=40)
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="audit", verbose_name="thủ tục"
+    )
+    version = models.ForeignKey(
+        ProcedureVersion,
+        on_delete=models.PROTECT,
+        related_name="audit",
+        null=True,
+        blank=True,
+        verbose_name="phiên bản",
+    )
+    data = models.JSONField("nội dung (trước → sau)", default=dict)
+
+    class Meta:
+        verbose_name = "nhật ký danh mục"
+        verbose_name_plural = "nhật ký danh mục"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.procedure_id}"
 
 
 class Component(models.Model):

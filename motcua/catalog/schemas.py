@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class FieldOut(Schema):
@@ -17,11 +17,23 @@ class FieldWithCountOut(FieldOut):
     procedure_count: int
 
 
-class TimeLimitOut(Schema):
-    value: Decimal | None
-    unit: str
+class ChannelLimitOut(Schema):
+    channel: int = Field(..., description="1 trực tiếp, 2 trực tuyến, 3 bưu chính")
+    channel_label: str
+    value: Decimal | None = Field(..., description="none for same_day")
+    unit: str = Field(..., description="working_days | working_hours | calendar_days | same_day")
     unit_label: str
-    text: str
+    cutoff: str | None = Field(..., description="same_day: received later → next working day")
+    label: str = Field(..., description="'17 ngày làm việc', 'Trong ngày (sau 15 giờ: …)'")
+    label_en: str
+
+
+class TimeLimitOut(Schema):
+    text: str = Field(..., description="the record's wording, verbatim")
+    limits: list[ChannelLimitOut]
+    missing: list[int] = Field(
+        ..., description="channels offered without a limit: no dossiers by them until set"
+    )
 
 
 class ProcedureItemOut(Schema):
@@ -76,6 +88,19 @@ class AgencyRefOut(Schema):
     name: str
 
 
+class LegalDocumentOut(Schema):
+    number: str
+    title: str | None
+
+
+class SourceOut(Schema):
+    """Where the record comes from (never the catalog's curation notes)."""
+
+    url: str | None = None
+    portal_url: str | None = None
+    record_date: str | None = None
+
+
 class ProcedureDetailOut(Schema):
     code: str
     name: str
@@ -95,13 +120,14 @@ class ProcedureDetailOut(Schema):
     paper_result_required: bool
     conditions: str
     legal_basis: list[str]
+    legal_documents: list[LegalDocumentOut]
     online_level: str
     eligible_full_online: bool
     deciding_agency: str
     receiving_agency: str
     settling_agency: str
     publication_decision: str
-    source: dict
+    source: SourceOut
     fee_total_vnd: int
     components: list[ComponentOut]
     receiving_agencies: list[AgencyRefOut]

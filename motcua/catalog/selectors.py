@@ -10,7 +10,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from motcua.core.errors import NotFound
-from motcua.core.text import fold
+from motcua.core.text import fold, sorted_vi
 
 from .models import Field, Procedure, ProcedureVersion, ProcessStep
 
@@ -27,8 +27,8 @@ def _in_effect(day: dt.date) -> Q:
 
 # What a list shows of a version: the record's long texts and JSON stay in the database.
 LIST_VERSION_FIELDS = (
-    "id", "procedure_id", "number", "effective_from", "effective_to", "time_limit_value",
-    "time_limit_unit", "time_limit_text", "channels", "online_level",
+    "id", "procedure_id", "number", "effective_from", "effective_to", "time_limit_text",
+    "time_limits_stamp", "channels", "online_level",
 )  # fmt: skip
 
 
@@ -51,8 +51,9 @@ def procedure_search(
     `agency` an `org.Agency` id or code linked through `ProcedureAgency`.
 
     Each item has `current_versions`: the version in effect on `on` (default today), [] if
-    none. Two queries: the page, carrying the total, and its versions (none when the page is
-    empty); a count only for a page past the end.
+    none, with its `time_limits` prefetched. Three queries: the page, carrying the total, its
+    versions and their limits (none when the page is empty); a count only for a page past
+    the end.
     """
     day = on or timezone.localdate()
     qs: QuerySet[Procedure] = Procedure.objects.filter(active=True).select_related("field")
@@ -90,6 +91,7 @@ def procedure_search(
                 "versions",
                 queryset=ProcedureVersion.objects.filter(_in_effect(day))
                 .only(*LIST_VERSION_FIELDS)
+                .prefetch_related("time_limits")
                 .order_by("-effective_from", "-number"),
                 to_attr="current_versions",
             )
@@ -104,16 +106,29 @@ def procedure_search(
     return ProcedurePage(count=count, items=items)
 
 
+# What citizens may see of a record's provenance: where it comes from. The catalog's own
+# curation notes and raw import values (`notes`, `level_raw`, …) stay with the back office.
+PUBLIC_SOURCE_KEYS = ("url", "portal_url", "record_date")
+
+
+def public_source(source: dict | None) -> dict:
+    return {k: str(source[k]) for k in PUBLIC_SOURCE_KEYS if source and source.get(k) is not None}
+
+
 def procedure_detail(code: str, *, on: dt.date | None = None) -> ProcedureVersion:
     """The version of procedure `code` in effect on `on` (default today) — or, when none is
     in effect (only future versions), the latest one — with its procedure, field,
-    components, fees and process steps loaded (5 queries). NotFound otherwise."""
+    components, fees, time limits and process steps loaded (6 queries). NotFound
+    otherwise."""
     day = on or timezone.localdate()
     qs = (
         ProcedureVersion.objects.filter(procedure__code=code)
         .select_related("procedure__field")
         .prefetch_related(
-            "components", "fees", Prefetch("steps", queryset=ProcessStep.objects.order_by("order"))
+            "components",
+            "fees",
+            "time_limits",
+            Prefetch("steps", queryset=ProcessStep.objects.order_by("order")),
         )
     )
     version = qs.filter(_in_effect(day)).order_by("-effective_from", "-number").first()
@@ -127,6 +142,7 @@ def procedure_detail(code: str, *, on: dt.date | None = None) -> ProcedureVersio
 def receiving_agencies(procedure) -> list:
     """The one-stop departments in force today that receive this procedure's dossiers, by
     name: where an online submission may be sent (portal form, catalog API)."""
+    from motcua.core.text import sorted_vi
     from motcua.org.models import Agency
 
     from .enums import AgencyRole
@@ -137,13 +153,14 @@ def receiving_agencies(procedure) -> list:
     )
     today = timezone.localdate()
     found = Agency.objects.filter(pk__in=ids, valid_from__lte=today).exclude(valid_to__lt=today)
-    return [a for a in found.order_by("name") if a.receives_dossiers]
+    return [a for a in sorted_vi(found, key=lambda a: a.name) if a.receives_dossiers]
 
 
 def field_list() -> list[Field]:
-    """Every field with `procedure_count` (active procedures), by name."""
-    return list(
+    """Every field with `procedure_count` (active procedures), by name in Vietnamese order."""
+    return sorted_vi(
         Field.objects.annotate(
             procedure_count=Count("procedures", filter=Q(procedures__active=True))
-        ).order_by("name")
+        ),
+        key=lambda f: f.name,
     )

@@ -1,4 +1,5 @@
-"""Writes of the catalog: the internal process (quy trình nội bộ) of a procedure version.
+"""Writes of the catalog: the internal process (quy trình nội bộ) of a procedure version,
+and the time limits an administrator sets by hand (`time_limit_set`).
 
 Import and export of whole records live in `motcua.catalog.importer`.
 
@@ -12,23 +13,30 @@ confirmed in our reference (docs: one-stop-reference §1, open question 1).
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from motcua.core.errors import ValidationFailed
+from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.text import nfc
 from motcua.org.enums import Role
 
-from .enums import WORKING_HOURS_PER_DAY, AgencyRole, TimeUnit
-from .models import ProcedureVersion, ProcessStep
+from . import limits as limits_mod
+from .enums import WORKING_HOURS_PER_DAY, AgencyRole, Channel, TimeUnit
+from .limits import Limit
+from .models import (
+    CatalogAuditEntry,
+    Procedure,
+    ProcedureTimeLimit,
+    ProcedureVersion,
+    ProcessStep,
+    new_limits_stamp,
+)
 
 PROCESS_AGENCY_ROLES = (AgencyRole.RECEIVING.value, AgencyRole.SETTLING.value)
-
-# Assumed limit for versions whose record states none (6 real records: chứng thực, trích
-# lục, nuôi con nuôi): the default process is sized for 5 working days.
-DEFAULT_LIMIT_DAYS = Decimal(5)
 
 _QUARTER = Decimal("0.25")
 _MIN_STEP = Decimal("0.5")
@@ -42,29 +50,18 @@ DEFAULT_PROCESS = (
 )
 
 
-def hours_for_limit(
-    value: Decimal | int | None, unit: str, hours_per_day: Decimal = WORKING_HOURS_PER_DAY
+def statutory_hours(
+    version: ProcedureVersion, hours_per_day: Decimal = WORKING_HOURS_PER_DAY
 ) -> Decimal | None:
-    """The statutory limit in working hours; None when the record states no limit.
+    """The working hours the internal process of `version` must fit: the shortest of its
+    channels' limits (`limits.process_hours`); None when it has no limit.
 
     Working days × `hours_per_day`; working hours as they are. Calendar days are also
     counted × `hours_per_day`: a span of N calendar days holds at most N working days, so
     this is an upper bound on the working hours really available (the exact figure needs
     the work calendar and a start date, which a process template does not have).
     """
-    if value is None:
-        return None
-    value = Decimal(value)
-    if unit == TimeUnit.WORKING_HOURS:
-        return value
-    return value * hours_per_day
-
-
-def statutory_hours(
-    version: ProcedureVersion, hours_per_day: Decimal = WORKING_HOURS_PER_DAY
-) -> Decimal | None:
-    """The statutory limit of `version` in working hours (see `hours_for_limit`)."""
-    return hours_for_limit(version.time_limit_value, version.time_limit_unit, hours_per_day)
+    return limits_mod.process_hours(limits_mod.limits_of(version).values(), hours_per_day)
 
 
 def default_process_for_hours(limit_hours: Decimal | None) -> list[dict[str, Any]]:
@@ -73,9 +70,12 @@ def default_process_for_hours(limit_hours: Decimal | None) -> list[dict[str, Any
     Each share is rounded down to a quarter hour with a floor of 0.5 h; what the floors
     add beyond the limit is taken from the longest step, so the sum never exceeds the
     limit. Limits under 2 h cannot give every step 0.5 h: there the shares are kept
-    unrounded (to the hundredth, rounded down). No limit → 5 working days.
+    unrounded (to the hundredth, rounded down). No limit → no steps: a version without a
+    limit takes no dossiers, and `time_limit_set` gives it its process with its limit.
     """
-    total = limit_hours if limit_hours is not None else DEFAULT_LIMIT_DAYS * WORKING_HOURS_PER_DAY
+    if limit_hours is None:
+        return []
+    total = limit_hours
     if total < _MIN_STEP * len(DEFAULT_PROCESS):
         hours = [
             (total * share).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
@@ -121,7 +121,7 @@ def process_errors(
     def err(field: str, vi: str, en: str) -> None:
         errors.append({"field": field, "message": vi, "message_en": en})
 
-    if not isinstance(steps, list) or not steps:
+    if not isinstance(steps, list) or (not steps and limit_hours is not None):
         err(prefix, "Quy trình phải có ít nhất một bước.", "A process needs at least one step.")
         return clean, errors
     for i, step in enumerate(steps):
@@ -237,3 +237,204 @@ def process_set_steps(
     if errors:
         _raise(errors)
     return write_process_steps(version, clean)
+
+
+# ---------------------------------------------------------------------------- time limits
+
+_MAX_VALUE = Decimal(10) ** 5
+
+
+def _limit_error(code: str, field: str, vi: str, en: str) -> ValidationFailed:
+    return ValidationFailed(code, vi, en, field=field)
+
+
+def clean_time_limit(
+    *, value: Any, unit: Any, cutoff: Any = None, channel: int = Channel.COUNTER
+) -> Limit:
+    """Check one limit as an administrator gives it; ValidationFailed naming the field.
+
+    A same-day limit takes no number and a cut-off hour (default MOTCUA_SAME_DAY_CUTOFF);
+    every other unit a positive number (calendar days: whole days, since the Civil Code
+    counts whole days, Điều 147–148) and no cut-off.
+    """
+    if unit not in TimeUnit.values:
+        allowed = ", ".join(TimeUnit.values)
+        raise _limit_error(
+            "invalid_time_unit",
+            "unit",
+            f"Đơn vị thời hạn '{unit}' không hợp lệ (một trong {allowed}).",
+            f"Unknown time limit unit '{unit}' (one of {allowed}).",
+        )
+    if unit == TimeUnit.SAME_DAY:
+        if value not in (None, ""):
+            raise _limit_error(
+                "invalid_time_limit",
+                "value",
+                "Thời hạn 'trong ngày' không kèm số ngày.",
+                "A same-day limit takes no value.",
+            )
+        hour = limits_mod.parse_cutoff(cutoff) if cutoff not in (None, "") else None
+        return Limit(channel, None, TimeUnit.SAME_DAY, hour or limits_mod.default_cutoff())
+    if cutoff not in (None, ""):
+        raise _limit_error(
+            "invalid_time_limit",
+            "cutoff",
+            "Chỉ thời hạn 'trong ngày' mới có giờ chốt.",
+            "Only a same-day limit has a cut-off hour.",
+        )
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise _limit_error(
+            "invalid_time_limit",
+            "value",
+            "Cần nhập thời hạn (một số).",
+            "The time limit (a number) is required.",
+        )
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+        if isinstance(value, bool) or not number.is_finite():
+            raise ArithmeticError
+    except (ArithmeticError, ValueError):
+        raise _limit_error(
+            "invalid_time_limit",
+            "value",
+            f"Thời hạn '{value}' không phải là số.",
+            f"The time limit '{value}' is not a number.",
+        ) from None
+    if number <= 0 or number >= _MAX_VALUE or number != number.quantize(Decimal("0.01")):
+        raise _limit_error(
+            "invalid_time_limit",
+            "value",
+            "Thời hạn phải là số dương, dưới 100.000, tối đa 2 chữ số thập phân.",
+            "The time limit must be positive, below 100000, with at most 2 decimals.",
+        )
+    if unit == TimeUnit.CALENDAR_DAYS and number != number.to_integral_value():
+        raise _limit_error(
+            "invalid_time_limit",
+            "value",
+            "Thời hạn tính theo ngày phải là số ngày nguyên.",
+            "A limit in calendar days must be a whole number of days.",
+        )
+    return Limit(channel, number.quantize(Decimal("0.01")), unit, None)
+
+
+def current_version(procedure: Procedure | str) -> ProcedureVersion:
+    """The version of `procedure` in force today, else its latest: the one an administrator
+    completes."""
+    if not isinstance(procedure, Procedure):
+        found = Procedure.objects.filter(code=str(procedure).strip()).first()
+        if found is None:
+            raise NotFound(f"thủ tục {procedure}", f"Procedure {procedure}", field="procedure")
+        procedure = found
+    version = procedure.version_on(timezone.localdate())
+    if version is None:
+        version = procedure.versions.order_by("-number").first()
+    if version is None:
+        raise NotFound(
+            f"phiên bản của thủ tục {procedure.code}",
+            f"A version of procedure {procedure.code}",
+            field="procedure",
+        )
+    return version
+
+
+@transaction.atomic
+def time_limit_set(
+    *,
+    version: ProcedureVersion,
+    channels: list[int] | None,
+    value: Any,
+    unit: str,
+    cutoff: Any = None,
+    source: str = "",
+    actor=None,
+    at: dt.datetime | None = None,
+) -> list[ProcedureTimeLimit]:
+    """Set the time limit of `version` for `channels` (None: all three) by hand, with the
+    legal source it comes from, and record who did it, when, and before → after.
+
+    The one way an administrator completes a version whose record states no limit (the
+    admin and `motcua catalog set-limit` both call it). Rules:
+    - the limit is checked as `clean_time_limit` says;
+    - a limit the version already states for a channel stays as it is once dossiers were
+      received under the version (`version_in_use`): their appointment came from it; a new
+      version (import) changes it. A missing limit may always be added;
+    - the internal process must fit the new limits: a version without steps, or whose steps
+      no longer fit, gets the default process for them.
+    """
+    at = at or timezone.now()
+    chosen = sorted({int(c) for c in (channels or Channel.values)})
+    for ch in chosen:
+        if ch not in Channel.values:
+            raise _limit_error(
+                "invalid_channel",
+                "channel",
+                f"Cách thức '{ch}' không hợp lệ (1 trực tiếp, 2 trực tuyến, 3 bưu chính).",
+                f"Unknown channel '{ch}' (1 counter, 2 online, 3 post).",
+            )
+    clean = {
+        ch: clean_time_limit(value=value, unit=unit, cutoff=cutoff, channel=ch) for ch in chosen
+    }
+    source = nfc(source or "").strip()
+    given = version
+    version = (
+        ProcedureVersion.objects.select_for_update(of=("self",))
+        .select_related("procedure")
+        .get(pk=version.pk)
+    )
+    rows = {r.channel: r for r in ProcedureTimeLimit.objects.filter(version=version)}
+    before = {ch: Limit(r.channel, r.value, r.unit, r.cutoff) for ch, r in rows.items()}
+    changed = [ch for ch in chosen if before.get(ch) != clean[ch]]
+    if not changed:
+        return [rows[ch] for ch in chosen]
+    in_use = version.dossiers.exists()
+    replaced = [ch for ch in changed if ch in before]
+    if replaced and in_use:
+        raise ValidationFailed(
+            "version_in_use",
+            f"Đã có hồ sơ tiếp nhận theo phiên bản {version.number} của thủ tục "
+            f"{version.procedure.code}: không sửa thời hạn đã có; hãy nhập phiên bản mới.",
+            f"Dossiers were received under version {version.number} of procedure "
+            f"{version.procedure.code}: its stated limit stays; import a new version.",
+            field="version",
+        )
+    for ch in changed:
+        limit = clean[ch]
+        row = rows.get(ch) or ProcedureTimeLimit(version=version, channel=ch)
+        row.value, row.unit, row.cutoff = limit.value, limit.unit, limit.cutoff
+        row.save()
+        rows[ch] = row
+    version.time_limits_stamp = new_limits_stamp()
+    version.save(update_fields=["time_limits_stamp"])
+    # The caller's instance reads the new limits too (the cache is keyed by the stamp).
+    given.time_limits_stamp = version.time_limits_stamp
+    after = {ch: Limit(r.channel, r.value, r.unit, r.cutoff) for ch, r in rows.items()}
+    hours = limits_mod.process_hours(after.values())
+    steps = list(version.steps.all())
+    if not steps or sum(s.duration_hours for s in steps) > hours:
+        write_process_steps(version, default_process_for_hours(hours))
+    CatalogAuditEntry.objects.create(
+        at=at,
+        actor=actor if getattr(actor, "pk", None) else None,
+        action="time_limit_set",
+        procedure=version.procedure,
+        version=version,
+        data={
+            "source": source,
+            "channels": {
+                str(ch): {
+                    "before": _json(before.get(ch)),
+                    "after": _json(after[ch]),
+                }
+                for ch in changed
+            },
+        },
+    )
+    return [rows[ch] for ch in chosen]
+
+
+def _json(limit: Limit | None) -> dict[str, Any] | None:
+    if limit is None:
+        return None
+    d = limit.as_dict()
+    d["value"] = str(d["value"]) if d["value"] is not None else None
+    return d

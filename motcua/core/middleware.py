@@ -2,27 +2,48 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
-from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 API_PREFIX = "/api/"
 
 
-class LocaleMiddleware(DjangoLocaleMiddleware):
-    """Django's language negotiation, for the pages only: the JSON API carries every message
-    in both languages (`message` in Vietnamese, `message_en` in English), so /api/ requests —
-    the busiest path — skip the negotiation and its Vary / Content-Language headers."""
+def page_language(request) -> str:
+    """Vietnamese unless the visitor chose English with the language switch (the cookie that
+    Django's `set_language` view sets). The browser's Accept-Language is never read: a
+    Vietnamese public service speaks Vietnamese to everyone who has not asked otherwise."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen and chosen in dict(settings.LANGUAGES):
+        return chosen
+    return settings.LANGUAGE_CODE
 
-    def process_request(self, request):
-        if request.path_info.startswith(API_PREFIX):
-            return None
-        return super().process_request(request)
 
-    def process_response(self, request, response):
+class LocaleMiddleware:
+    """The language of the pages: the cookie of the language switch, else Vietnamese.
+
+    The JSON API carries every message in both languages (`message` in Vietnamese,
+    `message_en` in English), so /api/ requests — the busiest path — skip this and its
+    Vary / Content-Language headers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
         if request.path_info.startswith(API_PREFIX):
-            return response
-        return super().process_response(request, response)
+            return self.get_response(request)
+        language = page_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        return response
 
 
 NUL = "\x00"

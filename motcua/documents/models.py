@@ -7,9 +7,16 @@ from django.db.models import Q
 
 from .enums import DocumentKind
 
+# Forms live under DOCUMENTS_DIR/<dossier id>/ in the project's storage.
+DOCUMENTS_DIR = "documents"
+
+
+def document_folder(dossier_id: int) -> str:
+    return f"{DOCUMENTS_DIR}/{dossier_id}"
+
 
 def document_path(instance: DossierDocument, filename: str) -> str:
-    return f"documents/{instance.dossier_id}/{instance.kind}-{instance.sha256[:16]}.pdf"
+    return f"{document_folder(instance.dossier_id)}/{instance.kind}-{instance.sha256[:16]}.pdf"
 
 
 class DossierDocument(models.Model):

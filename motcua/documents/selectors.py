@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from motcua.dossiers.models import Dossier, DossierEvent
 
@@ -51,6 +51,27 @@ def latest_event(*, dossier: Dossier, kind: str) -> DossierEvent | None:
     """The most recent event that a form of this kind documents."""
     actions = [a for a, k in KIND_BY_ACTION.items() if k == kind]
     return dossier.events.filter(action__in=actions).order_by("-seq").first()
+
+
+def events_missing_forms(*, since: dt.datetime | None) -> QuerySet[DossierEvent]:
+    """Committed events that call for a form (receipt, supplement request, …) and have no
+    stored form, oldest first; `since` bounds the scan by the events' time (None: all)."""
+    events = DossierEvent.objects.filter(action__in=list(KIND_BY_ACTION))
+    if since is not None:
+        events = events.filter(at__gte=since)
+    stored = DossierDocument.objects.filter(event=OuterRef("pk"))
+    return events.filter(~Exists(stored)).select_related("dossier").order_by("at", "pk")
+
+
+def dossiers_with_events_since(since: dt.datetime) -> QuerySet:
+    """Ids of the dossiers with an event at or after `since` (the ones whose forms may have
+    been written lately)."""
+    return (
+        DossierEvent.objects.filter(at__gte=since)
+        .values_list("dossier_id", flat=True)
+        .distinct()
+        .order_by()
+    )
 
 
 def tracking_log_dossiers(*, agency, start: dt.date, end: dt.date) -> QuerySet[Dossier]:

@@ -26,6 +26,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from motcua.catalog.enums import AgencyRole, Channel
+from motcua.catalog.limits import limit_for
 from motcua.catalog.models import Component, Procedure, ProcedureVersion, ProcessStep
 from motcua.core import rows
 from motcua.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
@@ -524,6 +525,7 @@ def dossier_submit(
             f"Procedure {proc.code} is not offered online.",
             field="procedure",
         )
+    limit_for(version, Channel.ONLINE, proc.code)  # no appointment can be given without it
     receiving, settling = _route(
         proc, receiving_agency, settling_agency, at.astimezone(timing.VN).date()
     )
@@ -701,6 +703,8 @@ def dossier_intake(
         )
     proc = _get_procedure(procedure)
     version = _version_for(proc, at.astimezone(timing.VN).date())
+    if refuse_reason is None:
+        limit_for(version, channel, proc.code)  # no appointment can be given without it
     receiving, settling = _route(
         proc, receiving_agency, settling_agency, at.astimezone(timing.VN).date()
     )
@@ -775,7 +779,9 @@ def _receive(dossier: Dossier, actor, acting: Acting, at: dt.datetime) -> Dossie
     if dossier.code is None:  # a dossier imported without a code
         dossier.code = codes.code_next(dossier.receiving_agency, at)
     dossier.received_at = at
-    dossier.due_at = timing.appointment(version, dossier.settling_agency, at)
+    dossier.due_at = timing.appointment(
+        version, dossier.settling_agency, at, dossier.channel, dossier.procedure.code
+    )
     dossier.original_due_at = dossier.due_at
     with connection.cursor() as cur:
         cur.execute(

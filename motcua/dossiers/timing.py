@@ -11,11 +11,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from motcua.catalog.enums import TimeUnit
+from motcua.catalog.limits import limit_for
 
 from .enums import StepOutcome
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-DEFAULT_LIMIT_DAYS = Decimal(5)
 
 
 def calendar_for(agency):
@@ -24,15 +24,19 @@ def calendar_for(agency):
     return get_calendar(agency)
 
 
-def appointment(version, agency, received_at: dt.datetime) -> dt.datetime:
-    """NgayHenTra = moment of receipt + the statutory limit, in the limit's unit.
+def appointment(
+    version, agency, received_at: dt.datetime, channel: int, procedure_code: str | None = None
+) -> dt.datetime:
+    """NgayHenTra = moment of receipt + the statutory limit of the dossier's channel, in
+    the limit's unit (the work calendar counts it: working time, calendar days per the Civil
+    Code, or same day with a cut-off).
 
-    A version without a time limit (some records in the national database have none) gets
-    DEFAULT_LIMIT_DAYS working days, so every received dossier has an appointment.
+    No limit is invented: a version without one for `channel` raises `time_limit_missing`
+    (the submission and intake refuse such a procedure before; this guards the receipt).
+    The limits come from a per-process cache keyed by the version's stamp: no query.
     """
-    value = version.time_limit_value or DEFAULT_LIMIT_DAYS
-    unit = version.time_limit_unit if version.time_limit_value else TimeUnit.WORKING_DAYS
-    return calendar_for(agency).add(received_at, value, unit)
+    limit = limit_for(version, channel, procedure_code)
+    return calendar_for(agency).add(received_at, limit.value, limit.unit, cutoff=limit.cutoff)
 
 
 def step_due(agency, started_at: dt.datetime, hours: Decimal) -> dt.datetime:

@@ -240,7 +240,10 @@ def _load(ids: list[int]) -> list[Procedure]:
         .prefetch_related(
             Prefetch(
                 "versions",
-                queryset=current.only(*LIST_VERSION_FIELDS).order_by("-effective_from", "-number"),
+                # with their limits: the list offers online submission only with one
+                queryset=current.only(*LIST_VERSION_FIELDS)
+                .prefetch_related("time_limits")
+                .order_by("-effective_from", "-number"),
                 to_attr="current_versions",
             )
         )

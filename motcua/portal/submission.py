@@ -19,7 +19,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from motcua.catalog.enums import Channel
@@ -27,12 +26,11 @@ from motcua.core.errors import DomainError
 from motcua.core.templatetags.bilingual import pick
 from motcua.core.validation import FieldErrors, errors_from, validate_party
 from motcua.dossiers import services as dossier_services
-from motcua.dossiers import timing
 from motcua.dossiers.access import applicant_id
 from motcua.dossiers.attachments import check_file
 
 from .drafts import DRAFTS
-from .views import _receiving_agencies, _version_or_404
+from .views import _receiving_agencies, _version_or_404, due_preview, online_state
 
 # The name and personal number / tax code come from the account (not editable here); the
 # contact details may be changed for this dossier.
@@ -261,7 +259,8 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             "errors": errors,
             "has_errors": bool(errors or component_errors),
             "component_errors": component_errors,
-            "online": Channel.ONLINE in (version.channels or []),
+            "online": online_state(version) == (True, False),
+            "online_no_limit": online_state(version)[1],
         },
         status=400 if (errors or component_errors) else 200,
     )
@@ -342,7 +341,7 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
             "authorization": draft.get("authorization"),
             "components": components,
             "fees": list(version.fees.all()),
-            "due_preview": timing.appointment(version, agency, timezone.now()),
+            "due_preview": due_preview(version, agency, Channel.ONLINE),
             "errors": errors,
             "has_errors": bool(errors or component_errors),
         },

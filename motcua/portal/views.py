@@ -20,10 +20,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.catalog.enums import Channel, Level
+from motcua.catalog.legal import legal_documents
+from motcua.catalog.limits import limit_label, limits_of
 from motcua.catalog.selectors import field_list, procedure_detail, receiving_agencies
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.http import client_address
 from motcua.core.templatetags.bilingual import pick
+from motcua.core.text import sorted_vi
 from motcua.core.validation import errors_from
 from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers import services as dossier_services
@@ -83,11 +86,13 @@ def procedures(request: HttpRequest, *, submit_mode: bool = False) -> HttpRespon
     items = []
     for p in result.page.items:
         version = p.current_versions[0] if p.current_versions else None
+        offered, no_limit = online_state(version) if version else (False, False)
         items.append(
             {
                 "procedure": p,
                 "version": version,
-                "online": bool(version and Channel.ONLINE in (version.channels or [])),
+                "online": offered and not no_limit,
+                "online_no_limit": no_limit,
                 "level_label": _level(p.level),
             }
         )
@@ -101,10 +106,12 @@ def procedures(request: HttpRequest, *, submit_mode: bool = False) -> HttpRespon
             "agency": agency,
             "fields": field_list(),
             "levels": [(v, _level(v)) for v in Level.values],
-            "agencies": Agency.objects.filter(procedures__isnull=False)
-            .distinct()
-            .order_by("name")
-            .only("pk", "code", "name")[:500],
+            "agencies": sorted_vi(
+                Agency.objects.filter(procedures__isnull=False)
+                .distinct()
+                .only("pk", "code", "name"),
+                key=lambda a: a.name,
+            )[:500],
             "result": result,
             "items": items,
             "page_no": page_no,
@@ -136,9 +143,26 @@ def _receiving_agencies(procedure) -> list[Agency]:
     return receiving_agencies(procedure)
 
 
+def online_state(version) -> tuple[bool, bool]:
+    """(offered online, and its online limit is missing): a procedure without a limit for
+    the online channel takes no online submission (`time_limit_missing`), and the page says
+    why rather than offering a form that would be refused."""
+    offered = Channel.ONLINE in (version.channels or [])
+    return offered, offered and Channel.ONLINE not in limits_of(version)
+
+
+def due_preview(version, agency, channel: int):
+    """The appointment if received now by `channel`; None without a limit for it."""
+    if channel not in limits_of(version):
+        return None
+    return timing.appointment(version, agency, timezone.now(), channel, version.procedure.code)
+
+
 def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
     version = _version_or_404(code)
-    due = timing.appointment(version, None, timezone.now())
+    offered, no_limit = online_state(version)
+    preview_channel = Channel.ONLINE if offered and not no_limit else Channel.COUNTER
+    due = due_preview(version, None, preview_channel)
     return render(
         request,
         "portal/procedure.html",
@@ -149,18 +173,25 @@ def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
             "fees": list(version.fees.all()),
             "steps": list(version.steps.all()),
             "due_preview": due,
-            "online": Channel.ONLINE in (version.channels or []),
+            "online": offered and not no_limit,
+            "online_no_limit": no_limit,
+            # One line per channel, each with the one label of its limit.
+            "limits": [
+                {
+                    "channel": pick(Channel(c).label, wording.CHANNEL_EN[c]),
+                    "label": pick(limit_label(version, c), limit_label(version, c, english=True)),
+                }
+                for c in sorted(set(version.channels or []) | set(limits_of(version)))
+                if c in Channel.values
+            ],
             "channels": [
                 pick(Channel(c).label, wording.CHANNEL_EN[c])
                 for c in version.channels or []
                 if c in Channel.values
             ],
             "level_label": _level(version.procedure.level),
-            "unit_label": pick(
-                version.get_time_limit_unit_display(),
-                wording.UNIT_EN.get(version.time_limit_unit, ""),
-            ),
             "agencies": _receiving_agencies(version.procedure),
+            "legal_documents": legal_documents(version.legal_basis),
         },
     )
 
@@ -281,8 +312,8 @@ def receipt(request: HttpRequest, dossier_id: int) -> HttpResponse:
             "dossier": dossier,
             "status": _status(dossier),
             "attachments": list(dossier.attachments.select_related("component").order_by("pk")),
-            "due_preview": timing.appointment(
-                dossier.procedure_version, dossier.settling_agency, timezone.now()
+            "due_preview": due_preview(
+                dossier.procedure_version, dossier.settling_agency, dossier.channel
             )
             if dossier.due_at is None
             else None,

@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from motcua.catalog.enums import Channel
+from motcua.core.text import collation_key
 from motcua.dossiers import timing
 from motcua.dossiers.enums import Action, Status, StepOutcome
 from motcua.dossiers.models import Dossier, DossierEvent
@@ -323,7 +324,10 @@ def bieu06(*, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
     total = Row("Tổng cộng", "Total", kind="total")
     for index, (level, label, label_en) in enumerate(LEVELS, start=1):
         level_row = Row(label, label_en, kind="level", number=_roman(index))
-        children = sorted((names[fcode], v) for (lvl, fcode), v in per_row.items() if lvl == level)
+        children = sorted(
+            ((names[fcode], v) for (lvl, fcode), v in per_row.items() if lvl == level),
+            key=lambda child: collation_key(child[0]),
+        )
         rows.append(level_row)
         for n, (fname, v) in enumerate(children, start=1):
             row = Row(fname, fname, kind="field", number=str(n))

@@ -28,6 +28,7 @@ from django.db import transaction
 from motcua.catalog.enums import Channel
 from motcua.catalog.models import Procedure, ProcessStep
 from motcua.core.bulk import insert_rows
+from motcua.core.errors import ValidationFailed
 from motcua.dossiers import timing
 from motcua.dossiers.codes import code_parse
 from motcua.dossiers.enums import TRANSITIONS, Action, PaidOnline, Status
@@ -548,7 +549,20 @@ def _plan(p: Parsed) -> None:
                 _event(p, Action.STOP, p.finished_at, "counter", recv)
         return
 
-    due = p.due_at or timing.appointment(p.version, sett, p.received_at)
+    due = p.due_at
+    if due is None:
+        try:
+            due = timing.appointment(p.version, sett, p.received_at, p.channel)
+        except ValidationFailed as exc:
+            if exc.code != "time_limit_missing":
+                raise
+            # Nothing to compute the appointment from: the row must carry it.
+            raise _Bad(
+                "due_at",
+                "time_limit_missing",
+                f"thủ tục chưa có thời hạn giải quyết cho kênh {p.channel}: cần nhập due_at",
+                f"the procedure has no time limit for channel {p.channel}: give due_at",
+            ) from None
     v["original_due_at"] = due
     _event(p, Action.RECEIVE, p.received_at, "counter", recv, due_at=due.isoformat())
     last = p.received_at

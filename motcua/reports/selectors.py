@@ -17,6 +17,7 @@ from django.db.models import Count as DbCount
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from motcua.core.text import collation_key, sorted_vi
 from motcua.dossiers.access import is_province_monitor, staff_roles, visible_dossiers
 from motcua.dossiers.enums import Status
 from motcua.indicators.formulas import GROUPS, INDICATORS
@@ -96,7 +97,7 @@ def dashboard_viewer(user) -> Viewer | None:
     ids = [a for a, roles in staff_roles(user).items() if roles & {Role.MONITOR, Role.LEADER}]
     if not ids:
         return None
-    agencies = list(Agency.objects.filter(pk__in=ids).order_by("name"))
+    agencies = sorted_vi(Agency.objects.filter(pk__in=ids), key=lambda a: a.name)
     if any(a.kind in PROVINCE_KINDS for a in agencies):
         return Viewer(province=True, agencies=agencies)
     return Viewer(province=False, agencies=agencies)
@@ -183,7 +184,7 @@ def ranking(date_from: dt.date, date_to: dt.date) -> list[dict]:
                 "dossiers": on_time.denominator,
             }
         )
-    rows.sort(key=lambda r: (-r["points"], -(r["on_time"] or 0), r["agency"].name))
+    rows.sort(key=lambda r: (-r["points"], -(r["on_time"] or 0), collation_key(r["agency"].name)))
     for i, r in enumerate(rows, start=1):
         r["rank"] = i
     cache.set(key, rows, CACHE_SECONDS)

@@ -8,6 +8,7 @@ from typing import Annotated
 from ninja import Query, Router
 
 from motcua.catalog.enums import TimeUnit
+from motcua.catalog.limits import default_cutoff, parse_cutoff
 from motcua.core.errors import ValidationFailed
 
 from .engine import parse_moment
@@ -23,16 +24,35 @@ router = Router(tags=["calendar"])
 def due(
     request,
     start: Annotated[str, Query(alias="from", description='"2027-02-03 10:00" or ISO 8601')],
-    value: Annotated[Decimal, Query(description="number of units, > 0 (0.5 allowed)")],
-    unit: Annotated[TimeUnit, Query(description="working_days | working_hours | calendar_days")] = (
-        TimeUnit.WORKING_DAYS
-    ),
+    value: Annotated[
+        Decimal | None,
+        Query(description="number of units, > 0 (0.5 allowed); none for same_day"),
+    ] = None,
+    unit: Annotated[
+        TimeUnit,
+        Query(description="working_days | working_hours | calendar_days | same_day"),
+    ] = TimeUnit.WORKING_DAYS,
+    cutoff: Annotated[
+        str | None, Query(description="same_day: cut-off hour, default MOTCUA_SAME_DAY_CUTOFF")
+    ] = None,
     agency: Annotated[str | None, Query(description="agency code (mã định danh)")] = None,
 ):
     moment = parse_moment(start, "from")
     calendar = get_calendar(agency_by_code(agency) if agency else None)
+    if unit == TimeUnit.SAME_DAY:
+        hour = parse_cutoff(cutoff) if cutoff else default_cutoff()
+        value = None
+    else:
+        hour = None
+        if value is None:
+            raise ValidationFailed(
+                "invalid_input",
+                "Cần nhập thời hạn (value).",
+                "The duration (value) is required.",
+                field="value",
+            )
     try:
-        result = calendar.add(moment, value, unit)
+        result = calendar.add(moment, value, unit, cutoff=hour)
     except ValidationFailed as exc:
         if exc.field == "start":
             exc.field = "from"
@@ -40,8 +60,9 @@ def due(
     return {
         "from": moment.astimezone(result.tzinfo).isoformat(),
         "due": result.isoformat(),
-        "value": float(value),
+        "value": float(value) if value is not None else None,
         "unit": unit.value,
+        "cutoff": f"{hour:%H:%M}" if hour else None,
         "hours_per_day": calendar.hours_per_day,
         "agency": agency,
     }

@@ -4,7 +4,15 @@ Reference §1.5: the appointment date is the moment of valid receipt plus the st
 duration, counted in working time. A duration of D working days is D × the working hours of
 one day, counted from the moment of receipt and skipping every moment outside working
 hours; a dossier received outside working hours starts counting at the next working period.
-Working hours are counted the same way; calendar days are plain elapsed time.
+Working hours are counted the same way.
+
+Calendar days follow the Civil Code 2015 (Bộ luật Dân sự 2015, Điều 147–148): counting
+starts the day after receipt; the period ends at the end of its last day; when that day is
+a weekly day off or a holiday, at the end of the next working day. "End of the day" is, for
+an appointment, the close of the agency's working hours that day (the last moment a result
+can be handed over at the counter; docs/rules.md). Same-day limits ("trong ngày", chứng
+thực: Nghị định 23/2015/NĐ-CP Điều 7) are due at the close of the day of receipt, or of the
+next working day when received after the cut-off hour or on a day off.
 
 Vietnam has no daylight saving time since 1975, so local wall-clock arithmetic in
 Asia/Ho_Chi_Minh is exact. Internally a moment is (proleptic ordinal of the local date,
@@ -284,11 +292,47 @@ class WorkingCalendar:
                     amount -= self._day_us
                 ordinal += 1
 
+    def _working_day_after(self, ordinal: int) -> int:
+        """The first working day after `ordinal` (not `ordinal` itself)."""
+        for step in range(1, 3700):
+            if self.days.is_working(ordinal + step):
+                return ordinal + step
+        raise ValidationFailed(
+            "no_working_day",
+            "Không có ngày làm việc nào trong mười năm kể từ thời điểm này.",
+            "There is no working day within ten years of this moment.",
+        )
+
+    def close_of(self, ordinal: int) -> dt.datetime:
+        """The end of the agency's working hours on the local date `ordinal`."""
+        return self._join(ordinal, self._spans[-1][1])
+
     def add(
-        self, start: dt.datetime, value: Decimal | int | float, unit: str | TimeUnit
+        self,
+        start: dt.datetime,
+        value: Decimal | int | float | None,
+        unit: str | TimeUnit,
+        *,
+        cutoff: dt.time | None = None,
     ) -> dt.datetime:
-        """The due moment `value` `unit`s after `start` (aware, in Asia/Ho_Chi_Minh)."""
+        """The due moment `value` `unit`s after `start` (aware, in Asia/Ho_Chi_Minh).
+
+        `same_day` takes no value and needs `cutoff`: received on a working day at or
+        before it, due at that day's close; later, or on a day off, at the close of the
+        next working day. `calendar_days` takes whole days (Civil Code, Điều 147–148).
+        """
         time_unit = parse_unit(unit)
+        if time_unit == TimeUnit.SAME_DAY:
+            if not isinstance(cutoff, dt.time):
+                raise _invalid(
+                    "cutoff",
+                    "Thời hạn 'trong ngày' cần giờ chốt tiếp nhận (ví dụ 15:00).",
+                    "A same-day limit needs a cut-off hour (e.g. 15:00).",
+                )
+            ordinal, us = self._split(start)
+            if self.days.is_working(ordinal) and us <= _us(cutoff):
+                return self.close_of(ordinal)
+            return self.close_of(self._working_day_after(ordinal))
         number = _as_decimal(value)
         if number > MAX_VALUE[time_unit]:
             raise _invalid(
@@ -298,9 +342,18 @@ class WorkingCalendar:
             )
         ordinal, us = self._split(start)
         if time_unit == TimeUnit.CALENDAR_DAYS:
-            return start.astimezone(TZ) + dt.timedelta(
-                microseconds=int((number * US_PER_DAY).to_integral_value())
-            )
+            if number != number.to_integral_value():
+                raise _invalid(
+                    "value",
+                    "Thời hạn tính theo ngày phải là số ngày nguyên.",
+                    "A duration in calendar days must be a whole number of days.",
+                )
+            # Điều 147: the day of receipt is not counted; Điều 148: the last day, moved to
+            # the next working day when it is a weekly day off or a holiday.
+            last = ordinal + int(number)
+            if not self.days.is_working(last):
+                last = self._working_day_after(last)
+            return self.close_of(last)
         per_unit = self._day_us if time_unit == TimeUnit.WORKING_DAYS else 3600 * US_PER_SECOND
         amount = int((number * per_unit).to_integral_value())
         return self._join(*self._add_working(ordinal, us, amount))

@@ -6,8 +6,9 @@ from ninja import Field, Schema
 class DueOut(Schema):
     from_: str = Field(..., alias="from", description="thời điểm bắt đầu tính (ISO 8601)")
     due: str = Field(..., description="thời điểm đến hạn (ISO 8601, +07:00)")
-    value: float
+    value: float | None = Field(None, description="none for same_day")
     unit: str
+    cutoff: str | None = Field(None, description="same_day: cut-off hour (15:00)")
     hours_per_day: float
     agency: str | None = None
 

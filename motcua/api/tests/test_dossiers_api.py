@@ -200,6 +200,24 @@ def test_submit_bad_input(world, api, change, status, field):
     assert Dossier.objects.count() == 0
 
 
+def test_submit_without_an_online_limit_is_a_422_naming_the_procedure(world, api):
+    from motcua.catalog.models import ProcedureTimeLimit
+
+    ProcedureTimeLimit.objects.filter(version=world.version, channel=2).delete()
+    world.version.time_limits_stamp += 1
+    world.version.save(update_fields=["time_limits_stamp"])
+    r = api.multipart("", world.citizen, submit_form(world))
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert (error["code"], error["field"]) == ("time_limit_missing", "procedure")
+    assert error["data"] == {"procedure": "1.001193", "channel": 2}
+    assert error["message_en"] == (
+        "Procedure 1.001193 has no time limit for channel 2 (online): it takes no dossiers "
+        "until an administrator sets the limit."
+    )
+    assert Dossier.objects.count() == 0
+
+
 def test_submit_without_files(world, api):
     data = {"procedure": world.procedure.code, "receiving_agency": world.a.center.code}
     r = api.multipart("", world.citizen, data)

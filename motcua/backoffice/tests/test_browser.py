@@ -14,6 +14,7 @@ import pytest
 
 from motcua.core.tests.browser import (
     AXE,
+    CHROMIUM_MISSING,
     SCREENSHOTS,
     assert_accessible,
     chromium_missing,
@@ -52,7 +53,7 @@ PNG = _png()
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(chromium_missing(), reason="needs Debian's chromium"),
+    pytest.mark.skipif(chromium_missing(), reason=CHROMIUM_MISSING),
 ]
 
 

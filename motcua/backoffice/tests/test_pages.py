@@ -534,6 +534,24 @@ def test_intake_postal_dossier(client, world, officer):
     assert Dossier.objects.get().channel == 3
 
 
+def test_intake_of_a_procedure_without_a_limit_says_so_and_writes_nothing(client, world, officer):
+    from motcua.catalog.models import ProcedureTimeLimit
+
+    ProcedureTimeLimit.objects.filter(version=world.version, channel=1).delete()
+    world.version.time_limits_stamp += 1
+    world.version.save(update_fields=["time_limits_stamp"])
+    client.force_login(officer)
+    r = client.post("/can-bo/tiep-nhan/", _intake(world))
+    assert r.status_code == 422
+    assert (
+        "Thủ tục 1.001193 chưa có thời hạn giải quyết cho cách thức &#x27;trực tiếp&#x27;"
+        in r.content.decode()
+    )
+    assert not Dossier.objects.exists() and not Attachment.objects.exists()
+    # by post, which has its limit, it is received
+    assert client.post("/can-bo/tiep-nhan/", _intake(world, channel=3)).status_code == 302
+
+
 def test_intake_incomplete_checklist_is_refused_before_anything_is_written(client, world, officer):
     client.force_login(officer)
     r = client.post("/can-bo/tiep-nhan/", _intake(world, checked=[world.components[0].pk]))

@@ -10,7 +10,12 @@ format, so an export imports back unchanged. Keys (all but the first four option
     level                "xã" / "tỉnh" / "bộ" (also "Cấp xã", or our codes xa / tinh / bo)
     agency               cơ quan thực hiện (settling); `receiving_agency`, `deciding_agency`
     time_limit           {value, unit, text}; unit "ngày làm việc" | "giờ" | "giờ làm việc" |
-                         "ngày" (calendar) | working_days | working_hours | calendar_days | null
+                         "ngày" (calendar) | "trong ngày" | working_days | working_hours |
+                         calendar_days | same_day | null. The text is read per channel
+                         ("Trực tuyến: 17 Ngày làm việc; …; Trực tiếp: 27 Ngày làm việc"),
+                         else value/unit (or the text alone) apply to every channel
+    limits               [{channel, value, unit, cutoff}], our own (the export writes it):
+                         when present it is the limits, and the text is not read
     channels             ["trực tiếp", "trực tuyến", "bưu chính"] or [1, 2, 3]
     components           [{name, original, copy, form, group, required?}]
     fees                 [{name, amount_vnd, note}]; [] = free; null = no information
@@ -23,6 +28,9 @@ format, so an export imports back unchanged. Keys (all but the first four option
     version, effective_to   written by the export, ignored on import
 
 Choices made for the real data (55 records):
+- time limits are never invented: the 6 records the importer cannot read (chứng thực ×4,
+  trích lục, nuôi con nuôi) get none and are listed in `ImportReport.unread_limits`; their
+  versions take no dossiers until `motcua catalog set-limit` (or the admin) sets one.
 - unit null with a value (14 records, mostly hộ tịch where the portal cell holds only a
   number): read as working days — the unit the same procedures state elsewhere — and
   reported in `ImportReport.notes`. "ngày" alone (7 records) is calendar days.

@@ -52,6 +52,7 @@ def catalog_export(procedures=None, *, on: dt.date | None = None) -> list[dict[s
             versions[0],
         )
         pl = version_payload(v)
+        headline = pl["limits"][0] if pl["limits"] else None
         source = dict(pl["source"])
         fees_unknown = source.pop("fees_unknown", False)
         record: dict[str, Any] = {
@@ -63,7 +64,14 @@ def catalog_export(procedures=None, *, on: dt.date | None = None) -> list[dict[s
             "agency": pl["agency"],
             "receiving_agency": pl["receiving_agency"],
             "deciding_agency": pl["deciding_agency"],
-            "time_limit": {**pl["time_limit"], "value": _number(pl["time_limit"]["value"])},
+            # value/unit: the counter channel's limit (else the first), as the national
+            # record writes them; `limits` holds every channel and is what import reads back.
+            "time_limit": {
+                "value": _number(headline["value"]) if headline else None,
+                "unit": headline["unit"] if headline else None,
+                "text": pl["time_limit_text"],
+            },
+            "limits": [{**x, "value": _number(x["value"])} for x in pl["limits"]],
             "channels": pl["channels"],
             "online_level": pl["online_level"],
             "eligible_full_online": pl["eligible_full_online"],

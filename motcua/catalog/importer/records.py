@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from motcua.core.errors import ValidationFailed
 from motcua.core.text import fold, nfc
 
 from ..enums import Channel, Level, OnlineLevel, TimeUnit
+from ..limits import Limit, limits_of, parse_cutoff, process_hours, read_time_limit
 from ..models import ProcedureVersion
-from ..services import (
-    hours_for_limit,
-    process_errors,
-)
+from ..services import process_errors
 
 _UNITS = {
     "ngay lam viec": TimeUnit.WORKING_DAYS,
@@ -28,6 +27,8 @@ _UNITS = {
     "working hours": TimeUnit.WORKING_HOURS,
     "ngay": TimeUnit.CALENDAR_DAYS,
     "calendar days": TimeUnit.CALENDAR_DAYS,
+    "trong ngay": TimeUnit.SAME_DAY,
+    "same day": TimeUnit.SAME_DAY,
 }
 _CHANNELS = {
     "truc tiep": Channel.COUNTER,
@@ -53,12 +54,17 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # Every time limit the importer could not read, one entry per record: {index, code,
+    # field, message, message_en}. Such a version takes no dossiers by the channels left
+    # without a limit until an administrator sets it (`motcua catalog set-limit`).
+    unread_limits: list[dict[str, Any]] = field(default_factory=list)
     dry_run: bool = False
 
     def summary(self) -> str:
         return (
             f"created {len(self.created)}, updated {len(self.updated)}, "
-            f"unchanged {len(self.unchanged)}, rejected {len({e['index'] for e in self.errors})}"
+            f"unchanged {len(self.unchanged)}, rejected {len({e['index'] for e in self.errors})}, "
+            f"time limits not read {len(self.unread_limits)}"
         )
 
 
@@ -233,6 +239,10 @@ def normalize_record(index: int, raw: Any, report: ImportReport) -> dict[str, An
                     f"Unknown channel '{ch}' (trực tiếp / trực tuyến / bưu chính).",
                 )
 
+    limits = _time_limits(
+        r, raw, value, unit if raw_unit is not None else None, tl_text, sorted(channels)
+    )
+
     # Components
     components = []
     raw_components = raw.get("components")
@@ -327,7 +337,7 @@ def normalize_record(index: int, raw: Any, report: ImportReport) -> dict[str, An
     process = None
     if raw.get("process") is not None:
         process, errs = process_errors(
-            raw["process"], hours_for_limit(value, unit), prefix="process"
+            raw["process"], process_hours(Limit(**x) for x in limits), prefix="process"
         )
         for e in errs:
             r.error(e["field"], e["message"], e["message_en"])
@@ -336,7 +346,8 @@ def normalize_record(index: int, raw: Any, report: ImportReport) -> dict[str, An
         "name": name,
         "steps_text": _multiline(raw.get("steps_text")),
         "channels": sorted(channels),
-        "time_limit": {"value": value, "unit": unit, "text": tl_text},
+        "time_limit_text": tl_text,
+        "limits": [_canonical(x) for x in limits],
         "subjects": r.text_list("subjects"),
         "result": _multiline(raw.get("result")),
         "paper_result_required": r.boolean("paper_result_required", True),
@@ -372,13 +383,8 @@ def version_payload(v: ProcedureVersion) -> dict[str, Any]:
         "name": v.name,
         "steps_text": v.steps_text,
         "channels": sorted(v.channels),
-        "time_limit": {
-            "value": v.time_limit_value.quantize(Decimal("0.01"))
-            if v.time_limit_value is not None
-            else None,
-            "unit": v.time_limit_unit,
-            "text": v.time_limit_text,
-        },
+        "time_limit_text": v.time_limit_text,
+        "limits": [_canonical(x.as_dict()) for x in limits_of(v).values()],
         "subjects": list(v.subjects),
         "result": v.result,
         "paper_result_required": v.paper_result_required,
@@ -406,6 +412,95 @@ def version_payload(v: ProcedureVersion) -> dict[str, Any]:
             {"name": f.name, "amount_vnd": f.amount_vnd, "note": f.note} for f in v.fees.all()
         ],
     }
+
+
+def _canonical(limit: dict[str, Any]) -> dict[str, Any]:
+    """A limit as compared and exported: {channel, value (Decimal, 2 places), unit, cutoff
+    ("15:00")}."""
+    return {
+        "channel": int(limit["channel"]),
+        "value": limit["value"].quantize(Decimal("0.01")) if limit["value"] is not None else None,
+        "unit": str(limit["unit"]),
+        "cutoff": limit["cutoff"].strftime("%H:%M")
+        if isinstance(limit["cutoff"], dt.time)
+        else limit["cutoff"],
+    }
+
+
+def _time_limits(
+    r: _Record,
+    raw: dict[str, Any],
+    value: Decimal | None,
+    unit: str | None,
+    text: str,
+    offered: list[int],
+) -> list[dict[str, Any]]:
+    """The limits per channel: the record's own `limits` (our export writes them) when
+    present, else read from `time_limit` (see `limits.read_time_limit`). What cannot be
+    read is reported in `report.unread_limits`, never filled in."""
+    given = raw.get("limits")
+    if given is None:
+        reading = read_time_limit(value, unit, text, offered)
+        if reading.problem:
+            r.report.unread_limits.append(
+                {
+                    "index": r.index,
+                    "code": r.code,
+                    "field": f"records[{r.index}].time_limit",
+                    "message": reading.problem_vi,
+                    "message_en": reading.problem,
+                }
+            )
+        return [
+            {"channel": x.channel, "value": x.value, "unit": x.unit, "cutoff": x.cutoff}
+            for x in reading.limits
+        ]
+    if not isinstance(given, list):
+        r.error("limits", "'limits' phải là danh sách.", "limits must be a list.")
+        return []
+    from ..services import clean_time_limit  # the one check an administrator's limit passes
+
+    out: dict[int, dict[str, Any]] = {}
+    for j, item in enumerate(given):
+        at = f"limits[{j}]"
+        if not isinstance(item, dict) or item.get("channel") not in Channel.values:
+            r.error(f"{at}.channel", "Cách thức phải là 1, 2 hoặc 3.", "channel: 1, 2 or 3.")
+            continue
+        if item["channel"] in out:
+            r.error(f"{at}.channel", "Cách thức bị lặp.", "The channel repeats.")
+            continue
+        try:
+            if item.get("cutoff") is not None:
+                parse_cutoff(item["cutoff"], f"{at}.cutoff")
+            limit = clean_time_limit(
+                value=item.get("value"),
+                unit=item.get("unit"),
+                cutoff=item.get("cutoff"),
+                channel=item["channel"],
+            )
+        except ValidationFailed as exc:
+            r.error(f"{at}.{exc.field or 'value'}", exc.message, exc.message_en)
+            continue
+        out[limit.channel] = {
+            "channel": limit.channel,
+            "value": limit.value,
+            "unit": limit.unit,
+            "cutoff": limit.cutoff,
+        }
+    missing = [ch for ch in offered if ch not in out]
+    if missing and not r.failed:
+        r.report.unread_limits.append(
+            {
+                "index": r.index,
+                "code": r.code,
+                "field": f"records[{r.index}].limits",
+                "message": "không có thời hạn cho cách thức "
+                + ", ".join(Channel(ch).label.lower() for ch in missing),
+                "message_en": "no time limit for channel(s) "
+                + ", ".join(Channel(ch).name.lower() for ch in missing),
+            }
+        )
+    return [out[ch] for ch in sorted(out)]
 
 
 def version_steps(v: ProcedureVersion) -> list[dict[str, Any]]:

@@ -12,10 +12,17 @@ from django.utils import timezone
 
 from motcua.core.errors import ValidationFailed
 
-from ..models import Component, FeeItem, Field, Procedure, ProcedureVersion
+from ..limits import Limit, process_hours
+from ..models import (
+    Component,
+    FeeItem,
+    Field,
+    Procedure,
+    ProcedureTimeLimit,
+    ProcedureVersion,
+)
 from ..services import (
     default_process_for_hours,
-    hours_for_limit,
     process_errors,
     write_process_steps,
 )
@@ -31,7 +38,6 @@ def _create_version(
     payload: dict[str, Any],
     process: list[dict[str, Any]] | None,
 ) -> ProcedureVersion:
-    tl = payload["time_limit"]
     v = ProcedureVersion.objects.create(
         procedure=procedure,
         number=number,
@@ -39,9 +45,7 @@ def _create_version(
         name=payload["name"],
         steps_text=payload["steps_text"],
         channels=payload["channels"],
-        time_limit_value=tl["value"],
-        time_limit_unit=tl["unit"],
-        time_limit_text=tl["text"],
+        time_limit_text=payload["time_limit_text"],
         subjects=payload["subjects"],
         result=payload["result"],
         paper_result_required=payload["paper_result_required"],
@@ -71,10 +75,24 @@ def _create_version(
     FeeItem.objects.bulk_create(
         FeeItem(version=v, order=i, **f) for i, f in enumerate(payload["fees"], start=1)
     )
+    ProcedureTimeLimit.objects.bulk_create(
+        ProcedureTimeLimit(
+            version=v,
+            channel=x["channel"],
+            value=x["value"],
+            unit=x["unit"],
+            cutoff=dt.time.fromisoformat(x["cutoff"]) if x["cutoff"] else None,
+        )
+        for x in payload["limits"]
+    )
     if process is None:
-        process = default_process_for_hours(hours_for_limit(tl["value"], tl["unit"]))
+        process = default_process_for_hours(_hours(payload["limits"]))
     write_process_steps(v, process)
     return v
+
+
+def _hours(limits: list[dict[str, Any]]):
+    return process_hours(Limit(x["channel"], x["value"], x["unit"], None) for x in limits)
 
 
 def catalog_import(
@@ -98,6 +116,10 @@ def catalog_import(
     - Any invalid record → ValidationFailed listing every error (`data["errors"]`, each
       with the record index and field) and nothing is written, unless `skip_invalid`,
       which writes the valid records and reports the rest in `report.errors`.
+    - Time limits are read per channel from the record (`limits.read_time_limit`), never
+      invented: what cannot be read is listed in `report.unread_limits`. When a record's
+      limits cannot be read at all and its procedure's latest version has limits (set by an
+      administrator), they are kept: the record brings no new information about them.
     - `dry_run` does everything and rolls back.
     """
     report = ImportReport(dry_run=dry_run)
@@ -147,9 +169,18 @@ def catalog_import(
             latest[v.procedure.code] = v
 
         plan = []
+        unread = {e["index"] for e in report.unread_limits}
         for norm in normalized:
             day = effective_from or norm["effective_from"] or today
             current = latest.get(norm["code"])
+            if current is not None and not norm["version"]["limits"] and norm["index"] in unread:
+                kept = version_payload(current)["limits"]
+                if kept:
+                    norm["version"]["limits"] = kept
+                    report.notes.append(
+                        f"records[{norm['index']}] {norm['code']}: time limit not read; the "
+                        f"limits of version {current.number} are kept"
+                    )
             if (
                 current is not None
                 and version_payload(current) != norm["version"]
@@ -213,8 +244,7 @@ def catalog_import(
                 process = norm["process"]
                 if process is None:
                     previous = version_steps(current)
-                    tl = norm["version"]["time_limit"]
-                    _, errs = process_errors(previous, hours_for_limit(tl["value"], tl["unit"]))
+                    _, errs = process_errors(previous, _hours(norm["version"]["limits"]))
                     process = None if errs else previous
                 if current.effective_to is None or current.effective_to >= day:
                     current.effective_to = day - dt.timedelta(days=1)

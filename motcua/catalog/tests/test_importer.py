@@ -11,6 +11,7 @@ from motcua.catalog.models import (
     FeeItem,
     Field,
     Procedure,
+    ProcedureTimeLimit,
     ProcedureVersion,
     ProcessStep,
 )
@@ -40,17 +41,39 @@ def test_real_fixture_loads_all_55(catalog):
     assert ProcedureVersion.objects.count() == 55
     assert Component.objects.count() == 295
     assert FeeItem.objects.count() == 70
-    assert ProcessStep.objects.count() == 55 * 4
+    # the 6 versions without a limit get no process (nothing is sized on an invented limit)
+    assert ProcessStep.objects.count() == 49 * 4
     assert Field.objects.count() == 16
     assert Counter(Procedure.objects.values_list("level", flat=True)) == {
         Level.COMMUNE: 34,
         Level.PROVINCE: 20,
         Level.MINISTRY: 1,
     }
-    units = Counter(ProcedureVersion.objects.values_list("time_limit_unit", flat=True))
-    # 29 "ngày làm việc" + 19 null → working days; 7 "ngày" → calendar days
-    assert units == {TimeUnit.WORKING_DAYS: 48, TimeUnit.CALENDAR_DAYS: 7}
-    assert ProcedureVersion.objects.filter(time_limit_value__isnull=True).count() == 6
+    units = Counter(ProcedureTimeLimit.objects.values_list("channel", "unit"))
+    # 29 "ngày làm việc" + 14 null → working days; "ngày" → calendar days; per channel where
+    # the text names channels (1.006871: counter 3 ngày làm việc, online and post 3 ngày;
+    # 1.012812: post and counter only)
+    WD, CD = TimeUnit.WORKING_DAYS, TimeUnit.CALENDAR_DAYS
+    assert units == {
+        (1, WD): 43, (2, WD): 42, (3, WD): 42, (1, CD): 6, (2, CD): 6, (3, CD): 7,
+    }  # fmt: skip
+    no_limit = ProcedureVersion.objects.filter(time_limits__isnull=True)
+    assert sorted(no_limit.values_list("procedure__code", flat=True)) == [
+        "2.000635", "2.000815", "2.000884", "2.001019", "2.001035", "2.001263",
+    ]  # fmt: skip
+    # every one of them is reported, naming the record; none gets a default
+    assert [(u["code"], u["field"]) for u in catalog.unread_limits] == [
+        ("2.000635", "records[9].time_limit"),
+        ("2.001263", "records[14].time_limit"),
+        ("2.000815", "records[16].time_limit"),
+        ("2.000884", "records[17].time_limit"),
+        ("2.001035", "records[18].time_limit"),
+        ("2.001019", "records[19].time_limit"),
+    ]
+    assert catalog.unread_limits[0]["message_en"] == "the record states no time limit"
+    assert catalog.unread_limits[1]["message_en"].startswith(
+        "time limit not readable: 'Kiểm tra hồ sơ và lấy ý kiến: 10 ngày"
+    )
     # 14 records with a value and no unit are reported
     assert len([n for n in catalog.notes if "unit is null" in n]) == 14
     online = Counter(ProcedureVersion.objects.values_list("online_level", flat=True))
@@ -63,8 +86,9 @@ def test_khai_sinh_record_exact_values(catalog):
     assert v.procedure.field.code == "ho-tich"
     assert v.procedure.level == Level.COMMUNE
     assert (v.number, v.effective_from, v.effective_to) == (1, D0, None)
-    assert v.time_limit_value == Decimal(1)
-    assert v.time_limit_unit == TimeUnit.WORKING_DAYS
+    assert [(x.channel, x.value, x.unit, x.cutoff) for x in v.time_limits.all()] == [
+        (ch, Decimal(1), TimeUnit.WORKING_DAYS, None) for ch in (1, 2, 3)
+    ]
     assert v.channels == [Channel.COUNTER, Channel.ONLINE, Channel.POST]
     assert v.components.count() == 8
     assert v.fees.count() == 0
@@ -87,13 +111,13 @@ def test_khai_sinh_record_exact_values(catalog):
 def test_passport_and_food_safety_records(catalog):
     passport = ProcedureVersion.objects.get(procedure__code="1.001456")
     assert passport.procedure.level == Level.PROVINCE
-    assert (passport.time_limit_value, passport.time_limit_unit) == (8, TimeUnit.WORKING_DAYS)
+    assert {(x.value, x.unit) for x in passport.time_limits.all()} == {(8, TimeUnit.WORKING_DAYS)}
     assert passport.components.count() == 5
     assert [f.amount_vnd for f in passport.fees.all()] == [160000, 200000, 400000]
     assert passport.fee_total_vnd == 760000
 
     attp = ProcedureVersion.objects.get(procedure__code="2.001827")
-    assert (attp.time_limit_value, attp.time_limit_unit) == (15, TimeUnit.CALENDAR_DAYS)
+    assert {(x.value, x.unit) for x in attp.time_limits.all()} == {(15, TimeUnit.CALENDAR_DAYS)}
     assert [f.amount_vnd for f in attp.fees.all()] == [700000]
 
     can_cuoc = ProcedureVersion.objects.get(procedure__code="1.014061")
@@ -120,8 +144,9 @@ def test_changed_record_creates_next_version_and_closes_previous(catalog, record
     v1, v2 = ProcedureVersion.objects.filter(procedure__code="1.001193").order_by("number")
     assert (v1.number, v1.effective_from, v1.effective_to) == (1, D0, dt.date(2025, 12, 31))
     assert (v2.number, v2.effective_from, v2.effective_to) == (2, D1, None)
-    assert v2.time_limit_value == 2 and v2.fee_total_vnd == 8000
-    assert v1.time_limit_value == 1 and v1.fee_total_vnd == 0  # the old version is kept
+    assert {x.value for x in v2.time_limits.all()} == {2} and v2.fee_total_vnd == 8000
+    # the old version is kept
+    assert {x.value for x in v1.time_limits.all()} == {1} and v1.fee_total_vnd == 0
     assert v1.components.count() == v2.components.count() == 8
     proc = Procedure.objects.get(code="1.001193")
     assert proc.version_on(dt.date(2025, 12, 31)) == v1

@@ -49,7 +49,7 @@ def test_filters_and_paging(catalog):
 
 
 def test_detail_and_not_found(catalog, django_assert_num_queries):
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         v = procedure_detail("1.001193")
         assert len(v.components.all()) == 8
         assert len(v.steps.all()) == 4

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium; CHROMIUM names another binary (the Makefile passes its own on).
+CHROMIUM = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[3]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -21,6 +22,15 @@ ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+
+
+# Said by every skipped browser test, and repeated in a banner at the end of the run
+# (conftest.py): a green run without the browser suite must not pass unnoticed.
+CHROMIUM_MISSING = (
+    f"BROWSER SUITE SKIPPED: {CHROMIUM} not found (bộ kiểm thử trình duyệt bị bỏ qua). "
+    "Install Debian's Chromium: `sudo apt-get install chromium` (or run `.ci/run`, which "
+    "installs it), then `make test-browser`."
+)
 
 
 def chromium_missing() -> bool:

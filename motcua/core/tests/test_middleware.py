@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from motcua.dossiers.tests.conftest import world  # noqa: F401
@@ -6,11 +7,34 @@ from motcua.dossiers.tests.conftest import world  # noqa: F401
 pytestmark = pytest.mark.django_db
 
 
-def test_pages_negotiate_the_language():
+def test_pages_are_vietnamese_whatever_the_browser_asks():
     r = Client().get("/", HTTP_ACCEPT_LANGUAGE="en")
     assert r.status_code == 200
+    assert r["Content-Language"] == "vi"
+    assert '<html lang="vi">' in r.content.decode()
+    assert "Accept-Language" not in r["Vary"]
+    assert "Cookie" in r["Vary"]
+
+
+def test_english_only_when_chosen_with_the_language_switch():
+    c = Client()
+    r = c.post("/i18n/setlang/", {"language": "en", "next": "/"}, HTTP_ACCEPT_LANGUAGE="vi")
+    assert r.status_code == 302
+    assert c.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    r = c.get("/", HTTP_ACCEPT_LANGUAGE="vi")
     assert r["Content-Language"] == "en"
-    assert "Accept-Language" in r["Vary"]
+    assert '<html lang="en">' in r.content.decode()
+    # Back to Vietnamese with the switch.
+    c.post("/i18n/setlang/", {"language": "vi", "next": "/"})
+    r = c.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert r["Content-Language"] == "vi"
+
+
+def test_an_unknown_language_cookie_falls_back_to_vietnamese():
+    c = Client()
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    r = c.get("/", HTTP_ACCEPT_LANGUAGE="fr,en;q=0.8")
+    assert r["Content-Language"] == "vi"
 
 
 def test_the_api_skips_language_negotiation():

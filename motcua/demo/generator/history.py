@@ -32,7 +32,6 @@ import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -118,7 +117,7 @@ class ProcInfo:
     versions: list  # ProcedureVersion, oldest first
     weight: float
     business: bool
-    settling: Any  # Agency for province / ministry level; None for commune level
+    route: str  # who settles: a key of province.SETTLER_BY_RECORD_AGENCY, from the record
     steps: dict = field(default_factory=dict)  # version id -> [ProcessStep]
     fees: dict = field(default_factory=dict)  # version id -> fee total
     components: dict = field(default_factory=dict)  # version id -> [component ids]
@@ -150,8 +149,6 @@ def _field_weight(folded: str) -> float:
 
 
 def _procedures(p: Province) -> list[ProcInfo]:
-    from .province import department_key
-
     procs = list(
         Procedure.objects.filter(active=True)
         .select_related("field")
@@ -166,19 +163,12 @@ def _procedures(p: Province) -> list[ProcInfo]:
             continue
         folded = fold(pr.field.name)
         weight = _field_weight(folded) / per_field[folded] * CODE_BOOST.get(pr.code, 1.0)
-        if pr.level == Level.COMMUNE:
-            settling = None
-        elif pr.level == Level.MINISTRY:
-            settling = p.police
-        else:
-            key = department_key(pr.field.name) or "tuphap"
-            settling = p.police if key == "police" else p.departments[key]
         info = ProcInfo(
             procedure=pr,
             versions=versions,
             weight=weight,
             business=any(b in folded for b in BUSINESS_FIELDS),
-            settling=settling,
+            route=p.procedure_route(versions[-1].settling_agency_text),
         )
         for v in versions:
             info.steps[v.pk] = sorted(v.steps.all(), key=lambda s: s.order)
@@ -304,11 +294,13 @@ class Synthesizer:
     def plan_one(self) -> Plan:
         rng = self.rng
         info = rng.choices(self.procs, weights=self.proc_weights)[0]
-        if info.settling is None:
+        if info.route.startswith("commune.") or info.procedure.level == Level.COMMUNE:
+            # Received at a commune's center; settled there or by the provincial agency the
+            # record names (e.g. the land registration office).
             commune = rng.choices(self.p.communes, weights=self.commune_weights)[0]
-            receiving, settling = commune.center, commune.committee
+            receiving, settling = commune.center, self.p.settling(info.route, commune)
         else:
-            receiving, settling = self.p.center, info.settling
+            receiving, settling = self.p.center, self.p.settling(info.route)
         recv_cal = get_calendar(receiving)
         # The day of submission, uniform over the year.
         moment = self.start + dt.timedelta(
@@ -437,7 +429,7 @@ class Synthesizer:
         # Receipt: appointment, first step (the code was given at submission, assigned later
         # in order of submission).
         version = d["version"]
-        due = timing.appointment(version, settling, at)
+        due = timing.appointment(version, settling, at, d["channel"], d["procedure"].code)
         if at > self.now:
             raise Cut
         d.update(received_at=at, due_at=due, original_due_at=due, fee_due_vnd=d["fee"])

@@ -38,7 +38,6 @@ def live_dossiers_create(p: Province) -> list[Dossier]:
     citizen = get_user_model().objects.get(username=DEMO_CITIZEN)
     commune = p.communes[0]
     counter = p.staff[(commune.center.pk, "counter")]
-    specialist = p.staff[(commune.committee.pk, "specialist")]
     made = []
     for code, goal in PLAN:
         procedure = Procedure.objects.filter(code=code).first()
@@ -48,11 +47,14 @@ def live_dossiers_create(p: Province) -> list[Dossier]:
         component = version.components.order_by("order").first() if version else None
         if component is None:
             continue
+        # The agency the procedure's record names (for these, the commune committee).
+        settling = p.settling(p.procedure_route(version.settling_agency_text), commune)
+        specialist = p.staff[(settling.pk, "specialist")]
         d = s.dossier_submit(
             actor=citizen,
             procedure=procedure,
             receiving_agency=commune.center,
-            settling_agency=commune.committee,
+            settling_agency=settling,
             files={component.pk: [("to-khai.pdf", pdf(code))]},
         )
         if goal != "submitted":

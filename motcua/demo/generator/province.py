@@ -18,8 +18,10 @@ personal id / tax code) and only created when missing.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -28,6 +30,7 @@ from django.db import transaction
 from motcua.catalog.enums import AgencyRole, Level
 from motcua.catalog.importer import catalog_import_fixture
 from motcua.catalog.models import Procedure, ProcedureAgency
+from motcua.catalog.services import current_version, time_limit_set
 from motcua.core.identifiers import make_personal_id, make_tax_code
 from motcua.core.text import fold
 from motcua.org.enums import AgencyKind, ApplicantKind, Role
@@ -47,6 +50,7 @@ from . import names
 PROVINCE = 24  # Bắc Ninh (GSO code since 01/07/2025)
 # Catalog versions start early enough to cover a year of history.
 PROCEDURES_FROM = dt.date(2024, 1, 1)
+TIME_LIMITS = Path(__file__).resolve().parent.parent / "fixtures" / "time-limits.json"
 # Fixed: the master data does not depend on the --seed of the history.
 MASTER_SEED = 2025
 
@@ -103,27 +107,59 @@ DEPARTMENTS = {
 }
 POLICE = ("000.00.30.H05", "Công an tỉnh Bắc Ninh", "Công an tỉnh", "ca.tinh")
 
-# Province-level procedures go to the department whose field they are in (folded names).
-FIELD_DEPARTMENT = (
-    ("ho tich", "tuphap"),
-    ("chung thuc", "tuphap"),
-    ("ly lich tu phap", "tuphap"),
-    ("nuoi con nuoi", "tuphap"),
-    ("doanh nghiep", "taichinh"),
-    ("ho kinh doanh", "taichinh"),
-    ("hop tac xa", "taichinh"),
-    ("xay dung", "xaydung"),
-    ("dat dai", "nnmt"),
-    ("nong lam san", "nnmt"),
-    ("moi truong", "nnmt"),
-    ("cu tru", "police"),
-    ("xuat nhap canh", "police"),
-    ("giay phep lai xe", "police"),
-    ("can cuoc", "police"),
-    ("viec lam", "noivu"),
-    ("lao dong", "noivu"),
-    ("y te", "yte"),
+# Agencies the catalog records name that the demo province has beside its departments.
+LAND_OFFICE = (
+    "000.00.41.H05",
+    "Văn phòng Đăng ký đất đai tỉnh Bắc Ninh",
+    "VPĐK đất đai",
+    "vpdkdd",
 )
+INDUSTRIAL_ZONES = (
+    "000.00.17.H05",
+    "Ban Quản lý các Khu công nghiệp tỉnh Bắc Ninh",
+    "BQL các KCN",
+    "bqlkcn",
+)
+
+# Who settles each procedure: read from its catalog record's `agency` ("Cơ quan thực hiện").
+# The record may name several agencies (separated by ";"); the first one the province has
+# settles. Each entry: (what the record says, folded; which demo agency that is). The keys
+# "commune.*" are the agencies of the commune where the dossier is received.
+SETTLER_BY_RECORD_AGENCY = (
+    ("van phong dang ky dat dai", "land_office"),
+    ("ban quan ly cac khu cong nghiep", "industrial_zones"),
+    ("phong quan ly xuat nhap canh cong an cap tinh", "police"),
+    ("cong an cap tinh", "police"),
+    ("cong an tinh", "police"),
+    ("cong an cap xa", "commune.police"),
+    ("so tai chinh", "taichinh"),
+    ("so xay dung", "xaydung"),
+    # Food safety of farm products: the agency the provincial committee designates, in
+    # Bắc Ninh the Department of Agriculture and Environment (record 2.001827).
+    ("co quan chuc nang do uy ban nhan dan cap tinh chi dinh", "nnmt"),
+    ("trung tam phuc vu hanh chinh cong cap xa", "commune.center"),
+    # Household businesses are registered by the commune's business registration office,
+    # a division of the commune committee since 1 July 2025.
+    ("co quan dang ky kinh doanh cap xa", "commune.committee"),
+    ("uy ban nhan dan cap xa", "commune.committee"),
+    ("uy ban nhan dan xa", "commune.committee"),
+    # Copies of civil-status extracts and copies from the original register: the commune
+    # committee that keeps the register (the records 2.000635 and 2.000908).
+    ("co quan quan ly co so du lieu ho tich dien tu", "commune.committee"),
+    ("co quan to chuc dang quan ly so goc", "commune.committee"),
+)
+
+
+def settler_key(record_agency: str) -> str | None:
+    """The demo agency (key of SETTLER_BY_RECORD_AGENCY) that settles a procedure whose
+    record names `record_agency`; None when it names no agency the province has."""
+    for part in (record_agency or "").split(";"):
+        folded = fold(part)
+        for needle, key in SETTLER_BY_RECORD_AGENCY:
+            if needle in folded:
+                return key
+    return None
+
 
 DEMO_CITIZEN = "congdan"
 DEMO_BUSINESS = "doanhnghiep"
@@ -138,6 +174,7 @@ class CommuneAgencies:
     unit: AdministrativeUnit
     center: Agency
     committee: Agency
+    police: Agency
 
 
 @dataclass
@@ -146,6 +183,8 @@ class Province:
     center: Agency
     departments: dict[str, Agency]
     police: Agency
+    land_office: Agency
+    industrial_zones: Agency
     communes: list[CommuneAgencies]
     staff: dict[tuple[int, str], object] = field(default_factory=dict)  # (agency, role) → user
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, agency
@@ -155,17 +194,25 @@ class Province:
     @property
     def agencies(self) -> list[Agency]:
         out = [self.committee, self.center, *self.departments.values(), self.police]
+        out += [self.land_office, self.industrial_zones]
         for c in self.communes:
-            out += [c.center, c.committee]
+            out += [c.center, c.committee, c.police]
         return out
 
+    def settling(self, key: str, commune: CommuneAgencies | None = None) -> Agency:
+        """The agency of a SETTLER_BY_RECORD_AGENCY key; "commune.*" keys need the commune."""
+        if key.startswith("commune."):
+            if commune is None:
+                raise ValueError(f"{key} settles in a commune: which one?")
+            return getattr(commune, key.removeprefix("commune."))
+        if key in ("police", "land_office", "industrial_zones"):
+            return getattr(self, key)
+        return self.departments[key]
 
-def department_key(field_name: str) -> str | None:
-    folded = fold(field_name)
-    for needle, key in FIELD_DEPARTMENT:
-        if needle in folded:
-            return key
-    return None
+    def procedure_route(self, record_agency: str) -> str:
+        """The settler key for a record's agency; records naming no agency of the province
+        go to the Department of Justice, as a province routes what it cannot place."""
+        return settler_key(record_agency) or "tuphap"
 
 
 def _unit(code: str) -> AdministrativeUnit:
@@ -211,6 +258,22 @@ def _agencies() -> Province:
         for key, (code, name, short) in DEPARTMENTS.items()
     }
     police = _agency(POLICE[0], POLICE[1], AgencyKind.VERTICAL, province, short_name=POLICE[2])
+    land_office = _agency(
+        LAND_OFFICE[0],
+        LAND_OFFICE[1],
+        AgencyKind.DEPARTMENT,
+        province,
+        departments["nnmt"],
+        LAND_OFFICE[2],
+    )
+    industrial_zones = _agency(
+        INDUSTRIAL_ZONES[0],
+        INDUSTRIAL_ZONES[1],
+        AgencyKind.DEPARTMENT,
+        province,
+        committee,
+        INDUSTRIAL_ZONES[2],
+    )
     communes = []
     for spec in COMMUNES:
         unit = _unit(ward_code(spec.ward))
@@ -231,8 +294,16 @@ def _agencies() -> Province:
             ubnd,
             f"TTPVHCC {unit.name}",
         )
-        communes.append(CommuneAgencies(spec, unit, tt, ubnd))
-    return Province(committee, center, departments, police, communes)
+        commune_police = _agency(
+            f"000.{nn}.30.H05",
+            f"Công an {unit.name}",
+            AgencyKind.VERTICAL,
+            unit,
+            police,
+            f"Công an {unit.name}",
+        )
+        communes.append(CommuneAgencies(spec, unit, tt, ubnd, commune_police))
+    return Province(committee, center, departments, police, land_office, industrial_zones, communes)
 
 
 def _prefix(p: Province, agency: Agency) -> str:
@@ -242,6 +313,10 @@ def _prefix(p: Province, agency: Agency) -> str:
         return PROVINCIAL["center"][3]
     if agency == p.police:
         return POLICE[3]
+    if agency == p.land_office:
+        return LAND_OFFICE[3]
+    if agency == p.industrial_zones:
+        return INDUSTRIAL_ZONES[3]
     for key, dep in p.departments.items():
         if dep == agency:
             return f"so.{key}"
@@ -251,6 +326,8 @@ def _prefix(p: Province, agency: Agency) -> str:
         if agency == c.committee:
             side = "phuong" if c.unit.kind == "ward" else "xa"
             return f"{side}.{c.spec.slug}"
+        if agency == c.police:
+            return f"ca.{c.spec.slug}"
     raise ValueError(agency)
 
 
@@ -372,22 +449,27 @@ def _applicants(p: Province, password: str, password_hash: str, rng: random.Rand
     p.logins.append((DEMO_BUSINESS, "Doanh nghiệp (business)", "—"))
 
 
+def procedure_settlers(p: Province, procedure: Procedure) -> list[Agency]:
+    """The agencies that settle `procedure` in the province, from its record's agency: one
+    per commune for a commune agency, else the one provincial agency."""
+    version = procedure.version_on() or procedure.versions.order_by("-number").first()
+    key = p.procedure_route(version.settling_agency_text if version else "")
+    if key.startswith("commune."):
+        return [p.settling(key, c) for c in p.communes]
+    return [p.settling(key)]
+
+
 def _procedure_links(p: Province) -> int:
-    """Who settles and who receives each procedure in the province (no service exists)."""
+    """Who settles and who receives each procedure in the province (no service exists):
+    the agency its catalog record names settles; commune procedures are received at the
+    communes' centers, the others at the provincial center."""
     wanted = set()
     for proc in Procedure.objects.select_related("field"):
-        if proc.level == Level.COMMUNE:
-            for c in p.communes:
-                wanted.add((proc.pk, c.committee.pk, AgencyRole.SETTLING))
-                wanted.add((proc.pk, c.center.pk, AgencyRole.RECEIVING))
-            continue
-        if proc.level == Level.MINISTRY:
-            settling = p.police
-        else:
-            key = department_key(proc.field.name) or "tuphap"
-            settling = p.police if key == "police" else p.departments[key]
-        wanted.add((proc.pk, settling.pk, AgencyRole.SETTLING))
-        wanted.add((proc.pk, p.center.pk, AgencyRole.RECEIVING))
+        for settling in procedure_settlers(p, proc):
+            wanted.add((proc.pk, settling.pk, AgencyRole.SETTLING))
+        receiving = [c.center for c in p.communes] if proc.level == Level.COMMUNE else [p.center]
+        for center in receiving:
+            wanted.add((proc.pk, center.pk, AgencyRole.RECEIVING))
     have = set(ProcedureAgency.objects.values_list("procedure_id", "agency_id", "role"))
     missing = [
         ProcedureAgency(procedure_id=pr, agency_id=ag, role=role)
@@ -397,12 +479,34 @@ def _procedure_links(p: Province) -> int:
     return len(missing)
 
 
+def time_limits_load(path: Path = TIME_LIMITS) -> int:
+    """The limits set by law for the real records that state none (fixtures/time-limits.json,
+    each with its legal source), set through `time_limit_set` as an administrator would:
+    audited, and a no-op when already set. Returns how many procedures were completed."""
+    done = 0
+    for item in json.loads(path.read_text(encoding="utf-8")):
+        procedure = Procedure.objects.filter(code=item["code"]).first()
+        if procedure is None:
+            continue
+        time_limit_set(
+            version=current_version(procedure),
+            channels=None if item["channels"] == "all" else item["channels"],
+            value=item["value"],
+            unit=item["unit"],
+            cutoff=item["cutoff"],
+            source=f"{item['source']} (độ tin cậy / confidence: {item['confidence']})",
+        )
+        done += 1
+    return done
+
+
 @transaction.atomic
 def province_load(*, password: str) -> Province:
     """Load (or find) the whole master data of the demo province."""
     units_load(province_codes=[PROVINCE])
     legacy_units_load()
     catalog_import_fixture(effective_from=PROCEDURES_FROM)
+    time_limits_load()
     p = _agencies()
     _procedure_links(p)
     password_hash = make_password(password)

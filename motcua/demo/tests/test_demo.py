@@ -3,13 +3,16 @@ synthesized dossiers that the real services can act on."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter, defaultdict
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from motcua.catalog.models import ProcedureAgency
+from motcua.catalog.enums import Channel
+from motcua.catalog.limits import limit_label
+from motcua.catalog.models import CatalogAuditEntry, ProcedureAgency, ProcedureVersion
 from motcua.demo.generator import demo_load
 from motcua.dossiers import services as s
 from motcua.dossiers import timing
@@ -121,16 +124,40 @@ def test_due_is_the_appointment_shifted_by_the_paused_time(demo):
     )
     checked = paused = 0
     for d in sample[:150]:
-        due = timing.appointment(d.procedure_version, d.settling_agency, d.received_at)
+        due = timing.appointment(d.procedure_version, d.settling_agency, d.received_at, d.channel)
         for pause in Pause.objects.filter(dossier=d, working_seconds__isnull=False):
             due = timing.shift(d.settling_agency, due, pause.working_seconds)
             paused += 1
         assert d.original_due_at == timing.appointment(
-            d.procedure_version, d.settling_agency, d.received_at
+            d.procedure_version, d.settling_agency, d.received_at, d.channel
         )
         assert d.due_at == due, d.pk
         checked += 1
     assert checked == 150 and paused > 0
+
+
+def test_the_real_limits_are_loaded_with_their_legal_source(demo):
+    """The 6 records without a limit get the one set by law (fixtures/time-limits.json),
+    through time_limit_set, audited with the source; dossiers of them use it."""
+    entries = CatalogAuditEntry.objects.filter(action="time_limit_set").select_related("procedure")
+    assert sorted(e.procedure.code for e in entries) == [
+        "2.000635", "2.000815", "2.000884", "2.001019", "2.001035", "2.001263",
+    ]  # fmt: skip
+    assert all(e.actor_id is None and e.data["source"] for e in entries)
+    assert ProcedureVersion.objects.filter(time_limits__isnull=True).count() == 0
+    adoption = ProcedureVersion.objects.get(procedure__code="2.001263")
+    assert limit_label(adoption, Channel.COUNTER) == "30 ngày"
+    copy = ProcedureVersion.objects.get(procedure__code="2.000815")
+    assert limit_label(copy, Channel.COUNTER) == "Trong ngày (sau 15 giờ: ngày làm việc tiếp theo)"
+    contract = ProcedureVersion.objects.get(procedure__code="2.001035")
+    assert limit_label(contract, Channel.ONLINE) == "2 ngày làm việc"
+    # a same-day dossier of the history is due at the close of a working day
+    same_day = Dossier.objects.filter(
+        procedure__code__in=["2.000815", "2.000884", "2.000635"], received_at__isnull=False
+    )
+    assert same_day.exists()
+    for d in same_day[:50]:
+        assert d.original_due_at.astimezone(timing.VN).time() == dt.time(17)
 
 
 def test_handover_outcomes_are_classified_against_their_due(demo):
@@ -192,9 +219,9 @@ def test_demo_accounts_share_the_password(demo):
 
 def test_a_synthesized_dossier_in_processing_can_be_forwarded_by_its_officer(demo):
     d = (
-        Dossier.objects.filter(
-            status=Status.PROCESSING, owner__isnull=False, current_step__role="specialist"
-        )
+        # Any owner: since the real same-day limits (chứng thực, trích lục) are loaded, few
+        # dossiers of a 400-dossier history are still in processing at "now".
+        Dossier.objects.filter(status=Status.PROCESSING, current_step__role="specialist")
         .exclude(pk__in=[x.pk for x in demo.live])
         .select_related("current_step")
         .first()

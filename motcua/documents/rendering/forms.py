@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from motcua.catalog.enums import TimeUnit
+from motcua.catalog.limits import limit_label
 from motcua.catalog.models import Component
 
 from ..enums import DocumentKind
@@ -24,14 +24,6 @@ LEADER_NOTE = "(Ký, ghi rõ họ tên và đóng dấu)"
 
 def _count(n: int) -> str:
     return f"{n:02d}" if n else ""
-
-
-def time_limit(version) -> str:
-    if version.time_limit_value is None:
-        return version.time_limit_text or "Theo quy định"
-    value = version.time_limit_value.normalize()
-    value_text = f"{value:f}".replace(".", ",")
-    return f"{value_text} {TimeUnit(version.time_limit_unit).label}"
 
 
 class _DossierForm(FormTemplate):
@@ -104,7 +96,11 @@ class Receipt(_DossierForm):
             aligns=["C", "L", "C", "C"],
         )
         pdf.field("2. Số lượng hồ sơ", "01 bộ")
-        pdf.field("3. Thời gian giải quyết hồ sơ theo quy định", time_limit(d.procedure_version))
+        # The limit of the dossier's own channel (online and counter may differ).
+        pdf.field(
+            "3. Thời gian giải quyết hồ sơ theo quy định",
+            limit_label(d.procedure_version, d.channel),
+        )
         pdf.field("4. Thời gian nhận hồ sơ", time_date(d.received_at))
         pdf.field("5. Thời gian trả kết quả giải quyết hồ sơ", time_date(d.original_due_at))
         pdf.field("6. Đăng ký nhận kết quả tại", d.receiving_agency.name)

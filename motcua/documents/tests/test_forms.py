@@ -61,6 +61,42 @@ def test_receive_stores_the_receipt(world, run_hooks):
     assert f"Số: {d.code.rsplit('-', 1)[-1]}/TNHS" in text
 
 
+def test_receipt_prints_the_limit_of_the_dossiers_own_channel(world, run_hooks):
+    """Online 1 working day, counter 27, post same day: each receipt prints its own."""
+    from motcua.catalog.models import ProcedureTimeLimit
+
+    w = world
+    ProcedureTimeLimit.objects.filter(version=w.version).delete()
+    ProcedureTimeLimit.objects.create(version=w.version, channel=1, value=27, unit="working_days")
+    ProcedureTimeLimit.objects.create(version=w.version, channel=2, value=1, unit="working_days")
+    ProcedureTimeLimit.objects.create(
+        version=w.version, channel=3, unit="same_day", cutoff=dt.time(15)
+    )
+    w.version.time_limits_stamp += 1
+    w.version.save(update_fields=["time_limits_stamp"])
+    field = "3. Thời gian giải quyết hồ sơ theo quy định"
+    online = run_hooks(advance, w, Status.RECEIVED)
+    assert f"{field}: 1 ngày làm việc" in flat(pdf_text(stored(online, DocumentKind.RECEIPT)[1]))
+    for channel, printed in (
+        (1, "27 ngày làm việc"),
+        (3, "Trong ngày (sau 15 giờ: ngày làm việc tiếp theo)"),
+    ):
+        d = run_hooks(
+            ds.dossier_intake,
+            actor=w.a.staff["c:counter"],
+            procedure=w.procedure,
+            receiving_agency=w.a.center,
+            channel=channel,
+            applicant={"name": "Trần Thị B"},
+            at=T0,
+        )
+        docs = DossierDocument.objects.filter(dossier=d, kind=DocumentKind.RECEIPT)
+        assert docs.exists()
+        for doc in docs:
+            with doc.file.open("rb") as fh:
+                assert f"{field}: {printed}" in flat(pdf_text(fh.read())), channel
+
+
 def test_receipt_of_a_2018_dossier_cites_circular_01_2018(world, run_hooks):
     d = advance(world, Status.SUBMITTED)
     type(d).objects.filter(pk=d.pk).update(rule_set="2018")

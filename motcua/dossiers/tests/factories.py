@@ -20,6 +20,7 @@ from motcua.catalog.models import (
     ProcedureVersion,
     ProcessStep,
 )
+from motcua.catalog.tests.factories import add_limits
 from motcua.org.enums import AgencyKind, ApplicantKind, Role, UnitKind
 from motcua.org.models import AdministrativeUnit, Agency, Applicant, StaffRole
 
@@ -117,11 +118,10 @@ def make_world(limit_days: int = 3) -> World:
         effective_from=dt.date(2020, 1, 1),
         name=proc.name,
         channels=[1, 2, 3],
-        time_limit_value=Decimal(limit_days),
-        time_limit_unit=TimeUnit.WORKING_DAYS,
         online_level=OnlineLevel.FULL,
         paper_result_required=True,
     )
+    add_limits(version, Decimal(limit_days), TimeUnit.WORKING_DAYS)
     comps = [
         Component.objects.create(
             version=version, order=1, name="Tờ khai đăng ký khai sinh", original_count=1

@@ -13,6 +13,7 @@ import pytest
 
 from motcua.core.tests.browser import (
     AXE,
+    CHROMIUM_MISSING,
     SCREENSHOTS,
     assert_accessible,
     chromium_missing,
@@ -27,7 +28,7 @@ SHOTS = SCREENSHOTS
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(chromium_missing(), reason="needs Debian's chromium"),
+    pytest.mark.skipif(chromium_missing(), reason=CHROMIUM_MISSING),
     pytest.mark.skipif(not AXE.exists(), reason="needs axe-core: npm install"),
 ]
 

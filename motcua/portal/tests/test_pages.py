@@ -1,6 +1,7 @@
 """Portal pages through the Django test client: given a small province, when a citizen
 uses a page, then the page shows (or the services record) exactly what it should."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -155,6 +156,46 @@ def test_procedure_page_shows_details_and_due_preview(client, world):
     assert due.tzinfo is not None
     assert re.search(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", html)
     assert 'href="/thu-tuc/1.001193/nop/"' in html
+
+
+def test_procedure_page_shows_the_limit_of_each_channel(client, world):
+    from motcua.catalog.models import ProcedureTimeLimit
+
+    w = world
+    ProcedureTimeLimit.objects.filter(version=w.version, channel=2).update(value=1)
+    ProcedureTimeLimit.objects.filter(version=w.version, channel=3).update(
+        value=None, unit="same_day", cutoff=dt.time(15)
+    )
+    w.version.time_limits_stamp += 1
+    w.version.save(update_fields=["time_limits_stamp"])
+    html = client.get("/thu-tuc/1.001193/").content.decode()
+    assert "<li>Trực tiếp: 3 ngày làm việc</li>" in html
+    assert "<li>Trực tuyến: 1 ngày làm việc</li>" in html
+    assert (
+        "<li>Qua bưu chính công ích: Trong ngày (sau 15 giờ: ngày làm việc tiếp theo)</li>" in html
+    )
+
+
+def test_a_procedure_without_an_online_limit_is_not_offered_online_and_says_why(client, world):
+    from motcua.catalog.models import ProcedureTimeLimit
+
+    w = world
+    ProcedureTimeLimit.objects.filter(version=w.version, channel=2).delete()
+    w.version.time_limits_stamp += 1
+    w.version.save(update_fields=["time_limits_stamp"])
+    r = client.get("/thu-tuc/1.001193/")
+    html = r.content.decode()
+    assert 'href="/thu-tuc/1.001193/nop/"' not in html
+    assert "chưa có thời hạn giải quyết cho hồ sơ nộp trực tuyến" in html
+    assert "<li>Trực tuyến: Chưa có thời hạn giải quyết</li>" in html
+    # the preview is the counter's: 3 working days
+    assert r.context["due_preview"] is not None
+    listing = client.get("/nop-ho-so/", {"q": "khai sinh"}).content.decode()
+    assert 'href="/thu-tuc/1.001193/nop/"' not in listing
+    assert "Chưa nhận trực tuyến: chưa có thời hạn giải quyết" in listing
+    client.force_login(w.citizen)
+    form = client.get("/thu-tuc/1.001193/nop/").content.decode()
+    assert "chưa có thời hạn giải quyết cho hồ sơ nộp trực tuyến" in form
 
 
 def test_unknown_procedure_is_404(client, world):

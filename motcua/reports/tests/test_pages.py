@@ -4,6 +4,7 @@ import io
 import json
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
@@ -219,7 +220,9 @@ def test_pages_without_any_dossier(world):
 
 
 def test_public_page_in_english(data):
-    r = client_for().get("/cong-khai/000.A.02.H24/", HTTP_ACCEPT_LANGUAGE="en")
+    c = client_for()
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    r = c.get("/cong-khai/000.A.02.H24/")
     html = r.content.decode()
     assert 'lang="en"' in html
     assert "Summary" in html and "Tóm tắt" not in html

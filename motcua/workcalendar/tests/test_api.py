@@ -23,6 +23,7 @@ def test_due_preview(client):
         "due": "2027-02-17T10:00:00+07:00",
         "value": 5.0,
         "unit": "working_days",
+        "cutoff": None,
         "hours_per_day": 7.5,
         "agency": None,
     }
@@ -111,3 +112,25 @@ def test_holidays_bad_year(client, params):
     r = client.get("/api/calendar/holidays", params)
     assert r.status_code == 422
     assert r.json()["error"]["field"] == "year"
+
+
+def test_due_preview_same_day_and_calendar_days(client):
+    r = client.get(
+        "/api/calendar/due", {"from": "2026-04-23 15:30", "unit": "same_day", "cutoff": "16:00"}
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["due"], body["value"], body["cutoff"]) == (
+        "2026-04-23T17:00:00+07:00",
+        None,
+        "16:00",
+    )
+    r = client.get("/api/calendar/due", {"from": "2026-04-23 15:30", "unit": "same_day"})
+    assert (r.json()["due"], r.json()["cutoff"]) == ("2026-04-24T17:00:00+07:00", "15:00")
+    r = client.get(
+        "/api/calendar/due", {"from": "2026-04-23 10:00", "value": "3", "unit": "calendar_days"}
+    )
+    assert r.json()["due"] == "2026-04-28T17:00:00+07:00"
+    r = client.get("/api/calendar/due", {"from": "2026-04-23 10:00", "unit": "working_days"})
+    assert r.status_code == 422
+    assert (r.json()["error"]["code"], r.json()["error"]["field"]) == ("invalid_input", "value")

@@ -26,9 +26,31 @@ def test_due_hours_calendar_days_and_offset():
     assert run("due", "--from", "2027-03-03 10:00", "--working-hours", "3") == (
         "2027-03-03T15:00:00+07:00\n"
     )
-    assert run("due", "--from", "2027-02-03T03:00:00+00:00", "--calendar-days", "0.5") == (
-        "2027-02-03T22:00:00+07:00\n"
+    assert run("due", "--from", "2027-03-03T03:00:00+00:00", "--calendar-days", "1") == (
+        "2027-03-04T17:00:00+07:00\n"
     )
+    # 4/2/2027 is in the Tết days off: the end of the next working day, 11/2
+    assert run("due", "--from", "2027-02-03T03:00:00+00:00", "--calendar-days", "1") == (
+        "2027-02-11T17:00:00+07:00\n"
+    )
+
+
+def test_due_calendar_days_issue_example():
+    # Sunday 26/4/2026 is a holiday (and 27/4 its substitute): the end of Tuesday 28/4
+    assert run("due", "--from", "2026-04-23 10:00", "--calendar-days", "3") == (
+        "2026-04-28T17:00:00+07:00\n"
+    )
+
+
+def test_due_same_day_with_default_and_given_cutoff():
+    assert run("due", "--from", "2026-04-23 10:00", "--same-day") == "2026-04-23T17:00:00+07:00\n"
+    assert run("due", "--from", "2026-04-23 15:30", "--same-day") == "2026-04-24T17:00:00+07:00\n"
+    assert run("due", "--from", "2026-04-23 15:30", "--same-day", "--cutoff", "16:00") == (
+        "2026-04-23T17:00:00+07:00\n"
+    )
+    with pytest.raises(CommandError) as err:
+        run("due", "--from", "2026-04-23 15:30", "--working-days", "1", "--cutoff", "16:00")
+    assert str(err.value) == "--cutoff chỉ dùng với --same-day / --cutoff goes with --same-day."
 
 
 def test_due_with_agency_hours(agency):

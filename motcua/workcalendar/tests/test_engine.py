@@ -91,9 +91,69 @@ def test_working_hours(cal):
     assert cal.add(at(2027, 3, 3, 16), Decimal("8.5"), WH) == at(2027, 3, 4, 17)
 
 
-def test_calendar_days_are_plain(cal):
-    assert cal.add(at(2027, 2, 3, 10), 5, CD) == at(2027, 2, 8, 10)
-    assert cal.add(at(2027, 2, 3, 10), Decimal("0.5"), CD) == at(2027, 2, 3, 22)
+def test_calendar_days_issue_example_last_day_a_holiday_sunday(cal):
+    # Thu 23/4/2026 + 3 days: counting starts Fri 24 (Điều 147); the last day, Sun 26/4, is
+    # Giỗ Tổ Hùng Vương, Mon 27/4 its substitute day off; so the end of Tue 28/4 (Điều 148),
+    # at the close of working hours.
+    assert cal.add(at(2026, 4, 23, 10), 3, CD) == at(2026, 4, 28, 17)
+
+
+def test_calendar_days_last_day_a_working_day_ends_at_its_close(cal):
+    # Mon 2/3/2026 + 3: Tue, Wed, Thu → Thu 5/3 at 17:00, whatever the hour of receipt
+    assert cal.add(at(2026, 3, 2, 10), 3, CD) == at(2026, 3, 5, 17)
+    assert cal.add(at(2026, 3, 2, 16, 59), 3, CD) == at(2026, 3, 5, 17)
+    # received on a Saturday: counting still starts the next day
+    assert cal.add(at(2026, 3, 7, 9), 2, CD) == at(2026, 3, 9, 17)
+
+
+def test_calendar_days_through_tet(cal):
+    # Tết Bính Ngọ 2026: 16–20/2 off. Wed 11/2 + 5 → Mon 16/2, off → Mon 23/2
+    assert cal.add(at(2026, 2, 11, 10), 5, CD) == at(2026, 2, 23, 17)
+    # Wed 3/2/2027 + 5 → Mon 8/2/2027 (Tết Đinh Mùi) → first working day Thu 11/2/2027
+    assert cal.add(at(2027, 2, 3, 10), 5, CD) == at(2027, 2, 11, 17)
+    # a limit that ends before Tết is not moved by it: Mon 9/2/2026 + 3 → Thu 12/2
+    assert cal.add(at(2026, 2, 9, 10), 3, CD) == at(2026, 2, 12, 17)
+
+
+def test_calendar_days_last_day_a_declared_make_up_working_day():
+    cal = build_calendar(DEFAULT_PERIODS, {dt.date(2026, 3, 7): "working_day"})
+    # Thu 5/3 + 2 → Sat 7/3, declared a make-up working day: it ends there
+    assert cal.add(at(2026, 3, 5, 10), 2, CD) == at(2026, 3, 7, 17)
+
+
+def test_calendar_days_must_be_whole(cal):
+    with pytest.raises(ValidationFailed) as err:
+        cal.add(at(2027, 2, 3, 10), Decimal("0.5"), CD)
+    assert (err.value.code, err.value.field) == ("invalid_input", "value")
+
+
+SD = "same_day"
+CUT = dt.time(15)
+
+
+def test_same_day_before_cutoff_is_due_at_the_close_of_that_day(cal):
+    assert cal.add(at(2026, 3, 4, 9), None, SD, cutoff=CUT) == at(2026, 3, 4, 17)
+    assert cal.add(at(2026, 3, 4, 6), None, SD, cutoff=CUT) == at(2026, 3, 4, 17)
+    # "sau 15 giờ": at 15:00 exactly it is not after
+    assert cal.add(at(2026, 3, 4, 15), None, SD, cutoff=CUT) == at(2026, 3, 4, 17)
+
+
+def test_same_day_after_cutoff_is_due_the_next_working_day(cal):
+    assert cal.add(at(2026, 3, 4, 15, 1), None, SD, cutoff=CUT) == at(2026, 3, 5, 17)
+    # Friday after the cut-off → Monday
+    assert cal.add(at(2026, 3, 6, 16), None, SD, cutoff=CUT) == at(2026, 3, 9, 17)
+    # received on a Saturday (online) → Monday
+    assert cal.add(at(2026, 3, 7, 10), None, SD, cutoff=CUT) == at(2026, 3, 9, 17)
+    # Friday 13/2/2026 after 15:00, Tết 16–20/2 → Mon 23/2
+    assert cal.add(at(2026, 2, 13, 15, 30), None, SD, cutoff=CUT) == at(2026, 2, 23, 17)
+    # another cut-off hour
+    assert cal.add(at(2026, 3, 4, 15, 30), None, SD, cutoff=dt.time(16)) == at(2026, 3, 4, 17)
+
+
+def test_same_day_needs_a_cutoff(cal):
+    with pytest.raises(ValidationFailed) as err:
+        cal.add(at(2026, 3, 4, 9), None, SD)
+    assert (err.value.code, err.value.field) == ("invalid_input", "cutoff")
 
 
 def test_received_after_hours_starts_next_morning(cal):

@@ -1,5 +1,7 @@
-"""`motcua catalog import FILE [--effective-from YYYY-MM-DD] [--dry-run] [--skip-invalid]`
-and `motcua catalog export [--out FILE] [--code CODE ...]`."""
+"""`motcua catalog import FILE [--effective-from YYYY-MM-DD] [--dry-run] [--skip-invalid]`,
+`motcua catalog export [--out FILE] [--code CODE ...]` and
+`motcua catalog set-limit CODE --channel all|1|2|3 --unit U [--value N] [--cutoff 15:00]
+--source "…"` (the same `time_limit_set` as the admin)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from motcua.catalog.enums import Channel, TimeUnit
 from motcua.catalog.importer import catalog_export, catalog_import
+from motcua.catalog.limits import limit_label
 from motcua.catalog.models import Procedure
-from motcua.core.errors import ValidationFailed
+from motcua.catalog.services import current_version, time_limit_set
+from motcua.core.errors import DomainError, ValidationFailed
 
 
 def _date(value: str) -> dt.date:
@@ -36,11 +41,50 @@ class Command(BaseCommand):
         exp = sub.add_parser("export", help="Export procedures as JSON.")
         exp.add_argument("--out", default=None, help="Output file (default: stdout)")
         exp.add_argument("--code", action="append", default=[], help="Procedure code (repeat)")
+        lim = sub.add_parser(
+            "set-limit",
+            help="Đặt thời hạn giải quyết của phiên bản hiện hành / set a version's time limit.",
+        )
+        lim.add_argument("code", help="mã thủ tục")
+        lim.add_argument("--channel", default="all", choices=["all", "1", "2", "3"])
+        lim.add_argument("--unit", required=True, choices=TimeUnit.values)
+        lim.add_argument("--value", default=None, help="số (bỏ trống với same_day)")
+        lim.add_argument("--cutoff", default=None, help="same_day: giờ chốt, mặc định 15:00")
+        lim.add_argument("--source", required=True, help="căn cứ pháp lý của thời hạn")
+        lim.add_argument("--by", default=None, help="tên đăng nhập người thực hiện (nhật ký)")
 
     def handle(self, *args, **options):
         if options["action"] == "import":
             return self._import(options)
+        if options["action"] == "set-limit":
+            return self._set_limit(options)
         return self._export(options)
+
+    def _set_limit(self, options) -> None:
+        from django.contrib.auth import get_user_model
+
+        actor = None
+        if options["by"]:
+            actor = get_user_model().objects.filter(username=options["by"]).first()
+            if actor is None:
+                raise CommandError(f"--by: không có người dùng / no user '{options['by']}'.")
+        try:
+            version = current_version(options["code"])
+            time_limit_set(
+                version=version,
+                channels=None if options["channel"] == "all" else [int(options["channel"])],
+                value=options["value"],
+                unit=options["unit"],
+                cutoff=options["cutoff"],
+                source=options["source"],
+                actor=actor,
+            )
+        except DomainError as exc:
+            where = f" [{exc.field}]" if exc.field else ""
+            raise CommandError(f"{exc.code}: {exc.message} / {exc.message_en}{where}") from None
+        version.refresh_from_db()
+        for ch in Channel:
+            self.stdout.write(f"{version}\t{ch.label}\t{limit_label(version, ch)}")
 
     def _import(self, options) -> None:
         path = Path(options["file"])
@@ -70,6 +114,11 @@ class Command(BaseCommand):
             ) from exc
         for note in report.notes:
             self.stdout.write(f"note: {note}")
+        for u in report.unread_limits:
+            self.stdout.write(
+                f"time limit not read: {u['code']} ({u['field']}): {u['message_en']} / "
+                f"{u['message']}"
+            )
         for e in report.errors:
             self.stderr.write(f"skipped {e['field']}: {e['message_en']}")
         prefix = "dry run (rolled back): " if report.dry_run else ""

@@ -64,7 +64,10 @@ class Command(BaseCommand):
         self._logins(result.province.logins, password)
         if serve:
             self.stdout.write(f"Mở (open) http://{addr}/")
-            call_command("runserver", addr, use_reloader=False)
+            # The demo serves its own static files (styles, Swagger UI) whatever DEBUG says:
+            # DEBUG is off unless the developer turns it on (MOTCUA_DEBUG=1), and runserver
+            # then serves static files only when told to (--insecure).
+            call_command("runserver", addr, use_reloader=False, insecure_serving=True)
 
     def _summary(self):
         total = Dossier.objects.count()

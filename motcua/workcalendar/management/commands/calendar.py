@@ -1,6 +1,8 @@
 """`motcua calendar due|declare|undeclare|list`: the working calendar from the console.
 
 motcua calendar due --from "2027-02-03 10:00" --working-days 5 [--agency CODE]
+motcua calendar due --from "2026-04-23 10:00" --calendar-days 3
+motcua calendar due --from "2027-02-03 15:30" --same-day [--cutoff 15:00]
 motcua calendar declare --date 2027-02-13 --kind working_day --name "Làm bù Tết"
 motcua calendar undeclare --date 2027-02-13
 motcua calendar list --year 2027
@@ -13,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.management.base import BaseCommand, CommandError
 
 from motcua.catalog.enums import TimeUnit
+from motcua.catalog.limits import default_cutoff, parse_cutoff
 from motcua.core.errors import DomainError
 from motcua.workcalendar.engine import parse_date, parse_moment
 from motcua.workcalendar.enums import DeclaredDayKind
@@ -43,6 +46,14 @@ class Command(BaseCommand):
         amount.add_argument("--working-days", type=str, metavar="N")
         amount.add_argument("--working-hours", type=str, metavar="N")
         amount.add_argument("--calendar-days", type=str, metavar="N")
+        amount.add_argument(
+            "--same-day",
+            action="store_true",
+            help="trong ngày: hết giờ làm việc cùng ngày; sau giờ chốt, ngày làm việc tiếp theo",
+        )
+        due.add_argument(
+            "--cutoff", metavar="HH:MM", help="giờ chốt của --same-day (mặc định 15:00)"
+        )
         due.add_argument("--agency", metavar="CODE", help="mã định danh của cơ quan")
 
         declare = sub.add_parser("declare", help="Khai báo ngày nghỉ hoặc ngày làm việc bù.")
@@ -65,11 +76,18 @@ class Command(BaseCommand):
 
     def _due(self, options):
         start = parse_moment(options["start"], "from")
-        for unit in TimeUnit:
+        agency = agency_by_code(options["agency"]) if options.get("agency") else None
+        if options.get("same_day"):
+            cutoff = parse_cutoff(options["cutoff"]) if options.get("cutoff") else default_cutoff()
+            due = get_calendar(agency).add(start, None, TimeUnit.SAME_DAY, cutoff=cutoff)
+            self.stdout.write(due.isoformat())
+            return
+        if options.get("cutoff"):
+            raise CommandError("--cutoff chỉ dùng với --same-day / --cutoff goes with --same-day.")
+        for unit in (TimeUnit.WORKING_DAYS, TimeUnit.WORKING_HOURS, TimeUnit.CALENDAR_DAYS):
             text = options.get(unit.value)
             if text is not None:
                 break
-        agency = agency_by_code(options["agency"]) if options.get("agency") else None
         due = get_calendar(agency).add(start, _number(text), unit)
         self.stdout.write(due.isoformat())
 
