@@ -150,8 +150,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 MOTCUA_MAX_SUPPLEMENT_REQUESTS = int(os.environ.get("MOTCUA_MAX_SUPPLEMENT_REQUESTS", "1"))
 # Apologies with a new appointment (Mẫu 04) a dossier may receive.
 MOTCUA_MAX_APOLOGIES = int(os.environ.get("MOTCUA_MAX_APOLOGIES", "1"))
-# How long before the deadline an apology must be made, in minutes (450 = one working day).
-MOTCUA_APOLOGY_MIN_LEAD_MINUTES = int(os.environ.get("MOTCUA_APOLOGY_MIN_LEAD_MINUTES", "0"))
 # A tax code whose check computation gives 10: "invalid" (no such code) or "zero".
 MOTCUA_TAX_CODE_MOD11_ZERO = os.environ.get("MOTCUA_TAX_CODE_MOD11_ZERO", "invalid")
 
@@ -178,6 +176,22 @@ MOTCUA_SAME_DAY_CUTOFF = os.environ.get("MOTCUA_SAME_DAY_CUTOFF", "15:00")
 MOTCUA_AUTH_CACHE_SECONDS = float(os.environ.get("MOTCUA_AUTH_CACHE_SECONDS", "10"))
 # Public base URL, printed on receipts (status lookup link).
 MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")
+
+# The verdict and the clock (motcua.dossiers.deadlines, rules; docs/rules.md "Verdict").
+# UNCONFIRMED legal points, configurable:
+# - which appointment a re-appointed dossier (apology, Mẫu 04) is judged against:
+#   "original" (the first one: an apology admits the delay) or "new";
+MOTCUA_REAPPOINTMENT_JUDGED_AGAINST = os.environ.get(
+    "MOTCUA_REAPPOINTMENT_JUDGED_AGAINST", "original"
+)
+# - whether waiting for the applicant's payment (status 6) pauses the clock: "land" (the
+#   procedures of the land field), "all" or "none"; a procedure version may decide itself;
+MOTCUA_PAYMENT_PAUSES_CLOCK = os.environ.get("MOTCUA_PAYMENT_PAUSES_CLOCK", "land")
+# - how long before the appointment an apology must come, in working days, per regime.
+MOTCUA_APOLOGY_MIN_LEAD_DAYS_2018 = os.environ.get("MOTCUA_APOLOGY_MIN_LEAD_DAYS_2018", "1")
+MOTCUA_APOLOGY_MIN_LEAD_DAYS_2025 = os.environ.get("MOTCUA_APOLOGY_MIN_LEAD_DAYS_2025", "1")
+# - the most supplement requests a dossier may have and still be on time (§1.5: 1).
+MOTCUA_766_MAX_SUPPLEMENTS_ON_TIME = int(os.environ.get("MOTCUA_766_MAX_SUPPLEMENTS_ON_TIME", "1"))
 
 LOGGING = {
     "version": 1,

@@ -44,8 +44,11 @@ STALE_EN = "This page is out of date: the dossier may have just changed. Check a
 SIGNALS = {
     "overdue": ("Quá hạn", "Overdue"),
     "soon": ("Đến hạn trong 1 ngày làm việc", "Due within one working day"),
-    "in_time": ("Còn hạn", "Early"),
-    "paused": ("Tạm dừng – chờ bổ sung", "Paused – awaiting supplement"),
+    "in_time": ("Còn hạn", "In time"),
+    "paused": ("Tạm dừng – chờ người nộp", "Paused – waiting for the applicant"),
+    "early": ("Đã xử lý trước hạn", "Done early"),
+    "on_time": ("Đã xử lý đúng hạn", "Done on time"),
+    "late": ("Đã xử lý quá hạn", "Done late"),
     None: ("Chưa tiếp nhận", "Not received yet"),
 }
 OUTCOMES = {
@@ -125,6 +128,7 @@ class InboxFilter(forms.Form):
             ("overdue", signal("overdue")["label"]),
             ("soon", signal("soon")["label"]),
             ("ok", signal("in_time")["label"]),
+            ("paused", signal("paused")["label"]),
         ]
 
 

@@ -108,6 +108,14 @@ class ProcedureVersion(models.Model):
         default=OnlineLevel.NONE,
     )
     eligible_full_online = models.BooleanField("đủ điều kiện toàn trình", default=False)
+    # Whether waiting for the applicant's payment (status 6) pauses the clock; empty = the
+    # setting MOTCUA_PAYMENT_PAUSES_CLOCK (default: land procedures only). docs/rules.md.
+    payment_pauses_clock = models.BooleanField(
+        "tạm dừng tính thời gian khi chờ thực hiện nghĩa vụ tài chính",
+        null=True,
+        blank=True,
+        default=None,
+    )
     deciding_agency_text = models.TextField("cơ quan có thẩm quyền", blank=True)
     receiving_agency_text = models.TextField("cơ quan tiếp nhận", blank=True)
     settling_agency_text = models.TextField("cơ quan thực hiện", blank=True)

@@ -7,9 +7,12 @@ class DossiersConfig(AppConfig):
     label = "dossiers"
 
     def ready(self) -> None:
-        from motcua.catalog.models import ProcessStep
+        from motcua.catalog.models import Field, ProcedureVersion, ProcessStep
 
         from .rules import steps_cache_clear
 
         post_save.connect(steps_cache_clear, sender=ProcessStep, dispatch_uid="steps_cache_save")
         post_delete.connect(steps_cache_clear, sender=ProcessStep, dispatch_uid="steps_cache_del")
+        # Whether a payment pauses the clock is cached per version (rules.payment_pauses_clock).
+        for model in (ProcedureVersion, Field):
+            post_save.connect(steps_cache_clear, sender=model, dispatch_uid=f"pay_{model.__name__}")

@@ -35,6 +35,8 @@ STATUS_EN = {
 
 TERMINAL = frozenset({Status.REFUSED, Status.STOPPED, Status.RETURNED})
 OPEN = frozenset(set(Status) - TERMINAL - {Status.SUBMITTED})
+# Always paused; waiting for a payment (6) pauses too when the procedure's payment pauses
+# the clock (rules.payment_pauses_clock): read `Dossier.paused_at`, not the status.
 CLOCK_PAUSED = frozenset({Status.SUPPLEMENT_REQUESTED})
 
 

@@ -8,12 +8,16 @@ settings and their legal status.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 
 from motcua.catalog.enums import AgencyRole
 from motcua.catalog.models import ProcessStep
 from motcua.core.errors import IllegalTransition
+from motcua.core.text import fold
+
+from . import deadlines, timing
 
 
 def _setting(name: str, default: int) -> int:
@@ -35,8 +39,10 @@ def supplement_refusal(dossier) -> IllegalTransition | None:
 
 
 def apology_refusal(dossier, at: dt.datetime) -> IllegalTransition | None:
-    """At most MOTCUA_MAX_APOLOGIES apologies (default 1), made at least
-    MOTCUA_APOLOGY_MIN_LEAD_MINUTES (default 0) before the appointment."""
+    """At most MOTCUA_MAX_APOLOGIES apologies (default 1), made at least the regime's lead
+    before the appointment: MOTCUA_APOLOGY_MIN_LEAD_DAYS_2018 / _2025 working days (default
+    1 each; "at least 1 day before" is 2018 practice, the 2025 value UNCONFIRMED), measured
+    as working time on the settling agency's calendar (docs/rules.md)."""
     limit = _setting("MOTCUA_MAX_APOLOGIES", 1)
     if dossier.apology_count >= limit:
         return IllegalTransition(
@@ -46,15 +52,72 @@ def apology_refusal(dossier, at: dt.datetime) -> IllegalTransition | None:
             f"(limit {limit}).",
             field="action",
         )
-    lead = dt.timedelta(minutes=_setting("MOTCUA_APOLOGY_MIN_LEAD_MINUTES", 0))
-    if dossier.due_at is None or at + lead >= dossier.due_at:
+    if dossier.due_at is None or at >= dossier.due_at:
         return IllegalTransition(
             "deadline_passed",
             "Đã quá thời điểm được xin lỗi, hẹn lại: phải thực hiện trước hạn trả kết quả.",
             "Too late to apologize and re-appoint: it must be done before the deadline.",
             field="at",
         )
+    days = deadlines.apology_min_lead_days(dossier.rule_set)
+    if days > 0:
+        calendar = timing.calendar_for(dossier.settling_agency_id)
+        needed = int(days * Decimal(str(calendar.hours_per_day)) * 3600)
+        if calendar.working_seconds_between(at, dossier.due_at) < needed:
+            return IllegalTransition(
+                "apology_too_late",
+                f"Phải xin lỗi, hẹn lại ít nhất {_days_text(days)} ngày làm việc trước hạn "
+                "trả kết quả.",
+                f"The apology must be made at least {days} working day(s) before the deadline.",
+                field="at",
+                data={"min_lead_working_days": str(days), "rule_set": dossier.rule_set},
+            )
     return None
+
+
+def _days_text(days: Decimal) -> str:
+    return format(days.normalize(), "f").replace(".", ",")
+
+
+# ---------------------------------------------------------------- financial obligation
+
+_PAYMENT_PAUSES: dict[int, bool] = {}
+
+
+def payment_pauses_clock(version, field_name: str) -> bool:
+    """Whether the time waiting for the applicant's payment (status 6) pauses the clock.
+
+    The procedure version's own choice (`payment_pauses_clock`, set in the admin) wins;
+    otherwise MOTCUA_PAYMENT_PAUSES_CLOCK: "land" (default) pauses for procedures of the
+    land field (lĩnh vực "Đất đai": the time to fulfil the financial obligation is not
+    counted in land procedures), "all" always, "none" never. UNCONFIRMED outside land
+    (docs/rules.md).
+    """
+    own = getattr(version, "payment_pauses_clock", None)
+    if own is not None:
+        return bool(own)
+    mode = str(getattr(settings, "MOTCUA_PAYMENT_PAUSES_CLOCK", "land")).lower()
+    if mode in ("all", "1", "true"):
+        return True
+    if mode in ("none", "0", "false"):
+        return False
+    return "dat dai" in fold(field_name or "")
+
+
+def dossier_payment_pauses_clock(dossier) -> bool:
+    """`payment_pauses_clock` for a dossier, cached per procedure version (cleared when a
+    version or a field changes)."""
+    key = dossier.procedure_version_id
+    cached = _PAYMENT_PAUSES.get(key)
+    if cached is None:
+        from motcua.catalog.models import ProcedureVersion
+
+        version = ProcedureVersion.objects.select_related("procedure__field").get(pk=key)
+        cached = payment_pauses_clock(version, version.procedure.field.name)
+        if len(_PAYMENT_PAUSES) > 10_000:
+            _PAYMENT_PAUSES.clear()
+        _PAYMENT_PAUSES[key] = cached
+    return cached
 
 
 def rating_refusal(dossier) -> IllegalTransition | None:
@@ -90,6 +153,7 @@ def process_steps(dossier) -> list[ProcessStep]:
 
 def steps_cache_clear(**_kwargs) -> None:
     _STEPS_CACHE.clear()
+    _PAYMENT_PAUSES.clear()
 
 
 def is_return_step(steps: list[ProcessStep], index: int) -> bool:

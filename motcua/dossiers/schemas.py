@@ -11,6 +11,14 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import AwareDatetime, Field, StrictInt
 
+# The one verdict (motcua.dossiers.deadlines; docs/rules.md "Verdict").
+Verdict = Literal["overdue", "soon", "in_time", "paused", "early", "on_time", "late"]
+VERDICT_DOC = (
+    "Hạn giải quyết / the verdict: overdue, soon (due within one working day), in_time, "
+    "paused (waiting for the applicant) while open; early, on_time, late once processing "
+    "ended; null before receipt."
+)
+
 Text = Annotated[str, Field(max_length=4000)]
 Code = Annotated[str, Field(min_length=1, max_length=48)]
 Money = Annotated[StrictInt, Field(gt=0, le=10**12)]
@@ -180,7 +188,7 @@ class DossierOut(Schema):
     paused_at: dt.datetime | None
     current_step: StepOut | None
     current_step_due_at: dt.datetime | None
-    due_signal: str | None
+    due_signal: Verdict | None = Field(description=VERDICT_DOC)
     supplement_count: int
     apology_count: int
     fee_due_vnd: int
@@ -265,7 +273,7 @@ class InboxItemOut(Schema):
     applicant_name: str
     received_at: dt.datetime | None
     due_at: dt.datetime | None
-    due_signal: str | None
+    due_signal: Verdict | None = Field(description=VERDICT_DOC)
     current_step: StepOut | None
     current_step_due_at: dt.datetime | None
 

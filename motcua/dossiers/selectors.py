@@ -11,15 +11,20 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from motcua.catalog.enums import TimeUnit
 from motcua.core.errors import DomainError, NotFound, ValidationFailed
 from motcua.core.text import fold
 
-from . import timing
+from . import deadlines
 from .access import can_view, visible_dossiers
 from .enums import OPEN, Status
 from .models import Dossier
 
+DUE_FILTERS = {
+    "overdue": deadlines.OVERDUE,
+    "soon": deadlines.SOON,
+    "ok": deadlines.IN_TIME,
+    "paused": deadlines.PAUSED,
+}
 LIST_RELATED = ("procedure", "receiving_agency", "settling_agency", "current_step")
 
 
@@ -116,7 +121,9 @@ def inbox(
 ) -> QuerySet:
     """The officer's inbox: open dossiers of the user's agencies, filtered.
 
-    due: "overdue" (appointment passed), "soon" (due within one working day), "ok".
+    due: the verdict while open (motcua.dossiers.deadlines): "overdue", "soon" (due within
+    one working day), "ok" (in time, more than a working day left), "paused" (waiting for
+    the applicant, not overdue).
     q: a piece of the dossier code, or of the applicant's name or the procedure's code or
     name, accents and case ignored (Dossier.search_key).
     """
@@ -140,22 +147,15 @@ def inbox(
     if role is not None:
         qs = qs.filter(current_step__role=role)
     if due is not None:
-        open_q = Q(status__in=list(OPEN))
-        if due == "overdue":
-            qs = qs.filter(open_q, due_at__lt=now)
-        elif due == "soon":
-            horizon = timing.calendar_for(None).add(now, 1, TimeUnit.WORKING_DAYS)
-            qs = qs.filter(open_q, due_at__gte=now, due_at__lte=horizon)
-        elif due == "ok":
-            horizon = timing.calendar_for(None).add(now, 1, TimeUnit.WORKING_DAYS)
-            qs = qs.filter(open_q, due_at__gt=horizon)
-        else:
+        state = DUE_FILTERS.get(due)
+        if state is None:
             raise ValidationFailed(
                 "invalid_due",
-                "Bộ lọc hạn phải là overdue, soon hoặc ok.",
-                "The due filter must be overdue, soon or ok.",
+                "Bộ lọc hạn phải là overdue, soon, ok hoặc paused.",
+                "The due filter must be overdue, soon, ok or paused.",
                 field="due",
             )
+        qs = qs.filter(deadlines.verdict_q(state, now))
     if q and q.strip():
         # The code as typed; the applicant and the procedure through the folded search key
         # (accents and case ignored). Both sides have a trigram index on PostgreSQL.
@@ -169,14 +169,7 @@ def inbox(
 
 
 def due_signal(dossier: Dossier, now: dt.datetime | None = None) -> str | None:
-    """early / soon / overdue for an open dossier (pages and the API show it)."""
-    if dossier.due_at is None or dossier.status not in OPEN:
-        return None
-    now = now or timezone.now()
-    if dossier.status == Status.SUPPLEMENT_REQUESTED:
-        return "paused"
-    if dossier.due_at < now:
-        return "overdue"
-    if dossier.due_at <= timing.calendar_for(None).add(now, 1, TimeUnit.WORKING_DAYS):
-        return "soon"
-    return "in_time"
+    """The dossier's verdict (deadlines.verdict): "overdue" / "soon" / "in_time" / "paused"
+    while open, "early" / "on_time" / "late" once processing ended, None before receipt.
+    Pages and the API show it; the inbox filter is the same rule as a query."""
+    return deadlines.verdict(dossier, now or timezone.now())

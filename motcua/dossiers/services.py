@@ -34,7 +34,7 @@ from motcua.core.text import nfc
 from motcua.core.validation import FieldErrors, validate_party
 from motcua.org.models import Agency, Applicant
 
-from . import codes, hooks, rules, timing
+from . import codes, deadlines, hooks, rules, timing
 from .access import APPLICANT, Acting, applicant_id, authorize
 from .attachments import CheckedFile, FileGuard, check_file
 from .enums import ACTION_EN, STATUS_EN, TRANSITIONS, Action, PaidOnline, Rating, Status
@@ -50,7 +50,7 @@ from .models import (
 )
 
 SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-RULES_2025_FROM = dt.date(2025, 7, 1)
+PAYMENT_PAUSE_REASON = deadlines.PAYMENT_PAUSE_REASON
 
 Files = Mapping[int, Sequence[Any]]  # component id -> uploaded files
 
@@ -239,10 +239,6 @@ def _close_step(dossier: Dossier, actor, at: dt.datetime, note: str = "") -> str
     return outcome
 
 
-def _rule_set(day: dt.date) -> str:
-    return "2025" if day >= RULES_2025_FROM else "2018"
-
-
 def _check_files(
     files: Files | None, version, field: str = "files"
 ) -> list[tuple[Component, CheckedFile]]:
@@ -301,15 +297,12 @@ def _route(
     procedure: Procedure, receiving: Agency, settling: Agency | None, day: dt.date
 ) -> tuple[Agency, Agency]:
     """Choose the settling agency: route by authority, not by the place of receipt (§1.1).
-    The receiving agency must be in force on the day (an agency whose validity ended
-    receives nothing)."""
-    if not (
-        receiving.valid_from <= day and (receiving.valid_to is None or day <= receiving.valid_to)
-    ):
+    An agency whose validity ended before the day receives nothing."""
+    if receiving.valid_to is not None and day > receiving.valid_to:
         raise ValidationFailed(
             "agency_not_in_force",
-            f"'{receiving.name}' không còn (hoặc chưa) hoạt động vào ngày {day:%d/%m/%Y}.",
-            f"'{receiving.name}' is not in force on {day:%Y-%m-%d}.",
+            f"'{receiving.name}' đã hết hiệu lực từ sau ngày {receiving.valid_to:%d/%m/%Y}.",
+            f"'{receiving.name}' ceased after {receiving.valid_to:%Y-%m-%d}.",
             field="receiving_agency",
         )
     if not receiving.receives_dossiers:
@@ -652,7 +645,7 @@ def _create(
         procedure_version=version,
         channel=channel,
         status=Status.SUBMITTED,
-        rule_set=_rule_set(at.astimezone(timing.VN).date()),
+        rule_set=deadlines.dossier_rule_set(None, at),
         owner_id=owner_id,
         applicant_name=name,
         search_key=search_key_for(name, procedure.code, version.name),
@@ -779,6 +772,7 @@ def _receive(dossier: Dossier, actor, acting: Acting, at: dt.datetime) -> Dossie
     if dossier.code is None:  # a dossier imported without a code
         dossier.code = codes.code_next(dossier.receiving_agency, at)
     dossier.received_at = at
+    dossier.rule_set = deadlines.dossier_rule_set(at, dossier.submitted_at)
     dossier.due_at = timing.appointment(
         version, dossier.settling_agency, at, dossier.channel, dossier.procedure.code
     )
@@ -1091,21 +1085,7 @@ def dossier_supplement(
             at,
             digitized=acting.role != APPLICANT,
         )
-        seconds = timing.paused_working_seconds(dossier.settling_agency, pause.started_at, at)
-        pause.ended_at = at
-        pause.working_seconds = seconds
-        pause.save(update_fields=["ended_at", "working_seconds"])
-        dossier.paused_seconds += seconds
-        dossier.paused_at = None
-        dossier.due_at = timing.shift(dossier.settling_agency, dossier.due_at, seconds)
-        if dossier.current_step_due_at is not None and dossier.current_step is not None:
-            step_agency = _step_agency(dossier, dossier.current_step)
-            dossier.current_step_due_at = timing.shift(
-                step_agency, dossier.current_step_due_at, seconds
-            )
-            Handover.objects.filter(dossier=dossier, finished_at__isnull=True).update(
-                due_at=dossier.current_step_due_at
-            )
+        seconds = _end_pause(dossier, pause, at)
         dossier.status = Status.PROCESSING
         return _save(
             dossier,
@@ -1115,12 +1095,49 @@ def dossier_supplement(
             Status.SUPPLEMENT_REQUESTED,
             at,
             reason=nfc(note) or "",
-            data={
-                "files": len(checked),
-                "paused_seconds": seconds,
-                "due_at": dossier.due_at.isoformat(),
-            },
+            data={"files": len(checked), **_pause_data(dossier, seconds)},
         )
+
+
+def _end_pause(dossier: Dossier, pause: Pause, at: dt.datetime) -> int:
+    """End the open clock pause at `at`: the paused working time moves the appointment, the
+    first appointment and the current step's deadline (deadlines.pause_shift, the one pause
+    rule). Returns the paused working seconds."""
+    step_agency = None
+    if dossier.current_step_due_at is not None and dossier.current_step is not None:
+        step_agency = _step_agency(dossier, dossier.current_step)
+    shift = deadlines.pause_shift(
+        settling_agency=dossier.settling_agency,
+        step_agency=step_agency,
+        started_at=pause.started_at,
+        ended_at=at,
+        due_at=dossier.due_at,
+        original_due_at=dossier.original_due_at,
+        step_due_at=dossier.current_step_due_at if step_agency is not None else None,
+    )
+    pause.ended_at = at
+    pause.working_seconds = shift.seconds
+    pause.save(update_fields=["ended_at", "working_seconds"])
+    dossier.paused_seconds += shift.seconds
+    dossier.paused_at = None
+    dossier.due_at = shift.due_at
+    dossier.original_due_at = shift.original_due_at
+    if step_agency is not None:
+        dossier.current_step_due_at = shift.step_due_at
+        Handover.objects.filter(dossier=dossier, finished_at__isnull=True).update(
+            due_at=dossier.current_step_due_at
+        )
+    return shift.seconds
+
+
+def _pause_data(dossier: Dossier, seconds: int) -> dict:
+    """What a pause's end writes in its event (Biểu 06 reads the appointments back)."""
+    first = dossier.original_due_at
+    return {
+        "paused_seconds": seconds,
+        "due_at": dossier.due_at.isoformat(),
+        "original_due_at": None if first is None else first.isoformat(),
+    }
 
 
 # ---------------------------------------------------------------------------- money
@@ -1136,7 +1153,12 @@ def dossier_request_payment(
     expected_version: int | None = None,
 ) -> Dossier:
     """Ask the applicant to fulfil the financial obligation (2/4 → 6). The amount defaults
-    to the fees of the procedure version; money is an integer number of đồng."""
+    to the fees of the procedure version; money is an integer number of đồng.
+
+    When the procedure's payment pauses the clock (rules.payment_pauses_clock: the version's
+    choice, else MOTCUA_PAYMENT_PAUSES_CLOCK, default land procedures), the clock pauses as
+    for a supplement request until the payment is confirmed.
+    """
     at = _now(at)
     if amount_vnd is not None and (not isinstance(amount_vnd, int) or amount_vnd <= 0):
         raise ValidationFailed(
@@ -1158,6 +1180,13 @@ def dossier_request_payment(
         from_status = dossier.status
         dossier.fee_due_vnd = amount
         dossier.status = Status.FINANCIAL_OBLIGATION
+        data: dict = {"amount_vnd": amount}
+        if rules.dossier_payment_pauses_clock(dossier):
+            dossier.paused_at = at
+            Pause.objects.create(
+                dossier=dossier, started_at=at, reason=PAYMENT_PAUSE_REASON, missing_components=[]
+            )
+            data["paused"] = True
         return _save(
             dossier,
             Action.REQUEST_PAYMENT,
@@ -1166,7 +1195,7 @@ def dossier_request_payment(
             from_status,
             at,
             reason=nfc(reason) or "",
-            data={"amount_vnd": amount},
+            data=data,
         )
 
 
@@ -1181,7 +1210,8 @@ def dossier_confirm_payment(
     expected_version: int | None = None,
 ) -> Dossier:
     """Record that the obligation was paid (6 → 4). `paid_online` is DuocThanhToanTrucTuyen:
-    0 at the counter, 1 on the national portal, 2 on the province's payment portal."""
+    0 at the counter, 1 on the national portal, 2 on the province's payment portal. A pause
+    opened by the request ends: the appointment and the step deadline move by it."""
     at = _now(at)
     if paid_online not in (0, 1, 2):
         raise ValidationFailed(
@@ -1211,6 +1241,14 @@ def dossier_confirm_payment(
         dossier.fee_paid_vnd = amount_vnd
         dossier.paid_online = paid_online
         dossier.status = Status.PROCESSING
+        data = {
+            "amount_vnd": amount_vnd,
+            "paid_online": paid_online,
+            "reference": nfc(reference) or "",
+        }
+        if dossier.paused_at is not None:
+            pause = Pause.objects.select_for_update().get(dossier=dossier, ended_at__isnull=True)
+            data.update(_pause_data(dossier, _end_pause(dossier, pause, at)))
         return _save(
             dossier,
             Action.CONFIRM_PAYMENT,
@@ -1218,11 +1256,7 @@ def dossier_confirm_payment(
             acting,
             Status.FINANCIAL_OBLIGATION,
             at,
-            data={
-                "amount_vnd": amount_vnd,
-                "paid_online": paid_online,
-                "reference": nfc(reference) or "",
-            },
+            data=data,
         )
 
 
@@ -1257,20 +1291,34 @@ def dossier_stop(
     at: dt.datetime | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
-    """Stop processing after a withdrawal request (7 → 8; Mẫu 05 of Circular 03/2025)."""
+    """Stop processing after a withdrawal request (7 → 8; Mẫu 05 of Circular 03/2025).
+
+    A pause still open (waiting for a supplement or a payment) ends at the stop and moves
+    the appointment like any pause, so the stop is judged with the applicant's time left out.
+    """
     at = _now(at)
     reason = _require_text(reason, "reason", "lý do dừng xử lý", "The reason for stopping")
     with transaction.atomic():
         dossier, acting = _begin(dossier_id, Action.STOP, actor, expected_version)
+        data = {}
+        if dossier.paused_at is not None:
+            pause = Pause.objects.select_for_update().get(dossier=dossier, ended_at__isnull=True)
+            data = _pause_data(dossier, _end_pause(dossier, pause, at))
         _close_step(dossier, actor, at, reason)
-        Pause.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=at)
         dossier.current_step = None
         dossier.current_step_started_at = dossier.current_step_due_at = None
         dossier.paused_at = None
         dossier.status = Status.STOPPED
         dossier.stopped_at = at
         return _save(
-            dossier, Action.STOP, actor, acting, Status.WITHDRAWAL_REQUESTED, at, reason=reason
+            dossier,
+            Action.STOP,
+            actor,
+            acting,
+            Status.WITHDRAWAL_REQUESTED,
+            at,
+            reason=reason,
+            data=data,
         )
 
 
@@ -1290,8 +1338,10 @@ def dossier_apologize(
 
     The reason is required; the new date must be later than the current one; at most
     MOTCUA_MAX_APOLOGIES apologies per dossier (default 1, 2018 practice, UNCONFIRMED);
-    the apology must come at least MOTCUA_APOLOGY_MIN_LEAD_MINUTES before the deadline
-    (default 0: simply before it).
+    the apology must come at least the regime's lead before the deadline
+    (MOTCUA_APOLOGY_MIN_LEAD_DAYS_2018 / _2025 working days, default 1: rules.apology_refusal).
+    Whether the dossier is then judged against the new date or the first one is
+    MOTCUA_REAPPOINTMENT_JUDGED_AGAINST (deadlines.judged_due).
     """
     at = _now(at)
     reason = _require_text(reason, "reason", "lý do chậm trả kết quả", "The reason for the delay")

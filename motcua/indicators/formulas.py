@@ -21,8 +21,12 @@ How a figure is made
    rate / target) (§4.2 "scoring rule for thresholded indicators"; target 100% = linear);
    both rounded half-up to 2 decimals at the end.
 
+On time / overdue is not defined here: it is `motcua.dossiers.deadlines` (the verdict every
+screen and report uses). A fact's `due_at` is the appointment the dossier is judged
+against (`deadlines.judged_due`: the first one for a re-appointed dossier by default).
+
 Changing a setting that shapes a flag (MOTCUA_766_MAX_SUPPLEMENTS_ON_TIME,
-MOTCUA_766_REAPPOINTED_LATE, MOTCUA_766_FULL_ONLINE_DENOMINATOR) requires
+MOTCUA_REAPPOINTMENT_JUDGED_AGAINST, MOTCUA_766_FULL_ONLINE_DENOMINATOR) requires
 `motcua indicators rebuild`; targets and points apply at once.
 """
 
@@ -35,10 +39,11 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Q
+
+from motcua.dossiers import deadlines
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-SECONDS_PER_WORKING_DAY = 27000  # 7.5 h, motcua.catalog.enums.WORKING_HOURS_PER_DAY
 
 # ---------------------------------------------------------------------------- parameters
 
@@ -64,11 +69,9 @@ DEFAULT_POINTS = {
 class Params:
     targets: dict[str, int]
     points: dict[str, int]
-    # §1.5: "more than one supplement request ⇒ overdue": the most requests still on time.
-    max_supplements_on_time: int
-    # UNCONFIRMED: whether a re-appointed dossier (apology, Mẫu 04) is judged against the new
-    # date (False, default) or counted overdue (True).
-    reappointed_late: bool
+    # The verdict's settings (motcua.dossiers.deadlines): the most supplement requests still
+    # on time (§1.5, default 1) and which appointment a re-appointed dossier is judged by.
+    rules: deadlines.Rules
     # UNCONFIRMED: 3.3b's denominator: dossiers of procedures eligible for fully-online
     # service ("eligible", the portal's METRICS sheet) or every received dossier ("received").
     full_online_denominator: str
@@ -84,8 +87,7 @@ def params() -> Params:
     return Params(
         targets=targets,
         points=points,
-        max_supplements_on_time=int(getattr(settings, "MOTCUA_766_MAX_SUPPLEMENTS_ON_TIME", 1)),
-        reappointed_late=bool(getattr(settings, "MOTCUA_766_REAPPOINTED_LATE", False)),
+        rules=deadlines.Rules.current(),
         full_online_denominator=getattr(settings, "MOTCUA_766_FULL_ONLINE_DENOMINATOR", "eligible"),
         open_end=getattr(settings, "MOTCUA_766_OPEN_END", "now"),
     )
@@ -139,51 +141,40 @@ def local_day(moment: dt.datetime | None) -> dt.date | None:
 
 
 def processing_end(d) -> dt.datetime | None:
-    """§1.5: the first terminal event in the order "Đã xử lý xong" (finished_at) > "Đã trả
-    kết quả" (returned_at) > "Dừng xử lý" (stopped_at). Only received dossiers have one."""
-    if d.received_at is None:
-        return None
-    return d.finished_at or d.returned_at or d.stopped_at
+    """§1.5: the first terminal event (deadlines.processing_end)."""
+    return deadlines.processing_end(d)
 
 
 def ended_on_time(f: Fact, p: Params) -> bool:
-    """2.1 for a dossier whose processing ended (§1.5).
-
-    On time iff end ≤ NgayHenTra. The supplement pause is already in `due_at`: receiving the
-    supplement moves the appointment later by the paused working time (dossier_supplement),
-    which is the reference's "end − (supplement completed − supplement requested)". More
-    than `max_supplements_on_time` requests ⇒ overdue. No appointment ⇒ on time.
-    """
-    if f.supplement_count > p.max_supplements_on_time:
-        return False
-    if p.reappointed_late and f.apology_count > 0:
-        return False
-    return f.due_at is None or f.end_at <= f.due_at
+    """2.1 for a dossier whose processing ended: the verdict (deadlines.judge) is early or
+    on time. The pauses are already in `due_at` (moved when each pause ended), which is the
+    reference's "end − (supplement completed − supplement requested)"."""
+    return not deadlines.is_late(_judge(f, f.end_at or f.received_at, p))
 
 
 def open_on_time(f: Fact, at: dt.datetime, p: Params) -> bool:
-    """2.1 for a dossier still open at T (§1.5): its end is T, or the moment of the pending
-    supplement request when it waits for the applicant; same overdue rules as ended ones."""
-    if f.supplement_count > p.max_supplements_on_time:
-        return False
-    if p.reappointed_late and f.apology_count > 0:
-        return False
-    if f.due_at is None:
-        return True
-    end = min(at, f.paused_at) if f.paused_at is not None else at
-    return end <= f.due_at
+    """2.1 for a dossier still open at T: not overdue at T (deadlines.judge; the clock stops
+    at the start of a pause still open)."""
+    return not deadlines.is_late(_judge(f, at, p))
+
+
+def _judge(f: Fact, at: dt.datetime, p: Params) -> str | None:
+    return deadlines.judge(
+        received_at=f.received_at,
+        end_at=f.end_at,
+        due=f.due_at,
+        paused_at=f.paused_at,
+        supplement_count=f.supplement_count,
+        now=at,
+        rules=p.rules,
+        horizon=at,  # "soon" does not matter to the indicators
+    )
 
 
 def open_on_time_q(at: dt.datetime, p: Params) -> Q:
-    """`open_on_time` as a filter on DossierFact rows (same rule, kept next to it)."""
-    q = Q(supplement_count__lte=p.max_supplements_on_time) & (
-        Q(due_at__isnull=True)
-        | Q(due_at__gte=at)
-        | Q(paused_at__isnull=False, due_at__gte=F("paused_at"))
-    )
-    if p.reappointed_late:
-        q &= Q(apology_count=0)
-    return q
+    """`open_on_time` as a filter on open DossierFact rows (deadlines' query, facts flavour:
+    the fact's `due_at` is already the judged appointment)."""
+    return deadlines.not_overdue_condition_q(at, facts=True, rules=p.rules)
 
 
 def open_liked_q() -> Q:
@@ -204,7 +195,7 @@ def fact_of(d, *, field_id: int, eligible_full_online: bool, calendar, p: Params
         field_id=field_id,
         eligible_full_online=eligible_full_online,
         received_at=d.received_at,
-        due_at=d.due_at,
+        due_at=deadlines.judged_due(d, p.rules),
         end_at=end,
         paused_at=d.paused_at,
         supplement_count=d.supplement_count,
@@ -336,7 +327,7 @@ INDICATORS: dict[str, Indicator] = {
             "received by the end of the period and still open",
             "§4.2 G2 2.1, §1.5 (IMPL)",
             with_open=True,
-            unconfirmed=("reappointed_late", "open_end"),
+            unconfirmed=("reappointment_judged_against", "open_end"),
         ),
         Indicator(
             "2.2",
@@ -347,7 +338,7 @@ INDICATORS: dict[str, Indicator] = {
             "settled",
             "Σ working time from receipt to result (status 9/10) minus paused time",
             "dossiers received in the period with a result (status 9/10)",
-            "§4.2 G2 2.2 (IMPL); shown in working days (7.5 h)",
+            "§4.2 G2 2.2 (IMPL); shown in working days of the agency's working hours",
             unit="working_days",
         ),
         Indicator(
@@ -491,17 +482,22 @@ class Figure:
         }
 
 
-def score(ind: Indicator, numerator: int, denominator: int, p: Params) -> Figure:
+def score(
+    ind: Indicator, numerator: int, denominator: int, p: Params, day_seconds: int | None = None
+) -> Figure:
     """rate and points, both rounded half-up to 2 decimals; N/A when the denominator is 0.
 
     points = Pmax if rate ≥ target else rate / target × Pmax (§4.2); target 100% = linear.
+    2.2 is shown in working days of `day_seconds` (the scope's working day: the agency's
+    working hours, motcua.workcalendar; see `working_day_seconds`).
     """
     target = p.targets.get(ind.id, 100 if ind.unit == "percent" else None)
     pmax = p.points.get(ind.id, 0)
     rate = points = None
     if denominator:
         if ind.unit == "working_days":
-            rate = _round(Fraction(numerator, denominator * SECONDS_PER_WORKING_DAY))
+            day = day_seconds or working_day_seconds(None)
+            rate = _round(Fraction(numerator, denominator * day))
         else:
             r = Fraction(numerator, denominator)
             rate = _round(r * 100)
@@ -520,3 +516,11 @@ def score(ind: Indicator, numerator: int, denominator: int, p: Params) -> Figure
         pmax,
         points,
     )
+
+
+def working_day_seconds(agency_id: int | None = None) -> int:
+    """The length of a working day (seconds) on the calendar of `agency_id` — the scope's
+    agency — or of the province (default working hours) for wider scopes: 2.2's unit."""
+    from motcua.workcalendar.selectors import get_calendar
+
+    return round(get_calendar(agency_id).hours_per_day * 3600)

@@ -181,8 +181,28 @@ class Scorecard:
         }
 
 
-def _scorecard(date_from, date_to, scope: Scope, counts: dict[str, tuple[int, int]], p):
-    figures = [score(ind, *counts[ind.id], p) for ind in INDICATORS.values()]
+def figures_of(
+    flags: dict[str, int],
+    opened: dict[str, int],
+    procs: tuple[int, int],
+    p: Params,
+    day_seconds: int,
+) -> list[Figure]:
+    """Every indicator's figure from the period's counters (`flags`), the open dossiers at
+    the period end (`opened`: n, on_time, on_time_liked) and 3.1's catalog counts: the one
+    place a scorecard's figures are made (indicators_compute, indicators_full_recompute and
+    the reports' monthly cards all call it)."""
+    counts = _combine(flags, opened, procs)
+    return [score(ind, *counts[ind.id], p, day_seconds) for ind in INDICATORS.values()]
+
+
+def scope_day_seconds(agency_ids: tuple[int, ...] | None) -> int:
+    """2.2's working day: the agency's when the scope is one agency, else the province's."""
+    single = agency_ids[0] if agency_ids is not None and len(agency_ids) == 1 else None
+    return formulas.working_day_seconds(single)
+
+
+def _scorecard(date_from, date_to, scope: Scope, figures: list[Figure]) -> Scorecard:
     groups = []
     for key, (vi, en, pmax) in GROUPS.items():
         members = [f for f in figures if f.group == key]
@@ -313,8 +333,10 @@ def indicators_compute(
         on_time=DbCount("received_at", filter=on_time_q),
         on_time_liked=DbCount("received_at", filter=on_time_q & formulas.open_liked_q()),
     )
-    counts = _combine(flags, opened, _procedure_counts(scope))
-    return _scorecard(date_from, date_to, scope, counts, p)
+    figures = figures_of(
+        flags, opened, _procedure_counts(scope), p, scope_day_seconds(scope.agency_ids)
+    )
+    return _scorecard(date_from, date_to, scope, figures)
 
 
 def indicators_full_recompute(
@@ -351,8 +373,10 @@ def indicators_full_recompute(
                 opened["on_time"] += 1
                 if fact.rating != -1:
                     opened["on_time_liked"] += 1
-    counts = _combine(flags, opened, _procedure_counts(scope))
-    return _scorecard(date_from, date_to, scope, counts, p)
+    figures = figures_of(
+        flags, opened, _procedure_counts(scope), p, scope_day_seconds(scope.agency_ids)
+    )
+    return _scorecard(date_from, date_to, scope, figures)
 
 
 # ---------------------------------------------------------------------------- drill-down

@@ -295,6 +295,7 @@ class DossierRow(NamedTuple):
     channel: int
     received_at: object
     due_at: object
+    original_due_at: object
     finished_at: object
     returned_at: object
     stopped_at: object

@@ -11,14 +11,14 @@ Counting rules (docs/reports.md):
   (`stopped_at`, status 8). `MOTCUA_BIEU06_STOPPED` decides whether a stop counts as settled
   ("settled", default) or whether dossiers stopped by the end of the period are left out of
   every column ("exclude"). A withdrawal request that is not yet stopped (7) is pending.
-- Early / on time / late: `motcua.dossiers.timing.classify(settled moment, due_at)`; the
-  appointment `due_at` already moved by the supplement pauses and any re-appointment. The
-  indicators' overdue rules apply too (motcua.indicators.formulas.params): more supplement
-  requests than MOTCUA_766_MAX_SUPPLEMENTS_ON_TIME (default 1) is late, and so is a
-  re-appointed dossier when MOTCUA_766_REAPPOINTED_LATE is set.
-- Pending at the end of the period: overdue when the clock (the period end, or the start of
-  a supplement pause still open then) is past the appointment *as it stood then*, read from
-  the events (receipt, supplement, apology), so a later pause does not rewrite the past.
+- Early / on time / late, in time / overdue: `motcua.dossiers.deadlines.judge`, the one
+  verdict every screen uses (docs/rules.md "Verdict"): the appointment moved by the clock
+  pauses, the first appointment for a re-appointed dossier unless
+  MOTCUA_REAPPOINTMENT_JUDGED_AGAINST = "new", more supplement requests than
+  MOTCUA_766_MAX_SUPPLEMENTS_ON_TIME (default 1) late.
+- Pending at the end of the period: judged at the period end on the dossier *as it stood
+  then*, read from the events (receipt, pauses, apology), so a later pause or
+  re-appointment does not rewrite the past.
 
 The identities hold per row and in total:
   received (1) = online (2) + counter/post (3) + carried over (4);
@@ -36,8 +36,8 @@ from django.db.models import Q
 
 from motcua.catalog.enums import Channel
 from motcua.core.text import collation_key
-from motcua.dossiers import timing
-from motcua.dossiers.enums import Action, Status, StepOutcome
+from motcua.dossiers import deadlines, timing
+from motcua.dossiers.enums import Action, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.org.enums import AgencyKind
 from motcua.org.models import Agency
@@ -170,16 +170,24 @@ def _scoped(agency: Agency | None):
 
 
 def _state_at(dossier_ids: list[int], end: dt.datetime) -> dict[int, list]:
-    """For each dossier as it stood at `end`: [appointment, open supplement request,
-    supplement requests so far, re-appointments so far].
+    """For each dossier as it stood at `end`: [appointment, open pause start, supplement
+    requests so far, re-appointments so far, first appointment].
 
-    Read from the events, whose data carry each new appointment: receipt (`due_at`),
-    supplement (`due_at` after the pause) and apology (`new_due_at`).
+    Read from the events, whose data carry each new appointment: receipt (`due_at`), the end
+    of a pause (supplement, payment confirmed: `due_at`, `original_due_at`) and apology
+    (`new_due_at`); a supplement request, and a payment request marked `paused`, open a pause.
     """
-    state: dict[int, list] = {i: [None, None, 0, 0] for i in dossier_ids}
+    state: dict[int, list] = {i: [None, None, 0, 0, None] for i in dossier_ids}
     if not dossier_ids:
         return {}
-    actions = [Action.RECEIVE, Action.SUPPLEMENT, Action.APOLOGIZE, Action.REQUEST_SUPPLEMENT]
+    actions = [
+        Action.RECEIVE,
+        Action.SUPPLEMENT,
+        Action.APOLOGIZE,
+        Action.REQUEST_SUPPLEMENT,
+        Action.REQUEST_PAYMENT,
+        Action.CONFIRM_PAYMENT,
+    ]
     rows = (
         row
         for start in range(0, len(dossier_ids), 2000)  # bounded IN lists (SQLite's limit)
@@ -193,17 +201,21 @@ def _state_at(dossier_ids: list[int], end: dt.datetime) -> dict[int, list]:
         s = state[dossier_id]
         data = data or {}
         if action == Action.RECEIVE and data.get("due_at"):
-            s[0] = data["due_at"]
-        elif action == Action.SUPPLEMENT:
+            s[0] = s[4] = data["due_at"]
+        elif action in (Action.SUPPLEMENT, Action.CONFIRM_PAYMENT):
             if data.get("due_at"):
                 s[0] = data["due_at"]
-            s[1] = None
+                s[4] = data.get("original_due_at") or (s[0] if not s[3] else s[4])
+            if action == Action.SUPPLEMENT or data.get("due_at"):
+                s[1] = None
         elif action == Action.APOLOGIZE:
             s[0] = data.get("new_due_at") or s[0]
             s[3] += 1
         elif action == Action.REQUEST_SUPPLEMENT:
             s[1] = at
             s[2] += 1
+        elif action == Action.REQUEST_PAYMENT and data.get("paused"):
+            s[1] = at
     return state
 
 
@@ -229,7 +241,8 @@ def bieu06(*, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
         )
     start, end = period_bounds(date_from, date_to)
     refused, stopped = refused_mode(), stopped_mode()
-    p = _indicator_params()
+    rules = deadlines.Rules.current()
+    against_first = rules.against == "original"
 
     # Candidates: received before the end and not settled before the start.
     received = Q(received_at__lt=end)
@@ -251,6 +264,7 @@ def bieu06(*, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
         "finished_at",
         "stopped_at",
         "due_at",
+        "original_due_at",
         "supplement_count",
         "apology_count",
         "procedure__field__code",
@@ -270,6 +284,7 @@ def bieu06(*, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
         finished_at,
         stopped_at,
         due_at,
+        original_due_at,
         supplements,
         apologies,
         fcode,
@@ -295,27 +310,44 @@ def bieu06(*, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
             if status == Status.REFUSED:
                 v["on_time"] += 1
                 continue
-            if _late_by_rule(supplements, apologies, p):
-                outcome = StepOutcome.LATE
-            else:
-                outcome = timing.classify(settled_at, due_at)
+            due = original_due_at if against_first and apologies and original_due_at else due_at
+            outcome = deadlines.judge(
+                received_at=received_at,
+                end_at=settled_at,
+                due=due,
+                paused_at=None,
+                supplement_count=supplements,
+                now=end,
+                rules=rules,
+            )
             v[
-                {
-                    StepOutcome.EARLY: "early",
-                    StepOutcome.ON_TIME: "on_time",
-                    StepOutcome.LATE: "late",
-                }[outcome]
+                {deadlines.EARLY: "early", deadlines.ON_TIME: "on_time", deadlines.LATE: "late"}[
+                    outcome
+                ]
             ] += 1
         else:
             v["pending"] += 1
-            pending.append((pk, v, due_at))
+            pending.append((pk, v, received_at, due_at, original_due_at))
 
+    # Pending: the verdict at the period end on the dossier as it stood then.
     as_of = _state_at([item[0] for item in pending], end)
-    for pk, v, due_now in pending:
-        due_text, paused_since, supplements, apologies = as_of[pk]
+    for pk, v, received_at, due_now, first_now in pending:
+        due_text, paused_since, supplements, apologies, first_text = as_of[pk]
         due = _parse(due_text) or due_now
-        clock = paused_since or end
-        if _late_by_rule(supplements, apologies, p) or (due is not None and clock > due):
+        first = _parse(first_text) or first_now
+        if against_first and apologies and first is not None:
+            due = first
+        verdict = deadlines.judge(
+            received_at=received_at,
+            end_at=None,
+            due=due,
+            paused_at=paused_since,
+            supplement_count=supplements,
+            now=end,
+            rules=rules,
+            horizon=end,  # only overdue or not matters here
+        )
+        if verdict == deadlines.OVERDUE:
             v["pending_overdue"] += 1
         else:
             v["pending_in_time"] += 1
@@ -347,19 +379,6 @@ def bieu06(*, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
         refused=refused,
         stopped=stopped,
     )
-
-
-def _indicator_params():
-    from motcua.indicators.formulas import params
-
-    return params()
-
-
-def _late_by_rule(supplements: int, apologies: int, p) -> bool:
-    """The indicators' overdue rules that do not depend on the clock (reference §1.5)."""
-    if supplements > p.max_supplements_on_time:
-        return True
-    return bool(p.reappointed_late and apologies > 0)
 
 
 def _roman(n: int) -> str:

@@ -4,11 +4,12 @@ Every row is validated before anything is written; the errors name the line (the
 is line 1) and the column. By default one bad row means nothing is written; with
 `allow_partial` the good rows are imported and the bad ones reported.
 
-A good row becomes a Dossier with what the services would have left on it (the procedure
-version in force on the day, the appointment moved by the supplement pauses measured on the
-work calendar, Pause rows, a lookup secret) and a synthesized event chain that follows the
-TRANSITIONS table, each event marked {"imported": true}. The indicators are then refreshed
-for the new dossiers, so imported dossiers count exactly as native ones.
+A good row becomes a Dossier with what the services would have left on it: its life is
+played on motcua.dossiers.replay.Life, the bulk writers' shared layer (the procedure
+version in force on the day, the appointment and its pauses, the regime, the control sheet,
+Pause rows, an event chain that follows the TRANSITIONS table, each event marked
+{"imported": true}), plus a lookup secret. The indicators are then refreshed for the new
+dossiers, so imported dossiers count exactly as native ones.
 """
 
 from __future__ import annotations
@@ -17,21 +18,20 @@ import csv
 import datetime as dt
 import io
 import secrets
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
 
 from motcua.catalog.enums import Channel
-from motcua.catalog.models import Procedure, ProcessStep
+from motcua.catalog.models import Procedure
 from motcua.core.bulk import insert_rows
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers import timing
 from motcua.dossiers.codes import code_parse
-from motcua.dossiers.enums import TRANSITIONS, Action, PaidOnline, Status
+from motcua.dossiers.enums import PaidOnline, Status
 from motcua.dossiers.models import (
     DailySequence,
     Dossier,
@@ -40,7 +40,8 @@ from motcua.dossiers.models import (
     Pause,
     search_key_for,
 )
-from motcua.dossiers.services import RULES_2025_FROM, SECRET_ALPHABET
+from motcua.dossiers.replay import Actor, Illegal, Life
+from motcua.dossiers.services import SECRET_ALPHABET
 from motcua.org.models import Agency
 
 VN = timing.VN
@@ -119,10 +120,9 @@ class Parsed:
     digitized: bool
     reused: bool
     rating: int | None
+    steps: list = field(default_factory=list)  # the version's internal process
     # Filled by the plan:
-    events: list[dict] = field(default_factory=list)
-    pauses: list[dict] = field(default_factory=list)
-    values: dict = field(default_factory=dict)
+    life: Life | None = None
 
 
 @dataclass
@@ -219,7 +219,7 @@ class Lookups:
             p.code: p
             for p in Procedure.objects.filter(code__in=proc_codes)
             .select_related("field")
-            .prefetch_related("versions", "versions__fees")
+            .prefetch_related("versions", "versions__fees", "versions__steps")
         }
         self.agencies = {a.code: a for a in Agency.objects.filter(code__in=agency_codes)}
         codes = sorted({(r.get("code") or "").strip() for r in rows})
@@ -385,6 +385,13 @@ def _parse_row(line: int, row: dict, lk: Lookups) -> Parsed:
             f"kết quả điện tử chỉ có với trạng thái 4, 9 hoặc 10 (đang là {status})",
             f"an electronic result needs status 4, 9 or 10 (got {status})",
         )
+    if status == Status.FINANCIAL_OBLIGATION and fee == 0:
+        raise _Bad(
+            "fee_vnd",
+            "status6_without_fee",
+            "trạng thái 6 (chờ thực hiện nghĩa vụ tài chính) cần số tiền phải nộp > 0",
+            "status 6 (financial obligation) needs an amount due > 0",
+        )
     if paid_online and fee == 0:
         raise _Bad(
             "paid_online",
@@ -432,6 +439,7 @@ def _parse_row(line: int, row: dict, lk: Lookups) -> Parsed:
             f"procedure {pcode} has no version in force on {day:%Y-%m-%d}",
         )
     return Parsed(
+        steps=sorted(version.steps.all(), key=lambda s: s.order),
         line=line,
         code=code,
         procedure=procedure,
@@ -486,167 +494,111 @@ def read_rows(source) -> tuple[list[str], list[tuple[int, dict]]]:
 # ---------------------------------------------------------------------------- planning
 
 
-def _event(p: Parsed, action: str, at: dt.datetime, role: str, agency, **data) -> None:
-    target = TRANSITIONS[action][1]
-    from_status = p.events[-1]["to_status"] if p.events else None
-    to_status = from_status if target is None else int(target)
-    if action in (Action.SUBMIT, Action.INTAKE):
-        to_status = int(Status.SUBMITTED)  # the creation event, as the services write it
-    p.events.append(
-        {
-            "seq": len(p.events) + 1,
-            "action": str(action),
-            "at": at,
-            "actor_role": role,
-            "actor_agency": agency,
-            "from_status": from_status,
-            "to_status": to_status,
-            "data": {"imported": True, **data},
-        }
-    )
+IMPORTED_REASON = "Dữ liệu chuyển đổi"
 
 
 def _plan(p: Parsed) -> None:
-    """The event chain and the dossier's values, as the services would have left them."""
+    """The dossier's life as the services would have written it, played on the bulk
+    writers' shared layer (motcua.dossiers.replay.Life: the same appointment, pause and
+    regime rules, the same control sheet): submission or counter intake, receipt,
+    the hand-over to the settling agency at receipt, the fees collected at receipt (or
+    requested last, status 6), the supplement requests and completions, then the end the
+    status tells (withdrawal and stop, or the result approved at `finished_at` after the
+    remaining processing steps, the electronic result, the return and the rating).
+    Raises _Bad when the row's status cannot be reached."""
     recv, sett = p.receiving, p.settling
-    if p.channel == Channel.ONLINE:
-        _event(p, Action.SUBMIT, p.submitted_at, "applicant", None, legacy_code=p.code)
-    else:
-        _event(
-            p, Action.INTAKE, p.submitted_at, "counter", recv, legacy_code=p.code, channel=p.channel
-        )
-    v = {
-        "status": p.status,
-        "received_at": p.received_at,
-        "due_at": None,
-        "original_due_at": None,
-        "finished_at": None,
-        "returned_at": None,
-        "stopped_at": None,
-        "paused_at": None,
-        "paused_seconds": 0,
-        "supplement_count": len(p.supplements),
-        "fee_due_vnd": p.fee_vnd,
-        "fee_paid_vnd": 0,
-        "paid_online": p.paid_online,
-        "refusal_reason": "",
-        "current_step": None,
-        "current_step_started_at": None,
-        "current_step_due_at": None,
-    }
-    p.values = v
-    last = p.submitted_at
-    if p.status == Status.REFUSED:
-        v["finished_at"] = p.finished_at
-        v["refusal_reason"] = "Từ chối tiếp nhận (dữ liệu chuyển đổi)"
-        _event(p, Action.REFUSE, p.finished_at, "counter", recv)
-        return
-    if p.received_at is None:
-        if p.status in (Status.WITHDRAWAL_REQUESTED, Status.STOPPED):
-            _event(p, Action.REQUEST_WITHDRAWAL, p.finished_at, "counter", recv)
-            if p.status == Status.STOPPED:
-                v["stopped_at"] = p.finished_at
-                _event(p, Action.STOP, p.finished_at, "counter", recv)
-        return
-
-    due = p.due_at
-    if due is None:
-        try:
-            due = timing.appointment(p.version, sett, p.received_at, p.channel)
-        except ValidationFailed as exc:
-            if exc.code != "time_limit_missing":
-                raise
-            # Nothing to compute the appointment from: the row must carry it.
-            raise _Bad(
-                "due_at",
-                "time_limit_missing",
-                f"thủ tục chưa có thời hạn giải quyết cho kênh {p.channel}: cần nhập due_at",
-                f"the procedure has no time limit for channel {p.channel}: give due_at",
-            ) from None
-    v["original_due_at"] = due
-    _event(p, Action.RECEIVE, p.received_at, "counter", recv, due_at=due.isoformat())
-    last = p.received_at
-    if p.status == Status.RECEIVED:
-        v["due_at"] = due
-        return
-    _event(p, Action.FORWARD, p.received_at, "counter", recv)
-    if p.fee_vnd > 0 and p.status != Status.FINANCIAL_OBLIGATION:
-        _event(p, Action.REQUEST_PAYMENT, p.received_at, "counter", recv, amount_vnd=p.fee_vnd)
-        role = "applicant" if p.paid_online else "counter"
-        _event(
-            p,
-            Action.CONFIRM_PAYMENT,
-            p.received_at,
-            role,
-            None if p.paid_online else recv,
-            amount_vnd=p.fee_vnd,
-            paid_online=p.paid_online,
-        )
-        v["fee_paid_vnd"] = p.fee_vnd
-    for ask, back in p.supplements:
-        _event(p, Action.REQUEST_SUPPLEMENT, ask, "specialist", sett)
-        pause = {"started_at": ask, "ended_at": back, "working_seconds": None}
-        p.pauses.append(pause)
-        last = ask
-        if back is None:
-            v["paused_at"] = ask
-            continue
-        seconds = timing.paused_working_seconds(sett, ask, back)
-        pause["working_seconds"] = seconds
-        v["paused_seconds"] += seconds
-        due = timing.shift(sett, due, seconds)
-        _event(
-            p,
-            Action.SUPPLEMENT,
-            back,
-            "counter",
-            recv,
-            paused_seconds=seconds,
-            due_at=due.isoformat(),
-        )
-        last = back
-    v["due_at"] = due
+    life = Life.for_version(
+        p.version,
+        p.steps,
+        recv,
+        sett,
+        p.channel,
+        field_name=p.procedure.field.name,
+        fee_total=p.fee_vnd,
+    )
+    counter, applicant = Actor(role="counter", agency=recv), Actor(role="applicant")
+    specialist, leader = Actor(role="specialist", agency=sett), Actor(role="leader", agency=sett)
     status = p.status
-    if status == Status.FINANCIAL_OBLIGATION:
-        _event(p, Action.REQUEST_PAYMENT, last, "specialist", sett, amount_vnd=p.fee_vnd)
-    elif status in (Status.WITHDRAWAL_REQUESTED, Status.STOPPED):
-        _event(p, Action.REQUEST_WITHDRAWAL, p.finished_at, "counter", recv)
-        if status == Status.STOPPED:
-            v["stopped_at"] = p.finished_at
-            v["paused_at"] = None
-            if p.pauses and p.pauses[-1]["ended_at"] is None:
-                p.pauses[-1]["ended_at"] = p.finished_at
-            _event(p, Action.STOP, p.finished_at, "counter", recv)
-    elif status in (Status.PROCESSED, Status.RETURNED):
-        v["finished_at"] = p.finished_at
-        _event(
-            p,
-            Action.APPROVE,
-            p.finished_at,
-            "leader",
-            sett,
-            outcome=str(timing.classify(p.finished_at, due)),
+    try:
+        if p.channel == Channel.ONLINE:
+            life.submit(p.submitted_at, applicant, files=0)
+        else:
+            life.intake(p.submitted_at, counter)
+        if status == Status.REFUSED:
+            life.refuse(p.finished_at, "Từ chối tiếp nhận (dữ liệu chuyển đổi)", counter)
+        elif p.received_at is None:
+            if status in (Status.WITHDRAWAL_REQUESTED, Status.STOPPED):
+                life.request_withdrawal(p.finished_at, IMPORTED_REASON, counter)
+                if status == Status.STOPPED:
+                    life.stop(p.finished_at, IMPORTED_REASON, counter)
+        else:
+            try:
+                life.receive(p.received_at, counter, due_at=p.due_at)
+            except ValidationFailed as exc:
+                if exc.code != "time_limit_missing":
+                    raise
+                # Nothing to compute the appointment from: the row must carry it.
+                raise _Bad(
+                    "due_at",
+                    "time_limit_missing",
+                    f"thủ tục chưa có thời hạn giải quyết cho kênh {p.channel}: cần nhập due_at",
+                    f"the procedure has no time limit for channel {p.channel}: give due_at",
+                ) from None
+            if status != Status.RECEIVED:
+                _live_on(p, life, counter, applicant, specialist, leader)
+    except Illegal as err:
+        raise _Bad(
+            "status",
+            "inconsistent_status",
+            f"trạng thái không khớp với các thời điểm ({err})",
+            f"the status does not match the moments ({err})",
+        ) from None
+    if life.status != status:
+        raise _Bad(
+            "status",
+            "inconsistent_status",
+            f"trạng thái không khớp với các thời điểm (ends in {life.status}, not {status})",
+            f"the status does not match the moments (ends in {life.status}, not {status})",
         )
+    life.events[0]["data"]["legacy_code"] = p.code
+    life.events[0]["reason"] = IMPORTED_REASON
+    for e in life.events:
+        e["data"] = {"imported": True, **e["data"]}
+    p.life = life
+
+
+def _live_on(p: Parsed, life: Life, counter, applicant, specialist, leader) -> None:
+    status, at = p.status, p.received_at
+    life.forward(at, counter)
+    if p.fee_vnd > 0 and status != Status.FINANCIAL_OBLIGATION:
+        life.request_payment(at, p.fee_vnd, counter)
+        life.confirm_payment(at, p.fee_vnd, p.paid_online, applicant if p.paid_online else counter)
+    last = at
+    for ask, back in p.supplements:
+        life.request_supplement(ask, "Yêu cầu bổ sung (dữ liệu chuyển đổi)", specialist)
+        last = ask
+        if back is not None:
+            life.supplement(back, counter, note=IMPORTED_REASON)
+            last = back
+    if status == Status.FINANCIAL_OBLIGATION:
+        life.request_payment(last, p.fee_vnd, specialist)
+    elif status in (Status.WITHDRAWAL_REQUESTED, Status.STOPPED):
+        life.request_withdrawal(p.finished_at, IMPORTED_REASON, counter)
+        if status == Status.STOPPED:
+            life.stop(p.finished_at, IMPORTED_REASON, counter)
+    elif status in (Status.PROCESSED, Status.RETURNED):
+        # The steps the legacy data does not time are handed over at the result.
+        while life.can_forward():
+            life.forward(p.finished_at, specialist)
+        life.approve(p.finished_at, leader, note=IMPORTED_REASON)
         if p.electronic_result:
-            _event(p, Action.ATTACH_RESULT, p.finished_at, "leader", sett)
+            life.attach_result(p.finished_at, leader)
         if status == Status.RETURNED:
-            v["returned_at"] = p.returned_at
-            _event(p, Action.RETURN_RESULT, p.returned_at, "counter", recv, method="counter")
+            life.return_result(p.returned_at, counter)
             if p.rating is not None:
-                _event(p, Action.RATE, p.returned_at, "applicant", None, rating=p.rating)
+                life.rate(p.returned_at, p.rating, applicant)
     elif status == Status.PROCESSING and p.electronic_result:
-        _event(p, Action.ATTACH_RESULT, last, "leader", sett)
-
-
-def _check_chain(p: Parsed) -> str | None:
-    """The chain must follow TRANSITIONS and end in the row's status."""
-    for e in p.events[1:]:
-        sources = TRANSITIONS[e["action"]][0]
-        if e["from_status"] not in sources:
-            return f"{e['action']} from {e['from_status']}"
-    if p.events[-1]["to_status"] != p.status:
-        return f"ends in {p.events[-1]['to_status']}, not {p.status}"
-    return None
+        life.attach_result(last, leader)
 
 
 # ---------------------------------------------------------------------------- entry point
@@ -702,18 +654,6 @@ def validate(source) -> tuple[list[Parsed], ImportResult]:
         except _Bad as bad:
             result.errors.append(RowError(line, *bad.error))
             continue
-        problem = _check_chain(parsed)
-        if problem:
-            result.errors.append(
-                RowError(
-                    line,
-                    "status",
-                    "inconsistent_status",
-                    f"trạng thái không khớp với các thời điểm ({problem})",
-                    f"the status does not match the moments ({problem})",
-                )
-            )
-            continue
         good.append(parsed)
     return good, result
 
@@ -755,43 +695,14 @@ def refresh_indicators(ids: list[int]) -> str:
     return "refresh"
 
 
-def _steps_by_version(parsed: list[Parsed]) -> dict[int, list[ProcessStep]]:
-    steps: dict[int, list[ProcessStep]] = defaultdict(list)
-    for s in ProcessStep.objects.filter(version__in={p.version.pk for p in parsed}).order_by(
-        "version_id", "order"
-    ):
-        steps[s.version_id].append(s)
-    return steps
-
-
-def _open_step(p: Parsed, steps: list[ProcessStep]) -> dict | None:
-    """An open dossier continues at its first step (received) or at the first step of the
-    settling agency (processing): live officers can carry it on through the services."""
-    if p.status not in (2, 4, 5, 6) or not steps:
-        return None
-    step = steps[0]
-    if p.status != Status.RECEIVED:
-        step = next((s for s in steps if s.agency_role == "settling"), steps[0])
-    agency = p.receiving if step.agency_role == "receiving" else p.settling
-    started = p.events[-1]["at"]
-    due = timing.step_due(agency, started, Decimal(step.duration_hours))
-    p.values.update(current_step=step, current_step_started_at=started, current_step_due_at=due)
-    return {"step": step, "agency": agency, "started_at": started, "due_at": due}
-
-
-def _rule_set(at: dt.datetime) -> str:
-    return "2025" if at.astimezone(VN).date() >= RULES_2025_FROM else "2018"
-
-
 def _write(parsed: list[Parsed]) -> list[int]:
-    steps = _steps_by_version(parsed)
     ids: list[int] = []
     for start in range(0, len(parsed), BATCH):
         chunk = parsed[start : start + BATCH]
-        dossiers, handovers = [], []
+        dossiers = []
         for p in chunk:
-            handover = _open_step(p, steps.get(p.version.pk, []))
-            handovers.append(handover)
+            values = dict(p.life.values)
+            del values["channel"]
             dossiers.append(
                 Dossier(
                     # Codes are given at submission (docs/rules.md): every dossier keeps its own.
@@ -800,28 +711,23 @@ def _write(parsed: list[Parsed]) -> list[int]:
                     procedure=p.procedure,
                     procedure_version=p.version,
                     channel=p.channel,
-                    version=len(p.events),
-                    rule_set=_rule_set(p.received_at or p.submitted_at),
+                    version=len(p.life.events),
                     applicant_name=IMPORTED_NAME,
                     search_key=search_key_for(IMPORTED_NAME, p.procedure.code, p.version.name),
                     request_summary=p.version.name,
                     receiving_agency=p.receiving,
                     settling_agency=p.settling,
-                    submitted_at=p.submitted_at,
                     paper_result_required=p.version.paper_result_required,
-                    electronic_result=p.electronic_result,
                     digitized=p.digitized,
                     reused=p.reused,
-                    rating=p.rating,
-                    result_note="Dữ liệu chuyển đổi" if p.status in (9, 10) else "",
-                    **p.values,
+                    **values,
                 )
             )
         Dossier.objects.bulk_create(dossiers, batch_size=BATCH)
-        events, pauses, opens = [], [], []
-        for p, d, h in zip(chunk, dossiers, handovers, strict=True):
+        events, pauses, handovers = [], [], []
+        for p, d in zip(chunk, dossiers, strict=True):
             ids.append(d.pk)
-            for e in p.events:
+            for e in p.life.events:
                 agency = e["actor_agency"]
                 events.append(
                     (
@@ -834,26 +740,17 @@ def _write(parsed: list[Parsed]) -> list[int]:
                         None if agency is None else agency.pk,
                         e["from_status"],
                         e["to_status"],
-                        "Dữ liệu chuyển đổi" if e["seq"] == 1 else "",
+                        e["reason"],
                         e["data"],
                     )
                 )
-            for pa in p.pauses:
-                pauses.append(
-                    Pause(
-                        dossier=d,
-                        started_at=pa["started_at"],
-                        ended_at=pa["ended_at"],
-                        reason="Yêu cầu bổ sung (dữ liệu chuyển đổi)",
-                        missing_components=[],
-                        working_seconds=pa["working_seconds"],
-                    )
-                )
-            if h is not None:
-                opens.append(Handover(dossier=d, **h))
+            for pa in p.life.pauses:
+                pauses.append(Pause(dossier=d, **pa))
+            for h in p.life.handovers:
+                handovers.append(Handover(dossier=d, **h))
         insert_rows(DossierEvent, EVENT_COLUMNS, events)
         Pause.objects.bulk_create(pauses, batch_size=BATCH)
-        Handover.objects.bulk_create(opens, batch_size=BATCH)
+        Handover.objects.bulk_create(handovers, batch_size=BATCH)
     return ids
 
 

@@ -14,12 +14,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count as DbCount
-from django.db.models import F, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from motcua.core.text import collation_key, sorted_vi
+from motcua.dossiers import deadlines
 from motcua.dossiers.access import is_province_monitor, staff_roles, visible_dossiers
-from motcua.dossiers.enums import Status
 from motcua.indicators.formulas import GROUPS, INDICATORS
 from motcua.indicators.models import DossierFact
 from motcua.indicators.selectors import indicators_compute
@@ -37,12 +37,6 @@ TREND_SHORT = {
     "4.2": "Số hóa",
     "5.4": "Hài lòng",
 }
-OPEN_STATUSES = (
-    Status.RECEIVED,
-    Status.PROCESSING,
-    Status.FINANCIAL_OBLIGATION,
-    Status.WITHDRAWAL_REQUESTED,
-)
 PROVINCE_KINDS = (AgencyKind.PROVINCIAL_CENTER, AgencyKind.PROVINCIAL_COMMITTEE)
 CACHE_SECONDS = 600
 
@@ -192,18 +186,20 @@ def ranking(date_from: dt.date, date_to: dt.date) -> list[dict]:
 
 
 def overdue(user, agency: Agency | None, limit: int = 100, now: dt.datetime | None = None):
-    """Open dossiers past their appointment now (waiting for a supplement: asked after it)."""
+    """Open dossiers overdue now (motcua.dossiers.deadlines: the same verdict as the inbox,
+    the dossier page, Biểu 06 and the indicators); `days` past the judged appointment, the
+    clock stopped at the start of a pause still open."""
     now = now or timezone.now()
-    qs = visible_dossiers(user).filter(
-        Q(status__in=OPEN_STATUSES, due_at__lt=now)
-        | Q(status=Status.SUPPLEMENT_REQUESTED, paused_at__gt=F("due_at"))
-    )
+    rules = deadlines.Rules.current()
+    qs = visible_dossiers(user).filter(deadlines.overdue_q(now, rules))
     if agency is not None:
         qs = qs.filter(Q(settling_agency=agency) | Q(receiving_agency=agency))
     qs = qs.select_related("procedure", "settling_agency").order_by("due_at", "pk")
     rows = []
     for d in qs[:limit]:
-        rows.append({"dossier": d, "days": (now - d.due_at).days})
+        due = deadlines.judged_due(d, rules)
+        clock = now if d.paused_at is None else min(now, d.paused_at)
+        rows.append({"dossier": d, "days": max(0, (clock - due).days), "judged_due": due})
     return rows, qs.count()
 
 
@@ -266,8 +262,9 @@ def monthly_cards(agencies: list[Agency | None], months: list[dt.date]) -> dict:
     `indicators_compute` per agency.
     """
     from motcua.indicators import formulas
-    from motcua.indicators.formulas import FLAGS, score
+    from motcua.indicators.formulas import FLAGS
     from motcua.indicators.models import Count, Grain
+    from motcua.indicators.selectors import figures_of, scope_day_seconds
 
     p = formulas.params()
     wanted = {a.pk for a in agencies if a is not None}
@@ -326,22 +323,11 @@ def monthly_cards(agencies: list[Agency | None], months: list[dt.date]) -> dict:
     no_open = {"n": 0, "on_time": 0, "on_time_liked": 0}
     for agency in agencies:
         pk = _pk(agency)
+        day_seconds = scope_day_seconds(None if agency is None else (agency.pk,))
         for m in months:
-            fl = flags.get((pk, m), zero)
-            op = opened.get((pk, m), no_open)
-            figures = []
-            for ind in INDICATORS.values():
-                if ind.numerator == "procedures":
-                    num, den = catalog[pk]
-                else:
-                    num, den = fl[ind.numerator], fl[ind.denominator]
-                    if ind.with_open:
-                        num += op[
-                            "on_time_liked" if ind.numerator == "on_time_liked" else "on_time"
-                        ]
-                        den += op["n"]
-                figures.append(score(ind, num, den, p))
-            cards[(pk, m)] = figures
+            cards[(pk, m)] = figures_of(
+                flags.get((pk, m), zero), opened.get((pk, m), no_open), catalog[pk], p, day_seconds
+            )
     return cards
 
 

@@ -55,7 +55,7 @@ def test_inbox_lists_open_dossiers_by_due_date_with_signal_text(client, world, o
     assert [c for c in found if c != waiting.code] == [overdue.code, fresh.code, paused.code]
     assert sorted(found) == sorted([overdue.code, fresh.code, paused.code, waiting.code])
     assert 'badge badge-overdue">Quá hạn<' in html
-    assert 'badge badge-paused">Tạm dừng – chờ bổ sung<' in html
+    assert 'badge badge-paused">Tạm dừng – chờ người nộp<' in html
     assert 'badge badge-none">Chưa tiếp nhận<' in html
     assert "<strong>4</strong>" in html
 

@@ -19,6 +19,11 @@ GIVEN = {
     "MOTCUA_CACHE_URL": ("redis://127.0.0.1:6379/7", "redis://127.0.0.1:6379/7"),
     "MOTCUA_PG_PREPARE": ("0", False),
     "MOTCUA_AUTH_CACHE_SECONDS": ("7", 7.0),
+    "MOTCUA_APOLOGY_MIN_LEAD_DAYS_2018": ("2", "2"),
+    "MOTCUA_APOLOGY_MIN_LEAD_DAYS_2025": ("0.5", "0.5"),
+    "MOTCUA_PAYMENT_PAUSES_CLOCK": ("all", "all"),
+    "MOTCUA_SAME_DAY_CUTOFF": ("14:30", "14:30"),
+    "MOTCUA_REAPPOINTMENT_JUDGED_AGAINST": ("new", "new"),
 }
 
 
@@ -54,7 +59,10 @@ def test_rules_name_the_settings_we_expect():
     assert {
         "MOTCUA_MAX_SUPPLEMENT_REQUESTS",
         "MOTCUA_MAX_APOLOGIES",
-        "MOTCUA_APOLOGY_MIN_LEAD_MINUTES",
+        "MOTCUA_APOLOGY_MIN_LEAD_DAYS_2018",
+        "MOTCUA_APOLOGY_MIN_LEAD_DAYS_2025",
+        "MOTCUA_PAYMENT_PAUSES_CLOCK",
+        "MOTCUA_REAPPOINTMENT_JUDGED_AGAINST",
         "MOTCUA_TAX_CODE_MOD11_ZERO",
     } <= set(rules_settings())
 

@@ -6,15 +6,15 @@ lock the row and check every rule; those cost 3–8 ms per transition, far too s
 tens of thousands of histories. Here each dossier's whole life is built in Python and the
 rows are written with `bulk_create` in one transaction.
 
-To stay consistent with what the services would have written, the synthesizer:
-- follows the TRANSITIONS table (each event's from_status is the previous to_status; the
-  creation event goes None → 1 exactly as `dossier_submit` / `dossier_intake` write it);
+To stay consistent with what the services would have written, the synthesizer plays each
+life on `motcua.dossiers.replay.Life`, the bulk writers' shared layer (also the CSV
+importer's), which applies every event with the services' rules — the TRANSITIONS table,
+the appointment, step deadlines and control sheet, the one pause rule, the regime — and:
 - numbers events seq = 1..n and leaves dossier.version = n, like `_save`;
 - codes dossiers at submission with the one code rule (motcua.dossiers.codes) from a
   per-(agency, day) counter in the order of submission and writes the same counter into
   DailySequence, so the next live submission continues the numbering;
-- computes every deadline with `motcua.dossiers.timing` (appointment, step_due, shift,
-  classify, paused_working_seconds) against the real work calendar;
+- computes its own random moments with the real work calendar;
 - acts through users who hold the role the services' `authorize` would require: the
   current step's role in the step's agency for forward / approve, the receiving counter
   for receipt and return, the settling leader for an apology, the owner for applicant
@@ -40,9 +40,9 @@ from motcua.catalog.enums import AgencyRole, Channel, Level
 from motcua.catalog.models import Procedure
 from motcua.core.bulk import insert_rows
 from motcua.core.text import fold
-from motcua.dossiers import timing
+from motcua.dossiers import rules, timing
 from motcua.dossiers.codes import code_day, code_format
-from motcua.dossiers.enums import Action, PaidOnline, Status
+from motcua.dossiers.enums import Action, PaidOnline
 from motcua.dossiers.models import (
     DailySequence,
     Dossier,
@@ -51,7 +51,8 @@ from motcua.dossiers.models import (
     Pause,
     search_key_for,
 )
-from motcua.dossiers.services import RULES_2025_FROM, SECRET_ALPHABET
+from motcua.dossiers.replay import Actor, Life
+from motcua.dossiers.services import SECRET_ALPHABET
 from motcua.org.enums import ApplicantKind
 from motcua.workcalendar.selectors import get_calendar
 
@@ -121,6 +122,7 @@ class ProcInfo:
     steps: dict = field(default_factory=dict)  # version id -> [ProcessStep]
     fees: dict = field(default_factory=dict)  # version id -> fee total
     components: dict = field(default_factory=dict)  # version id -> [component ids]
+    payment_pauses: dict = field(default_factory=dict)  # version id -> bool (rules)
 
     def version_on(self, day: dt.date):
         for v in reversed(self.versions):
@@ -131,14 +133,20 @@ class ProcInfo:
 
 @dataclass
 class Plan:
-    """One dossier's life: the final fields and the ordered events / handovers / pauses."""
+    """One dossier's life, played on the bulk writers' shared layer (replay.Life, the
+    services' rules): `d` is the Life's values plus the facts around it (procedure, owner,
+    applicant details, …); the events, control sheet and pauses are the Life's."""
 
-    d: dict
-    events: list = field(default_factory=list)  # dicts
-    handovers: list = field(default_factory=list)  # dicts
-    pauses: list = field(default_factory=list)  # dicts
-    open_handover: dict | None = None
-    open_pause: dict | None = None
+    life: Life
+    d: dict = field(init=False)
+    events: list = field(init=False)
+    handovers: list = field(init=False)
+    pauses: list = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.d = self.life.values
+        self.events, self.handovers = self.life.events, self.life.handovers
+        self.pauses = self.life.pauses
 
 
 def _field_weight(folded: str) -> float:
@@ -173,6 +181,7 @@ def _procedures(p: Province) -> list[ProcInfo]:
         for v in versions:
             info.steps[v.pk] = sorted(v.steps.all(), key=lambda s: s.order)
             info.fees[v.pk] = sum(f.amount_vnd or 0 for f in v.fees.all())
+            info.payment_pauses[v.pk] = rules.payment_pauses_clock(v, pr.field.name)
             info.components[v.pk] = [
                 c.pk for c in sorted(v.components.all(), key=lambda c: c.order)
             ]
@@ -215,67 +224,20 @@ class Synthesizer:
             plan.d["receiving"] if step.agency_role == AgencyRole.RECEIVING else plan.d["settling"]
         )
 
-    def event(
-        self,
-        plan: Plan,
-        action: str,
-        at: dt.datetime,
-        to_status: int,
-        *,
-        actor=None,
-        role: str = APPLICANT,
-        agency=None,
-        reason: str = "",
-        data: dict | None = None,
-    ) -> None:
+    def check(self, at: dt.datetime) -> None:
+        """Nothing happens after `now`: the life stops before an event that would."""
         if at > self.now:
             raise Cut
-        events = plan.events
-        from_status = events[-1]["to_status"] if events else None
-        events.append(
-            {
-                "seq": len(events) + 1,
-                "action": str(action),
-                "at": at,
-                "actor": actor,
-                "actor_role": role,
-                "actor_agency": agency,
-                "from_status": from_status,
-                "to_status": int(to_status),
-                "reason": reason,
-                "data": data or {},
-            }
-        )
-        plan.d["status"] = int(to_status)
 
     def applicant_actor(self, plan: Plan):
         owner = plan.d["owner"]
         return owner.user if owner is not None else None
 
-    def open_step(self, plan: Plan, index: int, at: dt.datetime) -> None:
-        steps = plan.d["steps"]
-        if index >= len(steps):
-            plan.d.update(current_step=None, current_step_started_at=None, current_step_due_at=None)
-            plan.open_handover = None
-            return
-        step = steps[index]
-        agency = self.step_agency(plan, step)
-        due = timing.step_due(agency, at, step.duration_hours)
-        h = {"step": step, "agency": agency, "started_at": at, "due_at": due}
-        h.update(finished_at=None, finished_by=None, outcome="", note="")
-        plan.handovers.append(h)
-        plan.open_handover = h
-        plan.d.update(current_step=step, current_step_index=index, current_step_started_at=at)
-        plan.d["current_step_due_at"] = due
+    def applicant(self, plan: Plan) -> Actor:
+        return Actor(self.applicant_actor(plan), APPLICANT, None)
 
-    def close_step(self, plan: Plan, actor, at: dt.datetime, note: str = "") -> str | None:
-        h = plan.open_handover
-        if h is None:
-            return None
-        h.update(finished_at=at, finished_by=actor, outcome=timing.classify(at, h["due_at"]))
-        h["note"] = note
-        plan.open_handover = None
-        return h["outcome"]
+    def staff(self, agency, role: str) -> Actor:
+        return Actor(self.user(agency, role), role, agency)
 
     def work(self, agency, start: dt.datetime, hours: float) -> dt.datetime:
         """The moment `hours` working hours after `start` in `agency`'s calendar."""
@@ -358,92 +320,66 @@ class Synthesizer:
             day -= dt.timedelta(days=1)
         steps = info.steps[version.pk]
         fee = info.fees[version.pk]
-        plan = Plan(
-            d={
+        life = Life(
+            version=version,
+            steps=steps,
+            receiving=receiving,
+            settling=settling,
+            channel=int(channel),
+            fee_total=fee,
+            payment_pauses=info.payment_pauses[version.pk],
+        )
+        life.values.update(
+            {
                 "procedure": info.procedure,
                 "version": version,
                 "steps": steps,
                 "components": info.components[version.pk],
-                "channel": int(channel),
-                "status": Status.SUBMITTED,
                 "owner": owner,
                 "receiving": receiving,
                 "settling": settling,
-                "submitted_at": submitted_at,
-                "received_at": None,
-                "due_at": None,
-                "original_due_at": None,
-                "finished_at": None,
-                "returned_at": None,
-                "stopped_at": None,
-                "paused_at": None,
-                "paused_seconds": 0,
-                "supplement_count": 0,
-                "apology_count": 0,
-                "current_step": None,
-                "current_step_index": None,
-                "current_step_started_at": None,
-                "current_step_due_at": None,
-                "fee_due_vnd": 0,
-                "fee_paid_vnd": 0,
-                "paid_online": PaidOnline.NO,
-                "electronic_result": False,
                 "digitized": False,
                 "reused": rng.random() < 0.35,
-                "rating": None,
-                "result_note": "",
-                "refusal_reason": "",
                 "fee": fee,
+                "submitted_at": submitted_at,
                 **details,
             }
         )
+        plan = Plan(life)
         with contextlib.suppress(Cut):
             self.live(plan)
         return plan
 
     def live(self, plan: Plan) -> None:
-        rng, d = self.rng, plan.d
-        receiving, settling = d["receiving"], d["settling"]
-        counter = self.user(receiving, "counter")
+        rng, d, life = self.rng, plan.d, plan.life
+        receiving = d["receiving"]
+        counter = self.staff(receiving, "counter")
         at = d["submitted_at"]
         if d["channel"] == Channel.ONLINE:
-            self.event(plan, Action.SUBMIT, at, Status.SUBMITTED, actor=self.applicant_actor(plan),
-                       data={"files": rng.randint(1, 3), "code": None})  # fmt: skip
+            life.submit(at, self.applicant(plan), files=rng.randint(1, 3))
             # The counter checks online dossiers within a working day, usually sooner.
             at = self.work(
                 receiving, at, rng.choice([0.3, 0.8, 1.5, 3.0, 6.0, 11.0]) * rng.random()
             )
         else:
-            self.event(plan, Action.INTAKE, at, Status.SUBMITTED, actor=counter, role="counter",
-                       agency=receiving, data={"channel": d["channel"]})  # fmt: skip
+            life.intake(at, counter)
         if rng.random() < 0.03:
             reason = rng.choice(REFUSAL_REASONS)
-            if at > self.now:
-                raise Cut
-            d["refusal_reason"] = reason
-            d["finished_at"] = at
-            self.event(plan, Action.REFUSE, at, Status.REFUSED, actor=counter, role="counter",
-                       agency=receiving, reason=reason)  # fmt: skip
+            self.check(at)
+            life.refuse(at, reason, counter)
             return
 
-        # Receipt: appointment, first step (the code was given at submission, assigned later
-        # in order of submission).
-        version = d["version"]
-        due = timing.appointment(version, settling, at, d["channel"], d["procedure"].code)
-        if at > self.now:
-            raise Cut
-        d.update(received_at=at, due_at=due, original_due_at=due, fee_due_vnd=d["fee"])
+        # Receipt: appointment, first step (the code was given at submission, assigned
+        # later in order of submission).
+        self.check(at)
+        life.receive(at, counter)
         d["digitized"] = d["channel"] == Channel.ONLINE or rng.random() < 0.85
-        self.open_step(plan, 0, at)
-        self.event(plan, Action.RECEIVE, at, Status.RECEIVED, actor=counter, role="counter",
-                   agency=receiving, data={"code": None, "due_at": due.isoformat()})  # fmt: skip
 
         # Fees are collected at the counter right after receipt.
         if d["fee"] > 0:
             at = at + dt.timedelta(minutes=rng.randint(1, 10))
-            self.event(plan, Action.REQUEST_PAYMENT, at, Status.FINANCIAL_OBLIGATION,
-                       actor=counter, role="counter", agency=receiving,
-                       data={"amount_vnd": d["fee"]})  # fmt: skip
+            self.check(at)
+            life.request_payment(at, d["fee"], counter)
             if d["owner"] is not None and (d["channel"] == Channel.ONLINE or rng.random() < 0.3):
                 paid = (
                     PaidOnline.NATIONAL_PORTAL
@@ -451,17 +387,13 @@ class Synthesizer:
                     else PaidOnline.PROVINCIAL_PORTAL
                 )
                 at = at + dt.timedelta(hours=rng.choice([0.2, 1, 3, 20, 40]) * rng.random())
-                actor, role, agency = self.applicant_actor(plan), APPLICANT, None
+                by = self.applicant(plan)
             else:
                 paid = PaidOnline.PROVINCIAL_PORTAL if rng.random() < 0.2 else PaidOnline.NO
                 at = at + dt.timedelta(minutes=rng.randint(2, 15))
-                actor, role, agency = counter, "counter", receiving
-            if at > self.now:
-                raise Cut
-            d.update(fee_paid_vnd=d["fee"], paid_online=int(paid))
-            self.event(plan, Action.CONFIRM_PAYMENT, at, Status.PROCESSING, actor=actor, role=role,
-                       agency=agency, data={"amount_vnd": d["fee"], "paid_online": int(paid),
-                                            "reference": ""})  # fmt: skip
+                by = counter
+            self.check(at)
+            life.confirm_payment(at, d["fee"], int(paid), by)
 
         late = rng.random() < 0.11
         supplement = rng.random() < 0.12
@@ -471,12 +403,17 @@ class Synthesizer:
         # The long step (appraisal) is where supplements, apologies and delays happen.
         main = max(work_steps, key=lambda i: steps[i].duration_hours)
         withdraw_at_step = rng.choice(work_steps) if withdraw else None
+        # A same-day limit (chứng thực) leaves less than a working day when the dossier came
+        # in the afternoon: the steps are then done in the time that is left, as clerks do.
+        total = sum(float(steps[i].duration_hours) for i in work_steps) or 1.0
+        left = timing.paused_working_seconds(d["settling"], at, life.values["due_at"]) / 3600
+        pace = min(1.0, 0.95 * left / total) if left > 0 else 1.0
 
         for i in work_steps:
             step = steps[i]
             agency = self.step_agency(plan, step)
             actor = self.user(agency, step.role)
-            hours = float(step.duration_hours)
+            hours = float(step.duration_hours) * pace
             if late and i == main:
                 factor = rng.uniform(1.5, 3.0)
             elif i == 0:
@@ -502,50 +439,31 @@ class Synthesizer:
         self.deliver(plan)
 
     def forward(self, plan, at, actor, role, agency, index) -> None:
-        if at > self.now:
-            raise Cut
-        from_order = plan.d["steps"][index].order
-        outcome = self.close_step(plan, actor, at)
-        self.open_step(plan, index + 1, at)
-        self.event(plan, Action.FORWARD, at, Status.PROCESSING, actor=actor, role=role,
-                   agency=agency, data={"from_step": from_order,
-                                        "to_step": plan.d["steps"][index + 1].order,
-                                        "outcome": outcome})  # fmt: skip
+        self.check(at)
+        plan.life.forward(at, Actor(actor, role, agency))
 
     def approve(self, plan, at, actor, role, agency, index) -> None:
-        if at > self.now:
-            raise Cut
-        d = plan.d
-        note = "Đã giải quyết, có kết quả."
-        step_outcome = self.close_step(plan, actor, at, note)
-        d.update(finished_at=at, result_note=note)
-        self.open_step(plan, index + 1, at)
-        self.event(plan, Action.APPROVE, at, Status.PROCESSED, actor=actor, role=role,
-                   agency=agency, reason=note,
-                   data={"outcome": timing.classify(at, d["due_at"]),
-                         "step_outcome": step_outcome})  # fmt: skip
+        self.check(at)
+        plan.life.approve(at, Actor(actor, role, agency), note="Đã giải quyết, có kết quả.")
 
     def deliver(self, plan: Plan) -> None:
         """Electronic result, return at the counter / by post / online, then the rating."""
-        rng, d = self.rng, plan.d
+        rng, d, life = self.rng, plan.d, plan.life
         at = d["finished_at"]
         settling, receiving = d["settling"], d["receiving"]
         electronic = rng.random() < (0.7 if d["channel"] == Channel.ONLINE else 0.35)
         if electronic:
             at = at + dt.timedelta(minutes=rng.randint(1, 30))
-            if at > self.now:
-                raise Cut
-            leader = self.user(settling, "leader")
-            d["electronic_result"] = True
-            self.event(plan, Action.ATTACH_RESULT, at, Status.PROCESSED, actor=leader,
-                       role="leader", agency=settling,
-                       data={"attachment": None, "history": True})  # fmt: skip
-        h = plan.open_handover
+            self.check(at)
+            life.attach_result(
+                at, self.staff(settling, "leader"), data={"attachment": None, "history": True}
+            )
+        step = d["current_step"]  # the return step, if the process has one
         if electronic and d["channel"] == Channel.ONLINE:
             method, ret = "online", self.work(receiving, at, rng.uniform(0.05, 1.0))
         else:
             method = "post" if d["channel"] == Channel.POST else "counter"
-            span = float(h["step"].duration_hours) if h else 4.0
+            span = float(step.duration_hours) if step is not None else 4.0
             # Applicants collect paper results when they can: often days later.
             ret = self.work(
                 receiving,
@@ -553,106 +471,62 @@ class Synthesizer:
                 span * rng.uniform(0.05, 1.0)
                 + (rng.expovariate(1 / 9) if rng.random() < 0.4 else 0),
             )
-        if ret > self.now:
-            raise Cut
-        counter = self.user(receiving, "counter")
-        self.close_step(plan, counter, ret)
-        d.update(returned_at=ret, current_step=None, current_step_started_at=None)
-        d.update(current_step_due_at=None, current_step_index=None)
-        self.event(plan, Action.RETURN_RESULT, ret, Status.RETURNED, actor=counter, role="counter",
-                   agency=receiving, data={"method": method})  # fmt: skip
+        self.check(ret)
+        life.return_result(ret, self.staff(receiving, "counter"), method=method)
         if d["owner"] is not None and rng.random() < 0.6:
             rating = rng.choices([1, 0, -1], weights=[85, 11, 4])[0]
             at = ret + dt.timedelta(hours=rng.uniform(0.1, 72))
             if at > self.now:
                 return
-            d["rating"] = rating
-            self.event(plan, Action.RATE, at, Status.RETURNED, actor=self.applicant_actor(plan),
-                       data={"rating": rating, "criteria": {}})  # fmt: skip
+            life.rate(at, rating, self.applicant(plan), criteria={})
 
     def supplement(self, plan, ask, agency, actor, role) -> dt.datetime:
         """Request at `ask`, the applicant supplies later; returns the moment work resumes."""
-        rng, d = self.rng, plan.d
-        if ask > self.now:
-            raise Cut
+        rng, d, life = self.rng, plan.d, plan.life
+        self.check(ask)
         reason = rng.choice(SUPPLEMENT_REASONS)
-        missing = d["components"][:1]
-        d["paused_at"] = ask
-        d["supplement_count"] += 1
-        pause = {"started_at": ask, "ended_at": None, "reason": reason,
-                 "missing_components": missing, "working_seconds": None}  # fmt: skip
-        plan.pauses.append(pause)
-        plan.open_pause = pause
-        self.event(plan, Action.REQUEST_SUPPLEMENT, ask, Status.SUPPLEMENT_REQUESTED, actor=actor,
-                   role=role, agency=agency, reason=reason,
-                   data={"missing_components": missing})  # fmt: skip
+        life.request_supplement(
+            ask, reason, Actor(actor, role, agency), missing=d["components"][:1]
+        )
         back = ask + dt.timedelta(hours=rng.uniform(3, 24 * 12))
         if d["owner"] is not None:
-            by, by_role, by_agency = self.applicant_actor(plan), APPLICANT, None
+            by = self.applicant(plan)
         else:
-            by, by_role, by_agency = self.user(d["receiving"], "counter"), "counter", d["receiving"]
+            by = self.staff(d["receiving"], "counter")
             back = self.working_moment(d["receiving"], back.date())
             cal = get_calendar(d["receiving"])
             while not cal.is_working_day(back) or back <= ask:
                 back = self.working_moment(d["receiving"], back.date() + dt.timedelta(days=1))
-        if back > self.now:
-            raise Cut
-        seconds = timing.paused_working_seconds(d["settling"], ask, back)
-        pause.update(ended_at=back, working_seconds=seconds)
-        plan.open_pause = None
-        d["paused_seconds"] += seconds
-        d["paused_at"] = None
-        d["due_at"] = timing.shift(d["settling"], d["due_at"], seconds)
-        if d["current_step"] is not None:
-            step_agency = self.step_agency(plan, d["current_step"])
-            d["current_step_due_at"] = timing.shift(step_agency, d["current_step_due_at"], seconds)
-            plan.open_handover["due_at"] = d["current_step_due_at"]
-        self.event(plan, Action.SUPPLEMENT, back, Status.PROCESSING, actor=by, role=by_role,
-                   agency=by_agency, reason="Bổ sung bản giấy" if by_role != APPLICANT else "",
-                   data={"files": 0 if by_role != APPLICANT else 1, "paused_seconds": seconds,
-                         "due_at": d["due_at"].isoformat()})  # fmt: skip
+        self.check(back)
+        paper = by.role != APPLICANT
+        life.supplement(back, by, note="Bổ sung bản giấy" if paper else "", files=0 if paper else 1)
         return back
 
     def apologize(self, plan, start, finish) -> None:
         """A leader apologizes before the deadline passes with a new, later date (Mẫu 04)."""
-        rng, d = self.rng, plan.d
+        rng, d, life = self.rng, plan.d, plan.life
         due = d["due_at"]
         if d["apology_count"] or finish <= due:
             return
-        at = max(start + dt.timedelta(minutes=5), due - dt.timedelta(hours=rng.uniform(2, 30)))
-        if at >= due:
+        at = max(start + dt.timedelta(minutes=5), due - dt.timedelta(hours=rng.uniform(26, 80)))
+        # The services' own precondition (the regime's minimum lead, the apology limit).
+        if life.apology_refusal(at) is not None:
             return
-        if at > self.now:
-            raise Cut
+        self.check(at)
         settling = d["settling"]
         new_due = get_calendar(settling).add(due, rng.randint(2, 6), "working_days")
-        status = d["status"]
-        d["apology_count"] += 1
-        d["due_at"] = new_due
-        self.event(plan, Action.APOLOGIZE, at, status, actor=self.user(settling, "leader"),
-                   role="leader", agency=settling, reason="Hồ sơ cần xác minh thêm.",
-                   data={"old_due_at": due.isoformat(), "new_due_at": new_due.isoformat()})  # fmt: skip
+        life.apologize(at, new_due, "Hồ sơ cần xác minh thêm.", self.staff(settling, "leader"))
 
     def withdraw(self, plan, at) -> None:
-        rng, d = self.rng, plan.d
+        rng, d, life = self.rng, plan.d, plan.life
         reason = rng.choice(WITHDRAW_REASONS)
         receiving = d["receiving"]
-        if d["owner"] is not None:
-            actor, role, agency = self.applicant_actor(plan), APPLICANT, None
-        else:
-            actor, role, agency = self.user(receiving, "counter"), "counter", receiving
-        self.event(plan, Action.REQUEST_WITHDRAWAL, at, Status.WITHDRAWAL_REQUESTED, actor=actor,
-                   role=role, agency=agency, reason=reason)  # fmt: skip
+        by = self.applicant(plan) if d["owner"] is not None else self.staff(receiving, "counter")
+        self.check(at)
+        life.request_withdrawal(at, reason, by)
         at = self.work(receiving, at, rng.uniform(0.1, 1.0))
-        if at > self.now:
-            raise Cut
-        counter = self.user(receiving, "counter")
-        note = "Dừng xử lý theo yêu cầu rút hồ sơ."
-        self.close_step(plan, counter, at, note)
-        d.update(current_step=None, current_step_index=None, current_step_started_at=None)
-        d.update(current_step_due_at=None, paused_at=None, stopped_at=at)
-        self.event(plan, Action.STOP, at, Status.STOPPED, actor=counter, role="counter",
-                   agency=receiving, reason=note)  # fmt: skip
+        self.check(at)
+        life.stop(at, "Dừng xử lý theo yêu cầu rút hồ sơ.", self.staff(receiving, "counter"))
 
 
 # ---------------------------------------------------------------------- writing
@@ -673,7 +547,7 @@ def _assign_codes(plans: list[Plan]) -> dict[tuple[int, dt.date], int]:
         code = code_format(agency.code, day, counters[(agency.pk, day)])
         pl.d["code"] = code
         for e in pl.events:
-            if e["action"] in (Action.SUBMIT, Action.RECEIVE):
+            if e["action"] in (Action.SUBMIT, Action.INTAKE, Action.RECEIVE):
                 e["data"]["code"] = code
     return counters
 
@@ -689,11 +563,6 @@ _DOSSIER_FIELDS = (
 )  # fmt: skip
 
 
-def _rule_set(at: dt.datetime) -> str:
-    """The rules in force when the dossier arrived (same cut-over as the services)."""
-    return "2025" if at.astimezone(VN).date() >= RULES_2025_FROM else "2018"
-
-
 def _write(plans: list[Plan], rng: random.Random) -> None:
     dossiers = []
     for pl in plans:
@@ -705,7 +574,7 @@ def _write(plans: list[Plan], rng: random.Random) -> None:
                 procedure=d["procedure"],
                 procedure_version=d["version"],
                 version=len(pl.events),
-                rule_set=_rule_set(d["submitted_at"]),
+                rule_set=d["rule_set"],
                 owner=d["owner"],
                 request_summary=d["version"].name,
                 search_key=search_key_for(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from motcua.dossiers import deadlines
+
 from ..enums import TRACKING_LOG, DocumentKind, form_of
 from .base import FormTemplate, agency_lines, person, province_of, register
 from .pdf import FormPDF
@@ -100,7 +102,7 @@ class TrackingLog:
         self.end = end
         self.dossiers = list(dossiers)
         # A log for a period ending before 1 July 2025 uses the Circular 01/2018 numbering.
-        rule_set = "2018" if end < dt.date(2025, 7, 1) else "2025"
+        rule_set = deadlines.rule_set_for(end)
         self.number, self.form_title, self.circular = form_of(rule_set, TRACKING_LOG)
 
     def created(self) -> dt.datetime:

@@ -283,8 +283,8 @@ def test_targets_and_points_are_settings(settings):
     assert formulas.score(INDICATORS["3.3"], 1, 4, p).points == Decimal("2.00")
 
 
-def test_reappointed_dossiers_can_be_counted_late(world, settings):
-    d = received(world)
+def test_reappointed_dossiers_are_judged_against_the_first_appointment(world, settings):
+    d = received(world)  # due 09/03 09:10
     s.dossier_apologize(
         dossier_id=d.pk,
         actor=world.a.staff["s:leader"],
@@ -292,13 +292,14 @@ def test_reappointed_dossiers_can_be_counted_late(world, settings):
         new_due_at=vn(2026, 3, 20, 9, 0),
         at=vn(2026, 3, 6, 9, 0),
     )
-    finish(world, d, vn(2026, 3, 12, 9, 0))
-    assert nd(both(**MARCH), "2.1") == (1, 1)
-    settings.MOTCUA_766_REAPPOINTED_LATE = True
+    finish(world, d, vn(2026, 3, 12, 9, 0))  # after the first appointment, before the new
+    # Default: the apology admits the delay; judged against the first appointment.
+    assert nd(both(**MARCH), "2.1") == (0, 1)
+    settings.MOTCUA_REAPPOINTMENT_JUDGED_AGAINST = "new"
     from motcua.indicators.services import indicators_rebuild
 
     indicators_rebuild()
-    assert nd(both(**MARCH), "2.1") == (0, 1)
+    assert nd(both(**MARCH), "2.1") == (1, 1)
 
 
 def test_open_dossiers_can_be_judged_at_the_literal_end_of_the_period(world, settings):

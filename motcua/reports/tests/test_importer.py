@@ -71,11 +71,17 @@ def test_good_row_values(world):
     assert d.applicant_id_number == "" and d.applicant_phone == ""
     assert d.search_key == "ho so chuyen doi tu he thong cu | 1 001193 dang ky khai sinh"
     actions = list(d.events.values_list("action", flat=True))
+    # The steps the legacy data does not time are handed over at the result (replay.Life).
     assert actions == [
         "submit", "receive", "forward", "request_payment", "confirm_payment",
-        "approve", "attach_result", "return_result", "rate",
+        "forward", "approve", "attach_result", "return_result", "rate",
     ]  # fmt: skip
     assert d.version == len(actions)
+    sheet = list(d.handovers.order_by("started_at", "pk").values_list("step__order", "outcome"))
+    # Reception (1 h) handed over at once: on time; appraisal (18.5 h from 04/03 09:00,
+    # due 06/03 14:30) handed over at the result 15:00: late; approval at once: on time;
+    # the return step (1 h from 15:00) ended when the result was collected on 09/03: late.
+    assert sheet == [(1, "on_time"), (2, "late"), (3, "on_time"), (4, "late")]
     assert all(e.data["imported"] is True for e in d.events.all())
 
 
@@ -101,8 +107,10 @@ def test_supplement_moves_due_by_working_time(world):
     # One working day (7.5 h) paused: the appointment moves a working day later.
     assert d.paused_seconds == 27000
     assert d.supplement_count == 1
-    assert d.original_due_at == vn(2026, 3, 9, 10, 0)
+    # Not re-appointed: the first appointment is the appointment, moved by the pause too.
+    assert d.original_due_at == vn(2026, 3, 10, 10, 0)
     assert d.due_at == vn(2026, 3, 10, 10, 0)
+    assert d.events.get(action="receive").data["due_at"] == "2026-03-09T10:00:00+07:00"
     pause = Pause.objects.get(dossier=d)
     assert (pause.started_at, pause.ended_at, pause.working_seconds) == (
         vn(2026, 3, 5, 9, 0),
@@ -279,3 +287,14 @@ def test_command(world, tmp_path, capsys):
     assert Dossier.objects.count() == 7
     call_command("import-dossiers", str(bad), "--allow-partial")
     assert Dossier.objects.count() == 8
+
+
+def test_a_financial_obligation_needs_an_amount(world):
+    result = import_dossiers(
+        csv_of(row(status="6", fee_vnd="0", paid_online="0", finished_at="", returned_at="",
+                   electronic_result="0", rating=""))
+    )  # fmt: skip
+    assert [(e.line, e.column, e.code) for e in result.errors] == [
+        (2, "fee_vnd", "status6_without_fee")
+    ]
+    assert Dossier.objects.count() == 0
