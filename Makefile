@@ -19,11 +19,15 @@ node_modules/.installed: package.json
 
 install: $(STAMP)
 
-## demo: install, migrate a SQLite database under var/, load Bắc Ninh, serve http://127.0.0.1:8000
-## (with DEBUG on: MOTCUA_DEBUG=1 unless set; the settings default is off)
+## demo: install, migrate a SQLite database under var/, load Bắc Ninh, serve http://$(DEMO_ADDR)
+## (with DEBUG on: MOTCUA_DEBUG=1 unless set; the settings default is off. `motcua demo
+## --serve` sets MOTCUA_PUBLIC_URL, the receipts' QR codes, to that address unless it is
+## set, and prints it)
+DEMO_ADDR ?= 127.0.0.1:8000
+
 demo: $(STAMP)
 	$(BIN)/motcua migrate --noinput -v 0
-	MOTCUA_DEBUG=$${MOTCUA_DEBUG:-1} $(BIN)/motcua demo --serve
+	MOTCUA_DEBUG=$${MOTCUA_DEBUG:-1} $(BIN)/motcua demo --serve --addr $(DEMO_ADDR)
 
 ## lint: ruff (lint + format check) and a migrations check
 lint: $(STAMP)

@@ -1,8 +1,9 @@
 """Counter intake: a walk-in or postal dossier entered by the counter officer.
 
-Two steps, both plain forms: find the procedure (GET ?q=), then fill the applicant, attach
-the scans per component, tick the completeness checklist and receive (receipt) or refuse
-(refusal form). The service motcua.dossiers.services.dossier_intake does the rest.
+Two steps, both plain forms: find the procedure (GET ?q=), then fill the applicant, tick
+the cases that apply, count the originals and copies handed in and attach the scans per
+component, tick the completeness checklist and receive (receipt) or refuse (refusal
+form). The service motcua.dossiers.services.dossier_intake does the rest.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from motcua.catalog import cases as catalog_cases
 from motcua.catalog.enums import AgencyRole, Channel
 from motcua.catalog.models import Procedure, ProcedureAgency
 from motcua.catalog.selectors import procedure_search
@@ -34,6 +36,8 @@ FIELDS = {
     "receiving_agency": "receiving_agency",
     "settling_agency": "settling_agency",
     "reason": "refuse_reason",
+    "received": "checked",
+    "cases": "cases",
 }
 
 
@@ -68,6 +72,7 @@ class IntakeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Nội dung yêu cầu giải quyết",
     )
+    cases = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     checked = forms.TypedMultipleChoiceField(
         coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -87,15 +92,35 @@ class IntakeForm(forms.Form):
             ("", pick("Theo thẩm quyền (tự động)", "By competence (automatic)"))
         ] + [(a.pk, a.name) for a in settling]
         self.fields["checked"].choices = [(c.pk, c.name) for c in components]
+        self.fields["cases"].choices = [(k, k) for k in catalog_cases.cases_of(components)]
+        for c in components:
+            for name, label in (("originals", "Bản chính"), ("copies", "Bản sao")):
+                self.fields[f"{name}_{c.pk}"] = forms.IntegerField(
+                    required=False, min_value=0, max_value=99, label=label
+                )
+
+    def counts(self) -> dict[int, dict[str, int]]:
+        """The originals and copies counted per component (components with none left out)."""
+        out = {}
+        for c in self.components:
+            pair = {
+                name: self.cleaned_data.get(f"{name}_{c.pk}") or 0
+                for name in ("originals", "copies")
+            }
+            if any(pair.values()):
+                out[c.pk] = pair
+        return out
 
     def clean(self):
         data = super().clean()
         if data.get("decision") == "receive":
-            # The officer's own checklist: receive only what was checked against the list.
+            # The officer's own checklist: receive only what was checked against the list
+            # (the components required, and those of the cases ticked: catalog.cases).
+            declared = data.get("cases", [])
             unchecked = [
                 c.name
                 for c in self.components
-                if c.required and c.pk not in data.get("checked", [])
+                if catalog_cases.needed(c, declared) and c.pk not in data.get("checked", [])
             ]
             if unchecked:
                 self.add_error(
@@ -189,6 +214,8 @@ def intake(request):
                     authorization=request.FILES.get("authorization"),
                     request_summary=data["request_summary"],
                     files=_files(request, components),
+                    received=form.counts(),
+                    cases=data["cases"],
                     refuse_reason=data["refuse_reason"] if refusing else None,
                 )
             except PermissionDenied as exc:
@@ -197,8 +224,9 @@ def intake(request):
                 for err in errors_from(exc):  # every error, each next to its field
                     head, _, rest = (err.field or "").partition(".")
                     text = pick(err.message, err.message_en)
-                    if head == "files" and rest.isdigit():
-                        component_errors[int(rest)] = text
+                    cid = rest.partition(".")[0]
+                    if head in ("files", "received") and cid.isdigit():
+                        component_errors[int(cid)] = text
                         continue
                     if head in ("applicant", "principal"):
                         target = f"{head}_{rest}"
@@ -230,6 +258,7 @@ def intake(request):
     else:
         form = IntakeForm(initial={"receiving_agency": agencies[0].pk}, **kw)
     ticked = set(request.POST.getlist("checked")) if request.method == "POST" else set()
+    chosen = set(request.POST.getlist("cases")) if request.method == "POST" else set()
     mark_invalid(form)
     links = [
         (f"#{'components' if name == 'checked' else form.auto_id % name}", message)
@@ -249,8 +278,18 @@ def intake(request):
             "form": form,
             "authorization_error": authorization_error,
             "components": [
-                {"c": c, "error": component_errors.get(c.pk), "checked": str(c.pk) in ticked}
+                {
+                    "c": c,
+                    "error": component_errors.get(c.pk),
+                    "checked": str(c.pk) in ticked,
+                    "originals": form[f"originals_{c.pk}"],
+                    "copies": form[f"copies_{c.pk}"],
+                }
                 for c in components
+            ],
+            "cases": [
+                {"text": k, "i": i, "chosen": k in chosen}
+                for i, k in enumerate(catalog_cases.cases_of(components))
             ],
         },
         status=status,

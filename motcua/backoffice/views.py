@@ -33,6 +33,7 @@ from motcua.dossiers.enums import ACTION_EN, OPEN, STATUS_EN, Action, Status, St
 from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
 from motcua.org.enums import Role
 from motcua.org.models import Agency
+from motcua.org.names import person_name
 
 from .actions import ACTIONS, make_form, mark_invalid
 from .guards import forbidden, render_page, staff_required
@@ -242,7 +243,7 @@ def _events(dossier):
             {
                 "event": e,
                 "label": label,
-                "who": (e.actor.get_full_name() or e.actor.get_username()) if e.actor else "",
+                "who": person_name(e.actor),
                 "role": Role(e.actor_role).label if e.actor_role in Role.values else "",
                 "to_status": status_label(e.to_status),
             }
@@ -260,9 +261,7 @@ def _handovers(dossier, now):
             {
                 "h": h,
                 "role": Role(h.step.role).label if h.step.role in Role.values else h.step.role,
-                "who": (h.finished_by.get_full_name() or h.finished_by.get_username())
-                if h.finished_by
-                else "",
+                "who": person_name(h.finished_by),
                 "outcome": _outcome(h.outcome),
                 "open_signal": signal(open_signal) if open_signal else None,
             }
@@ -295,6 +294,9 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
     now = timezone.now()
     components = list(dossier.procedure_version.components.order_by("order", "pk"))
     attachments = list(dossier.attachments.all())
+    handed: dict[int, list] = {}
+    for r in dossier.received.all():
+        handed.setdefault(r.component_id, []).append(r)
     by_component: dict[int | None, list] = {}
     for a in attachments:
         if a.kind != AttachmentKind.RESULT:
@@ -323,7 +325,10 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
         "status": status_label(dossier.status),
         "signal": signal(selectors.due_signal(dossier, now)),
         "is_open": dossier.status in OPEN,
-        "components": [{"c": c, "attachments": by_component.get(c.pk, [])} for c in components],
+        "components": [
+            {"c": c, "attachments": by_component.get(c.pk, []), "received": handed.get(c.pk, [])}
+            for c in components
+        ],
         "other_attachments": by_component.get(None, []),
         "results": [a for a in attachments if a.kind == AttachmentKind.RESULT],
         "handovers": _handovers(dossier, now),

@@ -251,7 +251,10 @@ class Component(models.Model):
     required = models.BooleanField("bắt buộc", default=True)
     form = models.CharField("mẫu đơn, tờ khai", max_length=500, blank=True)
     # Case headings are verbatim and can exceed 600 characters.
-    group = models.TextField("trường hợp", blank=True)
+    group = models.TextField("nhóm (tiêu đề nguyên văn)", blank=True)
+    # The case in which the component applies ("" = always): derived from the name and the
+    # group by motcua.catalog.cases.derive_cases; required only if the applicant declares it.
+    case = models.TextField("trường hợp áp dụng", blank=True)
 
     class Meta:
         verbose_name = "thành phần hồ sơ"

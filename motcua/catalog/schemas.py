@@ -64,6 +64,7 @@ class ComponentOut(Schema):
     required: bool
     form: str
     group: str
+    case: str = Field("", description="the case it applies in; empty: always (catalog.cases)")
 
 
 class FeeOut(Schema):

@@ -2,8 +2,9 @@
 API), counter intake, registration.
 
 `validate_party` is the one validator: it checks every field it is given and reports every
-error at once, as one `ValidationFailed` whose `data["errors"]` lists each field's error
-(`code`, `message`, `message_en`, `field`); `field` of the whole error names the first one.
+error at once: one error as it is, several as one `ValidationFailed` (`invalid_input`) whose
+`data["errors"]` lists each field's error (`code`, `message`, `message_en`, `field`);
+`field` of the whole error names the first one.
 Pages show each error next to its field; the API returns the list.
 
 Rules:
@@ -131,16 +132,14 @@ class FieldErrors:
             raise combined(self.errors)
 
 
-def combined(errors: Iterable[DomainError]) -> ValidationFailed:
-    """One ValidationFailed listing every error (data["errors"]); a single error is kept
-    as it is, with the list as well, so both readings agree."""
+def combined(errors: Iterable[DomainError]) -> DomainError:
+    """One error for all: a single error is raised as it is; several become one
+    ValidationFailed (`invalid_input`) listing each in data["errors"] (errors_from reads
+    both)."""
     errors = list(errors)
-    listing = [{**e.as_dict()["error"], "field": e.field or ""} for e in errors]
     if len(errors) == 1:
-        e = errors[0]
-        return ValidationFailed(
-            e.code, e.message, e.message_en, field=e.field, data={**e.data, "errors": listing}
-        )
+        return errors[0]
+    listing = [{**e.as_dict()["error"], "field": e.field or ""} for e in errors]
     return ValidationFailed(
         "invalid_input",
         f"Có {len(errors)} trường chưa hợp lệ: "

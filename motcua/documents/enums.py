@@ -17,10 +17,12 @@ class DocumentKind(models.TextChoices):
     ACKNOWLEDGEMENT = "acknowledgement", "Giấy xác nhận nộp hồ sơ trực tuyến"
 
 
-# Which committed action produces which form (the after-commit listener reads this).
+# Which committed action produces which form (the after-commit listener reads this). A
+# counter intake is followed by its "receive" (or "refuse") event in the same transaction:
+# that event's form is the one, so "intake" has none of its own (it made a second receipt,
+# and a broken one for a refused intake).
 KIND_BY_ACTION = {
     "receive": DocumentKind.RECEIPT,
-    "intake": DocumentKind.RECEIPT,
     "request_supplement": DocumentKind.SUPPLEMENT_REQUEST,
     "refuse": DocumentKind.REFUSAL,
     "apologize": DocumentKind.APOLOGY,

@@ -23,6 +23,7 @@ from motcua.core import rows
 from motcua.core.errors import DomainError, NotFound, ValidationFailed
 from motcua.core.http import client_address
 from motcua.core.paging import MAX_OFFSET
+from motcua.core.text import nfc
 from motcua.org.models import Agency
 
 from . import selectors, services
@@ -283,7 +284,9 @@ def submit(
     """Submit online (multipart): procedure, receiving_agency, settling_agency?,
     request_summary, applicant_phone / applicant_email / applicant_address (the name and
     personal number / tax code come from the account), files component_<id> (the ids are in
-    GET /api/catalog/procedures/{code}, `components`).
+    GET /api/catalog/procedures/{code}, `components`), and `cases` (repeated): the cases that
+    apply, whose components then must be attached too (a component's `case` in the catalog
+    API).
 
     Filing for someone else: principal_name, principal_id_number and the authorisation
     document as file `authorization`.
@@ -294,6 +297,7 @@ def submit(
     reported at once (error.data.errors)."""
     form = _parse(SubmitIn, _form(request), "form")
     files = _files(request)
+    cases = [nfc(c) for c in request.POST.getlist("cases") if c.strip()][:200]
     dossier = services.dossier_submit(
         actor=request.user,
         procedure=_procedure(form.procedure),
@@ -311,6 +315,7 @@ def submit(
         authorization=request.FILES.get(AUTHORIZATION_FIELD),
         files=files,
         idempotency_key=idempotency_key,
+        cases=cases,
     )
     response = _out(request, _fresh(dossier), 201)
     if getattr(dossier, "_replayed", False):
@@ -321,8 +326,10 @@ def submit(
 @router.post("/intake", response={201: DossierOut}, url_name="dossier_intake")
 def intake(request):
     """Counter / postal intake by a counter officer: JSON, or multipart with applicant_*
-    fields and files component_<id>; decision receive | refuse (with refuse_reason). Filing
-    for someone else: principal {name, id_number} (multipart: principal_name,
+    fields and files component_<id>; decision receive | refuse (with refuse_reason); the
+    papers counted per component (`received`: JSON list, or multipart originals_<id> and
+    copies_<id>) and the cases that apply (`cases`, repeated in multipart). Filing for
+    someone else: principal {name, id_number} (multipart: principal_name,
     principal_id_number) and the authorisation's scan as file `authorization` (multipart
     only). Every field error is reported at once (error.data.errors)."""
     if (request.content_type or "").startswith("multipart/"):
@@ -335,6 +342,12 @@ def intake(request):
         }
         if principal:
             raw["principal"] = principal
+        counted: dict[str, dict[str, Any]] = {}
+        for key in [k for k in raw if k.startswith(("originals_", "copies_"))]:
+            name, _, cid = key.partition("_")
+            counted.setdefault(cid, {"component": cid})[name] = raw.pop(key)
+        raw["received"] = list(counted.values())
+        raw["cases"] = [c for c in request.POST.getlist("cases") if c.strip()]
         where, files = "form", _files(request)
     else:
         raw, where, files = _json(request), "body", None
@@ -353,6 +366,10 @@ def intake(request):
         authorization=request.FILES.get(AUTHORIZATION_FIELD) if files is not None else None,
         request_summary=data.request_summary,
         files=files,
+        received={
+            r.component: {"originals": r.originals, "copies": r.copies} for r in data.received
+        },
+        cases=data.cases,
         refuse_reason=refuse_reason,
     )
     return _out(request, _fresh(dossier), 201)

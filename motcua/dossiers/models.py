@@ -384,3 +384,78 @@ class SubmissionKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.key}"
+
+
+class ReceivedSource(models.TextChoices):
+    COUNTER = "counter", "Nộp tại quầy / bưu chính"
+    ONLINE = "online", "Nộp trực tuyến"
+    SUPPLEMENT = "supplement", "Bổ sung"
+
+
+class ReceivedComponent(models.Model):
+    """What was actually handed in, per component: the originals and copies counted at the
+    counter, the files uploaded online, the supplements. Written in the transaction of the
+    submission, intake or supplement; the receipt (Mẫu 01) lists the rows of that act."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="received")
+    component = models.ForeignKey(
+        "catalog.Component", on_delete=models.PROTECT, related_name="+", verbose_name="thành phần"
+    )
+    source = models.CharField("nguồn", max_length=12, choices=ReceivedSource.choices)
+    originals = models.PositiveSmallIntegerField("số bản chính", default=0)
+    copies = models.PositiveSmallIntegerField("số bản sao", default=0)
+    files = models.PositiveSmallIntegerField("số tệp", default=0)
+    at = models.DateTimeField("thời điểm")
+
+    class Meta:
+        verbose_name = "thành phần hồ sơ đã nhận"
+        verbose_name_plural = "thành phần hồ sơ đã nhận"
+        ordering = ["dossier", "pk"]
+        indexes = [models.Index(fields=["dossier", "source"], name="received_dossier_source")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(originals__gt=0) | Q(copies__gt=0) | Q(files__gt=0),
+                name="received_something",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.component_id} {self.originals}/{self.copies}/{self.files}"
+
+
+class Book(models.TextChoices):
+    """The agency's numbered books of forms (Số: NNNN/TNHS …), one sequence per year."""
+
+    RECEIPT = "TNHS", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"
+    SUPPLEMENT = "HDHS", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"
+    REFUSAL = "TCHS", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"
+    APOLOGY = "PXL", "Phiếu xin lỗi / văn bản đề nghị gia hạn"
+    STOP_NOTICE = "TB", "Thông báo dừng giải quyết hồ sơ"
+
+
+# The book each numbered act writes in (the services assign the number; the demo's
+# synthesized history numbers its events the same way).
+BOOK_OF_ACTION = {
+    "receive": Book.RECEIPT,
+    "request_supplement": Book.SUPPLEMENT,
+    "refuse": Book.REFUSAL,
+    "apologize": Book.APOLOGY,
+    "stop": Book.STOP_NOTICE,
+}
+
+
+class BookSequence(models.Model):
+    """The counter of one book of one agency in one year (like DailySequence: one upsert)."""
+
+    agency = models.ForeignKey("org.Agency", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    book = models.CharField(max_length=8, choices=Book.choices)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year", "book"], name="bookseq_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.year} {self.book} {self.last}"

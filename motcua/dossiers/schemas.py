@@ -67,6 +67,14 @@ class PrincipalIn(Schema):
     id_number: str = Field("", max_length=20)
 
 
+class ReceivedIn(Schema):
+    """The papers of one component counted at the counter."""
+
+    component: int = Field(ge=1, le=2**53)
+    originals: int = Field(0, ge=0, le=99)
+    copies: int = Field(0, ge=0, le=99)
+
+
 class IntakeIn(Schema):
     procedure: Code
     receiving_agency: Code
@@ -77,6 +85,12 @@ class IntakeIn(Schema):
     request_summary: Text = ""
     decision: Literal["receive", "refuse"] = "receive"
     refuse_reason: Text | None = None
+    received: list[ReceivedIn] = Field(
+        default_factory=list, max_length=200, description="originals and copies per component"
+    )
+    cases: list[Text] = Field(
+        default_factory=list, max_length=200, description="the cases that apply (catalog)"
+    )
 
 
 class ReasonIn(VersionIn):

@@ -25,6 +25,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from motcua.catalog import cases as catalog_cases
 from motcua.catalog.enums import AgencyRole, Channel
 from motcua.catalog.limits import limit_for
 from motcua.catalog.models import Component, Procedure, ProcedureVersion, ProcessStep
@@ -41,10 +42,13 @@ from .enums import ACTION_EN, STATUS_EN, TRANSITIONS, Action, PaidOnline, Rating
 from .models import (
     Attachment,
     AttachmentKind,
+    Book,
     Dossier,
     DossierEvent,
     Handover,
     Pause,
+    ReceivedComponent,
+    ReceivedSource,
     SubmissionKey,
     search_key_for,
 )
@@ -53,6 +57,9 @@ SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 PAYMENT_PAUSE_REASON = deadlines.PAYMENT_PAUSE_REASON
 
 Files = Mapping[int, Sequence[Any]]  # component id -> uploaded files
+# component id -> the originals and copies counted at the counter: {"originals": 1, "copies": 2}
+Counts = Mapping[int, Mapping[str, int]]
+MAX_PAPERS = 99
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -239,13 +246,38 @@ def _close_step(dossier: Dossier, actor, at: dt.datetime, note: str = "") -> str
     return outcome
 
 
+def _book_number(agency_id: int, at: dt.datetime, book: str) -> int:
+    """The next number of the agency's book of this form for the year of `at` ("Số:
+    0001/TNHS"), assigned once when the form's act happens and kept in its event.
+
+    One INSERT … ON CONFLICT DO UPDATE … RETURNING, as for dossier codes."""
+    year = at.astimezone(timing.VN).year
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO dossiers_booksequence (agency_id, year, book, last) "
+            "VALUES (%s, %s, %s, 1) ON CONFLICT (agency_id, year, book) "
+            "DO UPDATE SET last = dossiers_booksequence.last + 1 RETURNING last",
+            [agency_id, year, book],
+        )
+        return cur.fetchone()[0]
+
+
+def _issuer(dossier: Dossier, acting: Acting) -> int:
+    """The agency whose book numbers the form: the acting officer's, else the receiving one."""
+    return acting.agency_id or dossier.receiving_agency_id
+
+
+def _components(version) -> list[Component]:
+    return rows.select(Component, "t0.version_id = %s", [version.pk], tail='ORDER BY t0."order"')
+
+
 def _check_files(
-    files: Files | None, version, field: str = "files"
+    files: Files | None, version, field: str = "files", components: list | None = None
 ) -> list[tuple[Component, CheckedFile]]:
     """Check every file before anything is stored; components must belong to the version."""
     if not files:
         return []
-    components = {c.pk: c for c in rows.select(Component, "t0.version_id = %s", [version.pk])}
+    components = {c.pk: c for c in (components or _components(version))}
     checked = []
     for component_id, uploads in files.items():
         component = components.get(int(component_id)) if str(component_id).isdigit() else None
@@ -259,6 +291,104 @@ def _check_files(
         for upload in uploads:
             checked.append((component, check_file(upload, field=f"{field}.{component_id}")))
     return checked
+
+
+def _check_cases(declared: Iterable[str] | None, components: list[Component]) -> list[str]:
+    """The cases the applicant declares must be cases of the procedure's components."""
+    known = catalog_cases.cases_of(components)
+    chosen = []
+    for case in declared or ():
+        text = nfc(case) if isinstance(case, str) else None
+        if text not in known:
+            raise ValidationFailed(
+                "unknown_case",
+                f"Trường hợp '{case}' không thuộc thủ tục này.",
+                f"Case '{case}' does not belong to this procedure.",
+                field="cases",
+            )
+        if text not in chosen:
+            chosen.append(text)
+    return [c for c in known if c in chosen]
+
+
+def _check_counts(received: Counts | None, components: list[Component]) -> dict[int, tuple]:
+    """Originals and copies per component, as counted at the counter: whole numbers 0–99."""
+    by_id = {c.pk: c for c in components}
+    counts: dict[int, tuple[int, int]] = {}
+    for key, value in (received or {}).items():
+        field = f"received.{key}"
+        component = by_id.get(int(key)) if str(key).isdigit() else None
+        if component is None:
+            raise ValidationFailed(
+                "unknown_component",
+                f"Thành phần hồ sơ {key} không thuộc thủ tục này.",
+                f"Component {key} does not belong to this procedure.",
+                field=field,
+            )
+        pair = []
+        for name, vi in (("originals", "bản chính"), ("copies", "bản sao")):
+            n = (value or {}).get(name, 0) if isinstance(value, Mapping) else None
+            if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_PAPERS:
+                raise ValidationFailed(
+                    "invalid_count",
+                    f'Số {vi} của thành phần "{component.name}" phải là số nguyên từ 0 '
+                    f"đến {MAX_PAPERS}.",
+                    f'The number of {name} of "{component.name}" must be a whole number '
+                    f"from 0 to {MAX_PAPERS}.",
+                    field=f"{field}.{name}",
+                )
+            pair.append(n)
+        if any(pair):
+            counts[component.pk] = (pair[0], pair[1])
+    return counts
+
+
+def _require_components(
+    components: list[Component], declared: list[str], handed_in: Iterable[int], field: str
+) -> None:
+    """Every unconditional required component, and those of the declared cases, must be
+    handed in (catalog.cases.needed); one error lists all that are missing."""
+    lacking = catalog_cases.missing(components, declared, handed_in)
+    if lacking:
+        names_vi = "; ".join(f"({i}) {c.name}" for i, c in enumerate(lacking, 1))
+        raise ValidationFailed(
+            "components_missing",
+            f"Hồ sơ còn thiếu {len(lacking)} thành phần bắt buộc: {names_vi}",
+            f"The dossier lacks {len(lacking)} required component(s): {names_vi}",
+            field=field,
+            data={"missing_components": [c.pk for c in lacking]},
+        )
+
+
+def _record_received(
+    dossier: Dossier,
+    source: str,
+    at: dt.datetime,
+    checked: Iterable[tuple[Component, CheckedFile]],
+    counts: Mapping[int, tuple[int, int]] | None = None,
+) -> None:
+    files: dict[int, int] = {}
+    for component, _f in checked:
+        files[component.pk] = files.get(component.pk, 0) + 1
+    counts = counts or {}
+    ids = set(files) | set(counts)
+    if not ids:
+        return
+    for cid in sorted(ids):
+        originals, copies = counts.get(cid, (0, 0))
+        # Precompiled INSERTs (motcua.core.rows): the submission is on the hot path.
+        rows.insert(
+            ReceivedComponent,
+            {
+                "dossier_id": dossier.pk,
+                "component_id": cid,
+                "source": str(source),
+                "originals": originals,
+                "copies": copies,
+                "files": files.get(cid, 0),
+                "at": at,
+            },
+        )
 
 
 def _store(
@@ -375,6 +505,7 @@ def _submission_fingerprint(
     principal: Mapping[str, str],
     checked: Sequence[tuple[Component | None, CheckedFile]],
     authorization: CheckedFile | None,
+    cases: Sequence[str] = (),
 ) -> str:
     """What makes two submissions the same request (an idempotency key's replay)."""
     body = {
@@ -386,6 +517,7 @@ def _submission_fingerprint(
         "principal": dict(sorted(principal.items())),
         "files": sorted((c.pk if c else 0, f.sha256) for c, f in checked),
         "authorization": authorization.sha256 if authorization else "",
+        "cases": sorted(cases),
     }
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
@@ -479,6 +611,7 @@ def dossier_submit(
     principal: Mapping[str, str] | None = None,
     authorization=None,
     files: Files | None = None,
+    cases: Sequence[str] = (),
     idempotency_key: str | None = None,
     at: dt.datetime | None = None,
 ) -> Dossier:
@@ -497,6 +630,8 @@ def dossier_submit(
 
     The dossier is routed to the agency competent for the procedure; files are checked
     (type, size) before anything is stored.
+    Every required component, and those of the cases the applicant declares (`cases`,
+    catalog.cases), must be uploaded; what was uploaded is recorded per component.
     """
     at = _now(at)
     owner = applicant_id(actor)
@@ -522,6 +657,8 @@ def dossier_submit(
     receiving, settling = _route(
         proc, receiving_agency, settling_agency, at.astimezone(timing.VN).date()
     )
+    components = _components(version)
+    declared = _check_cases(cases, components)
     account = rows.load(Applicant, owner)
     given = {k: v for k, v in (applicant or {}).items() if v}
     errors = FieldErrors()
@@ -552,16 +689,21 @@ def dossier_submit(
     principal_details, auth_file = _check_principal(
         principal, authorization, account.identifier, errors
     )
-    checked = errors.check(_check_files, files, version) or []
-    if not checked and not any(e.field and e.field.startswith("files") for e in errors.errors):
-        errors.add(
-            ValidationFailed(
-                "files_required",
-                "Cần đính kèm ít nhất một thành phần hồ sơ.",
-                "At least one dossier component must be attached.",
-                field="files",
+    checked = errors.check(_check_files, files, version, components=components) or []
+    if not any((e.field or "").startswith("files") for e in errors.errors):
+        if not checked:
+            errors.add(
+                ValidationFailed(
+                    "files_required",
+                    "Cần đính kèm ít nhất một thành phần hồ sơ.",
+                    "At least one dossier component must be attached.",
+                    field="files",
+                )
             )
-        )
+        else:
+            errors.check(
+                _require_components, components, declared, {c.pk for c, _ in checked}, "files"
+            )
     errors.raise_if_any()
     details = {
         "name": account.full_name,
@@ -579,6 +721,7 @@ def dossier_submit(
         principal_details,
         checked,
         auth_file,
+        declared,
     )
     with FileGuard() as guard, transaction.atomic():
         claim = None
@@ -604,6 +747,7 @@ def dossier_submit(
             at=at,
         )
         _store(guard, dossier, checked, AttachmentKind.SUBMITTED, actor, at, digitized=False)
+        _record_received(dossier, ReceivedSource.ONLINE, at, checked)
         if auth_file is not None:
             _store(
                 guard,
@@ -618,6 +762,8 @@ def dossier_submit(
             claim.dossier = dossier
             claim.save(update_fields=["dossier"])
         data: dict[str, Any] = {"files": len(checked), "code": dossier.code}
+        if declared:
+            data["cases"] = declared
         if principal_details:
             data["principal"] = {
                 "name": dossier.principal_name,
@@ -677,6 +823,8 @@ def dossier_intake(
     principal: Mapping[str, str] | None = None,
     authorization=None,
     files: Files | None = None,
+    received: Counts | None = None,
+    cases: Sequence[str] = (),
     refuse_reason: str | None = None,
     at: dt.datetime | None = None,
 ) -> Dossier:
@@ -685,7 +833,11 @@ def dossier_intake(
     `refuse_reason` is given, refuses it (Mẫu 03) and keeps the record. The dossier gets its
     code at once. The applicant's details are checked, every error reported at once; a
     person filing for someone else gives the principal and the scan of the authorisation
-    (`principal`, `authorization`), as online."""
+    (`principal`, `authorization`), as online.
+
+    `received` holds the originals and copies counted per component; a component is
+    handed in when it has papers or scans. To receive, every required component and those
+    of the declared `cases` must be handed in (catalog.cases); a refusal needs nothing."""
     at = _now(at)
     if channel not in (Channel.COUNTER, Channel.POST):
         raise ValidationFailed(
@@ -701,6 +853,8 @@ def dossier_intake(
     receiving, settling = _route(
         proc, receiving_agency, settling_agency, at.astimezone(timing.VN).date()
     )
+    components = _components(version)
+    declared = _check_cases(cases, components)
     errors = FieldErrors()
     given = dict(applicant or {})
     details = validate_party(
@@ -717,7 +871,13 @@ def dossier_intake(
     )
     details["principal_name"] = principal_details.get("name", "")
     details["principal_id_number"] = principal_details.get("id_number", "")
-    checked = errors.check(_check_files, files, version) or []
+    checked = errors.check(_check_files, files, version, components=components) or []
+    counts = errors.check(_check_counts, received, components) or {}
+    if refuse_reason is None and not any(
+        (e.field or "").startswith(("files", "received")) for e in errors.errors
+    ):
+        handed_in = set(counts) | {c.pk for c, _ in checked}
+        errors.check(_require_components, components, declared, handed_in, "received")
     errors.raise_if_any()
     with FileGuard() as guard, transaction.atomic():
         dossier = _create(
@@ -734,6 +894,8 @@ def dossier_intake(
         # The officer must be a counter officer of the receiving agency.
         acting = authorize(actor, dossier, Action.INTAKE)
         data: dict[str, Any] = {"channel": channel, "code": dossier.code}
+        if declared:
+            data["cases"] = declared
         if principal_details:
             data["principal"] = {
                 "name": dossier.principal_name,
@@ -741,6 +903,7 @@ def dossier_intake(
             }
         _event(dossier, Action.INTAKE, actor, acting, None, at, data=data)
         _store(guard, dossier, checked, AttachmentKind.SUBMITTED, actor, at, digitized=True)
+        _record_received(dossier, ReceivedSource.COUNTER, at, checked, counts)
         if auth_file is not None:
             _store(
                 guard,
@@ -771,6 +934,7 @@ def _receive(dossier: Dossier, actor, acting: Acting, at: dt.datetime) -> Dossie
     version = _version_of(dossier)
     if dossier.code is None:  # a dossier imported without a code
         dossier.code = codes.code_next(dossier.receiving_agency, at)
+    number = _book_number(dossier.receiving_agency_id, at, Book.RECEIPT)
     dossier.received_at = at
     dossier.rule_set = deadlines.dossier_rule_set(at, dossier.submitted_at)
     dossier.due_at = timing.appointment(
@@ -795,7 +959,7 @@ def _receive(dossier: Dossier, actor, acting: Acting, at: dt.datetime) -> Dossie
         acting,
         Status.SUBMITTED,
         at,
-        data={"code": dossier.code, "due_at": dossier.due_at.isoformat()},
+        data={"code": dossier.code, "due_at": dossier.due_at.isoformat(), "number": number},
     )
 
 
@@ -804,7 +968,17 @@ def _refuse(dossier: Dossier, actor, acting: Acting, reason: str, at: dt.datetim
     dossier.status = Status.REFUSED
     dossier.refusal_reason = reason
     dossier.finished_at = at
-    return _save(dossier, Action.REFUSE, actor, acting, Status.SUBMITTED, at, reason=reason)
+    number = _book_number(_issuer(dossier, acting), at, Book.REFUSAL)
+    return _save(
+        dossier,
+        Action.REFUSE,
+        actor,
+        acting,
+        Status.SUBMITTED,
+        at,
+        reason=reason,
+        data={"number": number},
+    )
 
 
 def dossier_receive(
@@ -1028,6 +1202,7 @@ def dossier_request_supplement(
         Pause.objects.create(
             dossier=dossier, started_at=at, reason=reason, missing_components=missing
         )
+        number = _book_number(_issuer(dossier, acting), at, Book.SUPPLEMENT)
         return _save(
             dossier,
             Action.REQUEST_SUPPLEMENT,
@@ -1036,7 +1211,7 @@ def dossier_request_supplement(
             from_status,
             at,
             reason=reason,
-            data={"missing_components": missing},
+            data={"missing_components": missing, "number": number},
         )
 
 
@@ -1085,6 +1260,7 @@ def dossier_supplement(
             at,
             digitized=acting.role != APPLICANT,
         )
+        _record_received(dossier, ReceivedSource.SUPPLEMENT, at, checked)
         seconds = _end_pause(dossier, pause, at)
         dossier.status = Status.PROCESSING
         return _save(
@@ -1310,6 +1486,7 @@ def dossier_stop(
         dossier.paused_at = None
         dossier.status = Status.STOPPED
         dossier.stopped_at = at
+        number = _book_number(_issuer(dossier, acting), at, Book.STOP_NOTICE)
         return _save(
             dossier,
             Action.STOP,
@@ -1318,7 +1495,7 @@ def dossier_stop(
             Status.WITHDRAWAL_REQUESTED,
             at,
             reason=reason,
-            data=data,
+            data={**data, "number": number},
         )
 
 
@@ -1367,6 +1544,7 @@ def dossier_apologize(
         old = dossier.due_at
         dossier.due_at = new_due_at
         dossier.apology_count += 1
+        number = _book_number(_issuer(dossier, acting), at, Book.APOLOGY)
         return _save(
             dossier,
             Action.APOLOGIZE,
@@ -1375,7 +1553,11 @@ def dossier_apologize(
             dossier.status,
             at,
             reason=reason,
-            data={"old_due_at": old.isoformat(), "new_due_at": new_due_at.isoformat()},
+            data={
+                "old_due_at": old.isoformat(),
+                "new_due_at": new_due_at.isoformat(),
+                "number": number,
+            },
         )
 
 

@@ -1,6 +1,29 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
 from .models import AdministrativeUnit, Agency, Applicant, StaffRole
+from .names import person_name
+
+User = get_user_model()
+
+
+@admin.display(description="họ và tên", ordering="last_name")
+def full_name_vi(obj) -> str:
+    """Họ, tên đệm, tên (motcua.org.names.person_name), not Django's first + last."""
+    user = getattr(obj, "user", obj)
+    return person_name(user)
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class PersonUserAdmin(UserAdmin):
+    list_display = ("username", full_name_vi, "email", "is_staff", "is_active")
+    search_fields = ("username", "last_name", "first_name", "email")
+    ordering = ("username",)
 
 
 @admin.register(AdministrativeUnit)
@@ -34,7 +57,16 @@ class AgencyAdmin(admin.ModelAdmin):
 
 @admin.register(StaffRole)
 class StaffRoleAdmin(admin.ModelAdmin):
-    list_display = ("user", "agency", "role", "title", "active", "valid_from", "valid_to")
+    list_display = (
+        "user",
+        full_name_vi,
+        "agency",
+        "role",
+        "title",
+        "active",
+        "valid_from",
+        "valid_to",
+    )
     list_filter = ("role", "active")
     search_fields = ("user__username", "agency__name", "agency__code", "title")
     raw_id_fields = ("user", "agency")

@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from motcua.catalog import cases as catalog_cases
 from motcua.catalog.enums import Channel
 from motcua.core.errors import DomainError
 from motcua.core.templatetags.bilingual import pick
@@ -137,6 +138,8 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     draft = _draft(request, code) or {}
     applicant = {**_applicant_defaults(request.user), **draft.get("applicant", {})}
     summary = draft.get("summary", "")
+    known_cases = catalog_cases.cases_of(components)
+    chosen_cases = [c for c in draft.get("cases", []) if c in known_cases]
     chosen_agency = draft.get("agency") or (str(agencies[0].pk) if agencies else "")
     errors: dict[str, DomainError] = {}
     component_errors: dict[int, list[DomainError]] = {}
@@ -155,6 +158,8 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         )
         summary = request.POST.get("request_summary", "").strip()
         chosen_agency = request.POST.get("receiving_agency", "")
+        posted = set(request.POST.getlist("cases"))
+        chosen_cases = [c for c in known_cases if c in posted]
         draft_id = draft.get("id") or uuid.uuid4().hex
         kept = [
             e
@@ -221,6 +226,19 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
                 "Choose where the dossier is received.",
                 field="receiving_agency",
             )
+        # The same rule as the service (catalog.cases): every component required, and
+        # those of the cases ticked, must have a file; each missing one gets its message.
+        attached = {e["component"] for e in kept}
+        for c in catalog_cases.missing(components, chosen_cases, attached):
+            if c.pk not in component_errors:
+                component_errors[c.pk] = [
+                    DomainError(
+                        "component_required",
+                        "Chưa đính kèm giấy tờ bắt buộc này.",
+                        "This required document is not attached.",
+                        field=f"files.{c.pk}",
+                    )
+                ]
         draft = {
             "id": draft_id,
             "applicant": {k: applicant.get(k, "") for k in APPLICANT_FIELDS},
@@ -228,6 +246,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             "authorization": authorization,
             "summary": summary,
             "agency": chosen_agency,
+            "cases": chosen_cases,
             "files": kept,
         }
         _save_draft(request, code, draft)
@@ -243,10 +262,15 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             "components": [
                 {
                     "component": c,
+                    "needed": catalog_cases.needed(c, chosen_cases),
                     "errors": component_errors.get(c.pk, []),
                     "kept": kept_by_component.get(c.pk, []),
                 }
                 for c in components
+            ],
+            "cases": [
+                {"text": case, "i": i, "chosen": case in chosen_cases}
+                for i, case in enumerate(known_cases)
             ],
             "agencies": agencies,
             "chosen_agency": chosen_agency,
@@ -308,6 +332,7 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
                 principal=draft.get("principal") or None,
                 authorization=authorization,
                 files=files,
+                cases=draft.get("cases", []),
                 idempotency_key=_draft_key(draft["id"]),
             )
         except DomainError as exc:
@@ -324,8 +349,14 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
             )
             return redirect("portal:receipt", dossier_id=dossier.pk)
     kept = _by_component(draft)
+    chosen_cases = draft.get("cases", [])
     components = [
-        {"component": c, "files": kept.get(c.pk, []), "errors": component_errors.get(c.pk, [])}
+        {
+            "component": c,
+            "needed": catalog_cases.needed(c, chosen_cases),
+            "files": kept.get(c.pk, []),
+            "errors": component_errors.get(c.pk, []),
+        }
         for c in version.components.all()
     ]
     return render(
@@ -340,6 +371,7 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
             "principal": draft.get("principal") or {},
             "authorization": draft.get("authorization"),
             "components": components,
+            "cases": chosen_cases,
             "fees": list(version.fees.all()),
             "due_preview": due_preview(version, agency, Channel.ONLINE),
             "errors": errors,

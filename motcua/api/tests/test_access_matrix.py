@@ -189,6 +189,7 @@ def test_intake_matrix(world, api):
         "receiving_agency": w.a.center.code,
         "channel": 1,
         "applicant": {"name": "Trần Thị Bình", "id_number": "001203000999"},
+        "received": [{"component": w.components[0].pk, "originals": 1}],
     }
     for name, user in actors(w):
         r = api.post("/intake", user, body)

@@ -406,3 +406,44 @@ def test_multipart_without_boundary_is_a_400_naming_the_body(world, api):
 def test_huge_offsets_are_refused_by_name(world, api, path):
     r = api.get(path, world.a.staff["c:counter"], offset=10**20)
     assert r.status_code == 422 and r.json()["error"]["field"] == "offset"
+
+
+def test_intake_takes_the_papers_counted_and_the_cases(world, api):
+    from motcua.catalog.models import Component
+    from motcua.dossiers.models import ReceivedComponent
+
+    w = world
+    case = "Trường hợp ủy quyền thực hiện thủ tục"
+    proxy = Component.objects.create(
+        version=w.version, order=3, name="Văn bản ủy quyền", original_count=1, case=case
+    )
+    body = {
+        "procedure": w.procedure.code,
+        "receiving_agency": w.a.center.code,
+        "applicant": {"name": "Lê Văn Cường"},
+        "received": [{"component": w.components[0].pk, "originals": 1, "copies": 1}],
+        "cases": [case],
+    }
+    r = api.post("/intake", w.a.staff["c:counter"], body)
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert (error["code"], error["field"]) == ("components_missing", "received")
+    assert error["data"] == {"missing_components": [proxy.pk]}
+    r = api.multipart(
+        "/intake",
+        w.a.staff["c:counter"],
+        {
+            "procedure": w.procedure.code,
+            "receiving_agency": w.a.center.code,
+            "applicant_name": "Lê Văn Cường",
+            f"originals_{w.components[0].pk}": "1",
+            f"copies_{proxy.pk}": "2",
+            "cases": [case],
+        },
+    )
+    assert r.status_code == 201, r.json()
+    rows = ReceivedComponent.objects.order_by("component__order")
+    assert [(x.component_id, x.originals, x.copies) for x in rows] == [
+        (w.components[0].pk, 1, 0),
+        (proxy.pk, 0, 2),
+    ]

@@ -178,6 +178,7 @@ def test_intake_reports_every_error_at_once(world, api):
         ("applicant.name", "name_required"),
         ("applicant.id_number", "invalid_id_number"),
         ("applicant.email", "invalid_email"),
+        ("received", "components_missing"),  # nothing handed in, with the rest
     ]
     assert not Dossier.objects.exists()
 
@@ -284,12 +285,12 @@ def test_catalog_gives_component_ids_a_client_submits_with(world, api):
         {
             "procedure": w.procedure.code,
             "receiving_agency": detail["receiving_agencies"][0]["code"],
-            f"component_{comps[1]['id']}": pdf("chung-sinh.pdf"),
+            **{f"component_{c['id']}": pdf(f"giay-to-{c['order']}.pdf") for c in comps},
         },
     )
-    assert r.status_code == 201
+    assert r.status_code == 201, r.json()
     d = Dossier.objects.get(pk=r.json()["id"])
-    assert [a.component_id for a in d.attachments.all()] == [comps[1]["id"]]
+    assert sorted(a.component_id for a in d.attachments.all()) == sorted(c["id"] for c in comps)
 
 
 def test_a_business_account_files_with_its_tax_code(world, api):

@@ -58,3 +58,14 @@ def test_dossier_ids_out_of_range_are_not_found(client, world, method):
     huge = 10**30
     url = f"/can-bo/ho-so/{huge}/" if method == "get" else f"/can-bo/ho-so/{huge}/receive/"
     assert getattr(client, method)(url).status_code == 404
+
+
+def test_staff_names_in_vietnamese_order_in_the_admin_lists(client, world):
+    user = world.a.staff["c:counter"]
+    user.last_name, user.first_name = "Hoàng", "Tiến Hùng"
+    user.save()
+    client.force_login(world.admin)
+    for url in ("/admin/auth/user/", "/admin/org/staffrole/"):
+        html = client.get(url).content.decode()
+        assert "Hoàng Tiến Hùng" in html and "Tiến Hùng Hoàng" not in html, url
+        assert "họ và tên" in html.lower(), url

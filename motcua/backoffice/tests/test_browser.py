@@ -208,6 +208,8 @@ def test_walk_in_dossier_at_the_counter(transactional_db, live_server, browser):
     w = make_world()
     base = live_server.url
     c1, c2 = w.components
+    c2.required = True  # the checklist must stop a receipt without it
+    c2.save()
     page = session(browser, base, "A-c-counter", "/can-bo/tiep-nhan/")
     shot(page, "10-intake-search", axe=True)
     page.fill("#q", "khai sinh")
@@ -219,6 +221,8 @@ def test_walk_in_dossier_at_the_counter(transactional_db, live_server, browser):
     page.fill("#i-applicant_name", "Lê Văn Quầy")
     page.fill("#i-applicant_id_number", "001099000111")
     page.fill("#i-applicant_phone", "0988000111")
+    page.fill(f"#i-originals_{c1.pk}", "1")
+    page.fill(f"#i-copies_{c2.pk}", "1")
     page.set_input_files(
         f"#component-{c1.pk}",
         {"name": "to-khai.pdf", "mimeType": "application/pdf", "buffer": PDF},
@@ -246,6 +250,7 @@ def test_walk_in_dossier_at_the_counter(transactional_db, live_server, browser):
     page.wait_for_url(re.compile(r".*/can-bo/ho-so/\d+/$"))
     d = Dossier.objects.get()
     assert d.status == Status.RECEIVED and d.channel == 1
+    assert sorted(d.received.values_list("originals", "copies", "files")) == [(0, 1, 1), (1, 0, 1)]
     assert f"Đã tiếp nhận hồ sơ {d.code}" in page.inner_text(".messages")
     assert page.locator("img.preview").count() == 1
     assert page.locator('a[data-kind="receipt"]').get_attribute("href") == (

@@ -528,6 +528,57 @@ def test_intake_receives_a_walk_in_dossier(client, world, officer):
     assert f"Đã tiếp nhận hồ sơ {d.code}" in html and f"/giay-to/{d.pk}/receipt.pdf" in html
 
 
+def test_intake_records_the_papers_counted_per_component(client, world, officer):
+    from motcua.dossiers.models import ReceivedComponent
+
+    client.force_login(officer)
+    c1, c2 = world.components
+    r = client.post(
+        "/can-bo/tiep-nhan/",
+        _intake(
+            world,
+            **{f"originals_{c1.pk}": "1", f"copies_{c1.pk}": "", f"copies_{c2.pk}": "2"},
+        ),
+    )
+    assert r.status_code == 302
+    rows = ReceivedComponent.objects.order_by("component__order")
+    assert [(x.component_id, x.source, x.originals, x.copies, x.files) for x in rows] == [
+        (c1.pk, "counter", 1, 0, 1),
+        (c2.pk, "counter", 0, 2, 1),
+    ]
+
+
+def test_intake_asks_the_cases_and_requires_their_documents(client, world, officer):
+    from motcua.catalog.models import Component
+
+    case = "Trường hợp ủy quyền thực hiện thủ tục"
+    proxy = Component.objects.create(
+        version=world.version, order=3, name="Văn bản ủy quyền", original_count=1, case=case
+    )
+    client.force_login(officer)
+    html = client.get("/can-bo/tiep-nhan/", {"procedure": "1.001193"}).content.decode()
+    assert f'name="cases" value="{case}"' in html
+    assert f'name="originals_{proxy.pk}"' in html and f'name="copies_{proxy.pk}"' in html
+    # Not declared: the proxy's paper is not needed.
+    data = _intake(world, checked=[c.pk for c in world.components])
+    assert client.post("/can-bo/tiep-nhan/", data).status_code == 302
+    # Declared and ticked on the checklist, but not handed in: the service names it.
+    data = _intake(world, cases=[case], checked=[c.pk for c in world.components] + [proxy.pk])
+    r = client.post("/can-bo/tiep-nhan/", data)
+    html = r.content.decode()
+    assert r.status_code == 422
+    assert "Hồ sơ còn thiếu 1 thành phần bắt buộc: (1) Văn bản ủy quyền" in html
+    assert Dossier.objects.count() == 1
+    data = _intake(
+        world,
+        cases=[case],
+        checked=[c.pk for c in world.components] + [proxy.pk],
+        **{f"originals_{proxy.pk}": "1"},
+    )
+    assert client.post("/can-bo/tiep-nhan/", data).status_code == 302
+    assert Dossier.objects.count() == 2
+
+
 def test_intake_postal_dossier(client, world, officer):
     client.force_login(officer)
     assert client.post("/can-bo/tiep-nhan/", _intake(world, channel=3)).status_code == 302
@@ -553,6 +604,8 @@ def test_intake_of_a_procedure_without_a_limit_says_so_and_writes_nothing(client
 
 
 def test_intake_incomplete_checklist_is_refused_before_anything_is_written(client, world, officer):
+    world.components[1].required = True
+    world.components[1].save()
     client.force_login(officer)
     r = client.post("/can-bo/tiep-nhan/", _intake(world, checked=[world.components[0].pk]))
     html = r.content.decode()
@@ -634,3 +687,30 @@ def test_pages_in_english(client, world, officer):
     assert "Inbox" in html and 'badge-overdue">Overdue<' in html
     html = client.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
     assert "Control sheet" in html and "Processing" in html
+
+
+def test_officer_names_in_vietnamese_order_on_the_dossier_page(client, world):
+    counter = world.a.staff["c:counter"]
+    counter.last_name, counter.first_name = "Hoàng", "Tiến Hùng"
+    counter.save()
+    d = advance(world, Status.PROCESSING, at=recent())
+    client.force_login(counter)
+    html = client.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
+    assert "Hoàng Tiến Hùng" in html and "Tiến Hùng Hoàng" not in html
+
+
+def test_dossier_page_says_what_was_handed_in(client, world, officer):
+    d = s.dossier_intake(
+        actor=officer,
+        procedure=world.procedure,
+        receiving_agency=world.a.center,
+        applicant={"name": "Lê Văn Tám"},
+        received={world.components[0].pk: {"originals": 1, "copies": 2}},
+        at=recent(),
+    )
+    client.force_login(officer)
+    html = client.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
+    first = html.split("Tờ khai đăng ký khai sinh</strong>")[1].split("</li>")[0]
+    assert "Nộp tại quầy / bưu chính" in first and "bản chính 1, bản sao 2, tệp 0" in first
+    second = html.split("Giấy chứng sinh</strong>")[1].split("</li>")[0]
+    assert "Không có trong hồ sơ đã nộp." in second

@@ -14,6 +14,7 @@ from typing import Any
 from motcua.core.errors import ValidationFailed
 from motcua.core.text import fold, nfc
 
+from ..cases import derive_cases
 from ..enums import Channel, Level, OnlineLevel, TimeUnit
 from ..limits import Limit, limits_of, parse_cutoff, process_hours, read_time_limit
 from ..models import ProcedureVersion
@@ -277,8 +278,14 @@ def normalize_record(index: int, raw: Any, report: ImportReport) -> dict[str, An
                 "required": required,
                 "form": form,
                 "group": nfc(c["group"]) if isinstance(c.get("group"), str) else "",
+                "case": nfc(c["case"]) if isinstance(c.get("case"), str) else None,
             }
         )
+    # The case of each component: as the record states it, else read from its wording.
+    derived = derive_cases([(c["name"], c["group"]) for c in components])
+    for c, case in zip(components, derived, strict=True):
+        if c["case"] is None:
+            c["case"] = case
 
     # Fees
     fees = []
@@ -405,6 +412,7 @@ def version_payload(v: ProcedureVersion) -> dict[str, Any]:
                 "required": c.required,
                 "form": c.form,
                 "group": c.group,
+                "case": c.case,
             }
             for c in v.components.all()
         ],

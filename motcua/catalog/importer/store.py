@@ -69,6 +69,7 @@ def _create_version(
             required=c["required"],
             form=c["form"],
             group=c["group"],
+            case=c["case"],
         )
         for i, c in enumerate(payload["components"], start=1)
     )

@@ -24,6 +24,7 @@ GIVEN = {
     "MOTCUA_PAYMENT_PAUSES_CLOCK": ("all", "all"),
     "MOTCUA_SAME_DAY_CUTOFF": ("14:30", "14:30"),
     "MOTCUA_REAPPOINTMENT_JUDGED_AGAINST": ("new", "new"),
+    "MOTCUA_PUBLIC_URL": ("https://dichvucong.bacninh.gov.vn", "https://dichvucong.bacninh.gov.vn"),
 }
 
 

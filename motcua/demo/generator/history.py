@@ -36,6 +36,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.catalog import cases
 from motcua.catalog.enums import AgencyRole, Channel, Level
 from motcua.catalog.models import Procedure
 from motcua.core.bulk import insert_rows
@@ -44,11 +45,15 @@ from motcua.dossiers import rules, timing
 from motcua.dossiers.codes import code_day, code_format
 from motcua.dossiers.enums import Action, PaidOnline
 from motcua.dossiers.models import (
+    BOOK_OF_ACTION,
+    BookSequence,
     DailySequence,
     Dossier,
     DossierEvent,
     Handover,
     Pause,
+    ReceivedComponent,
+    ReceivedSource,
     search_key_for,
 )
 from motcua.dossiers.replay import Actor, Life
@@ -122,6 +127,7 @@ class ProcInfo:
     steps: dict = field(default_factory=dict)  # version id -> [ProcessStep]
     fees: dict = field(default_factory=dict)  # version id -> fee total
     components: dict = field(default_factory=dict)  # version id -> [component ids]
+    needed: dict = field(default_factory=dict)  # version id -> [Component] to hand in
     payment_pauses: dict = field(default_factory=dict)  # version id -> bool (rules)
 
     def version_on(self, day: dt.date):
@@ -184,6 +190,9 @@ def _procedures(p: Province) -> list[ProcInfo]:
             info.payment_pauses[v.pk] = rules.payment_pauses_clock(v, pr.field.name)
             info.components[v.pk] = [
                 c.pk for c in sorted(v.components.all(), key=lambda c: c.order)
+            ]
+            info.needed[v.pk] = [
+                c for c in sorted(v.components.all(), key=lambda c: c.order) if cases.needed(c)
             ]
         out.append(info)
     return out
@@ -335,6 +344,7 @@ class Synthesizer:
                 "version": version,
                 "steps": steps,
                 "components": info.components[version.pk],
+                "needed": info.needed[version.pk],
                 "owner": owner,
                 "receiving": receiving,
                 "settling": settling,
@@ -552,6 +562,30 @@ def _assign_codes(plans: list[Plan]) -> dict[tuple[int, dt.date], int]:
     return counters
 
 
+def _assign_books(plans: list[Plan]) -> dict[tuple[int, int, str], int]:
+    """Number the numbered acts (receipts, refusals, supplement requests, apologies, stop
+    notices) in the issuing agency's book of the year, in order of time, as the services
+    do (dossiers.services._book_number)."""
+    acts = []
+    for pl in plans:
+        for e in pl.events:
+            book = BOOK_OF_ACTION.get(e["action"])
+            if book is not None:
+                issuer = e["actor_agency"] or pl.d["receiving"]
+                acts.append((e["at"], issuer.pk, str(book), e))
+    keys = {(agency, at.astimezone(VN).year, book) for at, agency, book, _e in acts}
+    existing = {
+        (row.agency_id, row.year, row.book): row.last
+        for row in BookSequence.objects.filter(agency__in={k[0] for k in keys})
+    }
+    counters: dict[tuple[int, int, str], int] = defaultdict(int, existing)
+    for at, agency, book, e in sorted(acts, key=lambda a: (a[0], a[1], a[2])):
+        key = (agency, at.astimezone(VN).year, book)
+        counters[key] += 1
+        e["data"]["number"] = counters[key]
+    return counters
+
+
 _DOSSIER_FIELDS = (
     "channel", "status", "applicant_name", "applicant_id_number", "applicant_phone",
     "applicant_email", "applicant_address", "submitted_at", "received_at", "due_at",
@@ -587,8 +621,23 @@ def _write(plans: list[Plan], rng: random.Random) -> None:
             )
         )
     Dossier.objects.bulk_create(dossiers, batch_size=BATCH)
-    events, handovers, pauses = [], [], []
+    events, handovers, pauses, received = [], [], [], []
     for pl, dossier in zip(plans, dossiers, strict=True):
+        d = pl.d
+        if d.get("code"):
+            # What was handed in: the components the procedure requires (no case declared),
+            # counted at the counter as the catalog prescribes, or one file each online.
+            online = d["channel"] == Channel.ONLINE
+            for c in d["needed"]:
+                originals = 0 if online else (c.original_count or (0 if c.copy_count else 1))
+                copies = 0 if online else c.copy_count
+                received.append(
+                    (
+                        dossier.pk, c.pk,
+                        ReceivedSource.ONLINE if online else ReceivedSource.COUNTER,
+                        originals, copies, 1 if online else 0, d["submitted_at"],
+                    )
+                )  # fmt: skip
         for e in pl.events:
             events.append(
                 (
@@ -614,6 +663,7 @@ def _write(plans: list[Plan], rng: random.Random) -> None:
     insert_rows(DossierEvent, EVENT_COLUMNS, events)
     insert_rows(Handover, HANDOVER_COLUMNS, handovers)
     insert_rows(Pause, PAUSE_COLUMNS, pauses)
+    insert_rows(ReceivedComponent, RECEIVED_COLUMNS, received)
 
 
 EVENT_COLUMNS = (
@@ -623,6 +673,9 @@ EVENT_COLUMNS = (
 HANDOVER_COLUMNS = (
     "dossier", "step", "agency", "started_at", "due_at", "finished_at", "finished_by",
     "outcome", "note",
+)  # fmt: skip
+RECEIVED_COLUMNS = (
+    "dossier", "component", "source", "originals", "copies", "files", "at",
 )  # fmt: skip
 PAUSE_COLUMNS = (
     "dossier", "started_at", "ended_at", "reason", "missing_components", "working_seconds",
@@ -641,6 +694,7 @@ def history_generate(
     synth = Synthesizer(p, seed=seed, now=now)
     plans = [synth.plan_one() for _ in range(count)]
     counters = _assign_codes(plans)
+    books = _assign_books(plans)
     with transaction.atomic():
         for start in range(0, len(plans), BATCH):
             _write(plans[start : start + BATCH], synth.rng)
@@ -658,6 +712,20 @@ def history_generate(
                 changed.append(row)
         DailySequence.objects.bulk_create(new, batch_size=BATCH)
         DailySequence.objects.bulk_update(changed, ["last"], batch_size=BATCH)
+        kept = {
+            (row.agency_id, row.year, row.book): row
+            for row in BookSequence.objects.filter(agency__in={k[0] for k in books})
+        }
+        new_books, changed_books = [], []
+        for (agency_id, year, book), last in books.items():
+            row = kept.get((agency_id, year, book))
+            if row is None:
+                new_books.append(BookSequence(agency_id=agency_id, year=year, book=book, last=last))
+            elif row.last != last:
+                row.last = last
+                changed_books.append(row)
+        BookSequence.objects.bulk_create(new_books, batch_size=BATCH)
+        BookSequence.objects.bulk_update(changed_books, ["last"], batch_size=BATCH)
     return Counter(pl.d["status"] for pl in plans)
 
 

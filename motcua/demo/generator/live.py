@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
+from motcua.catalog import cases
 from motcua.catalog.models import Procedure
 from motcua.dossiers import services as s
 from motcua.dossiers.models import Dossier
@@ -44,9 +45,12 @@ def live_dossiers_create(p: Province) -> list[Dossier]:
         if procedure is None:
             continue
         version = procedure.version_on()
-        component = version.components.order_by("order").first() if version else None
-        if component is None:
+        components = list(version.components.order_by("order")) if version else []
+        if not components:
             continue
+        # Every component the procedure requires (no case declared), else the first one.
+        needed = [c for c in components if cases.needed(c)] or components[:1]
+        component = needed[0]
         # The agency the procedure's record names (for these, the commune committee).
         settling = p.settling(p.procedure_route(version.settling_agency_text), commune)
         specialist = p.staff[(settling.pk, "specialist")]
@@ -55,7 +59,7 @@ def live_dossiers_create(p: Province) -> list[Dossier]:
             procedure=procedure,
             receiving_agency=commune.center,
             settling_agency=settling,
-            files={component.pk: [("to-khai.pdf", pdf(code))]},
+            files={c.pk: [(f"giay-to-{c.order}.pdf", pdf(f"{code} {c.order}"))] for c in needed},
         )
         if goal != "submitted":
             d = s.dossier_receive(dossier_id=d.pk, actor=counter)

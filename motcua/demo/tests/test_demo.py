@@ -241,9 +241,58 @@ def test_a_synthesized_dossier_in_processing_can_be_forwarded_by_its_officer(dem
 def test_live_dossiers_of_the_demo_citizen_went_through_the_services(demo):
     statuses = sorted(d.status for d in demo.live)
     assert statuses == [1, 4, 5, 6]
+    from motcua.catalog import cases
+
     for d in demo.live:
-        assert d.attachments.count() == 1
+        # One file for each component the procedure requires (no case declared).
+        needed = [c for c in d.procedure_version.components.all() if cases.needed(c)]
+        assert d.attachments.count() == len(needed) >= 1
+        assert sorted(d.received.values_list("component_id", flat=True)) == sorted(
+            c.pk for c in needed
+        )
         assert d.owner.user.username == "congdan"
+
+
+def test_the_served_address_is_the_public_url_of_the_qr_codes():
+    from motcua.demo.management.commands.demo import public_url_for
+
+    assert public_url_for("127.0.0.1:8000") == "http://127.0.0.1:8000"
+    assert public_url_for("8080") == "http://127.0.0.1:8080"
+    assert public_url_for("0.0.0.0:8000") == "http://127.0.0.1:8000"
+    assert public_url_for("motcua.local:9000") == "http://motcua.local:9000"
+
+
+def test_numbered_acts_fill_each_agencys_book_of_the_year(demo):
+    from collections import defaultdict
+
+    from motcua.dossiers.models import BOOK_OF_ACTION, BookSequence
+    from motcua.dossiers.timing import VN
+
+    books = defaultdict(list)
+    for e in DossierEvent.objects.filter(action__in=list(BOOK_OF_ACTION)).select_related("dossier"):
+        issuer = e.actor_agency_id or e.dossier.receiving_agency_id
+        books[(issuer, e.at.astimezone(VN).year, str(BOOK_OF_ACTION[e.action]))].append(
+            e.data["number"]
+        )
+    assert books
+    for key, numbers in books.items():
+        assert sorted(numbers) == list(range(1, len(numbers) + 1)), key
+    last = {(r.agency_id, r.year, r.book): r.last for r in BookSequence.objects.all()}
+    assert last == {key: len(numbers) for key, numbers in books.items()}
+
+
+def test_every_received_dossier_records_what_was_handed_in(demo):
+    from motcua.catalog import cases
+    from motcua.dossiers.models import ReceivedComponent
+
+    recorded = set(ReceivedComponent.objects.values_list("dossier_id", flat=True))
+    assert recorded
+    for d in Dossier.objects.filter(code__isnull=False).prefetch_related(
+        "procedure_version__components"
+    ):
+        needed = [c for c in d.procedure_version.components.all() if cases.needed(c)]
+        # A procedure whose every component applies only in a case: nothing required.
+        assert (d.pk in recorded) == bool(needed), d.pk
 
 
 def test_history_equals_its_event_log_replayed_through_the_services(demo):

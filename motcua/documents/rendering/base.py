@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 
+from motcua.org.names import person_name, place_name
+
 from ..enums import form_of
 from .pdf import FormPDF
 from .text import place_date
@@ -39,19 +41,28 @@ def lookup_url(dossier) -> str:
 
 
 def person(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+    """A signer's name, Vietnamese order (motcua.org.names.person_name)."""
+    return person_name(user)
 
 
-def province_of(agency) -> str:
-    """The place written before the date: the province the agency's unit belongs to."""
-    unit = agency.unit
-    seen = set()
-    while unit.parent_id and unit.pk not in seen:
-        seen.add(unit.pk)
-        unit = unit.parent
-    return unit.name
+def place_of(agency) -> str:
+    """The place written before the date: the unit where the issuing agency sits (a
+    commune's centre writes the commune's name, the province's the province's)."""
+    return place_name(agency.unit)
+
+
+def procedure_phrase(name: str) -> str:
+    """ "thủ tục Đăng ký khai sinh", without doubling a name that already begins with
+    "Thủ tục"."""
+    if name[:8].lower() == "thủ tục ":
+        return f"thủ tục {name[8:]}"
+    return f"thủ tục {name}"
+
+
+def sentence(text: str) -> str:
+    """The text closed by one full stop (none added after . ! ? … or ./.)."""
+    text = (text or "").rstrip()
+    return text if not text or text[-1] in ".!?…" else f"{text}."
 
 
 def agency_lines(agency) -> list[str]:
@@ -107,10 +118,24 @@ class FormTemplate:
     def label_line(self) -> str:
         return f"Mẫu số {self.number} - {self.circular}" if self.number else ""
 
+    def book_number(self) -> int | None:
+        """The number the form took in its agency's book for the year (assigned by the
+        service when the act happened, kept in the event)."""
+        if self.event is None:
+            return None
+        number = self.event.data.get("number")
+        return number if isinstance(number, int) else None
+
     def number_line(self) -> str:
+        if not self.number_suffix:
+            return "Số: ……"
+        number = self.book_number()
+        if number is not None:
+            return f"Số: {number:04d}/{self.number_suffix}"
+        # Events written before the books existed: the dossier code's daily sequence.
         code = self.dossier.code or ""
         seq = code.rsplit("-", 1)[-1] if code else "……"
-        return f"Số: {seq}/{self.number_suffix}" if self.number_suffix else "Số: ……"
+        return f"Số: {seq}/{self.number_suffix}"
 
     def render(self) -> bytes:
         pdf = self.blank()
@@ -135,5 +160,5 @@ class FormTemplate:
         agency = self.issuing_agency()
         pdf.form_label(self.label_line())
         pdf.national_header(agency_lines(agency), self.number_line())
-        pdf.place_date(place_date(province_of(agency), self.created()))
+        pdf.place_date(place_date(place_of(agency), self.created()))
         pdf.heading_title(title or self.form_title)

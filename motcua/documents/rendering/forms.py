@@ -9,14 +9,16 @@ UNCONFIRMED against the official text.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from motcua.catalog.limits import limit_label
 from motcua.catalog.models import Component
+from motcua.dossiers.models import ReceivedSource
 
 from ..enums import DocumentKind
-from .base import FormTemplate, lookup_url, person, register
+from .base import FormTemplate, lookup_url, person, procedure_phrase, register, sentence
 from .pdf import FormPDF
-from .text import date_long, short_date, time_date
+from .text import NBSP, VN, date_long, short_date, time_date
 
 SIGN_NOTE = "(Ký và ghi rõ họ tên)"
 LEADER_NOTE = "(Ký, ghi rõ họ tên và đóng dấu)"
@@ -24,6 +26,26 @@ LEADER_NOTE = "(Ký, ghi rõ họ tên và đóng dấu)"
 
 def _count(n: int) -> str:
     return f"{n:02d}" if n else ""
+
+
+def whole(name: str) -> str:
+    """A person's name held on one line when it is short enough to fit on one (a long
+    organisation name still wraps, at its spaces)."""
+    return name.replace(" ", NBSP) if len(name) <= 40 else name
+
+
+@dataclass(frozen=True)
+class Handed:
+    """One component as handed in: papers counted at the counter, files uploaded."""
+
+    component: Component
+    originals: int = 0
+    copies: int = 0
+    files: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.component.name
 
 
 class _DossierForm(FormTemplate):
@@ -51,26 +73,59 @@ class Receipt(_DossierForm):
     def issuing_agency(self):
         return self.dossier.receiving_agency
 
-    def components(self) -> list[Component]:
+    def components(self) -> list[Handed]:
         if not hasattr(self, "_components"):
             self._components = self._load_components()
         return self._components
 
-    def _load_components(self) -> list[Component]:
-        # What was handed in up to the receipt: later supplements must not change it.
-        attached = {
-            a.component_id
-            for a in self.dossier.attachments.all()
-            if a.kind == "submitted" and a.uploaded_at <= self.event.at
-        }
-        return [
-            c
-            for c in self.dossier.procedure_version.components.all()
-            if c.required or c.pk in attached
-        ]
+    def _load_components(self) -> list[Handed]:
+        """What was handed in up to the receipt (counted at the counter or uploaded online),
+        never a catalog component that was not; later supplements do not change it."""
+        at = self.event.at
+        totals: dict[int, list] = {}
+        for r in self.dossier.received.select_related("component"):
+            if r.source == ReceivedSource.SUPPLEMENT or r.at > at:
+                continue
+            entry = totals.setdefault(r.component_id, [r.component, 0, 0, 0])
+            entry[1] += r.originals
+            entry[2] += r.copies
+            entry[3] += r.files
+        if not totals:
+            # Dossiers recorded before the received components were: their uploads.
+            for a in self.dossier.attachments.select_related("component"):
+                if a.kind == "submitted" and a.uploaded_at <= at and a.component_id:
+                    entry = totals.setdefault(a.component_id, [a.component, 0, 0, 0])
+                    entry[3] += 1
+        handed = [Handed(c, o, k, f) for c, o, k, f in totals.values()]
+        return sorted(handed, key=lambda h: (h.component.order, h.component.pk))
 
     def texts(self) -> list[str]:
-        return [*super().texts(), *(c.name for c in self.components())]
+        return [*super().texts(), *(h.name for h in self.components())]
+
+    def component_table(self, pdf: FormPDF) -> None:
+        comps = self.components()
+        with_files = any(h.files for h in comps)
+        headings = ["TT", "Tên giấy tờ", "Bản chính", "Bản sao"]
+        widths = [8, 76, 15, 13]
+        if with_files:
+            headings, widths = [*headings, "Tệp điện tử"], [8, 64, 13, 12, 15]
+        rows = []
+        for i, h in enumerate(comps, 1):
+            row = [str(i), h.name, _count(h.originals), _count(h.copies)]
+            rows.append([*row, _count(h.files)] if with_files else row)
+        pdf.grid(headings, rows, widths, aligns=["C", "L", *["C"] * (len(widths) - 2)])
+
+    def appointment(self) -> dt.datetime | None:
+        """The appointment as given at receipt (the receive event's), not the dossier's
+        first appointment as it stands: that one moves with later pauses, and a receipt
+        says what it said when it was handed over."""
+        return _due(self.event, "due_at", self.dossier.original_due_at)
+
+    def book_line(self) -> str:
+        """ "Vào Sổ theo dõi hồ sơ": the book of the year and the receipt's number in it."""
+        number = self.book_number()
+        seq = f"{number:04d}" if number is not None else self.dossier.code.rsplit("-", 1)[-1]
+        return f"{self.dossier.received_at.astimezone(VN).year}, Số thứ tự: {seq}"
 
     def draw(self, pdf: FormPDF) -> None:
         d = self.dossier
@@ -78,23 +133,15 @@ class Receipt(_DossierForm):
         pdf.line_of(("B", "Mã hồ sơ: "), ("B", d.code))
         pdf.gap(0.5)
         pdf.line_of(
-            ("", f"{d.receiving_agency.name} tiếp nhận hồ sơ của: "), ("B", d.applicant_display)
+            ("", f"{d.receiving_agency.name} tiếp nhận hồ sơ của: "),
+            ("B", whole(d.applicant_display)),
         )
         pdf.field("Địa chỉ", d.applicant_address)
         pdf.field("Số điện thoại", d.applicant_phone)
         pdf.field("Email", d.applicant_email)
         self.request_line(pdf)
         pdf.line_of(("B", "1. Thành phần hồ sơ nộp gồm:"))
-        comps = self.components()
-        pdf.grid(
-            ["TT", "Tên giấy tờ", "Bản chính", "Bản sao"],
-            [
-                [str(i), c.name, _count(c.original_count), _count(c.copy_count)]
-                for i, c in enumerate(comps, 1)
-            ],
-            [8, 76, 15, 13],
-            aligns=["C", "L", "C", "C"],
-        )
+        self.component_table(pdf)
         pdf.field("2. Số lượng hồ sơ", "01 bộ")
         # The limit of the dossier's own channel (online and counter may differ).
         pdf.field(
@@ -102,12 +149,11 @@ class Receipt(_DossierForm):
             limit_label(d.procedure_version, d.channel),
         )
         pdf.field("4. Thời gian nhận hồ sơ", time_date(d.received_at))
-        pdf.field("5. Thời gian trả kết quả giải quyết hồ sơ", time_date(d.original_due_at))
+        pdf.field("5. Thời gian trả kết quả giải quyết hồ sơ", time_date(self.appointment()))
         pdf.field("6. Đăng ký nhận kết quả tại", d.receiving_agency.name)
-        seq = d.code.rsplit("-", 1)[-1]
         pdf.line_of(
             ("I", "Vào Sổ theo dõi hồ sơ, Quyển số: "),
-            ("I", f"{d.received_at.year}, Số thứ tự: {seq}"),
+            ("I", self.book_line()),
             size=8.5,
         )
         self.qr_block(pdf)
@@ -138,7 +184,8 @@ class Receipt(_DossierForm):
         pdf.multi_cell(
             0,
             4,
-            "Quét mã QR hoặc nhập mã hồ sơ và mã tra cứu tại trang "
+            align="L",
+            text="Quét mã QR hoặc nhập mã hồ sơ và mã tra cứu tại trang "
             f"{lookup_url(self.dossier).split('?')[0]} để theo dõi tình trạng hồ sơ.",
         )
         pdf.set_xy(pdf.l_margin, top + size + quiet)
@@ -161,6 +208,9 @@ class ReceiptCT04(Receipt):
         return "Mẫu CT04 - Thông tư số 66/2023/TT-BCA"
 
     def number_line(self) -> str:
+        number = self.book_number()
+        if number is not None:
+            return f"Số: {number:04d}"
         return f"Số: {self.dossier.code.rsplit('-', 1)[-1]}"
 
     def draw(self, pdf: FormPDF) -> None:
@@ -179,14 +229,14 @@ class ReceiptCT04(Receipt):
         pdf.grid(
             ["TT", "Tên giấy tờ", "Số lượng"],
             [
-                [str(i), c.name, _count(c.original_count + c.copy_count) or "01"]
-                for i, c in enumerate(comps, 1)
+                [str(i), h.name, _count(h.originals + h.copies + h.files) or "01"]
+                for i, h in enumerate(comps, 1)
             ],
             [8, 88, 16],
             aligns=["C", "L", "C"],
         )
         pdf.field("Thời gian tiếp nhận", time_date(d.received_at))
-        pdf.field("Thời gian trả kết quả", time_date(d.original_due_at))
+        pdf.field("Thời gian trả kết quả", time_date(self.appointment()))
         pdf.field("Nơi trả kết quả", agency.name)
         self.qr_block(pdf)
         pdf.signatures(
@@ -219,7 +269,9 @@ class SupplementRequest(_DossierForm):
         agency = self.issuing_agency()
         self.heading(pdf)
         pdf.field("Mã hồ sơ", d.code)
-        pdf.line_of(("", f"{agency.name} tiếp nhận hồ sơ của Ông/Bà: "), ("B", d.applicant_name))
+        pdf.line_of(
+            ("", f"{agency.name} tiếp nhận hồ sơ của Ông/Bà: "), ("B", whole(d.applicant_name))
+        )
         self.request_line(pdf)
         pdf.field("Địa chỉ", d.applicant_address)
         pdf.field("Số điện thoại", d.applicant_phone)
@@ -238,7 +290,7 @@ class SupplementRequest(_DossierForm):
         pdf.paragraph(
             "Thông tin về thủ tục hành chính được công khai tại Cổng Dịch vụ công và tại "
             f"{d.receiving_agency.name}. Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, "
-            f"Ông/Bà liên hệ {person(self.event.actor)}"
+            f"Ông/Bà liên hệ {whole(person(self.event.actor))}"
             + (f", số điện thoại {agency.phone}" if agency.phone else "")
             + " để được hướng dẫn.",
             size=9,
@@ -256,13 +308,19 @@ class Refusal(_DossierForm):
     number_suffix = "TCHS"
 
     def number_line(self) -> str:
+        number = self.book_number()
+        if number is not None:
+            return f"Số: {number:04d}/TCHS"
+        # Refusals recorded before the books existed were numbered by the dossier's id.
         return f"Số: {self.dossier.pk}/TCHS"
 
     def draw(self, pdf: FormPDF) -> None:
         d = self.dossier
         agency = self.issuing_agency()
         self.heading(pdf)
-        pdf.line_of(("", f"{agency.name} tiếp nhận hồ sơ của Ông/Bà: "), ("B", d.applicant_name))
+        pdf.line_of(
+            ("", f"{agency.name} tiếp nhận hồ sơ của Ông/Bà: "), ("B", whole(d.applicant_name))
+        )
         pdf.field("Địa chỉ", d.applicant_address)
         pdf.field("Số điện thoại", d.applicant_phone)
         pdf.field("Email", d.applicant_email)
@@ -273,8 +331,11 @@ class Refusal(_DossierForm):
             f"{agency.name} từ chối tiếp nhận, giải quyết hồ sơ này với lý do sau:",
         )
         pdf.line_of(("B", self.event.reason or d.refusal_reason))
+        blocks = [("Người tiếp nhận hồ sơ", SIGN_NOTE, person(self.event.actor))]
+        # The closing line stays with the signature under it.
+        pdf.ensure(5 + pdf.signatures_height(blocks))
         pdf.paragraph("Xin thông báo để Ông/Bà được biết và thực hiện./.")
-        pdf.signatures([("Người tiếp nhận hồ sơ", SIGN_NOTE, person(self.event.actor))])
+        pdf.signatures(blocks)
 
 
 def _due(event, key: str, fallback: dt.datetime | None) -> dt.datetime | None:
@@ -298,7 +359,7 @@ class Apology(_DossierForm):
         old = _due(ev, "old_due_at", d.original_due_at)
         new = _due(ev, "new_due_at", d.due_at)
         self.heading(pdf)
-        pdf.line_of(("", "Kính gửi: "), ("B", d.applicant_name))
+        pdf.line_of(("", "Kính gửi: "), ("B", whole(d.applicant_name)))
         pdf.field("Địa chỉ", d.applicant_address)
         pdf.field("Số điện thoại", d.applicant_phone)
         self.received_lines(pdf)
@@ -319,16 +380,36 @@ class Apology(_DossierForm):
                 "Ông/Bà đồng ý gia hạn thời gian giải quyết hồ sơ đến: "
             )
         pdf.line_of(("", tail), ("B", f"{time_date(new)}."))
-        pdf.paragraph(f"{agency.name} trân trọng thông báo./.")
-        self.recipients_and_leader(pdf)
+        self.closing(pdf)
 
     def received_lines(self, pdf: FormPDF) -> None:
         d = self.dossier
         pdf.paragraph(
             f"Ngày {short_date(d.received_at)}, {d.receiving_agency.name} tiếp nhận hồ sơ "
-            f"đề nghị giải quyết thủ tục {d.procedure_version.name} của Ông/Bà.",
+            f"đề nghị giải quyết {procedure_phrase(d.procedure_version.name)} của Ông/Bà.",
         )
         pdf.field("Mã hồ sơ", d.code)
+
+    def closing(self, pdf: FormPDF) -> None:
+        """ "… trân trọng thông báo./.", the recipients and the leader's signature: kept
+        together on one page (a signature block is never parted from its text)."""
+        agency = self.issuing_agency()
+        usable = pdf.w - pdf.l_margin - pdf.r_margin
+        pdf.font(9)
+        closing = f"{agency.name} trân trọng thông báo./."
+        lines = len(pdf.multi_cell(0, 4.5, closing, dry_run=True, output="LINES"))
+        pdf.font(8)
+        recipients = sum(
+            len(pdf.multi_cell(usable / 2 - 4, 3.8, r, dry_run=True, output="LINES"))
+            for r in self.recipients()
+        )
+        block = max(1 + 4 + recipients * 3.8, 1 + 4.5 + 4 + 16 + 5)
+        pdf.ensure(lines * 4.5 + block + 1)
+        pdf.paragraph(closing)
+        self.recipients_and_leader(pdf)
+
+    def recipients(self) -> list[str]:
+        return ["- Như trên;", f"- {self.dossier.receiving_agency.name};", "- Lưu: VT."]
 
     def recipients_and_leader(self, pdf: FormPDF) -> None:
         top = pdf.get_y() + 1
@@ -337,7 +418,7 @@ class Apology(_DossierForm):
         pdf.font(8.5, "B")
         pdf.cell(usable / 2, 4, "Nơi nhận:", new_x="LMARGIN", new_y="NEXT")
         pdf.font(8)
-        for line in ("- Như trên;", f"- {self.dossier.receiving_agency.name};", "- Lưu: VT."):
+        for line in self.recipients():
             pdf.multi_cell(usable / 2 - 4, 3.8, line, new_x="LMARGIN", new_y="NEXT")
         pdf.set_xy(pdf.l_margin + usable / 2, top)
         pdf.font(9, "B")
@@ -374,7 +455,7 @@ class StopNotice(Apology):
         d, ev = self.dossier, self.event
         agency = self.issuing_agency()
         self.heading(pdf)
-        pdf.line_of(("", "Kính gửi: "), ("B", d.applicant_name))
+        pdf.line_of(("", "Kính gửi: "), ("B", whole(d.applicant_name)))
         pdf.field("Địa chỉ", d.applicant_address)
         pdf.field("Số điện thoại", d.applicant_phone)
         self.received_lines(pdf)
@@ -382,15 +463,14 @@ class StopNotice(Apology):
         if w is not None:
             pdf.paragraph(
                 f"{date_long(w.at).capitalize()}, Ông/Bà có yêu cầu rút hồ sơ"
-                + (f" với lý do: {w.reason}." if w.reason else "."),
+                + (f" với lý do: {sentence(w.reason)}" if w.reason else "."),
             )
         pdf.line_of(
             ("", f"{agency.name} thông báo dừng giải quyết hồ sơ nêu trên kể từ "),
             ("B", f"{time_date(ev.at)}."),
         )
         pdf.field("Lý do", ev.reason)
-        pdf.paragraph(f"{agency.name} trân trọng thông báo./.")
-        self.recipients_and_leader(pdf)
+        self.closing(pdf)
 
 
 @register

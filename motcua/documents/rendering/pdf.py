@@ -151,6 +151,7 @@ class FormPDF(FPDF):
         usable = self.w - self.l_margin - self.r_margin
         self.font(9, "I")
         self.set_x(self.l_margin + usable * 0.42)
+        text = text.replace("\u00a0", " ")
         self.cell(usable * 0.58, 4.5, text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def heading_title(self, text: str, subtitle: str = "") -> None:
@@ -165,23 +166,76 @@ class FormPDF(FPDF):
     # ------------------------------------------------------------------ body
 
     def line_of(self, *parts: tuple[str, str], size: float = 9, h: float = 4.3) -> None:
-        """One paragraph made of (style, text) runs that wraps within the margins."""
+        """One paragraph made of (style, text) runs that wraps within the margins.
+
+        Lines break only at spaces (U+0020), never inside a syllable ("Tr / ần"); a
+        non-breaking space (U+00A0, as in dates and times) holds its neighbours together."""
         self.set_x(self.l_margin)
         runs = [(style, text) for style, text in parts if text]
+        avail = self.w - self.l_margin - self.r_margin
         # Both cell margins for every run: a few millimetres to spare at the limit.
-        width = sum(self.width_of(text, style, size) + 2 * self.c_margin for style, text in runs)
-        if not self.fallback and width < self.w - self.l_margin - self.r_margin:
-            # It fits on one line: cells draw what write() would (the same content
-            # stream), without fpdf2's line breaking, which measures the line again for
-            # every character it adds (about a third of a receipt's time).
-            for style, text in runs:
-                self.font(size, style)
-                self.cell(None, h, text, new_x=XPos.WCONT, new_y=YPos.TOP)
+        width = sum(self._measure(text, style, size) + 2 * self.c_margin for style, text in runs)
+        if width < avail:
+            # It fits on one line: one cell per run, without any line breaking.
+            self._draw_runs(runs, size, h)
         else:
-            for style, text in runs:
-                self.font(size, style)
-                self.write(h, text)
+            for line in self._wrap(runs, size, avail):
+                self.set_x(self.l_margin)
+                self._draw_runs(line, size, h)
+                self.ln(h)
+            self.set_x(self.l_margin)
+            return
         self.ln(h)
+
+    def _measure(self, text: str, style: str, size: float) -> float:
+        text = text.replace("\u00a0", " ")
+        if not self.fallback:
+            return self.width_of(text, style, size)
+        self.font(size, style)
+        return self.get_string_width(text)
+
+    def _draw_runs(self, runs: Sequence[tuple[str, str]], size: float, h: float) -> None:
+        for style, text in runs:
+            self.font(size, style)
+            self.cell(None, h, text.replace("\u00a0", " "), new_x=XPos.WCONT, new_y=YPos.TOP)
+
+    def _wrap(
+        self, runs: Sequence[tuple[str, str]], size: float, avail: float
+    ) -> list[list[tuple[str, str]]]:
+        """Greedy line filling over words; a word may span runs ("Ông " + bold name + ".")."""
+        words: list[list[tuple[str, str]]] = [[]]
+        for style, text in runs:
+            for i, piece in enumerate(text.split(" ")):
+                if i and words[-1]:
+                    words.append([])
+                if piece:
+                    words[-1].append((style, piece))
+        words = [w for w in words if w]
+        lines: list[list[tuple[str, str]]] = []
+        line: list[tuple[str, str]] = []
+
+        def merged(segments):
+            out: list[tuple[str, str]] = []
+            for style, text in segments:
+                if out and out[-1][0] == style:
+                    out[-1] = (style, out[-1][1] + text)
+                else:
+                    out.append((style, text))
+            return out
+
+        def line_width(segments) -> float:
+            return sum(self._measure(t, st, size) + 2 * self.c_margin for st, t in merged(segments))
+
+        for word in words:
+            candidate = [*line, *([(line[-1][0], " ")] if line else []), *word]
+            if not line or line_width(candidate) <= avail:
+                line = candidate
+                continue
+            lines.append(merged(line))
+            line = list(word)
+        if line:
+            lines.append(merged(line))
+        return lines
 
     def width_of(self, text: str, style: str, size: float, family: str = "Serif") -> float:
         """get_string_width in another style, without selecting it: selecting a font and
@@ -233,15 +287,31 @@ class FormPDF(FPDF):
                     row.cell(text, align=align)
         self.gap(1.5)
 
+    def ensure(self, height: float) -> None:
+        """Start a new page unless `height` mm still fit on this one: what must stay together
+        (a closing line and the signatures under it) never straddles a page break."""
+        if self.get_y() + height > self.h - self.b_margin:
+            self.add_page()
+
+    def signatures_height(
+        self, blocks: Sequence[tuple[str, str, str]], *, space: float = 14
+    ) -> float:
+        usable = self.w - self.l_margin - self.r_margin
+        width = usable / max(len(blocks), 2)
+        self.font(9, "B")
+        lines = max(
+            len(self.multi_cell(width, 4.5, t.upper(), dry_run=True, output="LINES"))
+            for t, _, _ in blocks
+        )
+        return 1 + lines * 4.5 + 4 + space + 5 + 2
+
     def signatures(self, blocks: Sequence[tuple[str, str, str]], *, space: float = 14) -> None:
-        """Side-by-side signature blocks: (title, note, name)."""
+        """Side-by-side signature blocks: (title, note, name), kept on one page."""
         usable = self.w - self.l_margin - self.r_margin
         width = usable / max(len(blocks), 2)
         # A lone signer signs on the right, as on paper.
         offset = usable - width * len(blocks)
-        needed = 4.5 + 4 + space + 5
-        if self.get_y() + needed > self.h - self.b_margin:
-            self.add_page()
+        self.ensure(self.signatures_height(blocks, space=space))
         top = self.get_y() + 1
         for i, (title, note, name) in enumerate(blocks):
             x = self.l_margin + offset + i * width

@@ -13,9 +13,14 @@ from collections.abc import Sequence
 from motcua.dossiers import deadlines
 
 from ..enums import TRACKING_LOG, DocumentKind, form_of
-from .base import FormTemplate, agency_lines, person, province_of, register
+from .base import FormTemplate, agency_lines, person, place_of, register
 from .pdf import FormPDF
-from .text import VN, place_date, short_date, short_datetime, time_date
+from .text import NBSP, VN, place_date, short_date, short_datetime, time_date
+
+
+def _moment(value) -> str:
+    """ "09:30 04/03/2026" held on one line (the control sheet's column has the room)."""
+    return short_datetime(value).replace(" ", NBSP)
 
 
 @register
@@ -62,12 +67,12 @@ class ControlSheet(FormTemplate):
         previous = None
         for h in self.handovers:
             handed = (
-                f"1. Giao: {short_datetime(previous.finished_at)}\n"
+                f"1. Giao: {_moment(previous.finished_at)}\n"
                 f"Người giao: {person(previous.finished_by)}\n"
                 if previous is not None and previous.finished_at
                 else "1. Giao: tiếp nhận hồ sơ\n"
             )
-            received = f"2. Nhận: {short_datetime(h.started_at)}\nHạn: {short_datetime(h.due_at)}"
+            received = f"2. Nhận: {_moment(h.started_at)}\nHạn: {_moment(h.due_at)}"
             rows.append(
                 [
                     f"{h.agency.name}\n({h.step.name})",
@@ -123,7 +128,7 @@ class TrackingLog:
         )
         pdf.form_label(f"Mẫu số {self.number} - {self.circular}")
         pdf.national_header(agency_lines(self.agency), "")
-        pdf.place_date(place_date(province_of(self.agency), self.end))
+        pdf.place_date(place_date(place_of(self.agency), self.end))
         pdf.heading_title(
             self.form_title,
             f"Từ ngày {short_date(self.start)} đến ngày {short_date(self.end)}",

@@ -6,6 +6,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+# Between the words of a date or a time: a line never breaks inside one.
+NBSP = "\u00a0"
 
 
 def local(value: dt.datetime) -> dt.datetime:
@@ -25,7 +27,7 @@ def date_long(value: dt.date | dt.datetime) -> str:
     if isinstance(value, dt.datetime):
         value = local(value).date()
     d, m, y = _day(value)
-    return f"ngày {d} tháng {m} năm {y}"
+    return NBSP.join(("ngày", d, "tháng", m, "năm", y))
 
 
 def place_date(place: str, value: dt.date | dt.datetime) -> str:
@@ -38,7 +40,7 @@ def time_date(value: dt.datetime | None) -> str:
     if value is None:
         return "…"
     v = local(value)
-    return f"{v:%H} giờ {v:%M} phút, ngày {v:%d/%m/%Y}"
+    return NBSP.join((f"{v:%H}", "giờ", f"{v:%M}", "phút,", "ngày", f"{v:%d/%m/%Y}"))
 
 
 def short_date(value: dt.datetime | dt.date | None) -> str:

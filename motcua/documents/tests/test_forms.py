@@ -51,14 +51,17 @@ def test_receive_stores_the_receipt(world, run_hooks):
     assert "Mẫu số 01 - Thông tư số 03/2025/TT-VPCP" in text
     assert f"Mã hồ sơ: {d.code}" in text
     assert NAME in text
-    assert "Bắc Ninh, ngày 04 tháng 3 năm 2026" in text
-    assert "Tờ khai đăng ký khai sinh" in text and "Giấy chứng sinh" in text
+    # A commune centre writes its commune's name (Nghị định 30/2020/NĐ-CP).
+    assert "A, ngày 04 tháng 3 năm 2026" in text
+    # What was handed in (one file of the declaration), not the optional birth certificate.
+    assert "1 Tờ khai đăng ký khai sinh 01" in text and "Giấy chứng sinh" not in text
     assert "3 ngày làm việc" in text
     due = d.due_at.astimezone(vn(2026, 1, 1).tzinfo)
     assert f"{due:%H} giờ {due:%M} phút, ngày {due:%d/%m/%Y}" in text
     assert "09 giờ 10 phút, ngày 04/03/2026" in text  # received at T0 + 10 min
     assert f"Mã tra cứu: {d.secret}" in text
-    assert f"Số: {d.code.rsplit('-', 1)[-1]}/TNHS" in text
+    assert "Số: 0001/TNHS" in text
+    assert "Quyển số: 2026, Số thứ tự: 0001" in text
 
 
 def test_receipt_prints_the_limit_of_the_dossiers_own_channel(world, run_hooks):
@@ -88,6 +91,7 @@ def test_receipt_prints_the_limit_of_the_dossiers_own_channel(world, run_hooks):
             receiving_agency=w.a.center,
             channel=channel,
             applicant={"name": "Trần Thị B"},
+            received={w.components[0].pk: {"originals": 1}},
             at=T0,
         )
         docs = DossierDocument.objects.filter(dossier=d, kind=DocumentKind.RECEIPT)

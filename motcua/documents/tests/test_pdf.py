@@ -30,13 +30,11 @@ def written(pdf, *parts, size=9, h=4.3):
     pdf.ln(h)
 
 
-@pytest.mark.parametrize("texts", [(), ("Ŋ",)], ids=["subsets", "fallback"])
-def test_line_of_draws_what_write_draws(texts):
-    ours = Counting(created=CREATED, title="t", texts=texts)
-    reference = Counting(created=CREATED, title="t", texts=texts)
-    # One character more each time, from well inside the width (124 mm, ~60 characters
-    # here) to two lines: the lines around the limit take either path.
-    for n in range(30, 100):
+def test_line_of_draws_what_write_draws_when_it_fits():
+    ours = Counting(created=CREATED, title="t")
+    reference = Counting(created=CREATED, title="t")
+    # One character more each time, up to the width (124 mm, ~60 characters here).
+    for n in range(30, 46):
         parts = [("", "Địa chỉ: "), ("B", ADDRESS[:n]), ("I", " (ghi chú)" if n % 2 else "")]
         for pdf, draw in ((ours, Counting.line_of), (reference, written)):
             # Text before the line in the first run's style or another: fpdf2 sets the
@@ -46,7 +44,34 @@ def test_line_of_draws_what_write_draws(texts):
             draw(pdf, *parts)
         assert ours.pages[ours.page].contents == reference.pages[reference.page].contents, n
     assert bytes(ours.output()) == bytes(reference.output())
-    if texts:  # fallback fonts: always fpdf2's line breaking
-        assert ours.writes == reference.writes
-    else:  # both ways were taken
-        assert 0 < ours.writes < reference.writes
+    assert ours.writes == 0
+
+
+@pytest.mark.parametrize("texts", [(), ("Ŋ",)], ids=["subsets", "fallback"])
+def test_line_of_breaks_lines_only_at_spaces(texts):
+    pdf = FormPDF(created=CREATED, title="t", texts=texts)
+    avail = pdf.w - pdf.l_margin - pdf.r_margin
+    for n in range(40, len(ADDRESS)):
+        text = ADDRESS[:n]
+        parts = [("", "Tiếp nhận hồ sơ của: "), ("B", text), ("", ".")]
+        lines = pdf._wrap(parts, 9, avail)
+        joined = " ".join("".join(t for _, t in line) for line in lines)
+        # Every word whole and in order.
+        assert joined.split() == f"Tiếp nhận hồ sơ của: {text}.".split(), n
+        for line in lines:
+            width = sum(pdf._measure(t, st, 9) + 2 * pdf.c_margin for st, t in line)
+            assert width <= avail, (n, line)
+        # The bold run stays bold.
+        assert {st for line in lines for st, t in line if "Xuyên" in t} <= {"B"}
+
+
+def test_a_date_in_a_line_is_never_split():
+    from motcua.documents.rendering.text import NBSP, time_date
+
+    pdf = FormPDF(created=CREATED, title="t")
+    avail = pdf.w - pdf.l_margin - pdf.r_margin
+    when = time_date(dt.datetime(2026, 3, 4, 2, 10, tzinfo=dt.UTC))
+    assert when == NBSP.join(["09", "giờ", "10", "phút,", "ngày", "04/03/2026"])
+    for n in range(0, 70):
+        lines = pdf._wrap([("", "Thời gian:" + " ab" * n + " "), ("B", when)], 9, avail)
+        assert [t for line in lines for st, t in line if st == "B"] == [when], n

@@ -126,8 +126,9 @@ def make_world(limit_days: int = 3) -> World:
         Component.objects.create(
             version=version, order=1, name="Tờ khai đăng ký khai sinh", original_count=1
         ),
+        # Optional, so that dossiers with the declaration alone can be submitted.
         Component.objects.create(
-            version=version, order=2, name="Giấy chứng sinh", original_count=1
+            version=version, order=2, name="Giấy chứng sinh", original_count=1, required=False
         ),
     ]
     FeeItem.objects.create(version=version, order=1, name="Lệ phí", amount_vnd=8000)

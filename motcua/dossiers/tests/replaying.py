@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from motcua.catalog import cases
 from motcua.dossiers import deadlines
 from motcua.dossiers import services as s
 from motcua.dossiers.enums import Action
@@ -55,7 +56,9 @@ def replay(source: Dossier, actor_of, applicant_name: str = "Nguyễn Văn A") -
     events = list(DossierEvent.objects.filter(dossier=source).order_by("seq"))
     first, rest = events[0], events[1:]
     version = source.procedure_version
-    component = version.components.order_by("order").first()
+    components = list(version.components.order_by("order"))
+    # What the services insist on: every required component (no case declared).
+    needed = [c.pk for c in components if cases.needed(c)] or [c.pk for c in components[:1]]
     d = None
     if first.action == Action.SUBMIT:
         d = s.dossier_submit(
@@ -63,7 +66,7 @@ def replay(source: Dossier, actor_of, applicant_name: str = "Nguyễn Văn A") -
             procedure=source.procedure,
             receiving_agency=source.receiving_agency,
             settling_agency=source.settling_agency,
-            files=_files([component.pk]),
+            files=_files(needed),
             at=first.at,
         )
     else:
@@ -76,6 +79,7 @@ def replay(source: Dossier, actor_of, applicant_name: str = "Nguyễn Văn A") -
             channel=source.channel,
             applicant={"name": applicant_name},
             owner=source.owner,
+            received={c: {"originals": 1} for c in needed},
             refuse_reason=rest[0].reason if refuse else None,
             at=first.at,
         )

@@ -11,7 +11,7 @@ from motcua.dossiers.codes import CodeParts, code_day, code_format, code_parse
 from motcua.dossiers.models import DailySequence
 
 from .conftest import submit
-from .factories import vn
+from .factories import PDF, vn
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +40,7 @@ def test_online_and_counter_share_the_daily_sequence_from_submission(world):
         procedure=w.procedure,
         receiving_agency=w.a.center,
         applicant={"name": "Lê Văn C"},
+        files={c.pk: [("giay-to.pdf", PDF)] for c in w.components},
         at=vn(2026, 3, 4, 23, 55),
     )
     next_day = submit(w, at=vn(2026, 3, 5, 0, 5))

@@ -51,6 +51,11 @@ def test_many_clients_submitting_at_once_get_distinct_codes():
     codes = sorted(r.code for r in results)
     assert codes == [f"000.A.01.H24-260304-{n:04d}" for n in range(1, 25)]
     assert all(re.fullmatch(r"000\.A\.01\.H24-\d{6}-\d{4}", c) for c in codes)
+    # The receipts' numbers in the agency's book of the year: distinct, without gaps.
+    numbers = sorted(
+        DossierEvent.objects.filter(action="receive").values_list("data__number", flat=True)
+    )
+    assert numbers == list(range(1, 25))
 
 
 def test_two_officers_receiving_one_dossier_exactly_one_wins():

@@ -48,8 +48,9 @@ ROW_FIELDS = (
     "refusal_reason",
     "result_note",
 )
-# Facts only the services know (files, the receipt's code, stored attachments).
-EXTERNAL_DATA = {"code", "files", "attachment", "sha256"}
+# Facts the writer assigns or only the services know (files, the receipt's code, the
+# forms' numbers in the agency's book, stored attachments).
+EXTERNAL_DATA = {"code", "number", "files", "attachment", "sha256"}
 
 
 def choices(d: Dossier) -> list[str]:

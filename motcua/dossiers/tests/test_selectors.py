@@ -34,6 +34,7 @@ def test_submit_and_intake_write_the_search_key(world):
         procedure=world.procedure,
         receiving_agency=world.a.center,
         applicant={"name": "Lê Văn Đức", "id_number": "001203000999"},
+        received={world.components[0].pk: {"originals": 1}},
         at=T0,
     )
     keys = dict(Dossier.objects.values_list("pk", "search_key"))

@@ -199,3 +199,42 @@ def test_phone_viewport(transactional_db, live_server, browser):
     ):
         assert box >= 44
     page.close()
+
+
+def test_citizen_declares_a_case_and_is_asked_for_its_document(
+    transactional_db, live_server, browser
+):
+    from motcua.catalog.models import Component
+    from motcua.dossiers.models import Dossier
+
+    from .conftest import make_world
+
+    w = make_world()
+    case = "Trường hợp ủy quyền cho người khác thực hiện thủ tục"
+    proxy = Component.objects.create(
+        version=w.version, order=3, name="Văn bản ủy quyền", original_count=1, case=case
+    )
+    base = live_server.url
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    log_in(page, base, "/thu-tuc/1.001193/nop/")
+    page.get_by_label(case).check()
+    page.set_input_files(
+        f"#id_component_{w.components[0].pk}",
+        {"name": "to-khai.pdf", "mimeType": "application/pdf", "buffer": PDF},
+    )
+    page.get_by_role("button", name="Tiếp tục: kiểm tra hồ sơ").click()
+    page.wait_for_selector(".error-summary")
+    assert "Văn bản ủy quyền: Chưa đính kèm giấy tờ bắt buộc này." in page.inner_text(
+        ".error-summary"
+    )
+    check(page, "30-submit-case-missing")
+    page.set_input_files(
+        f"#id_component_{proxy.pk}",
+        {"name": "uy-quyen.pdf", "mimeType": "application/pdf", "buffer": PDF},
+    )
+    page.get_by_role("button", name="Tiếp tục: kiểm tra hồ sơ").click()
+    page.wait_for_url(re.compile(r".*/nop/kiem-tra/$"))
+    page.get_by_role("button", name="Nộp hồ sơ").click()
+    page.wait_for_url(re.compile(r".*/ho-so/\d+/bien-nhan/"))
+    d = Dossier.objects.get()
+    assert d.events.get(action="submit").data["cases"] == [case]

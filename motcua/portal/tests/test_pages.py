@@ -310,16 +310,60 @@ def test_good_files_are_kept_while_a_bad_one_is_corrected(client, world):
     assert sorted(a.component_id for a in d.attachments.all()) == [c1.pk, c2.pk]
 
 
-def test_submit_without_files_names_the_problem_on_review(client, world):
+def test_submit_without_files_names_the_missing_documents(client, world):
     login(client, world.citizen)
     r = client.post("/thu-tuc/1.001193/nop/", {"receiving_agency": world.a.center.pk})
-    assert r["Location"] == REVIEW
-    assert "Chưa đính kèm (bắt buộc)" in client.get(REVIEW).content.decode()
+    assert r.status_code == 400
+    errors = r.context["component_errors"]
+    assert list(errors) == [world.components[0].pk]  # the birth certificate is optional
+    assert [e.code for e in errors[world.components[0].pk]] == ["component_required"]
+    assert "Tờ khai đăng ký khai sinh: Chưa đính kèm giấy tờ bắt buộc này." in r.content.decode()
+    # The service guards the same rule when the review is posted anyway.
     r = client.post(REVIEW)
     assert r.status_code == 400
     assert r.context["errors"]["files"].code == "files_required"
     assert "Cần đính kèm ít nhất một thành phần hồ sơ." in r.content.decode()
     assert Dossier.objects.count() == 0
+
+
+def test_the_applicant_declares_the_cases_that_apply(client, world):
+    from motcua.catalog.models import Component
+
+    proxy = Component.objects.create(
+        version=world.version,
+        order=3,
+        name="Văn bản ủy quyền",
+        original_count=1,
+        case="Trường hợp ủy quyền thực hiện thủ tục",
+    )
+    login(client, world.citizen)
+    page = client.get("/thu-tuc/1.001193/nop/").content.decode()
+    assert 'name="cases" value="Trường hợp ủy quyền thực hiện thủ tục"' in page
+    assert "Chỉ nộp trong trường hợp: Trường hợp ủy quyền thực hiện thủ tục" in page
+    data = {
+        "receiving_agency": world.a.center.pk,
+        "cases": ["Trường hợp ủy quyền thực hiện thủ tục"],
+        **_files(world),
+    }
+    r = client.post("/thu-tuc/1.001193/nop/", data)
+    assert r.status_code == 400 and list(r.context["component_errors"]) == [proxy.pk]
+    r = client.post(
+        "/thu-tuc/1.001193/nop/",
+        {
+            "receiving_agency": world.a.center.pk,
+            "cases": ["Trường hợp ủy quyền thực hiện thủ tục"],
+            f"component_{proxy.pk}": SimpleUploadedFile("uq.pdf", PDF),
+        },
+    )
+    assert r["Location"] == REVIEW
+    assert "Trường hợp ủy quyền thực hiện thủ tục" in client.get(REVIEW).content.decode()
+    client.post(REVIEW)
+    d = Dossier.objects.get()
+    assert d.events.get(action="submit").data == {
+        "files": 3,
+        "cases": ["Trường hợp ủy quyền thực hiện thủ tục"],
+        "code": d.code,  # the code is given at submission
+    }
 
 
 def test_an_unknown_receiving_agency_is_refused(client, world):
@@ -632,3 +676,19 @@ def test_nav_marks_the_current_section(client, world):
     html = client.get("/thu-tuc/").content.decode()
     assert '<a href="/thu-tuc/" aria-current="page">' in html
     assert '<a href="/tra-cuu/">' in html
+
+
+def test_procedure_page_marks_the_components_of_a_case(client, world):
+    from motcua.catalog.models import Component
+
+    Component.objects.create(
+        version=world.version,
+        order=3,
+        name="Văn bản ủy quyền",
+        original_count=1,
+        group="Trường hợp ủy quyền thực hiện thủ tục",
+        case="Trường hợp ủy quyền thực hiện thủ tục",
+    )
+    html = client.get("/thu-tuc/1.001193/").content.decode()
+    row = html.split("Văn bản ủy quyền")[1].split("</td>")[0]
+    assert "theo trường hợp" in row and "bắt buộc" not in row

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -26,6 +27,19 @@ def _vn_pct(x: float) -> str:
     return f"{x:.1f}".replace(".", ",") + "%"
 
 
+def public_url_for(addr: str) -> str:
+    """The address `runserver addr` serves at, as a browser or a phone reaches it: a bare
+    port is 127.0.0.1's; a wildcard host (0.0.0.0, ::) is written as 127.0.0.1 too (set
+    MOTCUA_PUBLIC_URL to the machine's name for other devices)."""
+    host, sep, port = addr.rpartition(":")
+    if not sep:
+        host, port = "", addr
+    host = host or "127.0.0.1"
+    if host in ("0.0.0.0", "[::]", "::"):  # noqa: S104 (an address, not a binding)
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
 class Command(BaseCommand):
     help = (
         "Nạp dữ liệu mẫu tỉnh Bắc Ninh với một năm hồ sơ (load the Bắc Ninh demo with a "
@@ -44,6 +58,9 @@ class Command(BaseCommand):
     def handle(self, *args, dossiers, seed, reset, serve, addr, **options):
         if dossiers < 0:
             raise CommandError("--dossiers phải ≥ 0 (must be ≥ 0)")
+        if serve and not os.environ.get("MOTCUA_PUBLIC_URL"):
+            # The receipts' QR codes (rendered while loading) point where the demo serves.
+            settings.MOTCUA_PUBLIC_URL = public_url_for(addr)
         started = time.monotonic()
         password = demo_password()
         self.stdout.write("Đang nạp dữ liệu tỉnh Bắc Ninh (loading the demo province)…")
@@ -62,8 +79,12 @@ class Command(BaseCommand):
             )
         self._summary()
         self._logins(result.province.logins, password)
+        self.stdout.write(
+            f"Địa chỉ công khai trong mã QR của giấy tiếp nhận (public URL in the receipts' "
+            f"QR codes, MOTCUA_PUBLIC_URL): {settings.MOTCUA_PUBLIC_URL}"
+        )
         if serve:
-            self.stdout.write(f"Mở (open) http://{addr}/")
+            self.stdout.write(f"Mở (open) {settings.MOTCUA_PUBLIC_URL.rstrip('/')}/")
             # The demo serves its own static files (styles, Swagger UI) whatever DEBUG says:
             # DEBUG is off unless the developer turns it on (MOTCUA_DEBUG=1), and runserver
             # then serves static files only when told to (--insecure).

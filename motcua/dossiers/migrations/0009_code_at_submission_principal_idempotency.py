@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0003_procedure_search_key_trigram_index"),
-        ("dossiers", "0007_original_due_moves_with_pauses"),
+        ("dossiers", "0008_received_components_and_books"),
         ("org", "0002_staff_role_validity"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
