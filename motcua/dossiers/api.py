@@ -400,7 +400,11 @@ def inbox(
     status: int | None = Query(None, ge=1, le=10),
     step: int | None = Query(None, ge=1, le=1000),
     role: str | None = Query(None, max_length=20),
-    due: str | None = Query(None, max_length=10),
+    due: str | None = Query(
+        None,
+        max_length=10,
+        description="overdue | soon | ok | paused — the verdict while open (docs/rules.md)",
+    ),
     q: str | None = Query(None, max_length=200),
     limit: int = Query(20, ge=1, le=100),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),

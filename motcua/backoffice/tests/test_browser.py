@@ -148,7 +148,7 @@ def test_whole_journey(transactional_db, live_server, browser):
     specialist.locator(f"#act-request_supplement input[value='{c2.pk}']").check()
     do(specialist, "request_supplement", {"textarea": "Thiếu giấy chứng sinh"})
     assert status_of(d.pk) == Status.SUPPLEMENT_REQUESTED
-    assert "Tạm dừng – chờ bổ sung" in specialist.inner_text("main")
+    assert "Tạm dừng – chờ người nộp" in specialist.inner_text("#signal")
     shot(specialist, "05-supplement-requested")
 
     # The citizen supplements on the portal.
