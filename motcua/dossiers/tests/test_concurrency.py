@@ -51,6 +51,21 @@ def test_many_clients_submitting_at_once_get_distinct_codes():
     codes = sorted(r.code for r in results)
     assert codes == [f"000.A.01.H24-260304-{n:04d}" for n in range(1, 25)]
     assert all(re.fullmatch(r"000\.A\.01\.H24-\d{6}-\d{4}", c) for c in codes)
+
+
+def test_many_clients_receiving_at_once_get_distinct_receipt_numbers():
+    w = make_world()
+    dossiers = [submit(w, at=T0) for _ in range(24)]
+    counters = [w.a.staff["c:counter"]] * len(dossiers)
+    results = run_at_once(
+        [
+            (lambda d=d, u=u: s.dossier_receive(dossier_id=d.pk, actor=u, at=T0))
+            for d, u in zip(dossiers, counters, strict=True)
+        ]
+    )
+    assert all(isinstance(r, Dossier) for r in results), results
+    # Receipt keeps the code given at submission.
+    assert sorted(r.code for r in results) == sorted(d.code for d in dossiers)
     # The receipts' numbers in the agency's book of the year: distinct, without gaps.
     numbers = sorted(
         DossierEvent.objects.filter(action="receive").values_list("data__number", flat=True)
