@@ -168,11 +168,11 @@ if MOTCUA_CACHE_URL:
             "LOCATION": MOTCUA_CACHE_URL,
         }
     }
-# How long a worker process trusts what it learnt of an API token (user, roles); 0 = never.
 # Same-day limits ("trong ngày"): received after this hour, due at the close of the next
 # working day. 15:00 is the hour of Nghị định 23/2015/NĐ-CP Điều 7 (chứng thực); a record
 # that names another hour keeps its own (docs/rules.md).
 MOTCUA_SAME_DAY_CUTOFF = os.environ.get("MOTCUA_SAME_DAY_CUTOFF", "15:00")
+# How long a worker process trusts what it learnt of an API token (user, roles); 0 = never.
 MOTCUA_AUTH_CACHE_SECONDS = float(os.environ.get("MOTCUA_AUTH_CACHE_SECONDS", "10"))
 # Public base URL, printed on receipts (status lookup link).
 MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")
