@@ -10,7 +10,10 @@ A worker process keeps what it learnt of a token (the user, the user's staff rol
 applicant account) for MOTCUA_AUTH_CACHE_SECONDS (default 10 s), so that a busy officer's
 requests skip those queries. A process forgets a user's cached tokens as soon as that
 token, user, staff role or applicant account is saved or deleted in it; other worker
-processes see such a change within the cache period (docs/rules.md, "API tokens").
+processes see such a change within the cache period (docs/rules.md, "API tokens"). An
+agency saved or deleted makes the process forget every token. Which roles count is decided
+by the one role lookup, motcua.org.selectors.staff_role_map (the role's and the agency's
+validity).
 """
 
 from __future__ import annotations
@@ -92,6 +95,12 @@ def on_saved_or_deleted(sender, instance, created: bool = False, **_kwargs) -> N
     user_id = instance.pk if hasattr(instance, "api_tokens") else instance.user_id
     if user_id is not None:
         auth_cache_forget(user_id)
+
+
+def on_agency_changed(sender, instance, **_kwargs) -> None:
+    """Signal receiver: an agency saved or deleted (its validity bounds its staff's rights)
+    makes this process forget every cached token; agencies change rarely."""
+    auth_cache_clear()
 
 
 def _cache_seconds() -> float:

@@ -246,7 +246,7 @@ LABELS = {
     "new_due_date": ("Ngày hẹn trả mới", "New date"),
     "new_due_time": ("Giờ hẹn trả mới", "New time"),
     "result_note": ("Kết quả giải quyết", "Result"),
-    "file": ("Tệp kết quả (PDF đã ký số)", "Result file (signed PDF)"),
+    "file": ("Tệp kết quả (PDF)", "Result file (PDF)"),
     "method": ("Hình thức trả kết quả", "How the result is returned"),
 }
 

@@ -21,6 +21,7 @@ from motcua.catalog.selectors import procedure_search
 from motcua.core.errors import DomainError, PermissionDenied
 from motcua.core.templatetags.bilingual import pick
 from motcua.core.text import sorted_vi
+from motcua.core.validation import errors_from
 from motcua.dossiers import services
 from motcua.dossiers.access import staff_roles
 from motcua.dossiers.enums import TRANSITIONS, Action
@@ -57,8 +58,14 @@ class IntakeForm(forms.Form):
         required=False, max_length=14, label="Số định danh cá nhân / mã số thuế"
     )
     applicant_phone = forms.CharField(required=False, max_length=20, label="Điện thoại")
-    applicant_email = forms.EmailField(required=False, label="Thư điện tử")
+    # Checked by the service (motcua.core.validation), with every other field at once.
+    applicant_email = forms.CharField(required=False, max_length=254, label="Thư điện tử")
     applicant_address = forms.CharField(required=False, max_length=255, label="Địa chỉ")
+    # Filing for someone else (đại diện theo ủy quyền): checked by the service.
+    principal_name = forms.CharField(required=False, max_length=255, label="Người ủy quyền")
+    principal_id_number = forms.CharField(
+        required=False, max_length=20, label="Số định danh / mã số thuế của người ủy quyền"
+    )
     request_summary = forms.CharField(
         required=False,
         max_length=4000,
@@ -177,6 +184,7 @@ def intake(request):
     ]
     kw = {"agencies": agencies, "settling": settling, "components": components}
     component_errors: dict[int, str] = {}
+    authorization_error = ""
     status = 200
     if request.method == "POST":
         form = IntakeForm(request.POST, **kw)
@@ -199,6 +207,11 @@ def intake(request):
                         "email": data["applicant_email"],
                         "address": data["applicant_address"],
                     },
+                    principal={
+                        "name": data["principal_name"],
+                        "id_number": data["principal_id_number"],
+                    },
+                    authorization=request.FILES.get("authorization"),
                     request_summary=data["request_summary"],
                     files=_files(request, components),
                     received=form.counts(),
@@ -208,15 +221,21 @@ def intake(request):
             except PermissionDenied as exc:
                 return forbidden(request, exc)
             except DomainError as exc:
-                head, _, rest = (exc.field or "").partition(".")
-                cid = rest.partition(".")[0]
-                if head in ("files", "received") and cid.isdigit():
-                    component_errors[int(cid)] = pick(exc.message, exc.message_en)
-                else:
-                    target = FIELDS.get(head)
-                    form.add_error(
-                        target if target in form.fields else None, pick(exc.message, exc.message_en)
-                    )
+                for err in errors_from(exc):  # every error, each next to its field
+                    head, _, rest = (err.field or "").partition(".")
+                    text = pick(err.message, err.message_en)
+                    cid = rest.partition(".")[0]
+                    if head in ("files", "received") and cid.isdigit():
+                        component_errors[int(cid)] = text
+                        continue
+                    if head in ("applicant", "principal"):
+                        target = f"{head}_{rest}"
+                    elif head == "authorization":
+                        authorization_error = text
+                        continue
+                    else:
+                        target = FIELDS.get(head)
+                    form.add_error(target if target in form.fields else None, text)
             else:
                 if refusing:
                     messages.success(
@@ -247,6 +266,8 @@ def intake(request):
         if name != "__all__"
         for message in messages_
     ] + [(f"#component-{cid}", message) for cid, message in component_errors.items()]
+    if authorization_error:
+        links.append(("#i-authorization", authorization_error))
     return render_page(
         request,
         "backoffice/intake.html",
@@ -255,6 +276,7 @@ def intake(request):
             "version": version,
             "error_links": links,
             "form": form,
+            "authorization_error": authorization_error,
             "components": [
                 {
                     "c": c,

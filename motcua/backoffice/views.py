@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_POST
 
+from motcua.catalog.enums import Channel
 from motcua.core.errors import (
     Conflict,
     DomainError,
@@ -58,6 +59,10 @@ OUTCOMES = {
 }
 # Forms of the one-stop procedure, rendered by motcua.documents at /giay-to/<id>/<kind>.pdf.
 FORMS = {
+    "acknowledgement": (
+        "Giấy xác nhận nộp hồ sơ trực tuyến",
+        "Online submission acknowledgement",
+    ),
     "receipt": ("Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "Receipt and appointment"),
     "refusal": ("Phiếu từ chối tiếp nhận", "Refusal form"),
     "supplement_request": ("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", "Supplement request"),
@@ -266,7 +271,9 @@ def _handovers(dossier, now):
 
 def _documents(dossier) -> list[dict]:
     kinds = []
-    if dossier.code:
+    if dossier.channel == Channel.ONLINE:
+        kinds.append("acknowledgement")
+    if dossier.received_at:
         kinds.append("receipt")
     if dossier.status == Status.REFUSED:
         kinds.append("refusal")

@@ -13,7 +13,13 @@ from .legal import legal_documents
 from .limits import label, limits_of
 from .models import ProcedureVersion
 from .schemas import FieldWithCountOut, ProcedureDetailOut, ProcedurePageOut
-from .selectors import field_list, procedure_detail, procedure_search, public_source
+from .selectors import (
+    field_list,
+    procedure_detail,
+    procedure_search,
+    public_source,
+    receiving_agencies,
+)
 from .services import statutory_hours
 
 router = Router(tags=["catalog"])
@@ -107,6 +113,7 @@ def get_procedure(request, code: str):
         "source": public_source(v.source),
         "fee_total_vnd": v.fee_total_vnd,
         "components": list(v.components.all()),
+        "receiving_agencies": receiving_agencies(p),
         "fees": list(v.fees.all()),
         "steps": list(v.steps.all()),
     }

@@ -54,6 +54,9 @@ class ProcedurePageOut(Schema):
 
 
 class ComponentOut(Schema):
+    """A dossier component; an online submission names its files component_<id>."""
+
+    id: int
     order: int
     name: str
     original_count: int
@@ -76,6 +79,14 @@ class StepOut(Schema):
     role: str
     agency_role: str
     duration_hours: Decimal
+
+
+class AgencyRefOut(Schema):
+    """A receiving agency: its electronic identifier is the `receiving_agency` of a
+    submission."""
+
+    code: str
+    name: str
 
 
 class LegalDocumentOut(Schema):
@@ -120,5 +131,6 @@ class ProcedureDetailOut(Schema):
     source: SourceOut
     fee_total_vnd: int
     components: list[ComponentOut]
+    receiving_agencies: list[AgencyRefOut]
     fees: list[FeeOut]
     steps: list[StepOut]

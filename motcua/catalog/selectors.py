@@ -139,6 +139,23 @@ def procedure_detail(code: str, *, on: dt.date | None = None) -> ProcedureVersio
     return version
 
 
+def receiving_agencies(procedure) -> list:
+    """The one-stop departments in force today that receive this procedure's dossiers, by
+    name: where an online submission may be sent (portal form, catalog API)."""
+    from motcua.core.text import sorted_vi
+    from motcua.org.models import Agency
+
+    from .enums import AgencyRole
+    from .models import ProcedureAgency
+
+    ids = ProcedureAgency.objects.filter(procedure=procedure, role=AgencyRole.RECEIVING).values(
+        "agency_id"
+    )
+    today = timezone.localdate()
+    found = Agency.objects.filter(pk__in=ids, valid_from__lte=today).exclude(valid_to__lt=today)
+    return [a for a in sorted_vi(found, key=lambda a: a.name) if a.receives_dossiers]
+
+
 def field_list() -> list[Field]:
     """Every field with `procedure_count` (active procedures), by name in Vietnamese order."""
     return sorted_vi(

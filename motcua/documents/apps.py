@@ -9,7 +9,9 @@ class DocumentsConfig(AppConfig):
     def ready(self) -> None:
         from motcua.dossiers import hooks
 
-        from .enums import KIND_BY_ACTION
+        from .enums import KIND_BY_ACTION, ON_REQUEST
         from .services import on_dossier_event
 
-        hooks.after_commit(on_dossier_event, actions=KIND_BY_ACTION)
+        hooks.after_commit(
+            on_dossier_event, actions=[a for a in KIND_BY_ACTION if a not in ON_REQUEST]
+        )

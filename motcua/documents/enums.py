@@ -12,6 +12,9 @@ class DocumentKind(models.TextChoices):
     APOLOGY = "apology", "Phiếu xin lỗi và hẹn lại ngày trả kết quả"
     STOP_NOTICE = "stop_notice", "Thông báo dừng giải quyết hồ sơ"
     CONTROL_SHEET = "control_sheet", "Phiếu kiểm soát quá trình giải quyết hồ sơ"
+    # Not a form of the circulars: what an online applicant gets at submission. It does not
+    # certify receipt (that is Mẫu 01, at receipt).
+    ACKNOWLEDGEMENT = "acknowledgement", "Giấy xác nhận nộp hồ sơ trực tuyến"
 
 
 # Which committed action produces which form (the after-commit listener reads this). A
@@ -24,7 +27,11 @@ KIND_BY_ACTION = {
     "refuse": DocumentKind.REFUSAL,
     "apologize": DocumentKind.APOLOGY,
     "stop": DocumentKind.STOP_NOTICE,
+    "submit": DocumentKind.ACKNOWLEDGEMENT,
 }
+# Forms rendered on first download rather than after the transition's commit: the
+# acknowledgement is read once, if at all, and submission stays lean.
+ON_REQUEST = frozenset({"submit"})
 
 # Kinds that document one event; the control sheet documents the dossier as it stands.
 EVENT_KINDS = frozenset(KIND_BY_ACTION.values())
@@ -43,6 +50,7 @@ FORMS: dict[str, dict[str, tuple[str, str]]] = {
         DocumentKind.STOP_NOTICE: ("", "Thông báo dừng giải quyết hồ sơ"),
         DocumentKind.CONTROL_SHEET: ("05", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
         TRACKING_LOG: ("06", "Sổ theo dõi hồ sơ"),
+        DocumentKind.ACKNOWLEDGEMENT: ("", "Giấy xác nhận nộp hồ sơ trực tuyến"),
     },
     "2025": {
         DocumentKind.RECEIPT: ("01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
@@ -55,6 +63,7 @@ FORMS: dict[str, dict[str, tuple[str, str]]] = {
         DocumentKind.STOP_NOTICE: ("05", "Thông báo dừng giải quyết hồ sơ"),
         DocumentKind.CONTROL_SHEET: ("06", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
         TRACKING_LOG: ("07", "Sổ theo dõi hồ sơ"),
+        DocumentKind.ACKNOWLEDGEMENT: ("", "Giấy xác nhận nộp hồ sơ trực tuyến"),
     },
 }
 CIRCULAR = {"2018": "Thông tư số 01/2018/TT-VPCP", "2025": "Thông tư số 03/2025/TT-VPCP"}
@@ -75,4 +84,5 @@ SLUGS = {
     DocumentKind.APOLOGY: "phieu-xin-loi",
     DocumentKind.STOP_NOTICE: "thong-bao-dung",
     DocumentKind.CONTROL_SHEET: "phieu-kiem-soat",
+    DocumentKind.ACKNOWLEDGEMENT: "giay-xac-nhan-nop-truc-tuyen",
 }

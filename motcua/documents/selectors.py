@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from motcua.dossiers.models import Dossier, DossierEvent
 
-from .enums import KIND_BY_ACTION
+from .enums import KIND_BY_ACTION, ON_REQUEST
 from .models import DossierDocument, ProcedureTemplate
 from .rendering.base import DEFAULTS, TEMPLATES
 from .rendering.text import VN
@@ -55,8 +55,11 @@ def latest_event(*, dossier: Dossier, kind: str) -> DossierEvent | None:
 
 def events_missing_forms(*, since: dt.datetime | None) -> QuerySet[DossierEvent]:
     """Committed events that call for a form (receipt, supplement request, …) and have no
-    stored form, oldest first; `since` bounds the scan by the events' time (None: all)."""
-    events = DossierEvent.objects.filter(action__in=list(KIND_BY_ACTION))
+    stored form, oldest first; `since` bounds the scan by the events' time (None: all).
+    Forms rendered on request (the online acknowledgement, ON_REQUEST) are not missing."""
+    events = DossierEvent.objects.filter(
+        action__in=[a for a in KIND_BY_ACTION if a not in ON_REQUEST]
+    )
     if since is not None:
         events = events.filter(at__gte=since)
     stored = DossierDocument.objects.filter(event=OuterRef("pk"))

@@ -56,7 +56,8 @@ def dossier_document(request: HttpRequest, dossier_id: int, kind: str) -> HttpRe
     with doc.file.open("rb") as fh:
         content = fh.read()
     name = dossier.code or f"ho-so-{dossier.pk}"
-    suffix = f"-{event.seq}" if event is not None and kind != DocumentKind.RECEIPT else ""
+    once = (DocumentKind.RECEIPT, DocumentKind.ACKNOWLEDGEMENT)  # one per dossier
+    suffix = f"-{event.seq}" if event is not None and kind not in once else ""
     return _pdf(content, f"{SLUGS[kind]}-{name}{suffix}.pdf")
 
 

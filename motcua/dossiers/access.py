@@ -14,9 +14,18 @@ from django.db.models import Q, QuerySet
 from motcua.catalog.enums import AgencyRole
 from motcua.core.errors import PermissionDenied
 from motcua.org.enums import AgencyKind, Role
-from motcua.org.models import StaffRole
+from motcua.org.selectors import staff_role_map
 
-from .enums import ACTION_EN, APPLICANT, EITHER_SIDE, RECEIVING_SIDE, STEP, TRANSITIONS, Action
+from .enums import (
+    ACTION_EN,
+    APPLICANT,
+    EITHER_SIDE,
+    RECEIVING_SIDE,
+    STEP,
+    TRANSITIONS,
+    Action,
+    Status,
+)
 from .models import Dossier
 
 
@@ -29,18 +38,9 @@ class Acting:
 
 
 def staff_roles(user) -> dict[int, set[str]]:
-    """{agency_id: {roles}} of the user's active staff roles, memoized on the user object."""
-    cached = getattr(user, "_motcua_agency_roles", None)
-    if cached is not None:
-        return cached
-    roles: dict[int, set[str]] = {}
-    if user is not None and user.is_authenticated:
-        for agency_id, role in StaffRole.objects.filter(user=user, active=True).values_list(
-            "agency_id", "role"
-        ):
-            roles.setdefault(agency_id, set()).add(role)
-    user._motcua_agency_roles = roles
-    return roles
+    """{agency_id: {roles}} of the user's staff roles in force today (active, within the
+    role's and the agency's validity): the one lookup, motcua.org.selectors.staff_role_map."""
+    return staff_role_map(user)
 
 
 def applicant_id(user) -> int | None:
@@ -166,6 +166,30 @@ def can_view(user, dossier: Dossier) -> bool:
     if user.is_superuser:
         return True
     if dossier.owner_id and applicant_id(user) == dossier.owner_id:
+        return True
+    roles = staff_roles(user)
+    if dossier.receiving_agency_id in roles or dossier.settling_agency_id in roles:
+        return True
+    return is_province_monitor(user)
+
+
+# A result (an attachment of kind "result") reaches the applicant only once the leader has
+# approved it (status 9) or it was returned (10): a specialist's draft attached while the
+# dossier is still being processed (4) stays with the staff.
+RESULT_RELEASED = frozenset({Status.PROCESSED, Status.RETURNED})
+
+
+def can_see_attachment(user, dossier: Dossier, kind: str) -> bool:
+    """Whether `user`, who may view `dossier`, may see (list, download) an attachment of
+    `kind`. Staff of its agencies, monitors and superusers see everything; the applicant
+    sees results only after approval (RESULT_RELEASED)."""
+    from .models import AttachmentKind
+
+    if kind != AttachmentKind.RESULT or dossier.status in RESULT_RELEASED:
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
         return True
     roles = staff_roles(user)
     if dossier.receiving_agency_id in roles or dossier.settling_agency_id in roles:

@@ -13,7 +13,7 @@ from typing import Any
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Path, Query, Router
+from ninja import Header, Path, Query, Router
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
 
@@ -27,7 +27,7 @@ from motcua.core.text import nfc
 from motcua.org.models import Agency
 
 from . import selectors, services
-from .access import allowed_actions, can_view
+from .access import allowed_actions, can_see_attachment, can_view
 from .enums import STATUS_EN, Status
 from .models import Attachment, AttachmentKind, Dossier
 from .schemas import (
@@ -55,6 +55,7 @@ router = Router(auth=AUTH, tags=["dossiers"])
 
 DossierId = Path(..., ge=1, le=2**63 - 1)
 COMPONENT_FIELD = "component_"
+AUTHORIZATION_FIELD = "authorization"
 
 
 # ---------------------------------------------------------------------------- output
@@ -98,6 +99,9 @@ def _dossier(d: Dossier, now=None) -> dict[str, Any]:
             "email": d.applicant_email,
             "address": d.applicant_address,
         },
+        "principal": {"name": d.principal_name, "id_number": d.principal_id_number}
+        if d.principal_name
+        else None,
         "request_summary": d.request_summary,
         "submitted_at": d.submitted_at,
         "received_at": d.received_at,
@@ -201,6 +205,8 @@ def _files(request) -> dict[int, list]:
     """Uploaded files named component_<component id>, several per component allowed."""
     files: dict[int, list] = {}
     for key in request.FILES:
+        if key == AUTHORIZATION_FIELD:
+            continue
         raw = key[len(COMPONENT_FIELD) :] if key.startswith(COMPONENT_FIELD) else ""
         if not raw.isdigit() or len(raw) > 18:
             raise ValidationFailed(
@@ -271,11 +277,24 @@ def _act(request, service, dossier_id: int, **kwargs):
 
 
 @router.post("", response={201: DossierOut}, url_name="dossier_submit")
-def submit(request):
+def submit(
+    request,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=255),
+):
     """Submit online (multipart): procedure, receiving_agency, settling_agency?,
-    request_summary, applicant_* overrides, files component_<id>, and `cases` (repeated):
-    the cases that apply, whose components then must be attached too (a component's
-    `case` in the catalog API)."""
+    request_summary, applicant_phone / applicant_email / applicant_address (the name and
+    personal number / tax code come from the account), files component_<id> (the ids are in
+    GET /api/catalog/procedures/{code}, `components`), and `cases` (repeated): the cases that
+    apply, whose components then must be attached too (a component's `case` in the catalog
+    API).
+
+    Filing for someone else: principal_name, principal_id_number and the authorisation
+    document as file `authorization`.
+
+    `Idempotency-Key` (header, per account): a retry with the same key and the same request
+    answers with the same dossier (header `Idempotent-Replayed: true`); the same key with a
+    different request is refused (422, idempotency_key_reused). Every field error is
+    reported at once (error.data.errors)."""
     form = _parse(SubmitIn, _form(request), "form")
     files = _files(request)
     cases = [nfc(c) for c in request.POST.getlist("cases") if c.strip()][:200]
@@ -292,10 +311,16 @@ def submit(request):
             "email": form.applicant_email,
             "address": form.applicant_address,
         },
+        principal={"name": form.principal_name, "id_number": form.principal_id_number},
+        authorization=request.FILES.get(AUTHORIZATION_FIELD),
         files=files,
+        idempotency_key=idempotency_key,
         cases=cases,
     )
-    return _out(request, _fresh(dossier), 201)
+    response = _out(request, _fresh(dossier), 201)
+    if getattr(dossier, "_replayed", False):
+        response["Idempotent-Replayed"] = "true"
+    return response
 
 
 @router.post("/intake", response={201: DossierOut}, url_name="dossier_intake")
@@ -303,12 +328,20 @@ def intake(request):
     """Counter / postal intake by a counter officer: JSON, or multipart with applicant_*
     fields and files component_<id>; decision receive | refuse (with refuse_reason); the
     papers counted per component (`received`: JSON list, or multipart originals_<id> and
-    copies_<id>) and the cases that apply (`cases`, repeated in multipart)."""
+    copies_<id>) and the cases that apply (`cases`, repeated in multipart). Filing for
+    someone else: principal {name, id_number} (multipart: principal_name,
+    principal_id_number) and the authorisation's scan as file `authorization` (multipart
+    only). Every field error is reported at once (error.data.errors)."""
     if (request.content_type or "").startswith("multipart/"):
         raw = _form(request)
         raw["applicant"] = {
             k[len("applicant_") :]: raw.pop(k) for k in list(raw) if k.startswith("applicant_")
         }
+        principal = {
+            k[len("principal_") :]: raw.pop(k) for k in list(raw) if k.startswith("principal_")
+        }
+        if principal:
+            raw["principal"] = principal
         counted: dict[str, dict[str, Any]] = {}
         for key in [k for k in raw if k.startswith(("originals_", "copies_"))]:
             name, _, cid = key.partition("_")
@@ -329,6 +362,8 @@ def intake(request):
         settling_agency=_agency(data.settling_agency, "settling_agency"),
         channel=data.channel,
         applicant=data.applicant.model_dump(),
+        principal=data.principal.model_dump() if data.principal else None,
+        authorization=request.FILES.get(AUTHORIZATION_FIELD) if files is not None else None,
         request_summary=data.request_summary,
         files=files,
         received={
@@ -427,7 +462,7 @@ def lookup(
 def detail(request, dossier_id: int = DossierId):
     d = selectors.dossier_get(user=request.user, dossier_id=dossier_id)
     body = _dossier(d)
-    attachments = list(d.attachments.all())
+    attachments = [a for a in d.attachments.all() if can_see_attachment(request.user, d, a.kind)]
     by_component: dict[int | None, list] = {}
     for a in attachments:
         by_component.setdefault(a.component_id, []).append(_attachment(a))
@@ -436,6 +471,9 @@ def detail(request, dossier_id: int = DossierId):
         for c in d.procedure_version.components.order_by("order", "pk")
     ]
     body["results"] = [_attachment(a) for a in attachments if a.kind == AttachmentKind.RESULT]
+    body["authorizations"] = [
+        _attachment(a) for a in attachments if a.kind == AttachmentKind.AUTHORIZATION
+    ]
     body["events"] = [
         {
             "seq": e.seq,
@@ -480,7 +518,7 @@ def detail(request, dossier_id: int = DossierId):
 def attachment(request, dossier_id: int = DossierId, att_id: int = DossierId):
     d = selectors.dossier_get(user=request.user, dossier_id=dossier_id)
     att = Attachment.objects.filter(pk=att_id, dossier_id=d.pk).first()
-    if att is None:
+    if att is None or not can_see_attachment(request.user, d, att.kind):
         raise NotFound("tệp đính kèm", "Attachment", field="att_id")
     return FileResponse(
         att.file.open("rb"),

@@ -50,6 +50,14 @@ class Dossier(models.Model):
     applicant_phone = models.CharField("điện thoại", max_length=20, blank=True)
     applicant_email = models.EmailField("thư điện tử", blank=True)
     applicant_address = models.CharField("địa chỉ", max_length=255, blank=True)
+    # Filing for someone else (đại diện theo ủy quyền): the principal's identity, checked;
+    # the authorisation document is an attachment of kind "authorization". Empty when the
+    # applicant files for themselves. The applicant_* fields stay the submitter's (for an
+    # online submission, the account's person).
+    principal_name = models.CharField("người ủy quyền", max_length=255, blank=True, default="")
+    principal_id_number = models.CharField(
+        "số định danh / mã số thuế của người ủy quyền", max_length=14, blank=True, default=""
+    )
     request_summary = models.TextField("nội dung yêu cầu giải quyết", blank=True)
     # What the inbox search matches (selectors.inbox): see search_key_for().
     search_key = models.TextField(
@@ -133,16 +141,22 @@ class Dossier(models.Model):
                 name="dossier_money_nonnegative",
             ),
             # Received dossiers carry a code and an appointment; only 1, 3 and a withdrawal
-            # before receipt (7, 8) may lack them.
+            # before receipt (7, 8) may lack an appointment.
             models.CheckConstraint(
                 condition=Q(status__in=[1, 3, 7, 8])
                 | (Q(code__isnull=False) & Q(received_at__isnull=False) & Q(due_at__isnull=False)),
                 name="dossier_received_has_code_and_due",
             ),
+            # The code is given at submission (docs/rules.md); a received dossier always has
+            # one. Dossiers imported without a code may lack one until received.
             models.CheckConstraint(
-                condition=Q(code__isnull=True, received_at__isnull=True)
-                | Q(code__isnull=False, received_at__isnull=False),
-                name="dossier_code_iff_received",
+                condition=Q(received_at__isnull=True) | Q(code__isnull=False),
+                name="dossier_received_has_code",
+            ),
+            models.CheckConstraint(
+                condition=Q(principal_name="", principal_id_number="")
+                | (~Q(principal_name="") & ~Q(principal_id_number="")),
+                name="dossier_principal_complete",
             ),
             models.CheckConstraint(
                 condition=~Q(status=5) | Q(paused_at__isnull=False),
@@ -165,14 +179,21 @@ class Dossier(models.Model):
     def __str__(self) -> str:
         return self.code or f"#{self.pk}"
 
+    @property
+    def applicant_display(self) -> str:
+        """The submitter as forms and pages show them: "Name (đại diện theo ủy quyền của
+        Principal)" when filing for someone else."""
+        if self.principal_name:
+            return f"{self.applicant_name} (đại diện theo ủy quyền của {self.principal_name})"
+        return self.applicant_name
+
 
 def search_key_for(applicant_name: str, procedure_code: str, procedure_name: str) -> str:
     """The dossier's search key: the applicant's name, then the procedure's code and name
     (the version the dossier was submitted under), accent-folded and lower-cased.
 
     Set once, when the dossier is created, by every path that creates dossiers: none of these
-    facts changes afterwards. The code is not in it (it comes at receipt) and has its own
-    index. Personal numbers (ID card, tax code, phone) stay out: the inbox never searched
+    facts changes afterwards. The code is not in it (it has its own index). Personal numbers (ID card, tax code, phone) stay out: the inbox never searched
     them. " | " separates the parts, so a query never matches across two of them (fold()
     leaves no "|" in a query).
     """
@@ -305,6 +326,7 @@ class Pause(models.Model):
 
 class AttachmentKind(models.TextChoices):
     SUBMITTED = "submitted", "Hồ sơ nộp"
+    AUTHORIZATION = "authorization", "Giấy ủy quyền"
     SUPPLEMENT = "supplement", "Hồ sơ bổ sung"
     RESULT = "result", "Kết quả giải quyết"
 
@@ -318,7 +340,7 @@ class Attachment(models.Model):
     component = models.ForeignKey(
         "catalog.Component", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    kind = models.CharField(max_length=12, choices=AttachmentKind.choices)
+    kind = models.CharField(max_length=16, choices=AttachmentKind.choices)
     file = models.FileField(upload_to=attachment_path, max_length=255)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
@@ -338,6 +360,30 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class SubmissionKey(models.Model):
+    """An idempotency key of an online submission, per account: the same key with the same
+    request gives back the same dossier; with a different request it is refused
+    (services.dossier_submit). The portal uses one key per draft."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField("dấu vân tay yêu cầu (SHA-256)", max_length=64)
+    dossier = models.ForeignKey(
+        Dossier, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "khóa nộp hồ sơ"
+        verbose_name_plural = "khóa nộp hồ sơ"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="submissionkey_user_key_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key}"
 
 
 class ReceivedSource(models.TextChoices):

@@ -41,7 +41,10 @@ class ApplicantIn(Schema):
 
 
 class SubmitIn(Schema):
-    """Form fields of an online submission (files come as component_<id>)."""
+    """Form fields of an online submission (files come as component_<id>; the authorisation
+    document, when filing for a principal, as `authorization`). The applicant's name and
+    personal number / tax code come from the account: applicant_name / applicant_id_number
+    may be left out, and are refused when they differ from the account's."""
 
     procedure: Code
     receiving_agency: Code
@@ -52,6 +55,16 @@ class SubmitIn(Schema):
     applicant_phone: str = Field("", max_length=20)
     applicant_email: str = Field("", max_length=254)
     applicant_address: str = Field("", max_length=255)
+    principal_name: str = Field("", max_length=255)
+    principal_id_number: str = Field("", max_length=20)
+
+
+class PrincipalIn(Schema):
+    """The person the applicant files for; the authorisation's scan comes as the multipart
+    file `authorization`."""
+
+    name: str = Field("", max_length=255)
+    id_number: str = Field("", max_length=20)
 
 
 class ReceivedIn(Schema):
@@ -68,6 +81,7 @@ class IntakeIn(Schema):
     settling_agency: Code | None = None
     channel: int = Field(1, description="1 counter, 3 post")
     applicant: ApplicantIn
+    principal: PrincipalIn | None = None
     request_summary: Text = ""
     decision: Literal["receive", "refuse"] = "receive"
     refuse_reason: Text | None = None
@@ -157,6 +171,13 @@ class ApplicantOut(Schema):
     address: str
 
 
+class PrincipalOut(Schema):
+    """The person the applicant files for (đại diện theo ủy quyền)."""
+
+    name: str
+    id_number: str
+
+
 class DossierOut(Schema):
     id: int
     code: str | None
@@ -169,6 +190,7 @@ class DossierOut(Schema):
     receiving_agency: RefOut
     settling_agency: RefOut
     applicant: ApplicantOut
+    principal: PrincipalOut | None
     request_summary: str
     submitted_at: dt.datetime
     received_at: dt.datetime | None
@@ -244,6 +266,7 @@ class PauseOut(Schema):
 class DossierDetailOut(DossierOut):
     components: list[ComponentOut]
     results: list[AttachmentOut]
+    authorizations: list[AttachmentOut]  # the authorisation document(s) of a principal
     events: list[EventOut]
     handovers: list[HandoverOut]
     pauses: list[PauseOut]

@@ -15,11 +15,14 @@ settings, with the 2018 practice as default: see docs/rules.md.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from motcua.catalog import cases as catalog_cases
@@ -29,9 +32,10 @@ from motcua.catalog.models import Component, Procedure, ProcedureVersion, Proces
 from motcua.core import rows
 from motcua.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from motcua.core.text import nfc
+from motcua.core.validation import FieldErrors, validate_party
 from motcua.org.models import Agency, Applicant
 
-from . import deadlines, hooks, rules, timing
+from . import codes, deadlines, hooks, rules, timing
 from .access import APPLICANT, Acting, applicant_id, authorize
 from .attachments import CheckedFile, FileGuard, check_file
 from .enums import ACTION_EN, STATUS_EN, TRANSITIONS, Action, PaidOnline, Rating, Status
@@ -45,6 +49,7 @@ from .models import (
     Pause,
     ReceivedComponent,
     ReceivedSource,
+    SubmissionKey,
     search_key_for,
 )
 
@@ -241,24 +246,6 @@ def _close_step(dossier: Dossier, actor, at: dt.datetime, note: str = "") -> str
     return outcome
 
 
-def _next_code(agency: Agency, received_at: dt.datetime) -> str:
-    """{agency code}-{yyMMdd}-{NNNN}: a daily sequence per receiving agency (reference §2.2).
-
-    One INSERT … ON CONFLICT DO UPDATE … RETURNING statement: the database serialises
-    concurrent receipts on the (agency, day) row, so two clerks never get the same number.
-    """
-    day = received_at.astimezone(timing.VN).date()
-    with connection.cursor() as cur:
-        cur.execute(
-            "INSERT INTO dossiers_dailysequence (agency_id, day, last) VALUES (%s, %s, 1) "
-            "ON CONFLICT (agency_id, day) DO UPDATE SET last = dossiers_dailysequence.last + 1 "
-            "RETURNING last",
-            [agency.pk, day],
-        )
-        number = cur.fetchone()[0]
-    return f"{agency.code}-{day:%y%m%d}-{number:04d}"
-
-
 def _book_number(agency_id: int, at: dt.datetime, book: str) -> int:
     """The next number of the agency's book of this form for the year of `at` ("Số:
     0001/TNHS"), assigned once when the form's act happens and kept in its event.
@@ -437,9 +424,17 @@ def _store(
 
 
 def _route(
-    procedure: Procedure, receiving: Agency, settling: Agency | None
+    procedure: Procedure, receiving: Agency, settling: Agency | None, day: dt.date
 ) -> tuple[Agency, Agency]:
-    """Choose the settling agency: route by authority, not by the place of receipt (§1.1)."""
+    """Choose the settling agency: route by authority, not by the place of receipt (§1.1).
+    An agency whose validity ended before the day receives nothing."""
+    if receiving.valid_to is not None and day > receiving.valid_to:
+        raise ValidationFailed(
+            "agency_not_in_force",
+            f"'{receiving.name}' đã hết hiệu lực từ sau ngày {receiving.valid_to:%d/%m/%Y}.",
+            f"'{receiving.name}' ceased after {receiving.valid_to:%Y-%m-%d}.",
+            field="receiving_agency",
+        )
     if not receiving.receives_dossiers:
         raise ValidationFailed(
             "not_a_receiving_agency",
@@ -501,6 +496,110 @@ def _get_procedure(procedure: Procedure | str) -> Procedure:
 # ---------------------------------------------------------------------------- creation
 
 
+def _submission_fingerprint(
+    proc: Procedure,
+    receiving: Agency,
+    settling: Agency,
+    request_summary: str,
+    contact: Mapping[str, str],
+    principal: Mapping[str, str],
+    checked: Sequence[tuple[Component | None, CheckedFile]],
+    authorization: CheckedFile | None,
+    cases: Sequence[str] = (),
+) -> str:
+    """What makes two submissions the same request (an idempotency key's replay)."""
+    body = {
+        "procedure": proc.code,
+        "receiving": receiving.code,
+        "settling": settling.code,
+        "summary": nfc(request_summary) or "",
+        "contact": dict(sorted(contact.items())),
+        "principal": dict(sorted(principal.items())),
+        "files": sorted((c.pk if c else 0, f.sha256) for c, f in checked),
+        "authorization": authorization.sha256 if authorization else "",
+        "cases": sorted(cases),
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _check_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > 255 or not key.isascii() or not key.isprintable():
+        raise ValidationFailed(
+            "invalid_idempotency_key",
+            "Khóa Idempotency-Key phải gồm 1–255 ký tự ASCII in được.",
+            "The Idempotency-Key must be 1–255 printable ASCII characters.",
+            field="Idempotency-Key",
+        )
+    return key
+
+
+def _replay(claim: SubmissionKey, fingerprint: str) -> Dossier:
+    if claim.fingerprint != fingerprint or claim.dossier_id is None:
+        raise ValidationFailed(
+            "idempotency_key_reused",
+            "Khóa Idempotency-Key này đã dùng cho một yêu cầu nộp hồ sơ khác. "
+            "Dùng khóa mới cho mỗi hồ sơ.",
+            "This Idempotency-Key was used for a different submission. "
+            "Use a new key for each dossier.",
+            field="Idempotency-Key",
+            data={"dossier_id": claim.dossier_id},
+        )
+    dossier = rows.load(Dossier, claim.dossier_id, joins=_LOCK_JOINS)
+    dossier._replayed = True
+    return dossier
+
+
+def submission_for_key(*, actor, key: str) -> Dossier | None:
+    """The dossier an earlier submission of this account with this key made, if any."""
+    claim = SubmissionKey.objects.filter(user_id=actor.pk, key=key).select_related("dossier")
+    found = claim.first()
+    return found.dossier if found is not None else None
+
+
+def _check_principal(
+    principal: Mapping[str, str] | None,
+    authorization,
+    applicant_identifier: str,
+    errors: FieldErrors,
+) -> tuple[dict[str, str], CheckedFile | None]:
+    """Filing for someone else: the principal's name and personal number / tax code
+    (checked) and the authorisation document, all required together; nothing when neither
+    is given. Errors go to `errors`."""
+    wanted = {k: v for k, v in (principal or {}).items() if v}
+    if not wanted and authorization is None:
+        return {}, None
+    details = validate_party(
+        prefix="principal.",
+        name=wanted.get("name", ""),
+        id_number=wanted.get("id_number", ""),
+        id_required=True,
+        errors=errors,
+    )
+    if details.get("id_number") and details["id_number"] == applicant_identifier:
+        errors.add(
+            ValidationFailed(
+                "principal_is_applicant",
+                "Người ủy quyền phải là người khác với người nộp.",
+                "The principal must be someone other than the applicant.",
+                field="principal.id_number",
+            )
+        )
+    if authorization is None:
+        errors.add(
+            ValidationFailed(
+                "authorization_required",
+                "Cần đính kèm giấy ủy quyền khi nộp thay người khác.",
+                "Attach the authorisation document when filing for someone else.",
+                field="authorization",
+            )
+        )
+        return details, None
+    return details, errors.check(check_file, authorization, field="authorization")
+
+
 def dossier_submit(
     *,
     actor,
@@ -509,14 +608,28 @@ def dossier_submit(
     settling_agency: Agency | None = None,
     request_summary: str = "",
     applicant: Mapping[str, str] | None = None,
+    principal: Mapping[str, str] | None = None,
+    authorization=None,
     files: Files | None = None,
     cases: Sequence[str] = (),
+    idempotency_key: str | None = None,
     at: dt.datetime | None = None,
 ) -> Dossier:
-    """An applicant submits a dossier online (status 1, channel 2).
+    """An applicant submits a dossier online (status 1, channel 2); the dossier gets its
+    code at once (codes.code_next), so the applicant can follow it from that moment.
 
-    The applicant's details default to the account's; the dossier is routed to the agency
-    competent for the procedure; files are checked (type, size) before anything is stored.
+    Who: the applicant is the account's person — the name and the personal number / tax
+    code always come from the account; `applicant` may only change the contact details
+    (phone, e-mail, address), checked as at every door (core.validation). Filing for
+    someone else is explicit: `principal` ({"name", "id_number"}, checked) plus the
+    authorisation document (`authorization`, a file stored as an attachment).
+
+    A retried submission never makes two dossiers: with `idempotency_key`, the same key and
+    the same request give back the same dossier (marked `_replayed`), the same key with a
+    different request is refused (idempotency_key_reused).
+
+    The dossier is routed to the agency competent for the procedure; files are checked
+    (type, size) before anything is stored.
     Every required component, and those of the cases the applicant declares (`cases`,
     catalog.cases), must be uploaded; what was uploaded is recorded per component.
     """
@@ -530,6 +643,7 @@ def dossier_submit(
             field="actor",
             status=403,
         )
+    key = _check_key(idempotency_key)
     proc = _get_procedure(procedure)
     version = _version_for(proc, at.astimezone(timing.VN).date())
     if Channel.ONLINE not in (version.channels or []):
@@ -540,28 +654,87 @@ def dossier_submit(
             field="procedure",
         )
     limit_for(version, Channel.ONLINE, proc.code)  # no appointment can be given without it
-    receiving, settling = _route(proc, receiving_agency, settling_agency)
+    receiving, settling = _route(
+        proc, receiving_agency, settling_agency, at.astimezone(timing.VN).date()
+    )
     components = _components(version)
     declared = _check_cases(cases, components)
-    checked = _check_files(files, version, components=components)
-    if not checked:
-        raise ValidationFailed(
-            "files_required",
-            "Cần đính kèm ít nhất một thành phần hồ sơ.",
-            "At least one dossier component must be attached.",
-            field="files",
-        )
-    _require_components(components, declared, {c.pk for c, _ in checked}, "files")
     account = rows.load(Applicant, owner)
+    given = {k: v for k, v in (applicant or {}).items() if v}
+    errors = FieldErrors()
+    for field, own in (("name", account.full_name), ("id_number", account.identifier)):
+        if field in given and nfc(given[field]) != own and re.sub(r"\s", "", given[field]) != own:
+            errors.add(
+                ValidationFailed(
+                    "applicant_is_account",
+                    "Người nộp trực tuyến là chủ tài khoản: họ tên và số định danh / mã số thuế "
+                    "lấy từ tài khoản. Để nộp thay người khác, khai báo người ủy quyền "
+                    "(principal_name, principal_id_number) và đính kèm giấy ủy quyền.",
+                    "An online applicant is the account's person: the name and personal number "
+                    "/ tax code come from the account. To file for someone else, give the "
+                    "principal (principal_name, principal_id_number) and attach the "
+                    "authorisation document.",
+                    field=f"applicant.{field}",
+                )
+            )
+    # The account's contact details, unless the applicant gives others (checked).
+    contact = {"phone": account.phone, "email": account.email, "address": account.address}
+    contact.update(
+        validate_party(
+            prefix="applicant.",
+            **{k: given[k] for k in ("phone", "email", "address") if k in given},
+            errors=errors,
+        )
+    )
+    principal_details, auth_file = _check_principal(
+        principal, authorization, account.identifier, errors
+    )
+    checked = errors.check(_check_files, files, version, components=components) or []
+    if not any((e.field or "").startswith("files") for e in errors.errors):
+        if not checked:
+            errors.add(
+                ValidationFailed(
+                    "files_required",
+                    "Cần đính kèm ít nhất một thành phần hồ sơ.",
+                    "At least one dossier component must be attached.",
+                    field="files",
+                )
+            )
+        else:
+            errors.check(
+                _require_components, components, declared, {c.pk for c, _ in checked}, "files"
+            )
+    errors.raise_if_any()
     details = {
         "name": account.full_name,
         "id_number": account.identifier,
-        "phone": account.phone,
-        "email": account.email,
-        "address": account.address,
+        **contact,
+        "principal_name": principal_details.get("name", ""),
+        "principal_id_number": principal_details.get("id_number", ""),
     }
-    details.update({k: v for k, v in (applicant or {}).items() if v})
+    fingerprint = _submission_fingerprint(
+        proc,
+        receiving,
+        settling,
+        request_summary,
+        contact,
+        principal_details,
+        checked,
+        auth_file,
+        declared,
+    )
     with FileGuard() as guard, transaction.atomic():
+        claim = None
+        if key is not None:
+            try:
+                with transaction.atomic():
+                    claim = SubmissionKey.objects.create(
+                        user_id=actor.pk, key=key, fingerprint=fingerprint, created_at=at
+                    )
+            except IntegrityError:
+                # The key was used before (or by a concurrent retry, which we waited for).
+                existing = SubmissionKey.objects.get(user_id=actor.pk, key=key)
+                return _replay(existing, fingerprint)
         dossier = _create(
             procedure=proc,
             version=version,
@@ -575,15 +748,28 @@ def dossier_submit(
         )
         _store(guard, dossier, checked, AttachmentKind.SUBMITTED, actor, at, digitized=False)
         _record_received(dossier, ReceivedSource.ONLINE, at, checked)
-        _event(
-            dossier,
-            Action.SUBMIT,
-            actor,
-            Acting(APPLICANT, None),
-            None,
-            at,
-            data={"files": len(checked), **({"cases": declared} if declared else {})},
-        )
+        if auth_file is not None:
+            _store(
+                guard,
+                dossier,
+                [(None, auth_file)],
+                AttachmentKind.AUTHORIZATION,
+                actor,
+                at,
+                digitized=False,
+            )
+        if claim is not None:
+            claim.dossier = dossier
+            claim.save(update_fields=["dossier"])
+        data: dict[str, Any] = {"files": len(checked), "code": dossier.code}
+        if declared:
+            data["cases"] = declared
+        if principal_details:
+            data["principal"] = {
+                "name": dossier.principal_name,
+                "id_number": dossier.principal_id_number,
+            }
+        _event(dossier, Action.SUBMIT, actor, Acting(APPLICANT, None), None, at, data=data)
     return dossier
 
 
@@ -599,6 +785,7 @@ def _create(
             field="applicant.name",
         )
     dossier = Dossier(
+        code=codes.code_next(receiving, at),
         secret="".join(secrets.choice(SECRET_ALPHABET) for _ in range(8)),
         procedure=procedure,
         procedure_version=version,
@@ -612,6 +799,8 @@ def _create(
         applicant_phone=nfc(details.get("phone") or "") or "",
         applicant_email=nfc(details.get("email") or "") or "",
         applicant_address=nfc(details.get("address") or "") or "",
+        principal_name=nfc(details.get("principal_name") or "") or "",
+        principal_id_number=details.get("principal_id_number") or "",
         request_summary=nfc(request_summary) or version.name,
         receiving_agency=receiving,
         settling_agency=settling,
@@ -631,6 +820,8 @@ def dossier_intake(
     owner=None,
     settling_agency: Agency | None = None,
     request_summary: str = "",
+    principal: Mapping[str, str] | None = None,
+    authorization=None,
     files: Files | None = None,
     received: Counts | None = None,
     cases: Sequence[str] = (),
@@ -639,7 +830,10 @@ def dossier_intake(
 ) -> Dossier:
     """A counter officer enters a walk-in (channel 1) or postal (channel 3) dossier for the
     applicant, with the scans of its components, then receives it — or, when
-    `refuse_reason` is given, refuses it (Mẫu 03) and keeps the record.
+    `refuse_reason` is given, refuses it (Mẫu 03) and keeps the record. The dossier gets its
+    code at once. The applicant's details are checked, every error reported at once; a
+    person filing for someone else gives the principal and the scan of the authorisation
+    (`principal`, `authorization`), as online.
 
     `received` holds the originals and copies counted per component; a component is
     handed in when it has papers or scans. To receive, every required component and those
@@ -656,14 +850,35 @@ def dossier_intake(
     version = _version_for(proc, at.astimezone(timing.VN).date())
     if refuse_reason is None:
         limit_for(version, channel, proc.code)  # no appointment can be given without it
-    receiving, settling = _route(proc, receiving_agency, settling_agency)
+    receiving, settling = _route(
+        proc, receiving_agency, settling_agency, at.astimezone(timing.VN).date()
+    )
     components = _components(version)
     declared = _check_cases(cases, components)
-    checked = _check_files(files, version, components=components)
-    counts = _check_counts(received, components)
-    if refuse_reason is None:
+    errors = FieldErrors()
+    given = dict(applicant or {})
+    details = validate_party(
+        prefix="applicant.",
+        name=given.get("name", ""),
+        id_number=given.get("id_number", ""),
+        phone=given.get("phone", ""),
+        email=given.get("email", ""),
+        address=given.get("address", ""),
+        errors=errors,
+    )
+    principal_details, auth_file = _check_principal(
+        principal, authorization, details.get("id_number", ""), errors
+    )
+    details["principal_name"] = principal_details.get("name", "")
+    details["principal_id_number"] = principal_details.get("id_number", "")
+    checked = errors.check(_check_files, files, version, components=components) or []
+    counts = errors.check(_check_counts, received, components) or {}
+    if refuse_reason is None and not any(
+        (e.field or "").startswith(("files", "received")) for e in errors.errors
+    ):
         handed_in = set(counts) | {c.pk for c, _ in checked}
-        _require_components(components, declared, handed_in, "received")
+        errors.check(_require_components, components, declared, handed_in, "received")
+    errors.raise_if_any()
     with FileGuard() as guard, transaction.atomic():
         dossier = _create(
             procedure=proc,
@@ -672,18 +887,33 @@ def dossier_intake(
             owner_id=owner.pk if owner is not None else None,
             receiving=receiving,
             settling=settling,
-            details=applicant,
+            details=details,
             request_summary=request_summary,
             at=at,
         )
         # The officer must be a counter officer of the receiving agency.
         acting = authorize(actor, dossier, Action.INTAKE)
-        data: dict[str, Any] = {"channel": channel}
+        data: dict[str, Any] = {"channel": channel, "code": dossier.code}
         if declared:
             data["cases"] = declared
+        if principal_details:
+            data["principal"] = {
+                "name": dossier.principal_name,
+                "id_number": dossier.principal_id_number,
+            }
         _event(dossier, Action.INTAKE, actor, acting, None, at, data=data)
         _store(guard, dossier, checked, AttachmentKind.SUBMITTED, actor, at, digitized=True)
         _record_received(dossier, ReceivedSource.COUNTER, at, checked, counts)
+        if auth_file is not None:
+            _store(
+                guard,
+                dossier,
+                [(None, auth_file)],
+                AttachmentKind.AUTHORIZATION,
+                actor,
+                at,
+                digitized=True,
+            )
         if refuse_reason is not None:
             return _refuse(dossier, actor, acting, refuse_reason, at)
         return _receive(dossier, actor, acting, at)
@@ -702,7 +932,8 @@ def _version_of(dossier: Dossier) -> ProcedureVersion:
 
 def _receive(dossier: Dossier, actor, acting: Acting, at: dt.datetime) -> Dossier:
     version = _version_of(dossier)
-    dossier.code = _next_code(dossier.receiving_agency, at)
+    if dossier.code is None:  # a dossier imported without a code
+        dossier.code = codes.code_next(dossier.receiving_agency, at)
     number = _book_number(dossier.receiving_agency_id, at, Book.RECEIPT)
     dossier.received_at = at
     dossier.rule_set = deadlines.dossier_rule_set(at, dossier.submitted_at)

@@ -40,7 +40,7 @@ class StaffRoleInline(admin.TabularInline):
     model = StaffRole
     extra = 0
     raw_id_fields = ("user",)
-    fields = ("user", "role", "title", "active")
+    fields = ("user", "role", "title", "active", "valid_from", "valid_to")
     verbose_name = "cán bộ"
     verbose_name_plural = "cán bộ và vai trò"
 
@@ -57,7 +57,16 @@ class AgencyAdmin(admin.ModelAdmin):
 
 @admin.register(StaffRole)
 class StaffRoleAdmin(admin.ModelAdmin):
-    list_display = ("user", full_name_vi, "agency", "role", "title", "active")
+    list_display = (
+        "user",
+        full_name_vi,
+        "agency",
+        "role",
+        "title",
+        "active",
+        "valid_from",
+        "valid_to",
+    )
     list_filter = ("role", "active")
     search_fields = ("user__username", "agency__name", "agency__code", "title")
     raw_id_fields = ("user", "agency")

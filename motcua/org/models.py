@@ -123,12 +123,23 @@ class StaffRole(models.Model):
     role = models.CharField("vai trò", max_length=20, choices=Role.choices)
     title = models.CharField("chức danh", max_length=120, blank=True)
     active = models.BooleanField("đang hoạt động", default=True)
+    # The role's own validity (an appointment, a secondment): empty = open-ended. Rights end
+    # at the end of valid_to, or earlier when the agency's own validity ends
+    # (motcua.org.selectors.staff_role_map).
+    valid_from = models.DateField("hiệu lực từ", null=True, blank=True)
+    valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
 
     class Meta:
         verbose_name = "vai trò cán bộ"
         verbose_name_plural = "vai trò cán bộ"
         constraints = [
             models.UniqueConstraint(fields=["user", "agency", "role"], name="staffrole_uniq"),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="staffrole_valid_range",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,12 @@
 """Reads for the organisation app.
 
-`agencies_of_user` and `roles_of_user` run on every API request. They share one query
-whose result is memoized on the user object, so a request pays for it once; the write
-services clear the memo when they change the same user's roles.
+`staff_role_map` is THE role lookup: every access check (motcua.dossiers.access, the back
+office guards, the API token cache) goes through it. A role counts only while it is active,
+within its own validity (StaffRole.valid_from / valid_to) and within its agency's
+(Agency.valid_from / valid_to): an officer of an agency whose validity ended yesterday has
+no rights there today. `agencies_of_user` and `roles_of_user` read the same memo. The
+result is memoized on the user object, so a request pays for it once; the write services
+clear the memo when they change the same user's roles.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from django.utils import timezone
 from .models import AdministrativeUnit, Agency, StaffRole
 
 _MEMO = "_motcua_staff_roles"
+_MAP_MEMO = "_motcua_agency_roles"
 
 
 def unit_current(unit: AdministrativeUnit) -> AdministrativeUnit:
@@ -44,14 +49,25 @@ def unit_by_code(code: str, day: dt.date | None = None) -> AdministrativeUnit | 
     return AdministrativeUnit.objects.filter(_valid_on(day), code=code).first()
 
 
+def staff_roles_in_force(day: dt.date | None = None) -> Q:
+    """The condition on StaffRole rows that give rights on `day` (default today): active,
+    within the role's validity and within the agency's."""
+    day = day or timezone.localdate()
+    return (
+        Q(active=True)
+        & (Q(valid_from__isnull=True) | Q(valid_from__lte=day))
+        & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        & _valid_on(day, "agency__")
+    )
+
+
 def _active_roles(user) -> list[StaffRole]:
     if user is None or not getattr(user, "is_authenticated", False) or user.pk is None:
         return []
     memo = getattr(user, _MEMO, None)
     if memo is None:
         memo = list(
-            StaffRole.objects.filter(user=user, active=True)
-            .filter(_valid_on(timezone.localdate(), "agency__"))
+            StaffRole.objects.filter(staff_roles_in_force(), user_id=user.pk)
             .select_related("agency")
             .order_by("agency__name", "agency_id", "role")
         )
@@ -59,10 +75,24 @@ def _active_roles(user) -> list[StaffRole]:
     return memo
 
 
+def staff_role_map(user) -> dict[int, set[str]]:
+    """{agency_id: {roles}} of the roles in force today (see the module docstring)."""
+    memo = getattr(user, _MAP_MEMO, None) if user is not None else None
+    if memo is not None:
+        return memo
+    roles: dict[int, set[str]] = {}
+    for staff_role in _active_roles(user):
+        roles.setdefault(staff_role.agency_id, set()).add(staff_role.role)
+    if user is not None:
+        setattr(user, _MAP_MEMO, roles)
+    return roles
+
+
 def roles_cache_clear(user) -> None:
     """Forget the memoized roles of this user object (after a role change)."""
-    if user is not None and hasattr(user, _MEMO):
-        delattr(user, _MEMO)
+    for name in (_MEMO, _MAP_MEMO):
+        if user is not None and hasattr(user, name):
+            delattr(user, name)
 
 
 def agencies_of_user(user) -> list[Agency]:

@@ -15,14 +15,13 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from vietnam_provinces import Province, VietNamDivisionType, Ward
 
 from motcua.core.errors import ValidationFailed
-from motcua.core.identifiers import validate_personal_id, validate_tax_code
 from motcua.core.text import nfc
+from motcua.core.validation import FieldErrors, validate_party
 
 from .enums import AgencyKind, ApplicantKind, Role, UnitKind
 from .models import AdministrativeUnit, Agency, Applicant, StaffRole
@@ -406,9 +405,6 @@ def staff_revoke_role(*, user, agency: Agency, role: str) -> StaffRole:
 
 # --- applicants -------------------------------------------------------------------------
 
-_PHONE = re.compile(r"^\+?\d{8,15}$")
-_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
-
 
 def _duplicate(field: str, vi: str, en: str) -> ValidationFailed:
     return ValidationFailed(
@@ -446,6 +442,7 @@ def applicant_register(
     phone: str = "",
     email: str = "",
     address: str = "",
+    password_confirmation: str | None = None,
 ) -> Applicant:
     """Create a citizen or business account (người nộp hồ sơ).
 
@@ -454,6 +451,7 @@ def applicant_register(
     `motcua.core.identifiers`); either identifier is unique across accounts; names and
     addresses are NFC-normalized. Nothing is written when any check fails.
     """
+    errors = FieldErrors()
     if kind not in ApplicantKind.values:
         raise ValidationFailed(
             "invalid_kind",
@@ -464,47 +462,53 @@ def applicant_register(
     kind = ApplicantKind(kind)
     username = (username or "").strip()
     if not username:
-        raise ValidationFailed(
-            "required", "Chưa nhập tên đăng nhập.", "Username is required.", field="username"
+        errors.add(
+            ValidationFailed(
+                "required", "Chưa nhập tên đăng nhập.", "Username is required.", field="username"
+            )
         )
-    full_name = _required(full_name, "full_name", "họ tên / tên tổ chức", "Full name")
+    # Every field is checked and every error reported at once (motcua.core.validation).
+    ids: dict[str, str] = {}
     if kind == ApplicantKind.PERSON or personal_id:
-        personal_id = validate_personal_id(personal_id)
+        ids["personal_id"] = personal_id
     if kind == ApplicantKind.BUSINESS or tax_code:
-        tax_code = validate_tax_code(tax_code)
-    phone = _PHONE_SEPARATORS.sub("", phone or "")
-    if phone and not _PHONE.match(phone):
-        raise ValidationFailed(
-            "invalid_phone",
-            "Số điện thoại không hợp lệ: 8–15 chữ số, có thể bắt đầu bằng dấu +.",
-            "Invalid phone number: 8–15 digits, optionally starting with +.",
-            field="phone",
-        )
-    email = (email or "").strip()
-    if email:
-        try:
-            validate_email(email)
-        except DjangoValidationError:
-            raise ValidationFailed(
-                "invalid_email",
-                "Địa chỉ thư điện tử không hợp lệ.",
-                "Invalid e-mail address.",
-                field="email",
-            ) from None
+        ids["tax_code"] = tax_code
+    checked = validate_party(
+        name=full_name, phone=phone, email=email, address=address, errors=errors, **ids
+    )
+    full_name = checked["name"]
+    personal_id = checked.get("personal_id", "")
+    tax_code = checked.get("tax_code", "")
+    phone, email, address = checked["phone"], checked["email"], checked["address"]
+    for err in errors.errors:
+        if err.field == "name":
+            err.field = "full_name"  # the form's and the model's name for it
     User = get_user_model()
     password_error = _password_errors(password, User(username=username, email=email))
     if password_error:
-        raise password_error
+        errors.add(password_error)
+    if password_confirmation is not None and password_confirmation != password:
+        errors.add(
+            ValidationFailed(
+                "password_mismatch",
+                "Hai lần nhập mật khẩu không giống nhau.",
+                "The two passwords do not match.",
+                field="password2",
+            )
+        )
+    errors.raise_if_any()
 
     def check_duplicates() -> None:
+        found = FieldErrors()
         if User.objects.filter(username__iexact=username).exists():
-            raise _duplicate("username", "Tên đăng nhập", "username")
+            found.add(_duplicate("username", "Tên đăng nhập", "username"))
         if personal_id and Applicant.objects.filter(personal_id=personal_id).exists():
-            raise _duplicate(
-                "personal_id", "Số định danh cá nhân", "personal identification number"
+            found.add(
+                _duplicate("personal_id", "Số định danh cá nhân", "personal identification number")
             )
         if tax_code and Applicant.objects.filter(tax_code=tax_code).exists():
-            raise _duplicate("tax_code", "Mã số thuế", "tax code")
+            found.add(_duplicate("tax_code", "Mã số thuế", "tax code"))
+        found.raise_if_any()
 
     check_duplicates()
     try:
@@ -518,7 +522,7 @@ def applicant_register(
                 tax_code=tax_code,
                 phone=phone,
                 email=email,
-                address=nfc(address) or "",
+                address=address,
             )
     except IntegrityError:
         # A concurrent registration won the race: report which identifier collided.

@@ -25,6 +25,7 @@ from motcua.catalog import cases as catalog_cases
 from motcua.catalog.enums import Channel
 from motcua.core.errors import DomainError
 from motcua.core.templatetags.bilingual import pick
+from motcua.core.validation import FieldErrors, errors_from, validate_party
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.access import applicant_id
 from motcua.dossiers.attachments import check_file
@@ -32,7 +33,15 @@ from motcua.dossiers.attachments import check_file
 from .drafts import DRAFTS
 from .views import _receiving_agencies, _version_or_404, due_preview, online_state
 
-APPLICANT_FIELDS = ("name", "phone", "email", "address")
+# The name and personal number / tax code come from the account (not editable here); the
+# contact details may be changed for this dossier.
+APPLICANT_FIELDS = ("phone", "email", "address")
+PRINCIPAL_FIELDS = ("name", "id_number")
+
+
+def _draft_key(draft_id: str) -> str:
+    """The idempotency key of a draft's final submission: one dossier per draft."""
+    return f"portal-draft:{draft_id}"
 
 
 def _applicant_defaults(user) -> dict[str, str]:
@@ -66,7 +75,10 @@ def _save_draft(request: HttpRequest, code: str, draft: dict) -> None:
 
 def _drop_draft(request: HttpRequest, code: str) -> None:
     draft = request.session.pop(_key(code), None)
-    for entry in (draft or {}).get("files", []):
+    entries = list((draft or {}).get("files", []))
+    if (draft or {}).get("authorization"):
+        entries.append(draft["authorization"])
+    for entry in entries:
         default_storage.delete(entry["path"])
 
 
@@ -95,7 +107,23 @@ def _error_key(exc: DomainError) -> tuple[str, int | None]:
     field = exc.field or ""
     if field.startswith("files.") and field[6:].isdigit():
         return "component", int(field[6:])
-    return field.replace("applicant.", "applicant_") or "__all__", None
+    key = field.replace("applicant.", "applicant_").replace("principal.", "principal_")
+    return key or "__all__", None
+
+
+def _authorization_file(draft: dict):
+    entry = draft.get("authorization")
+    if not entry:
+        return None
+    with default_storage.open(entry["path"], "rb") as fh:
+        return (entry["name"], fh.read())
+
+
+def _submitted(request: HttpRequest, draft_id: str):
+    """The dossier this account already submitted from the draft, if any."""
+    if not draft_id or len(draft_id) > 64:
+        return None
+    return dossier_services.submission_for_key(actor=request.user, key=_draft_key(draft_id))
 
 
 # ---------------------------------------------------------------------------- step 2
@@ -115,9 +143,18 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     chosen_agency = draft.get("agency") or (str(agencies[0].pk) if agencies else "")
     errors: dict[str, DomainError] = {}
     component_errors: dict[int, list[DomainError]] = {}
+    principal = dict(draft.get("principal") or {})
+    represent = bool(principal)
+    authorization = draft.get("authorization")
     if request.method == "POST":
         applicant.update(
             {k: request.POST.get(f"applicant_{k}", "").strip() for k in APPLICANT_FIELDS}
+        )
+        represent = request.POST.get("represent") == "1"
+        principal = (
+            {k: request.POST.get(f"principal_{k}", "").strip() for k in PRINCIPAL_FIELDS}
+            if represent
+            else {}
         )
         summary = request.POST.get("request_summary", "").strip()
         chosen_agency = request.POST.get("receiving_agency", "")
@@ -144,6 +181,44 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
                 kept.append(
                     {"component": c.pk, "name": checked.name, "path": path, "size": checked.size}
                 )
+        # The same checks as the service (motcua.core.validation): every error at once,
+        # each next to its field.
+        found = FieldErrors()
+        validate_party(
+            prefix="applicant.", **{k: applicant.get(k, "") for k in APPLICANT_FIELDS}, errors=found
+        )
+        upload = request.FILES.get("authorization")
+        if authorization and (not represent or upload is not None):
+            default_storage.delete(authorization["path"])
+            authorization = None
+        if represent:
+            validate_party(
+                prefix="principal.",
+                name=principal.get("name", ""),
+                id_number=principal.get("id_number", ""),
+                id_required=True,
+                errors=found,
+            )
+            if upload is not None:
+                checked_auth = found.check(check_file, upload, field="authorization")
+                if checked_auth is not None:
+                    path = _store(draft_id, 0, checked_auth.name, checked_auth.content)
+                    authorization = {
+                        "name": checked_auth.name,
+                        "path": path,
+                        "size": checked_auth.size,
+                    }
+            elif authorization is None:
+                found.add(
+                    DomainError(
+                        "authorization_required",
+                        "Cần đính kèm giấy ủy quyền khi nộp thay người khác.",
+                        "Attach the authorisation document when filing for someone else.",
+                        field="authorization",
+                    )
+                )
+        for err in found.errors:
+            errors[_error_key(err)[0]] = err
         if not any(str(a.pk) == chosen_agency for a in agencies):
             errors["receiving_agency"] = DomainError(
                 "receiving_agency_required",
@@ -167,6 +242,8 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         draft = {
             "id": draft_id,
             "applicant": {k: applicant.get(k, "") for k in APPLICANT_FIELDS},
+            "principal": principal,
+            "authorization": authorization,
             "summary": summary,
             "agency": chosen_agency,
             "cases": chosen_cases,
@@ -198,6 +275,9 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             "agencies": agencies,
             "chosen_agency": chosen_agency,
             "applicant": applicant,
+            "represent": represent,
+            "principal": principal,
+            "authorization": authorization,
             "is_applicant": applicant_id(request.user) is not None,
             "summary": summary,
             "errors": errors,
@@ -219,6 +299,11 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
     version = _version_or_404(code)
     draft = _draft(request, code)
     if draft is None:
+        # A resubmitted form (a second click, the back button) after the draft was
+        # submitted: show the dossier it made rather than making another.
+        done = _submitted(request, request.POST.get("draft", ""))
+        if done is not None:
+            return redirect("portal:receipt", dossier_id=done.pk)
         return redirect("portal:submit", code=code)
     agency = next(
         (a for a in _receiving_agencies(version.procedure) if str(a.pk) == draft["agency"]), None
@@ -229,21 +314,34 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
     component_errors: dict[int, list[DomainError]] = {}
     if request.method == "POST":
         try:
+            try:
+                files = _files_for_service(draft)
+                authorization = _authorization_file(draft)
+            except OSError:
+                # A concurrent click already submitted the draft and removed its files.
+                done = _submitted(request, draft["id"])
+                if done is not None:
+                    return redirect("portal:receipt", dossier_id=done.pk)
+                raise
             dossier = dossier_services.dossier_submit(
                 actor=request.user,
                 procedure=version.procedure,
                 receiving_agency=agency,
                 request_summary=draft["summary"],
                 applicant=draft["applicant"],
-                files=_files_for_service(draft),
+                principal=draft.get("principal") or None,
+                authorization=authorization,
+                files=files,
                 cases=draft.get("cases", []),
+                idempotency_key=_draft_key(draft["id"]),
             )
         except DomainError as exc:
-            key, component = _error_key(exc)
-            if component is not None:
-                component_errors.setdefault(component, []).append(exc)
-            else:
-                errors[key] = exc
+            for err in errors_from(exc):
+                key, component = _error_key(err)
+                if component is not None:
+                    component_errors.setdefault(component, []).append(err)
+                else:
+                    errors[key] = err
         else:
             _drop_draft(request, code)
             messages.success(
@@ -270,6 +368,8 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
             "draft": draft,
             "agency": agency,
             "applicant": {**_applicant_defaults(request.user), **draft["applicant"]},
+            "principal": draft.get("principal") or {},
+            "authorization": draft.get("authorization"),
             "components": components,
             "cases": chosen_cases,
             "fees": list(version.fees.all()),

@@ -19,19 +19,19 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from motcua.catalog.enums import AgencyRole, Channel, Level
+from motcua.catalog.enums import Channel, Level
 from motcua.catalog.legal import legal_documents
 from motcua.catalog.limits import limit_label, limits_of
-from motcua.catalog.models import ProcedureAgency
-from motcua.catalog.selectors import field_list, procedure_detail
+from motcua.catalog.selectors import field_list, procedure_detail, receiving_agencies
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.http import client_address
 from motcua.core.templatetags.bilingual import pick
 from motcua.core.text import sorted_vi
+from motcua.core.validation import errors_from
 from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers import timing
-from motcua.dossiers.access import allowed_actions, applicant_id
+from motcua.dossiers.access import allowed_actions, applicant_id, can_see_attachment
 from motcua.dossiers.enums import Status
 from motcua.dossiers.models import Attachment, AttachmentKind
 from motcua.org.models import Agency
@@ -43,7 +43,8 @@ PAGE_SIZE = 20
 
 
 def _error_map(exc: DomainError) -> dict[str, DomainError]:
-    return {exc.field or "__all__": exc}
+    """Each error of a (possibly combined) refusal under its field, to show it there."""
+    return {e.field or "__all__": e for e in errors_from(exc)}
 
 
 def _not_found() -> Http404:
@@ -139,11 +140,7 @@ def _version_or_404(code: str):
 
 
 def _receiving_agencies(procedure) -> list[Agency]:
-    ids = ProcedureAgency.objects.filter(procedure=procedure, role=AgencyRole.RECEIVING).values(
-        "agency_id"
-    )
-    agencies = Agency.objects.filter(pk__in=ids)
-    return [a for a in sorted_vi(agencies, key=lambda a: a.name) if a.receives_dossiers]
+    return receiving_agencies(procedure)
 
 
 def online_state(version) -> tuple[bool, bool]:
@@ -252,7 +249,11 @@ def _dossier_context(request: HttpRequest, dossier, **extra) -> dict:
         "timeline": _timeline(dossier),
         "actions": actions,
         "submitted": [a for a in attachments if a.kind != AttachmentKind.RESULT],
-        "results": [a for a in attachments if a.kind == AttachmentKind.RESULT],
+        "results": [
+            a
+            for a in attachments
+            if a.kind == AttachmentKind.RESULT and can_see_attachment(request.user, dossier, a.kind)
+        ],
         "components": components,
         "missing": missing,
         "errors": {},
@@ -272,7 +273,14 @@ def _dossier_context(request: HttpRequest, dossier, **extra) -> dict:
 def _documents(dossier) -> list[tuple[str, str]]:
     """Links to the official forms (motcua.documents at /giay-to/) this dossier has."""
     docs = []
-    if dossier.code:
+    if dossier.channel == Channel.ONLINE:
+        docs.append(
+            (
+                "acknowledgement",
+                pick("Giấy xác nhận nộp hồ sơ trực tuyến", "Online submission acknowledgement"),
+            )
+        )
+    if dossier.received_at:
         docs.append(
             (
                 "receipt",
@@ -442,7 +450,7 @@ def _version(request: HttpRequest) -> int | None:
 def attachment(request: HttpRequest, dossier_id: int, att_id: int) -> FileResponse:
     dossier = _get(request, dossier_id)
     att = Attachment.objects.filter(pk=att_id, dossier_id=dossier.pk).first()
-    if att is None:
+    if att is None or not can_see_attachment(request.user, dossier, att.kind):
         raise _not_found()
     return FileResponse(
         att.file.open("rb"),
@@ -505,30 +513,26 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         values.update({k: request.POST.get(k, "").strip() for k in REGISTER_FIELDS})
         password = request.POST.get("password", "")
-        if password != request.POST.get("password2", ""):
-            errors["password2"] = DomainError(
-                "password_mismatch",
-                "Hai lần nhập mật khẩu không giống nhau.",
-                "The two passwords do not match.",
-                field="password2",
+        try:
+            account = applicant_register(
+                password=password,
+                password_confirmation=request.POST.get("password2", ""),
+                **values,
             )
+        except DomainError as exc:
+            errors = _error_map(exc)
         else:
-            try:
-                account = applicant_register(password=password, **values)
-            except DomainError as exc:
-                errors = _error_map(exc)
-            else:
-                login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(
-                    request,
-                    pick("Đã tạo tài khoản. Chào mừng bạn!", "Your account is ready. Welcome!"),
-                )
-                target = request.POST.get("next", "")
-                if not url_has_allowed_host_and_scheme(
-                    target, {request.get_host()}, require_https=request.is_secure()
-                ):
-                    target = reverse("portal:my_dossiers")
-                return redirect(target)
+            login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                pick("Đã tạo tài khoản. Chào mừng bạn!", "Your account is ready. Welcome!"),
+            )
+            target = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(
+                target, {request.get_host()}, require_https=request.is_secure()
+            ):
+                target = reverse("portal:my_dossiers")
+            return redirect(target)
     return render(
         request,
         "portal/register.html",

@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 import secrets
 from collections import Counter
 from collections.abc import Iterable
@@ -31,6 +30,7 @@ from motcua.catalog.models import Procedure
 from motcua.core.bulk import insert_rows
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers import timing
+from motcua.dossiers.codes import code_parse
 from motcua.dossiers.enums import PaidOnline, Status
 from motcua.dossiers.models import (
     DailySequence,
@@ -69,7 +69,6 @@ COLUMNS = (
 IMPORTED_NAME = "Hồ sơ chuyển đổi từ hệ thống cũ"
 BATCH = 1000
 REBUILD_MIN_ROWS = 500
-CODE_RE = re.compile(r"^(?P<agency>.+)-(?P<day>\d{6})-(?P<n>\d{1,6})$")
 
 # Which moments each status needs (R) or forbids (F): received_at, finished_at, returned_at.
 NEEDS = {
@@ -702,12 +701,12 @@ def _write(parsed: list[Parsed]) -> list[int]:
         chunk = parsed[start : start + BATCH]
         dossiers = []
         for p in chunk:
-            received = p.received_at is not None
             values = dict(p.life.values)
             del values["channel"]
             dossiers.append(
                 Dossier(
-                    code=p.code if received else None,
+                    # Codes are given at submission (docs/rules.md): every dossier keeps its own.
+                    code=p.code,
                     secret="".join(secrets.choice(SECRET_ALPHABET) for _ in range(8)),
                     procedure=p.procedure,
                     procedure_version=p.version,
@@ -762,21 +761,15 @@ EVENT_COLUMNS = (
 
 
 def _bump_sequences(parsed: list[Parsed]) -> None:
-    """Legacy codes in the native format `{agency}-{yyMMdd}-{NNNN}` reserve their numbers,
-    so the next live receipt that day does not reuse one."""
+    """Legacy codes in the native format (motcua.dossiers.codes) reserve their numbers, so
+    the next live submission that day does not reuse one."""
     highest: dict[tuple[int, dt.date], int] = {}
     for p in parsed:
-        if p.received_at is None:
+        parts = code_parse(p.code)
+        if parts is None or parts.agency_code != p.receiving.code:
             continue
-        m = CODE_RE.match(p.code)
-        if not m or m["agency"] != p.receiving.code:
-            continue
-        try:
-            day = dt.datetime.strptime(m["day"], "%y%m%d").date()
-        except ValueError:
-            continue
-        key = (p.receiving.pk, day)
-        highest[key] = max(highest.get(key, 0), int(m["n"]))
+        key = (p.receiving.pk, parts.day)
+        highest[key] = max(highest.get(key, 0), parts.number)
     for (agency_id, day), last in highest.items():
         row, created = DailySequence.objects.select_for_update().get_or_create(
             agency_id=agency_id, day=day, defaults={"last": last}

@@ -201,3 +201,34 @@ def test_intake_matrix(world, api):
         else:
             assert r.status_code == 403, (name, r.json())
     assert Dossier.objects.count() == 1
+
+
+@pytest.mark.parametrize("path", list(CASES))
+def test_action_matrix_for_roles_out_of_force(world, api, path):
+    """Every staff winner of the matrix whose role ended yesterday — or whose agency's
+    validity ended yesterday — may no longer act nor see the dossier (404), and the dossier
+    does not change (the one role lookup, motcua.org.selectors.staff_role_map)."""
+    from motcua.org.models import StaffRole
+
+    setup, body, multipart, winners = CASES[path]
+    staff = {name: user for name, user in actors(world) if name in winners and name[0] == "A"}
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    for how in ("role", "agency"):
+        for name, user in staff.items():
+            d = setup(world)
+            before = Dossier.objects.get(pk=d.pk).version
+            role = StaffRole.objects.select_related("agency").get(user=user)
+            if how == "role":
+                role.valid_to = yesterday
+                role.save()
+            else:
+                role.agency.valid_from = yesterday - dt.timedelta(days=365)
+                role.agency.valid_to = yesterday
+                role.agency.save()
+            r = _call(api, path, d, user, body(world) if body else {}, multipart)
+            assert (r.status_code, r.json()["error"]["code"]) == (404, "not_found"), (how, name)
+            assert Dossier.objects.get(pk=d.pk).version == before, (how, name)
+            role.valid_to = None
+            role.save()
+            role.agency.valid_to = None
+            role.agency.save()

@@ -97,14 +97,12 @@ def vn_money(value) -> str:
 
 @register.simple_tag(name="is_officer")
 def is_officer(user) -> bool:
-    """True for a user with an active staff role (or Django staff): shows the back-office link.
-
-    A plain query on purpose: motcua.org.selectors and motcua.dossiers.access memoize
-    different shapes under the same attribute of the user object."""
+    """True for a user with a staff role in force (or Django staff): shows the back-office
+    link. The one role lookup (motcua.org.selectors.staff_role_map) decides."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if user.is_staff:
         return True
-    from motcua.org.models import StaffRole
+    from motcua.org.selectors import staff_role_map
 
-    return StaffRole.objects.filter(user_id=user.pk, active=True).exists()
+    return bool(staff_role_map(user))

@@ -11,9 +11,9 @@ life on `motcua.dossiers.replay.Life`, the bulk writers' shared layer (also the 
 importer's), which applies every event with the services' rules — the TRANSITIONS table,
 the appointment, step deadlines and control sheet, the one pause rule, the regime — and:
 - numbers events seq = 1..n and leaves dossier.version = n, like `_save`;
-- codes receipts `{agency code}-{yyMMdd}-{NNNN}` from a per-(agency, day) counter in the
-  order of receipt and writes the same counter into DailySequence, so the next live
-  receipt continues the numbering;
+- codes dossiers at submission with the one code rule (motcua.dossiers.codes) from a
+  per-(agency, day) counter in the order of submission and writes the same counter into
+  DailySequence, so the next live submission continues the numbering;
 - computes its own random moments with the real work calendar;
 - acts through users who hold the role the services' `authorize` would require: the
   current step's role in the step's agency for forward / approve, the receiving counter
@@ -42,6 +42,7 @@ from motcua.catalog.models import Procedure
 from motcua.core.bulk import insert_rows
 from motcua.core.text import fold
 from motcua.dossiers import rules, timing
+from motcua.dossiers.codes import code_day, code_format
 from motcua.dossiers.enums import Action, PaidOnline
 from motcua.dossiers.models import (
     BOOK_OF_ACTION,
@@ -378,7 +379,8 @@ class Synthesizer:
             life.refuse(at, reason, counter)
             return
 
-        # Receipt: code (assigned later, in order of receipt), appointment, first step.
+        # Receipt: appointment, first step (the code was given at submission, assigned
+        # later in order of submission).
         self.check(at)
         life.receive(at, counter)
         d["digitized"] = d["channel"] == Channel.ONLINE or rng.random() < 0.85
@@ -541,23 +543,21 @@ class Synthesizer:
 
 
 def _assign_codes(plans: list[Plan]) -> dict[tuple[int, dt.date], int]:
-    """Number receipts per (receiving agency, local day) in order of receipt."""
+    """Number dossiers per (receiving agency, local day of submission) in order of
+    submission, with the one code rule (motcua.dossiers.codes)."""
     existing = {
         (row.agency_id, row.day): row.last
         for row in DailySequence.objects.filter(agency__in={pl.d["receiving"] for pl in plans})
     }
     counters: dict[tuple[int, dt.date], int] = defaultdict(int, existing)
-    received = sorted(
-        (pl for pl in plans if pl.d["received_at"] is not None), key=lambda pl: pl.d["received_at"]
-    )
-    for pl in received:
+    for pl in sorted(plans, key=lambda pl: pl.d["submitted_at"]):
         agency = pl.d["receiving"]
-        day = pl.d["received_at"].astimezone(VN).date()
+        day = code_day(pl.d["submitted_at"])
         counters[(agency.pk, day)] += 1
-        code = f"{agency.code}-{day:%y%m%d}-{counters[(agency.pk, day)]:04d}"
+        code = code_format(agency.code, day, counters[(agency.pk, day)])
         pl.d["code"] = code
         for e in pl.events:
-            if e["action"] == Action.RECEIVE:
+            if e["action"] in (Action.SUBMIT, Action.INTAKE, Action.RECEIVE):
                 e["data"]["code"] = code
     return counters
 

@@ -16,6 +16,7 @@ from motcua.catalog.models import CatalogAuditEntry, ProcedureAgency, ProcedureV
 from motcua.demo.generator import demo_load
 from motcua.dossiers import services as s
 from motcua.dossiers import timing
+from motcua.dossiers.codes import code_day, code_format, code_parse
 from motcua.dossiers.enums import TRANSITIONS, Action, Status
 from motcua.dossiers.models import (
     DailySequence,
@@ -90,17 +91,20 @@ def test_every_transition_is_allowed_by_the_table(demo):
 
 
 def test_codes_match_the_format_are_unique_and_fill_the_daily_sequence(demo):
-    received = Dossier.objects.filter(received_at__isnull=False)
-    codes = list(received.values_list("code", flat=True))
+    """Every dossier has its code from submission (the day of submission), by the one rule
+    of motcua.dossiers.codes."""
+    everything = Dossier.objects.all()
+    codes = list(everything.values_list("code", flat=True))
     assert codes and all(CODE.match(c) for c in codes)
     assert len(set(codes)) == len(codes)
     top = defaultdict(int)
-    for d in received.select_related("receiving_agency"):
-        prefix, day, number = d.code.rsplit("-", 2)
-        assert prefix == d.receiving_agency.code
-        assert day == f"{d.received_at.astimezone(timing.VN):%y%m%d}"
-        key = (d.receiving_agency_id, d.received_at.astimezone(timing.VN).date())
-        top[key] = max(top[key], int(number))
+    for d in everything.select_related("receiving_agency"):
+        parts = code_parse(d.code)
+        assert parts.agency_code == d.receiving_agency.code
+        assert parts.day == code_day(d.submitted_at)
+        assert d.code == code_format(parts.agency_code, parts.day, parts.number)
+        key = (d.receiving_agency_id, parts.day)
+        top[key] = max(top[key], parts.number)
     rows = {(r.agency_id, r.day): r.last for r in DailySequence.objects.all()}
     assert rows == dict(top)
 

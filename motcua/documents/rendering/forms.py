@@ -51,7 +51,7 @@ class Handed:
 class _DossierForm(FormTemplate):
     def applicant_block(self, pdf: FormPDF, *, lead: str = "Của") -> None:
         d = self.dossier
-        pdf.field(lead, d.applicant_name)
+        pdf.field(lead, d.applicant_display)
         pdf.field("Địa chỉ", d.applicant_address)
         pdf.field("Số điện thoại", d.applicant_phone)
         pdf.field("Email", d.applicant_email)
@@ -134,7 +134,7 @@ class Receipt(_DossierForm):
         pdf.gap(0.5)
         pdf.line_of(
             ("", f"{d.receiving_agency.name} tiếp nhận hồ sơ của: "),
-            ("B", whole(d.applicant_name)),
+            ("B", whole(d.applicant_display)),
         )
         pdf.field("Địa chỉ", d.applicant_address)
         pdf.field("Số điện thoại", d.applicant_phone)
@@ -471,3 +471,70 @@ class StopNotice(Apology):
         )
         pdf.field("Lý do", ev.reason)
         self.closing(pdf)
+
+
+@register
+class Acknowledgement(_DossierForm):
+    """Giấy xác nhận nộp hồ sơ trực tuyến: what the online applicant gets at submission —
+    the dossier code, the lookup secret and QR, what was sent. Not a form of the circulars,
+    and not the receipt: it says so, and Mẫu 01 follows when the counter receives the
+    dossier."""
+
+    key = "xac-nhan-nop-truc-tuyen"
+    kind = DocumentKind.ACKNOWLEDGEMENT
+    label = "Giấy xác nhận nộp hồ sơ trực tuyến"
+
+    def issuing_agency(self):
+        return self.dossier.receiving_agency
+
+    def number_line(self) -> str:
+        return ""
+
+    def sent(self) -> list[tuple[str, str]]:
+        if not hasattr(self, "_sent"):
+            names = {c.pk: c.name for c in self.dossier.procedure_version.components.all()}
+            self._sent = [
+                (names.get(a.component_id, "Giấy ủy quyền"), a.original_name)
+                for a in self.dossier.attachments.all().order_by("pk")
+                if a.kind in ("submitted", "authorization") and a.uploaded_at <= self.event.at
+            ]
+        return self._sent
+
+    def texts(self) -> list[str]:
+        d = self.dossier
+        return [
+            *super().texts(),
+            d.applicant_display,
+            *(x for pair in self.sent() for x in pair),
+        ]
+
+    def draw(self, pdf: FormPDF) -> None:
+        d = self.dossier
+        self.heading(pdf, title="GIẤY XÁC NHẬN NỘP HỒ SƠ TRỰC TUYẾN")
+        pdf.line_of(("B", "Mã hồ sơ: "), ("B", d.code or ""))
+        pdf.gap(0.5)
+        pdf.field("Thời điểm nộp", time_date(d.submitted_at))
+        pdf.field("Người nộp", d.applicant_display)
+        if d.principal_name:
+            pdf.field("Số định danh / mã số thuế của người ủy quyền", d.principal_id_number)
+        pdf.field("Số định danh / mã số thuế của người nộp", d.applicant_id_number)
+        pdf.field("Thủ tục", d.procedure_version.name)
+        self.request_line(pdf)
+        pdf.field("Nơi tiếp nhận", d.receiving_agency.name)
+        pdf.line_of(("B", "Giấy tờ đã gửi:"))
+        pdf.grid(
+            ["TT", "Thành phần hồ sơ", "Tệp"],
+            [[str(i), comp, name] for i, (comp, name) in enumerate(self.sent(), 1)],
+            [8, 62, 42],
+            aligns=["C", "L", "L"],
+        )
+        pdf.paragraph(
+            "Giấy này xác nhận hồ sơ đã được nộp trên hệ thống; đây không phải giấy tiếp nhận "
+            "hồ sơ và hẹn trả kết quả. Bộ phận một cửa sẽ kiểm tra hồ sơ: khi hồ sơ được tiếp "
+            "nhận, Giấy tiếp nhận hồ sơ và hẹn trả kết quả được cấp trên trang hồ sơ của bạn; "
+            "nếu cần bổ sung hoặc không đủ điều kiện tiếp nhận, bạn sẽ được thông báo.",
+            size=8.5,
+            style="I",
+        )
+        pdf.gap(1)
+        Receipt.qr_block(self, pdf)

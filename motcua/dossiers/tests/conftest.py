@@ -4,6 +4,7 @@ import pytest
 
 from motcua.dossiers import services as s
 from motcua.dossiers.enums import Status
+from motcua.org.models import Applicant
 
 from .factories import PDF, make_world, vn
 
@@ -18,8 +19,17 @@ T0 = vn(2026, 3, 4, 9, 0)
 
 
 def submit(w, at=T0, user=None, applicant=None):
+    """An online submission by the citizen (or `user`). The applicant is the account's
+    person: a name or personal number in `applicant` is given to the account first."""
+    user = user or w.citizen
+    identity = {k: v for k, v in (applicant or {}).items() if k in ("name", "id_number")}
+    if identity:
+        Applicant.objects.filter(user=user).update(
+            **{{"name": "full_name", "id_number": "personal_id"}[k]: v for k, v in identity.items()}
+        )
+        applicant = {k: v for k, v in applicant.items() if k not in identity}
     return s.dossier_submit(
-        actor=user or w.citizen,
+        actor=user,
         procedure=w.procedure,
         receiving_agency=w.a.center,
         applicant=applicant,

@@ -43,7 +43,17 @@ def run_at_once(fns):
     return results
 
 
-def test_many_clients_receiving_at_once_get_distinct_codes():
+def test_many_clients_submitting_at_once_get_distinct_codes():
+    """Codes are given at submission: concurrent submissions never share a number."""
+    w = make_world()
+    results = run_at_once([(lambda: submit(w, at=T0)) for _ in range(24)])
+    assert all(isinstance(r, Dossier) for r in results), results
+    codes = sorted(r.code for r in results)
+    assert codes == [f"000.A.01.H24-260304-{n:04d}" for n in range(1, 25)]
+    assert all(re.fullmatch(r"000\.A\.01\.H24-\d{6}-\d{4}", c) for c in codes)
+
+
+def test_many_clients_receiving_at_once_get_distinct_receipt_numbers():
     w = make_world()
     dossiers = [submit(w, at=T0) for _ in range(24)]
     counters = [w.a.staff["c:counter"]] * len(dossiers)
@@ -54,9 +64,8 @@ def test_many_clients_receiving_at_once_get_distinct_codes():
         ]
     )
     assert all(isinstance(r, Dossier) for r in results), results
-    codes = sorted(r.code for r in results)
-    assert codes == [f"000.A.01.H24-260304-{n:04d}" for n in range(1, 25)]
-    assert all(re.fullmatch(r"000\.A\.01\.H24-\d{6}-\d{4}", c) for c in codes)
+    # Receipt keeps the code given at submission.
+    assert sorted(r.code for r in results) == sorted(d.code for d in dossiers)
     # The receipts' numbers in the agency's book of the year: distinct, without gaps.
     numbers = sorted(
         DossierEvent.objects.filter(action="receive").values_list("data__number", flat=True)
@@ -113,3 +122,23 @@ def test_two_officers_forwarding_with_the_version_they_saw_one_gets_a_conflict()
     assert seqs == list(range(1, d.version + 1))
     assert DossierEvent.objects.filter(dossier=d, action="forward").count() == 2  # 2->4, then 4->4
     assert d.current_step.order == 3
+
+
+def test_concurrent_retries_with_one_idempotency_key_make_one_dossier():
+    w = make_world()
+    from .factories import PDF
+
+    def attempt():
+        return s.dossier_submit(
+            actor=w.citizen,
+            procedure=w.procedure,
+            receiving_agency=w.a.center,
+            files={w.components[0].pk: [("to-khai.pdf", PDF)]},
+            idempotency_key="retry-1",
+            at=T0,
+        )
+
+    results = run_at_once([attempt for _ in range(8)])
+    assert all(isinstance(r, Dossier) for r in results), results
+    assert {r.pk for r in results} == {Dossier.objects.get().pk}
+    assert sum(1 for r in results if not getattr(r, "_replayed", False)) == 1

@@ -27,7 +27,7 @@ def test_in_transaction_listener_failure_rolls_the_transition_back(world, clean_
     with pytest.raises(RuntimeError):
         s.dossier_receive(dossier_id=d.pk, actor=world.a.staff["c:counter"])
     d = Dossier.objects.get(pk=d.pk)
-    assert d.status == Status.SUBMITTED and d.code is None and d.version == 1
+    assert d.status == Status.SUBMITTED and d.received_at is None and d.version == 1
     assert DossierEvent.objects.filter(dossier=d).count() == 1
 
 

@@ -100,7 +100,7 @@ def test_a_declared_case_requires_its_components(cased):
         cases=[PROXY],
         at=T0,
     )
-    assert d.events.get(action="submit").data == {"files": 3, "cases": [PROXY]}
+    assert d.events.get(action="submit").data == {"files": 3, "cases": [PROXY], "code": d.code}
 
 
 def test_an_unknown_case_is_refused(cased):
@@ -140,7 +140,7 @@ def test_counter_intake_records_the_papers_counted(cased):
         (2, "counter", 0, 2, 0),
         (3, "counter", 1, 0, 0),
     ]
-    assert d.events.get(action="intake").data == {"channel": 1, "cases": [PROXY]}
+    assert d.events.get(action="intake").data == {"channel": 1, "cases": [PROXY], "code": d.code}
 
 
 def test_counter_intake_cannot_receive_an_incomplete_dossier_but_can_refuse_it(cased):

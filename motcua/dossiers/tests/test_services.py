@@ -31,7 +31,9 @@ def snapshot(d):
 def test_full_lifecycle_records_code_due_handovers_and_events(world):
     w, st = world, world.a.staff
     d = submit(w)
-    assert d.status == Status.SUBMITTED and d.code is None and d.channel == 2
+    # The code is given at submission.
+    assert d.status == Status.SUBMITTED and d.code == "000.A.01.H24-260304-0001"
+    assert d.channel == 2 and d.received_at is None
     assert d.applicant_name == "Nguyễn Văn citizen" and d.applicant_id_number == "001203000123"
     d = s.dossier_receive(dossier_id=d.pk, actor=st["c:counter"], at=vn(2026, 3, 4, 9, 0))
     assert d.code == "000.A.01.H24-260304-0001"
@@ -251,7 +253,7 @@ def test_counter_intake_refused_keeps_the_record(world):
         refuse_reason="Không thuộc thẩm quyền",
         at=T0,
     )
-    assert d.status == Status.REFUSED and d.code is None
+    assert d.status == Status.REFUSED and d.code == "000.A.01.H24-260304-0001"
     assert d.refusal_reason == "Không thuộc thẩm quyền"
 
 

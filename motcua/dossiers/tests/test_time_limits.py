@@ -133,7 +133,8 @@ def test_receipt_of_a_submitted_dossier_whose_limit_is_gone_is_refused(world):
         s.dossier_receive(dossier_id=d.pk, actor=w.a.staff["c:counter"], at=T0)
     assert err.value.code == "time_limit_missing"
     d.refresh_from_db()
-    assert (d.status, d.code, d.due_at) == (Status.SUBMITTED, None, None)
+    # nothing changed: the code it got at submission, no receipt, no appointment
+    assert (d.status, d.received_at, d.due_at) == (Status.SUBMITTED, None, None)
     assert DossierEvent.objects.filter(dossier=d).count() == 1
 
 

@@ -213,7 +213,7 @@ def test_register_business():
         ({"kind": "business", "tax_code": "0100109107"}, "invalid_tax_code", "tax_code"),
         ({"kind": "person", "personal_id": PID, "tax_code": "123"}, "invalid_tax_code", "tax_code"),
         ({"kind": "robot", "personal_id": PID}, "invalid_kind", "kind"),
-        ({"kind": "person", "personal_id": PID, "full_name": " "}, "required", "full_name"),
+        ({"kind": "person", "personal_id": PID, "full_name": " "}, "name_required", "full_name"),
         ({"kind": "person", "personal_id": PID, "username": ""}, "required", "username"),
         ({"kind": "person", "personal_id": PID, "phone": "12ab"}, "invalid_phone", "phone"),
         ({"kind": "person", "personal_id": PID, "email": "a@"}, "invalid_email", "email"),

@@ -89,7 +89,10 @@ def test_citizen_finds_submits_and_sees_the_receipt(transactional_db, live_serve
     page.fill("#id_password", "x")
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url(f"{base}/thu-tuc/1.001193/nop/")
-    assert page.input_value("#id_applicant_name") == "Nguyễn Văn citizen"
+    # The applicant is the account's person: shown, not editable; the contact is prefilled.
+    assert "Nguyễn Văn citizen" in page.inner_text("main")
+    assert page.locator("#id_applicant_name").count() == 0
+    assert page.input_value("#id_applicant_phone") == "0912345678"
     check(page, "05-submit")
 
     c1, c2 = w.components
@@ -124,7 +127,7 @@ def test_citizen_finds_submits_and_sees_the_receipt(transactional_db, live_serve
     assert d.status == Status.SUBMITTED
     main = page.inner_text("main")
     assert "Hồ sơ đã được nộp thành công." in page.inner_text("body")
-    assert d.secret in main
+    assert d.secret in main and d.code in main  # the code is given at submission
     check(page, "08-receipt")
 
     page.get_by_role("link", name="Hồ sơ của tôi").first.click()

@@ -221,7 +221,9 @@ def test_submit_needs_login(client, world):
 def test_submit_form_is_prefilled_from_the_account(client, world):
     login(client, world.citizen)
     html = client.get("/thu-tuc/1.001193/nop/").content.decode()
-    assert 'value="Nguyễn Văn citizen"' in html
+    # The name and personal number are the account's, shown, not editable.
+    assert "<strong>Họ tên / tên tổ chức:</strong> Nguyễn Văn citizen" in html
+    assert 'name="applicant_name"' not in html and 'name="applicant_id_number"' not in html
     assert 'value="0912345678"' in html
     assert f'name="component_{world.components[0].pk}"' in html
     assert f'name="component_{world.components[1].pk}"' in html
@@ -259,7 +261,9 @@ def test_submit_with_good_files_reviews_then_creates_the_dossier(client, world):
     html = client.get(r["Location"]).content.decode()
     assert "Hồ sơ đã được nộp thành công." in html
     assert d.secret in html
-    assert f'href="/giay-to/{d.pk}/receipt.pdf"' in html
+    assert d.code in html  # the code is given at submission
+    assert f'href="/giay-to/{d.pk}/acknowledgement.pdf"' in html
+    assert f'href="/giay-to/{d.pk}/receipt.pdf"' not in html  # Mẫu 01 comes at receipt
     # the draft is gone: the review page sends back to the form
     assert client.get(REVIEW)["Location"] == "/thu-tuc/1.001193/nop/"
 
@@ -358,6 +362,7 @@ def test_the_applicant_declares_the_cases_that_apply(client, world):
     assert d.events.get(action="submit").data == {
         "files": 3,
         "cases": ["Trường hợp ủy quyền thực hiện thủ tục"],
+        "code": d.code,  # the code is given at submission
     }
 
 
@@ -649,7 +654,11 @@ def test_dossier_page_links_the_agency_papers(client, world):
     d = advance(world, Status.SUPPLEMENT_REQUESTED)
     login(client, world.citizen)
     r = client.get(f"/ho-so/{d.pk}/")
-    assert [kind for kind, _ in r.context["documents"]] == ["receipt", "supplement_request"]
+    assert [kind for kind, _ in r.context["documents"]] == [
+        "acknowledgement",
+        "receipt",
+        "supplement_request",
+    ]
     assert "Cần bạn gửi giấy tờ bổ sung bên dưới." in r.content.decode()
     pdf = client.get(f"/giay-to/{d.pk}/receipt.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

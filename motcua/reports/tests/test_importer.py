@@ -187,10 +187,11 @@ def test_events_follow_transitions(world):
         assert d.version == len(events)
 
 
-def test_not_received_rows_keep_legacy_code_in_event(world):
+def test_not_received_rows_keep_their_code(world):
+    """Codes are given at submission: a dossier never received keeps its code too."""
     import_dossiers(EXAMPLE)
     refused = Dossier.objects.get(status=Status.REFUSED)
-    assert refused.code is None
+    assert refused.code == "LEGACY-2026-0004" and refused.received_at is None
     assert refused.events.get(seq=1).data["legacy_code"] == "LEGACY-2026-0004"
     # Importing the same file again: every row is a duplicate of the database.
     again = import_dossiers(EXAMPLE)

@@ -67,7 +67,7 @@ def rows(draw, world):
     electronic = status in (4, 9, 10) and draw(st.booleans(), label="e-result")
     # Through the services only an account rates (a counter dossier has none).
     rating = draw(st.sampled_from(["", "1", "0", "-1"])) if status == 10 and channel == 2 else ""
-    day = (received or submitted).astimezone(vn(2026, 1, 1).tzinfo)
+    day = submitted.astimezone(vn(2026, 1, 1).tzinfo)  # the code is given at submission
     code = f"{world.a.center.code}-{day:%y%m%d}-{next(SERIAL):04d}"
     iso = lambda m: "" if m is None else m.isoformat()  # noqa: E731
     return {

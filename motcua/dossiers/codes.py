@@ -1,0 +1,70 @@
+"""The dossier code (mã hồ sơ): `{agency electronic id}-{yyMMdd}-{NNNN}`.
+
+One rule, one place: the services, the CSV importer (motcua.reports.importer) and the demo
+generator (motcua.demo.generator.history) all format, read and number codes here.
+
+The agency is the receiving agency; the day is the local (Asia/Ho_Chi_Minh) day the dossier
+was submitted — online or at the counter — and the number a daily sequence per receiving
+agency (DailySequence). Reference §2.2: the structure is observed in production software;
+the mandated one is UNCONFIRMED (docs/rules.md). Past 9,999 in a day the number simply
+grows to five digits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+CODE_RE = re.compile(r"^(?P<agency>.+)-(?P<day>\d{6})-(?P<n>\d{1,6})$")
+
+
+class CodeParts(NamedTuple):
+    agency_code: str
+    day: dt.date
+    number: int
+
+
+def code_day(at: dt.datetime) -> dt.date:
+    """The day a moment gives the code: its local date in Việt Nam."""
+    return at.astimezone(VN).date()
+
+
+def code_format(agency_code: str, day: dt.date, number: int) -> str:
+    """The code of the `number`-th dossier of `day` at the agency with `agency_code`."""
+    return f"{agency_code}-{day:%y%m%d}-{number:04d}"
+
+
+def code_parse(code: str) -> CodeParts | None:
+    """The parts of a code in this format, or None (a legacy code of another system)."""
+    m = CODE_RE.match(code or "")
+    if m is None:
+        return None
+    try:
+        day = dt.datetime.strptime(m["day"], "%y%m%d").date()
+    except ValueError:
+        return None
+    return CodeParts(m["agency"], day, int(m["n"]))
+
+
+def code_next(agency, at: dt.datetime) -> str:
+    """Take the next number of the agency's daily sequence and return the code.
+
+    One INSERT … ON CONFLICT DO UPDATE … RETURNING statement: the database serialises
+    concurrent submissions on the (agency, day) row, so two never get the same number. Runs
+    inside the caller's transaction: a rolled-back submission gives its number back.
+    """
+    day = code_day(at)
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO dossiers_dailysequence (agency_id, day, last) VALUES (%s, %s, 1) "
+            "ON CONFLICT (agency_id, day) DO UPDATE SET last = dossiers_dailysequence.last + 1 "
+            "RETURNING last",
+            [agency.pk, day],
+        )
+        number = cur.fetchone()[0]
+    return code_format(agency.code, day, number)
