@@ -129,7 +129,7 @@ def test_whole_journey(transactional_db, live_server, browser):
     counter = session(browser, base, "A-c-counter", "/can-bo/")
     assert "Chưa tiếp nhận" in counter.inner_text("table.inbox")
     shot(counter, "01-inbox", axe=True)
-    counter.get_by_role("link", name=f"#{d.pk}", exact=True).click()
+    counter.get_by_role("link", name=d.code, exact=True).click()
     counter.wait_for_url(f"{base}/can-bo/ho-so/{d.pk}/")
     shot(counter, "02-dossier-submitted", axe=True)
     do(counter, "receive")
