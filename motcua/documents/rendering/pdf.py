@@ -9,6 +9,7 @@ date, and font subsets are deterministic, so the same inputs give byte-identical
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -28,6 +29,22 @@ PAGE_SIZES = {"A4": (210, 297), "A5": (148, 210)}
 
 SERIF = {"": "DejaVuSerif", "B": "DejaVuSerif-Bold", "I": "DejaVuSerif-Italic"}
 SANS = {"": "DejaVuSans", "B": "DejaVuSans-Bold"}
+
+
+_UNIT = re.compile(
+    r"(?:\b(?:XÃ|PHƯỜNG|THỊ TRẤN|ĐẶC KHU|HUYỆN|QUẬN|THỊ XÃ|THÀNH PHỐ|TỈNH)) (.{1,24})$"
+)
+
+
+def keep_unit_name(line: str) -> str:
+    """A header line never splits the unit's own name ("XÃ TIÊN / DU"): the kind of unit
+    and its name are held together with non-breaking spaces, so the line breaks before."""
+    line = line.replace("HÀNH CHÍNH CÔNG", "HÀNH\u00a0CHÍNH\u00a0CÔNG")
+    m = _UNIT.search(line)
+    if m is None:
+        return line
+    start = m.start()
+    return line[:start] + line[start:].replace(" ", "\u00a0")
 
 
 class FormPDF(FPDF):
@@ -128,7 +145,10 @@ class FormPDF(FPDF):
             bold = i == len(agency_lines) - 1
             self.font(8.5, "B" if bold else "")
             self.set_x(x0)
-            self.multi_cell(left_w, 3.8, line.upper(), align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+            self.multi_cell(
+                left_w, 3.8, keep_unit_name(line.upper()), align="C", new_x=XPos.LEFT,
+                new_y=YPos.NEXT,
+            )  # fmt: skip
         self._rule(x0 + left_w / 2, self.get_y() + 0.6, 14)
         self.set_xy(x0, self.get_y() + 1.8)
         self.font(8.5)

@@ -75,3 +75,13 @@ def test_a_date_in_a_line_is_never_split():
     for n in range(0, 70):
         lines = pdf._wrap([("", "Thời gian:" + " ab" * n + " "), ("B", when)], 9, avail)
         assert [t for line in lines for st, t in line if st == "B"] == [when], n
+
+
+def test_a_header_line_keeps_the_units_name_whole():
+    from motcua.documents.rendering.pdf import keep_unit_name
+
+    assert keep_unit_name("ỦY BAN NHÂN DÂN XÃ TIÊN DU") == "ỦY BAN NHÂN DÂN XÃ\u00a0TIÊN\u00a0DU"
+    assert keep_unit_name("TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG PHƯỜNG BẮC GIANG") == (
+        "TRUNG TÂM PHỤC VỤ HÀNH\u00a0CHÍNH\u00a0CÔNG PHƯỜNG\u00a0BẮC\u00a0GIANG"
+    )
+    assert keep_unit_name("SỞ TƯ PHÁP") == "SỞ TƯ PHÁP"
