@@ -210,9 +210,13 @@ def test_citizen_declares_a_case_and_is_asked_for_its_document(
     from .conftest import make_world
 
     w = make_world()
-    case = "Trường hợp ủy quyền cho người khác thực hiện thủ tục"
+    case = "Trường hợp trẻ em bị bỏ rơi"
     proxy = Component.objects.create(
-        version=w.version, order=3, name="Văn bản ủy quyền", original_count=1, case=case
+        version=w.version,
+        order=3,
+        name="Biên bản về việc trẻ bị bỏ rơi",
+        original_count=1,
+        case=case,
     )
     base = live_server.url
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
@@ -224,13 +228,13 @@ def test_citizen_declares_a_case_and_is_asked_for_its_document(
     )
     page.get_by_role("button", name="Tiếp tục: kiểm tra hồ sơ").click()
     page.wait_for_selector(".error-summary")
-    assert "Văn bản ủy quyền: Chưa đính kèm giấy tờ bắt buộc này." in page.inner_text(
+    assert "Biên bản về việc trẻ bị bỏ rơi: Chưa đính kèm giấy tờ bắt buộc này." in page.inner_text(
         ".error-summary"
     )
     check(page, "30-submit-case-missing")
     page.set_input_files(
         f"#id_component_{proxy.pk}",
-        {"name": "uy-quyen.pdf", "mimeType": "application/pdf", "buffer": PDF},
+        {"name": "bien-ban.pdf", "mimeType": "application/pdf", "buffer": PDF},
     )
     page.get_by_role("button", name="Tiếp tục: kiểm tra hồ sơ").click()
     page.wait_for_url(re.compile(r".*/nop/kiem-tra/$"))
