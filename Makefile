@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: demo test lint test-unit test-browser browser-check test-postgres bench-lifecycle bench-pages bench-forms bench-indicators clean install
+.PHONY: demo test lint test-unit test-browser browser-check test-postgres bench-lifecycle bench-pages bench-forms bench-indicators bench-auth clean install
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -74,6 +74,9 @@ bench-forms: $(STAMP)
 
 bench-indicators: $(STAMP)
 	$(BIN)/python bench/indicators.py --quick
+
+bench-auth: $(STAMP)
+	$(BIN)/python bench/auth.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache node_modules

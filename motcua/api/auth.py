@@ -137,7 +137,7 @@ def _version_key(key_hash: str) -> str:
 def _versions(key_hash: str):
     """The shared versions of everything (agencies) and of one token; () when no cache is
     shared."""
-    if not _shared():
+    if not _shared() or _cache_seconds() <= 0:
         return ()
     try:
         got = cache.get_many([_ALL, _version_key(key_hash)])
