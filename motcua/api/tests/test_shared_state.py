@@ -130,6 +130,29 @@ else:
 """
 
 
+def test_an_unreachable_shared_cache_does_not_stop_lookups(world, settings, caplog):
+    from motcua.dossiers.enums import Status
+    from motcua.dossiers.tests.conftest import advance
+
+    d = advance(world, Status.RECEIVED)
+    settings.MOTCUA_CACHE_URL = "redis://127.0.0.1:9/0"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5},
+        }
+    }
+    settings.MOTCUA_LOOKUP_MAX_FAILURES = 1
+    for _ in range(3):
+        with pytest.raises(DomainError) as err:
+            dossier_lookup(code=d.code, secret="WRONG234", client="198.51.100.7")
+        assert err.value.code == "not_found"
+    assert dossier_lookup(code=d.code, secret=d.secret, client="198.51.100.7").pk == d.pk
+    assert "lookup limiter: cache unreadable" in caplog.text
+    assert "lookup limiter: cache unwritable" in caplog.text
+
+
 def test_failed_lookups_counted_in_one_process_refuse_in_another(world, settings, tmp_path):
     from motcua.dossiers.selectors import _lookup_key
 
