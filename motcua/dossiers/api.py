@@ -28,7 +28,7 @@ from motcua.org.models import Agency
 
 from . import selectors, services
 from .access import allowed_actions, can_see_attachment, can_view
-from .enums import STATUS_EN, Status
+from .enums import STATUS_EN, Action, Status
 from .models import Attachment, AttachmentKind, Dossier
 from .schemas import (
     ApologyIn,
@@ -474,6 +474,11 @@ def detail(request, dossier_id: int = DossierId):
     body["authorizations"] = [
         _attachment(a) for a in attachments if a.kind == AttachmentKind.AUTHORIZATION
     ]
+    # Before approval the applicant learns nothing of a draft result: not the file, not the
+    # flag, not the event that attached it (access.can_see_attachment).
+    released = can_see_attachment(request.user, d, AttachmentKind.RESULT)
+    if not released:
+        body["electronic_result"] = False
     body["events"] = [
         {
             "seq": e.seq,
@@ -487,6 +492,7 @@ def detail(request, dossier_id: int = DossierId):
             "data": e.data,
         }
         for e in d.events.select_related("actor_agency").order_by("seq")
+        if released or e.action != Action.ATTACH_RESULT
     ]
     body["handovers"] = [
         {

@@ -32,7 +32,7 @@ from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers import timing
 from motcua.dossiers.access import allowed_actions, applicant_id, can_see_attachment
-from motcua.dossiers.enums import Status
+from motcua.dossiers.enums import Action, Status
 from motcua.dossiers.models import Attachment, AttachmentKind
 from motcua.org.models import Agency
 
@@ -222,9 +222,13 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/my_dossiers.html", {"page": page, "rows": rows})
 
 
-def _timeline(dossier) -> list[dict]:
+def _timeline(dossier, released: bool) -> list[dict]:
+    """The dossier's events in plain words; a draft result's attachment stays out until the
+    result is released to the applicant (access.can_see_attachment)."""
     entries = []
     for e in dossier.events.select_related("actor_agency").order_by("seq"):
+        if not released and e.action == Action.ATTACH_RESULT:
+            continue
         vi, en = wording.EVENT_PLAIN.get(e.action, (e.action, e.action))
         entries.append({"event": e, "text": pick(vi, en)})
     return entries
@@ -246,7 +250,9 @@ def _dossier_context(request: HttpRequest, dossier, **extra) -> dict:
         "status": _status(dossier),
         "next_step": pick(*next_step) if next_step else "",
         "documents": _documents(dossier),
-        "timeline": _timeline(dossier),
+        "timeline": _timeline(
+            dossier, can_see_attachment(request.user, dossier, AttachmentKind.RESULT)
+        ),
         "actions": actions,
         "submitted": [a for a in attachments if a.kind != AttachmentKind.RESULT],
         "results": [

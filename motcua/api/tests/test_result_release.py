@@ -68,3 +68,25 @@ def test_the_attach_form_does_not_claim_a_signature(world):
     assert "Tệp kết quả (PDF)" in page
     assert "ký số" not in page
     assert "signed" not in page.lower()
+
+
+def test_before_approval_the_applicant_does_not_learn_a_draft_exists(world, api):
+    w = world
+    d, _att = draft_result(w)
+    body = api.get(f"/{d.pk}", w.citizen).json()
+    assert body["electronic_result"] is False
+    assert "attach_result" not in [e["action"] for e in body["events"]]
+    staff = api.get(f"/{d.pk}", w.a.staff["s:leader"]).json()
+    assert staff["electronic_result"] is True
+    assert "attach_result" in [e["action"] for e in staff["events"]]
+    portal = Client()
+    portal.force_login(w.citizen)
+    timeline = [e["event"].action for e in portal.get(f"/ho-so/{d.pk}/").context["timeline"]]
+    assert "attach_result" not in timeline
+
+    s.dossier_approve(dossier_id=d.pk, actor=w.a.staff["s:leader"], result_note="Đã cấp")
+    body = api.get(f"/{d.pk}", w.citizen).json()
+    assert body["electronic_result"] is True
+    assert "attach_result" in [e["action"] for e in body["events"]]
+    timeline = [e["event"].action for e in portal.get(f"/ho-so/{d.pk}/").context["timeline"]]
+    assert "attach_result" in timeline
