@@ -31,7 +31,8 @@ def redis_unreachable() -> str | None:
     return None
 
 
-needs_redis = pytest.mark.skipif(redis_unreachable() is not None, reason=str(redis_unreachable()))
+_WHY_NOT = redis_unreachable()
+needs_redis = pytest.mark.skipif(_WHY_NOT is not None, reason=str(_WHY_NOT))
 
 
 def shared_database_url() -> str | None:
