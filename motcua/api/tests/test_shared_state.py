@@ -1,7 +1,8 @@
 """State shared by the server processes through Redis (MOTCUA_CACHE_URL): a token revoked
 in one process is refused at once by another, and failed status lookups counted by one
-process are counted by all. Needs Redis (MOTCUA_TEST_REDIS_URL, default db 11); skipped
-otherwise, saying why. Each test uses keys of its own and deletes them."""
+process are counted by all. The tests marked `redis` need Redis (MOTCUA_TEST_REDIS_URL,
+default db 11) and are skipped otherwise, saying why; each uses keys of its own and deletes
+them. The others show what happens when the shared cache cannot be reached."""
 
 import subprocess
 import uuid
@@ -19,7 +20,7 @@ from motcua.dossiers.access import staff_roles
 from motcua.dossiers.selectors import dossier_lookup
 from motcua.org.models import Agency, StaffRole
 
-pytestmark = [pytest.mark.redis, needs_redis, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 MINE = "/api/dossiers/mine"
 
@@ -48,6 +49,8 @@ def _request(token):
     return RequestFactory().get(MINE, headers={"Authorization": f"Bearer {token}"})
 
 
+@pytest.mark.redis
+@needs_redis
 def test_a_token_revoked_in_one_process_is_refused_at_once_by_another(
     world, shared_cache, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
@@ -66,6 +69,8 @@ def test_a_token_revoked_in_one_process_is_refused_at_once_by_another(
     assert other(_request(plaintext)) is None
 
 
+@pytest.mark.redis
+@needs_redis
 def test_a_role_or_agency_change_in_one_process_reaches_another(
     world, shared_cache, django_capture_on_commit_callbacks
 ):
@@ -153,6 +158,8 @@ def test_an_unreachable_shared_cache_does_not_stop_lookups(world, settings, capl
     assert "lookup limiter: cache unwritable" in caplog.text
 
 
+@pytest.mark.redis
+@needs_redis
 def test_failed_lookups_counted_in_one_process_refuse_in_another(world, settings, tmp_path):
     from motcua.dossiers.selectors import _lookup_key
 
