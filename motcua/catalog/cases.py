@@ -100,3 +100,14 @@ def missing(components: Iterable, declared: Iterable[str], handed_in: Iterable[i
     """The components that must be handed in and were not, in order."""
     declared, given = set(declared), set(handed_in)
     return [c for c in components if needed(c, declared) and c.pk not in given]
+
+
+def authorization_components(components: Iterable) -> list:
+    """The components that ARE the authorisation document ("Văn bản ủy quyền …", "Giấy ủy
+    quyền …"): filing for a principal (the dossier's principal with its authorisation file)
+    hands them in and declares their case; declaring their case means filing for one."""
+    return [
+        c
+        for c in components
+        if _words(c.name).startswith((" van ban uy quyen ", " giay uy quyen "))
+    ]

@@ -559,6 +559,36 @@ def submission_for_key(*, actor, key: str) -> Dossier | None:
     return found.dossier if found is not None else None
 
 
+def _authorisation(
+    components: list[Component],
+    declared: list[str],
+    principal_details: Mapping[str, str],
+    auth_file: CheckedFile | None,
+    errors: FieldErrors,
+) -> tuple[list[str], Component | None]:
+    """The principal relation and the catalog's authorisation component are one fact:
+    naming a principal (with the authorisation file) declares the case of the catalog's
+    "Văn bản ủy quyền" component and hands it in; declaring that case without naming the
+    principal is refused. Returns the declared cases and the component the authorisation
+    file stands for (None when the catalog lists none)."""
+    auth = catalog_cases.authorization_components(components)
+    auth_cases = {c.case for c in auth if c.case}
+    if principal_details:
+        declared = [*declared, *sorted(auth_cases - set(declared))]
+    elif auth_cases & set(declared):
+        errors.add(
+            ValidationFailed(
+                "principal_required",
+                "Trường hợp ủy quyền: cần khai báo người ủy quyền (họ tên, số định danh hoặc "
+                "mã số thuế) và đính kèm giấy ủy quyền.",
+                "The authorisation case: give the principal (name, personal number or tax "
+                "code) and attach the authorisation document.",
+                field="principal.name",
+            )
+        )
+    return declared, (auth[0] if auth and auth_file is not None else None)
+
+
 def _check_principal(
     principal: Mapping[str, str] | None,
     authorization,
@@ -689,6 +719,9 @@ def dossier_submit(
     principal_details, auth_file = _check_principal(
         principal, authorization, account.identifier, errors
     )
+    declared, auth_component = _authorisation(
+        components, declared, principal_details, auth_file, errors
+    )
     checked = errors.check(_check_files, files, version, components=components) or []
     if not any((e.field or "").startswith("files") for e in errors.errors):
         if not checked:
@@ -701,9 +734,10 @@ def dossier_submit(
                 )
             )
         else:
-            errors.check(
-                _require_components, components, declared, {c.pk for c, _ in checked}, "files"
-            )
+            handed_in = {c.pk for c, _ in checked}
+            if auth_component is not None:
+                handed_in.add(auth_component.pk)
+            errors.check(_require_components, components, declared, handed_in, "files")
     errors.raise_if_any()
     details = {
         "name": account.full_name,
@@ -747,12 +781,13 @@ def dossier_submit(
             at=at,
         )
         _store(guard, dossier, checked, AttachmentKind.SUBMITTED, actor, at, digitized=False)
-        _record_received(dossier, ReceivedSource.ONLINE, at, checked)
+        authorised = [(auth_component, auth_file)] if auth_component is not None else []
+        _record_received(dossier, ReceivedSource.ONLINE, at, [*checked, *authorised])
         if auth_file is not None:
             _store(
                 guard,
                 dossier,
-                [(None, auth_file)],
+                [(auth_component, auth_file)],
                 AttachmentKind.AUTHORIZATION,
                 actor,
                 at,
@@ -869,6 +904,9 @@ def dossier_intake(
     principal_details, auth_file = _check_principal(
         principal, authorization, details.get("id_number", ""), errors
     )
+    declared, auth_component = _authorisation(
+        components, declared, principal_details, auth_file, errors
+    )
     details["principal_name"] = principal_details.get("name", "")
     details["principal_id_number"] = principal_details.get("id_number", "")
     checked = errors.check(_check_files, files, version, components=components) or []
@@ -877,6 +915,8 @@ def dossier_intake(
         (e.field or "").startswith(("files", "received")) for e in errors.errors
     ):
         handed_in = set(counts) | {c.pk for c, _ in checked}
+        if auth_component is not None:
+            handed_in.add(auth_component.pk)
         errors.check(_require_components, components, declared, handed_in, "received")
     errors.raise_if_any()
     with FileGuard() as guard, transaction.atomic():
@@ -903,12 +943,13 @@ def dossier_intake(
             }
         _event(dossier, Action.INTAKE, actor, acting, None, at, data=data)
         _store(guard, dossier, checked, AttachmentKind.SUBMITTED, actor, at, digitized=True)
-        _record_received(dossier, ReceivedSource.COUNTER, at, checked, counts)
+        authorised = [(auth_component, auth_file)] if auth_component is not None else []
+        _record_received(dossier, ReceivedSource.COUNTER, at, [*checked, *authorised], counts)
         if auth_file is not None:
             _store(
                 guard,
                 dossier,
-                [(None, auth_file)],
+                [(auth_component, auth_file)],
                 AttachmentKind.AUTHORIZATION,
                 actor,
                 at,

@@ -413,9 +413,13 @@ def test_intake_takes_the_papers_counted_and_the_cases(world, api):
     from motcua.dossiers.models import ReceivedComponent
 
     w = world
-    case = "Trường hợp ủy quyền thực hiện thủ tục"
+    case = "Trường hợp trẻ em bị bỏ rơi"
     proxy = Component.objects.create(
-        version=w.version, order=3, name="Văn bản ủy quyền", original_count=1, case=case
+        version=w.version,
+        order=3,
+        name="Biên bản về việc trẻ bị bỏ rơi",
+        original_count=1,
+        case=case,
     )
     body = {
         "procedure": w.procedure.code,

@@ -551,9 +551,13 @@ def test_intake_records_the_papers_counted_per_component(client, world, officer)
 def test_intake_asks_the_cases_and_requires_their_documents(client, world, officer):
     from motcua.catalog.models import Component
 
-    case = "Trường hợp ủy quyền thực hiện thủ tục"
+    case = "Trường hợp trẻ em bị bỏ rơi"
     proxy = Component.objects.create(
-        version=world.version, order=3, name="Văn bản ủy quyền", original_count=1, case=case
+        version=world.version,
+        order=3,
+        name="Biên bản về việc trẻ bị bỏ rơi",
+        original_count=1,
+        case=case,
     )
     client.force_login(officer)
     html = client.get("/can-bo/tiep-nhan/", {"procedure": "1.001193"}).content.decode()
@@ -567,7 +571,7 @@ def test_intake_asks_the_cases_and_requires_their_documents(client, world, offic
     r = client.post("/can-bo/tiep-nhan/", data)
     html = r.content.decode()
     assert r.status_code == 422
-    assert "Hồ sơ còn thiếu 1 thành phần bắt buộc: (1) Văn bản ủy quyền" in html
+    assert "Hồ sơ còn thiếu 1 thành phần bắt buộc: (1) Biên bản về việc trẻ bị bỏ rơi" in html
     assert Dossier.objects.count() == 1
     data = _intake(
         world,

@@ -16,7 +16,7 @@ from .factories import PDF
 
 pytestmark = pytest.mark.django_db
 
-PROXY = "Trường hợp ủy quyền thực hiện thủ tục"
+PROXY = "Trường hợp trẻ em bị bỏ rơi"
 
 
 @pytest.fixture
@@ -26,7 +26,11 @@ def cased(world):
     w = world
     Component.objects.filter(pk=w.components[1].pk).update(required=True)
     proxy = Component.objects.create(
-        version=w.version, order=3, name="Văn bản ủy quyền", original_count=1, case=PROXY
+        version=w.version,
+        order=3,
+        name="Biên bản về việc trẻ bị bỏ rơi",
+        original_count=1,
+        case=PROXY,
     )
     return w, proxy
 
@@ -68,7 +72,7 @@ def test_online_submission_lists_every_missing_component_and_writes_nothing(case
         )
     assert e.value.code == "components_missing" and e.value.field == "files"
     assert e.value.message == (
-        "Hồ sơ còn thiếu 2 thành phần bắt buộc: (1) Giấy chứng sinh; (2) Văn bản ủy quyền"
+        "Hồ sơ còn thiếu 2 thành phần bắt buộc: (1) Giấy chứng sinh; (2) Biên bản về việc trẻ bị bỏ rơi"
     )
     assert e.value.data == {"missing_components": [w.components[1].pk, proxy.pk]}
     assert Dossier.objects.count() == 0 and Attachment.objects.count() == 0
@@ -192,3 +196,50 @@ def test_a_supplement_is_recorded_as_such(world):
         at=T0 + dt.timedelta(hours=1),
     )
     assert received(d) == [(1, "online", 0, 0, 1), (2, "supplement", 0, 0, 1)]
+
+
+AUTH_CASE = "Trường hợp ủy quyền thực hiện thủ tục"
+
+
+@pytest.fixture
+def proxied(world):
+    """The catalog lists the authorisation document itself, in the case of a proxy."""
+    w = world
+    auth = Component.objects.create(
+        version=w.version, order=3, name="Văn bản ủy quyền", original_count=1, case=AUTH_CASE
+    )
+    return w, auth
+
+
+def test_filing_for_a_principal_hands_in_the_catalogs_authorisation_component(proxied):
+    w, auth = proxied
+    d = s.dossier_submit(
+        actor=w.citizen,
+        procedure=w.procedure,
+        receiving_agency=w.a.center,
+        files={w.components[0].pk: [("a.pdf", PDF)]},
+        principal={"name": "Trần Thị Bình", "id_number": "001304000127"},
+        authorization=("uy-quyen.pdf", PDF),
+        at=T0,
+    )
+    # The principal relation declares the case and its file is that component's paper.
+    assert d.events.get(action="submit").data["cases"] == [AUTH_CASE]
+    assert received(d) == [(1, "online", 0, 0, 1), (3, "online", 0, 0, 1)]
+    doc = Attachment.objects.get(dossier=d, kind="authorization")
+    assert doc.component_id == auth.pk
+
+
+def test_declaring_the_authorisation_case_without_a_principal_is_refused(proxied):
+    w, auth = proxied
+    with pytest.raises(ValidationFailed) as e:
+        s.dossier_submit(
+            actor=w.citizen,
+            procedure=w.procedure,
+            receiving_agency=w.a.center,
+            files={w.components[0].pk: [("a.pdf", PDF)], auth.pk: [("uq.pdf", PDF)]},
+            cases=[AUTH_CASE],
+            at=T0,
+        )
+    assert e.value.code == "principal_required"
+    assert e.value.field == "principal.name"
+    assert Dossier.objects.count() == 0

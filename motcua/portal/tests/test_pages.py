@@ -332,17 +332,17 @@ def test_the_applicant_declares_the_cases_that_apply(client, world):
     proxy = Component.objects.create(
         version=world.version,
         order=3,
-        name="Văn bản ủy quyền",
+        name="Biên bản về việc trẻ bị bỏ rơi",
         original_count=1,
-        case="Trường hợp ủy quyền thực hiện thủ tục",
+        case="Trường hợp trẻ em bị bỏ rơi",
     )
     login(client, world.citizen)
     page = client.get("/thu-tuc/1.001193/nop/").content.decode()
-    assert 'name="cases" value="Trường hợp ủy quyền thực hiện thủ tục"' in page
-    assert "Chỉ nộp trong trường hợp: Trường hợp ủy quyền thực hiện thủ tục" in page
+    assert 'name="cases" value="Trường hợp trẻ em bị bỏ rơi"' in page
+    assert "Chỉ nộp trong trường hợp: Trường hợp trẻ em bị bỏ rơi" in page
     data = {
         "receiving_agency": world.a.center.pk,
-        "cases": ["Trường hợp ủy quyền thực hiện thủ tục"],
+        "cases": ["Trường hợp trẻ em bị bỏ rơi"],
         **_files(world),
     }
     r = client.post("/thu-tuc/1.001193/nop/", data)
@@ -351,17 +351,17 @@ def test_the_applicant_declares_the_cases_that_apply(client, world):
         "/thu-tuc/1.001193/nop/",
         {
             "receiving_agency": world.a.center.pk,
-            "cases": ["Trường hợp ủy quyền thực hiện thủ tục"],
-            f"component_{proxy.pk}": SimpleUploadedFile("uq.pdf", PDF),
+            "cases": ["Trường hợp trẻ em bị bỏ rơi"],
+            f"component_{proxy.pk}": SimpleUploadedFile("bien-ban.pdf", PDF),
         },
     )
     assert r["Location"] == REVIEW
-    assert "Trường hợp ủy quyền thực hiện thủ tục" in client.get(REVIEW).content.decode()
+    assert "Trường hợp trẻ em bị bỏ rơi" in client.get(REVIEW).content.decode()
     client.post(REVIEW)
     d = Dossier.objects.get()
     assert d.events.get(action="submit").data == {
         "files": 3,
-        "cases": ["Trường hợp ủy quyền thực hiện thủ tục"],
+        "cases": ["Trường hợp trẻ em bị bỏ rơi"],
         "code": d.code,  # the code is given at submission
     }
 
