@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: demo test lint test-unit test-browser browser-check test-postgres bench-lifecycle bench-pages bench-forms bench-indicators clean install
+.PHONY: demo test lint test-unit test-browser browser-check test-postgres bench-lifecycle bench-pages bench-forms bench-indicators bench-auth clean install
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -23,10 +23,20 @@ install: $(STAMP)
 ## (with DEBUG on: MOTCUA_DEBUG=1 unless set; the settings default is off. `motcua demo
 ## --serve` sets MOTCUA_PUBLIC_URL, the receipts' QR codes, to that address unless it is
 ## set, and prints it)
+## The shared cache (MOTCUA_CACHE_URL, docs/deploy.md) is DEMO_CACHE_URL when Redis answers
+## there and MOTCUA_CACHE_URL is not set; otherwise each process counts alone, which loses
+## nothing for the demo's one server process (`MOTCUA_CACHE_URL= make demo` opts out).
 DEMO_ADDR ?= 127.0.0.1:8000
+DEMO_CACHE_URL ?= redis://127.0.0.1:6379/1
+REDIS_ANSWERS = $(BIN)/python -c "import redis; redis.Redis.from_url('$(DEMO_CACHE_URL)', socket_connect_timeout=0.5, socket_timeout=0.5).ping()" 2>/dev/null
 
 demo: $(STAMP)
 	$(BIN)/motcua migrate --noinput -v 0
+	@if [ -z "$${MOTCUA_CACHE_URL+set}" ]; then \
+	  if $(REDIS_ANSWERS); then export MOTCUA_CACHE_URL=$(DEMO_CACHE_URL); \
+	    echo "Bộ nhớ đệm chung (shared cache, MOTCUA_CACHE_URL): $(DEMO_CACHE_URL)"; \
+	  else echo "Redis không trả lời tại $(DEMO_CACHE_URL): bộ đếm riêng từng tiến trình (Redis not reachable: counters per process)"; fi; \
+	fi; \
 	MOTCUA_DEBUG=$${MOTCUA_DEBUG:-1} $(BIN)/motcua demo --serve --addr $(DEMO_ADDR)
 
 ## lint: ruff (lint + format check) and a migrations check
@@ -74,6 +84,9 @@ bench-forms: $(STAMP)
 
 bench-indicators: $(STAMP)
 	$(BIN)/python bench/indicators.py --quick
+
+bench-auth: $(STAMP)
+	$(BIN)/python bench/auth.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache node_modules

@@ -17,14 +17,18 @@ def _media_root(tmp_path, settings):
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Rolled-back test data may reuse ids on SQLite: start every test with empty caches."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
+    from django.core.cache.backends.locmem import LocMemCache
 
     from motcua.api.auth import auth_cache_clear
     from motcua.dossiers.rules import steps_cache_clear
 
     steps_cache_clear()
     auth_cache_clear()
-    cache.clear()  # lookup-failure counters
+    if isinstance(caches["default"], LocMemCache):
+        # Lookup-failure counters. Never a shared cache (MOTCUA_CACHE_URL in the
+        # environment): clearing Redis would empty a database others may use.
+        cache.clear()
     yield
     steps_cache_clear()
     auth_cache_clear()

@@ -9,11 +9,18 @@ read-only.
 A worker process keeps what it learnt of a token (the user, the user's staff roles and
 applicant account) for MOTCUA_AUTH_CACHE_SECONDS (default 10 s), so that a busy officer's
 requests skip those queries. A process forgets a user's cached tokens as soon as that
-token, user, staff role or applicant account is saved or deleted in it; other worker
-processes see such a change within the cache period (docs/rules.md, "API tokens"). An
-agency saved or deleted makes the process forget every token. Which roles count is decided
-by the one role lookup, motcua.org.selectors.staff_role_map (the role's and the agency's
-validity).
+token, user, staff role or applicant account is saved or deleted in it. An agency saved or
+deleted makes the process forget every token. Which roles count is decided by the one role
+lookup, motcua.org.selectors.staff_role_map (the role's and the agency's validity).
+
+Other processes: with a shared cache (MOTCUA_CACHE_URL, Redis), such a change also gives
+the tokens concerned a new version in it once the transaction commits, and every process
+reads the versions of the token it serves (one Redis round trip, no database query) before
+trusting what it keeps: a change is then seen at once by every process. The versions are
+read before the database, so a change committed in between is never kept under its new
+version. Without a shared cache, other processes see a change within the cache period
+(docs/rules.md, "API tokens"); when the shared cache cannot be read, nothing kept is
+trusted (the database is asked on every request) until it can.
 """
 
 from __future__ import annotations
@@ -21,12 +28,15 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import logging
 import secrets
 import threading
 import time
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer, django_auth
@@ -36,6 +46,7 @@ from motcua.core.errors import DomainError
 
 from .models import ApiToken
 
+log = logging.getLogger(__name__)
 TOKEN_PREFIX = "mc_"
 LAST_USED_RESOLUTION = dt.timedelta(minutes=10)
 
@@ -60,54 +71,131 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
 
 
 class _Entry:
-    __slots__ = ("token_id", "user", "last_used_at", "expires")
+    __slots__ = ("token_id", "user", "last_used_at", "expires", "versions")
 
-    def __init__(self, token_id: int, user, last_used_at, expires: float) -> None:
+    def __init__(self, token_id: int, user, last_used_at, expires: float, versions) -> None:
         self.token_id = token_id
         self.user = user
         self.last_used_at = last_used_at
         self.expires = expires
+        self.versions = versions
 
 
-_CACHE: dict[str, _Entry] = {}
-_CACHE_LOCK = threading.Lock()
-_CACHE_MAX = 10_000
+class TokenCache:
+    """What one server process keeps of the tokens it has checked."""
+
+    MAX = 10_000
+
+    def __init__(self) -> None:
+        self.entries: dict[str, _Entry] = {}
+        self.lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+    def forget(self, user_id: int) -> None:
+        with self.lock:
+            for key in [k for k, e in self.entries.items() if e.user.pk == user_id]:
+                del self.entries[key]
+
+    def put(self, key_hash: str, entry: _Entry) -> None:
+        with self.lock:
+            if len(self.entries) >= self.MAX:
+                self.entries.clear()
+            self.entries[key_hash] = entry
+
+
+# This process's tokens (the signal receivers below forget in it).
+PROCESS_CACHE = TokenCache()
 
 
 def auth_cache_clear() -> None:
     """Forget every cached token."""
-    with _CACHE_LOCK:
-        _CACHE.clear()
+    PROCESS_CACHE.clear()
 
 
 def auth_cache_forget(user_id: int) -> None:
     """Forget the cached tokens of one user."""
-    with _CACHE_LOCK:
-        for key in [k for k, e in _CACHE.items() if e.user.pk == user_id]:
-            del _CACHE[key]
+    PROCESS_CACHE.forget(user_id)
+
+
+# --- versions in the shared cache (MOTCUA_CACHE_URL) ------------------------------------
+
+_ALL = "motcua:auth:v"
+_UNREADABLE = object()  # never equal to what an entry holds: nothing is trusted
+
+
+def _shared() -> bool:
+    return bool(getattr(settings, "MOTCUA_CACHE_URL", ""))
+
+
+def _version_key(key_hash: str) -> str:
+    return f"motcua:auth:v:{key_hash[:32]}"
+
+
+def _versions(key_hash: str):
+    """The shared versions of everything (agencies) and of one token; () when no cache is
+    shared."""
+    if not _shared() or _cache_seconds() <= 0:
+        return ()
+    try:
+        got = cache.get_many([_ALL, _version_key(key_hash)])
+    except Exception:
+        log.warning("shared cache unreadable: API tokens checked in the database", exc_info=True)
+        return _UNREADABLE
+    return (got.get(_ALL), got.get(_version_key(key_hash)))
+
+
+def _bump(keys: list[str]) -> None:
+    """New versions: every process stops trusting what it keeps under these keys. They
+    outlive any entry read under the old ones, then expire."""
+    if not keys:
+        return
+    try:
+        version = secrets.token_hex(8)
+        cache.set_many(dict.fromkeys(keys, version), timeout=_cache_seconds() + 60)
+    except Exception:
+        log.exception("shared cache unwritable: other processes see the change late")
+
+
+def _bump_user_after_commit(user_id: int, key_hash: str | None = None) -> None:
+    def bump() -> None:
+        hashes = set(ApiToken.objects.filter(user_id=user_id).values_list("key_hash", flat=True))
+        if key_hash:
+            hashes.add(key_hash)
+        _bump([_version_key(h) for h in hashes])
+
+    transaction.on_commit(bump)
 
 
 def on_saved_or_deleted(sender, instance, created: bool = False, **_kwargs) -> None:
     """Signal receiver: a change to a token, user, staff role or applicant account makes
-    this process forget that user's cached tokens (a new token changes nothing cached)."""
+    this process forget that user's cached tokens (a new token changes nothing cached), and
+    with a shared cache every process, once committed."""
     if sender is ApiToken and created:
         return
     user_id = instance.pk if hasattr(instance, "api_tokens") else instance.user_id
     if user_id is not None:
         auth_cache_forget(user_id)
+        if _shared():
+            _bump_user_after_commit(user_id, getattr(instance, "key_hash", None))
 
 
 def on_agency_changed(sender, instance, **_kwargs) -> None:
     """Signal receiver: an agency saved or deleted (its validity bounds its staff's rights)
-    makes this process forget every cached token; agencies change rarely."""
+    makes this process forget every cached token, and with a shared cache every process;
+    agencies change rarely."""
     auth_cache_clear()
+    if _shared():
+        transaction.on_commit(lambda: _bump([_ALL]))
 
 
 def _cache_seconds() -> float:
     return float(getattr(settings, "MOTCUA_AUTH_CACHE_SECONDS", 10))
 
 
-def _load(key_hash: str) -> _Entry | None:
+def _load(key_hash: str, versions) -> _Entry | None:
     from motcua.dossiers.access import applicant_id, staff_roles
 
     found = (
@@ -120,24 +208,26 @@ def _load(key_hash: str) -> _Entry | None:
     user = found.user
     staff_roles(user)  # memoized on the user object, cached with it
     applicant_id(user)
-    return _Entry(found.pk, user, found.last_used_at, time.monotonic() + _cache_seconds())
+    return _Entry(found.pk, user, found.last_used_at, time.monotonic() + _cache_seconds(), versions)
 
 
 class TokenAuth(HttpBearer):
+    def __init__(self, cache: TokenCache | None = None) -> None:
+        super().__init__()
+        self.cache = cache or PROCESS_CACHE
+
     def authenticate(self, request, token: str):
         if not token or len(token) > 200:
             return None
         key_hash = _hash(token)
-        entry = _CACHE.get(key_hash)
-        if entry is None or entry.expires < time.monotonic():
-            entry = _load(key_hash)
+        versions = _versions(key_hash)
+        entry = self.cache.entries.get(key_hash)
+        if entry is None or entry.expires < time.monotonic() or entry.versions != versions:
+            entry = _load(key_hash, versions)
             if entry is None:
                 return None
-            if _cache_seconds() > 0:
-                with _CACHE_LOCK:
-                    if len(_CACHE) >= _CACHE_MAX:
-                        _CACHE.clear()
-                    _CACHE[key_hash] = entry
+            if _cache_seconds() > 0 and versions is not _UNREADABLE:
+                self.cache.put(key_hash, entry)
         now = timezone.now()
         if entry.last_used_at is None or now - entry.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=entry.token_id).update(last_used_at=now)

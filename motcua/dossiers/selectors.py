@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,6 +19,8 @@ from . import deadlines
 from .access import can_view, visible_dossiers
 from .enums import OPEN, Status
 from .models import Dossier
+
+log = logging.getLogger(__name__)
 
 DUE_FILTERS = {
     "overdue": deadlines.OVERDUE,
@@ -76,8 +79,18 @@ def _lookup_limits() -> tuple[int, int]:
 
 
 def _lookup_check(client: str) -> None:
+    """Refuse a client past the limit. The counters live in the cache (Redis, shared by
+    the server processes, with MOTCUA_CACHE_URL); when it cannot be read the lookup goes
+    on, logged: an outage gives a guesser minutes, refusing would turn every citizen away."""
     limit, window = _lookup_limits()
-    if limit and (cache.get(_lookup_key(client)) or 0) >= limit:
+    if not limit:
+        return
+    try:
+        failures = cache.get(_lookup_key(client)) or 0
+    except Exception:
+        log.warning("lookup limiter: cache unreadable, not counting", exc_info=True)
+        return
+    if failures >= limit:
         minutes = max(1, round(window / 60))
         raise DomainError(
             "too_many_lookups",
@@ -91,11 +104,14 @@ def _lookup_check(client: str) -> None:
 def _lookup_failed(client: str) -> None:
     _limit, window = _lookup_limits()
     key = _lookup_key(client)
-    cache.add(key, 0, timeout=window)  # the window starts at the first failure
     try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
+        cache.add(key, 0, timeout=window)  # the window starts at the first failure
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window)
+    except Exception:
+        log.warning("lookup limiter: cache unwritable, failure not counted", exc_info=True)
 
 
 def my_dossiers(*, user, status: int | None = None) -> QuerySet:

@@ -102,3 +102,13 @@ def test_every_variable_the_settings_read_is_listed_in_env_example():
     listed = set(re.findall(r"\b([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text()))
     assert "MOTCUA_MAX_SUPPLEMENT_REQUESTS" in read
     assert sorted(read - listed) == []
+
+
+def test_make_demo_uses_the_shared_cache_when_redis_answers():
+    # docs/deploy.md: the demo sets MOTCUA_CACHE_URL when Redis answers and the developer
+    # has not set it; otherwise it says so and counts per process.
+    makefile = (ROOT / "Makefile").read_text()
+    demo = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
+    assert 'if [ -z "$${MOTCUA_CACHE_URL+set}" ]' in demo
+    assert "if $(REDIS_ANSWERS); then export MOTCUA_CACHE_URL=$(DEMO_CACHE_URL);" in demo
+    assert "DEMO_CACHE_URL ?= redis://127.0.0.1:6379/1" in makefile
