@@ -589,6 +589,36 @@ def _authorisation(
     return declared, (auth[0] if auth and auth_file is not None else None)
 
 
+def _hand_in(
+    guard: FileGuard,
+    dossier: Dossier,
+    source: str,
+    checked: list[tuple[Component, CheckedFile]],
+    authorisation: tuple[Component | None, CheckedFile | None],
+    actor,
+    at: dt.datetime,
+    counts: Mapping[int, tuple[int, int]] | None = None,
+) -> None:
+    """Store what was handed in at submission or intake (the files, the authorisation file
+    as the component it stands for) and record it per component. Files scanned at the
+    counter are digitized; uploads are the applicant's own."""
+    digitized = source == ReceivedSource.COUNTER
+    _store(guard, dossier, checked, AttachmentKind.SUBMITTED, actor, at, digitized=digitized)
+    component, auth_file = authorisation
+    authorised = [(component, auth_file)] if component is not None and auth_file else []
+    _record_received(dossier, source, at, [*checked, *authorised], counts)
+    if auth_file is not None:
+        _store(
+            guard,
+            dossier,
+            [(component, auth_file)],
+            AttachmentKind.AUTHORIZATION,
+            actor,
+            at,
+            digitized=digitized,
+        )
+
+
 def _check_principal(
     principal: Mapping[str, str] | None,
     authorization,
@@ -780,19 +810,9 @@ def dossier_submit(
             request_summary=request_summary,
             at=at,
         )
-        _store(guard, dossier, checked, AttachmentKind.SUBMITTED, actor, at, digitized=False)
-        authorised = [(auth_component, auth_file)] if auth_component is not None else []
-        _record_received(dossier, ReceivedSource.ONLINE, at, [*checked, *authorised])
-        if auth_file is not None:
-            _store(
-                guard,
-                dossier,
-                [(auth_component, auth_file)],
-                AttachmentKind.AUTHORIZATION,
-                actor,
-                at,
-                digitized=False,
-            )
+        _hand_in(
+            guard, dossier, ReceivedSource.ONLINE, checked, (auth_component, auth_file), actor, at
+        )
         if claim is not None:
             claim.dossier = dossier
             claim.save(update_fields=["dossier"])
@@ -942,19 +962,16 @@ def dossier_intake(
                 "id_number": dossier.principal_id_number,
             }
         _event(dossier, Action.INTAKE, actor, acting, None, at, data=data)
-        _store(guard, dossier, checked, AttachmentKind.SUBMITTED, actor, at, digitized=True)
-        authorised = [(auth_component, auth_file)] if auth_component is not None else []
-        _record_received(dossier, ReceivedSource.COUNTER, at, [*checked, *authorised], counts)
-        if auth_file is not None:
-            _store(
-                guard,
-                dossier,
-                [(auth_component, auth_file)],
-                AttachmentKind.AUTHORIZATION,
-                actor,
-                at,
-                digitized=True,
-            )
+        _hand_in(
+            guard,
+            dossier,
+            ReceivedSource.COUNTER,
+            checked,
+            (auth_component, auth_file),
+            actor,
+            at,
+            counts,
+        )
         if refuse_reason is not None:
             return _refuse(dossier, actor, acting, refuse_reason, at)
         return _receive(dossier, actor, acting, at)
