@@ -98,10 +98,22 @@ class Rules:
 
 def judged_due(d, rules: Rules | None = None) -> dt.datetime | None:
     """The appointment a dossier is judged against (see the module docstring)."""
+    return due_judged(d.due_at, d.original_due_at, d.apology_count, rules)
+
+
+def due_judged(
+    due_at: dt.datetime | None,
+    original_due_at: dt.datetime | None,
+    apology_count: int,
+    rules: Rules | None = None,
+) -> dt.datetime | None:
+    """The rule of `judged_due` on bare values (reports that rebuild a past state): the
+    first appointment of a re-appointed dossier unless MOTCUA_REAPPOINTMENT_JUDGED_AGAINST
+    is "new"."""
     rules = rules or Rules.current()
-    if rules.against == "original" and d.apology_count and d.original_due_at is not None:
-        return d.original_due_at
-    return d.due_at
+    if rules.against == "original" and apology_count and original_due_at is not None:
+        return original_due_at
+    return due_at
 
 
 def processing_end(d) -> dt.datetime | None:

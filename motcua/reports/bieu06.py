@@ -242,7 +242,6 @@ def bieu06(*, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
     start, end = period_bounds(date_from, date_to)
     refused, stopped = refused_mode(), stopped_mode()
     rules = deadlines.Rules.current()
-    against_first = rules.against == "original"
 
     # Candidates: received before the end and not settled before the start.
     received = Q(received_at__lt=end)
@@ -310,7 +309,7 @@ def bieu06(*, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
             if status == Status.REFUSED:
                 v["on_time"] += 1
                 continue
-            due = original_due_at if against_first and apologies and original_due_at else due_at
+            due = deadlines.due_judged(due_at, original_due_at, apologies, rules)
             outcome = deadlines.judge(
                 received_at=received_at,
                 end_at=settled_at,
@@ -333,10 +332,9 @@ def bieu06(*, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
     as_of = _state_at([item[0] for item in pending], end)
     for pk, v, received_at, due_now, first_now in pending:
         due_text, paused_since, supplements, apologies, first_text = as_of[pk]
-        due = _parse(due_text) or due_now
-        first = _parse(first_text) or first_now
-        if against_first and apologies and first is not None:
-            due = first
+        due = deadlines.due_judged(
+            _parse(due_text) or due_now, _parse(first_text) or first_now, apologies, rules
+        )
         verdict = deadlines.judge(
             received_at=received_at,
             end_at=None,
