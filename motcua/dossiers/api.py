@@ -628,6 +628,7 @@ def _transition(action: str, endpoint: Endpoint) -> Callable[..., HttpResponse]:
         version = inputs.pop("expected_version")
         return _act(request, action, dossier_id, version, inputs)
 
+    view.__name__ = view.__qualname__ = action  # as tracebacks and profiles name it
     return view
 
 
