@@ -115,8 +115,8 @@ class ActionPage:
 
     def run(self, request: HttpRequest, dossier: Dossier, data: dict[str, Any]) -> Dossier:
         """The action's service with the form's cleaned data: its fields named as the
-        service's inputs (dossiers.actions.TRANSITIONS)."""
-        wanted = dossier_actions.TRANSITIONS[self.action].inputs
+        service's inputs (dossiers.actions.CALLS)."""
+        wanted = dossier_actions.CALLS[self.action].inputs
         return dossier_actions.run(
             self.action,
             dossier_id=dossier.pk,

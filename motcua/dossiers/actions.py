@@ -23,31 +23,31 @@ from .models import Dossier
 
 
 @dataclass(frozen=True)
-class Transition:
+class Call:
     service: Callable[..., Dossier]
     # The service's keyword arguments besides dossier_id, actor, expected_version and at.
     inputs: tuple[str, ...] = ()
 
 
-TRANSITIONS: dict[str, Transition] = {
-    Action.RECEIVE: Transition(services.dossier_receive),
-    Action.REFUSE: Transition(services.dossier_refuse, ("reason",)),
-    Action.FORWARD: Transition(services.dossier_forward, ("note",)),
-    Action.REQUEST_SUPPLEMENT: Transition(
+CALLS: dict[str, Call] = {
+    Action.RECEIVE: Call(services.dossier_receive),
+    Action.REFUSE: Call(services.dossier_refuse, ("reason",)),
+    Action.FORWARD: Call(services.dossier_forward, ("note",)),
+    Action.REQUEST_SUPPLEMENT: Call(
         services.dossier_request_supplement, ("reason", "missing_components")
     ),
-    Action.SUPPLEMENT: Transition(services.dossier_supplement, ("files", "note")),
-    Action.REQUEST_PAYMENT: Transition(services.dossier_request_payment, ("amount_vnd", "reason")),
-    Action.CONFIRM_PAYMENT: Transition(
+    Action.SUPPLEMENT: Call(services.dossier_supplement, ("files", "note")),
+    Action.REQUEST_PAYMENT: Call(services.dossier_request_payment, ("amount_vnd", "reason")),
+    Action.CONFIRM_PAYMENT: Call(
         services.dossier_confirm_payment, ("amount_vnd", "paid_online", "reference")
     ),
-    Action.REQUEST_WITHDRAWAL: Transition(services.dossier_request_withdrawal, ("reason",)),
-    Action.STOP: Transition(services.dossier_stop, ("reason",)),
-    Action.APOLOGIZE: Transition(services.dossier_apologize, ("reason", "new_due_at")),
-    Action.APPROVE: Transition(services.dossier_approve, ("result_note",)),
-    Action.ATTACH_RESULT: Transition(services.dossier_attach_result, ("file",)),
-    Action.RETURN_RESULT: Transition(services.dossier_return_result, ("method",)),
-    Action.RATE: Transition(services.dossier_rate, ("rating", "criteria", "comment")),
+    Action.REQUEST_WITHDRAWAL: Call(services.dossier_request_withdrawal, ("reason",)),
+    Action.STOP: Call(services.dossier_stop, ("reason",)),
+    Action.APOLOGIZE: Call(services.dossier_apologize, ("reason", "new_due_at")),
+    Action.APPROVE: Call(services.dossier_approve, ("result_note",)),
+    Action.ATTACH_RESULT: Call(services.dossier_attach_result, ("file",)),
+    Action.RETURN_RESULT: Call(services.dossier_return_result, ("method",)),
+    Action.RATE: Call(services.dossier_rate, ("rating", "criteria", "comment")),
 }
 
 
@@ -61,10 +61,10 @@ def run(
 ) -> Dossier:
     """Run `action` on the dossier with the caller's parsed `inputs`; an input the action
     does not take is a programming error (TypeError), not something to drop quietly."""
-    transition = TRANSITIONS[action]
-    extra = set(inputs) - set(transition.inputs)
+    call = CALLS[action]
+    extra = set(inputs) - set(call.inputs)
     if extra:
         raise TypeError(f"{action} takes no input {sorted(extra)}")
-    return transition.service(
+    return call.service(
         dossier_id=dossier_id, actor=actor, expected_version=expected_version, **inputs
     )

@@ -15,7 +15,7 @@ from .test_pages import _intake
 
 
 def test_the_back_office_takes_every_transition_but_the_rating():
-    assert set(ACTIONS) == set(actions.TRANSITIONS) - {Action.RATE}
+    assert set(ACTIONS) == set(actions.CALLS) - {Action.RATE}
     assert all(page.action == action for action, page in ACTIONS.items())
 
 

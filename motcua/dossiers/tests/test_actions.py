@@ -15,12 +15,12 @@ COMMON = {"dossier_id", "actor", "expected_version", "at"}
 
 
 def test_every_action_on_an_existing_dossier_is_in_the_table():
-    assert set(actions.TRANSITIONS) == set(STATES) - {Action.SUBMIT, Action.INTAKE}
+    assert set(actions.CALLS) == set(STATES) - {Action.SUBMIT, Action.INTAKE}
 
 
-@pytest.mark.parametrize("action", list(actions.TRANSITIONS))
+@pytest.mark.parametrize("action", list(actions.CALLS))
 def test_the_inputs_are_the_services_own_keywords(action):
-    t = actions.TRANSITIONS[action]
+    t = actions.CALLS[action]
     params = inspect.signature(t.service).parameters
     assert set(params) - COMMON == set(t.inputs)
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
@@ -33,11 +33,11 @@ def test_each_api_endpoint_gives_exactly_the_inputs(action):
     from_files = {"files"} if action == Action.SUPPLEMENT else set()
     from_files |= {"file"} if action == Action.ATTACH_RESULT else set()
     assert (endpoint.files is not None) == bool(from_files)
-    assert fields | from_files == set(actions.TRANSITIONS[action].inputs)
+    assert fields | from_files == set(actions.CALLS[action].inputs)
 
 
 def test_the_api_takes_every_transition():
-    assert set(ENDPOINTS) == set(actions.TRANSITIONS)
+    assert set(ENDPOINTS) == set(actions.CALLS)
 
 
 def test_an_input_the_action_does_not_take_is_a_programming_error():

@@ -1,5 +1,6 @@
-"""The portal's readers of component_<id> uploads (dossiers.uploads): the online submission
-and the supplement refuse a malformed file field, saying which, and keep nothing of it."""
+"""The citizen's actions against the one table (dossiers.actions), and the portal's readers
+of component_<id> uploads (dossiers.uploads): the online submission and the supplement
+refuse a malformed file field, saying which, and keep nothing of it."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,7 +24,15 @@ def test_the_citizens_actions_are_transitions_of_the_one_table():
         "confirm_payment",
         "rate",
     }
-    assert set(CITIZEN_ACTIONS) <= set(actions.TRANSITIONS)
+    assert set(CITIZEN_ACTIONS) <= set(actions.CALLS)
+
+
+@pytest.mark.parametrize("action", sorted(CITIZEN_ACTIONS))
+def test_each_citizen_action_gives_the_service_all_its_inputs(rf, world, action):
+    d = advance(world, Status.SUPPLEMENT_REQUESTED)
+    request = rf.post("/", {"reason": "r", "note": "n", "rating": "1", "comment": "c"})
+    given = CITIZEN_ACTIONS[action].inputs(request, d)
+    assert set(given) == set(actions.CALLS[action].inputs)
 
 
 def test_supplement_refuses_a_malformed_file_field(client, world):
