@@ -410,7 +410,7 @@ def time_limit_set(
     after = {ch: Limit(r.channel, r.value, r.unit, r.cutoff) for ch, r in rows.items()}
     hours = limits_mod.process_hours(after.values())
     steps = list(version.steps.all())
-    if not steps or sum(s.duration_hours for s in steps) > hours:
+    if not steps or (hours is not None and sum(s.duration_hours for s in steps) > hours):
         write_process_steps(version, default_process_for_hours(hours))
     CatalogAuditEntry.objects.create(
         at=at,

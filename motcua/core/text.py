@@ -13,6 +13,10 @@ _SPACES = re.compile(r"\s+")
 T = TypeVar("T")
 
 
+@overload
+def nfc(value: str) -> str: ...
+@overload
+def nfc(value: str | None) -> str | None: ...
 def nfc(value: str | None) -> str | None:
     """Normalize to NFC and collapse runs of whitespace; None stays None."""
     if value is None:

@@ -61,7 +61,10 @@ class Face:
     def __init__(self, path: Path) -> None:
         holder = FPDF()
         holder.add_font("face", "", str(path))
-        self.font: TTFFont = holder.fonts["face"]
+        font = holder.fonts["face"]
+        if not isinstance(font, TTFFont):  # a path always gives a TrueType font
+            raise ValueError(f"{path.name}: not a TrueType font")
+        self.font: TTFFont = font
         tt = self.font.ttfont
         if tt["head"].indexToLocFormat != 0 or "glyf" not in tt:
             raise ValueError(f"{path.name}: expected TrueType outlines with a short loca")
@@ -213,7 +216,8 @@ class FaceOutputProducer(OutputProducer):
 
         program = PDFFontStream(contents=face.program({face.gid[g.glyph_name] for g, _ in used}))
         self._add_pdf_obj(program, "fonts")
-        descriptor.font_file2 = program
+        # fpdf2 writes every attribute of the descriptor and sets this one the same way.
+        descriptor.font_file2 = program  # type: ignore[attr-defined]  # not declared by fpdf2
 
         font.subset.pick.cache_clear()
         font.subset.get_glyph.cache_clear()

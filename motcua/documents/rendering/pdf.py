@@ -16,6 +16,7 @@ from pathlib import Path
 import segno
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout, VAlign, XPos, YPos
+from fpdf.fonts import TTFFont
 
 from ..fontsubset import FONT_DIR, covered
 from .faces import Face, FaceOutputProducer, face
@@ -45,6 +46,14 @@ def keep_unit_name(line: str) -> str:
         return line
     start = m.start()
     return line[:start] + line[start:].replace(" ", "\u00a0")
+
+
+def wrapped_lines(pdf: FPDF, w: float, h: float, text: str) -> list[str]:
+    """The lines `text` takes in a multi_cell `w` wide at the current font (a dry run)."""
+    lines = pdf.multi_cell(w, h, text, dry_run=True, output="LINES")
+    if not isinstance(lines, list):  # output="LINES" answers a list; the stubs say less
+        raise TypeError(f"multi_cell answered {type(lines).__name__}, not lines")
+    return lines
 
 
 class FormPDF(FPDF):
@@ -83,7 +92,7 @@ class FormPDF(FPDF):
             self.add_font("SansFull", "", str(FONT_DIR / "DejaVuSans.ttf"))
             self.set_fallback_fonts(["SerifFull", "SansFull"])
         for key, font in self.fonts.items():
-            if key not in self.faces:
+            if key not in self.faces and isinstance(font, TTFFont):
                 # fontTools would otherwise decompile and re-encode every embedded glyph to
                 # recompute bounding boxes that subsetting does not change; glyph data is
                 # then copied as is.
@@ -319,10 +328,7 @@ class FormPDF(FPDF):
         usable = self.w - self.l_margin - self.r_margin
         width = usable / max(len(blocks), 2)
         self.font(9, "B")
-        lines = max(
-            len(self.multi_cell(width, 4.5, t.upper(), dry_run=True, output="LINES"))
-            for t, _, _ in blocks
-        )
+        lines = max(len(wrapped_lines(self, width, 4.5, t.upper())) for t, _, _ in blocks)
         return 1 + lines * 4.5 + 4 + space + 5 + 2
 
     def signatures(self, blocks: Sequence[tuple[str, str, str]], *, space: float = 14) -> None:
