@@ -573,14 +573,14 @@ def _assign_books(plans: list[Plan]) -> dict[tuple[int, int, str], int]:
             if book is not None:
                 issuer = e["actor_agency"] or pl.d["receiving"]
                 acts.append((e["at"], issuer.pk, str(book), e))
-    keys = {(agency, at.astimezone(VN).year, book) for at, agency, book, _e in acts}
+    keys = {(agency, at.astimezone(VN).year, name) for at, agency, name, _e in acts}
     existing = {
         (row.agency_id, row.year, row.book): row.last
         for row in BookSequence.objects.filter(agency__in={k[0] for k in keys})
     }
     counters: dict[tuple[int, int, str], int] = defaultdict(int, existing)
-    for at, agency, book, e in sorted(acts, key=lambda a: (a[0], a[1], a[2])):
-        key = (agency, at.astimezone(VN).year, book)
+    for at, agency, name, e in sorted(acts, key=lambda a: (a[0], a[1], a[2])):
+        key = (agency, at.astimezone(VN).year, name)
         counters[key] += 1
         e["data"]["number"] = counters[key]
     return counters
@@ -718,12 +718,12 @@ def history_generate(
         }
         new_books, changed_books = [], []
         for (agency_id, year, book), last in books.items():
-            row = kept.get((agency_id, year, book))
-            if row is None:
+            book_row = kept.get((agency_id, year, book))
+            if book_row is None:
                 new_books.append(BookSequence(agency_id=agency_id, year=year, book=book, last=last))
-            elif row.last != last:
-                row.last = last
-                changed_books.append(row)
+            elif book_row.last != last:
+                book_row.last = last
+                changed_books.append(book_row)
         BookSequence.objects.bulk_create(new_books, batch_size=BATCH)
         BookSequence.objects.bulk_update(changed_books, ["last"], batch_size=BATCH)
     return Counter(pl.d["status"] for pl in plans)

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from motcua.catalog.limits import limit_label
 from motcua.catalog.models import Component
+from motcua.core.pdf import wrapped_lines
 from motcua.dossiers.models import ReceivedSource
 
 from ..enums import DocumentKind
 from .base import FormTemplate, lookup_url, person, procedure_phrase, register, sentence
-from .pdf import FormPDF, wrapped_lines
+from .pdf import FormPDF
 from .text import NBSP, VN, date_long, short_date, time_date
 
 SIGN_NOTE = "(Ký và ghi rõ họ tên)"

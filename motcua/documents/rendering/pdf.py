@@ -18,6 +18,8 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout, VAlign, XPos, YPos
 from fpdf.fonts import TTFFont
 
+from motcua.core.pdf import wrapped_lines
+
 from ..fontsubset import FONT_DIR, covered
 from .faces import Face, FaceOutputProducer, face
 
@@ -46,14 +48,6 @@ def keep_unit_name(line: str) -> str:
         return line
     start = m.start()
     return line[:start] + line[start:].replace(" ", "\u00a0")
-
-
-def wrapped_lines(pdf: FPDF, w: float, h: float, text: str) -> list[str]:
-    """The lines `text` takes in a multi_cell `w` wide at the current font (a dry run)."""
-    lines = pdf.multi_cell(w, h, text, dry_run=True, output="LINES")
-    if not isinstance(lines, list):  # output="LINES" answers a list; the stubs say less
-        raise TypeError(f"multi_cell answered {type(lines).__name__}, not lines")
-    return lines
 
 
 class FormPDF(FPDF):
