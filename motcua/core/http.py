@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 
@@ -18,12 +17,3 @@ def client_address(request: HttpRequest) -> str:
             return str(value).split(",")[0].strip()
     return str(request.META.get("REMOTE_ADDR", "") or "unknown")
 
-
-def signed_in_user(request: HttpRequest) -> User | None:
-    """The signed-in user of a page request, or None for an anonymous visitor: what a view
-    passes where a service needs a `User` (an `Actor` parameter takes `request.user` as it
-    is)."""
-    user = request.user
-    if isinstance(user, User) and user.is_authenticated:
-        return user
-    return None
