@@ -109,6 +109,13 @@ class CappedPaginator(Paginator):
         return min(n, self.COUNT_CAP)
 
 
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    return field
+
+
 class InboxFilter(forms.Form):
     agency = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     status = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
@@ -119,7 +126,7 @@ class InboxFilter(forms.Form):
 
     def __init__(self, data, agencies):
         super().__init__(data, auto_id="f-%s")
-        f = self.fields
+        f = {name: _choice_field(self, name) for name in ("agency", "status", "role", "due")}
         f["agency"].choices = [("", pick("Tất cả cơ quan của tôi", "All my agencies"))] + [
             (a.pk, a.name) for a in agencies
         ]

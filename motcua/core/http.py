@@ -16,4 +16,3 @@ def client_address(request: HttpRequest) -> str:
         if value:
             return str(value).split(",")[0].strip()
     return str(request.META.get("REMOTE_ADDR", "") or "unknown")
-

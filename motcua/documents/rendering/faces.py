@@ -44,6 +44,7 @@ from fpdf.output import (
     OutputProducer,
     PDFFont,
     PDFFontStream,
+    PDFType3Font,
     _build_cmap_blocks,
     _tt_font_widths,
 )
@@ -153,9 +154,11 @@ class FaceOutputProducer(OutputProducer):
     def _add_fonts(self, image_objects_per_index, gfxstate_objs_per_name, pattern_objs_per_name):
         fpdf = self.fpdf
         faces = getattr(fpdf, "faces", {})
-        ours = [f for f in fpdf.fonts.values() if f.fontkey in faces]
+        ours = [f for f in fpdf.fonts.values() if isinstance(f, TTFFont) and f.fontkey in faces]
         # Ours first: they are the first fonts added (FormPDF), so objects keep fpdf2's order.
-        objs = {f.i: self._embed(f, faces[f.fontkey]) for f in sorted(ours, key=lambda f: f.i)}
+        objs: dict[int, PDFFont | PDFType3Font] = {
+            f.i: self._embed(f, faces[f.fontkey]) for f in sorted(ours, key=lambda f: f.i)
+        }
         if len(ours) < len(fpdf.fonts):
             # fpdf2 embeds every font of fpdf.fonts (a dict owned by the document): hide ours
             # from it for the time of the call.
