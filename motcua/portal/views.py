@@ -89,8 +89,7 @@ def procedures(request: HttpRequest, *, submit_mode: bool = False) -> HttpRespon
 
     items = []
     for p in result.page.items:
-        current = p.current_versions  # type: ignore[attr-defined]  # the search's prefetch
-        version = current[0] if current else None
+        version = p.current_versions[0] if p.current_versions else None
         offered, no_limit = online_state(version) if version else (False, False)
         items.append(
             {
@@ -130,9 +129,7 @@ def procedures(request: HttpRequest, *, submit_mode: bool = False) -> HttpRespon
 
 
 def _level(value: str) -> str:
-    return (
-        pick(Level(value).label, wording.LEVEL_EN[Level(value)]) if value in Level.values else value
-    )
+    return pick(Level(value).label, wording.LEVEL_EN[value]) if value in Level.values else value
 
 
 def submit_start(request: HttpRequest) -> HttpResponse:
@@ -185,7 +182,7 @@ def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
             # One line per channel, each with the one label of its limit.
             "limits": [
                 {
-                    "channel": pick(Channel(c).label, wording.CHANNEL_EN[Channel(c)]),
+                    "channel": pick(Channel(c).label, wording.CHANNEL_EN[c]),
                     "label": pick(limit_label(version, c), limit_label(version, c, english=True)),
                 }
                 for c in sorted(set(version.channels or []) | set(limits_of(version)))
