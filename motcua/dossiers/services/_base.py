@@ -17,6 +17,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -82,6 +83,14 @@ def _check_state(dossier: Dossier, action: str) -> None:
         )
 
 
+def _user(actor: Actor) -> User | None:
+    """The account acting, for the foreign keys that name it (None: anonymous, or the
+    system acting)."""
+    if actor is None or not actor.is_authenticated:
+        return None
+    return cast(User, actor)
+
+
 def _event(
     dossier: Dossier,
     action: str,
@@ -99,7 +108,7 @@ def _event(
         seq=dossier.version,
         action=str(action),
         at=at,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=_user(actor),
         actor_role=acting.role,
         actor_agency_id=acting.agency_id,
         from_status=from_status,

@@ -17,6 +17,7 @@ from motcua.core.types import Actor
 
 from ..attachments import CheckedFile, FileGuard, check_file
 from ..models import Attachment, Dossier, ReceivedComponent
+from ._base import _user
 
 Files = Mapping[int, Sequence[Any]]  # component id -> uploaded files
 # component id -> the originals and copies counted at the counter: {"originals": 1, "copies": 2}
@@ -175,7 +176,7 @@ def _store(
             content_type=f.content_type,
             size=f.size,
             sha256=f.sha256,
-            uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+            uploaded_by=_user(actor),
             uploaded_at=at,
             digitized=digitized,
         )

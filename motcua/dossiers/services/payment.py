@@ -11,8 +11,7 @@ from motcua.core.text import nfc
 from motcua.core.types import Actor
 
 from .. import deadlines, rules
-from ..access import APPLICANT
-from ..enums import Action, PaidOnline
+from ..enums import APPLICANT, Action, PaidOnline
 from ..models import Dossier
 from ._base import transition
 from ._clock import _end_open_pause, _open_pause

@@ -68,6 +68,7 @@ def dossier_approve(
         dossier.finished_at = at
         dossier.result_note = step.reason = nfc(result_note) or ""
         _open_step(dossier, steps[rest] if rest < len(steps) else None, at)
+        assert dossier.due_at is not None  # set at receipt
         step.data = {
             "outcome": timing.classify(at, dossier.due_at),
             "step_outcome": step_outcome,

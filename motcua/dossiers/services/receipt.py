@@ -23,9 +23,9 @@ from ._clock import _open_step
 def _version_of(dossier: Dossier) -> ProcedureVersion:
     """The dossier's procedure version, loaded once and cached on it."""
     field = Dossier._meta.get_field("procedure_version")
-    if not field.is_cached(dossier):  # type: ignore[union-attr]
+    if not field.is_cached(dossier):
         version = rows.load(ProcedureVersion, dossier.procedure_version_id)
-        field.set_cached_value(dossier, version)  # type: ignore[union-attr]
+        field.set_cached_value(dossier, version)
     return dossier.procedure_version
 
 

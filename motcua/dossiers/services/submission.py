@@ -29,13 +29,13 @@ from motcua.core import rows
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.text import nfc
 from motcua.core.types import Actor
-from motcua.core.validation import FieldErrors, validate_party
+from motcua.core.validation import UNSET, FieldErrors, validate_party
 from motcua.org.models import Agency, Applicant
 
 from .. import codes, deadlines, timing
-from ..access import APPLICANT, Acting, applicant_id, authorize
+from ..access import Acting, applicant_id, authorize
 from ..attachments import CheckedFile, FileGuard, check_file
-from ..enums import Action, status_after
+from ..enums import APPLICANT, Action, status_after
 from ..models import (
     AttachmentKind,
     Dossier,
@@ -287,7 +287,9 @@ def _online_contact(
     contact.update(
         validate_party(
             prefix="applicant.",
-            **{k: given[k] for k in ("phone", "email", "address") if k in given},
+            phone=given.get("phone", UNSET),
+            email=given.get("email", UNSET),
+            address=given.get("address", UNSET),
             errors=errors,
         )
     )
@@ -560,11 +562,12 @@ def dossier_submit(
         declared,
     )
     with FileGuard() as guard, transaction.atomic():
-        claim = None
+        claim: SubmissionKey | None = None
         if key is not None:
-            claim = _claim(actor, key, fingerprint, at)
-            if isinstance(claim, Dossier):
-                return claim
+            found = _claim(actor, key, fingerprint, at)
+            if isinstance(found, Dossier):
+                return found
+            claim = found
         dossier = _create(
             offer=offer,
             channel=Channel.ONLINE,

@@ -13,8 +13,7 @@ from motcua.core.text import nfc
 from motcua.core.types import Actor
 
 from .. import rules
-from ..access import APPLICANT
-from ..enums import Action
+from ..enums import APPLICANT, Action
 from ..models import AttachmentKind, Book, Dossier, ReceivedSource
 from ._base import _book_number, _issuer, _require_text, transition
 from ._clock import _end_pause, _open_pause, _open_pause_row, _pause_data
