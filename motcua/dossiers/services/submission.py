@@ -13,28 +13,24 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 
-from motcua.catalog import cases as catalog_cases
-from motcua.catalog.enums import AgencyRole, Channel
-from motcua.catalog.limits import limit_for
-from motcua.catalog.models import Component, Procedure, ProcedureVersion
+from motcua.catalog.enums import Channel
+from motcua.catalog.models import Component, Procedure
 from motcua.core import rows
-from motcua.core.errors import NotFound, ValidationFailed
+from motcua.core.errors import ValidationFailed
 from motcua.core.text import nfc
 from motcua.core.types import Actor
-from motcua.core.validation import UNSET, FieldErrors, validate_party
+from motcua.core.validation import FieldErrors, validate_party
 from motcua.org.models import Agency, Applicant
 
-from .. import codes, deadlines, timing
+from .. import codes, deadlines
 from ..access import Acting, applicant_id, authorize
-from ..attachments import CheckedFile, FileGuard, check_file
+from ..attachments import FileGuard
 from ..enums import APPLICANT, Action, status_after
 from ..models import (
     AttachmentKind,
@@ -49,159 +45,35 @@ from ._files import (
     Files,
     _check_cases,
     _check_counts,
-    _check_files,
-    _components,
     _record_received,
     _require_components,
     _store,
 )
+from ._offer import Offer, _offer
+from ._parties import Filing, _check_filing, _online_contact
 from .receipt import _receive, _refuse
 
 SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-Checked = list[tuple[Component, CheckedFile]]
-
-
-# ---------------------------------------------------------------------------- the offer
-
-
-@dataclass
-class Offer:
-    """What a new dossier is filed under: the procedure, its version in force, the
-    receiving and the settling agency, and the version's components."""
-
-    procedure: Procedure
-    version: ProcedureVersion
-    receiving: Agency
-    settling: Agency
-    components: list[Component]
-
-
-def _offer(
-    procedure: Procedure | str,
-    receiving_agency: Agency,
-    settling_agency: Agency | None,
-    channel: int,
-    at: dt.datetime,
-    *,
-    appointed: bool = True,
-) -> Offer:
-    """The procedure in force on the day, offered on the channel, routed. `appointed`: the
-    dossier will get an appointment, so the version needs a time limit for the channel."""
-    day = at.astimezone(timing.VN).date()
-    proc = _get_procedure(procedure)
-    version = _version_for(proc, day)
-    if channel == Channel.ONLINE and Channel.ONLINE not in (version.channels or []):
-        raise ValidationFailed(
-            "channel_not_offered",
-            f"Thủ tục {proc.code} không tiếp nhận hồ sơ trực tuyến.",
-            f"Procedure {proc.code} is not offered online.",
-            field="procedure",
-        )
-    if appointed:
-        limit_for(version, channel, proc.code)  # no appointment can be given without it
-    receiving, settling = _route(proc, receiving_agency, settling_agency, day)
-    return Offer(proc, version, receiving, settling, _components(version))
-
-
-def _route(
-    procedure: Procedure, receiving: Agency, settling: Agency | None, day: dt.date
-) -> tuple[Agency, Agency]:
-    """Choose the settling agency: route by authority, not by the place of receipt (§1.1).
-    An agency whose validity ended before the day receives nothing."""
-    if receiving.valid_to is not None and day > receiving.valid_to:
-        raise ValidationFailed(
-            "agency_not_in_force",
-            f"'{receiving.name}' đã hết hiệu lực từ sau ngày {receiving.valid_to:%d/%m/%Y}.",
-            f"'{receiving.name}' ceased after {receiving.valid_to:%Y-%m-%d}.",
-            field="receiving_agency",
-        )
-    if not receiving.receives_dossiers:
-        raise ValidationFailed(
-            "not_a_receiving_agency",
-            f"'{receiving.name}' không phải bộ phận một cửa tiếp nhận hồ sơ.",
-            f"'{receiving.name}' is not a one-stop department that receives dossiers.",
-            field="receiving_agency",
-        )
-    candidates = cast(
-        list[Agency],
-        rows.select(
-            Agency,
-            "t0.id IN (SELECT agency_id FROM catalog_procedureagency "
-            "WHERE procedure_id = %s AND role = %s)",
-            [procedure.pk, AgencyRole.SETTLING.value],
-            tail="ORDER BY t0.id",
-        ),
-    )
-    if settling is not None:
-        if settling.pk not in {a.pk for a in candidates}:
-            raise ValidationFailed(
-                "agency_not_competent",
-                f"'{settling.name}' không giải quyết thủ tục {procedure.code}.",
-                f"'{settling.name}' does not settle procedure {procedure.code}.",
-                field="settling_agency",
-            )
-        return receiving, settling
-    if not candidates:
-        raise ValidationFailed(
-            "procedure_not_offered",
-            f"Thủ tục {procedure.code} chưa được giao cho cơ quan giải quyết nào trong tỉnh.",
-            f"Procedure {procedure.code} has no settling agency in this province.",
-            field="procedure",
-        )
-    # Prefer the competent agency of the same unit (commune procedures), else the first.
-    same_unit = [a for a in candidates if a.unit_id == receiving.unit_id]
-    return receiving, (same_unit or candidates)[0]
-
-
-def _version_for(procedure: Procedure, day: dt.date) -> ProcedureVersion:
-    version = procedure.version_on(day)
-    if version is None or not procedure.active:
-        raise ValidationFailed(
-            "procedure_not_in_force",
-            f"Thủ tục {procedure.code} không có hiệu lực vào ngày {day:%d/%m/%Y}.",
-            f"Procedure {procedure.code} is not in force on {day:%Y-%m-%d}.",
-            field="procedure",
-        )
-    return version
-
-
-def _get_procedure(procedure: Procedure | str) -> Procedure:
-    if isinstance(procedure, Procedure):
-        return procedure
-    try:
-        return Procedure.objects.get(code=procedure)
-    except Procedure.DoesNotExist:
-        raise NotFound(
-            f"thủ tục {procedure}", f"Procedure {procedure}", field="procedure"
-        ) from None
 
 
 # ---------------------------------------------------------------------------- idempotency
 
 
 def _submission_fingerprint(
-    proc: Procedure,
-    receiving: Agency,
-    settling: Agency,
-    request_summary: str,
-    contact: Mapping[str, str],
-    principal: Mapping[str, str],
-    checked: Sequence[tuple[Component | None, CheckedFile]],
-    authorization: CheckedFile | None,
-    cases: Sequence[str] = (),
+    offer: Offer, request_summary: str, contact: Mapping[str, str], filing: Filing
 ) -> str:
     """What makes two submissions the same request (an idempotency key's replay)."""
+    auth_file = filing.auth_file
     body = {
-        "procedure": proc.code,
-        "receiving": receiving.code,
-        "settling": settling.code,
+        "procedure": offer.procedure.code,
+        "receiving": offer.receiving.code,
+        "settling": offer.settling.code,
         "summary": nfc(request_summary) or "",
         "contact": dict(sorted(contact.items())),
-        "principal": dict(sorted(principal.items())),
-        "files": sorted((c.pk if c else 0, f.sha256) for c, f in checked),
-        "authorization": authorization.sha256 if authorization else "",
-        "cases": sorted(cases),
+        "principal": dict(sorted(filing.principal.items())),
+        "files": sorted((c.pk if c else 0, f.sha256) for c, f in filing.checked),
+        "authorization": auth_file.sha256 if auth_file else "",
+        "cases": sorted(filing.declared),
     }
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
@@ -259,124 +131,6 @@ def submission_for_key(*, actor: Actor, key: str) -> Dossier | None:
     return found.dossier if found is not None else None
 
 
-# ---------------------------------------------------------------------------- who files
-
-
-def _online_contact(
-    account: Applicant, applicant: Mapping[str, str] | None, errors: FieldErrors
-) -> dict[str, str]:
-    """The online applicant is the account's person: a different name or personal number is
-    refused; the contact details are the account's unless others are given (checked)."""
-    given = {k: v for k, v in (applicant or {}).items() if v}
-    for field, own in (("name", account.full_name), ("id_number", account.identifier)):
-        if field in given and nfc(given[field]) != own and re.sub(r"\s", "", given[field]) != own:
-            errors.add(
-                ValidationFailed(
-                    "applicant_is_account",
-                    "Người nộp trực tuyến là chủ tài khoản: họ tên và số định danh / mã số thuế "
-                    "lấy từ tài khoản. Để nộp thay người khác, khai báo người ủy quyền "
-                    "(principal_name, principal_id_number) và đính kèm giấy ủy quyền.",
-                    "An online applicant is the account's person: the name and personal number "
-                    "/ tax code come from the account. To file for someone else, give the "
-                    "principal (principal_name, principal_id_number) and attach the "
-                    "authorisation document.",
-                    field=f"applicant.{field}",
-                )
-            )
-    contact = {"phone": account.phone, "email": account.email, "address": account.address}
-    contact.update(
-        validate_party(
-            prefix="applicant.",
-            phone=given.get("phone", UNSET),
-            email=given.get("email", UNSET),
-            address=given.get("address", UNSET),
-            errors=errors,
-        )
-    )
-    return contact
-
-
-def _check_principal(
-    principal: Mapping[str, str] | None,
-    authorization: Any,
-    applicant_identifier: str,
-    errors: FieldErrors,
-) -> tuple[dict[str, str], CheckedFile | None]:
-    """Filing for someone else: the principal's name and personal number / tax code
-    (checked) and the authorisation document, all required together; nothing when neither
-    is given. Errors go to `errors`."""
-    wanted = {k: v for k, v in (principal or {}).items() if v}
-    if not wanted and authorization is None:
-        return {}, None
-    details = validate_party(
-        prefix="principal.",
-        name=wanted.get("name", ""),
-        id_number=wanted.get("id_number", ""),
-        id_required=True,
-        errors=errors,
-    )
-    if details.get("id_number") and details["id_number"] == applicant_identifier:
-        errors.add(
-            ValidationFailed(
-                "principal_is_applicant",
-                "Người ủy quyền phải là người khác với người nộp.",
-                "The principal must be someone other than the applicant.",
-                field="principal.id_number",
-            )
-        )
-    if authorization is None:
-        errors.add(
-            ValidationFailed(
-                "authorization_required",
-                "Cần đính kèm giấy ủy quyền khi nộp thay người khác.",
-                "Attach the authorisation document when filing for someone else.",
-                field="authorization",
-            )
-        )
-        return details, None
-    checked: CheckedFile | None = errors.check(check_file, authorization, field="authorization")
-    return details, checked
-
-
-def _authorisation(
-    components: list[Component],
-    declared: list[str],
-    principal_details: Mapping[str, str],
-    auth_file: CheckedFile | None,
-    errors: FieldErrors,
-) -> tuple[list[str], Component | None]:
-    """The principal relation and the catalog's authorisation component are one fact:
-    naming a principal (with the authorisation file) declares the case of the catalog's
-    "Văn bản ủy quyền" component and hands it in; declaring that case without naming the
-    principal is refused. Returns the declared cases and the component the authorisation
-    file stands for (None when the catalog lists none)."""
-    auth = catalog_cases.authorization_components(components)
-    auth_cases = {c.case for c in auth if c.case}
-    if principal_details:
-        declared = [*declared, *sorted(auth_cases - set(declared))]
-    elif auth_cases & set(declared):
-        errors.add(
-            ValidationFailed(
-                "principal_required",
-                "Trường hợp ủy quyền: cần khai báo người ủy quyền (họ tên, số định danh hoặc "
-                "mã số thuế) và đính kèm giấy ủy quyền.",
-                "The authorisation case: give the principal (name, personal number or tax "
-                "code) and attach the authorisation document.",
-                field="principal.name",
-            )
-        )
-    component: Component | None = auth[0] if auth and auth_file is not None else None
-    return declared, component
-
-
-def _handed_in(checked: Checked, counts: Mapping[int, Any], auth: Component | None) -> set[int]:
-    """The components handed in: with papers counted, files, or the authorisation file."""
-    ids = set(counts) | {c.pk for c, _ in checked}
-    if auth is not None:
-        ids.add(auth.pk)
-    return ids
-
-
 # ---------------------------------------------------------------------------- creation
 
 
@@ -429,8 +183,7 @@ def _hand_in(
     guard: FileGuard,
     dossier: Dossier,
     source: str,
-    checked: Checked,
-    authorisation: tuple[Component | None, CheckedFile | None],
+    filing: Filing,
     actor: Actor,
     at: dt.datetime,
     counts: Mapping[int, tuple[int, int]] | None = None,
@@ -439,8 +192,9 @@ def _hand_in(
     as the component it stands for) and record it per component. Files scanned at the
     counter are digitized; uploads are the applicant's own."""
     digitized = source == ReceivedSource.COUNTER
+    checked = filing.checked
     _store(guard, dossier, checked, AttachmentKind.SUBMITTED, actor, at, digitized=digitized)
-    component, auth_file = authorisation
+    component, auth_file = filing.authorisation
     authorised = [(component, auth_file)] if component is not None and auth_file else []
     _record_received(dossier, source, at, [*checked, *authorised], counts)
     if auth_file is not None:
@@ -455,18 +209,35 @@ def _hand_in(
         )
 
 
-def _creation_data(
-    dossier: Dossier, declared: list[str], principal: Mapping[str, str], **data: Any
-) -> dict[str, Any]:
+def _creation_data(dossier: Dossier, filing: Filing, **data: Any) -> dict[str, Any]:
     """What the event of a creation records besides `data`: the cases, the principal."""
-    if declared:
-        data["cases"] = declared
-    if principal:
+    if filing.declared:
+        data["cases"] = filing.declared
+    if filing.principal:
         data["principal"] = {
             "name": dossier.principal_name,
             "id_number": dossier.principal_id_number,
         }
     return data
+
+
+def _require_uploads(filing: Filing, components: list[Component], errors: FieldErrors) -> None:
+    """Online, at least one file, and every component required (catalog.cases) uploaded;
+    nothing more is said while the files themselves are wrong."""
+    if any((e.field or "").startswith("files") for e in errors.errors):
+        return
+    if not filing.checked:
+        errors.add(
+            ValidationFailed(
+                "files_required",
+                "Cần đính kèm ít nhất một thành phần hồ sơ.",
+                "At least one dossier component must be attached.",
+                field="files",
+            )
+        )
+        return
+    handed_in = filing.handed_in({})
+    errors.check(_require_components, components, filing.declared, handed_in, "files")
 
 
 # ---------------------------------------------------------------------------- submission
@@ -522,45 +293,25 @@ def dossier_submit(
     account = cast(Applicant, rows.load(Applicant, owner))
     errors = FieldErrors()
     contact = _online_contact(account, applicant, errors)
-    principal_details, auth_file = _check_principal(
-        principal, authorization, account.identifier, errors
+    filing = _check_filing(
+        version=offer.version,
+        components=components,
+        declared=declared,
+        identifier=account.identifier,
+        principal=principal,
+        authorization=authorization,
+        files=files,
+        errors=errors,
     )
-    declared, auth_component = _authorisation(
-        components, declared, principal_details, auth_file, errors
-    )
-    checked: Checked = errors.check(_check_files, files, offer.version, components=components) or []
-    if not any((e.field or "").startswith("files") for e in errors.errors):
-        if not checked:
-            errors.add(
-                ValidationFailed(
-                    "files_required",
-                    "Cần đính kèm ít nhất một thành phần hồ sơ.",
-                    "At least one dossier component must be attached.",
-                    field="files",
-                )
-            )
-        else:
-            handed_in = _handed_in(checked, {}, auth_component)
-            errors.check(_require_components, components, declared, handed_in, "files")
+    _require_uploads(filing, components, errors)
     errors.raise_if_any()
     details = {
         "name": account.full_name,
         "id_number": account.identifier,
         **contact,
-        "principal_name": principal_details.get("name", ""),
-        "principal_id_number": principal_details.get("id_number", ""),
+        **filing.principal_details(),
     }
-    fingerprint = _submission_fingerprint(
-        offer.procedure,
-        offer.receiving,
-        offer.settling,
-        request_summary,
-        contact,
-        principal_details,
-        checked,
-        auth_file,
-        declared,
-    )
+    fingerprint = _submission_fingerprint(offer, request_summary, contact, filing)
     with FileGuard() as guard, transaction.atomic():
         claim: SubmissionKey | None = None
         if key is not None:
@@ -576,15 +327,11 @@ def dossier_submit(
             request_summary=request_summary,
             at=at,
         )
-        _hand_in(
-            guard, dossier, ReceivedSource.ONLINE, checked, (auth_component, auth_file), actor, at
-        )
+        _hand_in(guard, dossier, ReceivedSource.ONLINE, filing, actor, at)
         if claim is not None:
             claim.dossier = dossier
             claim.save(update_fields=["dossier"])
-        data = _creation_data(
-            dossier, declared, principal_details, files=len(checked), code=dossier.code
-        )
+        data = _creation_data(dossier, filing, files=len(filing.checked), code=dossier.code)
         _event(dossier, Action.SUBMIT, actor, Acting(APPLICANT, None), None, at, data=data)
     return dossier
 
@@ -649,21 +396,23 @@ def dossier_intake(
         address=given.get("address", ""),
         errors=errors,
     )
-    principal_details, auth_file = _check_principal(
-        principal, authorization, details.get("id_number", ""), errors
+    filing = _check_filing(
+        version=offer.version,
+        components=components,
+        declared=declared,
+        identifier=details.get("id_number", ""),
+        principal=principal,
+        authorization=authorization,
+        files=files,
+        errors=errors,
     )
-    declared, auth_component = _authorisation(
-        components, declared, principal_details, auth_file, errors
-    )
-    details["principal_name"] = principal_details.get("name", "")
-    details["principal_id_number"] = principal_details.get("id_number", "")
-    checked: Checked = errors.check(_check_files, files, offer.version, components=components) or []
+    details.update(filing.principal_details())
     counts: dict[int, tuple[int, int]] = errors.check(_check_counts, received, components) or {}
     if refuse_reason is None and not any(
         (e.field or "").startswith(("files", "received")) for e in errors.errors
     ):
-        handed_in = _handed_in(checked, counts, auth_component)
-        errors.check(_require_components, components, declared, handed_in, "received")
+        handed_in = filing.handed_in(counts)
+        errors.check(_require_components, components, filing.declared, handed_in, "received")
     errors.raise_if_any()
     with FileGuard() as guard, transaction.atomic():
         dossier = _create(
@@ -676,20 +425,9 @@ def dossier_intake(
         )
         # The officer must be a counter officer of the receiving agency.
         acting = authorize(actor, dossier, Action.INTAKE)
-        data = _creation_data(
-            dossier, declared, principal_details, channel=channel, code=dossier.code
-        )
+        data = _creation_data(dossier, filing, channel=channel, code=dossier.code)
         _event(dossier, Action.INTAKE, actor, acting, None, at, data=data)
-        _hand_in(
-            guard,
-            dossier,
-            ReceivedSource.COUNTER,
-            checked,
-            (auth_component, auth_file),
-            actor,
-            at,
-            counts,
-        )
+        _hand_in(guard, dossier, ReceivedSource.COUNTER, filing, actor, at, counts)
         action = Action.RECEIVE if refuse_reason is None else Action.REFUSE
         step = Transition(dossier, action, actor, acting, at, dossier.status, guard=guard)
         if refuse_reason is None:
