@@ -15,16 +15,15 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.core import rows
 from motcua.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from motcua.core.text import nfc
-from motcua.core.types import Actor
+from motcua.core.types import Actor, actor_user
 
 from .. import hooks, timing
 from ..access import Acting, authorize
@@ -57,7 +56,7 @@ def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
         dossier = None
     if dossier is None:
         raise NotFound("hồ sơ", "Dossier", field="dossier_id")
-    locked = cast(Dossier, dossier)
+    locked = dossier
     if expected_version is not None and locked.version != expected_version:
         raise Conflict(
             "stale_version",
@@ -83,14 +82,6 @@ def _check_state(dossier: Dossier, action: str) -> None:
         )
 
 
-def _user(actor: Actor) -> User | None:
-    """The account acting, for the foreign keys that name it (None: anonymous, or the
-    system acting)."""
-    if actor is None or not actor.is_authenticated:
-        return None
-    return cast(User, actor)
-
-
 def _event(
     dossier: Dossier,
     action: str,
@@ -108,7 +99,7 @@ def _event(
         seq=dossier.version,
         action=str(action),
         at=at,
-        actor=_user(actor),
+        actor=actor_user(actor),
         actor_role=acting.role,
         actor_agency_id=acting.agency_id,
         from_status=from_status,

@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
 from motcua.catalog import cases as catalog_cases
 from motcua.catalog.models import Component, ProcedureVersion
 from motcua.core import rows
 from motcua.core.errors import ValidationFailed
 from motcua.core.text import nfc
-from motcua.core.types import Actor
+from motcua.core.types import Actor, actor_user
 
 from ..attachments import CheckedFile, FileGuard, check_file
 from ..models import Attachment, Dossier, ReceivedComponent
-from ._base import _user
 
 Files = Mapping[int, Sequence[Any]]  # component id -> uploaded files
 # component id -> the originals and copies counted at the counter: {"originals": 1, "copies": 2}
@@ -26,8 +25,7 @@ MAX_PAPERS = 99
 
 
 def _components(version: ProcedureVersion) -> list[Component]:
-    found = rows.select(Component, "t0.version_id = %s", [version.pk], tail='ORDER BY t0."order"')
-    return cast(list[Component], found)
+    return rows.select(Component, "t0.version_id = %s", [version.pk], tail='ORDER BY t0."order"')
 
 
 def _unknown_component(component_id: object, field: str) -> ValidationFailed:
@@ -176,7 +174,7 @@ def _store(
             content_type=f.content_type,
             size=f.size,
             sha256=f.sha256,
-            uploaded_by=_user(actor),
+            uploaded_by=actor_user(actor),
             uploaded_at=at,
             digitized=digitized,
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import cast
 
 from motcua.catalog.enums import AgencyRole, Channel
 from motcua.catalog.limits import limit_for
@@ -78,15 +77,12 @@ def _route(
             f"'{receiving.name}' is not a one-stop department that receives dossiers.",
             field="receiving_agency",
         )
-    candidates = cast(
-        list[Agency],
-        rows.select(
-            Agency,
-            "t0.id IN (SELECT agency_id FROM catalog_procedureagency "
-            "WHERE procedure_id = %s AND role = %s)",
-            [procedure.pk, AgencyRole.SETTLING.value],
-            tail="ORDER BY t0.id",
-        ),
+    candidates = rows.select(
+        Agency,
+        "t0.id IN (SELECT agency_id FROM catalog_procedureagency "
+        "WHERE procedure_id = %s AND role = %s)",
+        [procedure.pk, AgencyRole.SETTLING.value],
+        tail="ORDER BY t0.id",
     )
     if settling is not None:
         if settling.pk not in {a.pk for a in candidates}:
