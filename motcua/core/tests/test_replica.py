@@ -1,6 +1,6 @@
 """Reads from a real PostgreSQL streaming replica (docs/deploy.md "Read replica").
 
-A session fixture copies the test cluster with `pg_basebackup -R` once the test database
+A fixture copies the test cluster with `pg_basebackup -R` once the test database
 exists and starts the copy as a hot standby on a free port (`standby.py`); for this module
 the standby is the database alias "replica", as MOTCUA_REPLICA_URL makes it in production,
 and `motcua.core.db.ReplicaRouter` routes between the two. The tests show:
@@ -55,10 +55,12 @@ pytestmark = [
 REPORT = "/bao-cao/bieu-06/?from=2026-03-01&to=2026-03-31"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def standby(django_db_setup, django_db_blocker) -> Iterator[Standby]:
     """A hot standby of the test cluster, taken after the test database was created and
-    migrated, so it holds them; stopped and deleted at the end of the session."""
+    migrated, so it holds them. Started once (only this module uses it) and stopped and
+    deleted as soon as the module is done: left running, it would replay every byte of WAL
+    the rest of the suite writes."""
     with django_db_blocker.unblock():
         settings = dict(connections["default"].settings_dict)
     refused = ""
