@@ -9,7 +9,9 @@ With MOTCUA_REPLICA_URL set, settings add a second database alias, "replica", an
   dashboard, report, open-data and public catalogue views), and only while the scope has
   written nothing and no transaction is open on the primary: a read that must see its own
   write (read-your-writes) stays on the primary;
-- sessions are always read on the primary: a login written a moment ago must be seen.
+- sessions are always read on the primary: a login written a moment ago must be seen;
+- a replica that cannot be reached when a scope opens sends that scope's reads to the
+  primary (logged): the page is slower, not broken.
 
 Without the setting there is no "replica" alias and everything goes to "default", as
 before. The replica lags the primary by the time WAL takes to replay (usually well under a
@@ -20,16 +22,18 @@ old is right; a citizen's own dossiers and every page after a write read the pri
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import Model
 
 REPLICA = "replica"
+logger = logging.getLogger(__name__)
 # Apps whose rows are read right after a request wrote them (the session of a login).
 PRIMARY_ONLY_APPS = frozenset({"sessions"})
 
@@ -39,7 +43,8 @@ R = TypeVar("R")
 
 @dataclass
 class _Scope:
-    wrote: bool = False
+    # Reads go to the primary from now on: the scope wrote, or the replica is unreachable.
+    pinned: bool = False
 
 
 _scope: ContextVar[_Scope | None] = ContextVar("motcua_replica_scope", default=None)
@@ -53,7 +58,7 @@ def replica_configured() -> bool:
 def read_alias() -> str:
     """Where a read issued now would go: "replica" or "default"."""
     scope = _scope.get()
-    if scope is None or scope.wrote or not replica_configured():
+    if scope is None or scope.pinned or not replica_configured():
         return DEFAULT_DB_ALIAS
     if connections[DEFAULT_DB_ALIAS].in_atomic_block:
         # A transaction on the primary: its reads must see its own (uncommitted) writes
@@ -68,11 +73,25 @@ def _replica_scope() -> Iterator[_Scope]:
     if current is not None:  # nested: one scope, one read-your-writes flag
         yield current
         return
-    token = _scope.set(_Scope())
+    scope = _Scope(pinned=replica_configured() and not _replica_reachable())
+    token = _scope.set(scope)
     try:
-        yield _scope.get() or _Scope()
+        yield scope
     finally:
         _scope.reset(token)
+
+
+def _replica_reachable() -> bool:
+    """Connect to the replica (a no-op when the connection is open). A replica that cannot
+    be reached sends the scope's reads to the primary, logged, rather than failing the
+    page: the pages it serves are the primary's too. (Put `?connect_timeout=2` in
+    MOTCUA_REPLICA_URL so an unreachable host is given up quickly.)"""
+    try:
+        connections[REPLICA].ensure_connection()
+    except DatabaseError:
+        logger.warning("replica unreachable: reading from the primary", exc_info=True)
+        return False
+    return True
 
 
 def _resolve_user(args: tuple[Any, ...]) -> None:
@@ -116,7 +135,7 @@ class ReplicaRouter:
     def db_for_write(self, model: type[Model], **hints: Any) -> str:
         scope = _scope.get()
         if scope is not None:
-            scope.wrote = True  # read-your-writes: what follows reads the primary
+            scope.pinned = True  # read-your-writes: what follows reads the primary
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool | None:

@@ -30,11 +30,12 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import OperationalError, connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from motcua.core.db import REPLICA, read_alias, replica_reads
+from motcua.core.db import REPLICA, ReplicaRouter, read_alias, replica_reads
 from motcua.dossiers.enums import Status
 from motcua.dossiers.tests.conftest import advance
 from motcua.dossiers.tests.factories import make_world
@@ -53,6 +54,7 @@ pytestmark = [
 ]
 
 REPORT = "/bao-cao/bieu-06/?from=2026-03-01&to=2026-03-31"
+router = ReplicaRouter()
 
 
 @pytest.fixture(scope="module")
@@ -201,21 +203,29 @@ def test_a_write_and_the_page_after_it_run_on_the_primary(world):
 
 
 def test_read_your_writes_inside_a_scope(world):
-    """(a) In a scope, reads go to the replica until the scope writes; an open transaction
-    on the primary keeps its reads there too."""
+    """(a) In a scope, reads go to the replica until the scope writes (a nested scope is
+    the same scope); sessions always read the primary; an open transaction on the primary
+    keeps its reads there too; a new scope starts on the replica again."""
     unit = world.a.center.unit
     replayed()
+    assert read_alias() == "default"  # no scope
     primary, standby = both()
     with primary, standby:
         with replica_reads():
             assert read_alias() == REPLICA
+            assert router.db_for_read(Session) == "default"
             before = Agency.objects.count()
-            Agency.objects.create(code="RYW.1", name="Mới", kind=AgencyKind.DEPARTMENT, unit=unit)
+            with replica_reads():
+                Agency.objects.create(
+                    code="RYW.1", name="Mới", kind=AgencyKind.DEPARTMENT, unit=unit
+                )
             assert read_alias() == "default"
             after = Agency.objects.count()
         with replica_reads(), transaction.atomic():
             assert read_alias() == "default"
             in_transaction = Agency.objects.count()
+        with replica_reads():
+            assert read_alias() == REPLICA
     assert after == before + 1
     assert in_transaction == after
     # The replica answered the first count only; the insert and both counts after it ran
@@ -228,6 +238,38 @@ def test_read_your_writes_inside_a_scope(world):
         "SELECT",
         "COMMIT",
     ]
+
+
+def test_an_unreachable_replica_sends_the_reads_to_the_primary(world, caplog):
+    """The standby down (here: its alias pointed at a port nobody listens on): the pages
+    that read there are served from the primary, and the log says why."""
+    replica = connections[REPLICA]
+    port = replica.settings_dict["PORT"]
+    replica.close()
+    replica.settings_dict["PORT"] = str(_closed_port())
+    try:
+        primary = CaptureQueriesContext(connections["default"])
+        with primary:
+            r = Client().get("/thu-tuc/")
+        assert r.status_code == 200
+        assert world.procedure.code in r.content.decode()
+        assert "catalog_procedure" in tables(primary)
+        assert replica.connection is None
+        assert [rec.getMessage() for rec in caplog.records if rec.name == "motcua.core.db"] == [
+            "replica unreachable: reading from the primary"
+        ]
+    finally:
+        replica.close()
+        replica.settings_dict["PORT"] = port
+    assert in_recovery(REPLICA) is True  # back
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # closed again when the socket is
 
 
 def test_data_written_on_the_primary_reaches_the_replica(replica, world):
