@@ -173,6 +173,24 @@ def test_report_dashboard_and_catalogue_read_on_the_replica(world):
     assert "catalog_procedure" in tables(standby)
     assert len(primary) == 0  # anonymous: not even a session
 
+    # The other public pages, the open data and the public API: the replica alone.
+    code = world.procedure.code
+    settling = world.a.settling.code
+    for url in (
+        "/",
+        f"/thu-tuc/{code}/",
+        f"/cong-khai/{settling}/",
+        "/open-data/indicators.json?from=2026-03&to=2026-03",
+        "/open-data/catalog.jsonld",
+        "/api/indicators?period=2026-03",
+    ):
+        primary, standby = both()
+        with primary, standby:
+            r = Client().get(url)
+        assert r.status_code == 200, url
+        assert len(standby) > 0, url
+        assert len(primary) == 0, (url, [q["sql"] for q in primary])
+
 
 def test_a_write_and_the_page_after_it_run_on_the_primary(world):
     """(a) A registration writes the account and the session; the page it leads to, the
