@@ -51,7 +51,7 @@ def test_settings_add_the_replica_only_when_configured(tmp_path):
     plain = settings_in(var, names)
     assert list(plain["DATABASES"]) == ["default"]
     assert plain["DATABASE_ROUTERS"] == ["motcua.core.db.ReplicaRouter"]
-    url = "postgres://motcua:secret@db-standby:5433/motcua"
+    url = "postgres://motcua:secret@db-standby:5433/motcua?connect_timeout=2"
     got = settings_in({**var, "MOTCUA_REPLICA_URL": url}, names)["DATABASES"]
     assert list(got) == ["default", "replica"]
     replica = got["replica"]
@@ -62,4 +62,8 @@ def test_settings_add_the_replica_only_when_configured(tmp_path):
         "motcua",
     )
     assert replica["TEST"]["MIRROR"] == "default"
-    assert replica["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    assert replica["OPTIONS"] == {
+        "connect_timeout": 2,
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
