@@ -131,7 +131,9 @@ def start_standby(settings: dict[str, Any]) -> Standby:
             for name in MATCH_PRIMARY
         }
     as_postgres = os.geteuid() == 0
-    root = Path(tempfile.mkdtemp(prefix="motcua-standby-"))
+    # As root the server runs as `postgres`, which must reach the directory: not under a
+    # private TMPDIR.
+    root = Path(tempfile.mkdtemp(prefix="motcua-standby-", dir="/tmp" if as_postgres else None))
     if as_postgres:
         pw = pwd.getpwnam("postgres")
         os.chown(root, pw.pw_uid, pw.pw_gid)
