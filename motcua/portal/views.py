@@ -474,7 +474,6 @@ def attachment(request: HttpRequest, dossier_id: int, att_id: int) -> FileRespon
 # ---------------------------------------------------------------------------- lookup
 
 
-@reads_from_replica
 def lookup(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("code", "").strip()[:48]
     secret = request.GET.get("secret", "").strip()[:16]
