@@ -1,11 +1,10 @@
 """The import record as pydantic models: one validator per normalization, every bad field
 of a record reported at once.
 
-Each validator raises `_fail(...)`: a `PydanticCustomError` whose context carries the
-errors as (sub-path, Vietnamese, English). A validator that checks a list of items (the
-record's own `limits`, the internal `process`) reports them all in one raise; pydantic
-collects the errors of every field and of every nested component and fee. `records.py`
-turns them into the import report's entries, each naming `records[i].<path>`.
+Each validator raises `_fail(...)`, a `PydanticCustomError` carrying its errors as
+(sub-path, Vietnamese, English): one, or every bad item of the record's own `limits` or
+`process`. Pydantic collects the errors of every field, component and fee; `records.py`
+names each `records[i].<path>` in the import report.
 
 Fields are declared in the order the report lists their errors. A field that depends on
 another one (the limits on the channels and the `time_limit`, the process on the limits)
@@ -198,17 +197,11 @@ def _date(value: Any) -> dt.date | None:
         raise _fail("Ngày hiệu lực sai định dạng.", "effective_from: YYYY-MM-DD.") from None
 
 
-def _list_of(key: str) -> BeforeValidator:
+def _components(value: Any) -> Any:
     """None → []; anything but a list is an error."""
-
-    def check(value: Any) -> Any:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise _fail(f"'{key}' phải là danh sách.", f"{key} must be a list.")
-        return value
-
-    return BeforeValidator(check)
+    if value is not None and not isinstance(value, list):
+        raise _fail("'components' phải là danh sách.", "components must be a list.")
+    return value or []
 
 
 def _count(key: str) -> PlainValidator:
@@ -489,7 +482,7 @@ class RecordIn(_Lenient):
         list[Annotated[int, PlainValidator(_channel)]], BeforeValidator(_some_channels)
     ]
     limits: Annotated[list[dict[str, Any]], PlainValidator(_limits)]
-    components: Annotated[list[ComponentIn], _list_of("components")]
+    components: Annotated[list[ComponentIn], BeforeValidator(_components)]
     fees: Annotated[list[FeeIn] | None, BeforeValidator(_fees)]
     online_level: Annotated[str | None, PlainValidator(_online_level)]
     effective_from: Annotated[dt.date | None, PlainValidator(_date)]
