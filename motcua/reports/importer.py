@@ -238,7 +238,8 @@ def _live_on(p: Parsed, life: Life, counter, applicant, specialist, leader) -> N
 # ---------------------------------------------------------------------------- entry point
 
 
-def validate(source) -> tuple[list[Parsed], ImportResult]:
+def validate(source: str | Path | bytes) -> tuple[list[Parsed], ImportResult]:
+    """Every row read, checked and planned; the good ones, and the result with the errors."""
     header, rows = read_rows(source)
     result = ImportResult(rows=len(rows))
     missing = [c for c in COLUMNS if c not in header]
@@ -257,43 +258,49 @@ def validate(source) -> tuple[list[Parsed], ImportResult]:
     seen: dict[str, int] = {}
     good: list[Parsed] = []
     for line, row in rows:
-        if row.pop("__len") != len(header):
-            result.errors.append(
-                RowError(
-                    line,
-                    "",
-                    "bad_column_count",
-                    f"số cột khác dòng tiêu đề ({len(header)})",
-                    f"the number of columns differs from the header ({len(header)})",
-                )
-            )
-            continue
-        code = (row.get("code") or "").strip()
-        if code and code in seen:
-            result.errors.append(
-                RowError(
-                    line,
-                    "code",
-                    "duplicate_in_file",
-                    f"mã hồ sơ {code} trùng với dòng {seen[code]}",
-                    f"dossier code {code} repeats line {seen[code]}",
-                )
-            )
-            continue
-        if code:
-            seen[code] = line
-        try:
-            parsed = RowIn.model_validate(row, context=lk).parsed(line)
-        except ValidationError as exc:
-            result.errors.extend(row_errors(line, exc))
-            continue
-        try:
-            _plan(parsed)
-        except _Bad as bad:
-            result.errors.append(RowError(line, *bad.error))
-            continue
-        good.append(parsed)
+        parsed, errors = _check_row(line, row, len(header), lk, seen)
+        result.errors.extend(errors)
+        if parsed is not None:
+            good.append(parsed)
     return good, result
+
+
+def _check_row(
+    line: int, row: dict, width: int, lk: Lookups, seen: dict[str, int]
+) -> tuple[Parsed | None, list[RowError]]:
+    """One row: its width, its code not seen earlier in the file, its columns and rules
+    (RowIn), its life (_plan)."""
+    if row.pop("__len") != width:
+        return None, [
+            RowError(
+                line,
+                "",
+                "bad_column_count",
+                f"số cột khác dòng tiêu đề ({width})",
+                f"the number of columns differs from the header ({width})",
+            )
+        ]
+    code = (row.get("code") or "").strip()
+    if code and code in seen:
+        return None, [
+            RowError(
+                line,
+                "code",
+                "duplicate_in_file",
+                f"mã hồ sơ {code} trùng với dòng {seen[code]}",
+                f"dossier code {code} repeats line {seen[code]}",
+            )
+        ]
+    if code:
+        seen[code] = line
+    try:
+        parsed = RowIn.model_validate(row, context=lk).parsed(line)
+        _plan(parsed)
+    except ValidationError as exc:
+        return None, row_errors(line, exc)
+    except _Bad as bad:
+        return None, [RowError(line, *bad.error)]
+    return parsed, []
 
 
 def import_dossiers(
