@@ -52,13 +52,13 @@ class RowError:
 
 
 def row_errors(line: int, exc: ValidationError) -> list[RowError]:
+    """The errors of one row; each names its column."""
     out = []
     for e in exc.errors(include_url=False, include_input=False):
-        ctx = e.get("ctx") or {}
+        ctx = e.get("ctx") or {"vi": "thiếu giá trị bắt buộc", "en": "a value is required"}
         column = ctx.get("column") or (str(e["loc"][0]) if e["loc"] else "")
-        out.append(
-            RowError(line, column, e["type"], ctx.get("vi", e["msg"]), ctx.get("en", e["msg"]))
-        )
+        code = "required" if e["type"] == "missing" else e["type"]
+        out.append(RowError(line, column, code, ctx["vi"], ctx["en"]))
     return out
 
 
@@ -280,14 +280,6 @@ class RowIn(BaseModel):
         if info.field_name == "procedure":
             return _procedure(value, info)
         return _agency(value, info, column=f"{info.field_name}_agency_code")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _absent_is_empty(cls, value: Any) -> Any:
-        """A column the row lacks reads as an empty cell."""
-        if not isinstance(value, dict):
-            return value
-        return {f.alias or name: "" for name, f in cls.model_fields.items()} | value
 
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> RowIn:
