@@ -153,12 +153,12 @@ def _plan(p: Parsed) -> None:
         else:
             life.intake(p.submitted_at, counter)
         if status == Status.REFUSED:
-            life.refuse(p.finished_at, "Từ chối tiếp nhận (dữ liệu chuyển đổi)", counter)
+            life.refuse(_at(p.finished_at), "Từ chối tiếp nhận (dữ liệu chuyển đổi)", counter)
         elif p.received_at is None:
             if status in (Status.WITHDRAWAL_REQUESTED, Status.STOPPED):
-                life.request_withdrawal(p.finished_at, IMPORTED_REASON, counter)
+                life.request_withdrawal(_at(p.finished_at), IMPORTED_REASON, counter)
                 if status == Status.STOPPED:
-                    life.stop(p.finished_at, IMPORTED_REASON, counter)
+                    life.stop(_at(p.finished_at), IMPORTED_REASON, counter)
         else:
             try:
                 life.receive(p.received_at, counter, due_at=p.due_at)
