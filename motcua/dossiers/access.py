@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from motcua.catalog.enums import AgencyRole
 from motcua.core.errors import PermissionDenied
 from motcua.org.enums import AgencyKind, Role
+from motcua.org.selectors import applicant_id as applicant_id  # the lookup lives in org
 from motcua.org.selectors import staff_role_map
 
 from .enums import (
@@ -41,19 +42,6 @@ def staff_roles(user) -> dict[int, set[str]]:
     """{agency_id: {roles}} of the user's staff roles in force today (active, within the
     role's and the agency's validity): the one lookup, motcua.org.selectors.staff_role_map."""
     return staff_role_map(user)
-
-
-def applicant_id(user) -> int | None:
-    if user is None or not user.is_authenticated:
-        return None
-    cached = getattr(user, "_motcua_applicant_id", False)
-    if cached is not False:
-        return cached
-    from motcua.org.models import Applicant
-
-    value = Applicant.objects.filter(user=user).values_list("pk", flat=True).first()
-    user._motcua_applicant_id = value
-    return value
 
 
 def _refuse(action: str) -> PermissionDenied:

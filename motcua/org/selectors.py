@@ -20,6 +20,7 @@ from .models import AdministrativeUnit, Agency, StaffRole
 
 _MEMO = "_motcua_staff_roles"
 _MAP_MEMO = "_motcua_agency_roles"
+_APPLICANT_MEMO = "_motcua_applicant_id"
 
 
 def unit_current(unit: AdministrativeUnit) -> AdministrativeUnit:
@@ -86,6 +87,22 @@ def staff_role_map(user) -> dict[int, set[str]]:
     if user is not None:
         setattr(user, _MAP_MEMO, roles)
     return roles
+
+
+def applicant_id(user) -> int | None:
+    """The Applicant id of a signed-in user (None for anyone else), memoized on the user
+    object: the one lookup of "whose dossiers are these" (access checks, the API token
+    cache)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, _APPLICANT_MEMO, False)
+    if cached is not False:
+        return cached
+    from .models import Applicant
+
+    value = Applicant.objects.filter(user=user).values_list("pk", flat=True).first()
+    setattr(user, _APPLICANT_MEMO, value)
+    return value
 
 
 def roles_cache_clear(user) -> None:
