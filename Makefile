@@ -39,10 +39,12 @@ demo: $(STAMP)
 	fi; \
 	MOTCUA_DEBUG=$${MOTCUA_DEBUG:-1} $(BIN)/motcua demo --serve --addr $(DEMO_ADDR)
 
-## lint: ruff (lint + format check) and a migrations check
+## lint: ruff (lint + format check), the import contract (pyproject's [tool.importlinter])
+## and a migrations check
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/motcua makemigrations --check --dry-run
 
 ## test: lint, the unit/service/API/page suites, then the browser suite
