@@ -272,3 +272,27 @@ def test_names_come_from_the_models(lives):
     assert rows.column(Component, "order", "t0").endswith(rows.column(Component, "order"))
     with pytest.raises(TypeError):
         rows.column(Dossier, "events")  # a reverse relation has no column
+
+
+def test_version_on_answers_as_the_orm(lives):
+    """Procedure.version_on (precompiled, names from the model) picks the version the ORM's
+    query picks, before, on and after the versions' dates."""
+    procedure = lives[0].procedure
+    versions = list(ProcedureVersion.objects.filter(procedure=procedure))
+    days = {v.effective_from + dt.timedelta(days=k) for v in versions for k in (-1, 0, 1)}
+    days |= {
+        v.effective_to + dt.timedelta(days=k) for v in versions if v.effective_to for k in (0, 1)
+    }
+    days.add(dt.date.today())
+    answered = set()
+    for day in sorted(days):
+        expected = (
+            ProcedureVersion.objects.filter(procedure=procedure, effective_from__lte=day)
+            .exclude(effective_to__lt=day)
+            .order_by("-effective_from", "-number")
+            .first()
+        )
+        got = procedure.version_on(day)
+        assert (got and got.pk) == (expected and expected.pk), day
+        answered.add(got is None)
+    assert answered == {True, False}  # days with and without a version in force
