@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.text import nfc
+from motcua.core.types import Actor, actor_user
 from motcua.org.enums import Role
 
 from . import limits as limits_mod
@@ -223,7 +224,7 @@ def write_process_steps(
 
 @transaction.atomic
 def process_set_steps(
-    *, version: ProcedureVersion, steps: list[dict[str, Any]], actor=None
+    *, version: ProcedureVersion, steps: list[dict[str, Any]], actor: Actor = None
 ) -> list[ProcessStep]:
     """Replace the internal process of `version` by `steps` (dicts: name, role, agency_role,
     duration_hours), after checking them (see `process_errors`).
@@ -346,7 +347,7 @@ def time_limit_set(
     unit: str,
     cutoff: Any = None,
     source: str = "",
-    actor=None,
+    actor: Actor = None,
     at: dt.datetime | None = None,
 ) -> list[ProcedureTimeLimit]:
     """Set the time limit of `version` for `channels` (None: all three) by hand, with the
@@ -410,11 +411,11 @@ def time_limit_set(
     after = {ch: Limit(r.channel, r.value, r.unit, r.cutoff) for ch, r in rows.items()}
     hours = limits_mod.process_hours(after.values())
     steps = list(version.steps.all())
-    if not steps or sum(s.duration_hours for s in steps) > hours:
+    if not steps or (hours is not None and sum(s.duration_hours for s in steps) > hours):
         write_process_steps(version, default_process_for_hours(hours))
     CatalogAuditEntry.objects.create(
         at=at,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=actor_user(actor),
         action="time_limit_set",
         procedure=version.procedure,
         version=version,

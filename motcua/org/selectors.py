@@ -15,6 +15,8 @@ import datetime as dt
 from django.db.models import Q
 from django.utils import timezone
 
+from motcua.core.types import Actor
+
 from .models import StaffRole
 
 _MEMO = "_motcua_staff_roles"
@@ -40,7 +42,7 @@ def staff_roles_in_force(day: dt.date | None = None) -> Q:
     )
 
 
-def _active_roles(user) -> list[StaffRole]:
+def _active_roles(user: Actor) -> list[StaffRole]:
     if user is None or not getattr(user, "is_authenticated", False) or user.pk is None:
         return []
     memo = getattr(user, _MEMO, None)
@@ -54,7 +56,7 @@ def _active_roles(user) -> list[StaffRole]:
     return memo
 
 
-def staff_role_map(user) -> dict[int, set[str]]:
+def staff_role_map(user: Actor) -> dict[int, set[str]]:
     """{agency_id: {roles}} of the roles in force today (see the module docstring)."""
     memo = getattr(user, _MAP_MEMO, None) if user is not None else None
     if memo is not None:
@@ -67,23 +69,23 @@ def staff_role_map(user) -> dict[int, set[str]]:
     return roles
 
 
-def applicant_id(user) -> int | None:
+def applicant_id(user: Actor) -> int | None:
     """The Applicant id of a signed-in user (None for anyone else), memoized on the user
     object: the one lookup of "whose dossiers are these" (access checks, the API token
     cache)."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not getattr(user, "is_authenticated", False) or user.pk is None:
         return None
     cached = getattr(user, _APPLICANT_MEMO, False)
     if cached is not False:
         return cached
     from .models import Applicant
 
-    value = Applicant.objects.filter(user=user).values_list("pk", flat=True).first()
+    value = Applicant.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
     setattr(user, _APPLICANT_MEMO, value)
     return value
 
 
-def roles_cache_clear(user) -> None:
+def roles_cache_clear(user: Actor) -> None:
     """Forget the memoized roles of this user object (after a role change)."""
     for name in (_MEMO, _MAP_MEMO):
         if user is not None and hasattr(user, name):

@@ -10,9 +10,10 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -343,7 +344,7 @@ def _role(role: str) -> Role:
 
 
 @transaction.atomic
-def staff_assign_role(*, user, agency: Agency, role: str, title: str = "") -> StaffRole:
+def staff_assign_role(*, user: User, agency: Agency, role: str, title: str = "") -> StaffRole:
     """Give a staff member a role in an agency; re-activates a revoked role.
 
     Rules: the role is known, the user account is active, and the agency is in force
@@ -383,7 +384,7 @@ def staff_assign_role(*, user, agency: Agency, role: str, title: str = "") -> St
 
 
 @transaction.atomic
-def staff_revoke_role(*, user, agency: Agency, role: str) -> StaffRole:
+def staff_revoke_role(*, user: User, agency: Agency, role: str) -> StaffRole:
     """Withdraw a role. The row is kept inactive (history); revoking twice is harmless."""
     role = _role(role)
     staff_role = (
@@ -415,7 +416,7 @@ def _duplicate(field: str, vi: str, en: str) -> ValidationFailed:
     )
 
 
-def _password_errors(password: str, user) -> ValidationFailed | None:
+def _password_errors(password: str, user: User) -> ValidationFailed | None:
     try:
         validate_password(password, user=user)
     except DjangoValidationError as exc:
@@ -428,6 +429,11 @@ def _password_errors(password: str, user) -> ValidationFailed | None:
                 en = " ".join(str(m) for m in exc_en.messages)
         return ValidationFailed("invalid_password", vi, en, field="password")
     return None
+
+
+class _Identifiers(TypedDict, total=False):
+    personal_id: str
+    tax_code: str
 
 
 @transaction.atomic
@@ -468,7 +474,7 @@ def applicant_register(
             )
         )
     # Every field is checked and every error reported at once (motcua.core.validation).
-    ids: dict[str, str] = {}
+    ids: _Identifiers = {}
     if kind == ApplicantKind.PERSON or personal_id:
         ids["personal_id"] = personal_id
     if kind == ApplicantKind.BUSINESS or tax_code:

@@ -8,24 +8,28 @@ them here on top of the holidays that the `holidays` library already knows.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
 from django.db import transaction
 
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.text import nfc
+from motcua.core.types import Actor, actor_user
 from motcua.org.models import Agency
 
 from .enums import DeclaredDayKind
 from .models import DeclaredDay, WorkingHours
 
+T = TypeVar("T")
 
-def _required(value, field: str, vi: str, en: str):
+
+def _required(value: T, field: str, vi: str, en: str) -> T:
     if value is None or value == "":
         raise ValidationFailed("required", f"Thiếu {vi}.", f"{en} is required.", field=field)
     return value
 
 
-def declared_day_set(*, date: dt.date, kind: str, name: str, actor=None) -> DeclaredDay:
+def declared_day_set(*, date: dt.date, kind: str, name: str, actor: Actor = None) -> DeclaredDay:
     """Declare `date` a day off or a make-up working day (replacing an earlier declaration).
 
     A declared day overrides both the weekend rule and the public holidays of the library.
@@ -44,7 +48,7 @@ def declared_day_set(*, date: dt.date, kind: str, name: str, actor=None) -> Decl
         )
     name = nfc(name) or ""
     _required(name, "name", "tên hoặc lý do của ngày", "The name of the day")
-    if len(name) > DeclaredDay._meta.get_field("name").max_length:
+    if len(name) > (DeclaredDay._meta.get_field("name").max_length or 0):
         raise ValidationFailed(
             "invalid_input",
             "Tên quá dài (tối đa 200 ký tự).",
@@ -54,14 +58,14 @@ def declared_day_set(*, date: dt.date, kind: str, name: str, actor=None) -> Decl
     with transaction.atomic():
         day = DeclaredDay.objects.select_for_update().filter(date=date).first()
         if day is None:
-            day = DeclaredDay(date=date, created_by=actor if _is_user(actor) else None)
+            day = DeclaredDay(date=date, created_by=actor_user(actor))
         day.kind = kind
         day.name = name
         day.save()
     return day
 
 
-def declared_day_delete(*, date: dt.date, actor=None) -> None:
+def declared_day_delete(*, date: dt.date, actor: Actor = None) -> None:
     """Withdraw the declaration of `date`; the day falls back to the ordinary rules."""
     with transaction.atomic():
         day = DeclaredDay.objects.select_for_update().filter(date=date).first()
@@ -77,7 +81,7 @@ def working_hours_set(
     morning_end: dt.time,
     afternoon_start: dt.time,
     afternoon_end: dt.time,
-    actor=None,
+    actor: Actor = None,
 ) -> WorkingHours:
     """Set the working hours of `agency` (None = the province default).
 
@@ -125,7 +129,3 @@ def working_hours_set(
             setattr(row, field, value)
         row.save()
     return row
-
-
-def _is_user(actor) -> bool:
-    return actor is not None and getattr(actor, "is_authenticated", False) and actor.pk is not None
