@@ -75,9 +75,9 @@ def applicant_id(user: Actor) -> int | None:
     cache)."""
     if user is None or not getattr(user, "is_authenticated", False) or user.pk is None:
         return None
-    cached = getattr(user, _APPLICANT_MEMO, False)
+    cached: int | None | bool = getattr(user, _APPLICANT_MEMO, False)
     if cached is not False:
-        return cached
+        return cached if isinstance(cached, int) else None
     from .models import Applicant
 
     value = Applicant.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
