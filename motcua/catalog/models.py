@@ -64,13 +64,17 @@ class Procedure(models.Model):
     def version_on(self, day: dt.date | None = None) -> ProcedureVersion | None:
         from motcua.core import rows
 
+        # Precompiled (docs/adr/0003): a submission asks for it; bench/rows.py measures it.
         day = day or dt.date.today()
+        procedure, start, end, number = (
+            rows.column(ProcedureVersion, name, "t0")
+            for name in ("procedure", "effective_from", "effective_to", "number")
+        )
         found = rows.select(
             ProcedureVersion,
-            "t0.procedure_id = %s AND t0.effective_from <= %s "
-            "AND (t0.effective_to IS NULL OR t0.effective_to >= %s)",
+            f"{procedure} = %s AND {start} <= %s AND ({end} IS NULL OR {end} >= %s)",
             [self.pk, day, day],
-            tail="ORDER BY t0.effective_from DESC, t0.number DESC LIMIT 1",
+            tail=f"ORDER BY {start} DESC, {number} DESC LIMIT 1",
         )
         return found[0] if found else None
 

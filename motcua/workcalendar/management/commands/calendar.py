@@ -15,11 +15,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from motcua.catalog.enums import TimeUnit
-from motcua.catalog.limits import default_cutoff, parse_cutoff
 from motcua.core.errors import DomainError
+from motcua.workcalendar.cutoff import default_cutoff, parse_cutoff
 from motcua.workcalendar.engine import parse_date, parse_moment
-from motcua.workcalendar.enums import DeclaredDayKind
+from motcua.workcalendar.enums import DeclaredDayKind, TimeUnit
 from motcua.workcalendar.selectors import agency_by_code, calendar_year, get_calendar
 from motcua.workcalendar.services import declared_day_delete, declared_day_set
 
