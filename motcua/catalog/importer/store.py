@@ -24,6 +24,9 @@ from ..models import (
 from ..services import (
     default_process_for_hours,
     process_errors,
+    process_set_steps,
+    version_close,
+    version_record_created,
     write_process_steps,
 )
 from .records import ImportReport, normalize_record, version_payload, version_steps
@@ -37,6 +40,7 @@ def _create_version(
     day: dt.date,
     payload: dict[str, Any],
     process: list[dict[str, Any]] | None,
+    actor=None,
 ) -> ProcedureVersion:
     v = ProcedureVersion.objects.create(
         procedure=procedure,
@@ -89,6 +93,7 @@ def _create_version(
     if process is None:
         process = default_process_for_hours(_hours(payload["limits"]))
     write_process_steps(v, process)
+    version_record_created(version=v, actor=actor)
     return v
 
 
@@ -238,7 +243,7 @@ def catalog_import(
                 proc.name, proc.field, proc.level = norm["name"], fld, norm["level"]
                 proc.save()
             if current is None:
-                _create_version(proc, 1, day, norm["version"], norm["process"])
+                _create_version(proc, 1, day, norm["version"], norm["process"], actor)
                 report.created.append(proc.code)
                 continue
             if version_payload(current) != norm["version"]:
@@ -247,13 +252,11 @@ def catalog_import(
                     previous = version_steps(current)
                     _, errs = process_errors(previous, _hours(norm["version"]["limits"]))
                     process = None if errs else previous
-                if current.effective_to is None or current.effective_to >= day:
-                    current.effective_to = day - dt.timedelta(days=1)
-                    current.save(update_fields=["effective_to"])
-                _create_version(proc, current.number + 1, day, norm["version"], process)
+                version_close(version=current, effective_to=day - dt.timedelta(days=1), actor=actor)
+                _create_version(proc, current.number + 1, day, norm["version"], process, actor)
                 changed = True
             elif norm["process"] is not None and norm["process"] != version_steps(current):
-                write_process_steps(current, norm["process"])
+                process_set_steps(version=current, steps=norm["process"], actor=actor)
                 changed = True
             (report.updated if changed and not is_new else report.unchanged).append(proc.code)
 
