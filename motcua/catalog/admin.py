@@ -197,6 +197,8 @@ class ProcedureVersionAdmin(AuditedAdminMixin, admin.ModelAdmin):
         if formset.model is not ProcessStep:
             formset.save()
             return
+        # The admin's change message reads these; the audit trail holds the real change.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if not formset.has_changed():
             return
         kept = [

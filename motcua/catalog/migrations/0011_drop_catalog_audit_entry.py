@@ -4,13 +4,12 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0010_copy_audit_entries_to_core'),
+        ("catalog", "0010_copy_audit_entries_to_core"),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name='CatalogAuditEntry',
+            name="CatalogAuditEntry",
         ),
     ]
