@@ -183,7 +183,10 @@ class ProcedureVersionAdmin(AuditedAdminMixin, admin.ModelAdmin):
         record_fields = [
             f.name
             for f in self.model._meta.concrete_fields
-            if f.editable and not f.primary_key and f.name not in VERSION_CHANGEABLE
+            if f.editable
+            and not f.primary_key
+            and f.name not in VERSION_CHANGEABLE
+            and f.name not in self.readonly_fields
         ]
         return (*self.readonly_fields, *record_fields)
 

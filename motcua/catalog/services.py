@@ -241,8 +241,11 @@ VERSION_AUDITED = (
     "payment_pauses_clock",
     "publication_decision",
 )
-# What an administrator may change on a version in place (the admin's form); the rest
-# comes from the record, and a changed record is a new version.
+# What an administrator may change on a version in place (the admin's form): its validity
+# and what the province decides or completes (service level, paper result, the payment
+# pause, agency wording). The record's text, components and fees are not edited in place;
+# note that the import compares most of these too, so re-importing a record that differs
+# from the version makes a new version, as before.
 VERSION_CHANGEABLE = frozenset(
     {
         "effective_from",
