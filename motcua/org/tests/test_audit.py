@@ -276,3 +276,29 @@ def test_the_staff_role_admin_adds_and_changes_through_the_services(admin_client
         == 403
     )
     assert StaffRole.objects.count() == 1
+
+
+def test_the_agency_admin_adds_through_the_service(admin_client, admin_user):
+    province = ProvinceFactory()
+    page = admin_client.get("/admin/org/agency/add/")
+    done = admin_client.post(
+        "/admin/org/agency/add/",
+        form_data(
+            page,
+            code="000.00.27.h04",
+            name="Sở Tư pháp",
+            kind=AgencyKind.DEPARTMENT,
+            unit=province.pk,
+            valid_from="2025-07-01",
+        ),
+    )
+    assert done.status_code == 302, done.content.decode()[:2000]
+    agency = Agency.objects.get()
+    assert agency.code == "000.00.27.H04"  # normalized by the service
+    entry = only_entry()
+    assert (entry.actor, entry.action, entry.operation, entry.object_id) == (
+        admin_user,
+        "created",
+        "agency_create",
+        str(agency.pk),
+    )
