@@ -23,6 +23,7 @@ from django.db import models
 from django.utils import timezone
 
 from .models import AuditAction, AuditEntry
+from .requestid import current_request_id
 from .types import Actor
 
 SYSTEM_LABEL = "hệ thống"
@@ -85,7 +86,8 @@ def record(
 
     A change that changes nothing (`before == after` for CHANGED) writes nothing and
     returns None: re-saving a form is not a change. `object_id` is for a deleted object,
-    whose pk Django has already cleared; `at` defaults to now.
+    whose pk Django has already cleared; `at` defaults to now, `request_id` to the id of
+    the request being served (`motcua.core.requestid`), if any.
     """
     action = AuditAction(action)
     before_json = jsonable(before) if before is not None else None
@@ -105,7 +107,7 @@ def record(
         before=before_json,
         after=after_json,
         reason=reason,
-        request_id=request_id,
+        request_id=request_id or current_request_id.get(),
     )
 
 

@@ -217,3 +217,24 @@ def test_the_history_button_of_an_audited_model_opens_its_trail(admin_client):
     page = admin_client.get(f"/admin/org/agency/{one.pk}/history/", follow=True)
     assert page.redirect_chain[-1][0] == (f"{URL}?object_type=org.agency&object_id={one.pk}")
     assert [e.object_id for e in page.context["cl"].result_list] == [str(one.pk)]
+
+
+def test_an_entry_made_by_a_request_carries_its_id(admin_client):
+    from motcua.workcalendar.models import DeclaredDay
+
+    data = {"date": "2027-03-08", "kind": "day_off", "name": "Nghỉ bù"}
+    done = admin_client.post(
+        "/admin/workcalendar/declaredday/add/", data, HTTP_X_REQUEST_ID="nginx-3f2a9c"
+    )
+    assert done.status_code == 302 and done["X-Request-ID"] == "nginx-3f2a9c"
+    assert AuditEntry.objects.get().request_id == "nginx-3f2a9c"
+    DeclaredDay.objects.all().delete()
+    # no id (or an unusable one) given: one is made, and echoed
+    done = admin_client.post(
+        "/admin/workcalendar/declaredday/add/", data, HTTP_X_REQUEST_ID="bad id\n"
+    )
+    made = AuditEntry.objects.get(action="created", request_id__regex=r"^[0-9a-f]{32}$")
+    assert done["X-Request-ID"] == made.request_id
+    # outside a request (a command, a task): none
+    entry = _entry()
+    assert entry.request_id == ""
