@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: demo test lint test-unit test-browser browser-check test-postgres bench-lifecycle bench-pages bench-forms bench-indicators bench-auth clean install
+.PHONY: demo test lint typecheck test-unit test-browser browser-check test-postgres bench-lifecycle bench-pages bench-forms bench-indicators bench-auth clean install
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -39,11 +39,17 @@ demo: $(STAMP)
 	fi; \
 	MOTCUA_DEBUG=$${MOTCUA_DEBUG:-1} $(BIN)/motcua demo --serve --addr $(DEMO_ADDR)
 
-## lint: ruff (lint + format check) and a migrations check
+## lint: ruff (lint + format check), mypy and a migrations check
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/motcua makemigrations --check --dry-run
+
+## typecheck: mypy alone (pyproject.toml [tool.mypy]: strict flags on core, workcalendar,
+## indicators; its cache under var/mypy_cache)
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 ## test: lint, the unit/service/API/page suites, then the browser suite
 test: lint test-unit test-browser

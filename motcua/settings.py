@@ -9,6 +9,11 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
+
+# `admin.ModelAdmin[Model]` and the other generic classes of the type stubs, subscriptable
+# at run time too (the admin classes of the strictly typed apps name their model).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("MOTCUA_VAR_DIR", BASE_DIR / "var"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -52,7 +53,7 @@ SIGNALS = {
     "late": ("Đã xử lý quá hạn", "Done late"),
     None: ("Chưa tiếp nhận", "Not received yet"),
 }
-OUTCOMES = {
+OUTCOMES: dict[str, tuple[str, str]] = {
     StepOutcome.EARLY: ("Trước hạn", "Early"),
     StepOutcome.ON_TIME: ("Đúng hạn", "On time"),
     StepOutcome.LATE: ("Quá hạn", "Late"),
@@ -99,9 +100,20 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        n = self.object_list.order_by()[: self.COUNT_CAP + 1].count()
+        rows = self.object_list
+        if isinstance(rows, QuerySet):
+            n = rows.order_by()[: self.COUNT_CAP + 1].count()
+        else:
+            n = len(rows)
         self.capped = n > self.COUNT_CAP
         return min(n, self.COUNT_CAP)
+
+
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    return field
 
 
 class InboxFilter(forms.Form):
@@ -114,7 +126,7 @@ class InboxFilter(forms.Form):
 
     def __init__(self, data, agencies):
         super().__init__(data, auto_id="f-%s")
-        f = self.fields
+        f = {name: _choice_field(self, name) for name in ("agency", "status", "role", "due")}
         f["agency"].choices = [("", pick("Tất cả cơ quan của tôi", "All my agencies"))] + [
             (a.pk, a.name) for a in agencies
         ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Length
@@ -15,10 +17,21 @@ from motcua.core.text import fold, sorted_vi
 from .models import Field, Procedure, ProcedureVersion, ProcessStep
 
 
+class Listed(TypedDict):
+    current_versions: list[ProcedureVersion]  # in effect on the day, newest first
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # A procedure as the lists show it: with its versions in effect prefetched.
+    ListedProcedure: TypeAlias = WithAnnotations[Procedure, Listed]
+
+
 @dataclass
 class ProcedurePage:
     count: int
-    items: list[Procedure]
+    items: Sequence[ListedProcedure]
 
 
 def _in_effect(day: dt.date) -> Q:

@@ -594,7 +594,7 @@ def time_limit_set(
         "time_limits": {str(ch): _json(before.get(ch)) for ch in changed}
     }
     after_json: dict[str, Any] = {"time_limits": {str(ch): _json(after[ch]) for ch in changed}}
-    if not steps or sum(s.duration_hours for s in steps) > hours:
+    if not steps or (hours is not None and sum(s.duration_hours for s in steps) > hours):
         before_json["steps"] = _steps_json(steps)
         write_process_steps(version, default_process_for_hours(hours))
         after_json["steps"] = _steps_json(version.steps.order_by("order"))

@@ -5,7 +5,7 @@ and a refusal of the service they call is shown as a message rather than a serve
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from django.apps import apps
@@ -53,14 +53,8 @@ def _pretty(data: Any) -> str:
     return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
 
 
-if TYPE_CHECKING:  # ModelAdmin is generic for the type checker only (no stubs monkeypatch)
-    _AuditEntryAdminBase = admin.ModelAdmin[AuditEntry]
-else:
-    _AuditEntryAdminBase = admin.ModelAdmin
-
-
 @admin.register(AuditEntry)
-class AuditEntryAdmin(_AuditEntryAdminBase):
+class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
     """Append-only: listed and shown, never added, changed or deleted here."""
 
     list_display = ("at", "actor_label", "action", "operation", "type_label", "object_label")

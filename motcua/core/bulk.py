@@ -8,27 +8,39 @@ adapter, applied the way the ORM would.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 from django.db import connection, models
+from django.db.models import Field, ForeignObjectRel
+
+Adapter = Callable[[Any], Any]
 
 BATCH = 2000
 
 
-def insert_rows(model, names: tuple[str, ...], rows: list[tuple], batch: int = BATCH) -> None:
+def insert_rows(
+    model: type[models.Model],
+    names: tuple[str, ...],
+    rows: Sequence[tuple[Any, ...]],
+    batch: int = BATCH,
+) -> None:
     if not rows:
         return
     fields = [model._meta.get_field(n) for n in names]
-    adapters = []
+    columns = [_column(f) for f in fields]
+    adapters: list[Adapter | None] = []
     for f in fields:
         if isinstance(f, models.DateTimeField):
             adapters.append(connection.ops.adapt_datetimefield_value)
         elif isinstance(f, models.JSONField):
-            adapters.append(lambda v, f=f: f.get_db_prep_save(v, connection))
+            adapters.append(_json_adapter(f))
         else:
             adapters.append(None)
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from _meta
         quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
+        ", ".join(quote(c) for c in columns),
         ", ".join(["%s"] * len(fields)),
     )
     with connection.cursor() as cur:
@@ -43,3 +55,15 @@ def insert_rows(model, names: tuple[str, ...], rows: list[tuple], batch: int = B
                     for row in rows[start : start + batch]
                 ],
             )
+
+
+def _json_adapter(field: models.JSONField[Any, Any]) -> Adapter:
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _column(field: Field[Any, Any] | ForeignObjectRel) -> str:
+    """The column of a concrete field (a reverse relation or a many-to-many has none)."""
+    column = getattr(field, "column", None)
+    if not isinstance(column, str):
+        raise ValueError(f"{field.name} has no column of its own")
+    return column

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 API_PREFIX = "/api/"
 
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
-def page_language(request) -> str:
+
+def page_language(request: HttpRequest) -> str:
     """Vietnamese unless the visitor chose English with the language switch (the cookie that
     Django's `set_language` view sets). The browser's Accept-Language is never read: a
     Vietnamese public service speaks Vietnamese to everyone who has not asked otherwise."""
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     if chosen and chosen in dict(settings.LANGUAGES):
         return chosen
-    return settings.LANGUAGE_CODE
+    return str(settings.LANGUAGE_CODE)
 
 
 class LocaleMiddleware:
@@ -28,10 +32,10 @@ class LocaleMiddleware:
     `message_en` in English), so /api/ requests — the busiest path — skip this and its
     Vary / Content-Language headers."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.path_info.startswith(API_PREFIX):
             return self.get_response(request)
         language = page_language(request)
@@ -50,7 +54,7 @@ NUL = "\x00"
 BAD_MULTIPART = "\x00multipart"  # _nul_field's answer for a body that cannot be parsed
 
 
-def _nul_field(request) -> str | None:
+def _nul_field(request: HttpRequest) -> str | None:
     """The name of the first request field holding a NUL character, which no text column
     of PostgreSQL can store (and no real input contains); files are not looked at."""
     for key, values in request.GET.lists():
@@ -75,10 +79,10 @@ class RejectNulMiddleware:
     character, before it reaches a query (PostgreSQL would fail on it with a 500), and
     any multipart body that cannot be parsed."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         field = _nul_field(request)
         if field is None:
             return self.get_response(request)

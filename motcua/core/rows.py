@@ -17,11 +17,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, TypeAlias, TypeVar
 
 from django.db import connection, models
 
 __all__ = ["insert", "load", "save_new", "select", "update"]
+
+M = TypeVar("M", bound=models.Model)
+AnyField: TypeAlias = "models.Field[Any, Any]"
+# (converters, column) per selected column, None where the value needs no conversion.
+Converters: TypeAlias = list[tuple[list[Any], Any] | None]
+# (relation field, related model, its attnames, its converters) per joined relation.
+Related: TypeAlias = list[tuple[Any, type[models.Model], list[str], Converters]]
 
 
 _BIGINT = 2**63
@@ -32,11 +39,13 @@ def _q(name: str) -> str:
 
 
 @cache
-def _readers(model: type[models.Model], alias: str, vendor: str) -> tuple[str, list, list]:
+def _readers(
+    model: type[models.Model], alias: str, vendor: str
+) -> tuple[str, list[str], Converters]:
     """(select list, attnames, per-column converters) of `model` under table alias `alias`."""
     fields = list(model._meta.concrete_fields)
-    select = ", ".join(f"{_q(alias)}.{_q(f.column)}" for f in fields)
-    converters = []
+    select = ", ".join(f"{_q(alias)}.{_q(_column(f))}" for f in fields)
+    converters: Converters = []
     for f in fields:
         col = f.get_col(alias)
         convs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
@@ -44,7 +53,9 @@ def _readers(model: type[models.Model], alias: str, vendor: str) -> tuple[str, l
     return select, [f.attname for f in fields], converters
 
 
-def _hydrate(model, attnames, converters, values: Sequence[Any]) -> models.Model | None:
+def _hydrate(
+    model: type[M], attnames: list[str], converters: Converters, values: Sequence[Any]
+) -> M | None:
     values = list(values)
     for i, conv in enumerate(converters):
         if conv is not None:
@@ -59,24 +70,26 @@ def _hydrate(model, attnames, converters, values: Sequence[Any]) -> models.Model
 
 
 @cache
-def _select_sql(model, joins: tuple[str, ...], vendor: str):
+def _select_sql(
+    model: type[models.Model], joins: tuple[str, ...], vendor: str
+) -> tuple[str, list[str], Converters, Related]:
     meta = model._meta
     select, attnames, converters = _readers(model, "t0", vendor)
     parts = [select]
     froms = [f"{_q(meta.db_table)} {_q('t0')}"]
-    related = []
+    related: Related = []
     for i, name in enumerate(joins, 1):
-        field = meta.get_field(name)
-        rel = field.related_model
+        field: Any = meta.get_field(name)
+        rel: type[models.Model] = field.related_model
         alias = f"t{i}"
         rselect, rattnames, rconverters = _readers(rel, alias, vendor)
         parts.append(rselect)
         if field.one_to_one and not field.concrete:
             # A reverse one-to-one (the row of another model that points at this one).
-            on = f"{_q(alias)}.{_q(field.remote_field.column)} = {_q('t0')}.{_q(meta.pk.column)}"
+            on = f"{_q(alias)}.{_q(field.remote_field.column)} = {_q('t0')}.{_q(_column(meta.pk))}"
             kind = "LEFT JOIN"
         else:
-            on = f"{_q(alias)}.{_q(rel._meta.pk.column)} = {_q('t0')}.{_q(field.column)}"
+            on = f"{_q(alias)}.{_q(_column(rel._meta.pk))} = {_q('t0')}.{_q(field.column)}"
             kind = "LEFT JOIN" if field.null else "INNER JOIN"
         froms.append(f"{kind} {_q(rel._meta.db_table)} {_q(alias)} ON {on}")
         related.append((field, rel, rattnames, rconverters))
@@ -84,9 +97,17 @@ def _select_sql(model, joins: tuple[str, ...], vendor: str):
     return sql, attnames, converters, related
 
 
-def _build(model, row, attnames, converters, related) -> models.Model:
+def _build(
+    model: type[M],
+    row: Sequence[Any],
+    attnames: list[str],
+    converters: Converters,
+    related: Related,
+) -> M:
     n = len(attnames)
     obj = _hydrate(model, attnames, converters, row[:n])
+    if obj is None:
+        raise ValueError(f"{model.__name__}: a row without a primary key")
     start = n
     for field, rel, rattnames, rconverters in related:
         end = start + len(rattnames)
@@ -96,13 +117,13 @@ def _build(model, row, attnames, converters, related) -> models.Model:
 
 
 def select(
-    model: type[models.Model],
+    model: type[M],
     where: str,
     params: Sequence[Any] = (),
     *,
     joins: Iterable[str] = (),
     tail: str = "",
-) -> list[models.Model]:
+) -> list[M]:
     """Instances of `model` WHERE `where` (SQL on alias t0 with %s parameters; the joined
     relations are t1, t2, … in the order of `joins`), then `tail` (ORDER BY, LIMIT, …).
     `where` and `tail` are code, never user input."""
@@ -114,9 +135,11 @@ def select(
 
 
 @cache
-def _load_sql(model, joins: tuple[str, ...], by: str, lock: bool, vendor: str):
+def _load_sql(
+    model: type[models.Model], joins: tuple[str, ...], by: str, lock: bool, vendor: str
+) -> tuple[str, list[str], Converters, Related]:
     sql, attnames, converters, related = _select_sql(model, joins, vendor)
-    column = model._meta.pk.column if by == "pk" else model._meta.get_field(by).column
+    column = _column(model._meta.pk if by == "pk" else model._meta.get_field(by))
     sql += f" WHERE {_q('t0')}.{_q(column)} = %s"
     if lock and connection.features.has_select_for_update:
         sql += " FOR UPDATE"
@@ -126,13 +149,13 @@ def _load_sql(model, joins: tuple[str, ...], by: str, lock: bool, vendor: str):
 
 
 def load(
-    model: type[models.Model],
+    model: type[M],
     value: Any,
     *,
     by: str = "pk",
     joins: Iterable[str] = (),
     lock: bool = False,
-) -> models.Model | None:
+) -> M | None:
     """The row of `model` whose `by` field (the primary key by default, else a unique
     field) equals `value`, as an instance (None if absent), with the to-one relations named
     in `joins` (foreign keys, or reverse one-to-ones by their accessor name) loaded and
@@ -150,7 +173,7 @@ def load(
     return _build(model, row, attnames, converters, related)
 
 
-def save_new(obj: models.Model) -> models.Model:
+def save_new(obj: M) -> M:
     """INSERT a new instance (defaults and auto_now fields applied as Model.save does; no
     signals are sent) and set its primary key."""
     meta = obj._meta
@@ -165,15 +188,17 @@ def save_new(obj: models.Model) -> models.Model:
 
 
 @cache
-def _insert_sql(model, names: tuple[str, ...], vendor: str):
+def _insert_sql(
+    model: type[models.Model], names: tuple[str, ...], vendor: str
+) -> tuple[str, list[AnyField]]:
     meta = model._meta
-    fields = [meta.get_field(n) for n in names]
+    fields = [_concrete(meta.get_field(n)) for n in names]
     sql = (
-        f"INSERT INTO {_q(meta.db_table)} ({', '.join(_q(f.column) for f in fields)}) "  # noqa: S608
+        f"INSERT INTO {_q(meta.db_table)} ({', '.join(_q(_column(f)) for f in fields)}) "  # noqa: S608
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
     if connection.features.can_return_columns_from_insert:
-        sql += f" RETURNING {_q(meta.pk.column)}"
+        sql += f" RETURNING {_q(_column(meta.pk))}"
     return sql, fields
 
 
@@ -191,8 +216,8 @@ _PLAIN = (
 
 
 @cache
-def _preparers(fields: tuple[models.Field, ...], vendor: str) -> tuple:
-    out = []
+def _preparers(fields: tuple[AnyField, ...], vendor: str) -> tuple[Any, ...]:
+    out: list[Any] = []
     for f in fields:
         target = f.target_field if isinstance(f, models.ForeignKey) else f
         plain = vendor == "postgresql" and isinstance(target, _PLAIN)
@@ -200,7 +225,7 @@ def _preparers(fields: tuple[models.Field, ...], vendor: str) -> tuple:
     return tuple(out)
 
 
-def _prep(fields: Sequence[models.Field], values: Iterable[Any]) -> list[Any]:
+def _prep(fields: Sequence[AnyField], values: Iterable[Any]) -> list[Any]:
     preparers = _preparers(tuple(fields), connection.vendor)
     return [v if p is None else p(v, connection) for p, v in zip(preparers, values, strict=True)]
 
@@ -213,20 +238,22 @@ def insert(model: type[models.Model], values: Mapping[str, Any]) -> Any:
         cur.execute(sql, _prep(fields, values.values()))
         if connection.features.can_return_columns_from_insert:
             return cur.fetchone()[0]
-        return connection.ops.last_insert_id(cur, model._meta.db_table, model._meta.pk.column)
+        return connection.ops.last_insert_id(cur, model._meta.db_table, _column(model._meta.pk))
 
 
 @cache
-def _update_sql(model, names: tuple[str, ...], where: tuple[str, ...], vendor: str):
+def _update_sql(
+    model: type[models.Model], names: tuple[str, ...], where: tuple[str, ...], vendor: str
+) -> tuple[str, list[AnyField], list[AnyField]]:
     meta = model._meta
-    fields = [meta.get_field(n) for n in names]
-    conds = [meta.get_field(n.removesuffix("__isnull")) for n in where]
+    fields = [_concrete(meta.get_field(n)) for n in names]
+    conds = [_concrete(meta.get_field(n.removesuffix("__isnull"))) for n in where]
     sql = (
         f"UPDATE {_q(meta.db_table)} SET "  # noqa: S608 (names, not input)
-        + ", ".join(f"{_q(f.column)} = %s" for f in fields)
+        + ", ".join(f"{_q(_column(f))} = %s" for f in fields)
         + " WHERE "
         + " AND ".join(
-            f"{_q(c.column)} IS NULL" if n.endswith("__isnull") else f"{_q(c.column)} = %s"
+            f"{_q(_column(c))} IS NULL" if n.endswith("__isnull") else f"{_q(_column(c))} = %s"
             for n, c in zip(where, conds, strict=True)
         )
     )
@@ -248,4 +275,17 @@ def update(model: type[models.Model], where: Mapping[str, Any], values: Mapping[
     ]
     with connection.cursor() as cur:
         cur.execute(sql, params)
-        return cur.rowcount
+        return int(cur.rowcount)
+
+
+def _concrete(field: AnyField | models.ForeignObjectRel) -> AnyField:
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{field.name} is a reverse relation, not a column")
+    return field
+
+
+def _column(field: AnyField | models.ForeignObjectRel) -> str:
+    column = _concrete(field).column
+    if column is None:
+        raise TypeError(f"{field.name} has no column")
+    return column

@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar, overload
 
 _SPACES = re.compile(r"\s+")
 
+T = TypeVar("T")
 
+
+@overload
+def nfc(value: str) -> str: ...
+@overload
+def nfc(value: str | None) -> str | None: ...
 def nfc(value: str | None) -> str | None:
     """Normalize to NFC and collapse runs of whitespace; None stays None."""
     if value is None:
@@ -65,7 +73,7 @@ def collation_key(value: str | None) -> tuple[tuple[int, ...], tuple[int, ...], 
     return tuple(primary), tuple(tones), tuple(case)
 
 
-def _clusters(text: str):
+def _clusters(text: str) -> Iterator[str]:
     """A base character with the combining marks that follow it."""
     cluster = ""
     for ch in text:
@@ -79,6 +87,16 @@ def _clusters(text: str):
         yield cluster
 
 
-def sorted_vi(items, *, key=lambda item: item):
-    """`items` sorted by the Vietnamese collation of `key(item)` (a name)."""
-    return sorted(items, key=lambda item: collation_key(key(item)))
+@overload
+def sorted_vi(items: Iterable[str], *, key: None = None) -> list[str]: ...
+@overload
+def sorted_vi(items: Iterable[T], *, key: Callable[[T], str | None]) -> list[T]: ...
+def sorted_vi(items: Iterable[Any], *, key: Callable[[Any], str | None] | None = None) -> list[Any]:
+    """`items` sorted by the Vietnamese collation of `key(item)` (a name; the item itself
+    when no key is given)."""
+    name = key if key is not None else _itself
+    return sorted(items, key=lambda item: collation_key(name(item)))
+
+
+def _itself(item: str | None) -> str | None:
+    return item

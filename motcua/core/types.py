@@ -9,8 +9,17 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 
 Actor: TypeAlias = AbstractBaseUser | AnonymousUser | None
 
-__all__ = ["Actor"]
+
+def actor_user(actor: Actor) -> User | None:
+    """The actor as a stored user (what a `created_by` column holds), or None for an
+    anonymous visitor and for the system."""
+    if isinstance(actor, User) and actor.pk is not None:
+        return actor
+    return None
+
+
+__all__ = ["Actor", "actor_user"]

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 
@@ -14,8 +16,9 @@ class ProcedureTemplateForm(forms.ModelForm):
         model = ProcedureTemplate
         fields = ["procedure", "kind", "template"]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         key, kind = data.get("template"), data.get("kind")
         if key and kind and TEMPLATES[key].kind != kind:
             self.add_error("template", "Mẫu này không dùng cho loại giấy tờ đã chọn.")

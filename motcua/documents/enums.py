@@ -77,7 +77,7 @@ def form_of(rule_set: str, kind: str) -> tuple[str, str, str]:
 
 
 # File names (ASCII) for Content-Disposition.
-SLUGS = {
+SLUGS: dict[str, str] = {
     DocumentKind.RECEIPT: "giay-tiep-nhan",
     DocumentKind.SUPPLEMENT_REQUEST: "phieu-yeu-cau-bo-sung",
     DocumentKind.REFUSAL: "phieu-tu-choi",

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -158,7 +159,7 @@ def document_get_or_render(
     file written again (the same bytes) rather than failing the request."""
     _check(kind, event)
     existing = document_find(dossier=dossier, kind=kind, event=event)
-    if existing is not None and not existing.file.storage.exists(existing.file.name):
+    if existing is not None and not existing.file.storage.exists(_file_name(existing)):
         _restore(existing)
     if existing is not None and event is not None:
         return existing
@@ -221,6 +222,7 @@ def documents_repair(
         except Exception:
             report.failed += 1
             log.exception("repair: form of event %s (dossier %s)", event.pk, event.dossier_id)
+    dossier_ids: Iterable[int]
     if since is None:
         dossier_ids = _dossier_folders()
     else:
@@ -256,7 +258,7 @@ def _repair_folder(dossier_id: int, *, older_than: dt.datetime) -> tuple[int, in
     named = {doc.file.name for doc in docs}
     restored = removed = failed = 0
     for doc in docs:
-        if storage.exists(doc.file.name):
+        if storage.exists(_file_name(doc)):
             continue
         try:
             _restore(doc)
@@ -279,6 +281,14 @@ def _repair_folder(dossier_id: int, *, older_than: dt.datetime) -> tuple[int, in
     return restored, removed, failed
 
 
+def _file_name(doc: DossierDocument) -> str:
+    """The storage name of a stored document (every row has one: the file is written
+    before the row)."""
+    if not doc.file.name:
+        raise ValueError(f"document {doc.pk} has no file name")
+    return doc.file.name
+
+
 def _restore(doc: DossierDocument) -> None:
     """Write the missing file of a stored row again from a fresh rendering."""
     key, content = _render(doc.dossier, doc.kind, doc.event)
@@ -289,7 +299,7 @@ def _restore(doc: DossierDocument) -> None:
             document_store(dossier=doc.dossier, kind=doc.kind)
             return
         raise ValueError(f"form {doc.pk} renders differently now ({sha} != {doc.sha256})")
-    stored = _write(doc.file.storage, doc.file.name, content)
+    stored = _write(doc.file.storage, _file_name(doc), content)
     if stored != doc.file.name:
         # The storage chose another name (it should not: the old one is free).
         doc.file.storage.delete(stored)

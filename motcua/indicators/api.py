@@ -9,9 +9,13 @@ dossiers of their own agencies; a provincial monitor sees all).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any, TypedDict
 
-from ninja import Query, Router
+from django.http import HttpRequest
+from ninja import Router
+
+# The function, not ninja's `Query` shortcut, which the type checker sees as a generic alias.
+from ninja.params.functions import Query
 
 from motcua.api.auth import AUTH
 from motcua.core.errors import PermissionDenied, ValidationFailed
@@ -23,7 +27,9 @@ from . import selectors
 router = Router(tags=["indicators"])
 
 
-def _period(date_from: dt.date | None, date_to: dt.date | None, period: str | None):
+def _period(
+    date_from: dt.date | None, date_to: dt.date | None, period: str | None
+) -> tuple[dt.date, dt.date]:
     if period:
         return selectors.period_parse(period)
     if date_from is None or date_to is None:
@@ -36,13 +42,22 @@ def _period(date_from: dt.date | None, date_to: dt.date | None, period: str | No
     return date_from, date_to
 
 
-def _scope(agency, procedure, field, unit) -> dict:
+class _Scope(TypedDict):
+    agency: str | None
+    procedure: str | None
+    field: str | None
+    unit: str | None
+
+
+def _scope(
+    agency: str | None, procedure: str | None, field: str | None, unit: str | None
+) -> _Scope:
     return {"agency": agency, "procedure": procedure, "field": field, "unit": unit}
 
 
 @router.get("", auth=None, url_name="indicators")
 def indicators(
-    request,
+    request: HttpRequest,
     date_from: Annotated[dt.date | None, Query(alias="from")] = None,
     date_to: Annotated[dt.date | None, Query(alias="to")] = None,
     period: str | None = Query(None, max_length=10),
@@ -50,7 +65,7 @@ def indicators(
     procedure: str | None = Query(None, max_length=40),
     field: str | None = Query(None, max_length=40),
     unit: str | None = Query(None, max_length=16),
-):
+) -> dict[str, Any]:
     """Every indicator's numerator, denominator, rate (%, or working days for 2.2) and
     points, and the points per group, for a period and a scope."""
     date_from, date_to = _period(date_from, date_to, period)
@@ -62,7 +77,7 @@ def indicators(
 
 @router.get("/{indicator_id}/dossiers", auth=AUTH, url_name="indicator_dossiers")
 def dossiers(
-    request,
+    request: HttpRequest,
     indicator_id: str,
     part: str = Query("numerator", max_length=12),
     date_from: Annotated[dt.date | None, Query(alias="from")] = None,
@@ -74,7 +89,7 @@ def dossiers(
     unit: str | None = Query(None, max_length=16),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
-):
+) -> dict[str, Any]:
     """The dossiers (or, for 3.1, the procedures) behind a figure's numerator or
     denominator. Officers and monitors only."""
     user = request.user
@@ -86,14 +101,14 @@ def dossiers(
     date_from, date_to = _period(date_from, date_to, period)
     scope = _scope(agency, procedure, field, unit)
     if indicator_id == "3.1":
-        qs = selectors.indicator_procedures(part, **scope)
+        procedures = selectors.indicator_procedures(part, **scope)
         return {
             "indicator": indicator_id,
             "part": part,
-            "count": qs.count(),
+            "count": procedures.count(),
             "items": [
                 {"code": p.code, "name": p.name, "level": p.level}
-                for p in qs[offset : offset + limit]
+                for p in procedures[offset : offset + limit]
             ],
         }
     qs = selectors.indicator_dossiers(

@@ -33,15 +33,20 @@ MOTCUA_REAPPOINTMENT_JUDGED_AGAINST, MOTCUA_766_FULL_ONLINE_DENOMINATOR) require
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q
 
 from motcua.dossiers import deadlines
+
+if TYPE_CHECKING:
+    from motcua.workcalendar.engine import WorkingCalendar
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -140,7 +145,7 @@ def local_day(moment: dt.datetime | None) -> dt.date | None:
     return None if moment is None else moment.astimezone(VN).date()
 
 
-def processing_end(d) -> dt.datetime | None:
+def processing_end(d: Any) -> dt.datetime | None:
     """§1.5: the first terminal event (deadlines.processing_end)."""
     return deadlines.processing_end(d)
 
@@ -149,7 +154,10 @@ def ended_on_time(f: Fact, p: Params) -> bool:
     """2.1 for a dossier whose processing ended: the verdict (deadlines.judge) is early or
     on time. The pauses are already in `due_at` (moved when each pause ended), which is the
     reference's "end − (supplement completed − supplement requested)"."""
-    return not deadlines.is_late(_judge(f, f.end_at or f.received_at, p))
+    at = f.end_at or f.received_at
+    if at is None:
+        return False  # never received: counted nowhere (§1.5); fact_of never asks
+    return not deadlines.is_late(_judge(f, at, p))
 
 
 def open_on_time(f: Fact, at: dt.datetime, p: Params) -> bool:
@@ -181,7 +189,14 @@ def open_liked_q() -> Q:
     return Q(rating__isnull=True) | ~Q(rating=-1)
 
 
-def fact_of(d, *, field_id: int, eligible_full_online: bool, calendar, p: Params) -> Fact:
+def fact_of(
+    d: Any,
+    *,
+    field_id: int,
+    eligible_full_online: bool,
+    calendar: Callable[[int], WorkingCalendar],
+    p: Params,
+) -> Fact:
     """The fact of a dossier row `d` (a Dossier or any object with its attributes).
 
     `calendar(agency_id)` returns the working calendar used for 2.2's settlement time.
@@ -466,7 +481,7 @@ class Figure:
     max_points: int
     points: Decimal | None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "group": self.group,

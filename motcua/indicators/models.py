@@ -8,11 +8,13 @@ of every dossier event; see docs/indicators.md.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 
 
-def _fk(to: str, **kw) -> models.ForeignKey:
+def _fk(to: str, **kw: Any) -> models.ForeignKey[Any, Any]:
     # No database constraint: these tables are derived and rebuilt in bulk; the dossier
     # tables hold the real references.
     return models.ForeignKey(

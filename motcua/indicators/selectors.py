@@ -8,12 +8,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count as DbCount
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from motcua.catalog.models import Procedure, ProcedureAgency, ProcedureVersion
+from motcua.catalog.models import Field, Procedure, ProcedureAgency, ProcedureVersion
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.dossiers.models import Dossier
 from motcua.org.models import AdministrativeUnit, Agency
@@ -88,7 +89,7 @@ class Scope:
     agency_ids: tuple[int, ...] | None = None  # received or settled by one of these
     procedure_id: int | None = None
     field_id: int | None = None
-    label: dict = field(default_factory=dict, compare=False)
+    label: dict[str, str] = field(default_factory=dict, compare=False)
 
     def q(self, field_prefix: str = "") -> Q:
         """Filter for DossierFact / Count rows; `field_prefix` maps `field_id` for Dossier."""
@@ -116,13 +117,17 @@ def _unit_agencies(unit: AdministrativeUnit) -> list[int]:
     return list(Agency.objects.filter(unit_id__in=units).values_list("pk", flat=True))
 
 
-def scope_resolve(*, agency=None, procedure=None, field=None, unit=None) -> Scope:
+def scope_resolve(
+    *,
+    agency: Agency | str | None = None,
+    procedure: Procedure | str | None = None,
+    field: Field | str | None = None,
+    unit: AdministrativeUnit | str | None = None,
+) -> Scope:
     """Agency / procedure / field by object or code; unit by code (a province includes all
     its units). Unknown codes raise NotFound naming the parameter."""
-    from motcua.catalog.models import Field
-
-    label = {}
-    agency_ids = None
+    label: dict[str, str] = {}
+    agency_ids: tuple[int, ...] | None = None
     if agency is not None:
         a = agency if isinstance(agency, Agency) else Agency.objects.filter(code=agency).first()
         if a is None:
@@ -139,7 +144,8 @@ def scope_resolve(*, agency=None, procedure=None, field=None, unit=None) -> Scop
         ids = _unit_agencies(u)
         agency_ids = tuple(ids) if agency_ids is None else tuple(set(ids) & set(agency_ids))
         label["unit"] = u.code
-    procedure_id = field_id = None
+    procedure_id: int | None = None
+    field_id: int | None = None
     if procedure is not None:
         pr = (
             procedure
@@ -164,14 +170,14 @@ def scope_resolve(*, agency=None, procedure=None, field=None, unit=None) -> Scop
 class Scorecard:
     date_from: dt.date
     date_to: dt.date
-    scope: dict
+    scope: dict[str, str]
     figures: list[Figure]
-    groups: list[dict]
+    groups: list[dict[str, Any]]
 
     def figure(self, indicator_id: str) -> Figure:
         return next(f for f in self.figures if f.id == indicator_id)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "from": self.date_from.isoformat(),
             "to": self.date_to.isoformat(),
@@ -202,8 +208,10 @@ def scope_day_seconds(agency_ids: tuple[int, ...] | None) -> int:
     return formulas.working_day_seconds(single)
 
 
-def _scorecard(date_from, date_to, scope: Scope, figures: list[Figure]) -> Scorecard:
-    groups = []
+def _scorecard(
+    date_from: dt.date, date_to: dt.date, scope: Scope, figures: list[Figure]
+) -> Scorecard:
+    groups: list[dict[str, Any]] = []
     for key, (vi, en, pmax) in GROUPS.items():
         members = [f for f in figures if f.group == key]
         got = [f.points for f in members if f.points is not None]
@@ -280,14 +288,16 @@ def _month_end(d: dt.date) -> dt.date:
     return _next_month(d) - dt.timedelta(days=1)
 
 
-def _open_qs(scope: Scope, date_to: dt.date) -> QuerySet:
+def _open_qs(scope: Scope, date_to: dt.date) -> QuerySet[DossierFact]:
     return DossierFact.objects.filter(
         scope.q(), received=True, end_at__isnull=True, received_at__lt=_period_end(date_to)
     )
 
 
-def _combine(flags: dict[str, int], opened: dict[str, int], procs: tuple[int, int]):
-    counts = {}
+def _combine(
+    flags: dict[str, int], opened: dict[str, int], procs: tuple[int, int]
+) -> dict[str, tuple[int, int]]:
+    counts: dict[str, tuple[int, int]] = {}
     for ind in INDICATORS.values():
         if ind.numerator == "procedures":
             counts[ind.id] = procs
@@ -304,10 +314,10 @@ def indicators_compute(
     *,
     date_from: dt.date,
     date_to: dt.date,
-    agency=None,
-    procedure=None,
-    field=None,
-    unit=None,
+    agency: Agency | str | None = None,
+    procedure: Procedure | str | None = None,
+    field: Field | str | None = None,
+    unit: AdministrativeUnit | str | None = None,
     as_of: dt.datetime | None = None,
 ) -> Scorecard:
     """The scorecard of a period and scope from the counters (Decision 766, §4).
@@ -343,10 +353,10 @@ def indicators_full_recompute(
     *,
     date_from: dt.date,
     date_to: dt.date,
-    agency=None,
-    procedure=None,
-    field=None,
-    unit=None,
+    agency: Agency | str | None = None,
+    procedure: Procedure | str | None = None,
+    field: Field | str | None = None,
+    unit: AdministrativeUnit | str | None = None,
     as_of: dt.datetime | None = None,
 ) -> Scorecard:
     """The same scorecard by scanning every raw dossier in scope (no facts, no counters):
@@ -367,7 +377,7 @@ def indicators_full_recompute(
             day = fact.received_day if flag.bucket == "received" else fact.end_day
             if day is not None and date_from <= day <= date_to:
                 flags[flag.name] += formulas.flag_value(fact, flag)
-        if fact.end_at is None and fact.received_at < end:
+        if fact.end_at is None and fact.received_at is not None and fact.received_at < end:
             opened["n"] += 1
             if formulas.open_on_time(fact, at, p):
                 opened["on_time"] += 1
@@ -406,12 +416,12 @@ def indicator_dossiers(
     *,
     date_from: dt.date,
     date_to: dt.date,
-    agency=None,
-    procedure=None,
-    field=None,
-    unit=None,
+    agency: Agency | str | None = None,
+    procedure: Procedure | str | None = None,
+    field: Field | str | None = None,
+    unit: AdministrativeUnit | str | None = None,
     as_of: dt.datetime | None = None,
-) -> QuerySet:
+) -> QuerySet[Dossier]:
     """The dossiers behind a figure's numerator or denominator (same scope and period).
 
     For 2.2 both parts are the settled dossiers (the numerator is the sum of their times).
@@ -448,8 +458,13 @@ def indicator_dossiers(
 
 
 def indicator_procedures(
-    part: str = "numerator", *, agency=None, procedure=None, field=None, unit=None
-) -> QuerySet:
+    part: str = "numerator",
+    *,
+    agency: Agency | str | None = None,
+    procedure: Procedure | str | None = None,
+    field: Field | str | None = None,
+    unit: AdministrativeUnit | str | None = None,
+) -> QuerySet[Procedure]:
     """The procedures behind 3.1's numerator (offered online) or denominator."""
     _part(part)
     scope = scope_resolve(agency=agency, procedure=procedure, field=field, unit=unit)

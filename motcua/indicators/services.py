@@ -13,12 +13,13 @@ Bulk writers that bypass the services (the demo's history, `motcua import-dossie
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from motcua.core import rows
 from motcua.dossiers.models import Dossier
@@ -27,11 +28,18 @@ from . import formulas
 from .formulas import FACT_FIELDS, FLAGS, Fact, Params, fact_of, flag_value
 from .models import Count, DossierFact, Grain
 
+if TYPE_CHECKING:
+    from motcua.dossiers.models import DossierEvent
+    from motcua.workcalendar.engine import WorkingCalendar
+
 COUNT_KEY = ("grain", "day", "receiving_agency_id", "settling_agency_id", "procedure_id")
-Key = tuple  # (grain, day, receiving, settling, procedure, field)
+# (day, receiving, settling, procedure, field): a day row of one scope key
+DayKey: TypeAlias = tuple[dt.date, int, int, int, int]
+# (grain, day, receiving, settling, procedure, field): a Count row
+Key: TypeAlias = tuple[str, dt.date, int, int, int, int]
 
 
-def _calendar(agency_id: int):
+def _calendar(agency_id: int) -> WorkingCalendar:
     from motcua.workcalendar.selectors import get_calendar
 
     return get_calendar(agency_id)
@@ -47,14 +55,16 @@ PROVINCE_DAY, PROVINCE_MONTH = Grain.PROVINCE_DAY.value, Grain.PROVINCE_MONTH.va
 AGENCY_DAY, AGENCY_MONTH = Grain.AGENCY_DAY.value, Grain.AGENCY_MONTH.value
 
 
-def day_contributions(fact: Fact | None) -> dict[tuple, dict[str, int]]:
+def day_contributions(fact: Fact | None) -> dict[DayKey, dict[str, int]]:
     """What one fact adds to the day rows of its scope key: (day, receiving, settling,
     procedure, field) → {flag: value}, each flag on its bucket day."""
-    out: dict[tuple, dict[str, int]] = {}
+    out: dict[DayKey, dict[str, int]] = {}
     if fact is None or not fact.received:
         return out
     scope = (fact.receiving_agency_id, fact.settling_agency_id, fact.procedure_id, fact.field_id)
     for day, flags in ((fact.received_day, _RECEIVED_FLAGS), (fact.end_day, _ENDED_FLAGS)):
+        if day is None:
+            continue  # not ended yet: no flag of that bucket is set
         values = {f.name: v for f in flags if (v := flag_value(fact, f))}
         if values:
             counters = out.setdefault((day, *scope), {})
@@ -63,7 +73,7 @@ def day_contributions(fact: Fact | None) -> dict[tuple, dict[str, int]]:
     return out
 
 
-def expand(day_rows: dict[tuple, dict[str, int]]) -> dict[Key, dict[str, int]]:
+def expand(day_rows: dict[DayKey, dict[str, int]]) -> dict[Key, dict[str, int]]:
     """Day rows → the six grains: day and month of the scope key, of the two agencies, and
     of the settling agency (province)."""
     out: dict[Key, dict[str, int]] = {}
@@ -91,7 +101,7 @@ def contributions(fact: Fact | None) -> dict[Key, dict[str, int]]:
     return expand(day_contributions(fact))
 
 
-def _add_delta(acc: dict[tuple, dict[str, int]], old: Fact | None, new: Fact | None) -> None:
+def _add_delta(acc: dict[DayKey, dict[str, int]], old: Fact | None, new: Fact | None) -> None:
     for sign, fact in ((-1, old), (1, new)):
         for key, counters in day_contributions(fact).items():
             row = acc.setdefault(key, {})
@@ -99,13 +109,13 @@ def _add_delta(acc: dict[tuple, dict[str, int]], old: Fact | None, new: Fact | N
                 row[name] = row.get(name, 0) + sign * value
 
 
-def _expand_nonzero(acc: dict[tuple, dict[str, int]]) -> dict[Key, dict[str, int]]:
+def _expand_nonzero(acc: dict[DayKey, dict[str, int]]) -> dict[Key, dict[str, int]]:
     days = {k: {n: v for n, v in c.items() if v} for k, c in acc.items()}
     return expand({k: c for k, c in days.items() if c})
 
 
 def _delta(old: Fact | None, new: Fact | None) -> dict[Key, dict[str, int]]:
-    acc: dict[tuple, dict[str, int]] = {}
+    acc: dict[DayKey, dict[str, int]] = {}
     _add_delta(acc, old, new)
     return _expand_nonzero(acc)
 
@@ -154,7 +164,9 @@ def _upsert(delta: dict[Key, dict[str, int]]) -> None:
         # ≤ 1000 rows (≤ 21 000 parameters) a statement: under PostgreSQL's and SQLite's limits.
         for start in range(0, len(keys), 1000):
             part = keys[start : start + 1000]
-            values = [v for k in part for v in (*k, *(delta[k].get(n, 0) for n in present))]
+            values: list[Any] = [
+                v for k in part for v in (*k, *(delta[k].get(n, 0) for n in present))
+            ]
             cursor.execute(_upsert_sql(len(part), present, connection.vendor), values)
 
 
@@ -165,7 +177,7 @@ def _fact_from_row(row: DossierFact) -> Fact:
     return Fact(**{name: getattr(row, name) for name in FACT_FIELDS})
 
 
-def _fact_values(fact: Fact) -> dict:
+def _fact_values(fact: Fact) -> dict[str, Any]:
     return {name: getattr(fact, name) for name in FACT_FIELDS}
 
 
@@ -198,7 +210,7 @@ def fact_refresh(dossier: Dossier, p: Params | None = None) -> bool:
     p = p or formulas.params()
     rel = _fact_rel()
     # The services load the fact with their row lock (hooks.load_with_lock); others read it.
-    row = (
+    row: DossierFact | None = (
         rel.get_cached_value(dossier)
         if rel.is_cached(dossier)
         else rows.load(DossierFact, dossier.pk)
@@ -230,11 +242,11 @@ def fact_refresh(dossier: Dossier, p: Params | None = None) -> bool:
 FACT_RELATION = "indicator_fact"
 
 
-def _fact_rel():
+def _fact_rel() -> Any:  # the reverse one-to-one (OneToOneRel) to DossierFact
     return Dossier._meta.get_field(FACT_RELATION)
 
 
-def on_dossier_event(event, dossier) -> None:
+def on_dossier_event(event: DossierEvent, dossier: Dossier) -> None:
     """motcua.dossiers.hooks in-transaction listener."""
     fact_refresh(dossier)
 
@@ -257,7 +269,7 @@ def facts_refresh(dossier_ids: Iterable[int]) -> int:
                 .order_by("pk")
             )
             rows = {r.pk: r for r in DossierFact.objects.filter(pk__in=chunk)}
-            acc: dict[tuple, dict[str, int]] = {}
+            acc: dict[DayKey, dict[str, int]] = {}
             fresh: list[Fact] = []
             for d in dossiers:
                 new = fact_of(
@@ -323,7 +335,9 @@ _ROW_COLUMNS = [
 ]
 
 
-def dossier_pages(qs=None, batch: int = 5000) -> Iterator[list[DossierRow]]:
+def dossier_pages(
+    qs: models.QuerySet[Dossier] | None = None, batch: int = 5000
+) -> Iterator[list[DossierRow]]:
     """Raw dossier rows in id order, by keyset pages (constant memory)."""
     qs = Dossier.objects.all() if qs is None else qs
     last = 0
@@ -335,7 +349,9 @@ def dossier_pages(qs=None, batch: int = 5000) -> Iterator[list[DossierRow]]:
         last = page[-1][0]
 
 
-def dossier_rows(qs=None, batch: int = 5000) -> Iterator[DossierRow]:
+def dossier_rows(
+    qs: models.QuerySet[Dossier] | None = None, batch: int = 5000
+) -> Iterator[DossierRow]:
     for page in dossier_pages(qs, batch):
         yield from page
 
@@ -350,7 +366,9 @@ def row_fact(row: DossierRow, p: Params) -> Fact:
     )
 
 
-def _bulk_insert(model, columns: list[str], rows: Iterable[tuple]) -> None:
+def _bulk_insert(
+    model: type[models.Model], columns: list[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
     """COPY on PostgreSQL (the rebuild of millions of rows), executemany elsewhere."""
     q = connection.ops.quote_name
     table = q(model._meta.db_table)
@@ -362,7 +380,7 @@ def _bulk_insert(model, columns: list[str], rows: Iterable[tuple]) -> None:
                     copy.write_row(row)
             return
         sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
-        batch: list[tuple] = []
+        batch: list[tuple[Any, ...]] = []
         for row in rows:
             batch.append(row)
             if len(batch) >= 2000:
@@ -379,7 +397,7 @@ def indicators_rebuild(*, batch: int = 5000) -> dict[str, int]:
     after changing a setting that shapes the facts. Returns {"dossiers", "counts"}.
     """
     p = formulas.params()
-    totals: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    totals: dict[DayKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     n = 0
     names = list(FLAGS)
     with transaction.atomic():

@@ -57,7 +57,7 @@ class AdministrativeUnit(models.Model):
     def current(self) -> AdministrativeUnit:
         """Follow successor links to the unit in force today."""
         unit, seen = self, set()
-        while unit.successor_id and unit.pk not in seen:
+        while unit.successor is not None and unit.pk not in seen:
             seen.add(unit.pk)
             unit = unit.successor
         return unit

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from motcua.core.text import nfc
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from .models import AdministrativeUnit
 
 # Prefixes of administrative unit names, longest first ("Thành phố" before "Thị").
 _UNIT_PREFIXES = (
@@ -18,7 +25,7 @@ _UNIT_PREFIXES = (
 )
 
 
-def person_name(user) -> str:
+def person_name(user: User | None) -> str:
     """A staff member's name in Vietnamese order: họ, tên đệm, tên ("Hoàng Tiến Hùng").
 
     Accounts keep the family name (họ) in `last_name` and the middle and given names in
@@ -30,7 +37,7 @@ def person_name(user) -> str:
     return full or user.get_username()
 
 
-def place_name(unit) -> str:
+def place_name(unit: AdministrativeUnit) -> str:
     """The place name (địa danh) written before the date of a document: the official name
     of the administrative unit where the issuing agency sits, without its kind ("Yên Thế"
     for "Xã Yên Thế", "Bắc Ninh" for "Tỉnh Bắc Ninh"); a unit named by a number keeps its

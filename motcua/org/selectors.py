@@ -16,6 +16,8 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from motcua.core.types import Actor
+
 from .models import AdministrativeUnit, Agency, StaffRole
 
 _MEMO = "_motcua_staff_roles"
@@ -61,7 +63,7 @@ def staff_roles_in_force(day: dt.date | None = None) -> Q:
     )
 
 
-def _active_roles(user) -> list[StaffRole]:
+def _active_roles(user: Actor) -> list[StaffRole]:
     if user is None or not getattr(user, "is_authenticated", False) or user.pk is None:
         return []
     memo = getattr(user, _MEMO, None)
@@ -75,7 +77,7 @@ def _active_roles(user) -> list[StaffRole]:
     return memo
 
 
-def staff_role_map(user) -> dict[int, set[str]]:
+def staff_role_map(user: Actor) -> dict[int, set[str]]:
     """{agency_id: {roles}} of the roles in force today (see the module docstring)."""
     memo = getattr(user, _MAP_MEMO, None) if user is not None else None
     if memo is not None:
@@ -88,14 +90,14 @@ def staff_role_map(user) -> dict[int, set[str]]:
     return roles
 
 
-def roles_cache_clear(user) -> None:
+def roles_cache_clear(user: Actor) -> None:
     """Forget the memoized roles of this user object (after a role change)."""
     for name in (_MEMO, _MAP_MEMO):
         if user is not None and hasattr(user, name):
             delattr(user, name)
 
 
-def agencies_of_user(user) -> list[Agency]:
+def agencies_of_user(user: Actor) -> list[Agency]:
     """Agencies in force today where the user holds at least one active role, by name."""
     seen: dict[int, Agency] = {}
     for staff_role in _active_roles(user):
@@ -103,7 +105,7 @@ def agencies_of_user(user) -> list[Agency]:
     return list(seen.values())
 
 
-def roles_of_user(user, agency: Agency | int | None = None) -> set[str]:
+def roles_of_user(user: Actor, agency: Agency | int | None = None) -> set[str]:
     """Active role values of the user, in one agency (object or id) or in all of them."""
     agency_id = getattr(agency, "pk", agency)
     return {r.role for r in _active_roles(user) if agency_id is None or r.agency_id == agency_id}

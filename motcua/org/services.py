@@ -12,9 +12,10 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -467,7 +468,7 @@ def _role(role: str) -> Role:
 _UNSET: Any = object()
 
 
-def _check_can_hold(user: Any, agency: Agency) -> None:
+def _check_can_hold(user: User, agency: Agency) -> None:
     if not user.is_active:
         raise ValidationFailed(
             "inactive_user",
@@ -487,7 +488,7 @@ def _check_can_hold(user: Any, agency: Agency) -> None:
 
 @transaction.atomic
 def staff_assign_role(
-    *, user: Any, agency: Agency, role: str, title: str = "", actor: Actor = None
+    *, user: User, agency: Agency, role: str, title: str = "", actor: Actor = None
 ) -> StaffRole:
     """Give a staff member a role in an agency; re-activates a revoked role.
 
@@ -525,7 +526,7 @@ def staff_assign_role(
 
 @transaction.atomic
 def staff_revoke_role(
-    *, user: Any, agency: Agency, role: str, actor: Actor = None, reason: str = ""
+    *, user: User, agency: Agency, role: str, actor: Actor = None, reason: str = ""
 ) -> StaffRole:
     """Withdraw a role. The row is kept inactive (history); revoking twice is harmless."""
     role = _role(role)
@@ -627,7 +628,7 @@ def _duplicate(field: str, vi: str, en: str) -> ValidationFailed:
     )
 
 
-def _password_errors(password: str, user) -> ValidationFailed | None:
+def _password_errors(password: str, user: User) -> ValidationFailed | None:
     try:
         validate_password(password, user=user)
     except DjangoValidationError as exc:
@@ -640,6 +641,11 @@ def _password_errors(password: str, user) -> ValidationFailed | None:
                 en = " ".join(str(m) for m in exc_en.messages)
         return ValidationFailed("invalid_password", vi, en, field="password")
     return None
+
+
+class _Identifiers(TypedDict, total=False):
+    personal_id: str
+    tax_code: str
 
 
 @transaction.atomic
@@ -680,7 +686,7 @@ def applicant_register(
             )
         )
     # Every field is checked and every error reported at once (motcua.core.validation).
-    ids: dict[str, str] = {}
+    ids: _Identifiers = {}
     if kind == ApplicantKind.PERSON or personal_id:
         ids["personal_id"] = personal_id
     if kind == ApplicantKind.BUSINESS or tax_code:

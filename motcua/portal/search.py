@@ -24,13 +24,17 @@ import itertools
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from motcua.catalog.models import Procedure, ProcedureVersion
 from motcua.catalog.selectors import LIST_VERSION_FIELDS, ProcedurePage, procedure_search
 from motcua.core.text import fold
+
+if TYPE_CHECKING:
+    from motcua.catalog.selectors import ListedProcedure
 
 VOCAB_TTL = 600
 CUTOFF = 0.75  # difflib ratio below which a catalog word is not a plausible typo fix
@@ -127,6 +131,12 @@ class SearchResult:
     fuzzy: bool = False  # ranked by similarity, no exact match
 
 
+class _Filters(TypedDict):
+    field: str | None
+    level: str | None
+    agency: str | None
+
+
 def _close(word: str, vocab: _Vocab) -> list[str]:
     if word in vocab.index:
         return [word]
@@ -142,7 +152,7 @@ def search(
     limit: int = 20,
     offset: int = 0,
 ) -> SearchResult:
-    filters = {"field": field or None, "level": level or None, "agency": agency or None}
+    filters: _Filters = {"field": field or None, "level": level or None, "agency": agency or None}
     page = procedure_search(q=q, limit=limit, offset=offset, **filters)
     words = fold(q).split()
     if page.count or not words:
@@ -213,7 +223,7 @@ def _rank(words: list[str], vocab: _Vocab) -> list[tuple[int, float]]:
     return sorted(ranked, key=lambda item: (-item[1], item[0]))
 
 
-def _filtered(ids: list[int], filters: dict):
+def _filtered(ids: list[int], filters: _Filters) -> QuerySet[Procedure]:
     """The selector's field / level / agency filters, on the ranked ids."""
     qs = Procedure.objects.filter(pk__in=ids)
     if filters.get("field"):
@@ -231,7 +241,7 @@ def _filtered(ids: list[int], filters: dict):
     return qs
 
 
-def _load(ids: list[int]) -> list[Procedure]:
+def _load(ids: list[int]) -> list[ListedProcedure]:
     day = timezone.localdate()
     current = ProcedureVersion.objects.filter(effective_from__lte=day).exclude(effective_to__lt=day)
     return list(

@@ -6,17 +6,21 @@ from motcua.catalog.enums import Channel, Level, TimeUnit
 from motcua.dossiers.enums import Status
 
 # English labels of the catalog's choices (the enums carry the Vietnamese ones).
-LEVEL_EN = {
+LEVEL_EN: dict[str, str] = {
     Level.COMMUNE: "Commune level",
     Level.PROVINCE: "Province level",
     Level.MINISTRY: "Ministry level",
 }
-UNIT_EN = {
+UNIT_EN: dict[str, str] = {
     TimeUnit.WORKING_DAYS: "working days",
     TimeUnit.WORKING_HOURS: "working hours",
     TimeUnit.CALENDAR_DAYS: "days",
 }
-CHANNEL_EN = {Channel.COUNTER: "At the counter", Channel.ONLINE: "Online", Channel.POST: "By post"}
+CHANNEL_EN: dict[int, str] = {
+    Channel.COUNTER: "At the counter",
+    Channel.ONLINE: "Online",
+    Channel.POST: "By post",
+}
 
 # Status as the applicant reads it, and a CSS tone: waiting (your turn), done, stopped.
 STATUS_PLAIN: dict[int, tuple[str, str, str]] = {

@@ -83,9 +83,13 @@ def to_xlsx(report: Report) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
     ws = wb.active
+    if not isinstance(ws, Worksheet):  # a new workbook has one worksheet, active
+        raise TypeError("a new workbook without a worksheet")
     ws.title = "Bieu06"
     ncols = len(KEYS) + 2
     last = get_column_letter(ncols)
@@ -163,11 +167,11 @@ def to_xlsx(report: Report) -> bytes:
     for c in range(3, ncols + 1):
         ws.column_dimensions[get_column_letter(c)].width = 12
     ws.row_dimensions[top + 2].height = 45
-    ws.freeze_panes = ws.cell(numbers + 1, 3)
+    ws.freeze_panes = ws.cell(numbers + 1, 3).coordinate
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_title_rows = f"{top}:{numbers}"
 
     r += 1
@@ -192,6 +196,8 @@ def to_pdf(report: Report) -> bytes:
     """A4 landscape; the header cells are drawn as boxes so they merge like the official form."""
     from fpdf import FPDF
 
+    from motcua.core.pdf import wrapped_lines
+
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=False)
     pdf.add_font("DejaVu", "", _font("DejaVuSans.ttf"))
@@ -205,7 +211,7 @@ def to_pdf(report: Report) -> bytes:
     def box(x, y, w, h, text, bold=False, align="C", size=7):
         pdf.rect(x, y, w, h)
         pdf.set_font("DejaVu", "B" if bold else "", size)
-        lines = pdf.multi_cell(w - 1, 3.2, text, dry_run=True, output="LINES")
+        lines = wrapped_lines(pdf, w - 1, 3.2, text)
         th = 3.2 * len(lines)
         pdf.set_xy(x + 0.5, y + max(0.0, (h - th) / 2))
         pdf.multi_cell(w - 1, 3.2, text, align=align)
@@ -255,7 +261,7 @@ def to_pdf(report: Report) -> bytes:
     for number, label, figures, kind in _body(report):
         bold = kind in ("total", "level")
         pdf.set_font("DejaVu", "B" if bold else "", 7)
-        lines = pdf.multi_cell(widths[1] - 1, 3.2, label, dry_run=True, output="LINES")
+        lines = wrapped_lines(pdf, widths[1] - 1, 3.2, label)
         h = max(hr, 3.2 * len(lines) + 1.5)
         if y + h > bottom:
             y = page_top()

@@ -8,21 +8,25 @@ aggregates: counts, rates and points per agency and month.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db.models import Count as DbCount
 from django.db.models import Q, Sum
 from django.utils import timezone
 
 from motcua.core.text import collation_key, sorted_vi
+from motcua.core.types import Actor
 from motcua.dossiers import deadlines
 from motcua.dossiers.access import is_province_monitor, staff_roles, visible_dossiers
-from motcua.indicators.formulas import GROUPS, INDICATORS
+from motcua.indicators.formulas import GROUPS, INDICATORS, Figure
 from motcua.indicators.models import DossierFact
-from motcua.indicators.selectors import indicators_compute
+from motcua.indicators.selectors import Scorecard, indicators_compute
 from motcua.org.enums import AgencyKind, Role
 from motcua.org.models import Agency
 
@@ -81,10 +85,10 @@ class Viewer:
         return agency is not None and agency.pk in {a.pk for a in self.agencies}
 
 
-def dashboard_viewer(user) -> Viewer | None:
+def dashboard_viewer(user: Actor) -> Viewer | None:
     """Superusers and the monitors / leaders of the provincial centre or committee see the
     province; monitors and leaders of other agencies see their agencies; others nothing."""
-    if user is None or not user.is_authenticated:
+    if not isinstance(user, User) or not user.is_authenticated:
         return None
     if user.is_superuser or is_province_monitor(user):
         return Viewer(province=True)
@@ -100,19 +104,19 @@ def dashboard_viewer(user) -> Viewer | None:
 # ---------------------------------------------------------------------------- dashboard
 
 
-def total_points(card) -> Decimal | None:
+def total_points(card: Scorecard) -> Decimal | None:
     got = [Decimal(g["points"]) for g in card.groups if g["points"] is not None]
     return sum(got, Decimal("0.00")) if got else None
 
 
-def scorecard_rows(card) -> list[dict]:
+def scorecard_rows(card: Scorecard) -> list[dict[str, Any]]:
     """One row per indicator with its group, for the scorecard table. Only indicators with a
     threshold target (§4.2: 3.1, 3.3, 4.2, 4.3, 5.4 by default) show a target and whether it
     is met; the others score linearly."""
     from motcua.indicators.formulas import params
 
     targets = params().targets
-    rows = []
+    rows: list[dict[str, Any]] = []
     for f in card.figures:
         group = GROUPS.get(f.group, (f.group, f.group, 0))
         target = targets.get(f.id) if f.unit == "percent" else None
@@ -128,10 +132,10 @@ def scorecard_rows(card) -> list[dict]:
     return rows
 
 
-def trend(months: list[dt.date], agency: Agency | None) -> list[dict]:
+def trend(months: list[dt.date], agency: Agency | None) -> list[dict[str, Any]]:
     """{month, rates: {id: rate or None}, received, points} for each whole month."""
     cards = monthly_cards([agency], months)
-    out = []
+    out: list[dict[str, Any]] = []
     for m in months:
         figures = {f.id: f for f in cards[(_pk(agency), m)]}
         points = [f.points for f in figures.values() if f.points is not None]
@@ -155,7 +159,7 @@ def agencies_with_dossiers() -> list[Agency]:
     return list(Agency.objects.filter(pk__in=ids).order_by("code"))
 
 
-def ranking(date_from: dt.date, date_to: dt.date) -> list[dict]:
+def ranking(date_from: dt.date, date_to: dt.date) -> list[dict[str, Any]]:
     """Settling agencies ranked by their total points over the period (ties by 2.1);
     cached for CACHE_SECONDS."""
     key = f"motcua:reports:ranking:{date_from:%Y%m%d}:{date_to:%Y%m%d}"
@@ -164,7 +168,7 @@ def ranking(date_from: dt.date, date_to: dt.date) -> list[dict]:
         return cached
     facts = DossierFact.objects.filter(received=True)
     ids = facts.values_list("settling_agency_id", flat=True).distinct()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for agency in Agency.objects.filter(pk__in=ids):
         card = indicators_compute(date_from=date_from, date_to=date_to, agency=agency)
         on_time = card.figure("2.1")
@@ -185,7 +189,9 @@ def ranking(date_from: dt.date, date_to: dt.date) -> list[dict]:
     return rows
 
 
-def overdue(user, agency: Agency | None, limit: int = 100, now: dt.datetime | None = None):
+def overdue(
+    user: Actor, agency: Agency | None, limit: int = 100, now: dt.datetime | None = None
+) -> tuple[list[dict[str, Any]], int]:
     """Open dossiers overdue now (motcua.dossiers.deadlines: the same verdict as the inbox,
     the dossier page, Biểu 06 and the indicators); `days` past the judged appointment, the
     clock stopped at the start of a pause still open."""
@@ -195,18 +201,19 @@ def overdue(user, agency: Agency | None, limit: int = 100, now: dt.datetime | No
     if agency is not None:
         qs = qs.filter(Q(settling_agency=agency) | Q(receiving_agency=agency))
     qs = qs.select_related("procedure", "settling_agency").order_by("due_at", "pk")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for d in qs[:limit]:
         due = deadlines.judged_due(d, rules)
         clock = now if d.paused_at is None else min(now, d.paused_at)
-        rows.append({"dossier": d, "days": max(0, (clock - due).days), "judged_due": due})
+        days = max(0, (clock - due).days) if due is not None else 0  # overdue: due is set
+        rows.append({"dossier": d, "days": days, "judged_due": due})
     return rows, qs.count()
 
 
 # ---------------------------------------------------------------------------- open data
 
 
-def open_data_rows(first: dt.date, last: dt.date) -> list[dict]:
+def open_data_rows(first: dt.date, last: dt.date) -> list[dict[str, Any]]:
     """Per agency and month: every indicator's numerator, denominator, rate and points.
 
     Aggregates only (no dossier, no person). An agency's figures cover the dossiers it
@@ -224,7 +231,7 @@ def open_data_rows(first: dt.date, last: dt.date) -> list[dict]:
         return cached
     agencies = agencies_with_dossiers()
     cards = monthly_cards(agencies, months)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for agency in agencies:
         for m in months:
             figures = cards[(agency.pk, m)]
@@ -251,7 +258,9 @@ def open_data_rows(first: dt.date, last: dt.date) -> list[dict]:
     return rows
 
 
-def monthly_cards(agencies: list[Agency | None], months: list[dt.date]) -> dict:
+def monthly_cards(
+    agencies: Sequence[Agency | None], months: list[dt.date]
+) -> dict[tuple[int | None, dt.date], list[Figure]]:
     """{(agency id, month): [Figure]} for whole months, equal to
     `indicators_compute(date_from=month, date_to=month end, agency=agency).figures`
     (a test holds them equal), but with one grouped query over the month counters and one
@@ -270,14 +279,18 @@ def monthly_cards(agencies: list[Agency | None], months: list[dt.date]) -> dict:
     wanted = {a.pk for a in agencies if a is not None}
     province = None in agencies
     zero = dict.fromkeys(FLAGS, 0)
-    flags: dict[tuple[int, dt.date], dict[str, int]] = {}
+    flags: dict[tuple[int | None, dt.date], dict[str, int]] = {}
 
-    def add(target: dict, key: tuple, values: dict) -> None:
+    Counters = dict[tuple[int | None, dt.date], dict[str, int]]
+
+    def add(target: Counters, key: tuple[int | None, dt.date], values: Mapping[str, int]) -> None:
         acc = target.setdefault(key, dict.fromkeys(values, 0))
         for k, v in values.items():
             acc[k] += v or 0
 
-    def spread(target: dict, receiving: int, settling: int, month: dt.date, values) -> None:
+    def spread(
+        target: Counters, receiving: int, settling: int, month: dt.date, values: Mapping[str, int]
+    ) -> None:
         # A dossier is in the scope of its receiving and of its settling agency, once each.
         for agency_id in {receiving, settling}:
             if agency_id in wanted:
@@ -285,7 +298,7 @@ def monthly_cards(agencies: list[Agency | None], months: list[dt.date]) -> dict:
         if province:
             add(target, (None, month), values)
 
-    sums = (
+    sums: Iterable[Mapping[str, Any]] = (
         Count.objects.filter(grain=Grain.MONTH, day__in=months)
         .values("day", "receiving_agency_id", "settling_agency_id")
         .annotate(**{name: Sum(name) for name in FLAGS})
@@ -294,13 +307,13 @@ def monthly_cards(agencies: list[Agency | None], months: list[dt.date]) -> dict:
         values = {name: row[name] for name in FLAGS}
         spread(flags, row["receiving_agency_id"], row["settling_agency_id"], row["day"], values)
 
-    opened: dict[tuple[int, dt.date], dict[str, int]] = {}
+    opened: Counters = {}
     now = timezone.now()
     for m in months:
         end = dt.datetime.combine(next_month(m), dt.time(), tzinfo=formulas.VN)
         at = end if p.open_end == "period_end" else min(end, now)
         on_time_q = formulas.open_on_time_q(at, p)
-        counts = (
+        counts: Iterable[Mapping[str, Any]] = (
             DossierFact.objects.filter(received=True, end_at__isnull=True, received_at__lt=end)
             .values("receiving_agency_id", "settling_agency_id")
             .annotate(
@@ -313,13 +326,13 @@ def monthly_cards(agencies: list[Agency | None], months: list[dt.date]) -> dict:
             values = {k: row[k] for k in ("n", "on_time", "on_time_liked")}
             spread(opened, row["receiving_agency_id"], row["settling_agency_id"], m, values)
 
-    catalog = {}
+    catalog: dict[int | None, tuple[int, int]] = {}
     for agency in agencies:
         card = indicators_compute(date_from=months[0], date_to=month_end(months[-1]), agency=agency)
         f = card.figure("3.1")
         catalog[_pk(agency)] = (f.numerator, f.denominator)
 
-    cards = {}
+    cards: dict[tuple[int | None, dt.date], list[Figure]] = {}
     no_open = {"n": 0, "on_time": 0, "on_time_liked": 0}
     for agency in agencies:
         pk = _pk(agency)

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, JsonResponse
@@ -340,8 +341,8 @@ def open_data_catalog(request):
     publisher = {"@type": "foaf:Organization", "foaf:name": selectors.publisher_name()}
     license_ = {"@id": DATASET_LICENSE}
     dataset_id = f"{base}/open-data/#indicators"
-    temporal = {"@type": "dct:PeriodOfTime"}
-    if first is not None:
+    temporal: dict[str, Any] = {"@type": "dct:PeriodOfTime"}
+    if first is not None and last is not None:
         temporal["dcat:startDate"] = {"@value": first.isoformat(), "@type": "xsd:date"}
         temporal["dcat:endDate"] = {"@value": last.isoformat(), "@type": "xsd:date"}
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -17,15 +17,9 @@ from .services import (
     working_hours_set,
 )
 
-if TYPE_CHECKING:  # ModelAdmin and ModelForm are generic for the type checker only
-    _DayAdmin = admin.ModelAdmin[DeclaredDay]
-    _HoursAdmin = admin.ModelAdmin[WorkingHours]
-else:
-    _DayAdmin = _HoursAdmin = admin.ModelAdmin
-
 
 @admin.register(DeclaredDay)
-class DeclaredDayAdmin(AuditedAdminMixin, _DayAdmin):
+class DeclaredDayAdmin(AuditedAdminMixin, admin.ModelAdmin[DeclaredDay]):
     """Saves and deletes through `declared_day_set` / `declared_day_delete` (audited)."""
 
     list_display = ("date", "kind", "name", "created_by", "created_at")
@@ -56,7 +50,7 @@ class DeclaredDayAdmin(AuditedAdminMixin, _DayAdmin):
 
 
 @admin.register(WorkingHours)
-class WorkingHoursAdmin(AuditedAdminMixin, _HoursAdmin):
+class WorkingHoursAdmin(AuditedAdminMixin, admin.ModelAdmin[WorkingHours]):
     """Saves and deletes through `working_hours_set` / `working_hours_delete` (audited)."""
 
     list_display = ("agency", "morning_start", "morning_end", "afternoon_start", "afternoon_end")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
+from django.http import HttpRequest
 from ninja import Query, Router
 
 from motcua.catalog.enums import TimeUnit
@@ -22,7 +23,7 @@ router = Router(tags=["calendar"])
     "/due", response=DueOut, by_alias=True, summary="Xem trước hạn xử lý / preview a due moment"
 )
 def due(
-    request,
+    request: HttpRequest,
     start: Annotated[str, Query(alias="from", description='"2027-02-03 10:00" or ISO 8601')],
     value: Annotated[
         Decimal | None,
@@ -36,7 +37,7 @@ def due(
         str | None, Query(description="same_day: cut-off hour, default MOTCUA_SAME_DAY_CUTOFF")
     ] = None,
     agency: Annotated[str | None, Query(description="agency code (mã định danh)")] = None,
-):
+) -> dict[str, Any]:
     moment = parse_moment(start, "from")
     calendar = get_calendar(agency_by_code(agency) if agency else None)
     if unit == TimeUnit.SAME_DAY:
@@ -71,7 +72,9 @@ def due(
 @router.get(
     "/holidays", response=YearOut, summary="Ngày nghỉ, ngày làm bù của một năm / days off of a year"
 )
-def year_days(request, year: Annotated[int, Query(description="1901–2100")]):
+def year_days(
+    request: HttpRequest, year: Annotated[int, Query(description="1901–2100")]
+) -> dict[str, Any]:
     rows = calendar_year(year)
     return {
         "year": year,

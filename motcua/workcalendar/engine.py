@@ -161,7 +161,7 @@ def _invalid(field: str, vi: str, en: str, code: str = "invalid_input") -> Valid
     return ValidationFailed(code, vi, en, field=field)
 
 
-def _as_decimal(value: Decimal | int | float) -> Decimal:
+def _as_decimal(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, Decimal | int | float):
         raise _invalid("value", "Thời hạn phải là một số.", "The duration must be a number.")
     try:

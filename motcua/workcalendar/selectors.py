@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
@@ -105,7 +106,7 @@ def _settings_periods() -> tuple[Period, ...]:
 
 def _load() -> _State:
     declared = dict(DeclaredDay.objects.values_list("date", "kind"))
-    hours = {
+    hours: dict[int | None, tuple[Period, ...]] = {
         row.agency_id: (
             (row.morning_start, row.morning_end),
             (row.afternoon_start, row.afternoon_end),
@@ -151,7 +152,7 @@ def agency_by_code(code: str, *, field: str = "agency") -> Agency:
     return agency
 
 
-def calendar_year(year: int) -> list[dict]:
+def calendar_year(year: int) -> list[dict[str, Any]]:
     """Every non-ordinary day of `year`: public holidays, library make-up days, declared days.
 
     Rows are {"date", "name", "kind", "source", "working"} sorted by date; a declared day
@@ -166,7 +167,7 @@ def calendar_year(year: int) -> list[dict]:
         )
     from .engine import library_weekend_workdays
 
-    rows: dict[dt.date, dict] = {}
+    rows: dict[dt.date, dict[str, Any]] = {}
     for day, name in holidays_of_year(year).items():
         rows[day] = {
             "date": day,

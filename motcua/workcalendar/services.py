@@ -12,14 +12,14 @@ of every dossier.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TypeVar
 
 from django.db import transaction
 
 from motcua.core.audit import AuditAction, record, snapshot
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.text import nfc
-from motcua.core.types import Actor
+from motcua.core.types import Actor, actor_user
 from motcua.org.models import Agency
 
 from .enums import DeclaredDayKind
@@ -33,9 +33,10 @@ WORKING_HOURS_AUDITED = (
     "afternoon_start",
     "afternoon_end",
 )
+T = TypeVar("T")
 
 
-def _required(value: Any, field: str, vi: str, en: str) -> Any:
+def _required(value: T, field: str, vi: str, en: str) -> T:
     if value is None or value == "":
         raise ValidationFailed("required", f"Thiếu {vi}.", f"{en} is required.", field=field)
     return value
@@ -75,9 +76,7 @@ def declared_day_set(
         day = DeclaredDay.objects.select_for_update().filter(date=date).first()
         before = snapshot(day, DECLARED_DAY_AUDITED) if day is not None else None
         if day is None:
-            day = DeclaredDay(date=date)
-            if _is_user(actor):
-                day.created_by_id = actor.pk  # type: ignore[union-attr]
+            day = DeclaredDay(date=date, created_by=actor_user(actor))
         day.kind = kind
         day.name = name
         day.save()
@@ -201,7 +200,3 @@ def working_hours_delete(*, agency: Agency, actor: Actor = None) -> None:
             before=before,
             after=None,
         )
-
-
-def _is_user(actor: Actor) -> bool:
-    return actor is not None and getattr(actor, "is_authenticated", False) and actor.pk is not None

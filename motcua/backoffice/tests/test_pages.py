@@ -163,6 +163,16 @@ def test_inbox_count_is_capped(client, world, officer, monkeypatch):
     assert "<strong>1</strong>" in client.get("/can-bo/", {"status": 2}).content.decode()
 
 
+def test_capped_paginator_counts_a_plain_list_too(monkeypatch):
+    from motcua.backoffice.views import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "COUNT_CAP", 3)
+    capped = CappedPaginator(list(range(5)), 2)
+    assert (capped.count, capped.capped, capped.num_pages) == (3, True, 2)
+    small = CappedPaginator(["a", "b"], 2)
+    assert (small.count, small.capped) == (2, False)
+
+
 def _inbox_queries(client, django_assert_num_queries, n):
     with django_assert_num_queries(n):
         r = client.get("/can-bo/", {"q": "khai"})

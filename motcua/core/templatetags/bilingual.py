@@ -11,11 +11,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils import timezone
 from django.utils.translation import get_language
+
+from motcua.core.types import Actor
 
 register = template.Library()
 
@@ -39,27 +42,27 @@ def translate(vi: str, en: str = "") -> str:
 
 
 @register.filter(name="msg")
-def domain_message(error) -> str:
+def domain_message(error: Any) -> str:
     """The message of a DomainError in the active language."""
     if error is None:
         return ""
     vi = getattr(error, "message", None)
     if vi is None and isinstance(error, dict):
-        return pick(error.get("message", ""), error.get("message_en"))
+        return pick(str(error.get("message", "")), error.get("message_en"))
     if vi is None:
         return str(error)
-    return pick(vi, getattr(error, "message_en", None))
+    return pick(str(vi), getattr(error, "message_en", None))
 
 
 @register.filter(name="bi")
-def bilingual_field(obj, attr: str) -> str:
+def bilingual_field(obj: object, attr: str) -> str:
     """`{{ procedure|bi:"name" }}` -> procedure.name_en in English when it is filled."""
-    vi = getattr(obj, attr, "") or ""
-    return pick(vi, getattr(obj, f"{attr}_en", "") or "")
+    vi = str(getattr(obj, attr, "") or "")
+    return pick(vi, str(getattr(obj, f"{attr}_en", "") or ""))
 
 
 @register.filter(name="vndate")
-def vn_datetime(value) -> str:
+def vn_datetime(value: object) -> str:
     """dd/mm/yyyy HH:MM in Vietnam time; a date alone is dd/mm/yyyy."""
     if value in (None, ""):
         return ""
@@ -73,7 +76,7 @@ def vn_datetime(value) -> str:
 
 
 @register.filter(name="vnday")
-def vn_date(value) -> str:
+def vn_date(value: object) -> str:
     """dd/mm/yyyy (the day, in Vietnam time for a datetime)."""
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
@@ -83,7 +86,7 @@ def vn_date(value) -> str:
 
 
 @register.filter(name="vnd")
-def vn_money(value) -> str:
+def vn_money(value: Any) -> str:
     """An integer number of đồng as '8.000 đ'."""
     if value in (None, ""):
         return ""
@@ -96,12 +99,12 @@ def vn_money(value) -> str:
 
 
 @register.simple_tag(name="is_officer")
-def is_officer(user) -> bool:
+def is_officer(user: Actor) -> bool:
     """True for a user with a staff role in force (or Django staff): shows the back-office
     link. The one role lookup (motcua.org.selectors.staff_role_map) decides."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    if user.is_staff:
+    if getattr(user, "is_staff", False):
         return True
     from motcua.org.selectors import staff_role_map
 

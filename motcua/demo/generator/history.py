@@ -33,6 +33,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -59,6 +60,7 @@ from motcua.dossiers.models import (
 from motcua.dossiers.replay import Actor, Life
 from motcua.dossiers.services import SECRET_ALPHABET
 from motcua.org.enums import ApplicantKind
+from motcua.org.models import Agency
 from motcua.workcalendar.selectors import get_calendar
 
 from . import names
@@ -225,7 +227,7 @@ class Synthesizer:
 
     # ------------------------------------------------------------------ helpers
 
-    def user(self, agency, role: str):
+    def user(self, agency: Agency, role: str) -> User:
         return self.p.staff[(agency.pk, role)]
 
     def step_agency(self, plan: Plan, step):
@@ -238,7 +240,7 @@ class Synthesizer:
         if at > self.now:
             raise Cut
 
-    def applicant_actor(self, plan: Plan):
+    def applicant_actor(self, plan: Plan) -> User | None:
         owner = plan.d["owner"]
         return owner.user if owner is not None else None
 
@@ -448,11 +450,15 @@ class Synthesizer:
             at = finish
         self.deliver(plan)
 
-    def forward(self, plan, at, actor, role, agency, index) -> None:
+    def forward(
+        self, plan: Plan, at: dt.datetime, actor: User, role: str, agency: Agency, index: int
+    ) -> None:
         self.check(at)
         plan.life.forward(at, Actor(actor, role, agency))
 
-    def approve(self, plan, at, actor, role, agency, index) -> None:
+    def approve(
+        self, plan: Plan, at: dt.datetime, actor: User, role: str, agency: Agency, index: int
+    ) -> None:
         self.check(at)
         plan.life.approve(at, Actor(actor, role, agency), note="Đã giải quyết, có kết quả.")
 
@@ -490,7 +496,9 @@ class Synthesizer:
                 return
             life.rate(at, rating, self.applicant(plan), criteria={})
 
-    def supplement(self, plan, ask, agency, actor, role) -> dt.datetime:
+    def supplement(
+        self, plan: Plan, ask: dt.datetime, agency: Agency, actor: User, role: str
+    ) -> dt.datetime:
         """Request at `ask`, the applicant supplies later; returns the moment work resumes."""
         rng, d, life = self.rng, plan.d, plan.life
         self.check(ask)
@@ -573,14 +581,14 @@ def _assign_books(plans: list[Plan]) -> dict[tuple[int, int, str], int]:
             if book is not None:
                 issuer = e["actor_agency"] or pl.d["receiving"]
                 acts.append((e["at"], issuer.pk, str(book), e))
-    keys = {(agency, at.astimezone(VN).year, book) for at, agency, book, _e in acts}
+    keys = {(agency, at.astimezone(VN).year, name) for at, agency, name, _e in acts}
     existing = {
         (row.agency_id, row.year, row.book): row.last
         for row in BookSequence.objects.filter(agency__in={k[0] for k in keys})
     }
     counters: dict[tuple[int, int, str], int] = defaultdict(int, existing)
-    for at, agency, book, e in sorted(acts, key=lambda a: (a[0], a[1], a[2])):
-        key = (agency, at.astimezone(VN).year, book)
+    for at, agency, name, e in sorted(acts, key=lambda a: (a[0], a[1], a[2])):
+        key = (agency, at.astimezone(VN).year, name)
         counters[key] += 1
         e["data"]["number"] = counters[key]
     return counters
@@ -718,12 +726,12 @@ def history_generate(
         }
         new_books, changed_books = [], []
         for (agency_id, year, book), last in books.items():
-            row = kept.get((agency_id, year, book))
-            if row is None:
+            book_row = kept.get((agency_id, year, book))
+            if book_row is None:
                 new_books.append(BookSequence(agency_id=agency_id, year=year, book=book, last=last))
-            elif row.last != last:
-                row.last = last
-                changed_books.append(row)
+            elif book_row.last != last:
+                book_row.last = last
+                changed_books.append(book_row)
         BookSequence.objects.bulk_create(new_books, batch_size=BATCH)
         BookSequence.objects.bulk_update(changed_books, ["last"], batch_size=BATCH)
     return Counter(pl.d["status"] for pl in plans)

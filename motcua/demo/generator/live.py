@@ -45,7 +45,9 @@ def live_dossiers_create(p: Province) -> list[Dossier]:
         if procedure is None:
             continue
         version = procedure.version_on()
-        components = list(version.components.order_by("order")) if version else []
+        if version is None:
+            continue
+        components = list(version.components.order_by("order"))
         if not components:
             continue
         # Every component the procedure requires (no case declared), else the first one.

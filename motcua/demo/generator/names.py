@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+from motcua.core.identifiers import Sex
+
 HO = (
     ["Nguyễn"] * 12
     + ["Trần"] * 4
@@ -35,7 +37,7 @@ STREETS = [
 ]  # fmt: skip
 
 
-def person(rng: random.Random) -> tuple[str, str]:
+def person(rng: random.Random) -> tuple[str, Sex]:
     """(full name, sex) — sex is "male" or "female" as `make_personal_id` wants."""
     if rng.random() < 0.5:
         return f"{rng.choice(HO)} {rng.choice(DEM_NAM)} {rng.choice(TEN_NAM)}", "male"

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from motcua.catalog.enums import AgencyRole, Level
@@ -186,7 +187,7 @@ class Province:
     land_office: Agency
     industrial_zones: Agency
     communes: list[CommuneAgencies]
-    staff: dict[tuple[int, str], object] = field(default_factory=dict)  # (agency, role) → user
+    staff: dict[tuple[int, str], User] = field(default_factory=dict)  # (agency, role) → user
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, agency
     citizens: list[Applicant] = field(default_factory=list)
     businesses: list[Applicant] = field(default_factory=list)

@@ -44,6 +44,7 @@ from fpdf.output import (
     OutputProducer,
     PDFFont,
     PDFFontStream,
+    PDFType3Font,
     _build_cmap_blocks,
     _tt_font_widths,
 )
@@ -61,7 +62,10 @@ class Face:
     def __init__(self, path: Path) -> None:
         holder = FPDF()
         holder.add_font("face", "", str(path))
-        self.font: TTFFont = holder.fonts["face"]
+        font = holder.fonts["face"]
+        if not isinstance(font, TTFFont):  # a path always gives a TrueType font
+            raise ValueError(f"{path.name}: not a TrueType font")
+        self.font: TTFFont = font
         tt = self.font.ttfont
         if tt["head"].indexToLocFormat != 0 or "glyf" not in tt:
             raise ValueError(f"{path.name}: expected TrueType outlines with a short loca")
@@ -150,9 +154,11 @@ class FaceOutputProducer(OutputProducer):
     def _add_fonts(self, image_objects_per_index, gfxstate_objs_per_name, pattern_objs_per_name):
         fpdf = self.fpdf
         faces = getattr(fpdf, "faces", {})
-        ours = [f for f in fpdf.fonts.values() if f.fontkey in faces]
+        ours = [f for f in fpdf.fonts.values() if isinstance(f, TTFFont) and f.fontkey in faces]
         # Ours first: they are the first fonts added (FormPDF), so objects keep fpdf2's order.
-        objs = {f.i: self._embed(f, faces[f.fontkey]) for f in sorted(ours, key=lambda f: f.i)}
+        objs: dict[int, PDFFont | PDFType3Font] = {
+            f.i: self._embed(f, faces[f.fontkey]) for f in sorted(ours, key=lambda f: f.i)
+        }
         if len(ours) < len(fpdf.fonts):
             # fpdf2 embeds every font of fpdf.fonts (a dict owned by the document): hide ours
             # from it for the time of the call.
@@ -213,7 +219,8 @@ class FaceOutputProducer(OutputProducer):
 
         program = PDFFontStream(contents=face.program({face.gid[g.glyph_name] for g, _ in used}))
         self._add_pdf_obj(program, "fonts")
-        descriptor.font_file2 = program
+        # fpdf2 writes every attribute of the descriptor and sets this one the same way.
+        descriptor.font_file2 = program  # type: ignore[attr-defined]  # not declared by fpdf2
 
         font.subset.pick.cache_clear()
         font.subset.get_glyph.cache_clear()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from motcua.catalog.limits import limit_label
 from motcua.catalog.models import Component
+from motcua.core.pdf import wrapped_lines
 from motcua.dossiers.models import ReceivedSource
 
 from ..enums import DocumentKind
@@ -59,6 +60,32 @@ class _DossierForm(FormTemplate):
     def request_line(self, pdf: FormPDF) -> None:
         d = self.dossier
         pdf.field("Nội dung yêu cầu giải quyết", d.request_summary or d.procedure_version.name)
+
+    def qr_block(self, pdf: FormPDF, size: float = 22) -> None:
+        """QR on the left; the lookup code and how to use it on the right.
+
+        The symbol keeps the quiet zone ISO/IEC 18004 asks for, four modules of white on
+        every side, so that phone cameras find it as readily as zbar does."""
+        code = pdf.qr_code(lookup_url(self.dossier))
+        quiet = 4 * size / code.symbol_size(border=0)[0]
+        if pdf.get_y() + size + 2 * quiet > pdf.h - pdf.b_margin:
+            pdf.add_page()
+        top = pdf.get_y() + quiet
+        pdf.qr(code, pdf.l_margin, top, size)
+        x = pdf.l_margin + size + 4
+        pdf.set_xy(x, top + 2)
+        pdf.font(9.5, "B")
+        pdf.cell(0, 5, f"Mã tra cứu: {self.dossier.secret}")
+        pdf.set_xy(x, top + 7.5)
+        pdf.font(8.5)
+        pdf.multi_cell(
+            0,
+            4,
+            align="L",
+            text="Quét mã QR hoặc nhập mã hồ sơ và mã tra cứu tại trang "
+            f"{lookup_url(self.dossier).split('?')[0]} để theo dõi tình trạng hồ sơ.",
+        )
+        pdf.set_xy(pdf.l_margin, top + size + quiet)
 
 
 @register
@@ -163,32 +190,6 @@ class Receipt(_DossierForm):
                 ("Người tiếp nhận hồ sơ", SIGN_NOTE, person(self.event.actor)),
             ]
         )
-
-    def qr_block(self, pdf: FormPDF, size: float = 22) -> None:
-        """QR on the left; the lookup code and how to use it on the right.
-
-        The symbol keeps the quiet zone ISO/IEC 18004 asks for, four modules of white on
-        every side, so that phone cameras find it as readily as zbar does."""
-        code = pdf.qr_code(lookup_url(self.dossier))
-        quiet = 4 * size / code.symbol_size(border=0)[0]
-        if pdf.get_y() + size + 2 * quiet > pdf.h - pdf.b_margin:
-            pdf.add_page()
-        top = pdf.get_y() + quiet
-        pdf.qr(code, pdf.l_margin, top, size)
-        x = pdf.l_margin + size + 4
-        pdf.set_xy(x, top + 2)
-        pdf.font(9.5, "B")
-        pdf.cell(0, 5, f"Mã tra cứu: {self.dossier.secret}")
-        pdf.set_xy(x, top + 7.5)
-        pdf.font(8.5)
-        pdf.multi_cell(
-            0,
-            4,
-            align="L",
-            text="Quét mã QR hoặc nhập mã hồ sơ và mã tra cứu tại trang "
-            f"{lookup_url(self.dossier).split('?')[0]} để theo dõi tình trạng hồ sơ.",
-        )
-        pdf.set_xy(pdf.l_margin, top + size + quiet)
 
 
 @register
@@ -397,12 +398,9 @@ class Apology(_DossierForm):
         usable = pdf.w - pdf.l_margin - pdf.r_margin
         pdf.font(9)
         closing = f"{agency.name} trân trọng thông báo./."
-        lines = len(pdf.multi_cell(0, 4.5, closing, dry_run=True, output="LINES"))
+        lines = len(wrapped_lines(pdf, 0, 4.5, closing))
         pdf.font(8)
-        recipients = sum(
-            len(pdf.multi_cell(usable / 2 - 4, 3.8, r, dry_run=True, output="LINES"))
-            for r in self.recipients()
-        )
+        recipients = sum(len(wrapped_lines(pdf, usable / 2 - 4, 3.8, r)) for r in self.recipients())
         block = max(1 + 4 + recipients * 3.8, 1 + 4.5 + 4 + 16 + 5)
         pdf.ensure(lines * 4.5 + block + 1)
         pdf.paragraph(closing)
@@ -537,4 +535,4 @@ class Acknowledgement(_DossierForm):
             style="I",
         )
         pdf.gap(1)
-        Receipt.qr_block(self, pdf)
+        self.qr_block(pdf)

@@ -16,6 +16,9 @@ from pathlib import Path
 import segno
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout, VAlign, XPos, YPos
+from fpdf.fonts import TTFFont
+
+from motcua.core.pdf import wrapped_lines
 
 from ..fontsubset import FONT_DIR, covered
 from .faces import Face, FaceOutputProducer, face
@@ -83,7 +86,7 @@ class FormPDF(FPDF):
             self.add_font("SansFull", "", str(FONT_DIR / "DejaVuSans.ttf"))
             self.set_fallback_fonts(["SerifFull", "SansFull"])
         for key, font in self.fonts.items():
-            if key not in self.faces:
+            if key not in self.faces and isinstance(font, TTFFont):
                 # fontTools would otherwise decompile and re-encode every embedded glyph to
                 # recompute bounding boxes that subsetting does not change; glyph data is
                 # then copied as is.
@@ -319,10 +322,7 @@ class FormPDF(FPDF):
         usable = self.w - self.l_margin - self.r_margin
         width = usable / max(len(blocks), 2)
         self.font(9, "B")
-        lines = max(
-            len(self.multi_cell(width, 4.5, t.upper(), dry_run=True, output="LINES"))
-            for t, _, _ in blocks
-        )
+        lines = max(len(wrapped_lines(self, width, 4.5, t.upper())) for t, _, _ in blocks)
         return 1 + lines * 4.5 + 4 + space + 5 + 2
 
     def signatures(self, blocks: Sequence[tuple[str, str, str]], *, space: float = 14) -> None:

@@ -8,7 +8,8 @@ are UNCONFIRMED there too.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from motcua.dossiers import deadlines
 
@@ -16,6 +17,10 @@ from ..enums import TRACKING_LOG, DocumentKind, form_of
 from .base import FormTemplate, agency_lines, person, place_of, register
 from .pdf import FormPDF
 from .text import NBSP, VN, place_date, short_date, short_datetime, time_date
+
+if TYPE_CHECKING:
+    from motcua.dossiers.models import Dossier
+    from motcua.org.models import Agency
 
 
 def _moment(value) -> str:
@@ -101,7 +106,9 @@ class TrackingLog:
 
     kind = TRACKING_LOG
 
-    def __init__(self, *, agency, start: dt.date, end: dt.date, dossiers: Sequence) -> None:
+    def __init__(
+        self, *, agency: Agency, start: dt.date, end: dt.date, dossiers: Iterable[Dossier]
+    ) -> None:
         self.agency = agency
         self.start = start
         self.end = end

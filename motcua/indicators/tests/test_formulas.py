@@ -308,3 +308,23 @@ def test_open_dossiers_can_be_judged_at_the_literal_end_of_the_period(world, set
     assert nd(both(**running), "2.1") == (1, 1)  # default: judged now (06/03)
     settings.MOTCUA_766_OPEN_END = "period_end"
     assert nd(both(**running), "2.1") == (0, 1)  # judged at 01/04 00:00
+
+
+def test_a_fact_never_received_is_not_on_time():
+    """Only received dossiers have a verdict (§1.5): no moment to judge, no "on time"."""
+    fact = formulas.Fact(
+        dossier_id=1,
+        receiving_agency_id=1,
+        settling_agency_id=1,
+        procedure_id=1,
+        field_id=1,
+        eligible_full_online=True,
+        received_at=None,
+        due_at=None,
+        end_at=None,
+        paused_at=None,
+        supplement_count=0,
+        apology_count=0,
+        rating=None,
+    )
+    assert formulas.ended_on_time(fact, formulas.params()) is False

@@ -1,6 +1,7 @@
 """{{ user|person }}: a person's name in Vietnamese order (motcua.org.names.person_name)."""
 
 from django import template
+from django.contrib.auth.models import User
 
 from motcua.org.names import person_name
 
@@ -8,5 +9,5 @@ register = template.Library()
 
 
 @register.filter
-def person(user) -> str:
+def person(user: User | None) -> str:
     return person_name(user)

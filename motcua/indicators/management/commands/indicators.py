@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.core.errors import DomainError
 from motcua.indicators import selectors
@@ -24,7 +25,7 @@ def _date(value: str, flag: str) -> dt.date:
 class Command(BaseCommand):
     help = "Print the Decision 766 indicators of a period and scope, or rebuild them."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", nargs="?", choices=["rebuild"], help="rebuild the facts")
         parser.add_argument("--from", dest="date_from", default=None, help="YYYY-MM-DD")
         parser.add_argument("--to", dest="date_to", default=None, help="YYYY-MM-DD")
@@ -37,7 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--unit", default=None, help="administrative unit code")
         parser.add_argument("--format", choices=["json", "table"], default="table")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             if options["action"] == "rebuild":
                 done = indicators_rebuild()
@@ -50,7 +51,7 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(f"{exc.message_en} ({exc.message})") from exc
 
-    def _compute(self, options) -> None:
+    def _compute(self, options: dict[str, Any]) -> None:
         if options["period"]:
             date_from, date_to = selectors.period_parse(options["period"])
         elif options["date_from"] and options["date_to"]:

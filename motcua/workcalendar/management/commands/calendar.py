@@ -11,8 +11,9 @@ motcua calendar list --year 2027
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.catalog.enums import TimeUnit
 from motcua.catalog.limits import default_cutoff, parse_cutoff
@@ -35,7 +36,7 @@ def _number(text: str) -> Decimal:
 class Command(BaseCommand):
     help = "Lịch làm việc: tính hạn xử lý, khai báo ngày nghỉ / làm bù, liệt kê ngày nghỉ."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(
             dest="action", required=True, metavar="{due,declare,undeclare,list}"
         )
@@ -67,14 +68,14 @@ class Command(BaseCommand):
         listing = sub.add_parser("list", help="Liệt kê ngày lễ và ngày khai báo của một năm.")
         listing.add_argument("--year", type=int, required=True)
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             getattr(self, f"_{options['action']}")(options)
         except DomainError as exc:
             where = f" [{exc.field}]" if exc.field else ""
             raise CommandError(f"{exc.message} / {exc.message_en}{where}") from None
 
-    def _due(self, options):
+    def _due(self, options: dict[str, Any]) -> None:
         start = parse_moment(options["start"], "from")
         agency = agency_by_code(options["agency"]) if options.get("agency") else None
         if options.get("same_day"):
@@ -88,21 +89,23 @@ class Command(BaseCommand):
             text = options.get(unit.value)
             if text is not None:
                 break
+        if text is None:  # argparse's required group names one of them
+            raise CommandError("Thiếu thời hạn / a duration is required.")
         due = get_calendar(agency).add(start, _number(text), unit)
         self.stdout.write(due.isoformat())
 
-    def _declare(self, options):
+    def _declare(self, options: dict[str, Any]) -> None:
         day = declared_day_set(
             date=parse_date(options["date"]), kind=options["kind"], name=options["name"]
         )
         self.stdout.write(f"{day.date:%d/%m/%Y}\t{day.get_kind_display()}\t{day.name}")
 
-    def _undeclare(self, options):
+    def _undeclare(self, options: dict[str, Any]) -> None:
         day = parse_date(options["date"])
         declared_day_delete(date=day)
         self.stdout.write(f"{day:%d/%m/%Y}\tđã bỏ khai báo / declaration removed")
 
-    def _list(self, options):
+    def _list(self, options: dict[str, Any]) -> None:
         for row in calendar_year(options["year"]):
             day = row["date"]
             status = "làm việc" if row["working"] else "nghỉ"
