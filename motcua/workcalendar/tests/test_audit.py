@@ -129,3 +129,34 @@ def test_the_admin_declares_and_withdraws_through_the_services(admin_client, adm
     assert DeclaredDay.objects.count() == 0
     deleted = AuditEntry.objects.get(action="deleted")
     assert (deleted.actor, deleted.object_id) == (admin_user, str(day.pk))
+
+
+def test_the_command_records_its_source_and_who(boss):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(
+        "calendar",
+        "declare",
+        "--date",
+        "2027-03-08",
+        "--kind",
+        "day_off",
+        "--name",
+        "Nghỉ bù",
+        "--source",
+        "Thông báo 123/TB-BNV",
+        "--by",
+        "qtv.lich",
+        stdout=out,
+    )
+    call_command("calendar", "undeclare", "--date", "2027-03-08", stdout=out)
+    created, deleted = AuditEntry.objects.order_by("id")
+    assert (created.actor, created.action, created.reason) == (
+        boss,
+        "created",
+        "Thông báo 123/TB-BNV",
+    )
+    assert (deleted.actor_id, deleted.actor_label, deleted.action) == (None, "hệ thống", "deleted")
