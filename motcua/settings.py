@@ -120,6 +120,23 @@ else:
             {"server_side_binding": True, "prepare_threshold": 5}
         )
 
+# A PostgreSQL streaming replica (docs/deploy.md "Read replica"): with MOTCUA_REPLICA_URL
+# set, the dashboard, reports, open data and the public catalogue read there
+# (motcua.core.db); every write, and every read that must see its own write, goes to the
+# primary. In tests the replica is the default test database (TEST MIRROR).
+MOTCUA_REPLICA_URL = os.environ.get("MOTCUA_REPLICA_URL", "")
+if MOTCUA_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        MOTCUA_REPLICA_URL,
+        conn_max_age=int(os.environ.get("MOTCUA_CONN_MAX_AGE", "60")),
+    )
+    if MOTCUA_PG_PREPARE:
+        DATABASES["replica"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": 5}
+        )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["motcua.core.db.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -8,11 +8,13 @@ TRANSITIONS table); forward/approve belong to the role and agency of the current
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from motcua.catalog.enums import AgencyRole
 from motcua.core.errors import PermissionDenied
+from motcua.core.types import Actor
 from motcua.org.enums import AgencyKind, Role
 from motcua.org.selectors import staff_role_map
 
@@ -37,23 +39,27 @@ class Acting:
     agency_id: int | None
 
 
-def staff_roles(user) -> dict[int, set[str]]:
+def staff_roles(user: Actor) -> dict[int, set[str]]:
     """{agency_id: {roles}} of the user's staff roles in force today (active, within the
     role's and the agency's validity): the one lookup, motcua.org.selectors.staff_role_map."""
     return staff_role_map(user)
 
 
-def applicant_id(user) -> int | None:
+def applicant_id(user: Actor) -> int | None:
     if user is None or not user.is_authenticated:
         return None
-    cached = getattr(user, "_motcua_applicant_id", False)
+    cached: int | None | bool = getattr(user, "_motcua_applicant_id", False)
     if cached is not False:
-        return cached
+        return cached if isinstance(cached, int) else None
     from motcua.org.models import Applicant
 
-    value = Applicant.objects.filter(user=user).values_list("pk", flat=True).first()
-    user._motcua_applicant_id = value
+    value = Applicant.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+    setattr(user, "_motcua_applicant_id", value)  # noqa: B010 (a cache on the request's user)
     return value
+
+
+def _superuser(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False))
 
 
 def _refuse(action: str) -> PermissionDenied:
@@ -65,7 +71,7 @@ def _refuse(action: str) -> PermissionDenied:
     )
 
 
-def authorize(user, dossier: Dossier, action: str) -> Acting:
+def authorize(user: Actor, dossier: Dossier, action: str) -> Acting:
     """Return how `user` may perform `action` on `dossier`, or raise PermissionDenied."""
     actors = TRANSITIONS[action][2]
     if APPLICANT in actors and dossier.owner_id and applicant_id(user) == dossier.owner_id:
@@ -114,7 +120,7 @@ def _precondition_fails(action: str, dossier: Dossier) -> bool:
     return False
 
 
-def allowed_actions(user, dossier: Dossier) -> list[str]:
+def allowed_actions(user: Actor, dossier: Dossier) -> list[str]:
     """The actions this user may take on this dossier in its current state (for pages)."""
     result = []
     for action, (sources, _target, _actors) in TRANSITIONS.items():
@@ -130,7 +136,7 @@ def allowed_actions(user, dossier: Dossier) -> list[str]:
     return result
 
 
-def is_province_monitor(user) -> bool:
+def is_province_monitor(user: Actor) -> bool:
     from motcua.org.models import Agency
 
     monitor_agencies = [a for a, r in staff_roles(user).items() if Role.MONITOR in r]
@@ -142,13 +148,13 @@ def is_province_monitor(user) -> bool:
     ).exists()
 
 
-def visible_dossiers(user, qs: QuerySet | None = None) -> QuerySet:
+def visible_dossiers(user: Actor, qs: QuerySet[Dossier] | None = None) -> QuerySet[Dossier]:
     """Dossiers the user may see: their own (applicant), their agencies' (staff), all
     (superuser or a monitor of the provincial center / committee)."""
     qs = Dossier.objects.all() if qs is None else qs
     if user is None or not user.is_authenticated:
         return qs.none()
-    if user.is_superuser or is_province_monitor(user):
+    if _superuser(user) or is_province_monitor(user):
         return qs
     cond = Q(pk__in=[])
     agencies = list(staff_roles(user))
@@ -160,10 +166,10 @@ def visible_dossiers(user, qs: QuerySet | None = None) -> QuerySet:
     return qs.filter(cond)
 
 
-def can_view(user, dossier: Dossier) -> bool:
+def can_view(user: Actor, dossier: Dossier) -> bool:
     if user is None or not user.is_authenticated:
         return False
-    if user.is_superuser:
+    if _superuser(user):
         return True
     if dossier.owner_id and applicant_id(user) == dossier.owner_id:
         return True
@@ -179,7 +185,7 @@ def can_view(user, dossier: Dossier) -> bool:
 RESULT_RELEASED = frozenset({Status.PROCESSED, Status.RETURNED})
 
 
-def can_see_attachment(user, dossier: Dossier, kind: str) -> bool:
+def can_see_attachment(user: Actor, dossier: Dossier, kind: str) -> bool:
     """Whether `user`, who may view `dossier`, may see (list, download) an attachment of
     `kind`. Staff of its agencies, monitors and superusers see everything; the applicant
     sees results only after approval (RESULT_RELEASED)."""
@@ -189,7 +195,7 @@ def can_see_attachment(user, dossier: Dossier, kind: str) -> bool:
         return True
     if user is None or not user.is_authenticated:
         return False
-    if user.is_superuser:
+    if _superuser(user):
         return True
     roles = staff_roles(user)
     if dossier.receiving_agency_id in roles or dossier.settling_agency_id in roles:

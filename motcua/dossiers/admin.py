@@ -1,20 +1,33 @@
 """Dossiers in the admin are read-only: every change goes through the services."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 
 from motcua.core.text import fold
 
 from .models import Attachment, Dossier, DossierEvent, Handover, Pause
 
+if TYPE_CHECKING:  # the admin's classes are generic to the type checker only
+    _Inline = admin.TabularInline[Any, Any]
+    _Admin = admin.ModelAdmin[Dossier]
+else:
+    _Inline = admin.TabularInline
+    _Admin = admin.ModelAdmin
 
-class ReadOnlyInline(admin.TabularInline):
+
+class ReadOnlyInline(_Inline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -43,7 +56,7 @@ class AttachmentInline(ReadOnlyInline):
 
 
 @admin.register(Dossier)
-class DossierAdmin(admin.ModelAdmin):
+class DossierAdmin(_Admin):
     list_display = (
         "code",
         "procedure",
@@ -61,15 +74,17 @@ class DossierAdmin(admin.ModelAdmin):
     inlines = [EventInline, HandoverInline, PauseInline, AttachmentInline]
     show_full_result_count = False
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Dossier], search_term: str
+    ) -> tuple[QuerySet[Dossier], bool]:
         # "nguyen van an" and "Nguyễn Văn An" find the same dossiers.
         return super().get_search_results(request, queryset, fold(search_term) or search_term)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Dossier | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Dossier | None = None) -> bool:
         return False

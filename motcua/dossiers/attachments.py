@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Literal
 
 import filetype
 from django.conf import settings
@@ -37,7 +39,7 @@ class CheckedFile:
         return len(self.content)
 
 
-def check_file(upload, *, field: str) -> CheckedFile:
+def check_file(upload: Any, *, field: str) -> CheckedFile:
     """Read and check one uploaded file (a Django UploadedFile or (name, bytes))."""
     if isinstance(upload, tuple):
         name, content = upload
@@ -99,7 +101,12 @@ class FileGuard:
     def __enter__(self) -> FileGuard:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> Literal[False]:
         if exc_type is not None:
             for path in self.paths:
                 default_storage.delete(path)

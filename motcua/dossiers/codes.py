@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import connection
+
+if TYPE_CHECKING:
+    from motcua.org.models import Agency
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CODE_RE = re.compile(r"^(?P<agency>.+)-(?P<day>\d{6})-(?P<n>\d{1,6})$")
@@ -51,7 +54,7 @@ def code_parse(code: str) -> CodeParts | None:
     return CodeParts(m["agency"], day, int(m["n"]))
 
 
-def code_next(agency, at: dt.datetime) -> str:
+def code_next(agency: Agency, at: dt.datetime) -> str:
     """Take the next number of the agency's daily sequence and return the code.
 
     One INSERT … ON CONFLICT DO UPDATE … RETURNING statement: the database serialises
@@ -66,5 +69,5 @@ def code_next(agency, at: dt.datetime) -> str:
             "RETURNING last",
             [agency.pk, day],
         )
-        number = cur.fetchone()[0]
+        number = int(cur.fetchone()[0])
     return code_format(agency.code, day, number)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
 from django.db.models import F, Q
@@ -38,6 +39,9 @@ from motcua.catalog.enums import TimeUnit
 
 from . import timing
 from .enums import StepOutcome
+
+if TYPE_CHECKING:
+    from motcua.org.models import Agency
 
 # Decree 118/2025/NĐ-CP is in force from 01/07/2025 (reference §0, CONFIRMED): dossiers
 # received from that day follow the 2025 rules, earlier ones Decree 61/2018.
@@ -96,7 +100,30 @@ class Rules:
 # ---------------------------------------------------------------------------- the verdict
 
 
-def judged_due(d, rules: Rules | None = None) -> dt.datetime | None:
+class Dated(Protocol):
+    """What the verdict reads of a dossier: a Dossier row, or a replayed life's values."""
+
+    @property
+    def due_at(self) -> dt.datetime | None: ...
+    @property
+    def original_due_at(self) -> dt.datetime | None: ...
+    @property
+    def apology_count(self) -> int: ...
+    @property
+    def received_at(self) -> dt.datetime | None: ...
+    @property
+    def finished_at(self) -> dt.datetime | None: ...
+    @property
+    def returned_at(self) -> dt.datetime | None: ...
+    @property
+    def stopped_at(self) -> dt.datetime | None: ...
+    @property
+    def paused_at(self) -> dt.datetime | None: ...
+    @property
+    def supplement_count(self) -> int: ...
+
+
+def judged_due(d: Dated, rules: Rules | None = None) -> dt.datetime | None:
     """The appointment a dossier is judged against (see the module docstring)."""
     return due_judged(d.due_at, d.original_due_at, d.apology_count, rules)
 
@@ -116,7 +143,7 @@ def due_judged(
     return due_at
 
 
-def processing_end(d) -> dt.datetime | None:
+def processing_end(d: Dated) -> dt.datetime | None:
     """§1.5: the first terminal event: "Đã xử lý xong" (finished_at) > "Đã trả kết quả"
     (returned_at) > "Dừng xử lý" (stopped_at). Only received dossiers have one."""
     if d.received_at is None:
@@ -166,7 +193,9 @@ def judge(
     return IN_TIME
 
 
-def verdict(d, now: dt.datetime, rules: Rules | None = None, horizon=None) -> str | None:
+def verdict(
+    d: Dated, now: dt.datetime, rules: Rules | None = None, horizon: dt.datetime | None = None
+) -> str | None:
     """The verdict on a dossier at `now`: None (not received), "overdue" / "soon" /
     "in_time" / "paused" while open, "early" / "on_time" / "late" once processing ended."""
     rules = rules or Rules.current()
@@ -210,7 +239,7 @@ def _judged(rules: Rules, facts: bool) -> list[tuple[Q, str]]:
     return [(reappointed, "original_due_at"), (first, "due_at")]
 
 
-def overdue_condition_q(now: dt.datetime, *, facts: bool = False, rules: Rules | None = None):
+def overdue_condition_q(now: dt.datetime, *, facts: bool = False, rules: Rules | None = None) -> Q:
     """`verdict(...) == "overdue"` for rows already known to be open (received, not ended):
     too many supplement requests, or min(now, paused_at) past the judged appointment."""
     rules = rules or Rules.current()
@@ -220,7 +249,9 @@ def overdue_condition_q(now: dt.datetime, *, facts: bool = False, rules: Rules |
     return q
 
 
-def not_overdue_condition_q(now: dt.datetime, *, facts: bool = False, rules=None) -> Q:
+def not_overdue_condition_q(
+    now: dt.datetime, *, facts: bool = False, rules: Rules | None = None
+) -> Q:
     """The complement of `overdue_condition_q` among open rows, written positively (no
     negation over nullable columns): the indicators' "open and on time"."""
     rules = rules or Rules.current()
@@ -234,7 +265,9 @@ def not_overdue_condition_q(now: dt.datetime, *, facts: bool = False, rules=None
     return Q(supplement_count__lte=rules.max_supplements) & parts
 
 
-def verdict_q(state: str, now: dt.datetime, rules: Rules | None = None, horizon=None) -> Q:
+def verdict_q(
+    state: str, now: dt.datetime, rules: Rules | None = None, horizon: dt.datetime | None = None
+) -> Q:
     """Dossier rows whose open verdict at `now` is `state` ("overdue", "soon", "in_time",
     "paused"): the same rule as `verdict`, as a filter."""
     rules = rules or Rules.current()
@@ -265,7 +298,9 @@ def overdue_q(now: dt.datetime, rules: Rules | None = None) -> Q:
     return verdict_q(OVERDUE, now, rules)
 
 
-def due_soon_q(now: dt.datetime, rules: Rules | None = None, horizon=None) -> Q:
+def due_soon_q(
+    now: dt.datetime, rules: Rules | None = None, horizon: dt.datetime | None = None
+) -> Q:
     return verdict_q(SOON, now, rules, horizon)
 
 
@@ -285,8 +320,8 @@ class Shift:
 
 def pause_shift(
     *,
-    settling_agency,
-    step_agency,
+    settling_agency: Agency,
+    step_agency: Agency | None,
     started_at: dt.datetime,
     ended_at: dt.datetime,
     due_at: dt.datetime | None,
@@ -299,7 +334,7 @@ def pause_shift(
     (added on the step agency's calendar) the current step's deadline."""
     seconds = timing.paused_working_seconds(settling_agency, started_at, ended_at)
 
-    def move(agency, moment):
+    def move(agency: Agency | None, moment: dt.datetime | None) -> dt.datetime | None:
         if moment is None or agency is None:
             return moment
         return timing.shift(agency, moment, seconds)

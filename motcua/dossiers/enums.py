@@ -175,6 +175,26 @@ TRANSITIONS: dict[str, tuple[frozenset[int], int | None, frozenset[str]]] = {
     Action.RATE: (frozenset({Status.RETURNED}), None, frozenset({APPLICANT})),
 }
 
+# The two actions that create a dossier. Both create it in status 1 and their events say so
+# (from None to 1): intake's target in the table (2) is where the intake leads, by the receive
+# (or the refusal) that follows it in the same transaction.
+CREATION = frozenset({Action.SUBMIT, Action.INTAKE})
+
+
+def status_after(action: str, status: int | None) -> int:
+    """The status `action` leaves a dossier in that is in `status` (None: not yet created):
+    the table's target; where the table says None, the status stays. The services set the
+    status from here, never by hand."""
+    if action in CREATION:
+        return Status.SUBMITTED
+    target = TRANSITIONS[action][1]
+    if target is not None:
+        return target
+    if status is None:
+        raise ValueError(f"{action} needs an existing dossier")
+    return status
+
+
 # Which agency of the dossier a staff actor must belong to for each action.
 RECEIVING_SIDE = frozenset(
     {

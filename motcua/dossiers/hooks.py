@@ -17,13 +17,17 @@ it to be loaded by the services' row lock, in the same statement: `hooks.load_wi
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
 
+if TYPE_CHECKING:
+    from .models import Dossier, DossierEvent
+
 log = logging.getLogger(__name__)
-Listener = Callable[..., None]
+Listener = Callable[..., Any]
 _IN_TRANSACTION: list[Listener] = []
 _AFTER_COMMIT: list[Listener] = []
 _ACTIONS: dict[Listener, frozenset[str] | None] = {}
@@ -46,7 +50,7 @@ def in_transaction(fn: Listener) -> Listener:
     return fn
 
 
-def after_commit(fn: Listener, *, actions=None) -> Listener:
+def after_commit(fn: Listener, *, actions: Iterable[str] | None = None) -> Listener:
     """Register `fn`; with `actions`, it is called (or queued) only for those actions."""
     if fn not in _AFTER_COMMIT:
         _AFTER_COMMIT.append(fn)
@@ -64,7 +68,7 @@ def _enqueue(fn: Listener, event_id: int) -> None:
         log.exception("could not queue %s for event %s", fn, event_id)
 
 
-def dispatch(event, dossier) -> None:
+def dispatch(event: DossierEvent, dossier: Dossier) -> None:
     for fn in _IN_TRANSACTION:
         fn(event, dossier)
     eager = getattr(settings, "CELERY_TASK_ALWAYS_EAGER", True)
@@ -72,7 +76,11 @@ def dispatch(event, dossier) -> None:
         wanted = _ACTIONS.get(fn)
         if wanted is not None and event.action not in wanted:
             continue
-        if eager:
-            transaction.on_commit(lambda fn=fn: fn(event, dossier))
-        else:
-            transaction.on_commit(lambda fn=fn: _enqueue(fn, event.pk))
+        transaction.on_commit(_later(fn, event, dossier, eager))
+
+
+def _later(fn: Listener, event: DossierEvent, dossier: Dossier, eager: bool) -> Callable[[], None]:
+    """What runs once the transaction commits: the listener itself, or its queueing."""
+    if eager:
+        return lambda: fn(event, dossier)
+    return lambda: _enqueue(fn, event.pk)

@@ -4,6 +4,7 @@ attachments."""
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +17,11 @@ from .enums import PaidOnline, Rating, Status, StepOutcome
 
 
 class Dossier(models.Model):
+    # Not columns: the values as locked (services._base._lock, to write only what changed)
+    # and the mark of a submission replayed by its idempotency key.
+    _locked_values: dict[str, Any]
+    _replayed: bool
+
     code = models.CharField("mã hồ sơ", max_length=48, null=True, blank=True, unique=True)
     secret = models.CharField("mã tra cứu", max_length=16)
     procedure = models.ForeignKey(
@@ -260,12 +266,12 @@ class DossierEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.dossier_id}#{self.seq} {self.action}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not kwargs.get("force_insert"):
             raise AppendOnlyError("Dossier events are append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Dossier events are append-only.")
 
 

@@ -13,13 +13,19 @@ facts. A property test holds Life and the services equal on random lives
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from motcua.catalog.enums import AgencyRole
 
 from . import deadlines, rules, timing
 from .enums import TRANSITIONS, Action, PaidOnline, Status
+
+if TYPE_CHECKING:
+    from motcua.core.errors import IllegalTransition
+
+    from .models import Dossier
 
 PAYMENT_PAUSE_REASON = deadlines.PAYMENT_PAUSE_REASON
 
@@ -43,16 +49,16 @@ NOBODY = Actor()
 @dataclass
 class Life:
     version: Any  # ProcedureVersion
-    steps: list  # its ProcessSteps, in order
+    steps: list[Any]  # its ProcessSteps, in order
     receiving: Any  # Agency
     settling: Any  # Agency
     channel: int
     fee_total: int = 0  # the version's fees (đồng)
     payment_pauses: bool = False  # rules.payment_pauses_clock for the version
-    values: dict = field(default_factory=dict)
-    events: list = field(default_factory=list)
-    handovers: list = field(default_factory=list)
-    pauses: list = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    handovers: list[dict[str, Any]] = field(default_factory=list)
+    pauses: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.values = {
@@ -83,7 +89,17 @@ class Life:
         }
 
     @classmethod
-    def for_version(cls, version, steps, receiving, settling, channel, *, field_name, fee_total):
+    def for_version(
+        cls,
+        version: Any,
+        steps: Iterable[Any],
+        receiving: Any,
+        settling: Any,
+        channel: int,
+        *,
+        field_name: str,
+        fee_total: int,
+    ) -> Life:
         return cls(
             version=version,
             steps=list(steps),
@@ -98,13 +114,22 @@ class Life:
 
     @property
     def status(self) -> int | None:
-        return self.values["status"]
+        status: int | None = self.values["status"]
+        return status
 
     def _check(self, action: str) -> None:
         if self.status not in TRANSITIONS[action][0]:
             raise Illegal(f"{action} from {self.status}")
 
-    def _event(self, action, at, actor: Actor, from_status, reason="", data=None) -> dict:
+    def _event(
+        self,
+        action: str,
+        at: dt.datetime,
+        actor: Actor,
+        from_status: int | None,
+        reason: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         e = {
             "seq": len(self.events) + 1,
             "action": str(action),
@@ -113,14 +138,14 @@ class Life:
             "actor_role": actor.role,
             "actor_agency": actor.agency,
             "from_status": from_status,
-            "to_status": int(self.status),
+            "to_status": int(cast(int, self.status)),
             "reason": reason,
             "data": data or {},
         }
         self.events.append(e)
         return e
 
-    def _step_agency(self, step):
+    def _step_agency(self, step: Any) -> Any:
         return self.receiving if step.agency_role == AgencyRole.RECEIVING else self.settling
 
     def _open_step(self, index: int | None, at: dt.datetime) -> None:
@@ -158,7 +183,7 @@ class Life:
         step = self.values["current_step"]
         return next(i for i, s in enumerate(self.steps) if s.pk == step.pk)
 
-    def _pause(self, at: dt.datetime, reason: str, missing=()) -> None:
+    def _pause(self, at: dt.datetime, reason: str, missing: Iterable[int] = ()) -> None:
         self.values["paused_at"] = at
         self.pauses.append(
             {
@@ -170,7 +195,7 @@ class Life:
             }
         )
 
-    def _end_pause(self, at: dt.datetime) -> dict:
+    def _end_pause(self, at: dt.datetime) -> dict[str, Any]:
         """The one pause rule (deadlines.pause_shift), as services._end_pause applies it."""
         v = self.values
         pause = self.pauses[-1]
@@ -195,7 +220,7 @@ class Life:
         first = shift.original_due_at
         return {
             "paused_seconds": shift.seconds,
-            "due_at": shift.due_at.isoformat(),
+            "due_at": None if shift.due_at is None else shift.due_at.isoformat(),
             "original_due_at": None if first is None else first.isoformat(),
         }
 
@@ -278,7 +303,7 @@ class Life:
         )
 
     def request_supplement(
-        self, at: dt.datetime, reason: str, actor: Actor = NOBODY, missing=()
+        self, at: dt.datetime, reason: str, actor: Actor = NOBODY, missing: Sequence[int] = ()
     ) -> None:
         self._check(Action.REQUEST_SUPPLEMENT)
         from_status = self.status
@@ -311,20 +336,25 @@ class Life:
         )
 
     def request_payment(
-        self, at: dt.datetime, amount: int | None = None, actor: Actor = NOBODY, reason=""
+        self, at: dt.datetime, amount: int | None = None, actor: Actor = NOBODY, reason: str = ""
     ) -> None:
         self._check(Action.REQUEST_PAYMENT)
         from_status = self.status
         amount = self.fee_total if amount is None else amount
         self.values.update(fee_due_vnd=amount, status=int(Status.FINANCIAL_OBLIGATION))
-        data: dict = {"amount_vnd": amount}
+        data: dict[str, Any] = {"amount_vnd": amount}
         if self.payment_pauses:
             self._pause(at, PAYMENT_PAUSE_REASON)
             data["paused"] = True
         self._event(Action.REQUEST_PAYMENT, at, actor, from_status, reason=reason, data=data)
 
     def confirm_payment(
-        self, at: dt.datetime, amount: int, paid_online: int = 0, actor: Actor = NOBODY, ref=""
+        self,
+        at: dt.datetime,
+        amount: int,
+        paid_online: int = 0,
+        actor: Actor = NOBODY,
+        ref: str = "",
     ) -> None:
         self._check(Action.CONFIRM_PAYMENT)
         v = self.values
@@ -369,7 +399,7 @@ class Life:
 
     def approve(self, at: dt.datetime, actor: Actor = NOBODY, note: str = "") -> None:
         self._check(Action.APPROVE)
-        if self.steps and rules.approve_refusal(_Probe(self)) is not None:
+        if self.steps and rules.approve_refusal(_probe(self)) is not None:
             raise Illegal("approve before the last processing step")
         step_outcome = self._close_step(at, actor, note)
         v = self.values
@@ -385,12 +415,16 @@ class Life:
             data={"outcome": str(timing.classify(at, v["due_at"])), "step_outcome": step_outcome},
         )
 
-    def attach_result(self, at: dt.datetime, actor: Actor = NOBODY, data=None) -> None:
+    def attach_result(
+        self, at: dt.datetime, actor: Actor = NOBODY, data: dict[str, Any] | None = None
+    ) -> None:
         self._check(Action.ATTACH_RESULT)
         self.values["electronic_result"] = True
         self._event(Action.ATTACH_RESULT, at, actor, self.status, data=data or {})
 
-    def return_result(self, at: dt.datetime, actor: Actor = NOBODY, method="counter") -> None:
+    def return_result(
+        self, at: dt.datetime, actor: Actor = NOBODY, method: str = "counter"
+    ) -> None:
         self._check(Action.RETURN_RESULT)
         v = self.values
         self._close_step(at, actor)
@@ -398,7 +432,13 @@ class Life:
         v.update(status=int(Status.RETURNED), returned_at=at)
         self._event(Action.RETURN_RESULT, at, actor, Status.PROCESSED, data={"method": method})
 
-    def rate(self, at: dt.datetime, rating: int, actor: Actor = NOBODY, criteria=None) -> None:
+    def rate(
+        self,
+        at: dt.datetime,
+        rating: int,
+        actor: Actor = NOBODY,
+        criteria: Mapping[str, int] | None = None,
+    ) -> None:
         self._check(Action.RATE)
         self.values["rating"] = rating
         self._event(
@@ -416,12 +456,12 @@ class Life:
         if not self.steps:
             return self.status == Status.RECEIVED
         return self.values["current_step"] is not None and (
-            rules.forward_refusal(_Probe(self)) is None
+            rules.forward_refusal(_probe(self)) is None
         )
 
-    def apology_refusal(self, at: dt.datetime):
+    def apology_refusal(self, at: dt.datetime) -> IllegalTransition | None:
         """rules.apology_refusal on this life (the regime's lead, the apology limit)."""
-        return rules.apology_refusal(_Probe(self), at)
+        return rules.apology_refusal(_probe(self), at)
 
     def verdict(self, now: dt.datetime) -> str | None:
         return deadlines.verdict(_Probe(self), now)
@@ -433,7 +473,7 @@ class _Probe:
     def __init__(self, life: Life) -> None:
         self._life = life
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         v = self._life.values
         if name in v:
             return v[name]
@@ -445,3 +485,8 @@ class _Probe:
         if name == "settling_agency_id":
             return self._life.settling.pk
         raise AttributeError(name)
+
+
+def _probe(life: Life) -> Dossier:
+    """The probe where the rules want a Dossier: they read only the attributes it answers."""
+    return cast("Dossier", _Probe(life))

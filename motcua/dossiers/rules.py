@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -19,12 +20,17 @@ from motcua.core.text import fold
 
 from . import deadlines, timing
 
+if TYPE_CHECKING:
+    from motcua.catalog.models import ProcedureVersion
+
+    from .models import Dossier
+
 
 def _setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
-def supplement_refusal(dossier) -> IllegalTransition | None:
+def supplement_refusal(dossier: Dossier) -> IllegalTransition | None:
     """At most MOTCUA_MAX_SUPPLEMENT_REQUESTS supplement requests (default 1)."""
     limit = _setting("MOTCUA_MAX_SUPPLEMENT_REQUESTS", 1)
     if dossier.supplement_count < limit:
@@ -38,7 +44,7 @@ def supplement_refusal(dossier) -> IllegalTransition | None:
     )
 
 
-def apology_refusal(dossier, at: dt.datetime) -> IllegalTransition | None:
+def apology_refusal(dossier: Dossier, at: dt.datetime) -> IllegalTransition | None:
     """At most MOTCUA_MAX_APOLOGIES apologies (default 1), made at least the regime's lead
     before the appointment: MOTCUA_APOLOGY_MIN_LEAD_DAYS_2018 / _2025 working days (default
     1 each; "at least 1 day before" is 2018 practice, the 2025 value UNCONFIRMED), measured
@@ -84,7 +90,7 @@ def _days_text(days: Decimal) -> str:
 _PAYMENT_PAUSES: dict[int, bool] = {}
 
 
-def payment_pauses_clock(version, field_name: str) -> bool:
+def payment_pauses_clock(version: ProcedureVersion | None, field_name: str) -> bool:
     """Whether the time waiting for the applicant's payment (status 6) pauses the clock.
 
     The procedure version's own choice (`payment_pauses_clock`, set in the admin) wins;
@@ -104,7 +110,7 @@ def payment_pauses_clock(version, field_name: str) -> bool:
     return "dat dai" in fold(field_name or "")
 
 
-def dossier_payment_pauses_clock(dossier) -> bool:
+def dossier_payment_pauses_clock(dossier: Dossier) -> bool:
     """`payment_pauses_clock` for a dossier, cached per procedure version (cleared when a
     version or a field changes)."""
     key = dossier.procedure_version_id
@@ -120,7 +126,7 @@ def dossier_payment_pauses_clock(dossier) -> bool:
     return cached
 
 
-def rating_refusal(dossier) -> IllegalTransition | None:
+def rating_refusal(dossier: Dossier) -> IllegalTransition | None:
     if dossier.rating is None:
         return None
     return IllegalTransition(
@@ -136,7 +142,7 @@ def rating_refusal(dossier) -> IllegalTransition | None:
 _STEPS_CACHE: dict[int, list[ProcessStep]] = {}
 
 
-def process_steps(dossier) -> list[ProcessStep]:
+def process_steps(dossier: Dossier) -> list[ProcessStep]:
     """The internal process of the dossier's version, cached per process: the steps of a
     version that dossiers were received under cannot change (catalog.services refuses it and
     the foreign keys protect them), and any change to a step clears the cache."""
@@ -151,7 +157,7 @@ def process_steps(dossier) -> list[ProcessStep]:
     return steps
 
 
-def steps_cache_clear(**_kwargs) -> None:
+def steps_cache_clear(**_kwargs: Any) -> None:
     _STEPS_CACHE.clear()
     _PAYMENT_PAUSES.clear()
 
@@ -163,11 +169,11 @@ def is_return_step(steps: list[ProcessStep], index: int) -> bool:
     ) and any(s.agency_role == AgencyRole.SETTLING for s in steps[:index])
 
 
-def _current_index(dossier, steps: list[ProcessStep]) -> int | None:
+def _current_index(dossier: Dossier, steps: list[ProcessStep]) -> int | None:
     return next((i for i, s in enumerate(steps) if s.pk == dossier.current_step_id), None)
 
 
-def forward_refusal(dossier) -> IllegalTransition | None:
+def forward_refusal(dossier: Dossier) -> IllegalTransition | None:
     """A forward needs a next step that still processes (the result step is approved)."""
     steps = process_steps(dossier)
     index = _current_index(dossier, steps)
@@ -181,7 +187,7 @@ def forward_refusal(dossier) -> IllegalTransition | None:
     return None
 
 
-def approve_refusal(dossier) -> IllegalTransition | None:
+def approve_refusal(dossier: Dossier) -> IllegalTransition | None:
     """Approval comes at the last processing step (only the return step may follow)."""
     steps = process_steps(dossier)
     index = _current_index(dossier, steps)

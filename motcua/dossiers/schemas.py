@@ -6,7 +6,7 @@ Every write body may carry `expected_version`; every dossier that goes out carri
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import AwareDatetime, Field, StrictInt
@@ -242,7 +242,7 @@ class EventOut(Schema):
     from_status: int | None
     to_status: int
     reason: str
-    data: dict
+    data: dict[str, Any]
 
 
 class HandoverOut(Schema):

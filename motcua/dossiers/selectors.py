@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from motcua.core.errors import DomainError, NotFound, ValidationFailed
 from motcua.core.text import fold
+from motcua.core.types import Actor
 
 from . import deadlines
 from .access import can_view, visible_dossiers
@@ -31,7 +32,7 @@ DUE_FILTERS = {
 LIST_RELATED = ("procedure", "receiving_agency", "settling_agency", "current_step")
 
 
-def dossier_get(*, user, dossier_id: int) -> Dossier:
+def dossier_get(*, user: Actor, dossier_id: int) -> Dossier:
     """One dossier the user may see; others look exactly like missing ones (404)."""
     try:
         dossier = Dossier.objects.select_related(*LIST_RELATED, "procedure_version").get(
@@ -114,7 +115,7 @@ def _lookup_failed(client: str) -> None:
         log.warning("lookup limiter: cache unwritable, failure not counted", exc_info=True)
 
 
-def my_dossiers(*, user, status: int | None = None) -> QuerySet:
+def my_dossiers(*, user: Actor, status: int | None = None) -> QuerySet[Dossier]:
     from .access import applicant_id
 
     owner = applicant_id(user)
@@ -126,7 +127,7 @@ def my_dossiers(*, user, status: int | None = None) -> QuerySet:
 
 def inbox(
     *,
-    user,
+    user: Actor,
     agency_id: int | None = None,
     status: int | None = None,
     step_order: int | None = None,
@@ -134,7 +135,7 @@ def inbox(
     due: str | None = None,
     q: str | None = None,
     now: dt.datetime | None = None,
-) -> QuerySet:
+) -> QuerySet[Dossier]:
     """The officer's inbox: open dossiers of the user's agencies, filtered.
 
     due: the verdict while open (motcua.dossiers.deadlines): "overdue", "soon" (due within

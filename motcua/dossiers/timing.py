@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from motcua.catalog.enums import TimeUnit
@@ -15,17 +16,26 @@ from motcua.catalog.limits import limit_for
 
 from .enums import StepOutcome
 
+if TYPE_CHECKING:
+    from motcua.catalog.models import ProcedureVersion
+    from motcua.org.models import Agency
+    from motcua.workcalendar.engine import WorkingCalendar
+
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def calendar_for(agency):
+def calendar_for(agency: Agency | int | None) -> WorkingCalendar:
     from motcua.workcalendar.selectors import get_calendar
 
     return get_calendar(agency)
 
 
 def appointment(
-    version, agency, received_at: dt.datetime, channel: int, procedure_code: str | None = None
+    version: ProcedureVersion,
+    agency: Agency,
+    received_at: dt.datetime,
+    channel: int,
+    procedure_code: str | None = None,
 ) -> dt.datetime:
     """NgayHenTra = moment of receipt + the statutory limit of the dossier's channel, in
     the limit's unit (the work calendar counts it: working time, calendar days per the Civil
@@ -39,7 +49,7 @@ def appointment(
     return calendar_for(agency).add(received_at, limit.value, limit.unit, cutoff=limit.cutoff)
 
 
-def step_due(agency, started_at: dt.datetime, hours: Decimal) -> dt.datetime:
+def step_due(agency: Agency, started_at: dt.datetime, hours: Decimal) -> dt.datetime:
     return calendar_for(agency).add(started_at, hours, TimeUnit.WORKING_HOURS)
 
 
@@ -52,11 +62,11 @@ def classify(finished_at: dt.datetime, due_at: dt.datetime) -> str:
     return StepOutcome.ON_TIME
 
 
-def paused_working_seconds(agency, start: dt.datetime, end: dt.datetime) -> int:
+def paused_working_seconds(agency: Agency, start: dt.datetime, end: dt.datetime) -> int:
     return calendar_for(agency).working_seconds_between(start, end)
 
 
-def shift(agency, moment: dt.datetime, working_seconds: int) -> dt.datetime:
+def shift(agency: Agency, moment: dt.datetime, working_seconds: int) -> dt.datetime:
     """Move a deadline later by an amount of working time (a clock pause)."""
     if working_seconds <= 0:
         return moment

@@ -23,6 +23,7 @@ from motcua.catalog.enums import Channel, Level
 from motcua.catalog.legal import legal_documents
 from motcua.catalog.limits import limit_label, limits_of
 from motcua.catalog.selectors import field_list, procedure_detail, receiving_agencies
+from motcua.core.db import reads_from_replica
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.http import client_address
 from motcua.core.templatetags.bilingual import pick
@@ -54,10 +55,12 @@ def _not_found() -> Http404:
 # ---------------------------------------------------------------------------- catalog
 
 
+@reads_from_replica
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"fields": field_list()[:24]})
 
 
+@reads_from_replica
 def procedures(request: HttpRequest, *, submit_mode: bool = False) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     field = request.GET.get("linh_vuc", "").strip()
@@ -128,6 +131,7 @@ def _level(value: str) -> str:
     return pick(Level(value).label, wording.LEVEL_EN[value]) if value in Level.values else value
 
 
+@reads_from_replica
 def submit_start(request: HttpRequest) -> HttpResponse:
     return procedures(request, submit_mode=True)
 
@@ -158,6 +162,7 @@ def due_preview(version, agency, channel: int):
     return timing.appointment(version, agency, timezone.now(), channel, version.procedure.code)
 
 
+@reads_from_replica
 def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
     version = _version_or_404(code)
     offered, no_limit = online_state(version)

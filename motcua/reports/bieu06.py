@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db.models import Q
@@ -169,7 +170,7 @@ def _scoped(agency: Agency | None):
     return qs
 
 
-def _state_at(dossier_ids: list[int], end: dt.datetime) -> dict[int, list]:
+def _state_at(dossier_ids: list[int], end: dt.datetime) -> dict[int, list[Any]]:
     """For each dossier as it stood at `end`: [appointment, open pause start, supplement
     requests so far, re-appointments so far, first appointment].
 
@@ -177,7 +178,7 @@ def _state_at(dossier_ids: list[int], end: dt.datetime) -> dict[int, list]:
     of a pause (supplement, payment confirmed: `due_at`, `original_due_at`) and apology
     (`new_due_at`); a supplement request, and a payment request marked `paused`, open a pause.
     """
-    state: dict[int, list] = {i: [None, None, 0, 0, None] for i in dossier_ids}
+    state: dict[int, list[Any]] = {i: [None, None, 0, 0, None] for i in dossier_ids}
     if not dossier_ids:
         return {}
     actions = [
@@ -198,33 +199,91 @@ def _state_at(dossier_ids: list[int], end: dt.datetime) -> dict[int, list]:
         .values_list("dossier_id", "action", "at", "data")
     )
     for dossier_id, action, at, data in rows:
-        s = state[dossier_id]
-        data = data or {}
-        if action == Action.RECEIVE and data.get("due_at"):
-            s[0] = s[4] = data["due_at"]
-        elif action in (Action.SUPPLEMENT, Action.CONFIRM_PAYMENT):
-            if data.get("due_at"):
-                s[0] = data["due_at"]
-                s[4] = data.get("original_due_at") or (s[0] if not s[3] else s[4])
-            if action == Action.SUPPLEMENT or data.get("due_at"):
-                s[1] = None
-        elif action == Action.APOLOGIZE:
-            s[0] = data.get("new_due_at") or s[0]
-            s[3] += 1
-        elif action == Action.REQUEST_SUPPLEMENT:
-            s[1] = at
-            s[2] += 1
-        elif action == Action.REQUEST_PAYMENT and data.get("paused"):
-            s[1] = at
+        _apply_event(state[dossier_id], action, at, data or {})
     return state
 
 
-def _parse(value) -> dt.datetime | None:
+def _apply_event(s: list[Any], action: str, at: dt.datetime, data: dict[str, Any]) -> None:
+    """One event on a dossier's state as `_state_at` keeps it."""
+    if action == Action.RECEIVE and data.get("due_at"):
+        s[0] = s[4] = data["due_at"]
+    elif action in (Action.SUPPLEMENT, Action.CONFIRM_PAYMENT):
+        if data.get("due_at"):
+            s[0] = data["due_at"]
+            s[4] = data.get("original_due_at") or (s[0] if not s[3] else s[4])
+        if action == Action.SUPPLEMENT or data.get("due_at"):
+            s[1] = None
+    elif action == Action.APOLOGIZE:
+        s[0] = data.get("new_due_at") or s[0]
+        s[3] += 1
+    elif action == Action.REQUEST_SUPPLEMENT:
+        s[1] = at
+        s[2] += 1
+    elif action == Action.REQUEST_PAYMENT and data.get("paused"):
+        s[1] = at
+
+
+def _parse(value: str | dt.datetime | None) -> dt.datetime | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
         return value
     return dt.datetime.fromisoformat(value)
+
+
+class _Candidate(NamedTuple):
+    """One dossier that may count in the period (the fields `_collect` reads)."""
+
+    pk: int
+    status: int
+    channel: int
+    received_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    stopped_at: dt.datetime | None
+    due_at: dt.datetime | None
+    original_due_at: dt.datetime | None
+    supplements: int
+    apologies: int
+    field_code: str
+    field_name: str
+    agency_kind: str
+
+
+_CANDIDATE_FIELDS = (
+    "pk",
+    "status",
+    "channel",
+    "received_at",
+    "finished_at",
+    "stopped_at",
+    "due_at",
+    "original_due_at",
+    "supplement_count",
+    "apology_count",
+    "procedure__field__code",
+    "procedure__field__name",
+    "settling_agency__kind",
+)
+
+
+@dataclass
+class _Pending:
+    """A dossier still pending at the period end, judged on its state then."""
+
+    pk: int
+    values: dict[str, int]  # its row's figures
+    received_at: dt.datetime
+    due_at: dt.datetime | None
+    original_due_at: dt.datetime | None
+
+
+@dataclass
+class _Period:
+    start: dt.datetime
+    end: dt.datetime
+    refused: str
+    stopped: str
+    rules: deadlines.Rules
 
 
 def bieu06(*, date_from: dt.date, date_to: dt.date, agency: Agency | None = None) -> Report:
@@ -240,12 +299,28 @@ def bieu06(*, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
             field="to",
         )
     start, end = period_bounds(date_from, date_to)
-    refused, stopped = refused_mode(), stopped_mode()
-    rules = deadlines.Rules.current()
+    period = _Period(start, end, refused_mode(), stopped_mode(), deadlines.Rules.current())
+    per_row, names, pending = _classify(_collect(agency, period), period)
+    _judge_pending(pending, period)
+    rows, total = _rows(per_row, names)
+    return Report(
+        date_from=date_from,
+        date_to=date_to,
+        scope=agency.name if agency is not None else _province_name(),
+        scope_code=agency.code if agency is not None else "",
+        rows=rows,
+        total=total,
+        generated_at=dt.datetime.now(tz=VN),
+        refused=period.refused,
+        stopped=period.stopped,
+    )
 
-    # Candidates: received before the end and not settled before the start.
+
+def _collect(agency: Agency | None, period: _Period) -> list[_Candidate]:
+    """The candidates: received before the end and not settled before the start."""
+    start, end = period.start, period.end
     received = Q(received_at__lt=end)
-    if refused == "settled":
+    if period.refused == "settled":
         received |= Q(status=Status.REFUSED, finished_at__lt=end)
     qs = (
         _scoped(agency)
@@ -253,90 +328,91 @@ def bieu06(*, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
         .exclude(finished_at__lt=start)
         .exclude(finished_at__isnull=True, stopped_at__lt=start)
     )
-    if stopped == "exclude":
+    if period.stopped == "exclude":
         qs = qs.exclude(finished_at__isnull=True, stopped_at__lt=end)
-    fields = (
-        "pk",
-        "status",
-        "channel",
-        "received_at",
-        "finished_at",
-        "stopped_at",
-        "due_at",
-        "original_due_at",
-        "supplement_count",
-        "apology_count",
-        "procedure__field__code",
-        "procedure__field__name",
-        "settling_agency__kind",
-    )
-    records = list(qs.values_list(*fields))
+    return [_Candidate._make(r) for r in qs.values_list(*_CANDIDATE_FIELDS)]
 
+
+_OUTCOME_KEY = {deadlines.EARLY: "early", deadlines.ON_TIME: "on_time", deadlines.LATE: "late"}
+
+
+def _classify(
+    candidates: list[_Candidate], period: _Period
+) -> tuple[dict[tuple[str, str], dict[str, int]], dict[str, str], list[_Pending]]:
+    """Each candidate counted on its (level, field) row: received how, settled how, or
+    pending (judged later, on its state at the period end)."""
     per_row: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(KEYS, 0))
     names: dict[str, str] = {}
-    pending: list[tuple] = []
-    for (
-        pk,
-        status,
-        channel,
-        received_at,
-        finished_at,
-        stopped_at,
-        due_at,
-        original_due_at,
-        supplements,
-        apologies,
-        fcode,
-        fname,
-        kind,
-    ) in records:
-        names[fcode] = fname
-        v = per_row[(_level(kind), fcode)]
-        if status == Status.REFUSED:
-            received_at = finished_at
-        v["received"] += 1
-        if received_at < start:
-            v["carried_over"] += 1
-        elif channel == Channel.ONLINE:
-            v["online"] += 1
-        else:
-            v["counter_post"] += 1
-        settled_at = finished_at
-        if settled_at is None and stopped_at is not None and stopped == "settled":
-            settled_at = stopped_at
-        if settled_at is not None and settled_at < end:
-            v["settled"] += 1
-            if status == Status.REFUSED:
-                v["on_time"] += 1
-                continue
-            due = deadlines.due_judged(due_at, original_due_at, apologies, rules)
-            outcome = deadlines.judge(
-                received_at=received_at,
-                end_at=settled_at,
-                due=due,
-                paused_at=None,
-                supplement_count=supplements,
-                now=end,
-                rules=rules,
-            )
-            v[
-                {deadlines.EARLY: "early", deadlines.ON_TIME: "on_time", deadlines.LATE: "late"}[
-                    outcome
-                ]
-            ] += 1
-        else:
+    pending: list[_Pending] = []
+    for c in candidates:
+        names[c.field_code] = c.field_name
+        v = per_row[(_level(c.agency_kind), c.field_code)]
+        # A refusal counted as settled was received at the moment of refusal.
+        received_at = c.finished_at if c.status == Status.REFUSED else c.received_at
+        assert received_at is not None
+        _count_received(v, c, received_at, period)
+        settled_at = _settled_at(c, period)
+        if settled_at is None:
             v["pending"] += 1
-            pending.append((pk, v, received_at, due_at, original_due_at))
+            pending.append(_Pending(c.pk, v, received_at, c.due_at, c.original_due_at))
+        else:
+            v["settled"] += 1
+            v[_settled_key(c, received_at, settled_at, period)] += 1
+    return per_row, names, pending
 
-    # Pending: the verdict at the period end on the dossier as it stood then.
-    as_of = _state_at([item[0] for item in pending], end)
-    for pk, v, received_at, due_now, first_now in pending:
-        due_text, paused_since, supplements, apologies, first_text = as_of[pk]
+
+def _count_received(
+    v: dict[str, int], c: _Candidate, received_at: dt.datetime, period: _Period
+) -> None:
+    v["received"] += 1
+    if received_at < period.start:
+        v["carried_over"] += 1
+    elif c.channel == Channel.ONLINE:
+        v["online"] += 1
+    else:
+        v["counter_post"] += 1
+
+
+def _settled_at(c: _Candidate, period: _Period) -> dt.datetime | None:
+    """When the dossier was settled within the period (None: pending at its end)."""
+    settled_at = c.finished_at
+    if settled_at is None and c.stopped_at is not None and period.stopped == "settled":
+        settled_at = c.stopped_at
+    return settled_at if settled_at is not None and settled_at < period.end else None
+
+
+def _settled_key(
+    c: _Candidate, received_at: dt.datetime, settled_at: dt.datetime, period: _Period
+) -> str:
+    """early / on_time / late: the one verdict (a refusal counted as settled is on time)."""
+    if c.status == Status.REFUSED:
+        return "on_time"
+    rules = period.rules
+    due = deadlines.due_judged(c.due_at, c.original_due_at, c.apologies, rules)
+    outcome = deadlines.judge(
+        received_at=received_at,
+        end_at=settled_at,
+        due=due,
+        paused_at=None,
+        supplement_count=c.supplements,
+        now=period.end,
+        rules=rules,
+    )
+    assert outcome is not None  # received and settled: always early, on time or late
+    return _OUTCOME_KEY[outcome]
+
+
+def _judge_pending(pending: list[_Pending], period: _Period) -> None:
+    """Pending: the verdict at the period end on the dossier as it stood then."""
+    end, rules = period.end, period.rules
+    as_of = _state_at([p.pk for p in pending], end)
+    for p in pending:
+        due_text, paused_since, supplements, apologies, first_text = as_of[p.pk]
         due = deadlines.due_judged(
-            _parse(due_text) or due_now, _parse(first_text) or first_now, apologies, rules
+            _parse(due_text) or p.due_at, _parse(first_text) or p.original_due_at, apologies, rules
         )
         verdict = deadlines.judge(
-            received_at=received_at,
+            received_at=p.received_at,
             end_at=None,
             due=due,
             paused_at=paused_since,
@@ -345,11 +421,13 @@ def bieu06(*, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
             rules=rules,
             horizon=end,  # only overdue or not matters here
         )
-        if verdict == deadlines.OVERDUE:
-            v["pending_overdue"] += 1
-        else:
-            v["pending_in_time"] += 1
+        p.values["pending_overdue" if verdict == deadlines.OVERDUE else "pending_in_time"] += 1
 
+
+def _rows(
+    per_row: dict[tuple[str, str], dict[str, int]], names: dict[str, str]
+) -> tuple[list[Row], Row]:
+    """The form's rows: each level, then its fields in Vietnamese order; and the total."""
     rows: list[Row] = []
     total = Row("Tổng cộng", "Total", kind="total")
     for index, (level, label, label_en) in enumerate(LEVELS, start=1):
@@ -365,18 +443,7 @@ def bieu06(*, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
             level_row.add(v)
             rows.append(row)
         total.add(level_row.values)
-
-    return Report(
-        date_from=date_from,
-        date_to=date_to,
-        scope=agency.name if agency is not None else _province_name(),
-        scope_code=agency.code if agency is not None else "",
-        rows=rows,
-        total=total,
-        generated_at=dt.datetime.now(tz=VN),
-        refused=refused,
-        stopped=stopped,
-    )
+    return rows, total
 
 
 def _roman(n: int) -> str:

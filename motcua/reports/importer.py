@@ -1,7 +1,7 @@
 """Historical import: legacy dossiers from a CSV file, one row each (docs/import-format.md).
 
-Every row is validated before anything is written; the errors name the line (the header
-is line 1) and the column. By default one bad row means nothing is written; with
+Every row is validated before anything is written (motcua.reports.import_rows: every bad
+column of a row at once); the errors name the line (the header is line 1) and the column. By default one bad row means nothing is written; with
 `allow_partial` the good rows are imported and the bad ones reported.
 
 A good row becomes a Dossier with what the services would have left on it: its life is
@@ -19,19 +19,18 @@ import datetime as dt
 import io
 import secrets
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from pydantic import ValidationError
 
 from motcua.catalog.enums import Channel
-from motcua.catalog.models import Procedure
 from motcua.core.bulk import insert_rows
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers import timing
 from motcua.dossiers.codes import code_parse
-from motcua.dossiers.enums import PaidOnline, Status
+from motcua.dossiers.enums import Status
 from motcua.dossiers.models import (
     DailySequence,
     Dossier,
@@ -42,7 +41,8 @@ from motcua.dossiers.models import (
 )
 from motcua.dossiers.replay import Actor, Illegal, Life
 from motcua.dossiers.services import SECRET_ALPHABET
-from motcua.org.models import Agency
+
+from .import_rows import Lookups, Parsed, RowError, RowIn, row_errors
 
 VN = timing.VN
 COLUMNS = (
@@ -70,60 +70,6 @@ IMPORTED_NAME = "Hồ sơ chuyển đổi từ hệ thống cũ"
 BATCH = 1000
 REBUILD_MIN_ROWS = 500
 
-# Which moments each status needs (R) or forbids (F): received_at, finished_at, returned_at.
-NEEDS = {
-    1: ("F", "F", "F"),
-    2: ("R", "F", "F"),
-    3: ("F", "R", "F"),
-    4: ("R", "F", "F"),
-    5: ("R", "F", "F"),
-    6: ("R", "F", "F"),
-    7: ("", "R", "F"),
-    8: ("", "R", "F"),
-    9: ("R", "R", "F"),
-    10: ("R", "R", "R"),
-}
-
-
-@dataclass
-class RowError:
-    line: int
-    column: str
-    code: str
-    message: str
-    message_en: str
-
-    def __str__(self) -> str:
-        where = f", cột {self.column}" if self.column else ""
-        return f"Dòng {self.line}{where}: {self.message} ({self.message_en})"
-
-
-@dataclass
-class Parsed:
-    line: int
-    code: str
-    procedure: Procedure
-    version: object
-    receiving: Agency
-    settling: Agency
-    channel: int
-    status: int
-    submitted_at: dt.datetime
-    received_at: dt.datetime | None
-    due_at: dt.datetime | None
-    finished_at: dt.datetime | None
-    returned_at: dt.datetime | None
-    supplements: list[tuple[dt.datetime, dt.datetime | None]]
-    fee_vnd: int
-    paid_online: int
-    electronic_result: bool
-    digitized: bool
-    reused: bool
-    rating: int | None
-    steps: list = field(default_factory=list)  # the version's internal process
-    # Filled by the plan:
-    life: Life | None = None
-
 
 @dataclass
 class ImportResult:
@@ -145,325 +91,7 @@ class _Bad(Exception):
         self.error = (column, code, message, message_en)
 
 
-# ---------------------------------------------------------------------------- parsing
-
-
-def _moment(row: dict, column: str, required: bool = False) -> dt.datetime | None:
-    text = (row.get(column) or "").strip()
-    if not text:
-        if required:
-            raise _Bad(column, "required", "thiếu giá trị bắt buộc", "a value is required")
-        return None
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise _Bad(
-            column,
-            "bad_time",
-            f"thời điểm '{text}' không đúng ISO 8601 (vd 2025-03-04T09:15:00+07:00)",
-            f"'{text}' is not an ISO 8601 moment (e.g. 2025-03-04T09:15:00+07:00)",
-        ) from None
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise _Bad(
-            column,
-            "missing_offset",
-            f"thời điểm '{text}' thiếu múi giờ (vd +07:00)",
-            f"'{text}' has no UTC offset (e.g. +07:00)",
-        )
-    return value
-
-
-def _moments(row: dict, column: str) -> list[dt.datetime]:
-    text = (row.get(column) or "").strip()
-    if not text:
-        return []
-    out = []
-    for part in text.split(";"):
-        out.append(_moment({column: part}, column, required=True))
-    return out
-
-
-def _choice(row: dict, column: str, allowed: Iterable[int], what: str, what_en: str) -> int:
-    text = (row.get(column) or "").strip()
-    allowed = list(allowed)
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
-    if value not in allowed:
-        shown = ", ".join(str(a) for a in allowed)
-        raise _Bad(
-            column,
-            f"bad_{column}",
-            f"{what} '{text}' không hợp lệ (nhận {shown})",
-            f"{what_en} '{text}' is invalid (expected {shown})",
-        )
-    return value
-
-
-def _flag(row: dict, column: str) -> bool:
-    return bool(_choice(row, column, (0, 1), "giá trị cờ", "flag"))
-
-
-class Lookups:
-    """Procedures, versions and agencies, read once for the whole file."""
-
-    def __init__(self, rows: list[dict]) -> None:
-        proc_codes = {(r.get("procedure_code") or "").strip() for r in rows}
-        agency_codes = {
-            (r.get(c) or "").strip()
-            for r in rows
-            for c in ("receiving_agency_code", "settling_agency_code")
-        }
-        self.procedures = {
-            p.code: p
-            for p in Procedure.objects.filter(code__in=proc_codes)
-            .select_related("field")
-            .prefetch_related("versions", "versions__fees", "versions__steps")
-        }
-        self.agencies = {a.code: a for a in Agency.objects.filter(code__in=agency_codes)}
-        codes = sorted({(r.get("code") or "").strip() for r in rows})
-        self.existing: set[str] = set()
-        for start in range(0, len(codes), 2000):  # bounded IN lists (SQLite's limit)
-            chunk = codes[start : start + 2000]
-            self.existing |= set(
-                Dossier.objects.filter(code__in=chunk).values_list("code", flat=True)
-            )
-            self.existing |= set(
-                DossierEvent.objects.filter(
-                    seq=1, data__imported=True, data__legacy_code__in=chunk
-                ).values_list("data__legacy_code", flat=True)
-            )
-
-    def version(self, procedure: Procedure, day: dt.date):
-        best = None
-        for v in procedure.versions.all():
-            if v.effective_from <= day and (v.effective_to is None or day <= v.effective_to):
-                key = (v.effective_from, v.number)
-                if best is None or key > (best.effective_from, best.number):
-                    best = v
-        return best
-
-
-def _parse_row(line: int, row: dict, lk: Lookups) -> Parsed:
-    code = (row.get("code") or "").strip()
-    if not code:
-        raise _Bad("code", "required", "thiếu mã hồ sơ", "the dossier code is required")
-    if len(code) > 48:
-        raise _Bad("code", "code_too_long", "mã hồ sơ dài quá 48 ký tự", "code over 48 characters")
-    if code in lk.existing:
-        raise _Bad(
-            "code",
-            "duplicate_in_db",
-            f"mã hồ sơ {code} đã có trong hệ thống",
-            f"dossier {code} already exists",
-        )
-    pcode = (row.get("procedure_code") or "").strip()
-    procedure = lk.procedures.get(pcode)
-    if procedure is None:
-        raise _Bad(
-            "procedure_code",
-            "unknown_procedure",
-            f"không có thủ tục mã '{pcode}'",
-            f"no procedure with code '{pcode}'",
-        )
-    agencies = {}
-    for column in ("receiving_agency_code", "settling_agency_code"):
-        acode = (row.get(column) or "").strip()
-        agency = lk.agencies.get(acode)
-        if agency is None:
-            raise _Bad(
-                column, "unknown_agency", f"không có cơ quan mã '{acode}'", f"no agency '{acode}'"
-            )
-        agencies[column] = agency
-    channel = _choice(row, "channel", Channel.values, "kênh", "channel")
-    status = _choice(row, "status", range(1, 11), "trạng thái", "status")
-    submitted = _moment(row, "submitted_at", required=True)
-    received = _moment(row, "received_at")
-    due = _moment(row, "due_at")
-    finished = _moment(row, "finished_at")
-    returned = _moment(row, "returned_at")
-    requests = _moments(row, "supplement_requested_at")
-    completions = _moments(row, "supplement_completed_at")
-    fee_text = (row.get("fee_vnd") or "").strip() or "0"
-    if not fee_text.isdigit():
-        raise _Bad(
-            "fee_vnd",
-            "bad_fee_vnd",
-            f"phí '{fee_text}' phải là số nguyên đồng không âm",
-            f"fee '{fee_text}' must be a non-negative whole number of đồng",
-        )
-    fee = int(fee_text)
-    paid_online = _choice(
-        row, "paid_online", PaidOnline.values, "thanh toán trực tuyến", "paid_online"
-    )
-    electronic = _flag(row, "electronic_result")
-    digitized = _flag(row, "digitized")
-    reused = _flag(row, "reused")
-    rating_text = (row.get("rating") or "").strip()
-    rating = None
-    if rating_text:
-        rating = _choice(row, "rating", (1, 0, -1), "đánh giá", "rating")
-
-    # Which moments the status needs.
-    for column, need, value in zip(
-        ("received_at", "finished_at", "returned_at"),
-        NEEDS[status],
-        (received, finished, returned),
-        strict=True,
-    ):
-        if need == "R" and value is None:
-            raise _Bad(
-                column,
-                "required_for_status",
-                f"trạng thái {status} cần có {column}",
-                f"status {status} needs {column}",
-            )
-        if need == "F" and value is not None:
-            raise _Bad(
-                column,
-                "forbidden_for_status",
-                f"trạng thái {status} không được có {column}",
-                f"status {status} cannot have {column}",
-            )
-
-    # Supplements: requests and completions pair by position; only the last may be open.
-    if len(completions) > len(requests):
-        raise _Bad(
-            "supplement_completed_at",
-            "completed_without_request",
-            "có thời điểm hoàn thành bổ sung mà không có yêu cầu bổ sung tương ứng",
-            "a supplement completion has no matching request",
-        )
-    if requests and received is None:
-        raise _Bad(
-            "supplement_requested_at",
-            "supplement_before_receipt",
-            "hồ sơ chưa được tiếp nhận thì không thể yêu cầu bổ sung",
-            "a dossier that was never received cannot be asked to supplement",
-        )
-    open_pause = len(completions) < len(requests)
-    if len(requests) - len(completions) > 1:
-        raise _Bad(
-            "supplement_completed_at",
-            "supplement_incomplete",
-            "chỉ yêu cầu bổ sung cuối cùng mới được chưa hoàn thành",
-            "only the last supplement request may be incomplete",
-        )
-    if open_pause and status not in (5, 7, 8):
-        raise _Bad(
-            "supplement_completed_at",
-            "open_supplement_status",
-            f"còn yêu cầu bổ sung chưa hoàn thành nhưng trạng thái là {status} (cần 5, 7 hoặc 8)",
-            f"a supplement request is still open but the status is {status} (needs 5, 7 or 8)",
-        )
-    if status == 5 and not open_pause:
-        raise _Bad(
-            "supplement_requested_at",
-            "status5_without_open_request",
-            "trạng thái 5 cần một yêu cầu bổ sung chưa hoàn thành",
-            "status 5 needs an open supplement request",
-        )
-    if status == 2 and requests:
-        raise _Bad(
-            "status",
-            "status2_with_supplement",
-            "hồ sơ đã bổ sung thì đang xử lý (4), không còn là 2",
-            "a supplemented dossier is being processed (4), not 2",
-        )
-    if rating is not None and status != Status.RETURNED:
-        raise _Bad(
-            "rating",
-            "rating_before_return",
-            "chỉ đánh giá được hồ sơ đã trả kết quả (trạng thái 10)",
-            "only a returned dossier (status 10) can be rated",
-        )
-    if electronic and status not in (4, 9, 10):
-        raise _Bad(
-            "electronic_result",
-            "electronic_result_status",
-            f"kết quả điện tử chỉ có với trạng thái 4, 9 hoặc 10 (đang là {status})",
-            f"an electronic result needs status 4, 9 or 10 (got {status})",
-        )
-    if status == Status.FINANCIAL_OBLIGATION and fee == 0:
-        raise _Bad(
-            "fee_vnd",
-            "status6_without_fee",
-            "trạng thái 6 (chờ thực hiện nghĩa vụ tài chính) cần số tiền phải nộp > 0",
-            "status 6 (financial obligation) needs an amount due > 0",
-        )
-    if paid_online and fee == 0:
-        raise _Bad(
-            "paid_online",
-            "paid_without_fee",
-            "thanh toán trực tuyến nhưng phí bằng 0",
-            "paid online but the fee is 0",
-        )
-
-    # The order of moments.
-    def order(column: str, later, earlier, earlier_name: str) -> None:
-        if later is not None and earlier is not None and later < earlier:
-            raise _Bad(
-                column,
-                "time_order",
-                f"{column} sớm hơn {earlier_name}",
-                f"{column} is before {earlier_name}",
-            )
-
-    order("received_at", received, submitted, "submitted_at")
-    if received is not None:
-        order("due_at", due, received, "received_at")
-        if due is not None and due == received:
-            raise _Bad(
-                "due_at", "time_order", "due_at trùng received_at", "due_at equals received_at"
-            )
-    previous = received
-    for i, ask in enumerate(requests):
-        order("supplement_requested_at", ask, previous, "thời điểm trước đó (previous moment)")
-        if i < len(completions):
-            order("supplement_completed_at", completions[i], ask, "supplement_requested_at")
-            previous = completions[i]
-        else:
-            previous = ask
-    order("finished_at", finished, submitted, "submitted_at")
-    order("finished_at", finished, previous, "received_at / bổ sung (supplements)")
-    order("returned_at", returned, finished, "finished_at")
-
-    day = (received or submitted).astimezone(VN).date()
-    version = lk.version(procedure, day)
-    if version is None:
-        raise _Bad(
-            "procedure_code",
-            "procedure_not_in_force",
-            f"thủ tục {pcode} không có phiên bản hiệu lực ngày {day:%d/%m/%Y}",
-            f"procedure {pcode} has no version in force on {day:%Y-%m-%d}",
-        )
-    return Parsed(
-        steps=sorted(version.steps.all(), key=lambda s: s.order),
-        line=line,
-        code=code,
-        procedure=procedure,
-        version=version,
-        receiving=agencies["receiving_agency_code"],
-        settling=agencies["settling_agency_code"],
-        channel=channel,
-        status=status,
-        submitted_at=submitted,
-        received_at=received,
-        due_at=due,
-        finished_at=finished,
-        returned_at=returned,
-        supplements=[
-            (ask, completions[i] if i < len(completions) else None)
-            for i, ask in enumerate(requests)
-        ],
-        fee_vnd=fee,
-        paid_online=paid_online,
-        electronic_result=electronic,
-        digitized=digitized,
-        reused=reused,
-        rating=rating,
-    )
+# ---------------------------------------------------------------------------- reading
 
 
 def read_rows(source) -> tuple[list[str], list[tuple[int, dict]]]:
@@ -525,12 +153,12 @@ def _plan(p: Parsed) -> None:
         else:
             life.intake(p.submitted_at, counter)
         if status == Status.REFUSED:
-            life.refuse(p.finished_at, "Từ chối tiếp nhận (dữ liệu chuyển đổi)", counter)
+            life.refuse(_at(p.finished_at), "Từ chối tiếp nhận (dữ liệu chuyển đổi)", counter)
         elif p.received_at is None:
             if status in (Status.WITHDRAWAL_REQUESTED, Status.STOPPED):
-                life.request_withdrawal(p.finished_at, IMPORTED_REASON, counter)
+                life.request_withdrawal(_at(p.finished_at), IMPORTED_REASON, counter)
                 if status == Status.STOPPED:
-                    life.stop(p.finished_at, IMPORTED_REASON, counter)
+                    life.stop(_at(p.finished_at), IMPORTED_REASON, counter)
         else:
             try:
                 life.receive(p.received_at, counter, due_at=p.due_at)
@@ -567,8 +195,14 @@ def _plan(p: Parsed) -> None:
     p.life = life
 
 
+def _at(moment: dt.datetime | None) -> dt.datetime:
+    """A moment the row's status needs: the row's rules (import_rules.NEEDS) made sure of it."""
+    assert moment is not None
+    return moment
+
+
 def _live_on(p: Parsed, life: Life, counter, applicant, specialist, leader) -> None:
-    status, at = p.status, p.received_at
+    status, at = p.status, _at(p.received_at)
     life.forward(at, counter)
     if p.fee_vnd > 0 and status != Status.FINANCIAL_OBLIGATION:
         life.request_payment(at, p.fee_vnd, counter)
@@ -583,20 +217,20 @@ def _live_on(p: Parsed, life: Life, counter, applicant, specialist, leader) -> N
     if status == Status.FINANCIAL_OBLIGATION:
         life.request_payment(last, p.fee_vnd, specialist)
     elif status in (Status.WITHDRAWAL_REQUESTED, Status.STOPPED):
-        life.request_withdrawal(p.finished_at, IMPORTED_REASON, counter)
+        life.request_withdrawal(_at(p.finished_at), IMPORTED_REASON, counter)
         if status == Status.STOPPED:
-            life.stop(p.finished_at, IMPORTED_REASON, counter)
+            life.stop(_at(p.finished_at), IMPORTED_REASON, counter)
     elif status in (Status.PROCESSED, Status.RETURNED):
         # The steps the legacy data does not time are handed over at the result.
         while life.can_forward():
-            life.forward(p.finished_at, specialist)
-        life.approve(p.finished_at, leader, note=IMPORTED_REASON)
+            life.forward(_at(p.finished_at), specialist)
+        life.approve(_at(p.finished_at), leader, note=IMPORTED_REASON)
         if p.electronic_result:
-            life.attach_result(p.finished_at, leader)
+            life.attach_result(_at(p.finished_at), leader)
         if status == Status.RETURNED:
-            life.return_result(p.returned_at, counter)
+            life.return_result(_at(p.returned_at), counter)
             if p.rating is not None:
-                life.rate(p.returned_at, p.rating, applicant)
+                life.rate(_at(p.returned_at), p.rating, applicant)
     elif status == Status.PROCESSING and p.electronic_result:
         life.attach_result(last, leader)
 
@@ -604,7 +238,8 @@ def _live_on(p: Parsed, life: Life, counter, applicant, specialist, leader) -> N
 # ---------------------------------------------------------------------------- entry point
 
 
-def validate(source) -> tuple[list[Parsed], ImportResult]:
+def validate(source: str | Path | bytes) -> tuple[list[Parsed], ImportResult]:
+    """Every row read, checked and planned; the good ones, and the result with the errors."""
     header, rows = read_rows(source)
     result = ImportResult(rows=len(rows))
     missing = [c for c in COLUMNS if c not in header]
@@ -623,39 +258,49 @@ def validate(source) -> tuple[list[Parsed], ImportResult]:
     seen: dict[str, int] = {}
     good: list[Parsed] = []
     for line, row in rows:
-        if row.pop("__len") != len(header):
-            result.errors.append(
-                RowError(
-                    line,
-                    "",
-                    "bad_column_count",
-                    f"số cột khác dòng tiêu đề ({len(header)})",
-                    f"the number of columns differs from the header ({len(header)})",
-                )
-            )
-            continue
-        code = (row.get("code") or "").strip()
-        if code and code in seen:
-            result.errors.append(
-                RowError(
-                    line,
-                    "code",
-                    "duplicate_in_file",
-                    f"mã hồ sơ {code} trùng với dòng {seen[code]}",
-                    f"dossier code {code} repeats line {seen[code]}",
-                )
-            )
-            continue
-        if code:
-            seen[code] = line
-        try:
-            parsed = _parse_row(line, row, lk)
-            _plan(parsed)
-        except _Bad as bad:
-            result.errors.append(RowError(line, *bad.error))
-            continue
-        good.append(parsed)
+        parsed, errors = _check_row(line, row, len(header), lk, seen)
+        result.errors.extend(errors)
+        if parsed is not None:
+            good.append(parsed)
     return good, result
+
+
+def _check_row(
+    line: int, row: dict, width: int, lk: Lookups, seen: dict[str, int]
+) -> tuple[Parsed | None, list[RowError]]:
+    """One row: its width, its code not seen earlier in the file, its columns and rules
+    (RowIn), its life (_plan)."""
+    if row.pop("__len") != width:
+        return None, [
+            RowError(
+                line,
+                "",
+                "bad_column_count",
+                f"số cột khác dòng tiêu đề ({width})",
+                f"the number of columns differs from the header ({width})",
+            )
+        ]
+    code = (row.get("code") or "").strip()
+    if code and code in seen:
+        return None, [
+            RowError(
+                line,
+                "code",
+                "duplicate_in_file",
+                f"mã hồ sơ {code} trùng với dòng {seen[code]}",
+                f"dossier code {code} repeats line {seen[code]}",
+            )
+        ]
+    if code:
+        seen[code] = line
+    try:
+        parsed = RowIn.model_validate(row, context=lk).parsed(line)
+        _plan(parsed)
+    except ValidationError as exc:
+        return None, row_errors(line, exc)
+    except _Bad as bad:
+        return None, [RowError(line, *bad.error)]
+    return parsed, []
 
 
 def import_dossiers(

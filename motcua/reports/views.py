@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from motcua.core.db import reads_from_replica
 from motcua.indicators.formulas import INDICATORS
 from motcua.indicators.selectors import indicators_compute
 from motcua.org.enums import AgencyKind
@@ -115,6 +116,7 @@ def _trend_chart(trend: list[dict], chart_id: str, title: str):
 
 
 @require_GET
+@reads_from_replica
 def dashboard(request):
     viewer, agency, refused = _viewer_and_agency(request)
     if refused:
@@ -172,6 +174,7 @@ def _bieu06_from_request(request):
 
 
 @require_GET
+@reads_from_replica
 def bieu06_page(request):
     viewer, report, errors, refused = _bieu06_from_request(request)
     if refused:
@@ -208,6 +211,7 @@ def bieu06_page(request):
 
 
 @require_GET
+@reads_from_replica
 def bieu06_download(request, fmt: str):
     if fmt not in exports.CONTENT_TYPES:
         raise Http404
@@ -223,6 +227,7 @@ def bieu06_download(request, fmt: str):
 
 
 @require_GET
+@reads_from_replica
 def public_index(request):
     agencies = [
         a
@@ -241,6 +246,7 @@ def public_index(request):
 
 
 @require_GET
+@reads_from_replica
 def public_agency(request, code: str):
     """Aggregate figures only: no dossier, no person."""
     agency = get_object_or_404(Agency, code=code)
@@ -284,6 +290,7 @@ def _open_range(request) -> tuple[dt.date, dt.date]:
 
 
 @require_GET
+@reads_from_replica
 def open_data_index(request):
     first, last = _open_range(request)
     return _render(
@@ -299,6 +306,7 @@ def open_data_index(request):
 
 
 @require_GET
+@reads_from_replica
 def open_data_csv(request):
     first, last = _open_range(request)
     buf = io.StringIO()
@@ -315,6 +323,7 @@ def open_data_csv(request):
 
 
 @require_GET
+@reads_from_replica
 def open_data_json(request):
     first, last = _open_range(request)
     body = {
@@ -334,6 +343,7 @@ def open_data_json(request):
 
 
 @require_GET
+@reads_from_replica
 def open_data_catalog(request):
     """DCAT-AP style catalog: one dataset, two distributions (CSV, JSON)."""
     base = request.build_absolute_uri("/").rstrip("/")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from motcua.core.errors import ValidationFailed
+from motcua.core.types import Actor
 
 from ..limits import Limit, process_hours
 from ..models import (
@@ -34,14 +37,269 @@ from .records import ImportReport, normalize_record, version_payload, version_st
 FIXTURE_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "procedures.json"
 
 
-def _create_version(
+@dataclass
+class _Planned:
+    """One valid record to write: its canonical form, the day its version takes effect,
+    and the procedure's latest stored version (None for a new procedure)."""
+
+    norm: dict[str, Any]
+    day: dt.date
+    current: ProcedureVersion | None
+
+
+def catalog_import(
+    *,
+    records: list[dict[str, Any]],
+    effective_from: dt.date | None = None,
+    actor: Actor = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+) -> ImportReport:
+    """Create or update procedures from `records` in one transaction.
+
+    - A new code → Procedure + version 1.
+    - The same content as the procedure's latest version → unchanged (no new version).
+    - Changed content → version number + 1, effective from `effective_from` (else the
+      record's `effective_from`, else today); the previous version closes the day before.
+      The new date must be after the previous version's start.
+    - A record with only a different `process` updates the steps of the latest version in
+      place (the internal process is not part of the published record). A new version
+      without `process` gets the previous steps if they fit its limit, else the default.
+    - Any invalid record → ValidationFailed listing every error (`data["errors"]`, each
+      with the record index and field) and nothing is written, unless `skip_invalid`,
+      which writes the valid records and reports the rest in `report.errors`.
+    - Time limits are read per channel from the record (`limits.read_time_limit`), never
+      invented: what cannot be read is listed in `report.unread_limits`. When a record's
+      limits cannot be read at all and its procedure's latest version has limits (set by an
+      administrator), they are kept: the record brings no new information about them.
+    - `dry_run` does everything and rolls back.
+
+    Phases: read (normalize every record), lock and load what is stored, compare (plan),
+    reject or write.
+    """
+    report = ImportReport(dry_run=dry_run)
+    if not isinstance(records, list):
+        raise ValidationFailed(
+            "catalog_import_invalid",
+            "Tệp nhập phải là một mảng JSON các thủ tục.",
+            "The import must be a JSON array of procedure records.",
+            field="records",
+        )
+    with transaction.atomic():
+        normalized = _read(records, report)
+        existing, latest = _stored({n["code"] for n in normalized})
+        plan = _compare(normalized, latest, effective_from, report)
+        if report.errors and not skip_invalid:
+            raise _rejected(report.errors)
+        _write(plan, existing, report, actor=actor)
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def _read(records: list[Any], report: ImportReport) -> list[dict[str, Any]]:
+    """Every valid record in its canonical form; a code seen twice is an error."""
+    normalized: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(records):
+        norm = normalize_record(i, raw, report)
+        if norm is None:
+            continue
+        code = norm["code"]
+        if code in seen:
+            report.errors.append(
+                {
+                    "index": i,
+                    "code": code,
+                    "field": f"records[{i}].code",
+                    "message": f"Mã {code} trùng với bản ghi {seen[code]}.",
+                    "message_en": f"Code {code} repeats record {seen[code]}.",
+                }
+            )
+            continue
+        seen[code] = i
+        normalized.append(norm)
+    return normalized
+
+
+def _stored(
+    codes: set[str],
+) -> tuple[dict[str, Procedure], dict[str, ProcedureVersion]]:
+    """The procedures of these codes, locked, and the latest version of each."""
+    existing = {
+        p.code: p
+        for p in Procedure.objects.select_for_update(of=("self",))
+        .select_related("field")
+        .filter(code__in=codes)
+        .order_by("pk")
+    }
+    latest = {}
+    for v in (
+        ProcedureVersion.objects.filter(procedure__code__in=codes)
+        .select_related("procedure")
+        .prefetch_related("components", "fees", "steps")
+        .order_by("procedure_id", "number")
+    ):
+        latest[v.procedure.code] = v
+    return existing, latest
+
+
+def _compare(
+    normalized: list[dict[str, Any]],
+    latest: dict[str, ProcedureVersion],
+    effective_from: dt.date | None,
+    report: ImportReport,
+) -> list[_Planned]:
+    """What to write for each record; a changed record dated on or before its latest
+    version's start is an error."""
+    today = timezone.localdate()
+    unread = {e["index"] for e in report.unread_limits}
+    plan = []
+    for norm in normalized:
+        current = latest.get(norm["code"])
+        day = effective_from or norm["effective_from"] or today
+        if current is not None and norm["index"] in unread:
+            _keep_limits(norm, current, report)
+        if current is not None and _changed(current, norm) and day <= current.effective_from:
+            report.errors.append(_too_early(norm, current))
+            continue
+        plan.append(_Planned(norm, day, current))
+    return plan
+
+
+def _changed(current: ProcedureVersion, norm: dict[str, Any]) -> bool:
+    return version_payload(current) != norm["version"]
+
+
+def _keep_limits(norm: dict[str, Any], current: ProcedureVersion, report: ImportReport) -> None:
+    """A record whose limits could not be read keeps the stored version's limits."""
+    if norm["version"]["limits"]:
+        return
+    kept = version_payload(current)["limits"]
+    if kept:
+        norm["version"]["limits"] = kept
+        report.notes.append(
+            f"records[{norm['index']}] {norm['code']}: time limit not read; the "
+            f"limits of version {current.number} are kept"
+        )
+
+
+def _too_early(norm: dict[str, Any], current: ProcedureVersion) -> dict[str, Any]:
+    i = norm["index"]
+    return {
+        "index": i,
+        "code": norm["code"],
+        "field": f"records[{i}].effective_from",
+        "message": f"Phiên bản mới phải có hiệu lực sau ngày "
+        f"{current.effective_from:%d/%m/%Y} của phiên bản {current.number}.",
+        "message_en": f"A new version must take effect after "
+        f"{current.effective_from} (version {current.number}).",
+    }
+
+
+def _rejected(errors: list[dict[str, Any]]) -> ValidationFailed:
+    first, bad = errors[0], len({e["index"] for e in errors})
+    return ValidationFailed(
+        "catalog_import_invalid",
+        f"{bad} bản ghi không hợp lệ; không có gì được ghi. Lỗi đầu tiên: {first['message']}",
+        f"{bad} invalid record(s); nothing was written. First error: {first['message_en']}",
+        field=first["field"],
+        data={"errors": errors},
+    )
+
+
+# ---------------------------------------------------------------------- writing
+
+
+def _write(
+    plan: list[_Planned], existing: dict[str, Procedure], report: ImportReport, *, actor: Actor
+) -> None:
+    codes = {item.norm["field"]["code"] for item in plan}
+    fields = {f.code: f for f in Field.objects.filter(code__in=codes)}
+    for item in plan:
+        fld = _field(fields, item.norm["field"])
+        proc, changed = _procedure(existing.get(item.norm["code"]), item.norm, fld)
+        if item.current is None:
+            version_create(
+                proc, 1, item.day, item.norm["version"], item.norm["process"], actor=actor
+            )
+            report.created.append(proc.code)
+            continue
+        changed = _write_version(proc, item.current, item, actor=actor) or changed
+        (report.updated if changed else report.unchanged).append(proc.code)
+
+
+def _field(fields: dict[str, Field], given: dict[str, str]) -> Field:
+    """The lĩnh vực of this code, created or renamed as the record names it."""
+    fld = fields.get(given["code"])
+    if fld is None:
+        fld = fields[given["code"]] = Field.objects.create(code=given["code"], name=given["name"])
+    elif fld.name != given["name"]:
+        fld.name = given["name"]
+        fld.save(update_fields=["name"])
+        for other in fld.procedures.all():
+            other.save(update_fields=["search_key"])  # the key holds the field name
+    return fld
+
+
+def _procedure(proc: Procedure | None, norm: dict[str, Any], fld: Field) -> tuple[Procedure, bool]:
+    """The procedure, created or with its name, field and level as the record states them;
+    and whether it was created or changed."""
+    if proc is None:
+        proc = Procedure(code=norm["code"])
+    elif (proc.name, proc.field_id, proc.level) == (norm["name"], fld.pk, norm["level"]):
+        return proc, False
+    proc.name, proc.field, proc.level = norm["name"], fld, norm["level"]
+    proc.save()
+    return proc, True
+
+
+def _write_version(
+    proc: Procedure, current: ProcedureVersion, item: _Planned, *, actor: Actor
+) -> bool:
+    """The next version of a changed record, or the steps of the latest version updated in
+    place (the internal process is not part of the published record); whether either was."""
+    norm = item.norm
+    if _changed(current, norm):
+        _version_next(proc, current, item.day, norm, actor=actor)
+        return True
+    if norm["process"] is not None and norm["process"] != version_steps(current):
+        process_set_steps(version=current, steps=norm["process"], actor=actor)
+        return True
+    return False
+
+
+def _version_next(
+    proc: Procedure,
+    current: ProcedureVersion,
+    day: dt.date,
+    norm: dict[str, Any],
+    *,
+    actor: Actor,
+) -> ProcedureVersion:
+    """The next version: the previous one closes the day before; without a `process` in
+    the record, the previous steps are kept if they fit the new limits (else the default)."""
+    process = norm["process"]
+    if process is None:
+        previous = version_steps(current)
+        _, errs = process_errors(previous, _hours(norm["version"]["limits"]))
+        process = None if errs else previous
+    version_close(version=current, effective_to=day - dt.timedelta(days=1), actor=actor)
+    return version_create(proc, current.number + 1, day, norm["version"], process, actor=actor)
+
+
+def version_create(
     procedure: Procedure,
     number: int,
     day: dt.date,
     payload: dict[str, Any],
     process: list[dict[str, Any]] | None,
-    actor=None,
+    *,
+    actor: Actor,
 ) -> ProcedureVersion:
+    """The one place the importer creates a catalog version: the version with its
+    components, fees, time limits and internal process (the default for its limits when
+    the record gives none). `actor` is who imports (None: the system)."""
     v = ProcedureVersion.objects.create(
         procedure=procedure,
         number=number,
@@ -63,6 +321,15 @@ def _create_version(
         publication_decision=payload["publication_decision"],
         source=payload["source"],
     )
+    _create_parts(v, payload)
+    if process is None:
+        process = default_process_for_hours(_hours(payload["limits"]))
+    write_process_steps(v, process)
+    version_record_created(version=v, actor=actor)
+    return v
+
+
+def _create_parts(v: ProcedureVersion, payload: dict[str, Any]) -> None:
     Component.objects.bulk_create(
         Component(
             version=v,
@@ -90,182 +357,15 @@ def _create_version(
         )
         for x in payload["limits"]
     )
-    if process is None:
-        process = default_process_for_hours(_hours(payload["limits"]))
-    write_process_steps(v, process)
-    version_record_created(version=v, actor=actor)
-    return v
 
 
-def _hours(limits: list[dict[str, Any]]):
+def _hours(limits: list[dict[str, Any]]) -> Decimal | None:
     return process_hours(Limit(x["channel"], x["value"], x["unit"], None) for x in limits)
 
 
-def catalog_import(
-    *,
-    records: list[dict[str, Any]],
-    effective_from: dt.date | None = None,
-    actor=None,
-    dry_run: bool = False,
-    skip_invalid: bool = False,
+def catalog_import_fixture(
+    *, effective_from: dt.date | None = None, actor: Actor = None
 ) -> ImportReport:
-    """Create or update procedures from `records` in one transaction.
-
-    - A new code → Procedure + version 1.
-    - The same content as the procedure's latest version → unchanged (no new version).
-    - Changed content → version number + 1, effective from `effective_from` (else the
-      record's `effective_from`, else today); the previous version closes the day before.
-      The new date must be after the previous version's start.
-    - A record with only a different `process` updates the steps of the latest version in
-      place (the internal process is not part of the published record). A new version
-      without `process` gets the previous steps if they fit its limit, else the default.
-    - Any invalid record → ValidationFailed listing every error (`data["errors"]`, each
-      with the record index and field) and nothing is written, unless `skip_invalid`,
-      which writes the valid records and reports the rest in `report.errors`.
-    - Time limits are read per channel from the record (`limits.read_time_limit`), never
-      invented: what cannot be read is listed in `report.unread_limits`. When a record's
-      limits cannot be read at all and its procedure's latest version has limits (set by an
-      administrator), they are kept: the record brings no new information about them.
-    - `dry_run` does everything and rolls back.
-    """
-    report = ImportReport(dry_run=dry_run)
-    if not isinstance(records, list):
-        raise ValidationFailed(
-            "catalog_import_invalid",
-            "Tệp nhập phải là một mảng JSON các thủ tục.",
-            "The import must be a JSON array of procedure records.",
-            field="records",
-        )
-    today = timezone.localdate()
-    with transaction.atomic():
-        normalized: list[dict[str, Any]] = []
-        seen: dict[str, int] = {}
-        for i, raw in enumerate(records):
-            norm = normalize_record(i, raw, report)
-            if norm is None:
-                continue
-            if norm["code"] in seen:
-                report.errors.append(
-                    {
-                        "index": i,
-                        "code": norm["code"],
-                        "field": f"records[{i}].code",
-                        "message": f"Mã {norm['code']} trùng với bản ghi {seen[norm['code']]}.",
-                        "message_en": f"Code {norm['code']} repeats record {seen[norm['code']]}.",
-                    }
-                )
-                continue
-            seen[norm["code"]] = i
-            normalized.append(norm)
-
-        existing = {
-            p.code: p
-            for p in Procedure.objects.select_for_update(of=("self",))
-            .select_related("field")
-            .filter(code__in=seen)
-            .order_by("pk")
-        }
-        latest = {}
-        for v in (
-            ProcedureVersion.objects.filter(procedure__code__in=seen)
-            .select_related("procedure")
-            .prefetch_related("components", "fees", "steps")
-            .order_by("procedure_id", "number")
-        ):
-            latest[v.procedure.code] = v
-
-        plan = []
-        unread = {e["index"] for e in report.unread_limits}
-        for norm in normalized:
-            day = effective_from or norm["effective_from"] or today
-            current = latest.get(norm["code"])
-            if current is not None and not norm["version"]["limits"] and norm["index"] in unread:
-                kept = version_payload(current)["limits"]
-                if kept:
-                    norm["version"]["limits"] = kept
-                    report.notes.append(
-                        f"records[{norm['index']}] {norm['code']}: time limit not read; the "
-                        f"limits of version {current.number} are kept"
-                    )
-            if (
-                current is not None
-                and version_payload(current) != norm["version"]
-                and day <= current.effective_from
-            ):
-                i = norm["index"]
-                report.errors.append(
-                    {
-                        "index": i,
-                        "code": norm["code"],
-                        "field": f"records[{i}].effective_from",
-                        "message": f"Phiên bản mới phải có hiệu lực sau ngày "
-                        f"{current.effective_from:%d/%m/%Y} của phiên bản {current.number}.",
-                        "message_en": f"A new version must take effect after "
-                        f"{current.effective_from} (version {current.number}).",
-                    }
-                )
-                continue
-            plan.append((norm, day, current))
-
-        if report.errors and not skip_invalid:
-            first = report.errors[0]
-            raise ValidationFailed(
-                "catalog_import_invalid",
-                f"{len({e['index'] for e in report.errors})} bản ghi không hợp lệ; "
-                f"không có gì được ghi. Lỗi đầu tiên: {first['message']}",
-                f"{len({e['index'] for e in report.errors})} invalid record(s); nothing was "
-                f"written. First error: {first['message_en']}",
-                field=first["field"],
-                data={"errors": report.errors},
-            )
-
-        fields = {
-            f.code: f for f in Field.objects.filter(code__in={n["field"]["code"] for n, *_ in plan})
-        }
-        for norm, day, current in plan:
-            fcode, fname = norm["field"]["code"], norm["field"]["name"]
-            fld = fields.get(fcode)
-            if fld is None:
-                fld = fields[fcode] = Field.objects.create(code=fcode, name=fname)
-            elif fld.name != fname:
-                fld.name = fname
-                fld.save(update_fields=["name"])
-                for other in fld.procedures.all():
-                    other.save(update_fields=["search_key"])  # the key holds the field name
-            proc = existing.get(norm["code"]) or Procedure(code=norm["code"])
-            is_new = proc.pk is None
-            changed = is_new or (proc.name, proc.field_id, proc.level) != (
-                norm["name"],
-                fld.pk,
-                norm["level"],
-            )
-            if changed:
-                proc.name, proc.field, proc.level = norm["name"], fld, norm["level"]
-                proc.save()
-            if current is None:
-                _create_version(proc, 1, day, norm["version"], norm["process"], actor)
-                report.created.append(proc.code)
-                continue
-            if version_payload(current) != norm["version"]:
-                process = norm["process"]
-                if process is None:
-                    previous = version_steps(current)
-                    _, errs = process_errors(previous, _hours(norm["version"]["limits"]))
-                    process = None if errs else previous
-                version_close(version=current, effective_to=day - dt.timedelta(days=1), actor=actor)
-                _create_version(proc, current.number + 1, day, norm["version"], process, actor)
-                changed = True
-            elif norm["process"] is not None and norm["process"] != version_steps(current):
-                process_set_steps(version=current, steps=norm["process"], actor=actor)
-                changed = True
-            (report.updated if changed and not is_new else report.unchanged).append(proc.code)
-
-        if dry_run:
-            transaction.set_rollback(True)
-    return report
-
-
-def catalog_import_fixture(*, effective_from: dt.date | None = None, actor=None) -> ImportReport:
     """Load the demo catalog shipped in `fixtures/procedures.json` (55 real records)."""
     records = json.loads(FIXTURE_PATH.read_text(encoding="utf-8"))
     return catalog_import(records=records, effective_from=effective_from, actor=actor)

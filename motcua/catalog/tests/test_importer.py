@@ -186,6 +186,55 @@ def test_bad_records_rejected_and_nothing_written(db, records):
     assert _counts() == (0, 0, 0, 0, 0, 0)
 
 
+def test_every_bad_field_of_a_record_at_once(db, records):
+    """One record, many bad fields: each is reported, named, in Vietnamese then English."""
+    rec = by_code(records, "1.001193")
+    rec.update(
+        name=None,
+        level="huyện",
+        time_limit={"value": -1, "unit": "tuần"},
+        channels=["trực tiếp", "fax"],
+        components=[{"name": ""}, {"name": "Tờ khai", "original": -1, "form": "x" * 501}],
+        fees=[{"name": "Lệ phí", "amount_vnd": "8000"}],
+        online_level="cao",
+        effective_from="01/03/2026",
+        process=[{"name": "Xử lý", "role": "boss", "agency_role": "settling", "duration_hours": 0}],
+        subjects="công dân",
+        paper_result_required="có",
+        agency=5,
+    )
+    rec["limits"] = [{"channel": 1, "value": 2, "unit": "same_day", "cutoff": "25:00"}]
+    with pytest.raises(ValidationFailed) as exc:
+        catalog_import(records=[rec], effective_from=D0)
+    errors = exc.value.data["errors"]
+    assert [e["field"] for e in errors] == [
+        "records[0].name",
+        "records[0].level",
+        "records[0].time_limit.value",
+        "records[0].time_limit.unit",
+        "records[0].channels[1]",
+        "records[0].limits[0].cutoff",
+        "records[0].components[0].name",
+        "records[0].components[1].original",
+        "records[0].components[1].form",
+        "records[0].fees[0].amount_vnd",
+        "records[0].online_level",
+        "records[0].effective_from",
+        "records[0].process[0].role",
+        "records[0].process[0].duration_hours",
+        "records[0].subjects",
+        "records[0].paper_result_required",
+        "records[0].agency",
+    ]
+    assert {e["index"] for e in errors} == {0} and {e["code"] for e in errors} == {"1.001193"}
+    assert (
+        errors[0]["message"] == "Thiếu 'name'." and errors[0]["message_en"] == "'name' is required."
+    )
+    assert errors[5]["message"] == "Giờ chốt '25:00' không hợp lệ (dạng 15:00)."
+    assert exc.value.message.startswith("1 bản ghi không hợp lệ; không có gì được ghi.")
+    assert _counts() == (0, 0, 0, 0, 0, 0)
+
+
 def test_skip_invalid_writes_the_valid_records(db, records):
     records[0]["level"] = None
     report = catalog_import(records=records, effective_from=D0, skip_invalid=True)

@@ -6,6 +6,7 @@ from motcua.core.errors import Conflict, IllegalTransition, PermissionDenied, Va
 from motcua.dossiers import services as s
 from motcua.dossiers.enums import TRANSITIONS, Action, Status, StepOutcome
 from motcua.dossiers.models import Attachment, Dossier, DossierEvent, Handover, Pause
+from motcua.dossiers.services import submission
 
 from .conftest import T0, advance, submit
 from .factories import PDF, vn
@@ -296,7 +297,7 @@ def test_file_stored_then_failure_is_cleaned(world, settings, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("db down")
 
-    monkeypatch.setattr(s, "_event", boom)
+    monkeypatch.setattr(submission, "_event", boom)
     with pytest.raises(RuntimeError):
         submit(w)
     assert Dossier.objects.count() == 0

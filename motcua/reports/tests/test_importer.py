@@ -278,6 +278,52 @@ def test_all_errors_reported(world):
     assert [(e.line, e.column) for e in result.errors] == [(2, "status"), (4, "channel")]
 
 
+def test_every_bad_column_of_a_row_at_once(world, tmp_path, capsys):
+    bad = row(
+        2,
+        settling_agency_code="X",
+        channel="4",
+        submitted_at="04/03/2026 08:30",
+        due_at="2026-03-09T09:00:00",
+        supplement_requested_at="2026-03-05T09:00:00+07:00;",
+        fee_vnd="8000.5",
+        reused="yes",
+        rating="2",
+    )
+    result = import_dossiers(csv_of(row(1), bad))
+    assert [(e.line, e.column, e.code) for e in result.errors] == [
+        (3, "settling_agency_code", "unknown_agency"),
+        (3, "channel", "bad_channel"),
+        (3, "submitted_at", "bad_time"),
+        (3, "due_at", "missing_offset"),
+        (3, "supplement_requested_at", "required"),
+        (3, "fee_vnd", "bad_fee_vnd"),
+        (3, "reused", "bad_reused"),
+        (3, "rating", "bad_rating"),
+    ]
+    assert result.bad_lines == [3] and Dossier.objects.count() == 0
+    path = tmp_path / "bad.csv"
+    path.write_bytes(csv_of(row(1), bad))
+    with pytest.raises(CommandError):
+        call_command("import-dossiers", str(path))
+    out = capsys.readouterr()
+    assert out.err.splitlines()[1] == (
+        "Dòng 3, cột channel: kênh '4' không hợp lệ (nhận 1, 2, 3) "
+        "(channel '4' is invalid (expected 1, 2, 3))"
+    )
+    assert len(out.err.splitlines()) == 8
+    assert "2 dòng, 1 hợp lệ, 1 lỗi (2 rows, 1 valid, 1 bad)." in out.out
+
+
+def test_rules_between_columns_wait_for_every_column(world):
+    """A row whose columns do not all read well is not judged on its rules (here the
+    status 9 forbids returned_at): the first rule broken is reported once they do."""
+    result = import_dossiers(csv_of(row(1, status="9", channel="0")))
+    assert [(e.column, e.code) for e in result.errors] == [("channel", "bad_channel")]
+    result = import_dossiers(csv_of(row(1, status="9")))
+    assert [(e.column, e.code) for e in result.errors] == [("returned_at", "forbidden_for_status")]
+
+
 def test_allow_partial_imports_good_rows(world):
     result = import_dossiers(csv_of(row(1, status="0"), row(2), row(3)), allow_partial=True)
     assert result.imported == 2

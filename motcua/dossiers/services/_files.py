@@ -1,0 +1,183 @@
+"""What the applicant hands in: the components of the procedure version, the files checked
+before anything is stored, the papers counted at the counter, and the record of what was
+received per component (submission, intake, supplement, result)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from motcua.catalog import cases as catalog_cases
+from motcua.catalog.models import Component, ProcedureVersion
+from motcua.core import rows
+from motcua.core.errors import ValidationFailed
+from motcua.core.text import nfc
+from motcua.core.types import Actor, actor_user
+
+from ..attachments import CheckedFile, FileGuard, check_file
+from ..models import Attachment, Dossier, ReceivedComponent
+
+Files = Mapping[int, Sequence[Any]]  # component id -> uploaded files
+# component id -> the originals and copies counted at the counter: {"originals": 1, "copies": 2}
+Counts = Mapping[int, Mapping[str, int]]
+MAX_PAPERS = 99
+
+
+def _components(version: ProcedureVersion) -> list[Component]:
+    return rows.select(Component, "t0.version_id = %s", [version.pk], tail='ORDER BY t0."order"')
+
+
+def _unknown_component(component_id: object, field: str) -> ValidationFailed:
+    return ValidationFailed(
+        "unknown_component",
+        f"Thành phần hồ sơ {component_id} không thuộc thủ tục này.",
+        f"Component {component_id} does not belong to this procedure.",
+        field=field,
+    )
+
+
+def _check_files(
+    files: Files | None,
+    version: ProcedureVersion,
+    field: str = "files",
+    components: list[Component] | None = None,
+) -> list[tuple[Component, CheckedFile]]:
+    """Check every file before anything is stored; components must belong to the version."""
+    if not files:
+        return []
+    by_id = {c.pk: c for c in (components or _components(version))}
+    checked = []
+    for component_id, uploads in files.items():
+        component = by_id.get(int(component_id)) if str(component_id).isdigit() else None
+        if component is None:
+            raise _unknown_component(component_id, f"{field}.{component_id}")
+        for upload in uploads:
+            checked.append((component, check_file(upload, field=f"{field}.{component_id}")))
+    return checked
+
+
+def _check_cases(declared: Iterable[str] | None, components: list[Component]) -> list[str]:
+    """The cases the applicant declares must be cases of the procedure's components."""
+    known = catalog_cases.cases_of(components)
+    chosen = []
+    for case in declared or ():
+        text = nfc(case) if isinstance(case, str) else None
+        if text not in known:
+            raise ValidationFailed(
+                "unknown_case",
+                f"Trường hợp '{case}' không thuộc thủ tục này.",
+                f"Case '{case}' does not belong to this procedure.",
+                field="cases",
+            )
+        if text not in chosen:
+            chosen.append(text)
+    return [c for c in known if c in chosen]
+
+
+def _check_counts(
+    received: Counts | None, components: list[Component]
+) -> dict[int, tuple[int, int]]:
+    """Originals and copies per component, as counted at the counter: whole numbers 0–99."""
+    by_id = {c.pk: c for c in components}
+    counts: dict[int, tuple[int, int]] = {}
+    for key, value in (received or {}).items():
+        field = f"received.{key}"
+        component = by_id.get(int(key)) if str(key).isdigit() else None
+        if component is None:
+            raise _unknown_component(key, field)
+        pair = []
+        for name, vi in (("originals", "bản chính"), ("copies", "bản sao")):
+            n = (value or {}).get(name, 0) if isinstance(value, Mapping) else None
+            if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_PAPERS:
+                raise ValidationFailed(
+                    "invalid_count",
+                    f'Số {vi} của thành phần "{component.name}" phải là số nguyên từ 0 '
+                    f"đến {MAX_PAPERS}.",
+                    f'The number of {name} of "{component.name}" must be a whole number '
+                    f"from 0 to {MAX_PAPERS}.",
+                    field=f"{field}.{name}",
+                )
+            pair.append(n)
+        if any(pair):
+            counts[component.pk] = (pair[0], pair[1])
+    return counts
+
+
+def _require_components(
+    components: list[Component], declared: list[str], handed_in: Iterable[int], field: str
+) -> None:
+    """Every unconditional required component, and those of the declared cases, must be
+    handed in (catalog.cases.needed); one error lists all that are missing."""
+    lacking = catalog_cases.missing(components, declared, handed_in)
+    if lacking:
+        names_vi = "; ".join(f"({i}) {c.name}" for i, c in enumerate(lacking, 1))
+        raise ValidationFailed(
+            "components_missing",
+            f"Hồ sơ còn thiếu {len(lacking)} thành phần bắt buộc: {names_vi}",
+            f"The dossier lacks {len(lacking)} required component(s): {names_vi}",
+            field=field,
+            data={"missing_components": [c.pk for c in lacking]},
+        )
+
+
+def _record_received(
+    dossier: Dossier,
+    source: str,
+    at: dt.datetime,
+    checked: Iterable[tuple[Component | None, CheckedFile | None]],
+    counts: Mapping[int, tuple[int, int]] | None = None,
+) -> None:
+    files: dict[int, int] = {}
+    for component, _f in checked:
+        if component is not None:
+            files[component.pk] = files.get(component.pk, 0) + 1
+    counts = counts or {}
+    ids = set(files) | set(counts)
+    if not ids:
+        return
+    for cid in sorted(ids):
+        originals, copies = counts.get(cid, (0, 0))
+        # Precompiled INSERTs (motcua.core.rows): the submission is on the hot path.
+        rows.insert(
+            ReceivedComponent,
+            {
+                "dossier_id": dossier.pk,
+                "component_id": cid,
+                "source": str(source),
+                "originals": originals,
+                "copies": copies,
+                "files": files.get(cid, 0),
+                "at": at,
+            },
+        )
+
+
+def _store(
+    guard: FileGuard,
+    dossier: Dossier,
+    checked: Iterable[tuple[Component | None, CheckedFile]],
+    kind: str,
+    actor: Actor,
+    at: dt.datetime,
+    digitized: bool,
+) -> list[Attachment]:
+    stored = []
+    for component, f in checked:
+        path = guard.save(f"dossiers/{dossier.pk}/{f.sha256[:2]}/{f.sha256}", f.content)
+        attachment = Attachment(
+            dossier=dossier,
+            component=component,
+            kind=kind,
+            file=path,
+            original_name=f.name,
+            content_type=f.content_type,
+            size=f.size,
+            sha256=f.sha256,
+            uploaded_by=actor_user(actor),
+            uploaded_at=at,
+            digitized=digitized,
+        )
+        rows.save_new(attachment)
+        stored.append(attachment)
+    return stored

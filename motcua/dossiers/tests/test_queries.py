@@ -1,0 +1,190 @@
+"""How many SQL statements each service issues: the hot path of the lifecycle stays as lean
+as docs/adr/0003 made it. The figures were taken before services.py became a package (issue
+9) and must not grow; a change that adds a query to a transition fails here and says which."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from motcua.dossiers import services as s
+from motcua.dossiers.enums import Status
+from motcua.dossiers.rules import steps_cache_clear
+from motcua.workcalendar.selectors import calendar_cache_clear
+
+from .conftest import T0, submit
+from .factories import PDF
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 20
+
+# Statements per call, hooks (indicators, documents) included, with warm caches.
+EXPECTED = {
+    "submit": 13,
+    "receive": 12,
+    "forward": 7,
+    "request_supplement": 9,
+    "supplement": 13,
+    "request_payment": 5,
+    "confirm_payment": 7,
+    "forward_2": 7,
+    "apologize": 7,
+    "approve": 9,
+    "attach_result": 8,
+    "return_result": 6,
+    "rate": 6,
+    "intake": 20,
+    "intake_refused": 13,
+    "refuse": 6,
+    "request_withdrawal": 5,
+    "stop": 9,
+}
+
+
+def _count(counts: dict[str, int], name: str, call):
+    with CaptureQueriesContext(connection) as ctx:
+        result = call()
+    counts[name] = len(ctx.captured_queries)
+    return result
+
+
+def _lives(w, t: dt.datetime) -> dict[str, int]:
+    """Every service once, on fresh dossiers; the statements of each call."""
+    st = w.a.staff
+    counts: dict[str, int] = {}
+    d = _count(counts, "submit", lambda: submit(w, t))
+    d = _count(
+        counts, "receive", lambda: s.dossier_receive(dossier_id=d.pk, actor=st["c:counter"], at=t)
+    )
+    d = _count(
+        counts, "forward", lambda: s.dossier_forward(dossier_id=d.pk, actor=st["c:counter"], at=t)
+    )
+    d = _count(
+        counts,
+        "request_supplement",
+        lambda: s.dossier_request_supplement(
+            dossier_id=d.pk,
+            actor=st["s:specialist"],
+            reason="Thiếu giấy chứng sinh",
+            missing_components=[w.components[1].pk],
+            at=t,
+        ),
+    )
+    t += dt.timedelta(hours=1)
+    d = _count(
+        counts,
+        "supplement",
+        lambda: s.dossier_supplement(
+            dossier_id=d.pk,
+            actor=w.citizen,
+            files={w.components[1].pk: [("chung-sinh.png", PNG)]},
+            at=t,
+        ),
+    )
+    d = _count(
+        counts,
+        "request_payment",
+        lambda: s.dossier_request_payment(
+            dossier_id=d.pk, actor=st["s:specialist"], amount_vnd=8000, at=t
+        ),
+    )
+    d = _count(
+        counts,
+        "confirm_payment",
+        lambda: s.dossier_confirm_payment(
+            dossier_id=d.pk, actor=w.citizen, amount_vnd=8000, paid_online=2, at=t
+        ),
+    )
+    t += dt.timedelta(hours=1)
+    d = _count(
+        counts,
+        "forward_2",
+        lambda: s.dossier_forward(dossier_id=d.pk, actor=st["s:specialist"], at=t),
+    )
+    d = _count(
+        counts,
+        "apologize",
+        lambda: s.dossier_apologize(
+            dossier_id=d.pk,
+            actor=st["s:leader"],
+            reason="Chờ xác minh",
+            new_due_at=d.due_at + dt.timedelta(days=2),
+            at=t,
+        ),
+    )
+    t += dt.timedelta(hours=1)
+    d = _count(
+        counts,
+        "approve",
+        lambda: s.dossier_approve(
+            dossier_id=d.pk, actor=st["s:leader"], result_note="Đã cấp", at=t
+        ),
+    )
+    d = _count(
+        counts,
+        "attach_result",
+        lambda: s.dossier_attach_result(
+            dossier_id=d.pk, actor=st["s:leader"], file=("kq.pdf", PDF), at=t
+        ),
+    )
+    d = _count(
+        counts,
+        "return_result",
+        lambda: s.dossier_return_result(dossier_id=d.pk, actor=st["c:counter"], at=t),
+    )
+    assert d.status == Status.RETURNED
+    _count(counts, "rate", lambda: s.dossier_rate(dossier_id=d.pk, actor=w.citizen, rating=1))
+
+    intake = {
+        "actor": st["c:counter"],
+        "procedure": w.procedure,
+        "receiving_agency": w.a.center,
+        "applicant": {"name": "Trần Thị Bưu", "id_number": "027190000001"},
+        "at": t,
+    }
+    d = _count(
+        counts,
+        "intake",
+        lambda: s.dossier_intake(**intake, files={w.components[0].pk: [("scan.pdf", PDF)]}),
+    )
+    assert d.status == Status.RECEIVED
+    d = _count(
+        counts,
+        "intake_refused",
+        lambda: s.dossier_intake(**intake, refuse_reason="Không thuộc thẩm quyền"),
+    )
+    assert d.status == Status.REFUSED
+    d = submit(w, t)
+    _count(
+        counts,
+        "refuse",
+        lambda: s.dossier_refuse(
+            dossier_id=d.pk, actor=st["c:counter"], reason="Sai thẩm quyền", at=t
+        ),
+    )
+    d = submit(w, t)
+    d = s.dossier_receive(dossier_id=d.pk, actor=st["c:counter"], at=t)
+    d = _count(
+        counts,
+        "request_withdrawal",
+        lambda: s.dossier_request_withdrawal(
+            dossier_id=d.pk, actor=w.citizen, reason="Không cần nữa", at=t
+        ),
+    )
+    _count(
+        counts,
+        "stop",
+        lambda: s.dossier_stop(dossier_id=d.pk, actor=st["c:counter"], reason="Công dân rút", at=t),
+    )
+    return counts
+
+
+def test_statements_per_transition(world):
+    # The caches (calendar, process steps, content types) start empty and are warmed by a
+    # first round, so the figures do not depend on the tests that ran before.
+    calendar_cache_clear()
+    steps_cache_clear()
+    _lives(world, T0)
+    counts = _lives(world, T0 + dt.timedelta(hours=1))
+    assert counts == EXPECTED
