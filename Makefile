@@ -39,11 +39,13 @@ demo: $(STAMP)
 	fi; \
 	MOTCUA_DEBUG=$${MOTCUA_DEBUG:-1} $(BIN)/motcua demo --serve --addr $(DEMO_ADDR)
 
-## lint: ruff (lint + format check), mypy and a migrations check
+## lint: ruff (lint + format check), mypy, the import contract (pyproject's
+## [tool.importlinter]) and a migrations check
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/motcua makemigrations --check --dry-run
 
 ## typecheck: mypy alone (pyproject.toml [tool.mypy]: strict flags on core, workcalendar,

@@ -43,6 +43,7 @@ from ninja.security import HttpBearer, django_auth
 from pydantic import Field
 
 from motcua.core.errors import DomainError
+from motcua.org.selectors import applicant_id, staff_role_map
 
 from .models import ApiToken
 
@@ -196,8 +197,6 @@ def _cache_seconds() -> float:
 
 
 def _load(key_hash: str, versions) -> _Entry | None:
-    from motcua.dossiers.access import applicant_id, staff_roles
-
     found = (
         ApiToken.objects.select_related("user")
         .filter(key_hash=key_hash, revoked=False, user__is_active=True)
@@ -206,7 +205,7 @@ def _load(key_hash: str, versions) -> _Entry | None:
     if found is None:
         return None
     user = found.user
-    staff_roles(user)  # memoized on the user object, cached with it
+    staff_role_map(user)  # memoized on the user object, cached with it
     applicant_id(user)
     return _Entry(found.pk, user, found.last_used_at, time.monotonic() + _cache_seconds(), versions)
 

@@ -5,13 +5,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from motcua.core.admin import AuditedAdminMixin
 from motcua.core.errors import DomainError
 from motcua.core.text import fold
 
 from . import limits
 from .enums import Channel, TimeUnit
 from .models import (
-    CatalogAuditEntry,
     Component,
     FeeItem,
     Field,
@@ -21,7 +21,7 @@ from .models import (
     ProcedureVersion,
     ProcessStep,
 )
-from .services import time_limit_set
+from .services import VERSION_CHANGEABLE, process_set_steps, time_limit_set, version_change
 
 
 @admin.register(Field)
@@ -65,21 +65,36 @@ class ProcedureAdmin(admin.ModelAdmin):
         return super().get_search_results(request, queryset, fold(search_term) or search_term)
 
 
-class ComponentInline(admin.TabularInline):
-    model = Component
+class _RecordInline(admin.TabularInline):
+    """Read only: a version's components and fees are its published record; a changed
+    record is a new version (the import), never an edit in place."""
+
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ComponentInline(_RecordInline):
+    model = Component
     verbose_name = "thành phần hồ sơ"
     verbose_name_plural = "thành phần hồ sơ"
 
 
-class FeeInline(admin.TabularInline):
+class FeeInline(_RecordInline):
     model = FeeItem
-    extra = 0
     verbose_name = "phí, lệ phí"
     verbose_name_plural = "phí, lệ phí"
 
 
 class StepInline(admin.TabularInline):
+    """Edited here, saved through `process_set_steps` (checked against the limit, audited):
+    see `ProcedureVersionAdmin.save_formset`."""
+
     model = ProcessStep
     extra = 0
     verbose_name = "bước quy trình nội bộ"
@@ -139,7 +154,10 @@ class TimeLimitForm(forms.Form):
 
 
 @admin.register(ProcedureVersion)
-class ProcedureVersionAdmin(admin.ModelAdmin):
+class ProcedureVersionAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Saves through `version_change` (the fields of `VERSION_CHANGEABLE`) and
+    `process_set_steps` (the steps), both audited; limits through `time_limit_set`."""
+
     list_display = (
         "procedure",
         "number",
@@ -154,6 +172,48 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
     readonly_fields = ("procedure", "number", "time_limit_labels", "set_limit_link")
     exclude = ()
     inlines = (TimeLimitInline, ComponentInline, FeeInline, StepInline)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # versions come from the import
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # dossiers and the trail point to them
+
+    def get_readonly_fields(self, request, obj=None):
+        record_fields = [
+            f.name
+            for f in self.model._meta.concrete_fields
+            if f.editable
+            and not f.primary_key
+            and f.name not in VERSION_CHANGEABLE
+            and f.name not in self.readonly_fields
+        ]
+        return (*self.readonly_fields, *record_fields)
+
+    def save_model(self, request, obj, form, change):
+        changes = {f: form.cleaned_data[f] for f in form.changed_data if f in VERSION_CHANGEABLE}
+        if changes:
+            version_change(version=obj, actor=request.user, **changes)
+        obj.refresh_from_db()
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ProcessStep:
+            formset.save()
+            return
+        # The admin's change message reads these; the audit trail holds the real change.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if not formset.has_changed():
+            return
+        kept = [
+            f.cleaned_data
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        kept.sort(key=lambda d: d.get("order") or 0)
+        steps = [
+            {k: d.get(k) for k in ("name", "role", "agency_role", "duration_hours")} for d in kept
+        ]
+        process_set_steps(version=form.instance, steps=steps, actor=request.user)
 
     @admin.display(description="thời hạn giải quyết")
     def time_limit_labels(self, obj):
@@ -214,25 +274,6 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/catalog/set_time_limit.html", context)
-
-
-@admin.register(CatalogAuditEntry)
-class CatalogAuditEntryAdmin(admin.ModelAdmin):
-    """Append-only: shown, never edited."""
-
-    list_display = ("at", "action", "procedure", "version", "actor")
-    list_filter = ("action",)
-    list_select_related = ("procedure", "version", "actor")
-    readonly_fields = ("at", "actor", "action", "procedure", "version", "data")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ProcedureAgency)

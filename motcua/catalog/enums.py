@@ -2,20 +2,13 @@ from decimal import Decimal
 
 from django.db import models
 
+from motcua.workcalendar.enums import TimeUnit as TimeUnit  # the calendar counts in it
+
 
 class Level(models.TextChoices):
     COMMUNE = "xa", "Cấp xã"
     PROVINCE = "tinh", "Cấp tỉnh"
     MINISTRY = "bo", "Cấp bộ"
-
-
-class TimeUnit(models.TextChoices):
-    WORKING_DAYS = "working_days", "ngày làm việc"
-    WORKING_HOURS = "working_hours", "giờ làm việc"
-    CALENDAR_DAYS = "calendar_days", "ngày"
-    # "Trong ngày": due at the close of the day of receipt, or of the next working day when
-    # received after the version's cut-off hour (chứng thực: Nghị định 23/2015/NĐ-CP Điều 7).
-    SAME_DAY = "same_day", "trong ngày"
 
 
 class OnlineLevel(models.TextChoices):

@@ -10,7 +10,6 @@ import datetime as dt
 import secrets
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -64,13 +63,17 @@ class Procedure(models.Model):
     def version_on(self, day: dt.date | None = None) -> ProcedureVersion | None:
         from motcua.core import rows
 
+        # Precompiled (docs/adr/0003): a submission asks for it; bench/rows.py measures it.
         day = day or dt.date.today()
+        procedure, start, end, number = (
+            rows.column(ProcedureVersion, name, "t0")
+            for name in ("procedure", "effective_from", "effective_to", "number")
+        )
         found = rows.select(
             ProcedureVersion,
-            "t0.procedure_id = %s AND t0.effective_from <= %s "
-            "AND (t0.effective_to IS NULL OR t0.effective_to >= %s)",
+            f"{procedure} = %s AND {start} <= %s AND ({end} IS NULL OR {end} >= %s)",
             [self.pk, day, day],
-            tail="ORDER BY t0.effective_from DESC, t0.number DESC LIMIT 1",
+            tail=f"ORDER BY {start} DESC, {number} DESC LIMIT 1",
         )
         return found[0] if found else None
 
@@ -155,7 +158,8 @@ class ProcedureTimeLimit(models.Model):
     làm việc; Dịch vụ bưu chính: 20 Ngày làm việc; Trực tiếp: 27 Ngày làm việc"); the
     appointment of a dossier uses the row of its channel. A channel without a row has no
     limit: the version takes no dossiers by that channel (`limits.limit_for`). Written only
-    by the importer (with a new version) and by `services.time_limit_set` (audited).
+    by the importer (with a new version) and by `services.time_limit_set`; both write
+    the audit trail (motcua.core.audit).
     """
 
     version = models.ForeignKey(
@@ -198,44 +202,6 @@ class ProcedureTimeLimit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version_id}/{self.channel}: {self.value} {self.unit}"
-
-
-class CatalogAuditEntry(models.Model):
-    """Append-only trail of changes to the catalog made by hand (who, when, before → after).
-
-    Only service functions write it; nothing updates or deletes a row.
-    """
-
-    at = models.DateTimeField("thời điểm", db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="người thực hiện",
-    )
-    action = models.CharField("thao tác", max_length=40)
-    procedure = models.ForeignKey(
-        Procedure, on_delete=models.PROTECT, related_name="audit", verbose_name="thủ tục"
-    )
-    version = models.ForeignKey(
-        ProcedureVersion,
-        on_delete=models.PROTECT,
-        related_name="audit",
-        null=True,
-        blank=True,
-        verbose_name="phiên bản",
-    )
-    data = models.JSONField("nội dung (trước → sau)", default=dict)
-
-    class Meta:
-        verbose_name = "nhật ký danh mục"
-        verbose_name_plural = "nhật ký danh mục"
-        ordering = ["-at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.procedure_id}"
 
 
 class Component(models.Model):

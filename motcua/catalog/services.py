@@ -1,7 +1,10 @@
 """Writes of the catalog: the internal process (quy trình nội bộ) of a procedure version,
 and the time limits an administrator sets by hand (`time_limit_set`).
 
-Import and export of whole records live in `motcua.catalog.importer`.
+Import and export of whole records live in `motcua.catalog.importer`; it creates and
+closes versions through `version_record_created` / `version_close` and changes a process
+through `process_set_steps`, so that every change of a version, its limits or its process
+is in the audit trail (`motcua.core.audit`), with who, when, before → after.
 
 The rule enforced here: the internal process of a procedure breaks the statutory time
 limit (thời hạn giải quyết) into ordered steps, each owned by a role of the receiving
@@ -17,19 +20,19 @@ import datetime as dt
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from motcua.core.audit import AuditAction, record, snapshot
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.text import nfc
-from motcua.core.types import Actor, actor_user
+from motcua.core.types import Actor
 from motcua.org.enums import Role
 
 from . import limits as limits_mod
 from .enums import WORKING_HOURS_PER_DAY, AgencyRole, Channel, TimeUnit
 from .limits import Limit
 from .models import (
-    CatalogAuditEntry,
     Procedure,
     ProcedureTimeLimit,
     ProcedureVersion,
@@ -207,7 +210,8 @@ def write_process_steps(
     """Replace the steps of `version` by `clean` (already checked by `process_errors`).
 
     A version that dossiers were received under keeps its process: they are being settled
-    along it (create a new version instead)."""
+    along it (create a new version instead). Writes no audit entry: its callers do
+    (`process_set_steps`, `time_limit_set`, `version_record_created`)."""
     if version.dossiers.exists():
         raise ValidationFailed(
             "version_in_use",
@@ -222,22 +226,195 @@ def write_process_steps(
     )
 
 
+STEP_AUDITED = ("order", "name", "role", "agency_role", "duration_hours")
+# What the trail keeps of a version when it is created (its published text is the version
+# itself, which an import never rewrites: a changed record is a new version).
+VERSION_AUDITED = (
+    "procedure",
+    "number",
+    "effective_from",
+    "effective_to",
+    "name",
+    "online_level",
+    "eligible_full_online",
+    "paper_result_required",
+    "payment_pauses_clock",
+    "publication_decision",
+)
+# What an administrator may change on a version in place (the admin's form): its validity
+# and what the province decides or completes (service level, paper result, the payment
+# pause, agency wording). The record's text, components and fees are not edited in place;
+# note that the import compares most of these too, so re-importing a record that differs
+# from the version makes a new version, as before.
+VERSION_CHANGEABLE = frozenset(
+    {
+        "effective_from",
+        "effective_to",
+        "online_level",
+        "eligible_full_online",
+        "paper_result_required",
+        "payment_pauses_clock",
+        "publication_decision",
+        "deciding_agency_text",
+        "receiving_agency_text",
+        "settling_agency_text",
+    }
+)
+
+
+def _steps_json(steps: Any) -> list[dict[str, Any]]:
+    return [snapshot(step, STEP_AUDITED) for step in steps]
+
+
+def _limits_json(version: ProcedureVersion) -> dict[str, Any]:
+    return {
+        str(r.channel): _json(Limit(r.channel, r.value, r.unit, r.cutoff))
+        for r in version.time_limits.order_by("channel")
+    }
+
+
 @transaction.atomic
 def process_set_steps(
-    *, version: ProcedureVersion, steps: list[dict[str, Any]], actor: Actor = None
+    *,
+    version: ProcedureVersion,
+    steps: list[dict[str, Any]],
+    actor: Actor = None,
+    reason: str = "",
 ) -> list[ProcessStep]:
     """Replace the internal process of `version` by `steps` (dicts: name, role, agency_role,
     duration_hours), after checking them (see `process_errors`).
 
     Raises ValidationFailed naming the first bad step (`steps[i].field`); every error is in
-    `data["errors"]`. Nothing is changed on refusal. `actor` is accepted for the audit trail
-    the core app will provide; no event table exists yet.
+    `data["errors"]`. Nothing is changed on refusal. The change (steps before → after) is
+    in the audit trail; the same steps again write nothing.
     """
-    version = ProcedureVersion.objects.select_for_update().get(pk=version.pk)
+    version = (
+        ProcedureVersion.objects.select_for_update(of=("self",))
+        .select_related("procedure")
+        .get(pk=version.pk)
+    )
     clean, errors = process_errors(steps, statutory_hours(version))
     if errors:
         _raise(errors)
-    return write_process_steps(version, clean)
+    before = _steps_json(version.steps.order_by("order"))
+    written = write_process_steps(version, clean)
+    # Read back: decimals as the database keeps them ("1.50", not the "1.5" given).
+    after = _steps_json(version.steps.order_by("order"))
+    record(
+        actor=actor,
+        action=AuditAction.CHANGED,
+        operation="process_set_steps",
+        obj=version,
+        before={"steps": before},
+        after={"steps": after},
+        reason=nfc(reason) or "",
+    )
+    return written
+
+
+def version_record_created(*, version: ProcedureVersion, actor: Actor = None) -> None:
+    """Write the creation of `version` (by the import) to the audit trail: its head, its
+    limits and its process, as created. Call it in the transaction that created it, once
+    its limits and steps are written."""
+    record(
+        actor=actor,
+        action=AuditAction.CREATED,
+        operation="catalog_import",
+        obj=version,
+        before=None,
+        after={
+            **snapshot(version, VERSION_AUDITED),
+            "time_limits": _limits_json(version),
+            "steps": _steps_json(version.steps.order_by("order")),
+        },
+    )
+
+
+@transaction.atomic
+def version_close(
+    *, version: ProcedureVersion, effective_to: dt.date, actor: Actor = None, reason: str = ""
+) -> ProcedureVersion:
+    """End `version` on `effective_to` (its last day), as the import does the day before a
+    new version takes effect. A version already ending on or before that day is left."""
+    if version.effective_to is not None and version.effective_to <= effective_to:
+        return version
+    before = {"effective_to": version.effective_to}
+    version.effective_to = effective_to
+    version.save(update_fields=["effective_to"])
+    record(
+        actor=actor,
+        action=AuditAction.ENDED,
+        operation="version_close",
+        obj=version,
+        before=before,
+        after={"effective_to": version.effective_to},
+        reason=nfc(reason) or "",
+    )
+    return version
+
+
+@transaction.atomic
+def version_change(
+    *, version: ProcedureVersion, actor: Actor = None, reason: str = "", **changes: Any
+) -> ProcedureVersion:
+    """Change in place what an administrator may change on a version (`VERSION_CHANGEABLE`:
+    its validity, service level, whether a paper result is required, whether waiting for
+    payment pauses the clock, agency wording). Its record, limits and process have their
+    own ways (a new version by import, `time_limit_set`, `process_set_steps`).
+
+    Rules: `effective_to` not before `effective_from`; at most one open-ended version of a
+    procedure (the database's constraint, reported on `effective_to`). Only the fields that
+    change are written to the audit trail.
+    """
+    unknown = set(changes) - VERSION_CHANGEABLE
+    if unknown:
+        field = sorted(unknown)[0]
+        raise ValidationFailed(
+            "field_not_changeable",
+            f"Không sửa trực tiếp trường '{field}' của phiên bản: hãy nhập phiên bản mới.",
+            f"The version's field '{field}' is not changed in place: import a new version.",
+            field=field,
+        )
+    version = (
+        ProcedureVersion.objects.select_for_update(of=("self",))
+        .select_related("procedure")
+        .get(pk=version.pk)
+    )
+    names = sorted(changes)
+    before = snapshot(version, names)
+    for field, value in changes.items():
+        if isinstance(value, str):
+            value = nfc(value) or ""
+        setattr(version, field, value)
+    if version.effective_to is not None and version.effective_to < version.effective_from:
+        raise ValidationFailed(
+            "invalid_validity",
+            "Ngày hết hiệu lực không được trước ngày có hiệu lực.",
+            "The end of validity cannot come before its start.",
+            field="effective_to",
+        )
+    try:
+        with transaction.atomic():
+            version.save(update_fields=names or None)
+    except IntegrityError:
+        raise ValidationFailed(
+            "another_version_open",
+            f"Thủ tục {version.procedure.code} đã có một phiên bản khác chưa hết hiệu lực.",
+            f"Procedure {version.procedure.code} already has another open-ended version.",
+            field="effective_to",
+        ) from None
+    after = snapshot(version, names)
+    ended = before.get("effective_to", 0) is None and after.get("effective_to") is not None
+    record(
+        actor=actor,
+        action=AuditAction.ENDED if ended else AuditAction.CHANGED,
+        operation="version_change",
+        obj=version,
+        before={k: v for k, v in before.items() if after[k] != v},
+        after={k: v for k, v in after.items() if before[k] != v},
+        reason=nfc(reason) or "",
+    )
+    return version
 
 
 # ---------------------------------------------------------------------------- time limits
@@ -351,7 +528,9 @@ def time_limit_set(
     at: dt.datetime | None = None,
 ) -> list[ProcedureTimeLimit]:
     """Set the time limit of `version` for `channels` (None: all three) by hand, with the
-    legal source it comes from, and record who did it, when, and before → after.
+    legal source it comes from, and record who did it, when, and before → after (the audit
+    trail: the changed channels' limits, and the process when it is replaced; the source is
+    the entry's reason).
 
     The one way an administrator completes a version whose record states no limit (the
     admin and `motcua catalog set-limit` both call it). Rules:
@@ -410,25 +589,24 @@ def time_limit_set(
     given.time_limits_stamp = version.time_limits_stamp
     after = {ch: Limit(r.channel, r.value, r.unit, r.cutoff) for ch, r in rows.items()}
     hours = limits_mod.process_hours(after.values())
-    steps = list(version.steps.all())
+    steps = list(version.steps.order_by("order"))
+    before_json: dict[str, Any] = {
+        "time_limits": {str(ch): _json(before.get(ch)) for ch in changed}
+    }
+    after_json: dict[str, Any] = {"time_limits": {str(ch): _json(after[ch]) for ch in changed}}
     if not steps or (hours is not None and sum(s.duration_hours for s in steps) > hours):
+        before_json["steps"] = _steps_json(steps)
         write_process_steps(version, default_process_for_hours(hours))
-    CatalogAuditEntry.objects.create(
+        after_json["steps"] = _steps_json(version.steps.order_by("order"))
+    record(
+        actor=actor,
+        action=AuditAction.CHANGED,
+        operation="time_limit_set",
+        obj=version,
+        before=before_json,
+        after=after_json,
+        reason=source,
         at=at,
-        actor=actor_user(actor),
-        action="time_limit_set",
-        procedure=version.procedure,
-        version=version,
-        data={
-            "source": source,
-            "channels": {
-                str(ch): {
-                    "before": _json(before.get(ch)),
-                    "after": _json(after[ch]),
-                }
-                for ch in changed
-            },
-        },
     )
     return [rows[ch] for ch in chosen]
 

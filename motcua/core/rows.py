@@ -289,3 +289,34 @@ def _column(field: AnyField | models.ForeignObjectRel) -> str:
     if column is None:
         raise TypeError(f"{field.name} has no column")
     return column
+
+
+# --- names for `where` and `tail` -------------------------------------------------------
+# Callers that filter on another table (a subquery) or order by a column take the names
+# from the models' metadata here, never as literals: a renamed table or column, or a
+# backend that quotes differently, cannot leave a stale name behind.
+
+__all__ += ["column", "table"]
+
+
+@cache
+def _table_name(model: type[models.Model], vendor: str) -> str:
+    return _q(model._meta.db_table)
+
+
+@cache
+def _column_name(model: type[models.Model], name: str, alias: str, vendor: str) -> str:
+    column = _column(model._meta.pk if name == "pk" else model._meta.get_field(name))
+    return f"{_q(alias)}.{_q(column)}" if alias else _q(column)
+
+
+def table(model: type[models.Model]) -> str:
+    """The quoted table name of `model`."""
+    return _table_name(model, connection.vendor)
+
+
+def column(model: type[models.Model], name: str, alias: str = "") -> str:
+    """The quoted column of field `name` of `model` ("pk": the primary key), prefixed with
+    the quoted table alias when one is given (t0 is the selected model, t1, t2, … the joins
+    in order)."""
+    return _column_name(model, name, alias, connection.vendor)

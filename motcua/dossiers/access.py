@@ -16,6 +16,7 @@ from motcua.catalog.enums import AgencyRole
 from motcua.core.errors import PermissionDenied
 from motcua.core.types import Actor
 from motcua.org.enums import AgencyKind, Role
+from motcua.org.selectors import applicant_id as applicant_id  # the lookup lives in org
 from motcua.org.selectors import staff_role_map
 
 from .enums import (
@@ -43,19 +44,6 @@ def staff_roles(user: Actor) -> dict[int, set[str]]:
     """{agency_id: {roles}} of the user's staff roles in force today (active, within the
     role's and the agency's validity): the one lookup, motcua.org.selectors.staff_role_map."""
     return staff_role_map(user)
-
-
-def applicant_id(user: Actor) -> int | None:
-    if user is None or not user.is_authenticated:
-        return None
-    cached: int | None | bool = getattr(user, "_motcua_applicant_id", False)
-    if cached is not False:
-        return cached if isinstance(cached, int) else None
-    from motcua.org.models import Applicant
-
-    value = Applicant.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
-    setattr(user, "_motcua_applicant_id", value)  # noqa: B010 (a cache on the request's user)
-    return value
 
 
 def _superuser(user: Any) -> bool:

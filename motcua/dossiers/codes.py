@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -54,6 +55,23 @@ def code_parse(code: str) -> CodeParts | None:
     return CodeParts(m["agency"], day, int(m["n"]))
 
 
+@cache
+def _upsert(vendor: str) -> str:
+    """The statement of code_next, with DailySequence's names from its metadata."""
+    from .models import DailySequence
+
+    q, meta = connection.ops.quote_name, DailySequence._meta
+    t = q(meta.db_table)
+    agency, day, last = (
+        q(f"{meta.get_field(n).column}")  # type: ignore[union-attr]
+        for n in ("agency", "day", "last")
+    )
+    return (
+        f"INSERT INTO {t} ({agency}, {day}, {last}) VALUES (%s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT ({agency}, {day}) DO UPDATE SET {last} = {t}.{last} + 1 RETURNING {last}"
+    )
+
+
 def code_next(agency: Agency, at: dt.datetime) -> str:
     """Take the next number of the agency's daily sequence and return the code.
 
@@ -63,11 +81,6 @@ def code_next(agency: Agency, at: dt.datetime) -> str:
     """
     day = code_day(at)
     with connection.cursor() as cur:
-        cur.execute(
-            "INSERT INTO dossiers_dailysequence (agency_id, day, last) VALUES (%s, %s, 1) "
-            "ON CONFLICT (agency_id, day) DO UPDATE SET last = dossiers_dailysequence.last + 1 "
-            "RETURNING last",
-            [agency.pk, day],
-        )
+        cur.execute(_upsert(connection.vendor), [agency.pk, day])
         number = int(cur.fetchone()[0])
     return code_format(agency.code, day, number)

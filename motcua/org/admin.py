@@ -2,8 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
+from motcua.core.admin import AuditedAdminMixin
+
 from .models import AdministrativeUnit, Agency, Applicant, StaffRole
 from .names import person_name
+from .services import (
+    AGENCY_CHANGEABLE,
+    agency_change,
+    agency_create,
+    staff_assign_role,
+    staff_role_change,
+)
 
 User = get_user_model()
 
@@ -37,16 +46,27 @@ class AdministrativeUnitAdmin(admin.ModelAdmin):
 
 
 class StaffRoleInline(admin.TabularInline):
+    """Read only: a role is given, changed and withdrawn on its own page, through the
+    audited services."""
+
     model = StaffRole
     extra = 0
-    raw_id_fields = ("user",)
     fields = ("user", "role", "title", "active", "valid_from", "valid_to")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
     verbose_name = "cán bộ"
     verbose_name_plural = "cán bộ và vai trò"
 
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Saves through `agency_create` / `agency_change` (audited). An agency is closed (its
+    `valid_to`), never deleted: dossiers and history point to it."""
+
     list_display = ("code", "name", "kind", "unit", "valid_from", "valid_to")
     list_filter = ("kind",)
     search_fields = ("code", "name", "short_name")
@@ -54,9 +74,40 @@ class AgencyAdmin(admin.ModelAdmin):
     list_select_related = ("unit",)
     inlines = [StaffRoleInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The code is the agency's identity; a new agency opens (closing is a change).
+        return ("code",) if obj is not None else ("valid_to", "successor")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            changes = {f: data[f] for f in form.changed_data if f in AGENCY_CHANGEABLE}
+            saved = agency_change(agency=obj, actor=request.user, **changes)
+        else:
+            saved = agency_create(
+                code=data["code"],
+                name=data["name"],
+                kind=data["kind"],
+                unit=data["unit"],
+                parent=data.get("parent"),
+                short_name=data.get("short_name") or "",
+                address=data.get("address") or "",
+                phone=data.get("phone") or "",
+                valid_from=data.get("valid_from"),
+                actor=request.user,
+            )
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
 
 @admin.register(StaffRole)
-class StaffRoleAdmin(admin.ModelAdmin):
+class StaffRoleAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Saves through `staff_assign_role` / `staff_role_change` (audited). A role is
+    withdrawn (inactive), never deleted: the row is its history."""
+
     list_display = (
         "user",
         full_name_vi,
@@ -71,6 +122,37 @@ class StaffRoleAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "agency__name", "agency__code", "title")
     raw_id_fields = ("user", "agency")
     list_select_related = ("user", "agency")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("user", "agency", "role") if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            changes = {
+                f: data[f]
+                for f in form.changed_data
+                if f in ("active", "title", "valid_from", "valid_to")
+            }
+            saved = staff_role_change(staff_role=obj, actor=request.user, **changes)
+        else:
+            saved = staff_assign_role(
+                user=data["user"],
+                agency=data["agency"],
+                role=data["role"],
+                title=data.get("title") or "",
+                actor=request.user,
+            )
+            extra = {f: data[f] for f in ("valid_from", "valid_to") if data.get(f) is not None}
+            if not data.get("active", True):
+                extra["active"] = False
+            if extra:
+                saved = staff_role_change(staff_role=saved, actor=request.user, **extra)
+        obj.pk = saved.pk
+        obj.refresh_from_db()
 
 
 @admin.register(Applicant)

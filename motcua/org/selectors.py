@@ -4,51 +4,30 @@
 office guards, the API token cache) goes through it. A role counts only while it is active,
 within its own validity (StaffRole.valid_from / valid_to) and within its agency's
 (Agency.valid_from / valid_to): an officer of an agency whose validity ended yesterday has
-no rights there today. `agencies_of_user` and `roles_of_user` read the same memo. The
-result is memoized on the user object, so a request pays for it once; the write services
-clear the memo when they change the same user's roles.
+no rights there today. The result is memoized on the user object, so a request pays for it
+once; the write services clear the memo when they change the same user's roles.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from motcua.core.types import Actor
 
-from .models import AdministrativeUnit, Agency, StaffRole
+from .models import StaffRole
 
 _MEMO = "_motcua_staff_roles"
 _MAP_MEMO = "_motcua_agency_roles"
-
-
-def unit_current(unit: AdministrativeUnit) -> AdministrativeUnit:
-    """The unit in force today that `unit` became (itself when not superseded)."""
-    return unit.current()
+_APPLICANT_MEMO = "_motcua_applicant_id"
 
 
 def _valid_on(day: dt.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}valid_from__lte": day}) & (
         Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
     )
-
-
-def units_valid_on(
-    day: dt.date, parent: AdministrativeUnit | None = None
-) -> QuerySet[AdministrativeUnit]:
-    """Units in force on `day`, optionally only the children of `parent`, by code."""
-    qs = AdministrativeUnit.objects.filter(_valid_on(day))
-    if parent is not None:
-        qs = qs.filter(parent=parent)
-    return qs.order_by("code")
-
-
-def unit_by_code(code: str, day: dt.date | None = None) -> AdministrativeUnit | None:
-    """The unit with `code` in force on `day` (default today); codes are reused over time."""
-    day = day or timezone.localdate()
-    return AdministrativeUnit.objects.filter(_valid_on(day), code=code).first()
 
 
 def staff_roles_in_force(day: dt.date | None = None) -> Q:
@@ -69,9 +48,9 @@ def _active_roles(user: Actor) -> list[StaffRole]:
     memo = getattr(user, _MEMO, None)
     if memo is None:
         memo = list(
-            StaffRole.objects.filter(staff_roles_in_force(), user_id=user.pk)
-            .select_related("agency")
-            .order_by("agency__name", "agency_id", "role")
+            StaffRole.objects.filter(staff_roles_in_force(), user_id=user.pk).order_by(
+                "agency__name", "agency_id", "role"
+            )
         )
         setattr(user, _MEMO, memo)
     return memo
@@ -90,22 +69,24 @@ def staff_role_map(user: Actor) -> dict[int, set[str]]:
     return roles
 
 
+def applicant_id(user: Actor) -> int | None:
+    """The Applicant id of a signed-in user (None for anyone else), memoized on the user
+    object: the one lookup of "whose dossiers are these" (access checks, the API token
+    cache)."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.pk is None:
+        return None
+    cached: int | None | bool = getattr(user, _APPLICANT_MEMO, False)
+    if cached is not False:
+        return cached if isinstance(cached, int) else None
+    from .models import Applicant
+
+    value = Applicant.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+    setattr(user, _APPLICANT_MEMO, value)
+    return value
+
+
 def roles_cache_clear(user: Actor) -> None:
     """Forget the memoized roles of this user object (after a role change)."""
     for name in (_MEMO, _MAP_MEMO):
         if user is not None and hasattr(user, name):
             delattr(user, name)
-
-
-def agencies_of_user(user: Actor) -> list[Agency]:
-    """Agencies in force today where the user holds at least one active role, by name."""
-    seen: dict[int, Agency] = {}
-    for staff_role in _active_roles(user):
-        seen.setdefault(staff_role.agency_id, staff_role.agency)
-    return list(seen.values())
-
-
-def roles_of_user(user: Actor, agency: Agency | int | None = None) -> set[str]:
-    """Active role values of the user, in one agency (object or id) or in all of them."""
-    agency_id = getattr(agency, "pk", agency)
-    return {r.role for r in _active_roles(user) if agency_id is None or r.agency_id == agency_id}

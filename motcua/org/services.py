@@ -1,7 +1,9 @@
 """Writes for the organisation app: administrative units, agencies, staff roles, applicants.
 
-Master data: no events are appended (conventions), but every input is validated and
-refused with a `ValidationFailed` that names the field.
+Master data: every input is validated and refused with a `ValidationFailed` that names the
+field. Every change of an agency or a staff role is written to the audit trail
+(`motcua.core.audit.record`: who, when, before → after) in the same transaction; the
+admin calls these services rather than saving the models itself.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from vietnam_provinces import Province, VietNamDivisionType, Ward
 
+from motcua.core.audit import AuditAction, record, snapshot
 from motcua.core.errors import ValidationFailed
 from motcua.core.text import nfc
+from motcua.core.types import Actor
 from motcua.core.validation import FieldErrors, validate_party
 
 from .enums import AgencyKind, ApplicantKind, Role, UnitKind
@@ -270,6 +274,7 @@ def agency_create(
     address: str = "",
     phone: str = "",
     valid_from: dt.date | None = None,
+    actor: Actor = None,
 ) -> Agency:
     """Create an agency with its electronic identifier code.
 
@@ -287,8 +292,41 @@ def agency_create(
             f"Unknown agency kind '{kind}'.",
             field="kind",
         )
-    kind = AgencyKind(kind)
     valid_from = valid_from or CURRENT_UNITS_FROM
+    kind = _check_agency_place(AgencyKind(kind), unit, valid_from)
+    if Agency.objects.filter(code=code).exists():
+        raise _duplicate_agency(code)
+    try:
+        with transaction.atomic():
+            agency = Agency.objects.create(
+                code=code,
+                name=name,
+                short_name=nfc(short_name) or "",
+                kind=kind,
+                unit=unit,
+                parent=parent,
+                address=nfc(address) or "",
+                phone=(phone or "").strip(),
+                valid_from=valid_from,
+            )
+    except IntegrityError:
+        raise _duplicate_agency(code) from None
+    record(
+        actor=actor,
+        action=AuditAction.CREATED,
+        operation="agency_create",
+        obj=agency,
+        before=None,
+        after=snapshot(agency, AGENCY_AUDITED),
+    )
+    return agency
+
+
+def _check_agency_place(
+    kind: AgencyKind, unit: AdministrativeUnit, valid_from: dt.date
+) -> AgencyKind:
+    """The kind of an agency matches the level of its unit, which is in force on
+    `valid_from` (see `agency_create`)."""
     allowed = _AGENCY_UNIT_LEVEL.get(kind)
     if allowed is not None and unit.kind not in allowed:
         raise ValidationFailed(
@@ -304,23 +342,107 @@ def agency_create(
             f"Administrative unit '{unit.name}' is not in force on {valid_from.isoformat()}.",
             field="unit",
         )
-    if Agency.objects.filter(code=code).exists():
-        raise _duplicate_agency(code)
-    try:
-        with transaction.atomic():
-            return Agency.objects.create(
-                code=code,
-                name=name,
-                short_name=nfc(short_name) or "",
-                kind=kind,
-                unit=unit,
-                parent=parent,
-                address=nfc(address) or "",
-                phone=(phone or "").strip(),
-                valid_from=valid_from,
-            )
-    except IntegrityError:
-        raise _duplicate_agency(code) from None
+    return kind
+
+
+# What the audit trail keeps of an agency and of a staff role.
+AGENCY_AUDITED = (
+    "code",
+    "name",
+    "short_name",
+    "kind",
+    "unit",
+    "parent",
+    "address",
+    "phone",
+    "valid_from",
+    "valid_to",
+    "successor",
+)
+STAFF_ROLE_AUDITED = ("user", "agency", "role", "title", "active", "valid_from", "valid_to")
+AGENCY_CHANGEABLE = frozenset(AGENCY_AUDITED) - {"code"}
+
+
+@transaction.atomic
+def agency_change(
+    *, agency: Agency, actor: Actor = None, reason: str = "", **changes: Any
+) -> Agency:
+    """Change an agency's name, kind, unit, contact, validity or successor.
+
+    Rules: the electronic identifier code never changes (it is the agency's identity in
+    every exchanged dossier); the same checks as `agency_create` on the result (a name; the
+    kind matches the level of the unit, in force on `valid_from`); `valid_to` not before
+    `valid_from`; a successor is another agency. Setting `valid_to` on an open agency is
+    its closure (reference §11: the officers' rights end with it) and is recorded as such.
+    """
+    unknown = set(changes) - AGENCY_CHANGEABLE
+    if unknown:
+        field = sorted(unknown)[0]
+        raise ValidationFailed(
+            "field_not_changeable",
+            f"Không thể sửa trường '{field}' của cơ quan.",
+            f"The agency's field '{field}' cannot be changed.",
+            field=field,
+        )
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    before = snapshot(agency, AGENCY_AUDITED)
+    for field, value in changes.items():
+        if field in ("name", "short_name", "address"):
+            value = nfc(value) or ""
+        elif field == "phone":
+            value = (value or "").strip()
+        setattr(agency, field, value)
+    agency.name = _required(agency.name, "name", "tên cơ quan", "Agency name")
+    if agency.kind not in AgencyKind.values:
+        raise ValidationFailed(
+            "invalid_kind",
+            f"Loại cơ quan '{agency.kind}' không hợp lệ.",
+            f"Unknown agency kind '{agency.kind}'.",
+            field="kind",
+        )
+    if {"kind", "unit", "valid_from"} & set(changes):
+        _check_agency_place(AgencyKind(agency.kind), agency.unit, agency.valid_from)
+    if agency.valid_to is not None and agency.valid_to < agency.valid_from:
+        raise ValidationFailed(
+            "invalid_validity",
+            "Ngày hết hiệu lực không được trước ngày có hiệu lực.",
+            "The end of validity cannot come before its start.",
+            field="valid_to",
+        )
+    if agency.successor_id is not None and agency.successor_id == agency.pk:
+        raise ValidationFailed(
+            "invalid_successor",
+            "Cơ quan không thể kế thừa chính nó.",
+            "An agency cannot succeed itself.",
+            field="successor",
+        )
+    agency.save()
+    after = snapshot(agency, AGENCY_AUDITED)
+    ended = before["valid_to"] is None and after["valid_to"] is not None
+    record(
+        actor=actor,
+        action=AuditAction.ENDED if ended else AuditAction.CHANGED,
+        operation="agency_change",
+        obj=agency,
+        before=before,
+        after=after,
+        reason=nfc(reason) or "",
+    )
+    return agency
+
+
+def agency_close(
+    *,
+    agency: Agency,
+    valid_to: dt.date,
+    successor: Agency | None = None,
+    actor: Actor = None,
+    reason: str = "",
+) -> Agency:
+    """Close an agency on `valid_to` (its last day), naming its successor if it has one."""
+    return agency_change(
+        agency=agency, actor=actor, reason=reason, valid_to=valid_to, successor=successor
+    )
 
 
 def _duplicate_agency(code: str) -> ValidationFailed:
@@ -343,15 +465,10 @@ def _role(role: str) -> Role:
     return Role(role)
 
 
-@transaction.atomic
-def staff_assign_role(*, user: User, agency: Agency, role: str, title: str = "") -> StaffRole:
-    """Give a staff member a role in an agency; re-activates a revoked role.
+_UNSET: Any = object()
 
-    Rules: the role is known, the user account is active, and the agency is in force
-    today (officers of an abolished agency are re-scoped to its successor, reference §11).
-    Assigning a role already held only updates the title.
-    """
-    role = _role(role)
+
+def _check_can_hold(user: User, agency: Agency) -> None:
     if not user.is_active:
         raise ValidationFailed(
             "inactive_user",
@@ -367,6 +484,20 @@ def staff_assign_role(*, user: User, agency: Agency, role: str, title: str = "")
             f"Agency '{agency.name}' is not in force.",
             field="agency",
         )
+
+
+@transaction.atomic
+def staff_assign_role(
+    *, user: User, agency: Agency, role: str, title: str = "", actor: Actor = None
+) -> StaffRole:
+    """Give a staff member a role in an agency; re-activates a revoked role.
+
+    Rules: the role is known, the user account is active, and the agency is in force
+    today (officers of an abolished agency are re-scoped to its successor, reference §11).
+    Assigning a role already held only updates the title.
+    """
+    role = _role(role)
+    _check_can_hold(user, agency)
     title = nfc(title) or ""
     staff_role = (
         StaffRole.objects.select_for_update().filter(user=user, agency=agency, role=role).first()
@@ -375,16 +506,28 @@ def staff_assign_role(*, user: User, agency: Agency, role: str, title: str = "")
         staff_role = StaffRole.objects.create(
             user=user, agency=agency, role=role, title=title, active=True
         )
+        before = None
     else:
+        before = snapshot(staff_role, STAFF_ROLE_AUDITED)
         staff_role.active = True
         staff_role.title = title or staff_role.title
         staff_role.save(update_fields=["active", "title"])
+    record(
+        actor=actor,
+        action=AuditAction.CREATED if before is None else AuditAction.CHANGED,
+        operation="staff_assign_role",
+        obj=staff_role,
+        before=before,
+        after=snapshot(staff_role, STAFF_ROLE_AUDITED),
+    )
     roles_cache_clear(user)
     return staff_role
 
 
 @transaction.atomic
-def staff_revoke_role(*, user: User, agency: Agency, role: str) -> StaffRole:
+def staff_revoke_role(
+    *, user: User, agency: Agency, role: str, actor: Actor = None, reason: str = ""
+) -> StaffRole:
     """Withdraw a role. The row is kept inactive (history); revoking twice is harmless."""
     role = _role(role)
     staff_role = (
@@ -398,9 +541,78 @@ def staff_revoke_role(*, user: User, agency: Agency, role: str) -> StaffRole:
             field="role",
         )
     if staff_role.active:
+        before = snapshot(staff_role, STAFF_ROLE_AUDITED)
         staff_role.active = False
         staff_role.save(update_fields=["active"])
+        record(
+            actor=actor,
+            action=AuditAction.ENDED,
+            operation="staff_revoke_role",
+            obj=staff_role,
+            before=before,
+            after=snapshot(staff_role, STAFF_ROLE_AUDITED),
+            reason=nfc(reason) or "",
+        )
     roles_cache_clear(user)
+    return staff_role
+
+
+@transaction.atomic
+def staff_role_change(
+    *,
+    staff_role: StaffRole,
+    actor: Actor = None,
+    active: bool = _UNSET,
+    title: str = _UNSET,
+    valid_from: dt.date | None = _UNSET,
+    valid_to: dt.date | None = _UNSET,
+    reason: str = "",
+) -> StaffRole:
+    """Change a held role: its title, its own validity (an appointment, a secondment: empty
+    = open-ended), or whether it is active. Who, where and which role stay: another role is
+    another row (`staff_assign_role`).
+
+    Rules: `valid_to` not before `valid_from`; re-activating checks what `staff_assign_role`
+    checks. Ending it (active → inactive) is recorded as an end, like `staff_revoke_role`.
+    """
+    staff_role = (
+        StaffRole.objects.select_for_update().select_related("user", "agency").get(pk=staff_role.pk)
+    )
+    before = snapshot(staff_role, STAFF_ROLE_AUDITED)
+    if title is not _UNSET:
+        staff_role.title = nfc(title) or ""
+    if valid_from is not _UNSET:
+        staff_role.valid_from = valid_from
+    if valid_to is not _UNSET:
+        staff_role.valid_to = valid_to
+    if (
+        staff_role.valid_from is not None
+        and staff_role.valid_to is not None
+        and staff_role.valid_to < staff_role.valid_from
+    ):
+        raise ValidationFailed(
+            "invalid_validity",
+            "Ngày hết hiệu lực không được trước ngày có hiệu lực.",
+            "The end of validity cannot come before its start.",
+            field="valid_to",
+        )
+    if active is not _UNSET:
+        if active and not staff_role.active:
+            _check_can_hold(staff_role.user, staff_role.agency)
+        staff_role.active = bool(active)
+    staff_role.save()
+    after = snapshot(staff_role, STAFF_ROLE_AUDITED)
+    ended = before["active"] and not after["active"]
+    record(
+        actor=actor,
+        action=AuditAction.ENDED if ended else AuditAction.CHANGED,
+        operation="staff_role_change",
+        obj=staff_role,
+        before=before,
+        after=after,
+        reason=nfc(reason) or "",
+    )
+    roles_cache_clear(staff_role.user)
     return staff_role
 
 

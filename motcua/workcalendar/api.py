@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from motcua.catalog.enums import TimeUnit
-from motcua.catalog.limits import default_cutoff, parse_cutoff
 from motcua.core.errors import ValidationFailed
 
+from .cutoff import default_cutoff, parse_cutoff
 from .engine import parse_moment
+from .enums import TimeUnit
 from .schemas import DueOut, YearOut
 from .selectors import agency_by_code, calendar_year, get_calendar
 

@@ -30,10 +30,9 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from motcua.catalog.enums import TimeUnit
 from motcua.core.errors import ValidationFailed
 
-from .enums import DeclaredDayKind
+from .enums import DeclaredDayKind, TimeUnit
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

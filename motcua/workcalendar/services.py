@@ -3,6 +3,10 @@
 The days off and make-up working days of a year are announced by the Prime Minister /
 the Ministry of Home Affairs (Labour Code 2019, Art. 112–113); an administrator declares
 them here on top of the holidays that the `holidays` library already knows.
+
+Every declaration, its withdrawal and every change of working hours is written to the
+audit trail (`motcua.core.audit.record`) in the same transaction: they move the deadlines
+of every dossier.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import TypeVar
 
 from django.db import transaction
 
+from motcua.core.audit import AuditAction, record, snapshot
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.text import nfc
 from motcua.core.types import Actor, actor_user
@@ -20,6 +25,14 @@ from motcua.org.models import Agency
 from .enums import DeclaredDayKind
 from .models import DeclaredDay, WorkingHours
 
+DECLARED_DAY_AUDITED = ("date", "kind", "name")
+WORKING_HOURS_AUDITED = (
+    "agency",
+    "morning_start",
+    "morning_end",
+    "afternoon_start",
+    "afternoon_end",
+)
 T = TypeVar("T")
 
 
@@ -29,10 +42,14 @@ def _required(value: T, field: str, vi: str, en: str) -> T:
     return value
 
 
-def declared_day_set(*, date: dt.date, kind: str, name: str, actor: Actor = None) -> DeclaredDay:
+def declared_day_set(
+    *, date: dt.date, kind: str, name: str, actor: Actor = None, reason: str = ""
+) -> DeclaredDay:
     """Declare `date` a day off or a make-up working day (replacing an earlier declaration).
 
     A declared day overrides both the weekend rule and the public holidays of the library.
+    `reason` is the announcement it comes from (a decision of the Prime Minister, a
+    notice of the Ministry of Home Affairs), kept in the audit trail.
     """
     if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
         raise ValidationFailed(
@@ -57,21 +74,43 @@ def declared_day_set(*, date: dt.date, kind: str, name: str, actor: Actor = None
         )
     with transaction.atomic():
         day = DeclaredDay.objects.select_for_update().filter(date=date).first()
+        before = snapshot(day, DECLARED_DAY_AUDITED) if day is not None else None
         if day is None:
             day = DeclaredDay(date=date, created_by=actor_user(actor))
         day.kind = kind
         day.name = name
         day.save()
+        record(
+            actor=actor,
+            action=AuditAction.CREATED if before is None else AuditAction.CHANGED,
+            operation="declared_day_set",
+            obj=day,
+            before=before,
+            after=snapshot(day, DECLARED_DAY_AUDITED),
+            reason=nfc(reason) or "",
+        )
     return day
 
 
-def declared_day_delete(*, date: dt.date, actor: Actor = None) -> None:
+def declared_day_delete(*, date: dt.date, actor: Actor = None, reason: str = "") -> None:
     """Withdraw the declaration of `date`; the day falls back to the ordinary rules."""
     with transaction.atomic():
         day = DeclaredDay.objects.select_for_update().filter(date=date).first()
         if day is None:
             raise NotFound(f"ngày khai báo {date:%d/%m/%Y}", f"Declared day {date}", field="date")
+        before = snapshot(day, DECLARED_DAY_AUDITED)
+        pk = day.pk
         day.delete()
+        record(
+            actor=actor,
+            action=AuditAction.DELETED,
+            operation="declared_day_delete",
+            obj=day,
+            object_id=pk,
+            before=before,
+            after=None,
+            reason=nfc(reason) or "",
+        )
 
 
 def working_hours_set(
@@ -123,9 +162,41 @@ def working_hours_set(
     with transaction.atomic():
         rows = WorkingHours.objects.select_for_update()
         row = (rows.filter(agency=agency) if agency else rows.filter(agency__isnull=True)).first()
+        before = snapshot(row, WORKING_HOURS_AUDITED) if row is not None else None
         if row is None:
             row = WorkingHours(agency=agency)
         for field, value in values.items():
             setattr(row, field, value)
         row.save()
+        record(
+            actor=actor,
+            action=AuditAction.CREATED if before is None else AuditAction.CHANGED,
+            operation="working_hours_set",
+            obj=row,
+            before=before,
+            after=snapshot(row, WORKING_HOURS_AUDITED),
+        )
     return row
+
+
+def working_hours_delete(*, agency: Agency, actor: Actor = None) -> None:
+    """Remove the working hours of `agency`: it falls back to the province default (which
+    itself is changed, never removed)."""
+    with transaction.atomic():
+        row = WorkingHours.objects.select_for_update().filter(agency=agency).first()
+        if row is None:
+            raise NotFound(
+                f"giờ làm việc của {agency}", f"Working hours of {agency}", field="agency"
+            )
+        before = snapshot(row, WORKING_HOURS_AUDITED)
+        pk = row.pk
+        row.delete()
+        record(
+            actor=actor,
+            action=AuditAction.DELETED,
+            operation="working_hours_delete",
+            obj=row,
+            object_id=pk,
+            before=before,
+            after=None,
+        )

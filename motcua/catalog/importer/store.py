@@ -27,6 +27,9 @@ from ..models import (
 from ..services import (
     default_process_for_hours,
     process_errors,
+    process_set_steps,
+    version_close,
+    version_record_created,
     write_process_steps,
 )
 from .records import ImportReport, normalize_record, version_payload, version_steps
@@ -261,7 +264,7 @@ def _write_version(
         _version_next(proc, current, item.day, norm, actor=actor)
         return True
     if norm["process"] is not None and norm["process"] != version_steps(current):
-        write_process_steps(current, norm["process"])
+        process_set_steps(version=current, steps=norm["process"], actor=actor)
         return True
     return False
 
@@ -281,9 +284,7 @@ def _version_next(
         previous = version_steps(current)
         _, errs = process_errors(previous, _hours(norm["version"]["limits"]))
         process = None if errs else previous
-    if current.effective_to is None or current.effective_to >= day:
-        current.effective_to = day - dt.timedelta(days=1)
-        current.save(update_fields=["effective_to"])
+    version_close(version=current, effective_to=day - dt.timedelta(days=1), actor=actor)
     return version_create(proc, current.number + 1, day, norm["version"], process, actor=actor)
 
 
@@ -324,6 +325,7 @@ def version_create(
     if process is None:
         process = default_process_for_hours(_hours(payload["limits"]))
     write_process_steps(v, process)
+    version_record_created(version=v, actor=actor)
     return v
 
 

@@ -13,7 +13,6 @@ from motcua.catalog.enums import Channel
 from motcua.catalog.importer import FIXTURE_PATH, catalog_export, catalog_import
 from motcua.catalog.limits import Limit, label, limit_label, limits_of, read_time_limit
 from motcua.catalog.models import (
-    CatalogAuditEntry,
     Procedure,
     ProcedureTimeLimit,
     ProcedureVersion,
@@ -21,11 +20,17 @@ from motcua.catalog.models import (
 )
 from motcua.catalog.services import time_limit_set
 from motcua.core.errors import ValidationFailed
+from motcua.core.models import AuditEntry
 
 from .conftest import D0, D1, by_code
 
 pytestmark = pytest.mark.django_db
 WD, WH, CD, SD = "working_days", "working_hours", "calendar_days", "same_day"
+
+
+def limit_entries():
+    """The audit entries `time_limit_set` wrote (the import writes its own)."""
+    return AuditEntry.objects.filter(operation="time_limit_set")
 
 
 def read(text, value=None, unit=None, offered=(1, 2, 3)):
@@ -218,26 +223,36 @@ def test_time_limit_set_completes_a_version_and_writes_the_audit(catalog, admin_
     assert limit_label(v, Channel.ONLINE) == "Trong ngày (sau 15 giờ: ngày làm việc tiếp theo)"
     # the process is sized on the limit now that there is one (one working day)
     assert sum(s.duration_hours for s in v.steps.all()) == Decimal("7.5")
-    entry = CatalogAuditEntry.objects.get()
-    assert (entry.action, entry.actor, entry.procedure.code, entry.version) == (
-        "time_limit_set",
+    entry = limit_entries().get()
+    assert (entry.action, entry.actor, entry.object_type, entry.object_id) == (
+        "changed",
         admin_user,
-        "2.000815",
-        v,
+        "catalog.procedureversion",
+        str(v.pk),
     )
+    assert (entry.object_label, entry.actor_label) == ("2.000815 v1", admin_user.username)
     assert entry.at == dt.datetime(2026, 3, 4, 2, 0, tzinfo=dt.UTC)
+    assert entry.reason == "Nghị định 23/2015/NĐ-CP, Điều 7"
     after = {"channel": 1, "value": None, "unit": SD, "cutoff": "15:00"}
-    assert entry.data == {
-        "source": "Nghị định 23/2015/NĐ-CP, Điều 7",
-        "channels": {
-            "1": {"before": None, "after": after},
-            "2": {"before": None, "after": {**after, "channel": 2}},
-            "3": {"before": None, "after": {**after, "channel": 3}},
-        },
+    steps = [
+        {"order": 1, "name": "Tiếp nhận, chuyển hồ sơ", "role": "counter",
+         "agency_role": "receiving", "duration_hours": "0.50"},
+        {"order": 2, "name": "Thẩm định, xử lý", "role": "specialist",
+         "agency_role": "settling", "duration_hours": "4.75"},
+        {"order": 3, "name": "Phê duyệt, ký kết quả", "role": "leader",
+         "agency_role": "settling", "duration_hours": "1.50"},
+        {"order": 4, "name": "Trả kết quả", "role": "counter",
+         "agency_role": "receiving", "duration_hours": "0.75"},
+    ]  # fmt: skip
+    # the version had no limit, hence no process: it gets the default one, in the entry
+    assert entry.before == {"time_limits": {"1": None, "2": None, "3": None}, "steps": []}
+    assert entry.after == {
+        "time_limits": {"1": after, "2": {**after, "channel": 2}, "3": {**after, "channel": 3}},
+        "steps": steps,
     }
     # the same again changes nothing and writes no second entry
     time_limit_set(version=v, channels=None, value=None, unit=SD, source="x")
-    assert CatalogAuditEntry.objects.count() == 1
+    assert limit_entries().count() == 1
 
 
 def test_time_limit_set_one_channel_records_before_and_after(catalog):
@@ -248,12 +263,27 @@ def test_time_limit_set_one_channel_records_before_and_after(catalog):
         "0,5 ngày làm việc",
         "1 ngày làm việc",
     ]
-    assert CatalogAuditEntry.objects.get().data["channels"] == {
-        "2": {
-            "before": {"channel": 2, "value": "1.00", "unit": WD, "cutoff": None},
-            "after": {"channel": 2, "value": "0.50", "unit": WD, "cutoff": None},
-        }
+    entry = limit_entries().get()
+    # 7.5 h of process no longer fit half a day: the default process for 3.75 h replaces it
+    assert (entry.actor, entry.actor_label, entry.action) == (None, "hệ thống", "changed")
+    assert entry.before["time_limits"] == {
+        "2": {"channel": 2, "value": "1.00", "unit": WD, "cutoff": None}
     }
+    assert entry.after["time_limits"] == {
+        "2": {"channel": 2, "value": "0.50", "unit": WD, "cutoff": None}
+    }
+    assert [s["duration_hours"] for s in entry.before["steps"]] == ["0.50", "4.75", "1.50", "0.75"]
+    assert [s["duration_hours"] for s in entry.after["steps"]] == ["0.50", "2.00", "0.75", "0.50"]
+
+
+def test_time_limit_set_keeps_a_process_that_fits_out_of_the_entry(catalog):
+    v = ProcedureVersion.objects.get(procedure__code="1.001193")
+    time_limit_set(version=v, channels=[2], value="2", unit=WD, source="QĐ công bố")
+    entry = limit_entries().get()
+    assert (entry.before, entry.after) == (
+        {"time_limits": {"2": {"channel": 2, "value": "1.00", "unit": WD, "cutoff": None}}},
+        {"time_limits": {"2": {"channel": 2, "value": "2.00", "unit": WD, "cutoff": None}}},
+    )
 
 
 @pytest.mark.parametrize(
@@ -277,7 +307,7 @@ def test_time_limit_set_refuses_bad_input_and_changes_nothing(catalog, kwargs, c
         time_limit_set(version=v, **kwargs)
     assert (err.value.code, err.value.field) == (code, field)
     assert ProcedureTimeLimit.objects.filter(version=v).count() == 0
-    assert CatalogAuditEntry.objects.count() == 0
+    assert limit_entries().count() == 0
 
 
 def test_a_stated_limit_of_a_version_in_use_stays(db):
@@ -319,9 +349,9 @@ def test_set_limit_command(catalog, admin_user):
         "2.001263 v1\tTrực tuyến\t30 ngày\n"
         "2.001263 v1\tQua bưu chính công ích\t30 ngày\n"
     )
-    entry = CatalogAuditEntry.objects.get()
+    entry = limit_entries().get()
     assert entry.actor == admin_user
-    assert entry.data["source"] == "Luật Nuôi con nuôi 2010, Điều 19"
+    assert entry.reason == "Luật Nuôi con nuôi 2010, Điều 19"
     with pytest.raises(CommandError) as err:
         run("set-limit", "2.001035", "--unit", SD, "--value", "2", "--source", "x")
     assert str(err.value) == (
@@ -331,7 +361,7 @@ def test_set_limit_command(catalog, admin_user):
     with pytest.raises(CommandError) as err:
         run("set-limit", "9.999999", "--unit", WD, "--value", "2", "--source", "x")
     assert str(err.value).startswith("not_found: Không tìm thấy thủ tục 9.999999.")
-    assert CatalogAuditEntry.objects.count() == 1
+    assert limit_entries().count() == 1
 
 
 def test_import_command_prints_every_unread_limit(db):
@@ -361,15 +391,15 @@ def test_admin_sets_a_limit_through_the_service(admin_client, catalog):
     bad = admin_client.post(url, {"channel": "all", "unit": WD, "value": "", "source": "x"})
     assert bad.status_code == 200
     assert "Cần nhập thời hạn (một số). (invalid_time_limit)" in bad.content.decode()
-    assert CatalogAuditEntry.objects.count() == 0
+    assert limit_entries().count() == 0
     ok = admin_client.post(
         url,
         {"channel": "all", "unit": SD, "value": "", "cutoff": "", "source": "NĐ 23/2015, Điều 7"},
     )
     assert ok.status_code == 302
     assert ok["Location"] == f"/admin/catalog/procedureversion/{v.pk}/change/"
-    entry = CatalogAuditEntry.objects.get()
-    assert entry.actor.username == "admin" and entry.data["source"] == "NĐ 23/2015, Điều 7"
+    entry = limit_entries().get()
+    assert entry.actor.username == "admin" and entry.reason == "NĐ 23/2015, Điều 7"
     v.refresh_from_db()  # a new stamp: the limits are read again
     assert limit_label(v, Channel.COUNTER) == "Trong ngày (sau 15 giờ: ngày làm việc tiếp theo)"
     change = admin_client.get(f"/admin/catalog/procedureversion/{v.pk}/change/").content.decode()

@@ -5,7 +5,6 @@
 {{ error|msg }}            a DomainError (or anything with .message/.message_en)
 {{ dossier.received_at|vndate }}     27/11/2026 14:05 in Asia/Ho_Chi_Minh
 {{ fee.amount|vnd }}       8.000 đ
-{% is_officer request.user as officer %}
 """
 
 from __future__ import annotations
@@ -17,8 +16,6 @@ from zoneinfo import ZoneInfo
 from django import template
 from django.utils import timezone
 from django.utils.translation import get_language
-
-from motcua.core.types import Actor
 
 register = template.Library()
 
@@ -96,16 +93,3 @@ def vn_money(value: Any) -> str:
         return str(value)
     sign = "-" if amount < 0 else ""
     return f"{sign}{abs(amount):,} đ".replace(",", ".")
-
-
-@register.simple_tag(name="is_officer")
-def is_officer(user: Actor) -> bool:
-    """True for a user with a staff role in force (or Django staff): shows the back-office
-    link. The one role lookup (motcua.org.selectors.staff_role_map) decides."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if getattr(user, "is_staff", False):
-        return True
-    from motcua.org.selectors import staff_role_map
-
-    return bool(staff_role_map(user))

@@ -12,7 +12,8 @@ from django.contrib.auth import get_user_model
 
 from motcua.catalog.enums import Channel
 from motcua.catalog.limits import limit_label
-from motcua.catalog.models import CatalogAuditEntry, ProcedureAgency, ProcedureVersion
+from motcua.catalog.models import ProcedureAgency, ProcedureVersion
+from motcua.core.models import AuditEntry
 from motcua.demo.generator import demo_load
 from motcua.dossiers import services as s
 from motcua.dossiers import timing
@@ -138,11 +139,11 @@ def test_due_is_the_appointment_shifted_by_the_paused_time(demo):
 def test_the_real_limits_are_loaded_with_their_legal_source(demo):
     """The 6 records without a limit get the one set by law (fixtures/time-limits.json),
     through time_limit_set, audited with the source; dossiers of them use it."""
-    entries = CatalogAuditEntry.objects.filter(action="time_limit_set").select_related("procedure")
-    assert sorted(e.procedure.code for e in entries) == [
+    entries = AuditEntry.objects.filter(operation="time_limit_set")
+    assert sorted(e.object_label.split(" ")[0] for e in entries) == [
         "2.000635", "2.000815", "2.000884", "2.001019", "2.001035", "2.001263",
     ]  # fmt: skip
-    assert all(e.actor_id is None and e.data["source"] for e in entries)
+    assert all(e.actor_id is None and e.reason for e in entries)
     assert ProcedureVersion.objects.filter(time_limits__isnull=True).count() == 0
     adoption = ProcedureVersion.objects.get(procedure__code="2.001263")
     assert limit_label(adoption, Channel.COUNTER) == "30 ngày"

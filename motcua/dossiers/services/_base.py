@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.db import connection, transaction
@@ -29,7 +30,7 @@ from .. import hooks, timing
 from ..access import Acting, authorize
 from ..attachments import FileGuard
 from ..enums import ACTION_EN, STATUS_EN, TRANSITIONS, Action, Status, status_after
-from ..models import Dossier, DossierEvent
+from ..models import BookSequence, Dossier, DossierEvent
 
 _FIELDS = [f for f in Dossier._meta.concrete_fields if not f.primary_key]
 _LOCK_JOINS = ("current_step", "receiving_agency", "settling_agency", "procedure")
@@ -197,6 +198,20 @@ def _require_text(value: str | None, field: str, what: str, what_en: str) -> str
     return text
 
 
+@cache
+def _book_upsert(vendor: str) -> str:
+    """INSERT … ON CONFLICT DO UPDATE … RETURNING on BookSequence, names from the model."""
+    t = rows.table(BookSequence)
+    agency, year, book, last = (
+        rows.column(BookSequence, n) for n in ("agency", "year", "book", "last")
+    )
+    return (
+        f"INSERT INTO {t} ({agency}, {year}, {book}, {last}) VALUES (%s, %s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT ({agency}, {year}, {book}) DO UPDATE SET {last} = {t}.{last} + 1 "
+        f"RETURNING {last}"
+    )
+
+
 def _book_number(agency_id: int, at: dt.datetime, book: str) -> int:
     """The next number of the agency's book of this form for the year of `at` ("Số:
     0001/TNHS"), assigned once when the form's act happens and kept in its event.
@@ -204,12 +219,7 @@ def _book_number(agency_id: int, at: dt.datetime, book: str) -> int:
     One INSERT … ON CONFLICT DO UPDATE … RETURNING, as for dossier codes."""
     year = at.astimezone(timing.VN).year
     with connection.cursor() as cur:
-        cur.execute(
-            "INSERT INTO dossiers_booksequence (agency_id, year, book, last) "
-            "VALUES (%s, %s, %s, 1) ON CONFLICT (agency_id, year, book) "
-            "DO UPDATE SET last = dossiers_booksequence.last + 1 RETURNING last",
-            [agency_id, year, book],
-        )
+        cur.execute(_book_upsert(connection.vendor), [agency_id, year, book])
         row = cur.fetchone()
     return int(row[0])
 

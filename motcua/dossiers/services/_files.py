@@ -25,7 +25,12 @@ MAX_PAPERS = 99
 
 
 def _components(version: ProcedureVersion) -> list[Component]:
-    return rows.select(Component, "t0.version_id = %s", [version.pk], tail='ORDER BY t0."order"')
+    return rows.select(
+        Component,
+        f"{rows.column(Component, 'version', 't0')} = %s",
+        [version.pk],
+        tail=f"ORDER BY {rows.column(Component, 'order', 't0')}",
+    )
 
 
 def _unknown_component(component_id: object, field: str) -> ValidationFailed:

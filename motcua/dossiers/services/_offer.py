@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from motcua.catalog.enums import AgencyRole, Channel
 from motcua.catalog.limits import limit_for
-from motcua.catalog.models import Component, Procedure, ProcedureVersion
+from motcua.catalog.models import Component, Procedure, ProcedureAgency, ProcedureVersion
 from motcua.core import rows
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.org.models import Agency
@@ -77,12 +77,13 @@ def _route(
             f"'{receiving.name}' is not a one-stop department that receives dossiers.",
             field="receiving_agency",
         )
+    pa, agency_id = ProcedureAgency, rows.column(Agency, "pk", "t0")
     candidates = rows.select(
         Agency,
-        "t0.id IN (SELECT agency_id FROM catalog_procedureagency "
-        "WHERE procedure_id = %s AND role = %s)",
+        f"{agency_id} IN (SELECT {rows.column(pa, 'agency')} FROM {rows.table(pa)} "  # noqa: S608
+        f"WHERE {rows.column(pa, 'procedure')} = %s AND {rows.column(pa, 'role')} = %s)",
         [procedure.pk, AgencyRole.SETTLING.value],
-        tail="ORDER BY t0.id",
+        tail=f"ORDER BY {agency_id}",
     )
     if settling is not None:
         if settling.pk not in {a.pk for a in candidates}:

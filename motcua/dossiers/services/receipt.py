@@ -9,13 +9,13 @@ from typing import cast
 
 from django.db import connection
 
-from motcua.catalog.models import ProcedureVersion
+from motcua.catalog.models import FeeItem, ProcedureVersion
 from motcua.core import rows
 from motcua.core.types import Actor
 
 from .. import codes, deadlines, rules, timing
 from ..enums import Action
-from ..models import Book, Dossier
+from ..models import Attachment, Book, Dossier
 from ._base import Transition, _book_number, _issuer, _require_text, transition
 from ._clock import _open_step
 
@@ -44,12 +44,21 @@ def _receive(step: Transition) -> None:
     )
     dossier.due_at = dossier.original_due_at = due
     with connection.cursor() as cur:
+        amount, fees, of_version = (
+            rows.column(FeeItem, "amount_vnd"),
+            rows.table(FeeItem),
+            rows.column(FeeItem, "version"),
+        )
         cur.execute(
-            "SELECT COALESCE(SUM(amount_vnd), 0) FROM catalog_feeitem WHERE version_id = %s",
+            f"SELECT COALESCE(SUM({amount}), 0) FROM {fees} WHERE {of_version} = %s",  # noqa: S608
             [version.pk],
         )
         dossier.fee_due_vnd = int(cast(tuple[int], cur.fetchone())[0])
-        cur.execute("SELECT 1 FROM dossiers_attachment WHERE dossier_id = %s LIMIT 1", [dossier.pk])
+        attachments, of_dossier = rows.table(Attachment), rows.column(Attachment, "dossier")
+        cur.execute(
+            f"SELECT 1 FROM {attachments} WHERE {of_dossier} = %s LIMIT 1",  # noqa: S608
+            [dossier.pk],
+        )
         dossier.digitized = cur.fetchone() is not None
     steps = rules.process_steps(dossier)
     _open_step(dossier, steps[0] if steps else None, at)

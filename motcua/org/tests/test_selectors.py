@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 
 from motcua.org.enums import Role
-from motcua.org.selectors import agencies_of_user, roles_cache_clear, roles_of_user
+from motcua.org.selectors import roles_cache_clear, staff_role_map
 from motcua.org.services import staff_assign_role, staff_revoke_role
 
 from .factories import AgencyFactory, StaffRoleFactory, UserFactory
@@ -30,43 +30,42 @@ def officer():
     return user, so_tu_phap, trung_tam
 
 
-def test_agencies_and_roles_of_user(officer, django_assert_num_queries):
+def test_role_map_of_user(officer, django_assert_num_queries):
+    """Active roles in agencies in force, one query, then memoized on the user."""
     user, so_tu_phap, trung_tam = officer
     with django_assert_num_queries(1):
-        assert agencies_of_user(user) == [so_tu_phap, trung_tam]
-        assert roles_of_user(user) == {"specialist", "leader", "counter"}
-        assert roles_of_user(user, so_tu_phap) == {"specialist", "leader"}
-        assert roles_of_user(user, trung_tam.pk) == {"counter"}
-        assert [a.name for a in agencies_of_user(user)] == [
-            "Sở Tư pháp",
-            "Trung tâm Phục vụ hành chính công",
-        ]
+        assert staff_role_map(user) == {
+            so_tu_phap.pk: {"specialist", "leader"},
+            trung_tam.pk: {"counter"},
+        }
+        assert staff_role_map(user) == {
+            so_tu_phap.pk: {"specialist", "leader"},
+            trung_tam.pk: {"counter"},
+        }
 
 
 def test_memo_cleared_by_services(officer, django_assert_num_queries):
     user, so_tu_phap, trung_tam = officer
-    assert roles_of_user(user, trung_tam) == {"counter"}
+    assert staff_role_map(user)[trung_tam.pk] == {"counter"}
     staff_assign_role(user=user, agency=trung_tam, role="monitor")
-    assert roles_of_user(user, trung_tam) == {"counter", "monitor"}
+    assert staff_role_map(user)[trung_tam.pk] == {"counter", "monitor"}
     staff_revoke_role(user=user, agency=trung_tam, role="counter")
     staff_revoke_role(user=user, agency=trung_tam, role="monitor")
-    assert roles_of_user(user, trung_tam) == set()
-    assert agencies_of_user(user) == [so_tu_phap]
+    assert staff_role_map(user) == {so_tu_phap.pk: {"specialist", "leader"}}
 
     roles_cache_clear(user)
     with django_assert_num_queries(1):
-        agencies_of_user(user)
+        staff_role_map(user)
 
 
 def test_no_roles_and_anonymous(django_assert_num_queries):
     with django_assert_num_queries(0):
-        assert agencies_of_user(AnonymousUser()) == []
-        assert roles_of_user(AnonymousUser()) == set()
-        assert roles_of_user(None) == set()
+        assert staff_role_map(AnonymousUser()) == {}
+        assert staff_role_map(None) == {}
     user = UserFactory()
     with django_assert_num_queries(1):
-        assert agencies_of_user(user) == []
-        assert roles_of_user(user) == set()
+        assert staff_role_map(user) == {}
+        assert staff_role_map(user) == {}
 
 
 def test_command_list_agencies(officer, capsys):

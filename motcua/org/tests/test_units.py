@@ -7,7 +7,6 @@ from vietnam_provinces import Ward
 from motcua.core.errors import ValidationFailed
 from motcua.org.enums import UnitKind
 from motcua.org.models import AdministrativeUnit
-from motcua.org.selectors import unit_by_code, unit_current, units_valid_on
 from motcua.org.services import CURRENT_UNITS_FROM, legacy_units_load, units_load
 
 pytestmark = pytest.mark.django_db
@@ -93,8 +92,8 @@ def test_successor_chain():
     assert (bac_giang.name, bac_giang.kind) == ("Bắc Giang", UnitKind.PROVINCE)
     assert bac_giang.successor == new_bac_ninh
     assert legacy("27").successor == new_bac_ninh
-    assert unit_current(bac_giang) == new_bac_ninh
-    assert unit_current(new_bac_ninh) == new_bac_ninh
+    assert bac_giang.current() == new_bac_ninh
+    assert new_bac_ninh.current() == new_bac_ninh
 
     district = legacy("215")
     assert (district.name, district.kind, district.parent) == (
@@ -120,28 +119,26 @@ def test_unit_validity_on_dates():
     assert not new_bac_ninh.is_valid_on(dt.date(2025, 6, 30))
     assert new_bac_ninh.is_valid_on(dt.date(2030, 1, 1))
 
-    assert unit_by_code("24", dt.date(2024, 1, 1)) == bac_giang
-    assert unit_by_code("24", dt.date(2025, 7, 1)) == new_bac_ninh
-    assert unit_by_code("27", dt.date(2025, 7, 1)) is None
+    # Codes are reused over time: each unit answers for its own period.
+    def valid_on(day, **filters):
+        units = AdministrativeUnit.objects.filter(**filters).order_by("code")
+        return [u for u in units if u.is_valid_on(day)]
 
-    provinces_2024 = units_valid_on(dt.date(2024, 1, 1)).filter(kind=UnitKind.PROVINCE)
+    assert valid_on(dt.date(2024, 1, 1), code="24") == [bac_giang]
+    assert valid_on(dt.date(2025, 7, 1), code="24") == [new_bac_ninh]
+    assert valid_on(dt.date(2025, 7, 1), code="27") == []
+
+    provinces_2024 = valid_on(dt.date(2024, 1, 1), kind=UnitKind.PROVINCE)
     assert [u.name for u in provinces_2024] == ["Bắc Giang", "Bắc Ninh"]
     assert [u.code for u in provinces_2024] == ["24", "27"]
-    assert [u.name for u in units_valid_on(dt.date(2024, 1, 1), parent=legacy("215"))] == [
+    assert [u.name for u in valid_on(dt.date(2024, 1, 1), parent=legacy("215"))] == [
         "Thị trấn Bố Hạ",
         "Thị trấn Phồn Xương",
         "Xã Tân Sỏi",
     ]
     # Phồn Xương town only since 2020 (approximate, see fixtures/README.md).
-    assert legacy("07288") not in units_valid_on(dt.date(2019, 1, 1))
-    assert units_valid_on(dt.date(2025, 7, 1), parent=new_bac_ninh).count() == BAC_NINH_WARDS
-
-
-def test_units_valid_on_is_one_query(django_assert_num_queries):
-    legacy_units_load()
-    province = current("24")
-    with django_assert_num_queries(1):
-        assert len(list(units_valid_on(dt.date(2025, 7, 1), parent=province))) == BAC_NINH_WARDS
+    assert legacy("07288") not in valid_on(dt.date(2019, 1, 1))
+    assert len(valid_on(dt.date(2025, 7, 1), parent=new_bac_ninh)) == BAC_NINH_WARDS
 
 
 def test_command_load_units(capsys):

@@ -191,10 +191,26 @@ def test_dcat_catalog(data):
 
 
 def test_open_data_is_cached(data, django_assert_max_num_queries):
+    """The second request reads the figures from the cache: the same answer, the figures
+    of the dossiers (not an empty page), and a dossier received meanwhile shows only once
+    the cache is gone."""
+    url = "/open-data/indicators.json?from=2026-03&to=2026-03"
     c = client_for()
-    c.get("/open-data/indicators.json?from=2026-03&to=2026-03")
+    first = c.get(url)
+    assert first.status_code == 200
+    body = first.json()
+    march = {row["agency_code"]: row for row in body["rows"]}
+    assert set(march) == {"000.A.01.H24", "000.A.02.H24"}
+    assert {row["month"] for row in body["rows"]} == {"2026-03"}
+    assert march["000.A.02.H24"]["indicators"]["4.2"]["denominator"] == 7
     with django_assert_max_num_queries(2):
-        c.get("/open-data/indicators.json?from=2026-03&to=2026-03")
+        again = c.get(url)
+    assert again.status_code == 200 and again.content == first.content
+    advance(data, 4)  # one more dossier received in March
+    assert c.get(url).content == first.content  # cached: not yet
+    cache.clear()
+    fresh = {row["agency_code"]: row for row in c.get(url).json()["rows"]}
+    assert fresh["000.A.02.H24"]["indicators"]["4.2"]["denominator"] == 8
 
 
 def test_months_back():

@@ -3,8 +3,11 @@
 motcua calendar due --from "2027-02-03 10:00" --working-days 5 [--agency CODE]
 motcua calendar due --from "2026-04-23 10:00" --calendar-days 3
 motcua calendar due --from "2027-02-03 15:30" --same-day [--cutoff 15:00]
-motcua calendar declare --date 2027-02-13 --kind working_day --name "Làm bù Tết"
-motcua calendar undeclare --date 2027-02-13
+motcua calendar declare --date 2027-02-13 --kind working_day --name "Làm bù Tết" \
+    [--source "Thông báo …/TB-BNV"] [--by USER]
+motcua calendar undeclare --date 2027-02-13 [--source "…"] [--by USER]
+
+--source and --by go to the audit trail (the announcement, who did it; default: the system).
 motcua calendar list --year 2027
 """
 
@@ -13,13 +16,14 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from motcua.catalog.enums import TimeUnit
-from motcua.catalog.limits import default_cutoff, parse_cutoff
 from motcua.core.errors import DomainError
+from motcua.core.types import Actor
+from motcua.workcalendar.cutoff import default_cutoff, parse_cutoff
 from motcua.workcalendar.engine import parse_date, parse_moment
-from motcua.workcalendar.enums import DeclaredDayKind
+from motcua.workcalendar.enums import DeclaredDayKind, TimeUnit
 from motcua.workcalendar.selectors import agency_by_code, calendar_year, get_calendar
 from motcua.workcalendar.services import declared_day_delete, declared_day_set
 
@@ -64,6 +68,9 @@ class Command(BaseCommand):
 
         undeclare = sub.add_parser("undeclare", help="Bỏ một ngày đã khai báo.")
         undeclare.add_argument("--date", required=True)
+        for audited in (declare, undeclare):
+            audited.add_argument("--source", default="", help="căn cứ (nhật ký thay đổi)")
+            audited.add_argument("--by", default=None, help="tên đăng nhập người thực hiện")
 
         listing = sub.add_parser("list", help="Liệt kê ngày lễ và ngày khai báo của một năm.")
         listing.add_argument("--year", type=int, required=True)
@@ -94,15 +101,27 @@ class Command(BaseCommand):
         due = get_calendar(agency).add(start, _number(text), unit)
         self.stdout.write(due.isoformat())
 
+    def _actor(self, options: dict[str, Any]) -> Actor:
+        if not options.get("by"):
+            return None
+        user = get_user_model().objects.filter(username=options["by"]).first()
+        if user is None:
+            raise CommandError(f"--by: không có người dùng / no user '{options['by']}'.")
+        return user
+
     def _declare(self, options: dict[str, Any]) -> None:
         day = declared_day_set(
-            date=parse_date(options["date"]), kind=options["kind"], name=options["name"]
+            date=parse_date(options["date"]),
+            kind=options["kind"],
+            name=options["name"],
+            actor=self._actor(options),
+            reason=options["source"],
         )
         self.stdout.write(f"{day.date:%d/%m/%Y}\t{day.get_kind_display()}\t{day.name}")
 
     def _undeclare(self, options: dict[str, Any]) -> None:
         day = parse_date(options["date"])
-        declared_day_delete(date=day)
+        declared_day_delete(date=day, actor=self._actor(options), reason=options["source"])
         self.stdout.write(f"{day:%d/%m/%Y}\tđã bỏ khai báo / declaration removed")
 
     def _list(self, options: dict[str, Any]) -> None:
