@@ -1,20 +1,24 @@
 """The actions an officer takes on the dossier page: one small form per action that only
-parses the input, and the service it calls. Which actions show, and every rule (required
-reasons, limits, states, roles), belong to motcua.dossiers.access and .services."""
+parses the input into the service's inputs (motcua.dossiers.actions says which service and
+which inputs). Which actions show, and every rule (required reasons, limits, states,
+roles), belong to motcua.dossiers.access and .services."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.http import HttpRequest
 
+from motcua.core.errors import DomainError
 from motcua.core.templatetags.bilingual import pick
-from motcua.dossiers import services
+from motcua.dossiers import actions as dossier_actions
 from motcua.dossiers.enums import Action, PaidOnline
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.timing import VN
+from motcua.dossiers.uploads import component_uploads
 
 TEXT = forms.Textarea(attrs={"rows": 3})
 
@@ -45,6 +49,14 @@ class SupplementRequestForm(ReasonForm):
 class SupplementForm(NoteForm):
     """A paper supplement brought to the counter: scans per component (component_<id>)."""
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            data["files"] = component_uploads(self.files)
+        except DomainError as exc:
+            self.add_error(None, pick(exc.message, exc.message_en))
+        return data
+
 
 class PaymentRequestForm(ReasonForm):
     amount_vnd = forms.IntegerField(required=False)
@@ -63,6 +75,14 @@ class ApologizeForm(ReasonForm):
     new_due_time = forms.TimeField(
         widget=forms.TimeInput(attrs={"type": "time"}), initial=dt.time(17, 0)
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_due_date") and data.get("new_due_time"):
+            data["new_due_at"] = dt.datetime.combine(
+                data["new_due_date"], data["new_due_time"], tzinfo=VN
+            )
+        return data
 
 
 class ApproveForm(ActionForm):
@@ -84,155 +104,123 @@ class ReturnForm(ActionForm):
     )
 
 
-def _files(request, dossier, data) -> dict[int, list]:
-    """component_<id> uploads, keyed by component id (the service checks they belong)."""
-    files: dict[int, list] = {}
-    for key in request.FILES:
-        if key.startswith("component_") and key[len("component_") :].isdigit():
-            files[int(key[len("component_") :])] = request.FILES.getlist(key)
-    return files
-
-
-def _new_due(data) -> dt.datetime:
-    return dt.datetime.combine(data["new_due_date"], data["new_due_time"], tzinfo=VN)
-
-
 @dataclass(frozen=True)
 class ActionPage:
+    action: str
     form: type[ActionForm]
-    run: Callable[..., Any]  # (request, dossier, cleaned data) -> Dossier
     done_vi: str
     done_en: str
     # DomainError.field -> the form field that shows the message.
     fields: dict[str, str]
 
-
-def _call(service, **kw):
-    def run(request, dossier, data):
-        extra = {name: fn(request, dossier, data) for name, fn in kw.items()}
-        return service(
+    def run(self, request: HttpRequest, dossier: Dossier, data: dict[str, Any]) -> Dossier:
+        """The action's service with the form's cleaned data: its fields named as the
+        service's inputs (dossiers.actions.CALLS)."""
+        wanted = dossier_actions.CALLS[self.action].inputs
+        return dossier_actions.run(
+            self.action,
             dossier_id=dossier.pk,
             actor=request.user,
             expected_version=data["expected_version"],
-            **extra,
+            inputs={name: data[name] for name in wanted},
         )
-
-    return run
-
-
-def _field(name: str):
-    return lambda request, dossier, data: data.get(name) or ""
 
 
 ACTIONS: dict[str, ActionPage] = {
-    Action.RECEIVE: ActionPage(
-        ActionForm,
-        _call(services.dossier_receive),
-        "Đã tiếp nhận hồ sơ. In giấy tiếp nhận và hẹn trả kết quả.",
-        "Dossier received. Print the receipt and appointment.",
-        {},
-    ),
-    Action.REFUSE: ActionPage(
-        ReasonForm,
-        _call(services.dossier_refuse, reason=_field("reason")),
-        "Đã từ chối tiếp nhận. In phiếu từ chối.",
-        "Refused at receipt. Print the refusal form.",
-        {"reason": "reason"},
-    ),
-    Action.FORWARD: ActionPage(
-        NoteForm,
-        _call(services.dossier_forward, note=_field("note")),
-        "Đã chuyển hồ sơ sang bước tiếp theo.",
-        "Forwarded to the next step.",
-        {"note": "note"},
-    ),
-    Action.REQUEST_SUPPLEMENT: ActionPage(
-        SupplementRequestForm,
-        _call(
-            services.dossier_request_supplement,
-            reason=_field("reason"),
-            missing_components=lambda r, d, data: list(data.get("missing_components") or []),
+    page.action: page
+    for page in (
+        ActionPage(
+            Action.RECEIVE,
+            ActionForm,
+            "Đã tiếp nhận hồ sơ. In giấy tiếp nhận và hẹn trả kết quả.",
+            "Dossier received. Print the receipt and appointment.",
+            {},
         ),
-        "Đã yêu cầu bổ sung hồ sơ; thời gian giải quyết tạm dừng.",
-        "Supplement requested; the clock is paused.",
-        {"reason": "reason", "missing_components": "missing_components"},
-    ),
-    Action.SUPPLEMENT: ActionPage(
-        SupplementForm,
-        _call(services.dossier_supplement, note=_field("note"), files=_files),
-        "Đã nhận hồ sơ bổ sung; hồ sơ tiếp tục được xử lý.",
-        "Supplement recorded; processing resumes.",
-        {"files": "files", "note": "note"},
-    ),
-    Action.REQUEST_PAYMENT: ActionPage(
-        PaymentRequestForm,
-        _call(
-            services.dossier_request_payment,
-            reason=_field("reason"),
-            amount_vnd=lambda r, d, data: data.get("amount_vnd"),
+        ActionPage(
+            Action.REFUSE,
+            ReasonForm,
+            "Đã từ chối tiếp nhận. In phiếu từ chối.",
+            "Refused at receipt. Print the refusal form.",
+            {"reason": "reason"},
         ),
-        "Đã yêu cầu thực hiện nghĩa vụ tài chính.",
-        "Financial obligation requested.",
-        {"amount_vnd": "amount_vnd", "reason": "reason"},
-    ),
-    Action.CONFIRM_PAYMENT: ActionPage(
-        ConfirmPaymentForm,
-        _call(
-            services.dossier_confirm_payment,
-            amount_vnd=lambda r, d, data: data["amount_vnd"],
-            paid_online=lambda r, d, data: data["paid_online"],
-            reference=_field("reference"),
+        ActionPage(
+            Action.FORWARD,
+            NoteForm,
+            "Đã chuyển hồ sơ sang bước tiếp theo.",
+            "Forwarded to the next step.",
+            {"note": "note"},
         ),
-        "Đã ghi nhận hoàn thành nghĩa vụ tài chính.",
-        "Payment recorded.",
-        {"amount_vnd": "amount_vnd", "paid_online": "paid_online"},
-    ),
-    Action.REQUEST_WITHDRAWAL: ActionPage(
-        ReasonForm,
-        _call(services.dossier_request_withdrawal, reason=_field("reason")),
-        "Đã ghi nhận yêu cầu rút hồ sơ.",
-        "Withdrawal request recorded.",
-        {"reason": "reason"},
-    ),
-    Action.STOP: ActionPage(
-        ReasonForm,
-        _call(services.dossier_stop, reason=_field("reason")),
-        "Đã dừng xử lý hồ sơ.",
-        "Processing stopped.",
-        {"reason": "reason"},
-    ),
-    Action.APOLOGIZE: ActionPage(
-        ApologizeForm,
-        _call(
-            services.dossier_apologize,
-            reason=_field("reason"),
-            new_due_at=lambda r, d, data: _new_due(data),
+        ActionPage(
+            Action.REQUEST_SUPPLEMENT,
+            SupplementRequestForm,
+            "Đã yêu cầu bổ sung hồ sơ; thời gian giải quyết tạm dừng.",
+            "Supplement requested; the clock is paused.",
+            {"reason": "reason", "missing_components": "missing_components"},
         ),
-        "Đã gửi văn bản xin lỗi và hẹn lại ngày trả kết quả.",
-        "Apology sent with a new date.",
-        {"reason": "reason", "new_due_at": "new_due_date", "at": "new_due_date"},
-    ),
-    Action.APPROVE: ActionPage(
-        ApproveForm,
-        _call(services.dossier_approve, result_note=_field("result_note")),
-        "Đã phê duyệt: hồ sơ có kết quả.",
-        "Approved: the result is ready.",
-        {"result_note": "result_note"},
-    ),
-    Action.ATTACH_RESULT: ActionPage(
-        AttachResultForm,
-        _call(services.dossier_attach_result, file=lambda r, d, data: data["file"]),
-        "Đã đính kèm kết quả điện tử.",
-        "Electronic result attached.",
-        {"file": "file"},
-    ),
-    Action.RETURN_RESULT: ActionPage(
-        ReturnForm,
-        _call(services.dossier_return_result, method=lambda r, d, data: data["method"]),
-        "Đã trả kết quả cho người nộp.",
-        "Result returned to the applicant.",
-        {"method": "method"},
-    ),
+        ActionPage(
+            Action.SUPPLEMENT,
+            SupplementForm,
+            "Đã nhận hồ sơ bổ sung; hồ sơ tiếp tục được xử lý.",
+            "Supplement recorded; processing resumes.",
+            {"files": "files", "note": "note"},
+        ),
+        ActionPage(
+            Action.REQUEST_PAYMENT,
+            PaymentRequestForm,
+            "Đã yêu cầu thực hiện nghĩa vụ tài chính.",
+            "Financial obligation requested.",
+            {"amount_vnd": "amount_vnd", "reason": "reason"},
+        ),
+        ActionPage(
+            Action.CONFIRM_PAYMENT,
+            ConfirmPaymentForm,
+            "Đã ghi nhận hoàn thành nghĩa vụ tài chính.",
+            "Payment recorded.",
+            {"amount_vnd": "amount_vnd", "paid_online": "paid_online"},
+        ),
+        ActionPage(
+            Action.REQUEST_WITHDRAWAL,
+            ReasonForm,
+            "Đã ghi nhận yêu cầu rút hồ sơ.",
+            "Withdrawal request recorded.",
+            {"reason": "reason"},
+        ),
+        ActionPage(
+            Action.STOP,
+            ReasonForm,
+            "Đã dừng xử lý hồ sơ.",
+            "Processing stopped.",
+            {"reason": "reason"},
+        ),
+        ActionPage(
+            Action.APOLOGIZE,
+            ApologizeForm,
+            "Đã gửi văn bản xin lỗi và hẹn lại ngày trả kết quả.",
+            "Apology sent with a new date.",
+            {"reason": "reason", "new_due_at": "new_due_date", "at": "new_due_date"},
+        ),
+        ActionPage(
+            Action.APPROVE,
+            ApproveForm,
+            "Đã phê duyệt: hồ sơ có kết quả.",
+            "Approved: the result is ready.",
+            {"result_note": "result_note"},
+        ),
+        ActionPage(
+            Action.ATTACH_RESULT,
+            AttachResultForm,
+            "Đã đính kèm kết quả điện tử.",
+            "Electronic result attached.",
+            {"file": "file"},
+        ),
+        ActionPage(
+            Action.RETURN_RESULT,
+            ReturnForm,
+            "Đã trả kết quả cho người nộp.",
+            "Result returned to the applicant.",
+            {"method": "method"},
+        ),
+    )
 }
 
 
@@ -257,7 +245,7 @@ def mark_invalid(form: forms.Form) -> None:
     for name in form.errors:
         if name in form.fields:
             form.fields[name].widget.attrs.update(
-                {"aria-invalid": "true", "aria-describedby": f"{form.auto_id % name}-error"}
+                {"aria-invalid": "true", "aria-describedby": f"{form[name].auto_id}-error"}
             )
 
 

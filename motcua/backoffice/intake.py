@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
 from motcua.catalog import cases as catalog_cases
 from motcua.catalog.enums import AgencyRole, Channel
-from motcua.catalog.models import Procedure, ProcedureAgency
+from motcua.catalog.models import Procedure, ProcedureAgency, ProcedureVersion
 from motcua.catalog.selectors import procedure_search
 from motcua.core.errors import DomainError, PermissionDenied
 from motcua.core.templatetags.bilingual import pick
@@ -25,11 +26,15 @@ from motcua.core.validation import errors_from
 from motcua.dossiers import services
 from motcua.dossiers.access import staff_roles
 from motcua.dossiers.enums import TRANSITIONS, Action
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.uploads import component_uploads
 from motcua.org.models import Agency
 
 from .actions import mark_invalid
 from .guards import forbidden, render_page, staff_required
 
+AUTHORIZATION = "authorization"  # the file field of the authorisation's scan
+PARTY_FIELDS = ("name", "id_number", "phone", "email", "address")
 FIELDS = {
     "applicant": "applicant_name",
     "channel": "channel",
@@ -143,125 +148,111 @@ def _counter_agencies(user) -> list[Agency]:
     return sorted_vi(Agency.objects.filter(pk__in=ids), key=lambda a: a.name)
 
 
-def _files(request, components) -> dict[int, list]:
-    return {
-        c.pk: request.FILES.getlist(f"component_{c.pk}")
-        for c in components
-        if request.FILES.getlist(f"component_{c.pk}")
-    }
-
-
-@staff_required
-def intake(request):
-    agencies = _counter_agencies(request.user)
-    if not agencies:
-        return forbidden(
-            request,
-            PermissionDenied(
-                "Chỉ cán bộ một cửa mới tiếp nhận hồ sơ trực tiếp.",
-                "Only counter officers take in walk-in dossiers.",
-            ),
-        )
+def _procedure(request: HttpRequest) -> tuple[str, Procedure | None]:
+    """The procedure chosen (POST or ?procedure=), by its code."""
     code = (request.POST.get("procedure") or request.GET.get("procedure") or "").strip()
-    procedure = (
-        Procedure.objects.select_related("field").filter(code=code).first() if code else None
+    if not code:
+        return code, None
+    return code, Procedure.objects.select_related("field").filter(code=code).first()
+
+
+def _search(request: HttpRequest, unknown: str) -> HttpResponse:
+    q = (request.GET.get("q") or "").strip()[:200]
+    found = procedure_search(q=q, limit=20) if q else None
+    return render_page(
+        request, "backoffice/intake_search.html", {"q": q, "found": found, "unknown": unknown}
     )
-    if procedure is None:
-        q = (request.GET.get("q") or "").strip()[:200]
-        found = procedure_search(q=q, limit=20) if q else None
-        return render_page(
-            request,
-            "backoffice/intake_search.html",
-            {"q": q, "found": found, "unknown": code},
-        )
-    version = procedure.version_on(timezone.localdate())
-    components = list(version.components.order_by("order", "pk")) if version else []
-    settling = [
+
+
+def _settling(procedure: Procedure) -> list[Agency]:
+    return [
         pa.agency
         for pa in ProcedureAgency.objects.filter(
             procedure=procedure, role=AgencyRole.SETTLING
         ).select_related("agency")
     ]
-    kw = {"agencies": agencies, "settling": settling, "components": components}
-    component_errors: dict[int, str] = {}
-    authorization_error = ""
-    status = 200
-    if request.method == "POST":
-        form = IntakeForm(request.POST, **kw)
-        if form.is_valid():
-            data = form.cleaned_data
-            by_id = {a.pk: a for a in agencies}
-            settling_by_id = {a.pk: a for a in settling}
-            refusing = data["decision"] == "refuse"
-            try:
-                d = services.dossier_intake(
-                    actor=request.user,
-                    procedure=procedure,
-                    receiving_agency=by_id[data["receiving_agency"]],
-                    settling_agency=settling_by_id.get(data["settling_agency"]),
-                    channel=data["channel"],
-                    applicant={
-                        "name": data["applicant_name"],
-                        "id_number": data["applicant_id_number"],
-                        "phone": data["applicant_phone"],
-                        "email": data["applicant_email"],
-                        "address": data["applicant_address"],
-                    },
-                    principal={
-                        "name": data["principal_name"],
-                        "id_number": data["principal_id_number"],
-                    },
-                    authorization=request.FILES.get("authorization"),
-                    request_summary=data["request_summary"],
-                    files=_files(request, components),
-                    received=form.counts(),
-                    cases=data["cases"],
-                    refuse_reason=data["refuse_reason"] if refusing else None,
-                )
-            except PermissionDenied as exc:
-                return forbidden(request, exc)
-            except DomainError as exc:
-                for err in errors_from(exc):  # every error, each next to its field
-                    head, _, rest = (err.field or "").partition(".")
-                    text = pick(err.message, err.message_en)
-                    cid = rest.partition(".")[0]
-                    if head in ("files", "received") and cid.isdigit():
-                        component_errors[int(cid)] = text
-                        continue
-                    if head in ("applicant", "principal"):
-                        target = f"{head}_{rest}"
-                    elif head == "authorization":
-                        authorization_error = text
-                        continue
-                    else:
-                        target = FIELDS.get(head)
-                    form.add_error(target if target in form.fields else None, text)
-            else:
-                if refusing:
-                    messages.success(
-                        request,
-                        pick(
-                            "Đã từ chối tiếp nhận hồ sơ. In phiếu từ chối tiếp nhận.",
-                            "Dossier refused. Print the refusal form.",
-                        ),
-                    )
-                else:
-                    messages.success(
-                        request,
-                        pick(
-                            f"Đã tiếp nhận hồ sơ {d.code}. In giấy tiếp nhận và hẹn trả kết quả.",
-                            f"Dossier {d.code} received. Print the receipt and appointment.",
-                        ),
-                    )
-                return redirect(reverse("backoffice:dossier", args=[d.pk]))
-        status = 422
+
+
+def _take_in(
+    request: HttpRequest,
+    form: IntakeForm,
+    procedure: Procedure,
+    agencies: list[Agency],
+    settling: list[Agency],
+) -> Dossier:
+    """The service with the form's cleaned data (and the uploads: malformed names refused)."""
+    data = form.cleaned_data
+    return services.dossier_intake(
+        actor=request.user,
+        procedure=procedure,
+        receiving_agency={a.pk: a for a in agencies}[data["receiving_agency"]],
+        settling_agency={a.pk: a for a in settling}.get(data["settling_agency"]),
+        channel=data["channel"],
+        applicant={k: data[f"applicant_{k}"] for k in PARTY_FIELDS},
+        principal={"name": data["principal_name"], "id_number": data["principal_id_number"]},
+        authorization=request.FILES.get(AUTHORIZATION),
+        request_summary=data["request_summary"],
+        files=component_uploads(request.FILES, others=(AUTHORIZATION,)),
+        received=form.counts(),
+        cases=data["cases"],
+        refuse_reason=data["refuse_reason"] if data["decision"] == "refuse" else None,
+    )
+
+
+def _place_errors(form: IntakeForm, exc: DomainError) -> tuple[dict[int, str], str]:
+    """Every error of the refusal next to its field: on the form, on its component's row
+    (returned by component id), or at the authorisation's input (returned)."""
+    by_component: dict[int, str] = {}
+    authorization = ""
+    for err in errors_from(exc):
+        head, _, rest = (err.field or "").partition(".")
+        text = pick(err.message, err.message_en)
+        cid = rest.partition(".")[0]
+        if head in ("files", "received") and cid.isdigit():
+            by_component[int(cid)] = text
+        elif head == "authorization":
+            authorization = text
+        else:
+            target = f"{head}_{rest}" if head in ("applicant", "principal") else FIELDS.get(head)
+            form.add_error(target if target in form.fields else None, text)
+    return by_component, authorization
+
+
+def _done(request: HttpRequest, dossier: Dossier, refused: bool) -> HttpResponse:
+    if refused:
+        messages.success(
+            request,
+            pick(
+                "Đã từ chối tiếp nhận hồ sơ. In phiếu từ chối tiếp nhận.",
+                "Dossier refused. Print the refusal form.",
+            ),
+        )
     else:
-        form = IntakeForm(initial={"receiving_agency": agencies[0].pk}, **kw)
-    ticked = set(request.POST.getlist("checked")) if request.method == "POST" else set()
-    chosen = set(request.POST.getlist("cases")) if request.method == "POST" else set()
+        messages.success(
+            request,
+            pick(
+                f"Đã tiếp nhận hồ sơ {dossier.code}. In giấy tiếp nhận và hẹn trả kết quả.",
+                f"Dossier {dossier.code} received. Print the receipt and appointment.",
+            ),
+        )
+    return redirect(reverse("backoffice:dossier", args=[dossier.pk]))
+
+
+def _form_page(
+    request: HttpRequest,
+    procedure: Procedure,
+    version: ProcedureVersion | None,
+    form: IntakeForm,
+    component_errors: dict[int, str],
+    authorization_error: str,
+    status: int,
+) -> HttpResponse:
+    posted = request.method == "POST"
+    ticked = set(request.POST.getlist("checked")) if posted else set()
+    chosen = set(request.POST.getlist("cases")) if posted else set()
     mark_invalid(form)
     links = [
-        (f"#{'components' if name == 'checked' else form.auto_id % name}", message)
+        (f"#{'components' if name == 'checked' else form[name].auto_id}", message)
         for name, messages_ in form.errors.items()
         if name != "__all__"
         for message in messages_
@@ -285,12 +276,48 @@ def intake(request):
                     "originals": form[f"originals_{c.pk}"],
                     "copies": form[f"copies_{c.pk}"],
                 }
-                for c in components
+                for c in form.components
             ],
             "cases": [
                 {"text": k, "i": i, "chosen": k in chosen}
-                for i, k in enumerate(catalog_cases.cases_of(components))
+                for i, k in enumerate(catalog_cases.cases_of(form.components))
             ],
         },
         status=status,
     )
+
+
+@staff_required
+def intake(request: HttpRequest) -> HttpResponse:
+    agencies = _counter_agencies(request.user)
+    if not agencies:
+        return forbidden(
+            request,
+            PermissionDenied(
+                "Chỉ cán bộ một cửa mới tiếp nhận hồ sơ trực tiếp.",
+                "Only counter officers take in walk-in dossiers.",
+            ),
+        )
+    code, procedure = _procedure(request)
+    if procedure is None:
+        return _search(request, code)
+    version = procedure.version_on(timezone.localdate())
+    components = list(version.components.order_by("order", "pk")) if version else []
+    settling = _settling(procedure)
+    kw = {"agencies": agencies, "settling": settling, "components": components}
+    if request.method != "POST":
+        form = IntakeForm(initial={"receiving_agency": agencies[0].pk}, **kw)
+        return _form_page(request, procedure, version, form, {}, "", 200)
+    form = IntakeForm(request.POST, **kw)
+    component_errors: dict[int, str] = {}
+    authorization_error = ""
+    if form.is_valid():
+        try:
+            dossier = _take_in(request, form, procedure, agencies, settling)
+        except PermissionDenied as exc:
+            return forbidden(request, exc)
+        except DomainError as exc:
+            component_errors, authorization_error = _place_errors(form, exc)
+        else:
+            return _done(request, dossier, form.cleaned_data["decision"] == "refuse")
+    return _form_page(request, procedure, version, form, component_errors, authorization_error, 422)

@@ -7,26 +7,32 @@ nothing; services' DomainErrors become the one JSON error shape in motcua.api.ap
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, overload
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Header, Path, Query, Router
+from ninja import Router, Schema
 from ninja.errors import ValidationError as NinjaValidationError
+
+# The functions, not ninja's Annotated shortcuts of the same names: the typed spelling of a
+# parameter with constraints given as its default.
+from ninja.params.functions import Header, Path, Query
 from pydantic import ValidationError as PydanticValidationError
 
 from motcua.api.auth import AUTH
-from motcua.catalog.models import Procedure
-from motcua.core import rows
+from motcua.catalog.models import Procedure, ProcessStep
 from motcua.core.errors import DomainError, NotFound, ValidationFailed
 from motcua.core.http import client_address
 from motcua.core.paging import MAX_OFFSET
 from motcua.core.text import nfc
 from motcua.org.models import Agency
 
-from . import selectors, services
+from . import actions, selectors, services
 from .access import allowed_actions, can_see_attachment, can_view
 from .enums import STATUS_EN, Action, Status
 from .models import Attachment, AttachmentKind, Dossier
@@ -50,11 +56,11 @@ from .schemas import (
     SupplementRequestIn,
     VersionIn,
 )
+from .uploads import component_uploads
 
 router = Router(auth=AUTH, tags=["dossiers"])
 
 DossierId = Path(..., ge=1, le=2**63 - 1)
-COMPONENT_FIELD = "component_"
 AUTHORIZATION_FIELD = "authorization"
 
 
@@ -65,11 +71,11 @@ def _status(value: int) -> dict[str, Any]:
     return {"value": value, "label": Status(value).label, "label_en": STATUS_EN[value]}
 
 
-def _ref(obj) -> dict[str, str]:
+def _ref(obj: Agency | Procedure) -> dict[str, str]:
     return {"code": obj.code, "name": obj.name}
 
 
-def _step(step) -> dict[str, Any] | None:
+def _step(step: ProcessStep | None) -> dict[str, Any] | None:
     if step is None:
         return None
     return {
@@ -80,7 +86,7 @@ def _step(step) -> dict[str, Any] | None:
     }
 
 
-def _dossier(d: Dossier, now=None) -> dict[str, Any]:
+def _dossier(d: Dossier, now: dt.datetime | None = None) -> dict[str, Any]:
     return {
         "id": d.pk,
         "code": d.code,
@@ -144,7 +150,7 @@ def _attachment(a: Attachment) -> dict[str, Any]:
 
 def _fresh(dossier: Dossier) -> dict[str, Any]:
     """The dossier as committed, with what the output needs joined in one query."""
-    return _dossier(rows.load(Dossier, dossier.pk, joins=selectors.LIST_RELATED))
+    return _dossier(Dossier.objects.select_related(*selectors.LIST_RELATED).get(pk=dossier.pk))
 
 
 # ---------------------------------------------------------------------------- input
@@ -155,14 +161,17 @@ def _invalid(exc: PydanticValidationError, where: str) -> NinjaValidationError:
     return NinjaValidationError([{**e, "loc": (where, *e["loc"])} for e in errors])
 
 
-def _parse(schema, data: dict[str, Any], where: str):
+S = TypeVar("S", bound=Schema)
+
+
+def _parse(schema: type[S], data: dict[str, Any], where: str) -> S:
     try:
         return schema.model_validate(data)
     except PydanticValidationError as exc:
         raise _invalid(exc, where) from None
 
 
-def _json(request) -> dict[str, Any]:
+def _json(request: HttpRequest) -> dict[str, Any]:
     if (request.content_type or "").startswith(("multipart/", "application/x-www-form")):
         return _form(request)  # an HTML form posts the same fields
     if not request.body.strip():
@@ -188,41 +197,36 @@ def _json(request) -> dict[str, Any]:
     return raw
 
 
-def _body(request, schema):
+def _body(request: HttpRequest, schema: type[S]) -> S:
     """The JSON body validated by `schema`; errors name the field itself (not 'payload')."""
     return _parse(schema, _json(request), "body")
 
 
-def _doc(schema, media: str = "application/json") -> dict[str, Any]:
+def _doc(schema: type[Schema], media: str = "application/json") -> dict[str, Any]:
     return {"requestBody": {"content": {media: {"schema": schema.model_json_schema()}}}}
 
 
-def _form(request) -> dict[str, Any]:
+def _form(request: HttpRequest) -> dict[str, Any]:
     return {k: v for k, v in request.POST.items() if v != ""}
 
 
-def _files(request) -> dict[int, list]:
-    """Uploaded files named component_<component id>, several per component allowed."""
-    files: dict[int, list] = {}
-    for key in request.FILES:
-        if key == AUTHORIZATION_FIELD:
-            continue
-        raw = key[len(COMPONENT_FIELD) :] if key.startswith(COMPONENT_FIELD) else ""
-        if not raw.isdigit() or len(raw) > 18:
-            raise ValidationFailed(
-                "invalid_file_field",
-                f"Tên trường tệp '{key}' không hợp lệ: dùng component_<mã thành phần>.",
-                f"File field '{key}' is invalid: use component_<component id>.",
-                field=key,
-            )
-        files[int(raw)] = request.FILES.getlist(key)
-    return files
+M = TypeVar("M", Agency, Procedure)
 
 
+def _by_code(model: type[M], code: str) -> M | None:
+    if "\x00" in code:
+        return None  # PostgreSQL text cannot hold NUL, so no row has it
+    return model.objects.filter(code=code).first()
+
+
+@overload
+def _agency(code: str, field: str) -> Agency: ...
+@overload
+def _agency(code: str | None, field: str) -> Agency | None: ...
 def _agency(code: str | None, field: str) -> Agency | None:
     if code is None:
         return None
-    agency = rows.load(Agency, code, by="code")
+    agency = _by_code(Agency, code)
     if agency is None:
         raise ValidationFailed(
             "unknown_agency",
@@ -234,7 +238,7 @@ def _agency(code: str | None, field: str) -> Agency | None:
 
 
 def _procedure(code: str) -> Procedure:
-    procedure = rows.load(Procedure, code, by="code")
+    procedure = _by_code(Procedure, code)
     if procedure is None:
         raise ValidationFailed(
             "unknown_procedure",
@@ -249,7 +253,7 @@ def _not_found() -> NotFound:
     return NotFound("hồ sơ", "Dossier", field="dossier_id")
 
 
-def _out(request, data: dict[str, Any], status: int = 200):
+def _out(request: HttpRequest, data: dict[str, Any], status: int = 200) -> HttpResponse:
     """A DossierOut answer rendered directly: `_dossier` builds exactly the schema's fields
     with the schema's types, so ninja's validation of it again (a tenth of a transition's
     cost) is skipped; test_dossier_output_is_what_the_schema_gives keeps the two equal."""
@@ -258,10 +262,22 @@ def _out(request, data: dict[str, Any], status: int = 200):
     return api.create_response(request, data, status=status)
 
 
-def _act(request, service, dossier_id: int, **kwargs):
+def _act(
+    request: HttpRequest,
+    action: str,
+    dossier_id: int,
+    expected_version: int | None,
+    inputs: dict[str, Any],
+) -> HttpResponse:
     """Run a transition; a refusal on a dossier the caller may not see is a plain 404."""
     try:
-        dossier = service(dossier_id=dossier_id, actor=request.user, **kwargs)
+        dossier = actions.run(
+            action,
+            dossier_id=dossier_id,
+            actor=request.user,
+            expected_version=expected_version,
+            inputs=inputs,
+        )
     except NotFound:
         raise
     except DomainError:
@@ -278,9 +294,9 @@ def _act(request, service, dossier_id: int, **kwargs):
 
 @router.post("", response={201: DossierOut}, url_name="dossier_submit")
 def submit(
-    request,
+    request: HttpRequest,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=255),
-):
+) -> HttpResponse:
     """Submit online (multipart): procedure, receiving_agency, settling_agency?,
     request_summary, applicant_phone / applicant_email / applicant_address (the name and
     personal number / tax code come from the account), files component_<id> (the ids are in
@@ -296,8 +312,8 @@ def submit(
     different request is refused (422, idempotency_key_reused). Every field error is
     reported at once (error.data.errors)."""
     form = _parse(SubmitIn, _form(request), "form")
-    files = _files(request)
-    cases = [nfc(c) for c in request.POST.getlist("cases") if c.strip()][:200]
+    files = component_uploads(request.FILES, others=(AUTHORIZATION_FIELD,))
+    cases = [nfc(c) or "" for c in request.POST.getlist("cases") if c.strip()][:200]
     dossier = services.dossier_submit(
         actor=request.user,
         procedure=_procedure(form.procedure),
@@ -324,7 +340,7 @@ def submit(
 
 
 @router.post("/intake", response={201: DossierOut}, url_name="dossier_intake")
-def intake(request):
+def intake(request: HttpRequest) -> HttpResponse:
     """Counter / postal intake by a counter officer: JSON, or multipart with applicant_*
     fields and files component_<id>; decision receive | refuse (with refuse_reason); the
     papers counted per component (`received`: JSON list, or multipart originals_<id> and
@@ -348,7 +364,7 @@ def intake(request):
             counted.setdefault(cid, {"component": cid})[name] = raw.pop(key)
         raw["received"] = list(counted.values())
         raw["cases"] = [c for c in request.POST.getlist("cases") if c.strip()]
-        where, files = "form", _files(request)
+        where, files = "form", component_uploads(request.FILES, others=(AUTHORIZATION_FIELD,))
     else:
         raw, where, files = _json(request), "body", None
     data = _parse(IntakeIn, raw, where)
@@ -380,11 +396,11 @@ def intake(request):
 
 @router.get("/mine", response=DossierPageOut, url_name="dossier_mine")
 def mine(
-    request,
+    request: HttpRequest,
     status: int | None = Query(None, ge=1, le=10),
     limit: int = Query(20, ge=1, le=100),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
-):
+) -> dict[str, Any]:
     qs = selectors.my_dossiers(user=request.user, status=status)
     now = timezone.now()
     return {
@@ -395,7 +411,7 @@ def mine(
 
 @router.get("/inbox", response=InboxPageOut, url_name="dossier_inbox")
 def inbox(
-    request,
+    request: HttpRequest,
     agency: str | None = Query(None, max_length=48),
     status: int | None = Query(None, ge=1, le=10),
     step: int | None = Query(None, ge=1, le=1000),
@@ -408,7 +424,7 @@ def inbox(
     q: str | None = Query(None, max_length=200),
     limit: int = Query(20, ge=1, le=100),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
-):
+) -> dict[str, Any]:
     found = _agency(agency, "agency")
     now = timezone.now()
     qs = selectors.inbox(
@@ -442,10 +458,10 @@ def inbox(
 
 @router.get("/lookup", response=LookupOut, auth=None, url_name="dossier_lookup")
 def lookup(
-    request,
+    request: HttpRequest,
     code: str = Query(..., min_length=1, max_length=48),
     secret: str = Query(..., min_length=1, max_length=16),
-):
+) -> dict[str, Any]:
     """Public status lookup with the receipt's code and secret; no personal data."""
     d = selectors.dossier_lookup(code=code, secret=secret, client=client_address(request))
     return {
@@ -459,11 +475,11 @@ def lookup(
 
 
 @router.get("/{dossier_id}", response=DossierDetailOut, url_name="dossier_detail")
-def detail(request, dossier_id: int = DossierId):
+def detail(request: HttpRequest, dossier_id: int = DossierId) -> dict[str, Any]:
     d = selectors.dossier_get(user=request.user, dossier_id=dossier_id)
     body = _dossier(d)
     attachments = [a for a in d.attachments.all() if can_see_attachment(request.user, d, a.kind)]
-    by_component: dict[int | None, list] = {}
+    by_component: dict[int | None, list[dict[str, Any]]] = {}
     for a in attachments:
         by_component.setdefault(a.component_id, []).append(_attachment(a))
     body["components"] = [
@@ -521,7 +537,9 @@ def detail(request, dossier_id: int = DossierId):
 
 
 @router.get("/{dossier_id}/attachments/{att_id}", url_name="dossier_attachment")
-def attachment(request, dossier_id: int = DossierId, att_id: int = DossierId):
+def attachment(
+    request: HttpRequest, dossier_id: int = DossierId, att_id: int = DossierId
+) -> FileResponse:
     d = selectors.dossier_get(user=request.user, dossier_id=dossier_id)
     att = Attachment.objects.filter(pk=att_id, dossier_id=d.pk).first()
     if att is None or not can_see_attachment(request.user, d, att.kind):
@@ -537,65 +555,19 @@ def attachment(request, dossier_id: int = DossierId, att_id: int = DossierId):
 # ---------------------------------------------------------------------------- transitions
 
 
-@router.post(
-    "/{dossier_id}/receive",
-    response=DossierOut,
-    url_name="dossier_receive",
-    openapi_extra=_doc(VersionIn),
-)
-def receive(request, dossier_id: int = DossierId):
-    payload = _body(request, VersionIn)
-    return _act(request, services.dossier_receive, dossier_id, **payload.model_dump())
+@dataclass(frozen=True)
+class Endpoint:
+    """How the API takes one transition (the service and its inputs: dossiers.actions)."""
+
+    path: str  # after /api/dossiers/{dossier_id}/
+    url_name: str
+    schema: type[Schema]  # the JSON body, or the multipart form's fields
+    # Multipart only: the service's inputs read from the uploaded files.
+    files: Callable[[HttpRequest], dict[str, Any]] | None = None
+    description: str | None = None
 
 
-@router.post(
-    "/{dossier_id}/refuse",
-    response=DossierOut,
-    url_name="dossier_refuse",
-    openapi_extra=_doc(ReasonIn),
-)
-def refuse(request, dossier_id: int = DossierId):
-    payload = _body(request, ReasonIn)
-    return _act(request, services.dossier_refuse, dossier_id, **payload.model_dump())
-
-
-@router.post(
-    "/{dossier_id}/forward",
-    response=DossierOut,
-    url_name="dossier_forward",
-    openapi_extra=_doc(ForwardIn),
-)
-def forward(request, dossier_id: int = DossierId):
-    payload = _body(request, ForwardIn)
-    return _act(request, services.dossier_forward, dossier_id, **payload.model_dump())
-
-
-@router.post(
-    "/{dossier_id}/approve",
-    response=DossierOut,
-    url_name="dossier_approve",
-    openapi_extra=_doc(ApproveIn),
-)
-def approve(request, dossier_id: int = DossierId):
-    payload = _body(request, ApproveIn)
-    return _act(request, services.dossier_approve, dossier_id, **payload.model_dump())
-
-
-@router.post(
-    "/{dossier_id}/return",
-    response=DossierOut,
-    url_name="dossier_return",
-    openapi_extra=_doc(ReturnIn),
-)
-def return_result(request, dossier_id: int = DossierId):
-    payload = _body(request, ReturnIn)
-    return _act(request, services.dossier_return_result, dossier_id, **payload.model_dump())
-
-
-@router.post("/{dossier_id}/result", response=DossierOut, url_name="dossier_result")
-def attach_result(request, dossier_id: int = DossierId):
-    """Multipart: `file` (the electronic result), expected_version."""
-    form = _parse(VersionIn, _form(request), "form")
+def _result_file(request: HttpRequest) -> dict[str, Any]:
     upload = request.FILES.get("file")
     if upload is None:
         raise ValidationFailed(
@@ -604,98 +576,69 @@ def attach_result(request, dossier_id: int = DossierId):
             "The result file is required.",
             field="file",
         )
-    return _act(
-        request,
-        services.dossier_attach_result,
-        dossier_id,
-        file=upload,
-        expected_version=form.expected_version,
-    )
+    return {"file": upload}
 
 
-@router.post(
-    "/{dossier_id}/supplement-request",
-    response=DossierOut,
-    url_name="dossier_supplement_request",
-    openapi_extra=_doc(SupplementRequestIn),
-)
-def request_supplement(request, dossier_id: int = DossierId):
-    payload = _body(request, SupplementRequestIn)
-    return _act(request, services.dossier_request_supplement, dossier_id, **payload.model_dump())
+def _supplement_files(request: HttpRequest) -> dict[str, Any]:
+    return {"files": component_uploads(request.FILES)}
 
 
-@router.post("/{dossier_id}/supplement", response=DossierOut, url_name="dossier_supplement")
-def supplement(request, dossier_id: int = DossierId):
-    """Multipart: files component_<id>, note, expected_version."""
-    form = _parse(SupplementForm, _form(request), "form")
-    return _act(
-        request,
-        services.dossier_supplement,
-        dossier_id,
-        files=_files(request),
-        note=form.note,
-        expected_version=form.expected_version,
-    )
+# The operation of action `a` is motcua_dossiers_api_<a> in the OpenAPI document.
+ENDPOINTS: dict[str, Endpoint] = {
+    Action.RECEIVE: Endpoint("receive", "dossier_receive", VersionIn),
+    Action.REFUSE: Endpoint("refuse", "dossier_refuse", ReasonIn),
+    Action.FORWARD: Endpoint("forward", "dossier_forward", ForwardIn),
+    Action.APPROVE: Endpoint("approve", "dossier_approve", ApproveIn),
+    Action.RETURN_RESULT: Endpoint("return", "dossier_return", ReturnIn),
+    Action.ATTACH_RESULT: Endpoint(
+        "result",
+        "dossier_result",
+        VersionIn,
+        files=_result_file,
+        description="Multipart: `file` (the electronic result), expected_version.",
+    ),
+    Action.REQUEST_SUPPLEMENT: Endpoint(
+        "supplement-request", "dossier_supplement_request", SupplementRequestIn
+    ),
+    Action.SUPPLEMENT: Endpoint(
+        "supplement",
+        "dossier_supplement",
+        SupplementForm,
+        files=_supplement_files,
+        description="Multipart: files component_<id>, note, expected_version.",
+    ),
+    Action.REQUEST_PAYMENT: Endpoint(
+        "payment-request", "dossier_payment_request", PaymentRequestIn
+    ),
+    Action.CONFIRM_PAYMENT: Endpoint("payment", "dossier_payment", PaymentIn),
+    Action.REQUEST_WITHDRAWAL: Endpoint("withdrawal", "dossier_withdrawal", ReasonIn),
+    Action.STOP: Endpoint("stop", "dossier_stop", ReasonIn),
+    Action.APOLOGIZE: Endpoint("apology", "dossier_apology", ApologyIn),
+    Action.RATE: Endpoint("rating", "dossier_rating", RatingIn),
+}
 
 
-@router.post(
-    "/{dossier_id}/payment-request",
-    response=DossierOut,
-    url_name="dossier_payment_request",
-    openapi_extra=_doc(PaymentRequestIn),
-)
-def request_payment(request, dossier_id: int = DossierId):
-    payload = _body(request, PaymentRequestIn)
-    return _act(request, services.dossier_request_payment, dossier_id, **payload.model_dump())
+def _transition(action: str, endpoint: Endpoint) -> Callable[..., HttpResponse]:
+    def view(request: HttpRequest, dossier_id: int = DossierId) -> HttpResponse:
+        if endpoint.files is None:
+            inputs = _body(request, endpoint.schema).model_dump()
+        else:
+            form = _parse(endpoint.schema, _form(request), "form")
+            inputs = {**form.model_dump(), **endpoint.files(request)}
+        version = inputs.pop("expected_version")
+        return _act(request, action, dossier_id, version, inputs)
+
+    view.__name__ = view.__qualname__ = action  # as tracebacks and profiles name it
+    return view
 
 
-@router.post(
-    "/{dossier_id}/payment",
-    response=DossierOut,
-    url_name="dossier_payment",
-    openapi_extra=_doc(PaymentIn),
-)
-def confirm_payment(request, dossier_id: int = DossierId):
-    payload = _body(request, PaymentIn)
-    return _act(request, services.dossier_confirm_payment, dossier_id, **payload.model_dump())
-
-
-@router.post(
-    "/{dossier_id}/withdrawal",
-    response=DossierOut,
-    url_name="dossier_withdrawal",
-    openapi_extra=_doc(ReasonIn),
-)
-def request_withdrawal(request, dossier_id: int = DossierId):
-    payload = _body(request, ReasonIn)
-    return _act(request, services.dossier_request_withdrawal, dossier_id, **payload.model_dump())
-
-
-@router.post(
-    "/{dossier_id}/stop", response=DossierOut, url_name="dossier_stop", openapi_extra=_doc(ReasonIn)
-)
-def stop(request, dossier_id: int = DossierId):
-    payload = _body(request, ReasonIn)
-    return _act(request, services.dossier_stop, dossier_id, **payload.model_dump())
-
-
-@router.post(
-    "/{dossier_id}/apology",
-    response=DossierOut,
-    url_name="dossier_apology",
-    openapi_extra=_doc(ApologyIn),
-)
-def apologize(request, dossier_id: int = DossierId):
-    payload = _body(request, ApologyIn)
-    return _act(request, services.dossier_apologize, dossier_id, **payload.model_dump())
-
-
-@router.post(
-    "/{dossier_id}/rating",
-    response=DossierOut,
-    url_name="dossier_rating",
-    openapi_extra=_doc(RatingIn),
-)
-def rate(request, dossier_id: int = DossierId):
-    payload = _body(request, RatingIn)
-    return _act(request, services.dossier_rate, dossier_id, **payload.model_dump())
+for _action, _endpoint in ENDPOINTS.items():
+    router.post(
+        f"/{{dossier_id}}/{_endpoint.path}",
+        response=DossierOut,
+        url_name=_endpoint.url_name,
+        operation_id=f"motcua_dossiers_api_{_action}",
+        summary=_action.replace("_", " ").title(),
+        description=_endpoint.description,
+        openapi_extra=_doc(_endpoint.schema) if _endpoint.files is None else None,
+    )(_transition(_action, _endpoint))

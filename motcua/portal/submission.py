@@ -12,6 +12,8 @@ the review: what will be sent, the fees and the expected due date; "Submit" call
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,12 +25,15 @@ from django.views.decorators.http import require_http_methods
 
 from motcua.catalog import cases as catalog_cases
 from motcua.catalog.enums import Channel
+from motcua.catalog.models import Component, ProcedureVersion
 from motcua.core.errors import DomainError
 from motcua.core.templatetags.bilingual import pick
 from motcua.core.validation import FieldErrors, errors_from, validate_party
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.access import applicant_id
 from motcua.dossiers.attachments import check_file
+from motcua.dossiers.uploads import component_uploads
+from motcua.org.models import Agency
 
 from .drafts import DRAFTS
 from .views import _receiving_agencies, _version_or_404, due_preview, online_state
@@ -37,6 +42,7 @@ from .views import _receiving_agencies, _version_or_404, due_preview, online_sta
 # contact details may be changed for this dossier.
 APPLICANT_FIELDS = ("phone", "email", "address")
 PRINCIPAL_FIELDS = ("name", "id_number")
+AUTHORIZATION = "authorization"  # the file field of the authorisation's scan
 
 
 def _draft_key(draft_id: str) -> str:
@@ -129,130 +135,186 @@ def _submitted(request: HttpRequest, draft_id: str):
 # ---------------------------------------------------------------------------- step 2
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def submit(request: HttpRequest, code: str) -> HttpResponse:
-    version = _version_or_404(code)
-    components = list(version.components.all())
-    agencies = _receiving_agencies(version.procedure)
-    draft = _draft(request, code) or {}
-    applicant = {**_applicant_defaults(request.user), **draft.get("applicant", {})}
-    summary = draft.get("summary", "")
-    known_cases = catalog_cases.cases_of(components)
-    chosen_cases = [c for c in draft.get("cases", []) if c in known_cases]
-    chosen_agency = draft.get("agency") or (str(agencies[0].pk) if agencies else "")
-    errors: dict[str, DomainError] = {}
-    component_errors: dict[int, list[DomainError]] = {}
-    principal = dict(draft.get("principal") or {})
-    represent = bool(principal)
-    authorization = draft.get("authorization")
-    if request.method == "POST":
-        applicant.update(
-            {k: request.POST.get(f"applicant_{k}", "").strip() for k in APPLICANT_FIELDS}
-        )
-        represent = request.POST.get("represent") == "1"
-        principal = (
-            {k: request.POST.get(f"principal_{k}", "").strip() for k in PRINCIPAL_FIELDS}
-            if represent
-            else {}
-        )
-        summary = request.POST.get("request_summary", "").strip()
-        chosen_agency = request.POST.get("receiving_agency", "")
-        posted = set(request.POST.getlist("cases"))
-        chosen_cases = [c for c in known_cases if c in posted]
-        draft_id = draft.get("id") or uuid.uuid4().hex
-        kept = [
-            e
-            for e in draft.get("files", [])
-            if f"remove_{e['path']}" not in request.POST
-            and not request.FILES.getlist(f"component_{e['component']}")
-        ]
-        for entry in draft.get("files", []):
-            if entry not in kept:
-                default_storage.delete(entry["path"])
-        for c in components:
-            for upload in request.FILES.getlist(f"component_{c.pk}"):
-                try:
-                    checked = check_file(upload, field=f"files.{c.pk}")
-                except DomainError as exc:
-                    component_errors.setdefault(c.pk, []).append(exc)
-                    continue
-                path = _store(draft_id, c.pk, checked.name, checked.content)
-                kept.append(
-                    {"component": c.pk, "name": checked.name, "path": path, "size": checked.size}
-                )
-        # The same checks as the service (motcua.core.validation): every error at once,
-        # each next to its field.
-        found = FieldErrors()
-        validate_party(
-            prefix="applicant.", **{k: applicant.get(k, "") for k in APPLICANT_FIELDS}, errors=found
-        )
-        upload = request.FILES.get("authorization")
-        if authorization and (not represent or upload is not None):
-            default_storage.delete(authorization["path"])
-            authorization = None
-        if represent:
-            validate_party(
-                prefix="principal.",
-                name=principal.get("name", ""),
-                id_number=principal.get("id_number", ""),
-                id_required=True,
-                errors=found,
-            )
-            if upload is not None:
-                checked_auth = found.check(check_file, upload, field="authorization")
-                if checked_auth is not None:
-                    path = _store(draft_id, 0, checked_auth.name, checked_auth.content)
-                    authorization = {
-                        "name": checked_auth.name,
-                        "path": path,
-                        "size": checked_auth.size,
-                    }
-            elif authorization is None:
-                found.add(
-                    DomainError(
-                        "authorization_required",
-                        "Cần đính kèm giấy ủy quyền khi nộp thay người khác.",
-                        "Attach the authorisation document when filing for someone else.",
-                        field="authorization",
-                    )
-                )
-        for err in found.errors:
-            errors[_error_key(err)[0]] = err
-        if not any(str(a.pk) == chosen_agency for a in agencies):
-            errors["receiving_agency"] = DomainError(
-                "receiving_agency_required",
-                "Chọn nơi tiếp nhận hồ sơ.",
-                "Choose where the dossier is received.",
-                field="receiving_agency",
-            )
-        # The same rule as the service (catalog.cases): every component required, and
-        # those of the cases ticked, must have a file; each missing one gets its message.
-        attached = {e["component"] for e in kept}
-        for c in catalog_cases.missing(components, chosen_cases, attached):
-            if c.pk not in component_errors:
-                component_errors[c.pk] = [
-                    DomainError(
-                        "component_required",
-                        "Chưa đính kèm giấy tờ bắt buộc này.",
-                        "This required document is not attached.",
-                        field=f"files.{c.pk}",
-                    )
-                ]
-        draft = {
+@dataclass
+class _Step2:
+    """The form's values: the draft's, then what was posted over them."""
+
+    applicant: dict[str, str]
+    represent: bool
+    principal: dict[str, str]
+    summary: str
+    agency: str  # the receiving agency's pk, as posted
+    cases: list[str]
+    authorization: dict[str, Any] | None
+    files: list[dict[str, Any]]
+    errors: dict[str, DomainError] = field(default_factory=dict)
+    component_errors: dict[int, list[DomainError]] = field(default_factory=dict)
+
+    def as_draft(self, draft_id: str) -> dict[str, Any]:
+        return {
             "id": draft_id,
-            "applicant": {k: applicant.get(k, "") for k in APPLICANT_FIELDS},
-            "principal": principal,
-            "authorization": authorization,
-            "summary": summary,
-            "agency": chosen_agency,
-            "cases": chosen_cases,
-            "files": kept,
+            "applicant": {k: self.applicant.get(k, "") for k in APPLICANT_FIELDS},
+            "principal": self.principal,
+            "authorization": self.authorization,
+            "summary": self.summary,
+            "agency": self.agency,
+            "cases": self.cases,
+            "files": self.files,
         }
-        _save_draft(request, code, draft)
-        if not errors and not component_errors:
-            return redirect("portal:review", code=code)
-    kept_by_component = _by_component(draft)
+
+
+def _from_draft(
+    request: HttpRequest, draft: dict[str, Any], agencies: list[Agency], known_cases: list[str]
+) -> _Step2:
+    principal = dict(draft.get("principal") or {})
+    return _Step2(
+        applicant={**_applicant_defaults(request.user), **draft.get("applicant", {})},
+        represent=bool(principal),
+        principal=principal,
+        summary=draft.get("summary", ""),
+        agency=draft.get("agency") or (str(agencies[0].pk) if agencies else ""),
+        cases=[c for c in draft.get("cases", []) if c in known_cases],
+        authorization=draft.get("authorization"),
+        files=list(draft.get("files", [])),
+    )
+
+
+def _read_fields(request: HttpRequest, step: _Step2, known_cases: list[str]) -> None:
+    post = request.POST
+    step.applicant.update({k: post.get(f"applicant_{k}", "").strip() for k in APPLICANT_FIELDS})
+    step.represent = post.get("represent") == "1"
+    step.principal = (
+        {k: post.get(f"principal_{k}", "").strip() for k in PRINCIPAL_FIELDS}
+        if step.represent
+        else {}
+    )
+    step.summary = post.get("request_summary", "").strip()
+    step.agency = post.get("receiving_agency", "")
+    posted = set(post.getlist("cases"))
+    step.cases = [c for c in known_cases if c in posted]
+
+
+def _take_files(
+    request: HttpRequest, step: _Step2, draft_id: str, components: list[Component]
+) -> None:
+    """The draft keeps its files but those removed or replaced (a component posted anew);
+    each new file is checked on its own and kept when good. A malformed file field is
+    refused (uploads.component_uploads) and nothing new is kept."""
+    try:
+        uploads = component_uploads(
+            request.FILES, others=(AUTHORIZATION,), components={c.pk for c in components}
+        )
+    except DomainError as exc:
+        step.errors["__all__"] = exc
+        uploads = {}
+    kept = [
+        e
+        for e in step.files
+        if f"remove_{e['path']}" not in request.POST and e["component"] not in uploads
+    ]
+    for entry in step.files:
+        if entry not in kept:
+            default_storage.delete(entry["path"])
+    for c in components:
+        for upload in uploads.get(c.pk, []):
+            try:
+                checked = check_file(upload, field=f"files.{c.pk}")
+            except DomainError as exc:
+                step.component_errors.setdefault(c.pk, []).append(exc)
+                continue
+            path = _store(draft_id, c.pk, checked.name, checked.content)
+            kept.append(
+                {"component": c.pk, "name": checked.name, "path": path, "size": checked.size}
+            )
+    step.files = kept
+
+
+def _take_authorization(
+    request: HttpRequest, step: _Step2, draft_id: str, found: FieldErrors
+) -> None:
+    """The principal's details and the authorisation's scan when filing for someone else
+    (a new scan replaces the kept one; filing for oneself drops it)."""
+    upload = request.FILES.get(AUTHORIZATION)
+    if step.authorization and (not step.represent or upload is not None):
+        default_storage.delete(step.authorization["path"])
+        step.authorization = None
+    if not step.represent:
+        return
+    validate_party(
+        prefix="principal.",
+        name=step.principal.get("name", ""),
+        id_number=step.principal.get("id_number", ""),
+        id_required=True,
+        errors=found,
+    )
+    if upload is not None:
+        checked = found.check(check_file, upload, field=AUTHORIZATION)
+        if checked is not None:
+            path = _store(draft_id, 0, checked.name, checked.content)
+            step.authorization = {"name": checked.name, "path": path, "size": checked.size}
+    elif step.authorization is None:
+        found.add(
+            DomainError(
+                "authorization_required",
+                "Cần đính kèm giấy ủy quyền khi nộp thay người khác.",
+                "Attach the authorisation document when filing for someone else.",
+                field=AUTHORIZATION,
+            )
+        )
+
+
+def _validate(
+    request: HttpRequest,
+    step: _Step2,
+    draft_id: str,
+    agencies: list[Agency],
+    components: list[Component],
+) -> None:
+    """The same checks as the service (motcua.core.validation, catalog.cases): every error
+    at once, each next to its field."""
+    found = FieldErrors()
+    validate_party(
+        prefix="applicant.",
+        phone=step.applicant.get("phone", ""),
+        email=step.applicant.get("email", ""),
+        address=step.applicant.get("address", ""),
+        errors=found,
+    )
+    _take_authorization(request, step, draft_id, found)
+    for err in found.errors:
+        step.errors[_error_key(err)[0]] = err
+    if not any(str(a.pk) == step.agency for a in agencies):
+        step.errors["receiving_agency"] = DomainError(
+            "receiving_agency_required",
+            "Chọn nơi tiếp nhận hồ sơ.",
+            "Choose where the dossier is received.",
+            field="receiving_agency",
+        )
+    # Every component required, and those of the cases ticked, must have a file; each
+    # missing one gets its message.
+    attached = {e["component"] for e in step.files}
+    for c in catalog_cases.missing(components, step.cases, attached):
+        if c.pk not in step.component_errors:
+            step.component_errors[c.pk] = [
+                DomainError(
+                    "component_required",
+                    "Chưa đính kèm giấy tờ bắt buộc này.",
+                    "This required document is not attached.",
+                    field=f"files.{c.pk}",
+                )
+            ]
+
+
+def _submit_page(
+    request: HttpRequest,
+    version: ProcedureVersion,
+    components: list[Component],
+    agencies: list[Agency],
+    known_cases: list[str],
+    step: _Step2,
+) -> HttpResponse:
+    kept = _by_component({"files": step.files})
+    failed = bool(step.errors or step.component_errors)
     return render(
         request,
         "portal/submit.html",
@@ -262,32 +324,54 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             "components": [
                 {
                     "component": c,
-                    "needed": catalog_cases.needed(c, chosen_cases),
-                    "errors": component_errors.get(c.pk, []),
-                    "kept": kept_by_component.get(c.pk, []),
+                    "needed": catalog_cases.needed(c, step.cases),
+                    "errors": step.component_errors.get(c.pk, []),
+                    "kept": kept.get(c.pk, []),
                 }
                 for c in components
             ],
             "cases": [
-                {"text": case, "i": i, "chosen": case in chosen_cases}
+                {"text": case, "i": i, "chosen": case in step.cases}
                 for i, case in enumerate(known_cases)
             ],
             "agencies": agencies,
-            "chosen_agency": chosen_agency,
-            "applicant": applicant,
-            "represent": represent,
-            "principal": principal,
-            "authorization": authorization,
+            "chosen_agency": step.agency,
+            "applicant": step.applicant,
+            "represent": step.represent,
+            "principal": step.principal,
+            "authorization": step.authorization,
             "is_applicant": applicant_id(request.user) is not None,
-            "summary": summary,
-            "errors": errors,
-            "has_errors": bool(errors or component_errors),
-            "component_errors": component_errors,
+            "summary": step.summary,
+            "errors": step.errors,
+            "has_errors": failed,
+            "component_errors": step.component_errors,
             "online": online_state(version) == (True, False),
             "online_no_limit": online_state(version)[1],
         },
-        status=400 if (errors or component_errors) else 200,
+        status=400 if failed else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest, code: str) -> HttpResponse:
+    """Step 2: shown from the draft; posted, every file and field is checked, the good
+    ones kept in the draft, and the review follows when nothing is wrong."""
+    version = _version_or_404(code)
+    components = list(version.components.all())
+    agencies = _receiving_agencies(version.procedure)
+    known_cases = catalog_cases.cases_of(components)
+    draft = _draft(request, code) or {}
+    step = _from_draft(request, draft, agencies, known_cases)
+    if request.method == "POST":
+        draft_id = draft.get("id") or uuid.uuid4().hex
+        _read_fields(request, step, known_cases)
+        _take_files(request, step, draft_id, components)
+        _validate(request, step, draft_id, agencies, components)
+        _save_draft(request, code, step.as_draft(draft_id))
+        if not step.errors and not step.component_errors:
+            return redirect("portal:review", code=code)
+    return _submit_page(request, version, components, agencies, known_cases, step)
 
 
 # ---------------------------------------------------------------------------- step 3

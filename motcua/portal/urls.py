@@ -15,10 +15,10 @@ urlpatterns = [
     path("ho-so/", views.my_dossiers, name="my_dossiers"),
     path("ho-so/<int:dossier_id>/", views.dossier_page, name="dossier"),
     path("ho-so/<int:dossier_id>/bien-nhan/", views.receipt, name="receipt"),
-    path("ho-so/<int:dossier_id>/bo-sung/", views.supplement, name="supplement"),
-    path("ho-so/<int:dossier_id>/rut/", views.withdraw, name="withdraw"),
-    path("ho-so/<int:dossier_id>/thanh-toan/", views.pay, name="pay"),
-    path("ho-so/<int:dossier_id>/danh-gia/", views.rate, name="rate"),
+    *[
+        path(f"ho-so/<int:dossier_id>/{a.path}/", views.act, {"action": k}, name=a.url_name)
+        for k, a in views.CITIZEN_ACTIONS.items()
+    ],
     path("ho-so/<int:dossier_id>/tep/<int:att_id>/", views.attachment, name="attachment"),
     path("tra-cuu/", views.lookup, name="lookup"),
     path("dang-ky/", views.register, name="register"),

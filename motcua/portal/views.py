@@ -6,6 +6,9 @@ shown next to the field it names. Dossiers the user may not see answer 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -29,12 +32,13 @@ from motcua.core.http import client_address
 from motcua.core.templatetags.bilingual import pick
 from motcua.core.text import sorted_vi
 from motcua.core.validation import errors_from
+from motcua.dossiers import actions as dossier_actions
 from motcua.dossiers import selectors as dossier_selectors
-from motcua.dossiers import services as dossier_services
 from motcua.dossiers import timing
 from motcua.dossiers.access import allowed_actions, applicant_id, can_see_attachment
 from motcua.dossiers.enums import Action, Status
-from motcua.dossiers.models import Attachment, AttachmentKind
+from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
+from motcua.dossiers.uploads import component_uploads
 from motcua.org.models import Agency
 
 from . import search as portal_search
@@ -332,124 +336,116 @@ def receipt(request: HttpRequest, dossier_id: int) -> HttpResponse:
     )
 
 
-FORM_FIELDS = {"reason", "rating", "paid_online", "amount_vnd"}
+# ---------------------------------------------------------------------------- actions
 
 
-def _act(request: HttpRequest, dossier_id: int, call, done_vi: str, done_en: str, **extra):
-    """Run one service for the dossier page; on refusal, show the page with the error."""
-    dossier = _get(request, dossier_id)
-    try:
-        call(dossier)
-    except DomainError as exc:
-        dossier = _get(request, dossier_id)
-        errors = _error_map(exc)
-        general = [
-            e for k, e in errors.items() if k not in FORM_FIELDS and not k.startswith("files")
-        ]
-        context = _dossier_context(request, dossier, errors=errors, general_errors=general, **extra)
-        return render(request, "portal/dossier.html", context, status=400)
-    messages.success(request, pick(done_vi, done_en))
-    return redirect("portal:dossier", dossier_id=dossier_id)
+def _supplement_inputs(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
+    return {"files": component_uploads(request.FILES), "note": request.POST.get("note", "")}
 
 
-@login_required
-@require_POST
-def supplement(request: HttpRequest, dossier_id: int) -> HttpResponse:
-    files: dict[int, list] = {}
-    for key in request.FILES:
-        if key.startswith("component_") and key[10:].isdigit():
-            files[int(key[10:])] = request.FILES.getlist(key)
-    note = request.POST.get("note", "")
-
-    def call(d):
-        dossier_services.dossier_supplement(
-            dossier_id=d.pk,
-            actor=request.user,
-            files=files,
-            note=note,
-            expected_version=_version(request),
-        )
-
-    return _act(
-        request,
-        dossier_id,
-        call,
-        "Đã gửi giấy tờ bổ sung.",
-        "Your documents were sent.",
-        form_note=note,
-    )
+def _withdrawal_inputs(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
+    return {"reason": request.POST.get("reason", "")}
 
 
-@login_required
-@require_POST
-def withdraw(request: HttpRequest, dossier_id: int) -> HttpResponse:
-    reason = request.POST.get("reason", "")
-
-    def call(d):
-        dossier_services.dossier_request_withdrawal(
-            dossier_id=d.pk,
-            actor=request.user,
-            reason=reason,
-            expected_version=_version(request),
-        )
-
-    return _act(
-        request,
-        dossier_id,
-        call,
-        "Đã gửi yêu cầu rút hồ sơ.",
-        "Your withdrawal request was sent.",
-        form_reason=reason,
-    )
-
-
-@login_required
-@require_POST
-def pay(request: HttpRequest, dossier_id: int) -> HttpResponse:
+def _payment_inputs(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
     method = request.POST.get("paid_online", "2")
-
-    def call(d):
-        dossier_services.dossier_confirm_payment(
-            dossier_id=d.pk,
-            actor=request.user,
-            amount_vnd=d.fee_due_vnd,
-            paid_online=int(method) if method.isdigit() else -1,
-            reference=request.POST.get("reference", ""),
-            expected_version=_version(request),
-        )
-
-    return _act(request, dossier_id, call, "Đã ghi nhận thanh toán.", "Payment recorded.")
+    return {
+        "amount_vnd": dossier.fee_due_vnd,
+        "paid_online": int(method) if method.isdigit() else -1,
+        "reference": request.POST.get("reference", ""),
+    }
 
 
-@login_required
-@require_POST
-def rate(request: HttpRequest, dossier_id: int) -> HttpResponse:
+def _rating_inputs(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
     raw = request.POST.get("rating", "")
     criteria: dict[str, int] = {}
     for key, _vi, _en in [*wording.CRITERIA, *wording.COUNT_CRITERIA]:
         value = request.POST.get(f"criterion_{key}", "")
         if value.lstrip("-").isdigit():
             criteria[key] = int(value)
-    comment = request.POST.get("comment", "")
+    return {
+        "rating": int(raw) if raw.lstrip("-").isdigit() else 99,
+        "criteria": criteria,
+        "comment": request.POST.get("comment", ""),
+    }
 
-    def call(d):
-        dossier_services.dossier_rate(
-            dossier_id=d.pk,
-            actor=request.user,
-            rating=int(raw) if raw.lstrip("-").isdigit() else 99,
-            criteria=criteria,
-            comment=comment,
-            expected_version=_version(request),
-        )
 
-    return _act(
-        request,
-        dossier_id,
-        call,
+@dataclass(frozen=True)
+class CitizenAction:
+    """How the dossier page takes one of the citizen's actions (the service it runs and
+    its inputs: motcua.dossiers.actions)."""
+
+    path: str  # ho-so/<id>/<path>/
+    url_name: str
+    # The service's inputs from the POST; values it must refuse are passed on for it to.
+    inputs: Callable[[HttpRequest, Dossier], dict[str, Any]]
+    done_vi: str
+    done_en: str
+    echo: tuple[str, ...] = ()  # POST fields shown again (as form_<name>) after a refusal
+
+
+CITIZEN_ACTIONS: dict[str, CitizenAction] = {
+    Action.SUPPLEMENT: CitizenAction(
+        "bo-sung",
+        "supplement",
+        _supplement_inputs,
+        "Đã gửi giấy tờ bổ sung.",
+        "Your documents were sent.",
+        echo=("note",),
+    ),
+    Action.REQUEST_WITHDRAWAL: CitizenAction(
+        "rut",
+        "withdraw",
+        _withdrawal_inputs,
+        "Đã gửi yêu cầu rút hồ sơ.",
+        "Your withdrawal request was sent.",
+        echo=("reason",),
+    ),
+    Action.CONFIRM_PAYMENT: CitizenAction(
+        "thanh-toan", "pay", _payment_inputs, "Đã ghi nhận thanh toán.", "Payment recorded."
+    ),
+    Action.RATE: CitizenAction(
+        "danh-gia",
+        "rate",
+        _rating_inputs,
         "Cảm ơn bạn đã đánh giá.",
         "Thank you for your rating.",
-        form_comment=comment,
-    )
+        echo=("comment",),
+    ),
+}
+
+# Errors under these fields show next to their input; the rest at the top of the page.
+FORM_FIELDS = {"reason", "rating", "paid_online", "amount_vnd"}
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, dossier_id: int, action: str) -> HttpResponse:
+    """One of the citizen's actions on their dossier (urls: one path per CITIZEN_ACTIONS
+    entry); on refusal, the page again with the error next to its field."""
+    page = CITIZEN_ACTIONS[action]
+    dossier = _get(request, dossier_id)
+    try:
+        dossier_actions.run(
+            action,
+            dossier_id=dossier.pk,
+            actor=request.user,
+            expected_version=_version(request),
+            inputs=page.inputs(request, dossier),
+        )
+    except DomainError as exc:
+        dossier = _get(request, dossier_id)
+        errors = _error_map(exc)
+        general = [
+            e for k, e in errors.items() if k not in FORM_FIELDS and not k.startswith("files")
+        ]
+        echoed = {f"form_{name}": request.POST.get(name, "") for name in page.echo}
+        context = _dossier_context(
+            request, dossier, errors=errors, general_errors=general, **echoed
+        )
+        return render(request, "portal/dossier.html", context, status=400)
+    messages.success(request, pick(page.done_vi, page.done_en))
+    return redirect("portal:dossier", dossier_id=dossier_id)
 
 
 def _version(request: HttpRequest) -> int | None:
