@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, overload
 
+from django.db.models import ForeignKey
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -148,8 +149,20 @@ def _attachment(a: Attachment) -> dict[str, Any]:
     }
 
 
+_OUT_RELATIONS = [
+    f
+    for f in Dossier._meta.concrete_fields
+    if isinstance(f, ForeignKey) and f.name in selectors.LIST_RELATED
+]
+
+
 def _fresh(dossier: Dossier) -> dict[str, Any]:
-    """The dossier as committed, with what the output needs joined in one query."""
+    """The dossier the service committed. The submission and intake services return it
+    with what the output needs already attached (the procedure and agencies they routed
+    it to, the step they opened): no query. A dossier the services read back (a replayed
+    submission) is read again with those joined in one query."""
+    if all(getattr(dossier, f.attname) is None or f.is_cached(dossier) for f in _OUT_RELATIONS):
+        return _dossier(dossier)
     return _dossier(Dossier.objects.select_related(*selectors.LIST_RELATED).get(pk=dossier.pk))
 
 
