@@ -33,8 +33,8 @@ def test_the_scan_finds_what_it_looks_for():
     assert offences("<script>alert(1)</script>") == ["<script>"]
     assert offences('<script nonce="{{ request.csp_nonce }}">x</script>') == []
     assert offences('<script src="/static/a.js"></script>') == []
-    assert offences('<button onclick="go()">') == ['<button onclick=']
-    assert offences('<p style="color:red">') == [' style=']
+    assert offences('<button onclick="go()">') == ["<button onclick="]
+    assert offences('<p style="color:red">') == [" style="]
     assert offences("<style>p{}</style>") == ["<style"]
     assert offences('<a href="javascript:void(0)">') == ["javascript:"]
 
@@ -49,5 +49,9 @@ def test_no_template_has_inline_script_handlers_or_style():
 def test_no_python_built_html_has_inline_style():
     # format_html in the admin and the charts: the same rule for HTML built in Python.
     sources = [p for p in (ROOT / "motcua").rglob("*.py") if "tests" not in p.parts]
-    bad = [str(p.relative_to(ROOT)) for p in sources if re.search(r"""<\w+[^>]*\sstyle=""", p.read_text())]
+    bad = [
+        str(p.relative_to(ROOT))
+        for p in sources
+        if re.search(r"""<\w+[^>]*\sstyle=""", p.read_text())
+    ]
     assert bad == []
