@@ -48,3 +48,20 @@ def test_admin_pages_load_with_nothing_refused(live_server, django_user_model):
         page.wait_for_selector("#id_username")
         page.goto(f"{live_server.url}/admin/core/auditentry/")
         save(page, SCREENSHOTS, "admin-audit")
+
+
+def test_report_page_styled_from_its_stylesheet(live_server, transactional_db):
+    from motcua.dossiers.tests.factories import make_world
+
+    w = make_world()
+    with launch() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+        page.goto(f"{live_server.url}/cong-khai/{w.a.settling.code}/")
+        sheets = page.evaluate("[...document.styleSheets].map(s => s.href.split('/').pop())")
+        assert sheets == ["site.css", "reports.css"]
+        # A rule of reports.css (formerly an inline <style>) is applied.
+        border = page.evaluate(
+            "getComputedStyle(document.querySelector('.report-table td')).borderTopStyle"
+        )
+        assert border == "solid"
+        save(page, SCREENSHOTS, "report-public-agency")
