@@ -179,9 +179,7 @@ def test_a_database_holding_data_is_refused_unless_forced(world, target, tmp_pat
     assert len(snapshot(target["url"])["dossiers_dossier"]) == 4
 
 
-def test_a_changed_byte_is_refused_by_verify_and_restore_naming_the_file(
-    world, target, tmp_path
-):
+def test_a_changed_byte_is_refused_by_verify_and_restore_naming_the_file(world, target, tmp_path):
     call_command("backup", str(tmp_path / "b1"))
     call_command("backup", "--verify", str(tmp_path / "b1"))
     manifest = backup_verify(tmp_path / "b1")
@@ -269,3 +267,17 @@ def test_the_password_goes_in_the_environment_not_on_the_command_line():
     ]
     assert env["PGPASSWORD"] == "s3cret"
     assert env["PGSSLMODE"] == "require"
+
+
+def test_a_backup_from_newer_code_is_refused_before_anything_is_touched(world, target, tmp_path):
+    call_command("backup", str(tmp_path / "b1"))
+    manifest_path = tmp_path / "b1" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["migrations"]["dossiers"] = "9999_from_the_future"
+    manifest_path.write_text(json.dumps(manifest))
+
+    done = motcua(target, "restore", str(tmp_path / "b1"))
+
+    assert done.returncode != 0
+    assert "migration mà mã nguồn này không có: dossiers.9999_from_the_future" in done.stderr
+    assert snapshot(target["url"]) == {}
