@@ -172,6 +172,9 @@ def _dump_database(conn: BaseDatabaseWrapper, work: Path) -> str:
     try:
         # The online backup API copies a consistent snapshot while the server writes.
         conn.connection.backup(target)
+        # The copy carries the source's WAL mode; as a plain rollback-journal file it stays
+        # one file, and opening it later (restore) leaves no -wal/-shm beside it.
+        target.execute("PRAGMA journal_mode=DELETE")
     finally:
         target.close()
     return "database.sqlite3"

@@ -163,6 +163,10 @@ def test_round_trip_restores_every_row_and_every_file(world, settings, target, t
     for table in before:
         assert after[table] == before[table], table
     assert files_of(target["media"]) == originals
+    # Restoring read the backup and left nothing beside it (no -wal/-shm of a SQLite copy).
+    assert sorted(p.name for p in (tmp_path / "b1").iterdir()) == sorted(
+        [manifest["database"]["file"], "files", "manifest.json"]
+    )
 
 
 def test_a_database_holding_data_is_refused_unless_forced(world, target, tmp_path):
@@ -174,9 +178,15 @@ def test_a_database_holding_data_is_refused_unless_forced(world, target, tmp_pat
     assert again.returncode != 0
     assert "Cơ sở dữ liệu đích đã có dữ liệu" in again.stderr
     assert "--force" in again.stderr
-    forced = motcua(target, "restore", "--force", str(tmp_path / "b1"))
+    # A backup of the restored database by the command in another process (on SQLite: a
+    # file in WAL mode, as the server keeps it), restored over it with --force.
+    made = motcua(target, "backup", str(tmp_path / "b2"))
+    assert made.returncode == 0, made.stderr
+    forced = motcua(target, "restore", "--force", str(tmp_path / "b2"))
     assert forced.returncode == 0, forced.stderr
     assert len(snapshot(target["url"])["dossiers_dossier"]) == 4
+    dump = backup_verify(tmp_path / "b2")["database"]["file"]
+    assert sorted(p.name for p in (tmp_path / "b2").iterdir()) == [dump, "files", "manifest.json"]
 
 
 def test_a_changed_byte_is_refused_by_verify_and_restore_naming_the_file(world, target, tmp_path):
