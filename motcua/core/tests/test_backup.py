@@ -179,13 +179,23 @@ def test_a_database_holding_data_is_refused_unless_forced(world, target, tmp_pat
     assert "Cơ sở dữ liệu đích đã có dữ liệu" in again.stderr
     assert "--force" in again.stderr
     # A backup of the restored database by the command in another process (on SQLite: a
-    # file in WAL mode, as the server keeps it), restored over it with --force.
+    # file in WAL mode, as the server keeps it), one migration behind the code, restored
+    # over it with --force: the restore brings the schema up to the code.
+    back = motcua(target, "migrate", "documents", "0001")
+    assert back.returncode == 0, back.stderr
     made = motcua(target, "backup", str(tmp_path / "b2"))
     assert made.returncode == 0, made.stderr
+    older = backup_verify(tmp_path / "b2")
+    assert older["migrations"]["documents"] == "0001_dossier_documents_and_procedure_templates"
     forced = motcua(target, "restore", "--force", str(tmp_path / "b2"))
     assert forced.returncode == 0, forced.stderr
-    assert len(snapshot(target["url"])["dossiers_dossier"]) == 4
-    dump = backup_verify(tmp_path / "b2")["database"]["file"]
+    assert "migrate → documents.0002_acknowledgement_kind" in forced.stdout
+    restored = snapshot(target["url"])
+    assert len(restored["dossiers_dossier"]) == 4
+    assert ("documents", "0002_acknowledgement_kind") in {
+        (r[1], r[2]) for r in restored["django_migrations"]
+    }
+    dump = older["database"]["file"]
     assert sorted(p.name for p in (tmp_path / "b2").iterdir()) == [dump, "files", "manifest.json"]
 
 
