@@ -162,6 +162,14 @@ def _storage_files(storage: Storage, folder: str = "") -> Iterator[str]:
         yield from _storage_files(storage, f"{folder}/{name}" if folder else name)
 
 
+def _storage_root(storage: Storage) -> Path | None:
+    """The folder of a file-system storage, None for another kind (object storage)."""
+    try:
+        return Path(storage.path("")).resolve()
+    except NotImplementedError:
+        return None
+
+
 def _dump_database(conn: BaseDatabaseWrapper, work: Path) -> str:
     if _engine(conn) == "postgresql":
         argv, env = _pg_command(conn, "pg_dump")
@@ -191,6 +199,14 @@ def backup_create(
             "backup_exists",
             f"{dest} đã tồn tại: không ghi đè một bản sao lưu.",
             f"{dest} already exists: a backup is never overwritten.",
+            path=str(dest),
+        )
+    media = _storage_root(storage)
+    if media is not None and (dest.resolve() == media or media in dest.resolve().parents):
+        raise BackupError(
+            "backup_inside_media",
+            f"{dest} nằm trong thư mục tệp {media}: bản sao lưu sẽ tự chép chính nó.",
+            f"{dest} lies inside the media folder {media}: the backup would copy itself.",
             path=str(dest),
         )
     dest.parent.mkdir(parents=True, exist_ok=True)

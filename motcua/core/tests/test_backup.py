@@ -301,3 +301,13 @@ def test_a_backup_from_newer_code_is_refused_before_anything_is_touched(world, t
     assert done.returncode != 0
     assert "migration mà mã nguồn này không có: dossiers.9999_from_the_future" in done.stderr
     assert snapshot(target["url"]) == {}
+
+
+def test_a_backup_inside_the_media_folder_is_refused(world, settings):
+    media = Path(settings.MEDIA_ROOT)
+
+    with pytest.raises(CommandError) as refused:
+        call_command("backup", str(media / "backups" / "b1"))
+
+    assert "nằm trong thư mục tệp" in str(refused.value)
+    assert not (media / "backups").exists()
