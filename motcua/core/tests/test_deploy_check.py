@@ -36,7 +36,9 @@ def test_readme_production_line_turns_https_on():
 
 
 def run_check(env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MOTCUA_", "DATABASE_"))}
+    # Nothing of the test process's own (the browser suites set DJANGO_ALLOW_ASYNC_UNSAFE).
+    own = ("MOTCUA_", "DATABASE_", "DJANGO_")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(own)}
     clean.update(env, MOTCUA_VAR_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
     return subprocess.run(
         [str(MOTCUA), "check", "--deploy", "--fail-level", "WARNING"],
