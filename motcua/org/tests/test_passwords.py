@@ -70,6 +70,18 @@ def test_a_pbkdf2_hash_logs_in_and_is_upgraded_to_argon2(argon2_hashers):
     assert check_password(GOOD, user.password)
 
 
+def test_a_pbkdf2_hash_is_upgraded_by_an_api_login_too(argon2_hashers):
+    user = _pbkdf2_user(GOOD)
+    response = Client().post(
+        "/api/auth/token",
+        {"username": "canbo.cu", "password": GOOD},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$")
+
+
 def test_a_wrong_password_leaves_the_pbkdf2_hash_alone(argon2_hashers):
     user = _pbkdf2_user(GOOD)
     before = user.password
