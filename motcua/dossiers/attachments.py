@@ -113,7 +113,7 @@ def check_file(upload: Any, *, field: str) -> CheckedFile:
 
 def _extension(name: str) -> str:
     dot = name.rfind(".")
-    return name[dot:].lower() if dot > 0 else ""
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
 
 
 def _safe_name(name: str, mime: str, field: str) -> str:
