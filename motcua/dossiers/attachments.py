@@ -13,7 +13,6 @@ inline (`disposition`); the rest is downloaded.
 from __future__ import annotations
 
 import hashlib
-import io
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from typing import Any, Literal
 
 import filetype
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.http import FileResponse
 
@@ -59,39 +58,43 @@ INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 
 @dataclass
 class CheckedFile:
+    """A checked file, not read into memory: `file` is the upload itself (a temporary file
+    past FILE_UPLOAD_MAX_MEMORY_SIZE) or, for (name, bytes), a ContentFile."""
+
     name: str
-    content: bytes
+    file: File[Any]
     content_type: str
     sha256: str
+    size: int
 
     @property
-    def size(self) -> int:
-        return len(self.content)
+    def content(self) -> bytes:
+        """The bytes (reads the whole file: for tests and small files only)."""
+        self.file.seek(0)
+        data: bytes = self.file.read()
+        self.file.seek(0)
+        return data
 
 
 def check_file(upload: Any, *, field: str) -> CheckedFile:
-    """Read and check one uploaded file (a Django UploadedFile or (name, bytes))."""
+    """Check one uploaded file (a Django UploadedFile or (name, bytes)) reading it in
+    chunks: its head for the type, an office file's zip directory, the rest for the hash."""
     if isinstance(upload, tuple):
         name, content = upload
+        file: File[Any] = ContentFile(content)
+        size = len(content)
     else:
         name = upload.name or "tep"
-        limit = settings.MOTCUA_MAX_UPLOAD_BYTES
-        if upload.size is not None and upload.size > limit:
-            raise _too_big(name, field)
-        content = upload.read()
-    limit = settings.MOTCUA_MAX_UPLOAD_BYTES
-    if len(content) > limit:
+        file, size = upload, int(upload.size or 0)
+    if size > settings.MOTCUA_MAX_UPLOAD_BYTES:
         raise _too_big(name, field)
-    if not content:
+    if not size:
         raise ValidationFailed(
             "empty_file", f"Tệp '{name}' rỗng.", f"File '{name}' is empty.", field=field
         )
-    kind = filetype.guess(content[:8192] if len(content) > 8192 else content)
+    file.seek(0)
+    kind = filetype.guess(file.read(8192))  # the sniffer reads no further
     mime = kind.mime if kind else None
-    if mime not in ALLOWED_TYPES and len(content) > 8192:
-        # Office files are zip archives: the sniffer may need more than the first bytes.
-        kind = filetype.guess(content)
-        mime = kind.mime if kind else None
     if mime not in ALLOWED_TYPES:
         raise ValidationFailed(
             "file_type_not_allowed",
@@ -100,14 +103,17 @@ def check_file(upload: Any, *, field: str) -> CheckedFile:
             field=field,
         )
     if mime in ZIPPED_TYPES:
-        _check_zip(content, name, field)
+        file.seek(0)
+        _check_zip(file, size, name, field)
+    kept = _safe_name(name, mime, field)
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
     # Hook point for the malware scanner (issue 10, ClamAV): the content is known good by
     # type and size here, and nothing is stored yet.
     return CheckedFile(
-        name=_safe_name(name, mime, field),
-        content=content,
-        content_type=mime,
-        sha256=hashlib.sha256(content).hexdigest(),
+        name=kept, file=file, content_type=mime, sha256=digest.hexdigest(), size=size
     )
 
 
@@ -144,13 +150,13 @@ def _safe_name(name: str, mime: str, field: str) -> str:
     return f"{stem[:200] or 'tep'}{allowed[0]}"
 
 
-def _check_zip(content: bytes, name: str, field: str) -> None:
+def _check_zip(file: Any, size: int, name: str, field: str) -> None:
     """An office file's declared inflated size and ratio, read from the zip's directory
     without inflating anything (settings MOTCUA_MAX_UNZIPPED_BYTES, MOTCUA_MAX_UNZIP_RATIO).
     A reader that inflates it later still caps what it reads; these are the sizes the
     archive claims."""
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        with zipfile.ZipFile(file) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, EOFError) as exc:
         raise ValidationFailed(
@@ -162,7 +168,7 @@ def _check_zip(content: bytes, name: str, field: str) -> None:
     inflated = sum(i.file_size for i in infos)
     limit = settings.MOTCUA_MAX_UNZIPPED_BYTES
     ratio = settings.MOTCUA_MAX_UNZIP_RATIO
-    if inflated > limit or inflated > ratio * len(content) or len(infos) > MAX_ZIP_ENTRIES:
+    if inflated > limit or inflated > ratio * size or len(infos) > MAX_ZIP_ENTRIES:
         mib = limit / (1024 * 1024)
         raise ValidationFailed(
             "file_inflates_too_much",
@@ -171,7 +177,7 @@ def _check_zip(content: bytes, name: str, field: str) -> None:
             f"File '{name}' inflates too much ({inflated} bytes; at most {mib:g} MiB and "
             f"{ratio} times the file's size).",
             field=field,
-            data={"inflated": inflated, "size": len(content), "entries": len(infos)},
+            data={"inflated": inflated, "size": size, "entries": len(infos)},
         )
 
 
@@ -220,8 +226,9 @@ class FileGuard:
     def __init__(self) -> None:
         self.paths: list[str] = []
 
-    def save(self, path: str, content: bytes) -> str:
-        stored = default_storage.save(path, ContentFile(content))
+    def save(self, path: str, file: File[Any]) -> str:
+        file.seek(0)
+        stored = default_storage.save(path, file)
         self.paths.append(stored)
         return stored
 

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,7 +30,7 @@ from motcua.core.templatetags.bilingual import pick
 from motcua.core.validation import FieldErrors, errors_from, validate_party
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.access import applicant_id
-from motcua.dossiers.attachments import check_file
+from motcua.dossiers.attachments import CheckedFile, check_file
 from motcua.dossiers.uploads import component_uploads
 from motcua.org.models import Agency
 
@@ -88,9 +87,10 @@ def _drop_draft(request: HttpRequest, code: str) -> None:
         default_storage.delete(entry["path"])
 
 
-def _store(draft_id: str, component_id: int, name: str, content: bytes) -> str:
+def _store(draft_id: str, component_id: int, checked: CheckedFile) -> str:
+    checked.file.seek(0)
     return default_storage.save(
-        f"{DRAFTS}/{draft_id}/{component_id}-{uuid.uuid4().hex[:8]}", ContentFile(content)
+        f"{DRAFTS}/{draft_id}/{component_id}-{uuid.uuid4().hex[:8]}", checked.file
     )
 
 
@@ -226,7 +226,7 @@ def _take_files(
             default_storage.delete(entry["path"])
     for cid in sorted(replaced, key=[c.pk for c in components].index):
         for checked in fresh[cid]:
-            path = _store(draft_id, cid, checked.name, checked.content)
+            path = _store(draft_id, cid, checked)
             kept.append(
                 {"component": cid, "name": checked.name, "path": path, "size": checked.size}
             )
@@ -257,7 +257,7 @@ def _take_authorization(
             # A good new scan replaces the kept one; a refused one leaves it.
             if step.authorization:
                 default_storage.delete(step.authorization["path"])
-            path = _store(draft_id, 0, checked.name, checked.content)
+            path = _store(draft_id, 0, checked)
             step.authorization = {"name": checked.name, "path": path, "size": checked.size}
     elif step.authorization is None:
         found.add(

@@ -274,7 +274,7 @@ def _store(
 ) -> list[Attachment]:
     stored = []
     for component, f in checked:
-        path = guard.save(f"dossiers/{dossier.pk}/{f.sha256[:2]}/{f.sha256}", f.content)
+        path = guard.save(f"dossiers/{dossier.pk}/{f.sha256[:2]}/{f.sha256}", f.file)
         attachment = Attachment(
             dossier=dossier,
             component=component,

@@ -294,3 +294,27 @@ def test_a_request_far_over_the_limit_is_refused_from_the_declared_sizes_before_
         _check_files({1: uploads}, version=None)  # type: ignore[arg-type]
     assert caught.value.code == "request_too_large"
     assert caught.value.data == {"bytes": 12 * 9 * MiB, "limit": 30 * MiB}
+
+
+def test_a_file_past_the_memory_threshold_is_stored_whole_from_its_temporary_file(world):
+    """Past FILE_UPLOAD_MAX_MEMORY_SIZE the upload is a temporary file on disk; it is checked
+    and stored from there in chunks, never read whole: the stored bytes and hash are its."""
+    import hashlib
+
+    big = PDF + bytes(3 * MiB)
+    token = token_create(user=world.citizen)[1]
+    r = Client().post(
+        "/api/dossiers",
+        {
+            "procedure": world.procedure.code,
+            "receiving_agency": world.a.center.code,
+            f"component_{world.components[0].pk}": SimpleUploadedFile("lon.pdf", big),
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert r.status_code == 201, r.content
+    att = Attachment.objects.get()
+    assert (att.original_name, att.size) == ("lon.pdf", len(big))
+    assert att.sha256 == hashlib.sha256(big).hexdigest()
+    with att.file.open("rb") as fh:
+        assert fh.read() == big
