@@ -205,9 +205,44 @@ MOTCUA_CACHEABLE_PATHS = [
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+# --- Passwords, sessions and API tokens (docs/rules.md "Passwords, sessions, tokens") ----
+# Argon2id hashes every new password; a password still under PBKDF2 (or scrypt) verifies and
+# is re-hashed with Argon2 at its next successful login. The test suite swaps in a fast
+# hasher (conftest.py) except where it proves this.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+# Run wherever a password is set (portal registration, admin, createsuperuser,
+# changepassword, the demo); Django's own Vietnamese messages, English on the switch.
+MOTCUA_PASSWORD_MIN_LENGTH = int(os.environ.get("MOTCUA_PASSWORD_MIN_LENGTH", "10"))
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        # Django's, with the Vietnamese message Django 5.2's catalogue lacks.
+        "NAME": "motcua.org.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": MOTCUA_PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Sessions (motcua.org.sessions.SessionLimitsMiddleware): a staff session idle for
+# MOTCUA_STAFF_IDLE_MINUTES ends (0 = never); every session ends MOTCUA_SESSION_MAX_HOURS
+# after its login, however busy; the cookie does not outlive it either.
+MOTCUA_STAFF_IDLE_MINUTES = int(os.environ.get("MOTCUA_STAFF_IDLE_MINUTES", "30"))
+MOTCUA_SESSION_MAX_HOURS = float(os.environ.get("MOTCUA_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = int(MOTCUA_SESSION_MAX_HOURS * 3600)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "motcua.org.sessions.SessionLimitsMiddleware",
+)
+# API tokens (motcua.api.auth): each expires MOTCUA_API_TOKEN_DAYS after it is made; a user
+# holds at most MOTCUA_API_TOKENS_PER_USER live tokens (a new one revokes the oldest).
+MOTCUA_API_TOKEN_DAYS = int(os.environ.get("MOTCUA_API_TOKEN_DAYS", "30"))
+MOTCUA_API_TOKENS_PER_USER = int(os.environ.get("MOTCUA_API_TOKENS_PER_USER", "10"))
+# --- end of passwords, sessions and API tokens -------------------------------------------
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
@@ -228,10 +263,25 @@ STORAGES = {
 LOGIN_URL = "/dang-nhap/"
 LOGIN_REDIRECT_URL = "/"
 
-# Attachments: the largest accepted file, in bytes (default 10 MiB).
+# ---- Uploads (issue 10): sizes, office files' inflated size, volumes. Bytes throughout.
+# The largest accepted file (default 10 MiB).
 MOTCUA_MAX_UPLOAD_BYTES = int(os.environ.get("MOTCUA_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+# An office file (DOCX, XLSX: zip archives) may declare at most this inflated size, and at
+# most this many times its own size (a "zip bomb" is refused; nothing is inflated).
+MOTCUA_MAX_UNZIPPED_BYTES = int(os.environ.get("MOTCUA_MAX_UNZIPPED_BYTES", str(100 * 1024 * 1024)))
+MOTCUA_MAX_UNZIP_RATIO = int(os.environ.get("MOTCUA_MAX_UNZIP_RATIO", "100"))
+# Volumes of what applicants hand in: per request (one submission, intake or supplement),
+# per dossier (all its files but results), per applicant account per day (Vietnam's day).
+MOTCUA_MAX_REQUEST_BYTES = int(os.environ.get("MOTCUA_MAX_REQUEST_BYTES", str(30 * 1024 * 1024)))
+MOTCUA_MAX_DOSSIER_BYTES = int(os.environ.get("MOTCUA_MAX_DOSSIER_BYTES", str(60 * 1024 * 1024)))
+MOTCUA_MAX_APPLICANT_DAY_BYTES = int(
+    os.environ.get("MOTCUA_MAX_APPLICANT_DAY_BYTES", str(200 * 1024 * 1024))
+)
+# A body other than files (JSON, form fields) is held in memory up to this; uploaded files
+# past FILE_UPLOAD_MAX_MEMORY_SIZE go to temporary files on disk, not to the worker's memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MOTCUA_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# ---- end of uploads
 
 # The one-stop rules the legal texts we could read leave open (docs/rules.md): the 2018
 # practice by default, so a province aligns them with the official text without a code change.
