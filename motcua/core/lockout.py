@@ -9,6 +9,7 @@ locked caller: JSON in the API's error shape under /api/, a page elsewhere.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -40,9 +41,16 @@ def cooloff_minutes() -> int:
     return int(getattr(settings, "MOTCUA_LOGIN_COOLOFF_MINUTES", 15))
 
 
-def axes_client_ip(request: HttpRequest) -> str:
-    """AXES_CLIENT_IP_CALLABLE: the same address the other per-client limits use."""
-    return client_address(request)
+def axes_client_ip(request: HttpRequest) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: the same address the other per-client limits use, or None
+    when it is not an IP address (a request built without REMOTE_ADDR, as `force_login`
+    does, or a malformed proxy header): axes stores it in an IP column, which PostgreSQL
+    checks, and those callers then share one counter."""
+    address = client_address(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def lockout_response(

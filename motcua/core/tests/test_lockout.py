@@ -194,3 +194,17 @@ def test_every_failure_and_the_lockout_write_a_log_line(entry, users, caplog):
     for line in failures + lockouts:
         assert 'username: "canbo1"' in line and f'ip_address: "{HOME}"' in line
         assert PASSWORD not in line and "sai-mat-khau" not in line
+
+
+@pytest.mark.parametrize("bad", ["unknown", "' OR 1=1", "300.1.1.1"])
+def test_a_malformed_address_is_counted_as_none_not_a_500(users, settings, bad):
+    """PostgreSQL's inet column refuses anything but an address."""
+    settings.MOTCUA_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    portal = ENTRIES[0]
+    for _ in range(LIMIT):
+        r = portal.login(Client(), "khong-co", "sai", HTTP_X_REAL_IP=bad)
+    assert_locked(portal, r)
+    assert AccessAttempt.objects.get().ip_address is None
+    client = Client()
+    client.force_login(users[0])  # a request without REMOTE_ADDR: the success log saves
+    assert "_auth_user_id" in client.session
