@@ -142,9 +142,44 @@ DATABASE_ROUTERS = ["motcua.core.db.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+# --- Passwords, sessions and API tokens (docs/rules.md "Passwords, sessions, tokens") ----
+# Argon2id hashes every new password; a password still under PBKDF2 (or scrypt) verifies and
+# is re-hashed with Argon2 at its next successful login. The test suite swaps in a fast
+# hasher (conftest.py) except where it proves this.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+# Run wherever a password is set (portal registration, admin, createsuperuser,
+# changepassword, the demo); Django's own Vietnamese messages, English on the switch.
+MOTCUA_PASSWORD_MIN_LENGTH = int(os.environ.get("MOTCUA_PASSWORD_MIN_LENGTH", "10"))
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        # Django's, with the Vietnamese message Django 5.2's catalogue lacks.
+        "NAME": "motcua.org.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": MOTCUA_PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Sessions (motcua.org.sessions.SessionLimitsMiddleware): a staff session idle for
+# MOTCUA_STAFF_IDLE_MINUTES ends (0 = never); every session ends MOTCUA_SESSION_MAX_HOURS
+# after its login, however busy; the cookie does not outlive it either.
+MOTCUA_STAFF_IDLE_MINUTES = int(os.environ.get("MOTCUA_STAFF_IDLE_MINUTES", "30"))
+MOTCUA_SESSION_MAX_HOURS = float(os.environ.get("MOTCUA_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = int(MOTCUA_SESSION_MAX_HOURS * 3600)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "motcua.org.sessions.SessionLimitsMiddleware",
+)
+# API tokens (motcua.api.auth): each expires MOTCUA_API_TOKEN_DAYS after it is made; a user
+# holds at most MOTCUA_API_TOKENS_PER_USER live tokens (a new one revokes the oldest).
+MOTCUA_API_TOKEN_DAYS = int(os.environ.get("MOTCUA_API_TOKEN_DAYS", "30"))
+MOTCUA_API_TOKENS_PER_USER = int(os.environ.get("MOTCUA_API_TOKENS_PER_USER", "10"))
+# --- end of passwords, sessions and API tokens -------------------------------------------
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]

@@ -37,13 +37,15 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer, django_auth
 from pydantic import Field
 
-from motcua.core.errors import DomainError
+from motcua.core.errors import DomainError, NotFound, ValidationFailed
 from motcua.core.lockout import LoginLocked
+from motcua.core.text import nfc
 from motcua.org.selectors import applicant_id, staff_role_map
 
 from .models import ApiToken
@@ -57,30 +59,71 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def token_create(*, user, name: str = "") -> tuple[ApiToken, str]:
-    """Create a token for `user`; the plaintext is returned once and never stored."""
+def _token_days() -> int:
+    return int(getattr(settings, "MOTCUA_API_TOKEN_DAYS", 30))
+
+
+def tokens_live(user) -> QuerySet[ApiToken]:
+    """`user`'s tokens that still open the API (not revoked, not expired), newest first."""
+    return ApiToken.objects.filter(user=user, revoked=False, expires_at__gt=timezone.now())
+
+
+@transaction.atomic
+def token_create(*, user, name: str = "", days: int | None = None) -> tuple[ApiToken, str]:
+    """Create a token for `user`; the plaintext is returned once and never stored.
+
+    Rules: it expires after `days` (default MOTCUA_API_TOKEN_DAYS); a user holds at most
+    MOTCUA_API_TOKENS_PER_USER live tokens, so making one more revokes the oldest. That
+    cap is how a login does not pile up tokens: a login cannot hand back the token an
+    earlier one made, whose secret was shown once and is not kept (only its hash is).
+    The user's row is locked so that two logins at once cannot both skip the cap.
+    """
+    days = _token_days() if days is None else days
+    if days <= 0:
+        raise ValidationFailed(
+            "invalid_days",
+            "Thời hạn của khóa API phải từ 1 ngày trở lên.",
+            "A token must last at least one day.",
+            field="days",
+        )
+    type(user).objects.select_for_update().filter(pk=user.pk).exists()
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name[:100], key_hash=_hash(plaintext), prefix=plaintext[:10]
+        user=user,
+        name=(nfc(name) or "").strip()[:100],
+        key_hash=_hash(plaintext),
+        prefix=plaintext[:10],
+        expires_at=timezone.now() + dt.timedelta(days=days),
     )
+    cap = int(getattr(settings, "MOTCUA_API_TOKENS_PER_USER", 10))
+    if cap > 0:
+        for old in tokens_live(user).exclude(pk=token.pk).order_by("-created_at", "-pk")[cap - 1 :]:
+            token_revoke(token=old)
+    log.info("api token %s created for user %s (%s)", token.prefix, user.pk, token.name)
     return token, plaintext
 
 
 def token_revoke(*, token: ApiToken) -> ApiToken:
+    """Revoke a token: refused from the next request on, by every process at once when
+    the cache is shared (see the module docstring)."""
     token.revoked = True
     token.save(update_fields=["revoked"])
+    log.info("api token %s of user %s revoked", token.prefix, token.user_id)
     return token
 
 
 class _Entry:
-    __slots__ = ("token_id", "user", "last_used_at", "expires", "versions")
+    __slots__ = ("token_id", "user", "last_used_at", "expires", "versions", "token_expires_at")
 
-    def __init__(self, token_id: int, user, last_used_at, expires: float, versions) -> None:
+    def __init__(
+        self, token_id: int, user, last_used_at, expires: float, versions, token_expires_at
+    ) -> None:
         self.token_id = token_id
         self.user = user
         self.last_used_at = last_used_at
-        self.expires = expires
+        self.expires = expires  # until when this process trusts the entry (monotonic)
         self.versions = versions
+        self.token_expires_at = token_expires_at  # the token's own expiry (a datetime)
 
 
 class TokenCache:
@@ -200,7 +243,12 @@ def _cache_seconds() -> float:
 def _load(key_hash: str, versions) -> _Entry | None:
     found = (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=key_hash, revoked=False, user__is_active=True)
+        .filter(
+            key_hash=key_hash,
+            revoked=False,
+            expires_at__gt=timezone.now(),
+            user__is_active=True,
+        )
         .first()
     )
     if found is None:
@@ -208,7 +256,14 @@ def _load(key_hash: str, versions) -> _Entry | None:
     user = found.user
     staff_role_map(user)  # memoized on the user object, cached with it
     applicant_id(user)
-    return _Entry(found.pk, user, found.last_used_at, time.monotonic() + _cache_seconds(), versions)
+    return _Entry(
+        found.pk,
+        user,
+        found.last_used_at,
+        time.monotonic() + _cache_seconds(),
+        versions,
+        found.expires_at,
+    )
 
 
 class TokenAuth(HttpBearer):
@@ -229,12 +284,15 @@ class TokenAuth(HttpBearer):
             if _cache_seconds() > 0 and versions is not _UNREADABLE:
                 self.cache.put(key_hash, entry)
         now = timezone.now()
+        if now >= entry.token_expires_at:  # expired while this process kept it
+            return None
         if entry.last_used_at is None or now - entry.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=entry.token_id).update(last_used_at=now)
             entry.last_used_at = now
         # A copy per request: what a request memoizes on its user stays with that request.
         user = copy.copy(entry.user)
         request.user = user
+        request.api_token_id = entry.token_id  # the listing marks it "current"
         return user
 
 
@@ -265,6 +323,8 @@ class TokenOut(Schema):
     token: str
     prefix: str
     username: str
+    name: str
+    expires_at: dt.datetime
 
 
 router = Router(tags=["auth"])
@@ -283,6 +343,55 @@ def login(request, payload: LoginIn):
     if user is None or not user.is_active:
         raise InvalidCredentials()
     token, plaintext = token_create(user=user, name=payload.name or "login")
-    return Status(
-        201, {"token": plaintext, "prefix": token.prefix, "username": user.get_username()}
-    )
+    return Status(201, _token_out(token, plaintext))
+
+
+def _token_out(token: ApiToken, plaintext: str) -> dict:
+    return {
+        "token": plaintext,
+        "prefix": token.prefix,
+        "username": token.user.get_username(),
+        "name": token.name,
+        "expires_at": token.expires_at,
+    }
+
+
+class TokenInfo(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    expires_at: dt.datetime
+    current: bool = Field(description="the token this request was made with")
+
+
+@router.get("/tokens", response=list[TokenInfo], auth=AUTH, url_name="auth_tokens")
+def tokens_list(request):
+    """The caller's live API tokens (not revoked, not expired), newest first; never their
+    secrets, which were shown once."""
+    current = getattr(request, "api_token_id", None)
+    return [
+        {
+            "id": t.pk,
+            "name": t.name,
+            "prefix": t.prefix,
+            "created_at": t.created_at,
+            "last_used_at": t.last_used_at,
+            "expires_at": t.expires_at,
+            "current": t.pk == current,
+        }
+        for t in tokens_live(request.user).order_by("-created_at", "-pk")
+    ]
+
+
+@router.delete("/tokens/{token_id}", response={204: None}, auth=AUTH, url_name="auth_token")
+def token_delete(request, token_id: int):
+    """Revoke one of the caller's own live tokens (the one in use too: it logs out). Another
+    user's token, or one already revoked or expired, is 404: no one learns what others
+    hold."""
+    token = tokens_live(request.user).filter(pk=token_id).first()
+    if token is None:
+        raise NotFound("khóa API", "API token", field="token_id")
+    token_revoke(token=token)
+    return Status(204, None)

@@ -1,4 +1,5 @@
-"""API access tokens: only a SHA-256 of the key is stored; the plaintext is shown once."""
+"""API access tokens: only a SHA-256 of the key is stored; the plaintext is shown once.
+A token is live while it is neither revoked nor past `expires_at`."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ class ApiToken(models.Model):
     prefix = models.CharField("tiền tố (để nhận biết)", max_length=12, editable=False)
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
     last_used_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
+    expires_at = models.DateTimeField("hết hạn lúc")
     revoked = models.BooleanField("đã thu hồi", default=False)
 
     class Meta:

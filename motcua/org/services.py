@@ -16,10 +16,8 @@ from typing import Any, TypedDict
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from vietnam_provinces import Province, VietNamDivisionType, Ward
 
 from motcua.core.audit import AuditAction, record, snapshot
@@ -30,6 +28,7 @@ from motcua.core.validation import FieldErrors, validate_party
 
 from .enums import AgencyKind, ApplicantKind, Role, UnitKind
 from .models import AdministrativeUnit, Agency, Applicant, StaffRole
+from .passwords import password_problems
 from .selectors import roles_cache_clear
 
 # Two-level local government starts on 01/07/2025 (reference §11).
@@ -628,21 +627,6 @@ def _duplicate(field: str, vi: str, en: str) -> ValidationFailed:
     )
 
 
-def _password_errors(password: str, user: User) -> ValidationFailed | None:
-    try:
-        validate_password(password, user=user)
-    except DjangoValidationError as exc:
-        with translation.override("vi"):
-            vi = " ".join(str(m) for m in exc.messages)
-        with translation.override("en"):
-            try:
-                validate_password(password, user=user)
-            except DjangoValidationError as exc_en:
-                en = " ".join(str(m) for m in exc_en.messages)
-        return ValidationFailed("invalid_password", vi, en, field="password")
-    return None
-
-
 class _Identifiers(TypedDict, total=False):
     personal_id: str
     tax_code: str
@@ -702,7 +686,10 @@ def applicant_register(
         if err.field == "name":
             err.field = "full_name"  # the form's and the model's name for it
     User = get_user_model()
-    password_error = _password_errors(password, User(username=username, email=email))
+    # The account's own names count for the similarity rule, not only the username.
+    password_error = password_problems(
+        password, User(username=username, email=email, first_name=full_name)
+    )
     if password_error:
         errors.add(password_error)
     if password_confirmation is not None and password_confirmation != password:

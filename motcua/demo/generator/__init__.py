@@ -24,6 +24,7 @@ from motcua.dossiers.models import (
     Handover,
     Pause,
 )
+from motcua.org.passwords import password_problems
 
 from .history import history_generate
 from .live import live_dossiers_create
@@ -42,13 +43,21 @@ class DemoResult:
 
 
 def demo_password(path: Path | None = None) -> str:
-    """The one password of every demo account: random on first run, kept in var/."""
+    """The one password of every demo account: random on first run, kept in var/. It
+    passes the password rules (AUTH_PASSWORD_VALIDATORS); a kept one that does not (made
+    before a rule was added) is replaced, and `province_load` re-sets the accounts to it."""
     path = path or Path(settings.VAR_DIR) / "demo_password"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(9) + "\n")
-        path.chmod(0o600)
-    return path.read_text().strip()
+    if path.exists():
+        kept = path.read_text().strip()
+        if password_problems(kept) is None:
+            return kept
+    password = secrets.token_urlsafe(12)
+    while password_problems(password) is not None:
+        password = secrets.token_urlsafe(12)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(password + "\n")
+    path.chmod(0o600)
+    return password
 
 
 @transaction.atomic

@@ -36,6 +36,7 @@ from motcua.core.identifiers import make_personal_id, make_tax_code
 from motcua.core.text import fold
 from motcua.org.enums import AgencyKind, ApplicantKind, Role
 from motcua.org.models import AdministrativeUnit, Agency, Applicant, StaffRole
+from motcua.org.passwords import password_check
 from motcua.org.services import (
     CURRENT_UNITS_FROM,
     agency_create,
@@ -510,6 +511,8 @@ def province_load(*, password: str) -> Province:
     time_limits_load()
     p = _agencies()
     _procedure_links(p)
+    # Every demo account shares this password: it must pass the rules as any other.
+    password_check(password)
     password_hash = make_password(password)
     # Separate generators: each part draws the same numbers whatever already exists.
     _staff(p, password_hash, random.Random(MASTER_SEED))

@@ -1,5 +1,7 @@
 import pytest
 
+from motcua.dossiers.tests.conftest import world  # noqa: F401  (the sessions' users)
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):

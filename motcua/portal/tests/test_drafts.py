@@ -20,8 +20,8 @@ def _file(draft: str, name: str, age_days: float) -> str:
 def test_purge_deletes_old_draft_files_only():
     old = _file("aaa", "1-old.pdf", 20)
     mixed_old = _file("bbb", "1-old.pdf", 20)
-    fresh = _file("bbb", "2-new.pdf", 1)
-    assert drafts_purge() == 2  # the session lifetime (14 days) by default
+    fresh = _file("bbb", "2-new.pdf", 0.25)  # six hours
+    assert drafts_purge() == 2  # the session lifetime (MOTCUA_SESSION_MAX_HOURS) by default
     assert not default_storage.exists(old) and not default_storage.exists(mixed_old)
     assert default_storage.exists(fresh)
     assert "aaa" not in default_storage.listdir(DRAFTS)[0]  # the emptied folder is gone

@@ -1,4 +1,5 @@
-"""`motcua token create USERNAME [--name NAME]` prints a new API token (shown once);
+"""`motcua token create USERNAME [--name NAME] [--days N]` prints a new API token (shown
+once; it expires after N days, default MOTCUA_API_TOKEN_DAYS);
 `motcua token revoke PREFIX` revokes tokens by their displayed prefix."""
 
 from django.contrib.auth import get_user_model
@@ -6,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from motcua.api.auth import token_create, token_revoke
 from motcua.api.models import ApiToken
+from motcua.core.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -16,6 +18,7 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="create a token for USERNAME")
         create.add_argument("username")
         create.add_argument("--name", default="")
+        create.add_argument("--days", type=int, default=None)
         revoke = sub.add_parser("revoke", help="revoke the tokens with this prefix")
         revoke.add_argument("prefix")
 
@@ -25,7 +28,10 @@ class Command(BaseCommand):
                 user = get_user_model().objects.get_by_natural_key(opts["username"])
             except get_user_model().DoesNotExist:
                 raise CommandError(f"No user '{opts['username']}'.") from None
-            _token, plaintext = token_create(user=user, name=opts["name"])
+            try:
+                _token, plaintext = token_create(user=user, name=opts["name"], days=opts["days"])
+            except DomainError as exc:
+                raise CommandError(exc.message) from None
             self.stdout.write(plaintext)
             return
         tokens = list(ApiToken.objects.filter(prefix=opts["prefix"], revoked=False))
