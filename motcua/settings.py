@@ -200,10 +200,25 @@ STORAGES = {
 LOGIN_URL = "/dang-nhap/"
 LOGIN_REDIRECT_URL = "/"
 
-# Attachments: the largest accepted file, in bytes (default 10 MiB).
+# ---- Uploads (issue 10): sizes, office files' inflated size, volumes. Bytes throughout.
+# The largest accepted file (default 10 MiB).
 MOTCUA_MAX_UPLOAD_BYTES = int(os.environ.get("MOTCUA_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+# An office file (DOCX, XLSX: zip archives) may declare at most this inflated size, and at
+# most this many times its own size (a "zip bomb" is refused; nothing is inflated).
+MOTCUA_MAX_UNZIPPED_BYTES = int(os.environ.get("MOTCUA_MAX_UNZIPPED_BYTES", str(100 * 1024 * 1024)))
+MOTCUA_MAX_UNZIP_RATIO = int(os.environ.get("MOTCUA_MAX_UNZIP_RATIO", "100"))
+# Volumes of what applicants hand in: per request (one submission, intake or supplement),
+# per dossier (all its files but results), per applicant account per day (Vietnam's day).
+MOTCUA_MAX_REQUEST_BYTES = int(os.environ.get("MOTCUA_MAX_REQUEST_BYTES", str(30 * 1024 * 1024)))
+MOTCUA_MAX_DOSSIER_BYTES = int(os.environ.get("MOTCUA_MAX_DOSSIER_BYTES", str(60 * 1024 * 1024)))
+MOTCUA_MAX_APPLICANT_DAY_BYTES = int(
+    os.environ.get("MOTCUA_MAX_APPLICANT_DAY_BYTES", str(200 * 1024 * 1024))
+)
+# A body other than files (JSON, form fields) is held in memory up to this; uploaded files
+# past FILE_UPLOAD_MAX_MEMORY_SIZE go to temporary files on disk, not to the worker's memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MOTCUA_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# ---- end of uploads
 
 # The one-stop rules the legal texts we could read leave open (docs/rules.md): the 2018
 # practice by default, so a province aligns them with the official text without a code change.

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +30,7 @@ from motcua.core.templatetags.bilingual import pick
 from motcua.core.text import sorted_vi
 from motcua.dossiers import selectors
 from motcua.dossiers.access import allowed_actions, staff_roles
+from motcua.dossiers.attachments import file_response
 from motcua.dossiers.enums import ACTION_EN, OPEN, STATUS_EN, Action, Status, StepOutcome
 from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
 from motcua.org.enums import Role
@@ -370,18 +371,7 @@ def attachment(request, dossier_id: int, att_id: int):
     att = Attachment.objects.filter(pk=att_id, dossier_id=d.pk).first()
     if att is None:
         raise Http404
-    inline = att.content_type in ("image/png", "image/jpeg", "application/pdf")
-    response = FileResponse(
-        att.file.open("rb"),
-        as_attachment=not inline,
-        filename=att.original_name,
-        content_type=att.content_type,
-    )
-    if att.content_type != "application/pdf":
-        # No script of an uploaded file runs in our origin; Chromium's PDF viewer refuses
-        # sandboxed documents, so PDFs (sniffed as PDFs when stored) are left out.
-        response["Content-Security-Policy"] = "sandbox"
-    return response
+    return file_response(att.file, original_name=att.original_name, content_type=att.content_type)
 
 
 @require_POST

@@ -35,6 +35,7 @@ from motcua.org.models import Agency
 
 from . import actions, selectors, services
 from .access import allowed_actions, can_see_attachment, can_view
+from .attachments import file_response
 from .enums import STATUS_EN, Action, Status
 from .models import Attachment, AttachmentKind, Dossier
 from .schemas import (
@@ -557,12 +558,7 @@ def attachment(
     att = Attachment.objects.filter(pk=att_id, dossier_id=d.pk).first()
     if att is None or not can_see_attachment(request.user, d, att.kind):
         raise NotFound("tệp đính kèm", "Attachment", field="att_id")
-    return FileResponse(
-        att.file.open("rb"),
-        as_attachment=True,
-        filename=att.original_name,
-        content_type=att.content_type,
-    )
+    return file_response(att.file, original_name=att.original_name, content_type=att.content_type)
 
 
 # ---------------------------------------------------------------------------- transitions

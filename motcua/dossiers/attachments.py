@@ -2,19 +2,28 @@
 
 A rejected file leaves nothing behind: every file of a request is checked before any is
 stored, and files stored inside a transaction that later fails are deleted (FileGuard).
+
+The name must agree with the content: the extension must be one of the sniffed type's, and
+the name kept (the download's name) is a safe one, ending in the type's own extension.
+Office files are zip archives: their declared inflated size and ratio are bounded without
+extracting anything (a "zip bomb" is refused). Serving: only PDFs and images are shown
+inline (`disposition`); the rest is downloaded.
 """
 
 from __future__ import annotations
 
 import hashlib
+import unicodedata
+import zipfile
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal
 
 import filetype
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
+from django.http import FileResponse
 
 from motcua.core.errors import ValidationFailed
 
@@ -25,43 +34,67 @@ ALLOWED_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
 }
+# The extensions a name may end with for each type; the first is the one a kept name gets.
+EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+}
+MAX_ZIP_ENTRIES = 10_000  # a real office file has tens of parts
+# Zip-based office formats (OOXML, OpenDocument): their inflated size is checked.
+ZIPPED_TYPES = frozenset(
+    {
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+    }
+)
+# Shown in the browser; anything else is served as a download (Content-Disposition).
+INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 
 
 @dataclass
 class CheckedFile:
+    """A checked file, not read into memory: `file` is the upload itself (a temporary file
+    past FILE_UPLOAD_MAX_MEMORY_SIZE) or, for (name, bytes), a ContentFile."""
+
     name: str
-    content: bytes
+    file: File[Any]
     content_type: str
     sha256: str
+    size: int
 
     @property
-    def size(self) -> int:
-        return len(self.content)
+    def content(self) -> bytes:
+        """The bytes (reads the whole file: for tests and small files only)."""
+        self.file.seek(0)
+        data: bytes = self.file.read()
+        self.file.seek(0)
+        return data
 
 
 def check_file(upload: Any, *, field: str) -> CheckedFile:
-    """Read and check one uploaded file (a Django UploadedFile or (name, bytes))."""
+    """Check one uploaded file (a Django UploadedFile or (name, bytes)) reading it in
+    chunks: its head for the type, an office file's zip directory, the rest for the hash."""
     if isinstance(upload, tuple):
         name, content = upload
+        file: File[Any] = ContentFile(content)
+        size = len(content)
     else:
         name = upload.name or "tep"
-        limit = settings.MOTCUA_MAX_UPLOAD_BYTES
-        if upload.size is not None and upload.size > limit:
-            raise _too_big(name, field)
-        content = upload.read()
-    limit = settings.MOTCUA_MAX_UPLOAD_BYTES
-    if len(content) > limit:
+        file, size = upload, int(upload.size or 0)
+    if size > settings.MOTCUA_MAX_UPLOAD_BYTES:
         raise _too_big(name, field)
-    if not content:
+    if not size:
         raise ValidationFailed(
             "empty_file", f"Tệp '{name}' rỗng.", f"File '{name}' is empty.", field=field
         )
-    kind = filetype.guess(content[:8192] if len(content) > 8192 else content)
+    file.seek(0)
+    kind = filetype.guess(file.read(8192))  # the sniffer reads no further
     mime = kind.mime if kind else None
-    if mime not in ALLOWED_TYPES and len(content) > 8192:
-        # Office files are zip archives: the sniffer may need more than the first bytes.
-        kind = filetype.guess(content)
-        mime = kind.mime if kind else None
     if mime not in ALLOWED_TYPES:
         raise ValidationFailed(
             "file_type_not_allowed",
@@ -69,12 +102,112 @@ def check_file(upload: Any, *, field: str) -> CheckedFile:
             f"File '{name}' is not an allowed type (PDF, JPEG, PNG, DOCX, XLSX).",
             field=field,
         )
+    if mime in ZIPPED_TYPES:
+        file.seek(0)
+        _check_zip(file, size, name, field)
+    kept = _safe_name(name, mime, field)
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    # Hook point for the malware scanner (issue 10, ClamAV): the content is known good by
+    # type and size here, and nothing is stored yet.
     return CheckedFile(
-        name=name[:255],
-        content=content,
-        content_type=mime,
-        sha256=hashlib.sha256(content).hexdigest(),
+        name=kept, file=file, content_type=mime, sha256=digest.hexdigest(), size=size
     )
+
+
+def _extension(name: str) -> str:
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
+
+
+def _safe_name(name: str, mime: str, field: str) -> str:
+    """The name to keep: the extension must be one of the sniffed type's (or absent); the
+    stem without path, control or quoting characters, NFC; the type's extension appended.
+
+    PDF bytes named `hoso.html` or `setup.exe` are refused: served under that name they
+    would be taken for what they are not."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    ext = _extension(base)
+    allowed = EXTENSIONS[mime]
+    if ext and ext not in allowed:
+        label = ALLOWED_TYPES[mime]
+        raise ValidationFailed(
+            "file_extension_mismatch",
+            f"Tệp '{name}' có nội dung {label} nhưng phần mở rộng '{ext}' không khớp: "
+            f"đổi tên thành '{allowed[0]}'.",
+            f"File '{name}' holds {label} content but its extension '{ext}' does not match: "
+            f"rename it to '{allowed[0]}'.",
+            field=field,
+            data={"name": name, "extension": ext, "sniffed": mime},
+        )
+    stem = base[: -len(ext)] if ext else base
+    stem = unicodedata.normalize("NFC", stem)
+    stem = "".join(
+        ch for ch in stem if unicodedata.category(ch)[0] != "C" and ch not in "\"'<>:|?*;%"
+    ).strip(" .")
+    return f"{stem[:200] or 'tep'}{allowed[0]}"
+
+
+def _check_zip(file: Any, size: int, name: str, field: str) -> None:
+    """An office file's declared inflated size and ratio, read from the zip's directory
+    without inflating anything (settings MOTCUA_MAX_UNZIPPED_BYTES, MOTCUA_MAX_UNZIP_RATIO).
+    A reader that inflates it later still caps what it reads; these are the sizes the
+    archive claims."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise ValidationFailed(
+            "file_corrupt",
+            f"Tệp '{name}' bị hỏng: không đọc được.",
+            f"File '{name}' is corrupt: it cannot be read.",
+            field=field,
+        ) from exc
+    inflated = sum(i.file_size for i in infos)
+    limit = settings.MOTCUA_MAX_UNZIPPED_BYTES
+    ratio = settings.MOTCUA_MAX_UNZIP_RATIO
+    if inflated > limit or inflated > ratio * size or len(infos) > MAX_ZIP_ENTRIES:
+        mib = limit / (1024 * 1024)
+        raise ValidationFailed(
+            "file_inflates_too_much",
+            f"Tệp '{name}' khi giải nén quá lớn ({inflated} byte; tối đa {mib:g} MB và "
+            f"{ratio} lần dung lượng tệp).",
+            f"File '{name}' inflates too much ({inflated} bytes; at most {mib:g} MiB and "
+            f"{ratio} times the file's size).",
+            field=field,
+            data={"inflated": inflated, "size": size, "entries": len(infos)},
+        )
+
+
+def served_name(name: str, content_type: str) -> str:
+    """The download's name of a stored file: its kept name, made safe (files kept before
+    names were checked may end in another type's extension: the type's own replaces it)."""
+    exts = EXTENSIONS.get(content_type)
+    if exts is None:
+        return name
+    try:
+        return _safe_name(name, content_type, "")
+    except ValidationFailed:
+        return _safe_name(name[: -len(_extension(name))], content_type, "")
+
+
+def file_response(stored: Any, *, original_name: str, content_type: str) -> FileResponse:
+    """Serve a stored file: PDFs and images inline, everything else as a download
+    (Content-Disposition: attachment); never sniffed by the browser (nosniff); anything but a
+    PDF sandboxed (no script of an uploaded file runs in our origin; Chromium's PDF viewer
+    refuses sandboxed documents, and PDFs were sniffed as PDFs when stored)."""
+    response = FileResponse(
+        stored.open("rb"),
+        as_attachment=content_type not in INLINE_TYPES,
+        filename=served_name(original_name, content_type),
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    if content_type != "application/pdf":
+        response["Content-Security-Policy"] = "sandbox"
+    return response
 
 
 def _too_big(name: str, field: str) -> ValidationFailed:
@@ -93,8 +226,9 @@ class FileGuard:
     def __init__(self) -> None:
         self.paths: list[str] = []
 
-    def save(self, path: str, content: bytes) -> str:
-        stored = default_storage.save(path, ContentFile(content))
+    def save(self, path: str, file: File[Any]) -> str:
+        file.seek(0)
+        stored = default_storage.save(path, file)
         self.paths.append(stored)
         return stored
 

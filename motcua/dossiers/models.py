@@ -353,7 +353,12 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # attachment_uploader_at_idx leads with it
     )
     uploaded_at = models.DateTimeField()
     digitized = models.BooleanField("số hóa", default=False)
@@ -363,6 +368,10 @@ class Attachment(models.Model):
         verbose_name = "tệp đính kèm"
         verbose_name_plural = "tệp đính kèm"
         ordering = ["dossier", "pk"]
+        indexes = [
+            # An account's uploads of the day (services._files._check_volume).
+            models.Index(fields=["uploaded_by", "uploaded_at"], name="attachment_uploader_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.original_name

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,7 +30,7 @@ from motcua.core.templatetags.bilingual import pick
 from motcua.core.validation import FieldErrors, errors_from, validate_party
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.access import applicant_id
-from motcua.dossiers.attachments import check_file
+from motcua.dossiers.attachments import CheckedFile, check_file
 from motcua.dossiers.uploads import component_uploads
 from motcua.org.models import Agency
 
@@ -88,9 +87,10 @@ def _drop_draft(request: HttpRequest, code: str) -> None:
         default_storage.delete(entry["path"])
 
 
-def _store(draft_id: str, component_id: int, name: str, content: bytes) -> str:
+def _store(draft_id: str, component_id: int, checked: CheckedFile) -> str:
+    checked.file.seek(0)
     return default_storage.save(
-        f"{DRAFTS}/{draft_id}/{component_id}-{uuid.uuid4().hex[:8]}", ContentFile(content)
+        f"{DRAFTS}/{draft_id}/{component_id}-{uuid.uuid4().hex[:8]}", checked.file
     )
 
 
@@ -197,9 +197,10 @@ def _read_fields(request: HttpRequest, step: _Step2, known_cases: list[str]) -> 
 def _take_files(
     request: HttpRequest, step: _Step2, draft_id: str, components: list[Component]
 ) -> None:
-    """The draft keeps its files but those removed or replaced (a component posted anew);
-    each new file is checked on its own and kept when good. A malformed file field is
-    refused (uploads.component_uploads) and nothing new is kept."""
+    """The draft keeps its files but those removed or replaced; each new file is checked on
+    its own and kept when good. A component posted anew replaces its kept files only when
+    every new file of it is good: a refused re-upload keeps the good file already there. A
+    malformed file field is refused (uploads.component_uploads) and nothing new is kept."""
     try:
         uploads = component_uploads(
             request.FILES, others=(AUTHORIZATION,), components={c.pk for c in components}
@@ -207,24 +208,27 @@ def _take_files(
     except DomainError as exc:
         step.errors["__all__"] = exc
         uploads = {}
+    fresh: dict[int, list[Any]] = {}
+    for c in components:
+        for upload in uploads.get(c.pk, []):
+            try:
+                fresh.setdefault(c.pk, []).append(check_file(upload, field=f"files.{c.pk}"))
+            except DomainError as exc:
+                step.component_errors.setdefault(c.pk, []).append(exc)
+    replaced = {cid for cid in fresh if cid not in step.component_errors}
     kept = [
         e
         for e in step.files
-        if f"remove_{e['path']}" not in request.POST and e["component"] not in uploads
+        if f"remove_{e['path']}" not in request.POST and e["component"] not in replaced
     ]
     for entry in step.files:
         if entry not in kept:
             default_storage.delete(entry["path"])
-    for c in components:
-        for upload in uploads.get(c.pk, []):
-            try:
-                checked = check_file(upload, field=f"files.{c.pk}")
-            except DomainError as exc:
-                step.component_errors.setdefault(c.pk, []).append(exc)
-                continue
-            path = _store(draft_id, c.pk, checked.name, checked.content)
+    for cid in sorted(replaced, key=[c.pk for c in components].index):
+        for checked in fresh[cid]:
+            path = _store(draft_id, cid, checked)
             kept.append(
-                {"component": c.pk, "name": checked.name, "path": path, "size": checked.size}
+                {"component": cid, "name": checked.name, "path": path, "size": checked.size}
             )
     step.files = kept
 
@@ -235,7 +239,7 @@ def _take_authorization(
     """The principal's details and the authorisation's scan when filing for someone else
     (a new scan replaces the kept one; filing for oneself drops it)."""
     upload = request.FILES.get(AUTHORIZATION)
-    if step.authorization and (not step.represent or upload is not None):
+    if step.authorization and not step.represent:
         default_storage.delete(step.authorization["path"])
         step.authorization = None
     if not step.represent:
@@ -250,7 +254,10 @@ def _take_authorization(
     if upload is not None:
         checked = found.check(check_file, upload, field=AUTHORIZATION)
         if checked is not None:
-            path = _store(draft_id, 0, checked.name, checked.content)
+            # A good new scan replaces the kept one; a refused one leaves it.
+            if step.authorization:
+                default_storage.delete(step.authorization["path"])
+            path = _store(draft_id, 0, checked)
             step.authorization = {"name": checked.name, "path": path, "size": checked.size}
     elif step.authorization is None:
         found.add(

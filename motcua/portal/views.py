@@ -36,6 +36,7 @@ from motcua.dossiers import actions as dossier_actions
 from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers import timing
 from motcua.dossiers.access import allowed_actions, applicant_id, can_see_attachment
+from motcua.dossiers.attachments import file_response
 from motcua.dossiers.enums import Action, Status
 from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
 from motcua.dossiers.uploads import component_uploads
@@ -459,12 +460,7 @@ def attachment(request: HttpRequest, dossier_id: int, att_id: int) -> FileRespon
     att = Attachment.objects.filter(pk=att_id, dossier_id=dossier.pk).first()
     if att is None or not can_see_attachment(request.user, dossier, att.kind):
         raise _not_found()
-    return FileResponse(
-        att.file.open("rb"),
-        as_attachment=True,
-        filename=att.original_name,
-        content_type=att.content_type,
-    )
+    return file_response(att.file, original_name=att.original_name, content_type=att.content_type)
 
 
 # ---------------------------------------------------------------------------- lookup

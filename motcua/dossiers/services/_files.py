@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from typing import Any
+
+from django.conf import settings
+from django.db import connection
 
 from motcua.catalog import cases as catalog_cases
 from motcua.catalog.models import Component, ProcedureVersion
@@ -15,8 +19,9 @@ from motcua.core.errors import ValidationFailed
 from motcua.core.text import nfc
 from motcua.core.types import Actor, actor_user
 
+from .. import timing
 from ..attachments import CheckedFile, FileGuard, check_file
-from ..models import Attachment, Dossier, ReceivedComponent
+from ..models import Attachment, AttachmentKind, Dossier, ReceivedComponent
 
 Files = Mapping[int, Sequence[Any]]  # component id -> uploaded files
 # component id -> the originals and copies counted at the counter: {"originals": 1, "copies": 2}
@@ -51,6 +56,9 @@ def _check_files(
     """Check every file before anything is stored; components must belong to the version."""
     if not files:
         return []
+    # The request's volume from the sizes the uploads declare, before any file is read: a
+    # request far over the limit does not bring its files into memory.
+    _check_request_volume(_declared_size(u) for uploads in files.values() for u in uploads)
     by_id = {c.pk: c for c in (components or _components(version))}
     checked = []
     for component_id, uploads in files.items():
@@ -60,6 +68,103 @@ def _check_files(
         for upload in uploads:
             checked.append((component, check_file(upload, field=f"{field}.{component_id}")))
     return checked
+
+
+def _declared_size(upload: Any) -> int:
+    if isinstance(upload, tuple):
+        return len(upload[1])
+    return int(getattr(upload, "size", 0) or 0)
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1024 * 1024):g}"
+
+
+def _check_request_volume(sizes: Iterable[int]) -> int:
+    """The files of one request (submission, intake, supplement) together: at most
+    MOTCUA_MAX_REQUEST_BYTES."""
+    total = sum(sizes)
+    limit = settings.MOTCUA_MAX_REQUEST_BYTES
+    if total > limit:
+        raise ValidationFailed(
+            "request_too_large",
+            f"Tổng dung lượng các tệp gửi một lần ({_mib(total)} MB) vượt quá mức cho phép "
+            f"({_mib(limit)} MB).",
+            f"The files sent at once ({_mib(total)} MiB) exceed the limit ({_mib(limit)} MiB).",
+            field="files",
+            data={"bytes": total, "limit": limit},
+        )
+    return total
+
+
+_UPLOADED_AT = Attachment._meta.get_field("uploaded_at")
+
+
+@cache
+def _volume_sql(vendor: str) -> str:
+    """The bytes a dossier holds (but results) and an account uploaded since an instant, in
+    one statement (`vendor` keys the cache): on the hot path, so not built by the ORM."""
+    dossier, kind, size, by, at = (
+        rows.column(Attachment, n)
+        for n in ("dossier", "kind", "size", "uploaded_by", "uploaded_at")
+    )
+    result = AttachmentKind.RESULT.value
+    return (
+        f"SELECT SUM(CASE WHEN {dossier} = %s AND {kind} <> '{result}' THEN {size} END), "  # noqa: S608
+        f"SUM(CASE WHEN {by} = %s AND {at} >= %s THEN {size} END) FROM {rows.table(Attachment)} "
+        f"WHERE {dossier} = %s OR ({by} = %s AND {at} >= %s)"
+    )
+
+
+def _check_volume(
+    *,
+    dossier: Dossier,
+    files: Iterable[CheckedFile],
+    uploader: Actor | None,
+    at: dt.datetime,
+    new_dossier: bool,
+) -> None:
+    """The volume an applicant hands in, checked in the transaction before anything is
+    stored: per request (MOTCUA_MAX_REQUEST_BYTES), per dossier (its files but results,
+    MOTCUA_MAX_DOSSIER_BYTES) and, for files an applicant's account uploads, per account
+    per day in Vietnam (MOTCUA_MAX_APPLICANT_DAY_BYTES). One query, and none for a new
+    dossier filed at the counter. The dossier's row is locked (no two supplements race);
+    two submissions of one account at the same instant may each pass the daily check."""
+    total = _check_request_volume(f.size for f in files)
+    if not total:
+        return
+    user = actor_user(uploader) if uploader is not None else None
+    held, today = 0, 0
+    if user is not None or not new_dossier:
+        local = at.astimezone(timing.VN)
+        day = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        since = _UPLOADED_AT.get_db_prep_value(day, connection)
+        uid = user.pk if user is not None else None
+        with connection.cursor() as cur:
+            cur.execute(_volume_sql(connection.vendor), [dossier.pk, uid, since] * 2)
+            row = cur.fetchone()
+        held, today = int(row[0] or 0), int(row[1] or 0)
+    limit = settings.MOTCUA_MAX_DOSSIER_BYTES
+    if held + total > limit:
+        raise ValidationFailed(
+            "dossier_too_large",
+            f"Tổng dung lượng tệp của hồ sơ ({_mib(held + total)} MB) vượt quá mức cho phép "
+            f"({_mib(limit)} MB).",
+            f"The dossier's files ({_mib(held + total)} MiB) exceed the limit ({_mib(limit)} MiB).",
+            field="files",
+            data={"bytes": held + total, "limit": limit},
+        )
+    limit = settings.MOTCUA_MAX_APPLICANT_DAY_BYTES
+    if user is not None and today + total > limit:
+        raise ValidationFailed(
+            "daily_upload_limit",
+            f"Tài khoản đã gửi {_mib(today)} MB tệp hôm nay; thêm {_mib(total)} MB sẽ vượt "
+            f"mức cho phép mỗi ngày ({_mib(limit)} MB). Vui lòng gửi lại vào ngày mai.",
+            f"This account sent {_mib(today)} MiB of files today; {_mib(total)} MiB more "
+            f"would exceed the daily limit ({_mib(limit)} MiB). Please send them tomorrow.",
+            field="files",
+            data={"bytes": today + total, "limit": limit},
+        )
 
 
 def _check_cases(declared: Iterable[str] | None, components: list[Component]) -> list[str]:
@@ -169,7 +274,7 @@ def _store(
 ) -> list[Attachment]:
     stored = []
     for component, f in checked:
-        path = guard.save(f"dossiers/{dossier.pk}/{f.sha256[:2]}/{f.sha256}", f.content)
+        path = guard.save(f"dossiers/{dossier.pk}/{f.sha256[:2]}/{f.sha256}", f.file)
         attachment = Attachment(
             dossier=dossier,
             component=component,

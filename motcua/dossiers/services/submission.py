@@ -45,6 +45,7 @@ from ._files import (
     Files,
     _check_cases,
     _check_counts,
+    _check_volume,
     _record_received,
     _require_components,
     _store,
@@ -193,6 +194,14 @@ def _hand_in(
     counter are digitized; uploads are the applicant's own."""
     digitized = source == ReceivedSource.COUNTER
     checked = filing.checked
+    _check_volume(
+        dossier=dossier,
+        files=[f for _c, f in checked]
+        + ([filing.authorisation[1]] if filing.authorisation[1] else []),
+        uploader=None if digitized else actor,
+        at=at,
+        new_dossier=True,
+    )
     _store(guard, dossier, checked, AttachmentKind.SUBMITTED, actor, at, digitized=digitized)
     component, auth_file = filing.authorisation
     authorised = [(component, auth_file)] if component is not None and auth_file else []

@@ -17,7 +17,14 @@ from ..enums import APPLICANT, Action
 from ..models import AttachmentKind, Book, Dossier, ReceivedSource
 from ._base import _book_number, _issuer, _require_text, transition
 from ._clock import _end_pause, _open_pause, _open_pause_row, _pause_data
-from ._files import Files, _check_files, _record_received, _store, _unknown_component
+from ._files import (
+    Files,
+    _check_files,
+    _check_volume,
+    _record_received,
+    _store,
+    _unknown_component,
+)
 
 
 def dossier_request_supplement(
@@ -96,6 +103,14 @@ def dossier_supplement(
             )
         assert step.guard is not None
         by_counter = step.acting.role != APPLICANT
+        if checked:
+            _check_volume(
+                dossier=dossier,
+                files=[f for _c, f in checked],
+                uploader=None if by_counter else actor,
+                at=at,
+                new_dossier=False,
+            )
         _store(step.guard, dossier, checked, AttachmentKind.SUPPLEMENT, actor, at, by_counter)
         _record_received(dossier, ReceivedSource.SUPPLEMENT, at, checked)
         seconds = _end_pause(dossier, pause, at)

@@ -20,12 +20,14 @@ from .factories import PDF
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 20
 
 # Statements per call, hooks (indicators, documents) included, with warm caches.
+# Issue 10: submit and supplement store an applicant's files, so they read that account's
+# volume today and the dossier's (one SUM each, services._files._check_volume).
 EXPECTED = {
-    "submit": 13,
+    "submit": 14,
     "receive": 12,
     "forward": 7,
     "request_supplement": 9,
-    "supplement": 13,
+    "supplement": 14,
     "request_payment": 5,
     "confirm_payment": 7,
     "forward_2": 7,
