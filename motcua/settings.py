@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "motcua.backoffice",
     "motcua.api",
     "motcua.demo",
+    "axes",  # login throttling (block "Login throttling" below)
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a login refused for a lockout into the 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "motcua.urls"
@@ -366,3 +369,27 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(MOTCUA_DOCUMENTS_REPAIR_EVERY_SECONDS),
     },
 }
+
+# --- Login throttling (django-axes; docs/security.md "Login throttling") -----------------
+# The portal login, the admin login and POST /api/auth/token all call authenticate(request,
+# ...): axes' backend, first, refuses a locked caller before any password is checked, and
+# each failure is counted in the database. Locked per account (username, from any address)
+# and per address (any username from it) after MOTCUA_LOGIN_FAILURE_LIMIT failures, for
+# MOTCUA_LOGIN_COOLOFF_MINUTES after the last one; an administrator unlocks at once (admin
+# "Access attempts", or `motcua axes_reset_username NAME` / `axes_reset_ip ADDRESS`).
+import datetime as _dt  # noqa: E402
+
+MOTCUA_LOGIN_FAILURE_LIMIT = int(os.environ.get("MOTCUA_LOGIN_FAILURE_LIMIT", "5"))
+MOTCUA_LOGIN_COOLOFF_MINUTES = int(os.environ.get("MOTCUA_LOGIN_COOLOFF_MINUTES", "15"))
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = MOTCUA_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=MOTCUA_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "motcua.core.lockout.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "motcua.core.lockout.lockout_response"
+# The security log names who and from where (the password is never logged).
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}  # type: ignore[index]

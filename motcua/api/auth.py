@@ -44,6 +44,7 @@ from ninja.security import HttpBearer, django_auth
 from pydantic import Field
 
 from motcua.core.errors import DomainError, NotFound, ValidationFailed
+from motcua.core.lockout import LoginLocked
 from motcua.core.text import nfc
 from motcua.org.selectors import applicant_id, staff_role_map
 
@@ -331,8 +332,14 @@ router = Router(tags=["auth"])
 
 @router.post("/token", response={201: TokenOut}, auth=None)
 def login(request, payload: LoginIn):
-    """Exchange a username and password for a new bearer token."""
+    """Exchange a username and password for a new bearer token.
+
+    Throttled like every login (django-axes, motcua.core.lockout): `authenticate` is given
+    the request, so each failure counts against the account and the address, and a locked
+    one is refused (429) before its password is checked."""
     user = authenticate(request, username=payload.username, password=payload.password)
+    if getattr(request, "axes_locked_out", False):
+        raise LoginLocked()
     if user is None or not user.is_active:
         raise InvalidCredentials()
     token, plaintext = token_create(user=user, name=payload.name or "login")
