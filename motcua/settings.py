@@ -37,7 +37,12 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 # Off unless the developer turns it on (`make demo` does): tracebacks never reach a citizen.
 DEBUG = os.environ.get("MOTCUA_DEBUG", "0") == "1"
-ALLOWED_HOSTS = os.environ.get("MOTCUA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+# The names the site answers to. No test host here: Django's test setup adds "testserver".
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("MOTCUA_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,6 +54,7 @@ INSTALLED_APPS = [
     # django-ninja's templates and static files: /api/docs loads Swagger UI from the project,
     # never from a CDN, so the API docs work on a network without internet.
     "ninja",
+    "csp",
     "motcua.core",
     "motcua.org",
     "motcua.catalog",
@@ -66,6 +72,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # What the server sends (settings block "Transport and response headers" below).
+    "csp.middleware.CSPMiddleware",
+    "motcua.core.security.PermissionsPolicyMiddleware",
+    "motcua.core.security.NoStoreMiddleware",
     "motcua.core.requestid.RequestIdMiddleware",
     "motcua.core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -139,6 +149,62 @@ if MOTCUA_REPLICA_URL:
         )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["motcua.core.db.ReplicaRouter"]
+
+# --- Transport and response headers (issue 10, "What the server sends") -------------------
+# Off by default: `make demo` and the tests run on plain http://127.0.0.1. In production
+# (README) MOTCUA_HTTPS=1 turns on HSTS, secure cookies and the redirect to https.
+MOTCUA_HTTPS = os.environ.get("MOTCUA_HTTPS", "0") == "1"
+SECURE_SSL_REDIRECT = os.environ.get("MOTCUA_SSL_REDIRECT", "1" if MOTCUA_HTTPS else "0") == "1"
+SESSION_COOKIE_SECURE = MOTCUA_HTTPS
+CSRF_COOKIE_SECURE = MOTCUA_HTTPS
+# A year once on https; 0 (no header) otherwise. Lower it while trying https out: a browser
+# that saw the header refuses plain http to the site for that long.
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("MOTCUA_HSTS_SECONDS", str(365 * 24 * 3600) if MOTCUA_HTTPS else "0")
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("MOTCUA_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+# The token only says the site consents to browsers' preload lists; nothing is listed until
+# the owner of the registrable domain submits it (hstspreload.org).
+SECURE_HSTS_PRELOAD = os.environ.get("MOTCUA_HSTS_PRELOAD", "1") == "1"
+# Behind a TLS-terminating proxy, the header that proxy sets to "https" (nginx:
+# `proxy_set_header X-Forwarded-Proto $scheme;`), named as in request.META, e.g.
+# HTTP_X_FORWARDED_PROTO. Only set it when the proxy always sets or overwrites that header:
+# a client could otherwise claim https itself.
+MOTCUA_PROXY_SSL_HEADER = os.environ.get("MOTCUA_PROXY_SSL_HEADER", "")
+if MOTCUA_PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = (MOTCUA_PROXY_SSL_HEADER, "https")
+# Content-Security-Policy (django-csp): scripts, styles, images and requests from the site
+# itself, no inline script or style (a template test keeps it so), nothing may frame the
+# site. NONCE is only put in the header of a page that asks for `request.csp_nonce`.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        # data: for the icons inside Swagger UI's stylesheet (/api/docs).
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Answers that a shared or browser cache may keep (motcua.core.security.NoStoreMiddleware):
+# only GET/HEAD 200s to an anonymous client, that set no cookie, under these public paths;
+# every other answer is sent with Cache-Control: no-store.
+MOTCUA_CACHEABLE_PATHS = [
+    "/thu-tuc/",
+    "/cong-khai/",
+    "/open-data/",
+    "/static/",
+    "/api/docs",
+    "/api/openapi.json",
+    "/api/catalog/",
+    "/api/calendar/",
+    "/api/indicators",
+]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

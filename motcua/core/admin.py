@@ -50,7 +50,8 @@ def _pretty(data: Any) -> str:
     if data is None:
         return "—"
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
-    return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
+    # Styled by motcua/admin.css (AuditEntryAdmin.Media): the CSP allows no inline style.
+    return format_html('<pre class="audit-json">{}</pre>', text)
 
 
 @admin.register(AuditEntry)
@@ -82,6 +83,9 @@ class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
         "request_id",
     )
     readonly_fields = fields
+
+    class Media:
+        css = {"all": ["motcua/admin.css"]}
 
     @admin.display(description="loại đối tượng", ordering="object_type")
     def type_label(self, obj: AuditEntry) -> str:
