@@ -6,6 +6,7 @@ Every error leaves in one shape (see motcua.core.errors.DomainError.as_dict):
 
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
+from django.http.request import RawPostDataException
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -63,6 +64,21 @@ def _bad_multipart(request, exc):
         "invalid_body",
         "Nội dung multipart không đọc được (thiếu hoặc sai boundary).",
         "The multipart body cannot be read (missing or bad boundary).",
+        "body",
+    )
+
+
+@api.exception_handler(RawPostDataException)
+def _form_to_json_endpoint(request, exc):
+    # A form or multipart body sent to an operation that reads JSON: the body was already
+    # parsed as a form (motcua.core.middleware.RejectNulMiddleware looks at every form for
+    # NUL characters), so it cannot be read as JSON. Say so instead of failing with a 500.
+    return _error(
+        request,
+        415,
+        "unsupported_media_type",
+        "Thao tác này nhận nội dung JSON (Content-Type: application/json).",
+        "This operation takes a JSON body (Content-Type: application/json).",
         "body",
     )
 
