@@ -4,3 +4,4 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "motcua.core"
     label = "core"
+    verbose_name = "Nhật ký hệ thống"
