@@ -338,7 +338,29 @@ MOTCUA_766_MAX_SUPPLEMENTS_ON_TIME = int(os.environ.get("MOTCUA_766_MAX_SUPPLEME
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"jsonlines": {"()": "motcua.core.seclog.JsonLinesFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # The security log (motcua.core.seclog): JSON lines to MOTCUA_SECURITY_LOG, a file
+        # path, or to standard error when it is unset.
+        "security": (
+            {
+                "class": "logging.handlers.WatchedFileHandler",
+                "filename": os.environ["MOTCUA_SECURITY_LOG"],
+                "encoding": "utf-8",
+                "formatter": "jsonlines",
+            }
+            if os.environ.get("MOTCUA_SECURITY_LOG")
+            else {"class": "logging.StreamHandler", "formatter": "jsonlines"}
+        ),
+    },
+    "loggers": {
+        "motcua.security": {
+            "handlers": ["security"],
+            "level": os.environ.get("MOTCUA_SECURITY_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("MOTCUA_LOG_LEVEL", "WARNING")},
 }
 
