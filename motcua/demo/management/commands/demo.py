@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
 from motcua.catalog.enums import Channel
+from motcua.demo.companions import start_all
 from motcua.demo.generator import demo_load, demo_password
 from motcua.dossiers.enums import STATUS_EN, Status
 from motcua.dossiers.models import Dossier
@@ -84,6 +85,8 @@ class Command(BaseCommand):
             f"QR codes, MOTCUA_PUBLIC_URL): {settings.MOTCUA_PUBLIC_URL}"
         )
         if serve:
+            # The counterparts of what a demo machine cannot reach (demo/companions.py).
+            start_all(self.stdout.write)
             self.stdout.write(f"Mở (open) {settings.MOTCUA_PUBLIC_URL.rstrip('/')}/")
             # The demo serves its own static files (styles, Swagger UI) whatever DEBUG says:
             # DEBUG is off unless the developer turns it on (MOTCUA_DEBUG=1), and runserver
