@@ -60,7 +60,7 @@ def payload(w, d, action) -> dict:
                 "missing_components": [w.components[1].pk],
             },
             "supplement": {"note": "Đã nộp bản giấy"},
-            "confirm_payment": {"amount_vnd": "8000", "paid_online": "0"},
+            "confirm_payment": {"amount_vnd": "8000", "receipt_number": "0001"},
             "request_withdrawal": {"reason": "Không cần nữa"},
             "stop": {"reason": "Công dân rút"},
             "apologize": {

@@ -7,96 +7,285 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dossiers', '0010_attachment_uploader_day_index'),
+        ("dossiers", "0010_attachment_uploader_day_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('obligation', models.PositiveIntegerField(verbose_name='lần yêu cầu nộp')),
-                ('channel', models.CharField(choices=[('gateway', 'Cổng thanh toán trực tuyến của tỉnh'), ('national_platform', 'Nền tảng thanh toán Cổng DVC quốc gia'), ('vietqr_transfer', 'Chuyển khoản VietQR'), ('counter_cash', 'Tiền mặt tại bộ phận một cửa'), ('counter_pos', 'Thẻ (POS) tại bộ phận một cửa')], max_length=20, verbose_name='kênh')),
-                ('provider', models.CharField(choices=[('vnpay', 'VNPay'), ('dvcqg', 'Nền tảng thanh toán Cổng DVC quốc gia'), ('bank', 'Ngân hàng'), ('counter', 'Bộ phận một cửa')], max_length=20, verbose_name='đơn vị thanh toán')),
-                ('reference', models.CharField(max_length=100, unique=True, verbose_name='mã tham chiếu')),
-                ('amount_vnd', models.BigIntegerField(verbose_name='số tiền (đồng)')),
-                ('status', models.CharField(choices=[('pending', 'Chờ thanh toán'), ('paid', 'Đã thanh toán'), ('failed', 'Thanh toán không thành công'), ('cancelled', 'Đã hủy giao dịch'), ('expired', 'Hết hạn thanh toán'), ('paid_unmatched', 'Đã thu tiền, chờ cán bộ xử lý')], default='pending', max_length=20, verbose_name='trạng thái')),
-                ('provider_txn_no', models.CharField(blank=True, max_length=64, verbose_name='mã giao dịch của đơn vị thanh toán')),
-                ('bank_code', models.CharField(blank=True, max_length=32, verbose_name='ngân hàng')),
-                ('card_type', models.CharField(blank=True, max_length=32, verbose_name='loại thẻ')),
-                ('provider_paid_at', models.DateTimeField(null=True, verbose_name='thời điểm thanh toán (đơn vị thanh toán)')),
-                ('response_code', models.CharField(blank=True, max_length=8, verbose_name='mã kết quả')),
-                ('expires_at', models.DateTimeField(null=True, verbose_name='hết hạn lúc')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='tạo lúc')),
-                ('paid_at', models.DateTimeField(null=True, verbose_name='ghi nhận đã thanh toán lúc')),
-                ('verified_by', models.CharField(blank=True, choices=[('ipn', 'Thông báo kết quả (IPN) đã xác thực chữ ký'), ('query', 'Truy vấn giao dịch đã xác thực chữ ký'), ('statement', 'Sao kê ngân hàng'), ('officer', 'Cán bộ thu tại quầy')], max_length=10, verbose_name='căn cứ xác nhận')),
-                ('verified_params', models.JSONField(blank=True, default=dict, verbose_name='tham số đã xác thực')),
-                ('client_ip', models.CharField(blank=True, max_length=45, verbose_name='địa chỉ IP')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người tạo')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='dossiers.dossier', verbose_name='hồ sơ')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("obligation", models.PositiveIntegerField(verbose_name="lần yêu cầu nộp")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("gateway", "Cổng thanh toán trực tuyến của tỉnh"),
+                            ("national_platform", "Nền tảng thanh toán Cổng DVC quốc gia"),
+                            ("vietqr_transfer", "Chuyển khoản VietQR"),
+                            ("counter_cash", "Tiền mặt tại bộ phận một cửa"),
+                            ("counter_pos", "Thẻ (POS) tại bộ phận một cửa"),
+                        ],
+                        max_length=20,
+                        verbose_name="kênh",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.CharField(
+                        choices=[
+                            ("vnpay", "VNPay"),
+                            ("dvcqg", "Nền tảng thanh toán Cổng DVC quốc gia"),
+                            ("bank", "Ngân hàng"),
+                            ("counter", "Bộ phận một cửa"),
+                        ],
+                        max_length=20,
+                        verbose_name="đơn vị thanh toán",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(max_length=100, unique=True, verbose_name="mã tham chiếu"),
+                ),
+                ("amount_vnd", models.BigIntegerField(verbose_name="số tiền (đồng)")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Chờ thanh toán"),
+                            ("paid", "Đã thanh toán"),
+                            ("failed", "Thanh toán không thành công"),
+                            ("cancelled", "Đã hủy giao dịch"),
+                            ("expired", "Hết hạn thanh toán"),
+                            ("paid_unmatched", "Đã thu tiền, chờ cán bộ xử lý"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "provider_txn_no",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="mã giao dịch của đơn vị thanh toán"
+                    ),
+                ),
+                (
+                    "bank_code",
+                    models.CharField(blank=True, max_length=32, verbose_name="ngân hàng"),
+                ),
+                ("card_type", models.CharField(blank=True, max_length=32, verbose_name="loại thẻ")),
+                (
+                    "provider_paid_at",
+                    models.DateTimeField(
+                        null=True, verbose_name="thời điểm thanh toán (đơn vị thanh toán)"
+                    ),
+                ),
+                (
+                    "response_code",
+                    models.CharField(blank=True, max_length=8, verbose_name="mã kết quả"),
+                ),
+                ("expires_at", models.DateTimeField(null=True, verbose_name="hết hạn lúc")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="tạo lúc"),
+                ),
+                (
+                    "paid_at",
+                    models.DateTimeField(null=True, verbose_name="ghi nhận đã thanh toán lúc"),
+                ),
+                (
+                    "verified_by",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("ipn", "Thông báo kết quả (IPN) đã xác thực chữ ký"),
+                            ("query", "Truy vấn giao dịch đã xác thực chữ ký"),
+                            ("statement", "Sao kê ngân hàng"),
+                            ("officer", "Cán bộ thu tại quầy"),
+                        ],
+                        max_length=10,
+                        verbose_name="căn cứ xác nhận",
+                    ),
+                ),
+                (
+                    "verified_params",
+                    models.JSONField(blank=True, default=dict, verbose_name="tham số đã xác thực"),
+                ),
+                (
+                    "client_ip",
+                    models.CharField(blank=True, max_length=45, verbose_name="địa chỉ IP"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người tạo",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="dossiers.dossier",
+                        verbose_name="hồ sơ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thanh toán',
-                'verbose_name_plural': 'thanh toán',
-                'ordering': ['-created_at'],
+                "verbose_name": "thanh toán",
+                "verbose_name_plural": "thanh toán",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='PaymentEvent',
+            name="PaymentEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(blank=True, max_length=100, verbose_name='mã tham chiếu nhận được')),
-                ('kind', models.CharField(choices=[('start', 'Tạo giao dịch'), ('ipn', 'Thông báo kết quả (IPN)'), ('query', 'Truy vấn giao dịch'), ('return', 'Trình duyệt quay về'), ('expire', 'Hết hạn'), ('officer', 'Cán bộ ghi nhận')], max_length=10, verbose_name='loại')),
-                ('verified', models.BooleanField(default=False, verbose_name='chữ ký hợp lệ')),
-                ('outcome', models.CharField(max_length=32, verbose_name='kết quả xử lý')),
-                ('answer', models.CharField(blank=True, max_length=8, verbose_name='trả lời')),
-                ('from_status', models.CharField(blank=True, max_length=20)),
-                ('to_status', models.CharField(blank=True, max_length=20)),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='tham số nhận được')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='thời điểm')),
-                ('payment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='payments.payment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="mã tham chiếu nhận được"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("start", "Tạo giao dịch"),
+                            ("ipn", "Thông báo kết quả (IPN)"),
+                            ("query", "Truy vấn giao dịch"),
+                            ("return", "Trình duyệt quay về"),
+                            ("expire", "Hết hạn"),
+                            ("officer", "Cán bộ ghi nhận"),
+                        ],
+                        max_length=10,
+                        verbose_name="loại",
+                    ),
+                ),
+                ("verified", models.BooleanField(default=False, verbose_name="chữ ký hợp lệ")),
+                ("outcome", models.CharField(max_length=32, verbose_name="kết quả xử lý")),
+                ("answer", models.CharField(blank=True, max_length=8, verbose_name="trả lời")),
+                ("from_status", models.CharField(blank=True, max_length=20)),
+                ("to_status", models.CharField(blank=True, max_length=20)),
+                (
+                    "params",
+                    models.JSONField(blank=True, default=dict, verbose_name="tham số nhận được"),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="thời điểm"
+                    ),
+                ),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="payments.payment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nhật ký thanh toán',
-                'verbose_name_plural': 'nhật ký thanh toán',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "nhật ký thanh toán",
+                "verbose_name_plural": "nhật ký thanh toán",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['dossier', 'obligation'], name='payment_dossier_obl_idx'),
+            model_name="payment",
+            index=models.Index(fields=["dossier", "obligation"], name="payment_dossier_obl_idx"),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(condition=models.Q(('status', 'pending')), fields=['status', 'created_at'], name='payment_pending_idx'),
+            model_name="payment",
+            index=models.Index(
+                condition=models.Q(("status", "pending")),
+                fields=["status", "created_at"],
+                name="payment_pending_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_vnd__gt', 0)), name='payment_amount_positive'),
+            model_name="payment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_vnd__gt", 0)), name="payment_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'paid', 'failed', 'cancelled', 'expired', 'paid_unmatched'])), name='payment_status_valid'),
+            model_name="payment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        ["pending", "paid", "failed", "cancelled", "expired", "paid_unmatched"],
+                    )
+                ),
+                name="payment_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.CheckConstraint(condition=models.Q(('channel__in', ['gateway', 'national_platform', 'vietqr_transfer', 'counter_cash', 'counter_pos'])), name='payment_channel_valid'),
+            model_name="payment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "channel__in",
+                        [
+                            "gateway",
+                            "national_platform",
+                            "vietqr_transfer",
+                            "counter_cash",
+                            "counter_pos",
+                        ],
+                    )
+                ),
+                name="payment_channel_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['paid_unmatched', 'paid']), _negated=True), models.Q(('verified_by__in', ['ipn', 'query', 'statement', 'officer']), ('paid_at__isnull', False)), _connector='OR'), name='payment_paid_is_verified'),
+            model_name="payment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["paid_unmatched", "paid"]), _negated=True),
+                    models.Q(
+                        ("verified_by__in", ["ipn", "query", "statement", "officer"]),
+                        ("paid_at__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="payment_paid_is_verified",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'paid')), fields=('dossier', 'obligation'), name='payment_one_paid_per_obligation'),
+            model_name="payment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "paid")),
+                fields=("dossier", "obligation"),
+                name="payment_one_paid_per_obligation",
+            ),
         ),
         migrations.AddIndex(
-            model_name='paymentevent',
-            index=models.Index(fields=['reference'], name='payment_event_ref_idx'),
+            model_name="paymentevent",
+            index=models.Index(fields=["reference"], name="payment_event_ref_idx"),
         ),
     ]
