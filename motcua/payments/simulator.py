@@ -20,7 +20,8 @@ purpose, so a mistake on either side shows up as a refusal instead of cancelling
     GET  /_control/health
 
 IPN modes: normal, late (after `delay` seconds, or at /_control/flush), duplicate (`count`
-copies at once), missing, bad_signature, wrong_amount.
+copies at once, or one after the other with "together": false), missing, bad_signature,
+wrong_amount.
 """
 
 from __future__ import annotations
@@ -299,6 +300,10 @@ class Gateway:
             timer.start()
             return
         copies = int(mode.get("count", 2)) if kind == "duplicate" else 1
+        if not mode.get("together", True):
+            for _ in range(copies):  # one after the other
+                self.send_ipn(params)
+            return
         threads = [threading.Thread(target=self.send_ipn, args=(params,)) for _ in range(copies)]
         for t in threads:  # all copies at once: the merchant sees them concurrently
             t.start()
