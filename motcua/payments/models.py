@@ -157,8 +157,8 @@ class Payment(models.Model):
         return super().delete(*args, **kwargs)
 
     @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> Payment:
-        obj = super().from_db(db, field_names, values)
+    def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> Payment:
+        obj = super().from_db(db, field_names, values, **kwargs)
         obj._stored_status = obj.status
         return obj
 
