@@ -84,7 +84,7 @@ def gw(simulator, settings, transactional_db):
 
 
 @pytest.fixture
-def world(transactional_db):
+def world(db):
     return make_world()
 
 

@@ -184,7 +184,8 @@ def test_duplicate_ipns_credit_once(gw, world, waiting):
     )
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
 def test_sixteen_concurrent_duplicate_ipns_credit_once_on_postgresql(gw, world, waiting):
     """16 copies sent at once by the simulator, served by 16 threads of the live server,
     each with its own PostgreSQL connection: the row locks let exactly one credit."""
