@@ -75,6 +75,17 @@ def gateway_config() -> vnpay.Config:
     return cfg
 
 
+def gateway_origin() -> str | None:
+    """scheme://host[:port] of the gateway's checkout page (for the pages' CSP), or None."""
+    from urllib.parse import urlsplit
+
+    url = str(getattr(settings, "MOTCUA_VNPAY_PAY_URL", "") or "")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 # ------------------------------------------------------------------------ obligations
 
 
@@ -632,6 +643,7 @@ __all__ = [
     "counter_payment",
     "current_obligation",
     "gateway_config",
+    "gateway_origin",
     "payment_ipn",
     "payment_query",
     "payment_return",

@@ -508,8 +508,11 @@ def test_the_applicant_cannot_mark_the_dossier_paid(client, world, settings):
     settings.MOTCUA_VNPAY_PAY_URL = "https://gateway.invalid/paymentv2/vpcpay.html"
     d = advance(world, Status.FINANCIAL_OBLIGATION)
     login(client, world.citizen)
-    page = client.get(f"/ho-so/{d.pk}/").content.decode()
+    r = client.get(f"/ho-so/{d.pk}/")
+    page = r.content.decode()
     assert "Thanh toán trực tuyến" in page and "Xác nhận đã thanh toán" not in page
+    # The form's redirect goes to the gateway: the page's CSP lets the form go there.
+    assert "form-action 'self' https://gateway.invalid" in r["Content-Security-Policy"]
     r = client.post(f"/ho-so/{d.pk}/thanh-toan/", {"paid_online": "2", "reference": "GD1"})
     assert r.status_code == 302
     assert r["Location"].startswith("https://gateway.invalid/paymentv2/vpcpay.html?")
