@@ -414,3 +414,71 @@ def test_an_id_token_for_another_login_is_refused_by_its_nonce(provider, client,
     session["oidc_pending"] = waiting
     session.save()
     assert_refused(come_back(client, callback), "nonce_mismatch", caplog)
+
+
+# -- the demo ------------------------------------------------------------------------------
+
+DEMO_SETTINGS = (
+    "MOTCUA_OIDC_ISSUER",
+    "MOTCUA_OIDC_CLIENT_ID",
+    "MOTCUA_OIDC_CLIENT_SECRET",
+    "MOTCUA_OIDC_REDIRECT_URI",
+    "MOTCUA_OIDC_KEEP_LOCAL_PASSWORD",
+)
+
+
+def test_the_demo_starts_the_provider_and_its_citizen_logs_in(db, client, settings, monkeypatch):
+    from motcua.demo import companions
+    from motcua.demo.idp import identity_provider
+
+    for name in DEMO_SETTINGS:
+        setattr(settings, name, "" if name != "MOTCUA_OIDC_KEEP_LOCAL_PASSWORD" else False)
+        monkeypatch.delenv(name, raising=False)  # restored after the test
+    settings.MOTCUA_PUBLIC_URL = "http://testserver"
+    oidc._cache.clear()
+    assert "motcua.demo.idp.identity_provider" in companions.FACTORIES
+    companion = identity_provider()
+    assert companion is not None
+    proc = companions.start(companion)
+    try:
+        assert f"http://127.0.0.1:{companion.port}" == settings.MOTCUA_OIDC_ISSUER
+        assert settings.MOTCUA_OIDC_REDIRECT_URI == CALLBACK
+        local = _local("congdan", AN_PID)
+        r, _ = log_in(client, "an")
+        assert r.status_code == 302
+        assert int(client.session["_auth_user_id"]) == local.user.pk
+        local.user.refresh_from_db()
+        assert local.user.check_password("Mat-khau-rat-dai-2025")  # the demo keeps it
+        # No control channel in the demo: the provider cannot be told to misbehave.
+        r = requests.post(settings.MOTCUA_OIDC_ISSUER + "/_control", json={"mode": "expired"})
+        assert r.status_code == 404
+    finally:
+        companions._stop(proc)
+
+
+def test_a_configured_provider_replaces_the_demo_one(settings):
+    from motcua.demo.idp import identity_provider
+
+    settings.MOTCUA_OIDC_ISSUER = "https://sso.dichvucong.gov.vn"
+    assert identity_provider() is None
+
+
+def test_the_provider_offers_the_demo_citizen_and_company():
+    from motcua.core.identifiers import make_tax_code
+    from motcua.devtools.idp import IDENTITIES
+
+    numbers = {i.key: i.number for i in IDENTITIES}
+    assert numbers["an"] == make_personal_id(27, "male", 1990, 123456) == AN_PID
+    assert numbers["quanho"] == make_tax_code("230012345") == QUANHO_TAX
+
+
+def test_the_admin_shows_the_identity_and_does_not_let_the_number_be_edited(provider, client):
+    r, _ = log_in(client, "binh")
+    assert r.status_code == 302
+    applicant = Applicant.objects.get(personal_id=BINH_PID)
+    admin_user = User.objects.create_superuser("quantri", password="x")
+    client.force_login(admin_user)
+    page = client.get(f"/admin/org/applicant/{applicant.pk}/change/").content.decode()
+    assert 'name="personal_id"' not in page
+    assert BINH_PID in page and provider in page
+    assert 'name="full_name"' in page
