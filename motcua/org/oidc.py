@@ -335,7 +335,7 @@ def verify_id_token(cfg: OidcConfig, id_token: str, *, nonce: str) -> dict[str, 
     try:
         try:
             decoded = jwt.decode(id_token, key_set(cfg), algorithms=algorithms)
-        except (ValueError, JoseError) as first:
+        except (ValueError, TypeError, KeyError, JoseError) as first:
             if isinstance(first, BadSignatureError):
                 raise
             # An unknown key id: the provider may have rotated its keys.
@@ -346,7 +346,7 @@ def verify_id_token(cfg: OidcConfig, id_token: str, *, nonce: str) -> dict[str, 
             "Chữ ký của ID token không đúng: thông tin đăng nhập có thể đã bị sửa.",
             "The ID token's signature is wrong: the login data may have been altered.",
         ) from exc
-    except (JoseError, ValueError) as exc:
+    except (JoseError, ValueError, TypeError, KeyError) as exc:
         raise _fail(
             "id_token_invalid",
             f"ID token không hợp lệ ({type(exc).__name__}).",
