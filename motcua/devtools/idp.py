@@ -15,7 +15,8 @@ joserfc (Authlib's JOSE library); the PKCE challenge is Authlib's
 With --control it also takes `POST /_control {"mode": ...}` so that a test can make it
 misbehave on purpose in the ID tokens it issues from then on: `wrong_issuer`, `expired`,
 `tampered` (payload changed after signing), `wrong_audience`, `no_number`, `bad_number`,
-or `normal`. The misbehaviour lives here; motcua's client under test is the real one.
+or `normal`; `{"rotate_key": true}` replaces the signing key (a new key id), as a provider
+rotating its keys does. The misbehaviour lives here; motcua's client under test is the real one.
 """
 
 from __future__ import annotations
@@ -87,13 +88,17 @@ class Provider:
         self.client_secret = client_secret
         self.redirect_uris = redirect_uris
         self.control = control
-        self.key = RSAKey.generate_key(
-            2048, parameters={"kid": secrets.token_hex(8), "use": "sig", "alg": "RS256"}
-        )
+        self.key = self.new_key()
         self.mode = "normal"
         self.lock = threading.Lock()
         self.codes: dict[str, dict[str, Any]] = {}
         self.tokens: dict[str, tuple[float, TestIdentity]] = {}
+
+    @staticmethod
+    def new_key() -> RSAKey:
+        return RSAKey.generate_key(
+            2048, parameters={"kid": secrets.token_hex(8), "use": "sig", "alg": "RS256"}
+        )
 
     def metadata(self) -> dict[str, Any]:
         i = self.issuer
@@ -222,6 +227,11 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/_control" and self.provider.control:
             length = int(self.headers.get("Content-Length") or 0)
             data = json.loads(self.rfile.read(length) or b"{}")
+            if data.get("rotate_key"):
+                with self.provider.lock:
+                    self.provider.key = self.provider.new_key()
+                self._json(200, {"kid": self.provider.key.kid})
+                return
             mode = data.get("mode", "normal")
             if mode not in MODES:
                 self._json(400, {"error": f"unknown mode {mode}"})

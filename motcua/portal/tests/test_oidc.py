@@ -482,3 +482,14 @@ def test_the_admin_shows_the_identity_and_does_not_let_the_number_be_edited(prov
     assert 'name="personal_id"' not in page
     assert BINH_PID in page and provider in page
     assert 'name="full_name"' in page
+
+
+def test_a_rotated_signing_key_is_fetched_again(provider, client):
+    r, _ = log_in(client, "binh")
+    assert r.status_code == 302  # the key set is now cached
+    rotated = requests.post(provider + "/_control", json={"rotate_key": True}, timeout=5)
+    assert rotated.status_code == 200
+    client.post("/dang-xuat/")
+    r, _ = log_in(client, "binh")
+    assert r.status_code == 302 and r["Location"] == "/ho-so/"
+    assert oidc.key_set(oidc.config()).get_by_kid(rotated.json()["kid"])
