@@ -126,3 +126,21 @@ def test_nothing_to_pay_when_the_dossier_does_not_wait(world, settings):
 
     with pytest.raises(IllegalTransition):
         services.payment_start(dossier_id=d.pk, actor=world.citizen, return_url="http://x/")
+
+
+def test_paid_online_is_decided_once_for_every_channel():
+    """Every channel has its DuocThanhToanTrucTuyen, and the replay layer's inverse (for
+    imported history) agrees with it."""
+    from motcua.dossiers.enums import PaymentChannel
+    from motcua.dossiers.replay import CHANNEL_OF_PAID_ONLINE
+    from motcua.dossiers.rules import paid_online_for
+
+    assert {c.value: paid_online_for(c) for c in PaymentChannel} == {
+        "gateway": 2,
+        "national_platform": 1,
+        "vietqr_transfer": 2,
+        "counter_cash": 0,
+        "counter_pos": 0,
+    }
+    for value, channel in CHANNEL_OF_PAID_ONLINE.items():
+        assert paid_online_for(channel) == value
