@@ -300,3 +300,19 @@ def test_the_settlement_file_lists_the_days_transactions(gw, world, waiting):
     assert rows[0][:4] == ["TmnCode", "TxnRef", "TransactionNo", "Amount"]
     [mine] = [r for r in rows[1:] if r[1] == ref]
     assert (mine[0], mine[3], mine[8]) == (gw.tmn_code, "8000", "00")
+
+
+def test_the_command_resolves_pending_attempts_by_query(gw, world, waiting):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    gw.mode("missing")
+    _c, url = start(world, waiting)
+    ref, _ = checkout(url, "success")
+    assert Payment.objects.get(reference=ref).status == "pending"
+    out = StringIO()
+    call_command("payments", "query-pending", "--older-than", "0", stdout=out)
+    assert "1" in out.getvalue()
+    assert Payment.objects.get(reference=ref).verified_by == "query"
+    assert Dossier.objects.get(pk=waiting.pk).status == Status.PROCESSING
