@@ -150,6 +150,16 @@ def _event(
     return event
 
 
+def _received(params: Mapping[str, Any]) -> dict[str, str]:
+    """The parameters of a message from outside, as kept and checked: only the protocol's
+    (vnp_*), at most 40 of them, each value at most 1000 characters (anyone may call the
+    IPN URL; a forged message is logged, not allowed to fill the log). A longer value is
+    kept cut, and its signature then fails, as it should."""
+    known = [k for k in params if str(k) in vnpay.IPN_FIELDS]
+    others = [k for k in params if str(k).startswith("vnp_") and str(k) not in vnpay.IPN_FIELDS]
+    return {str(k)[:64]: str(params[k])[:1000] for k in [*known, *others][:40]}
+
+
 # ------------------------------------------------------------------------------ start
 
 
@@ -425,7 +435,7 @@ def payment_ipn(params: Mapping[str, Any]) -> dict[str, str]:
     check the amount; then record the outcome (and settle the dossier) once. Returns the
     answer the protocol expects ({"RspCode", "Message"}); every message is logged as a
     PaymentEvent, verified or not."""
-    data = {str(k): str(v) for k, v in params.items()}
+    data = _received(params)
     reference = data.get("vnp_TxnRef", "")[:100]
     try:
         cfg = gateway_config()
@@ -551,7 +561,7 @@ def payment_return(
     """The applicant's browser came back from the gateway. Its parameters are never
     trusted: they only say which attempt to show (and only if signed, and only to its
     applicant). If the server has not heard the outcome yet, a verified query asks."""
-    data = {str(k): str(v) for k, v in params.items()}
+    data = _received(params)
     reference = data.get("vnp_TxnRef", "")[:100]
     try:
         cfg = gateway_config()

@@ -57,6 +57,25 @@ RESPONSE_CANCELLED = "24"
 STATUS_SUCCESS = "00"
 STATUS_PENDING = "01"
 
+# What an IPN or a return URL carries (VNPay's guide).
+IPN_FIELDS = frozenset(
+    {
+        "vnp_Amount",
+        "vnp_BankCode",
+        "vnp_BankTranNo",
+        "vnp_CardType",
+        "vnp_OrderInfo",
+        "vnp_PayDate",
+        "vnp_ResponseCode",
+        "vnp_TmnCode",
+        "vnp_TransactionNo",
+        "vnp_TransactionStatus",
+        "vnp_TxnRef",
+        "vnp_SecureHash",
+        "vnp_SecureHashType",
+    }
+)
+
 QUERY_REQUEST_ORDER = (
     "vnp_RequestId",
     "vnp_Version",

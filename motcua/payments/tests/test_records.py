@@ -144,3 +144,15 @@ def test_paid_online_is_decided_once_for_every_channel():
     }
     for value, channel in CHANNEL_OF_PAID_ONLINE.items():
         assert paid_online_for(channel) == value
+
+
+def test_a_forged_ipn_cannot_fill_the_log(world, settings, client):
+    settings.MOTCUA_VNPAY_TMN_CODE, settings.MOTCUA_VNPAY_HASH_SECRET = "T", "s" * 32
+    settings.MOTCUA_VNPAY_PAY_URL = "https://gw.invalid/p"
+    params = {f"vnp_X{i:03d}": "y" * 5000 for i in range(100)}
+    params.update(vnp_TxnRef="A" * 500, vnp_SecureHash="0" * 128, other="z" * 5000)
+    r = client.get("/thanh-toan/vnpay/ipn/", params)
+    assert r.json() == {"RspCode": "97", "Message": "Invalid signature"}
+    ev = PaymentEvent.objects.get()
+    assert len(ev.params) == 40 and max(len(v) for v in ev.params.values()) == 1000
+    assert "other" not in ev.params and len(ev.reference) == 100
