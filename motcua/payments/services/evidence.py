@@ -1,273 +1,41 @@
-"""Writes on payments: the only code that changes a Payment.
-
-Every write is one transaction that locks the dossier row, then the payment row (always in
-that order), checks the state, changes it and appends a PaymentEvent. A payment becomes
-paid only from the provider's verified evidence: a signed IPN (`payment_ipn`) or a signed
-query answer (`payment_query`); the browser's return (`payment_return`) only shows what
-the server knows and may trigger a query. When the evidence says paid and the dossier waits
-for this obligation, the dossier moves 6 → 4 in the same transaction through
-motcua.dossiers.services.dossier_settle_payment (the one rule for every channel).
-
-Duplicates and races: the row locks serialize every message about one dossier; the second
-of two identical IPNs finds the payment paid and answers 02; the database's partial unique
-index (one paid payment per obligation) is the last guard.
-"""
+"""The provider's evidence: the IPN, the query, the browser's return; only verified
+evidence changes a payment and settles the dossier."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
-from motcua.core.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
-from motcua.core.types import Actor, actor_user
+from motcua.core.errors import NotFound, ValidationFailed
+from motcua.core.types import Actor
 from motcua.dossiers.access import applicant_id
-from motcua.dossiers.enums import COUNTER_CHANNELS, PAYMENT_PROVIDER, Action, PaymentChannel, Status
-from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.enums import Status
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_settle_payment
 
-from . import vnpay
-from .models import (
+from .. import vnpay
+from ..models import (
     FINAL,
-    SETTLEABLE,
     EventKind,
     Payment,
-    PaymentEvent,
     PaymentStatus,
     Provider,
     VerifiedBy,
 )
-
-log = logging.getLogger(__name__)
-# An attempt is re-used only while the applicant still has this long to pay on it.
-REUSE_MARGIN = dt.timedelta(minutes=2)
-
-
-class GatewayNotConfigured(ValidationFailed):
-    pass
-
-
-def gateway_config() -> vnpay.Config:
-    """The gateway contract from the settings (MOTCUA_VNPAY_*), read on each use."""
-    cfg = vnpay.Config(
-        tmn_code=str(getattr(settings, "MOTCUA_VNPAY_TMN_CODE", "") or ""),
-        hash_secret=str(getattr(settings, "MOTCUA_VNPAY_HASH_SECRET", "") or ""),
-        pay_url=str(getattr(settings, "MOTCUA_VNPAY_PAY_URL", "") or ""),
-        api_url=str(getattr(settings, "MOTCUA_VNPAY_API_URL", "") or ""),
-        expire_minutes=int(getattr(settings, "MOTCUA_VNPAY_EXPIRE_MINUTES", 15) or 15),
-    )
-    if not (cfg.tmn_code and cfg.hash_secret and cfg.pay_url):
-        raise GatewayNotConfigured(
-            "gateway_not_configured",
-            "Thanh toán trực tuyến chưa được cấu hình. Vui lòng nộp phí tại bộ phận một cửa.",
-            "Online payment is not configured. Please pay at the counter.",
-            field="channel",
-            status=503,
-        )
-    return cfg
-
-
-def gateway_origin() -> str | None:
-    """scheme://host[:port] of the gateway's checkout page (for the pages' CSP), or None."""
-    from urllib.parse import urlsplit
-
-    url = str(getattr(settings, "MOTCUA_VNPAY_PAY_URL", "") or "")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-# ------------------------------------------------------------------------ obligations
-
-
-def current_obligation(dossier_id: int) -> int | None:
-    """The seq of the request for payment that set the dossier's amount due now."""
-    seq: int | None = (
-        DossierEvent.objects.filter(dossier_id=dossier_id, action=Action.REQUEST_PAYMENT)
-        .order_by("-seq")
-        .values_list("seq", flat=True)
-        .first()
-    )
-    return seq
-
-
-def amount_outstanding(dossier: Dossier, obligation: int) -> int:
-    """What is still due on `obligation`: the amount due less what verified payments of it
-    already took (money is integer đồng)."""
-    paid = (
-        Payment.objects.filter(
-            dossier_id=dossier.pk, obligation=obligation, status=PaymentStatus.PAID
-        ).aggregate(total=Sum("amount_vnd"))["total"]
-        or 0
-    )
-    return max(int(dossier.fee_due_vnd) - int(paid), 0)
-
-
-def _lock_dossier(dossier_id: int) -> Dossier:
-    dossier = (
-        Dossier.objects.select_for_update(of=("self",))
-        .only("id", "code", "status", "fee_due_vnd", "owner_id", "version")
-        .filter(pk=dossier_id)
-        .first()
-    )
-    if dossier is None:
-        raise NotFound("hồ sơ", "Dossier", field="dossier_id")
-    return dossier
-
-
-def _event(
-    payment: Payment | None,
-    kind: str,
-    outcome: str,
-    *,
-    verified: bool,
-    params: Mapping[str, Any] | None = None,
-    answer: str = "",
-    from_status: str = "",
-    reference: str = "",
-) -> PaymentEvent:
-    event = PaymentEvent(
-        payment=payment,
-        reference=(reference or (payment.reference if payment else ""))[:100],
-        kind=kind,
-        verified=verified,
-        outcome=outcome,
-        answer=answer,
-        from_status=from_status,
-        to_status=payment.status if payment else "",
-        params=dict(params or {}),
-    )
-    event.save(force_insert=True)
-    return event
-
-
-def _received(params: Mapping[str, Any]) -> dict[str, str]:
-    """The parameters of a message from outside, as kept and checked: only the protocol's
-    (vnp_*), at most 40 of them, each value at most 1000 characters (anyone may call the
-    IPN URL; a forged message is logged, not allowed to fill the log). A longer value is
-    kept cut, and its signature then fails, as it should."""
-    known = [k for k in params if str(k) in vnpay.IPN_FIELDS]
-    others = [k for k in params if str(k).startswith("vnp_") and str(k) not in vnpay.IPN_FIELDS]
-    return {str(k)[:64]: str(params[k])[:1000] for k in [*known, *others][:40]}
-
-
-# ------------------------------------------------------------------------------ start
-
-
-@dataclass(frozen=True)
-class Started:
-    payment: Payment
-    redirect_url: str
-
-
-def _new_reference(dossier: Dossier, obligation: int) -> str:
-    """A printable ASCII merchant reference (vnp_TxnRef), unique per attempt: the dossier's
-    code, the obligation and a random tail (unique even across a database reset, since the
-    gateway remembers every reference it saw)."""
-    code = "".join(c for c in (dossier.code or f"HS{dossier.pk}") if c.isascii() and c.isalnum())
-    return f"{code[:60]}-{obligation}-{secrets.token_hex(5).upper()}"
-
-
-def payment_start(
-    *,
-    dossier_id: int,
-    actor: Actor,
-    return_url: str,
-    client_ip: str = "",
-    channel: str = PaymentChannel.GATEWAY,
-    at: dt.datetime | None = None,
-) -> Started:
-    """Start (or resume) the applicant's online payment of the dossier's obligation: only
-    the dossier's applicant, only while it waits for the payment (status 6). The amount is
-    the amount due less what was already paid on it. A pending attempt that still has time
-    is re-used; otherwise a new one with a new merchant reference. Returns the attempt and
-    the signed URL of the gateway's checkout page."""
-    if channel != PaymentChannel.GATEWAY:
-        raise ValidationFailed(
-            "channel_unavailable",
-            "Kênh thanh toán này chưa được hỗ trợ.",
-            "This payment channel is not available yet.",
-            field="channel",
-        )
-    cfg = gateway_config()
-    now = at or timezone.now()
-    with transaction.atomic():
-        dossier = _lock_dossier(dossier_id)
-        owner = applicant_id(actor)
-        if owner is None or owner != dossier.owner_id:
-            raise PermissionDenied(
-                "Chỉ người nộp hồ sơ được thanh toán trực tuyến cho hồ sơ này.",
-                "Only the dossier's applicant may pay for it online.",
-            )
-        if dossier.status != Status.FINANCIAL_OBLIGATION:
-            raise IllegalTransition(
-                "not_waiting_for_payment",
-                "Hồ sơ không ở trạng thái chờ thực hiện nghĩa vụ tài chính.",
-                "The dossier is not waiting for a payment.",
-                field="status",
-            )
-        obligation = current_obligation(dossier.pk)
-        amount = amount_outstanding(dossier, obligation) if obligation is not None else 0
-        if obligation is None or amount <= 0:
-            raise IllegalTransition(
-                "nothing_to_pay",
-                "Hồ sơ không còn khoản nào phải nộp.",
-                "Nothing is left to pay on this dossier.",
-                field="amount_vnd",
-            )
-        live = (
-            Payment.objects.select_for_update()
-            .filter(
-                dossier_id=dossier.pk,
-                obligation=obligation,
-                channel=channel,
-                status=PaymentStatus.PENDING,
-                amount_vnd=amount,
-                expires_at__gt=now + REUSE_MARGIN,
-            )
-            .order_by("-created_at")
-            .first()
-        )
-        if live is not None:
-            payment = live
-            _event(payment, EventKind.START, "reused", verified=True, from_status=payment.status)
-        else:
-            payment = Payment(
-                dossier_id=dossier.pk,
-                obligation=obligation,
-                channel=channel,
-                provider=Provider.VNPAY,
-                reference=_new_reference(dossier, obligation),
-                amount_vnd=amount,
-                expires_at=now + dt.timedelta(minutes=cfg.expire_minutes),
-                created_at=now,
-                created_by=actor_user(actor),
-                client_ip=client_ip[:45],
-            )
-            payment.save(force_insert=True)
-            _event(payment, EventKind.START, "created", verified=True)
-    assert payment.expires_at is not None  # noqa: S101 (set above, for mypy)
-    params = vnpay.payment_params(
-        cfg,
-        txn_ref=payment.reference,
-        amount_vnd=payment.amount_vnd,
-        order_info=f"Nop phi le phi ho so {dossier.code or dossier.pk}",
-        return_url=return_url,
-        ip_addr=client_ip,
-        created_at=payment.created_at,
-        expires_at=payment.expires_at,
-    )
-    return Started(payment, vnpay.payment_url(cfg, params))
-
+from ._common import (
+    GatewayNotConfigured,
+    _event,
+    _lock_dossier,
+    _received,
+    current_obligation,
+    gateway_config,
+    log,
+)
 
 # ----------------------------------------------------------------- evidence, verified
 
@@ -606,57 +374,3 @@ def payments_query_pending(*, older_than: dt.timedelta = dt.timedelta(minutes=5)
         except ValidationFailed:
             break  # the gateway is unreachable: try the rest next time
     return len(ids)
-
-
-# --------------------------------------------------------------- counter, by the officer
-
-
-def counter_payment(event: DossierEvent, dossier: Dossier) -> None:
-    """A counter payment the officer recorded (cash or POS, with its receipt): kept as a
-    Payment in the same transaction, so every channel's money is in one table."""
-    if event.action != Action.CONFIRM_PAYMENT or event.actor_role == PAYMENT_PROVIDER:
-        return
-    data = event.data or {}
-    channel = data.get("channel")
-    if channel not in COUNTER_CHANNELS:
-        return
-    obligation = current_obligation(dossier.pk) or 0
-    payment = Payment(
-        dossier_id=dossier.pk,
-        obligation=obligation,
-        channel=channel,
-        provider=Provider.COUNTER,
-        reference=f"QUAY-{dossier.pk}-{event.seq}",
-        amount_vnd=int(data["amount_vnd"]),
-        status=PaymentStatus.PAID,
-        provider_txn_no=str(data.get("receipt_number", ""))[:64],
-        created_at=event.at,
-        paid_at=event.at,
-        verified_by=VerifiedBy.OFFICER,
-        verified_params={"receipt_number": data.get("receipt_number", ""), "event_seq": event.seq},
-        created_by=event.actor,
-    )
-    payment.save(force_insert=True)
-    _event(
-        payment,
-        EventKind.OFFICER,
-        PaymentStatus.PAID,
-        verified=True,
-        params=payment.verified_params,
-    )
-
-
-__all__ = [
-    "SETTLEABLE",
-    "Started",
-    "amount_outstanding",
-    "counter_payment",
-    "current_obligation",
-    "gateway_config",
-    "gateway_origin",
-    "payment_ipn",
-    "payment_query",
-    "payment_return",
-    "payment_start",
-    "payments_query_pending",
-]
