@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING, Any, cast
 from motcua.catalog.enums import AgencyRole
 
 from . import deadlines, rules, timing
-from .enums import COUNTER_CHANNELS, TRANSITIONS, Action, PaidOnline, PaymentChannel, Status
+from .enums import (
+    COUNTER_CHANNELS,
+    PAYMENT_PROVIDER,
+    TRANSITIONS,
+    Action,
+    PaidOnline,
+    PaymentChannel,
+    Status,
+)
 
 if TYPE_CHECKING:
     from motcua.core.errors import IllegalTransition
@@ -52,6 +60,8 @@ class Actor:
 
 
 NOBODY = Actor()
+# The payment system settling an online payment its provider proved (enums.PAYMENT_PROVIDER).
+PAYMENT_SYSTEM = Actor(role=PAYMENT_PROVIDER)
 
 
 @dataclass
@@ -366,7 +376,9 @@ class Life:
     ) -> None:
         """A payment of the past, as its source recorded it: `paid_online` is the source's
         (an import of history, not a new payment); the channel is the one that value
-        implies, and a counter payment's `ref` is its receipt number."""
+        implies, and a counter payment's `ref` is its receipt number. An online payment is
+        settled by the payment system (PAYMENT_SYSTEM), as motcua records one today; the
+        applicant never is."""
         self._check(Action.CONFIRM_PAYMENT)
         v = self.values
         v.update(fee_paid_vnd=amount, paid_online=int(paid_online), status=int(Status.PROCESSING))
@@ -379,6 +391,8 @@ class Life:
         }
         if channel in COUNTER_CHANNELS:
             data["receipt_number"] = ref
+        else:
+            actor = PAYMENT_SYSTEM
         if v["paused_at"] is not None:
             data.update(self._end_pause(at))
         self._event(Action.CONFIRM_PAYMENT, at, actor, Status.FINANCIAL_OBLIGATION, data=data)
