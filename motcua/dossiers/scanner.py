@@ -147,7 +147,14 @@ def shipped_clamd(
             ]
         )
     )
-    return [clamd_program() or "clamd", "-c", str(conf)], f"tcp://127.0.0.1:{port}"
+    argv = [clamd_program() or "clamd", "-c", str(conf)]
+    # It dies with the process that started it, however that one ends (a demo server
+    # stopped by SIGTERM runs no atexit): util-linux's setpriv sets the parent-death signal
+    # and execs clamd (same pid).
+    setpriv = shutil.which("setpriv")
+    if setpriv:
+        argv = [setpriv, "--pdeathsig", "TERM", *argv]
+    return argv, f"tcp://127.0.0.1:{port}"
 
 
 def clamd_program() -> str | None:
