@@ -28,28 +28,40 @@ HASH_LENGTH = 64
 
 def utc_iso(value: dt.datetime) -> str:
     """`value` (aware) in UTC, ISO 8601 with microseconds and a Z."""
-    if value.tzinfo is None:
+    offset = value.utcoffset()
+    if offset is None:
         raise ValueError("a chained datetime must carry its time zone")
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if offset:
+        value = value - offset
+    return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def _text(value: str) -> str:
+    if value.isascii() or unicodedata.is_normalized("NFC", value):
+        return value
+    return unicodedata.normalize("NFC", value)
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, str):
-        return (
-            value
-            if unicodedata.is_normalized("NFC", value)
-            else unicodedata.normalize("NFC", value)
-        )
-    if value is None or isinstance(value, bool | int):
+    kind = type(value)
+    if kind is str:
+        return _text(value)
+    if value is None or kind is int or kind is bool:
         return value
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer():
-            return int(value)
-        return value
+    if kind is dict:
+        return {_text(str(k)): _plain(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_plain(v) for v in value]
     if isinstance(value, dt.datetime):
         return utc_iso(value)
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) and value.is_integer() else value
+    if isinstance(value, str):  # a str subclass (TextChoices)
+        return _text(str(value))
+    if isinstance(value, int):  # an int subclass (IntegerChoices)
+        return int(value)
     if isinstance(value, Mapping):
-        return {_plain(str(k)): _plain(v) for k, v in value.items()}
+        return {_text(str(k)): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     raise TypeError(f"Cannot chain a {type(value).__name__}")

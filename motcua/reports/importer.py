@@ -21,6 +21,7 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from pydantic import ValidationError
@@ -391,7 +392,8 @@ def _write(parsed: list[Parsed]) -> list[int]:
                 )
             )
         Dossier.objects.bulk_create(dossiers, batch_size=BATCH)
-        events, pauses, handovers = [], [], []
+        events: list[tuple[Any, ...]] = []
+        pauses, handovers = [], []
         for p, d, (rows, hashes) in zip(chunk, dossiers, chained, strict=True):
             ids.append(d.pk)
             events.extend((d.pk, *row, h) for row, h in zip(rows, hashes, strict=True))

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 from motcua.core.chain import GENESIS
 
-PG_OFF = "ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_append_only"
+PG_OFF = "SET CONSTRAINTS ALL IMMEDIATE; ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_append_only"
 PG_ON = "ALTER TABLE core_auditentry ENABLE TRIGGER core_auditentry_append_only"
 SQLITE_OFF = "DROP TRIGGER IF EXISTS core_auditentry_no_update"
 SQLITE_ON = """CREATE TRIGGER core_auditentry_no_update BEFORE UPDATE ON core_auditentry
@@ -38,10 +38,19 @@ def chain(apps, schema_editor):
         cur.execute(on)
 
 
+def restore_sqlite_trigger(apps, schema_editor):
+    """Backwards, after the fields are removed (SQLite rebuilt the table again)."""
+    if schema_editor.connection.vendor == "sqlite":
+        with schema_editor.connection.cursor() as cur:
+            cur.execute(SQLITE_OFF)
+            cur.execute(SQLITE_ON)
+
+
 class Migration(migrations.Migration):
     dependencies = [("core", "0002_audit_entry_append_only")]
 
     operations = [
+        migrations.RunPython(migrations.RunPython.noop, restore_sqlite_trigger),
         migrations.AddField(
             model_name="auditentry",
             name="prev_hash",

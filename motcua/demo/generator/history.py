@@ -32,6 +32,7 @@ import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -643,7 +644,8 @@ def _write(plans: list[Plan], rng: random.Random) -> None:
             )
         )
     Dossier.objects.bulk_create(dossiers, batch_size=BATCH)
-    events, handovers, pauses, received = [], [], [], []
+    events: list[tuple[Any, ...]] = []
+    handovers, pauses, received = [], [], []
     for pl, dossier, (rows, hashes) in zip(plans, dossiers, chained, strict=True):
         d = pl.d
         if d.get("code"):
