@@ -340,6 +340,13 @@ MOTCUA_VNPAY_PAY_URL = os.environ.get("MOTCUA_VNPAY_PAY_URL", "")
 MOTCUA_VNPAY_API_URL = os.environ.get("MOTCUA_VNPAY_API_URL", "")
 # How long an attempt may be paid on the gateway's page (vnp_ExpireDate), minutes.
 MOTCUA_VNPAY_EXPIRE_MINUTES = int(os.environ.get("MOTCUA_VNPAY_EXPIRE_MINUTES", "15"))
+# Reconciliation (đối soát; docs/payments.md "Đối soát"): the URL of the gateway's daily
+# settlement file, {date} standing for YYYYMMDD (the simulator's:
+# …/merchant_webapi/settlement/{date}.csv). Empty: no reconciliation. `celery -A motcua
+# beat` reconciles yesterday (GMT+7) every day at MOTCUA_RECONCILE_AT_HOUR:15 (0-23, the
+# TIME_ZONE's hour; default 6); `motcua payments reconcile --date D` does it by hand.
+MOTCUA_VNPAY_SETTLEMENT_URL = os.environ.get("MOTCUA_VNPAY_SETTLEMENT_URL", "")
+MOTCUA_RECONCILE_AT_HOUR = int(os.environ.get("MOTCUA_RECONCILE_AT_HOUR", "6"))
 
 # The verdict and the clock (motcua.dossiers.deadlines, rules; docs/rules.md "Verdict").
 # UNCONFIRMED legal points, configurable:
@@ -407,10 +414,17 @@ MOTCUA_DOCUMENTS_REPAIR_DAYS = int(os.environ.get("MOTCUA_DOCUMENTS_REPAIR_DAYS"
 MOTCUA_DOCUMENTS_ORPHAN_GRACE_MINUTES = int(
     os.environ.get("MOTCUA_DOCUMENTS_ORPHAN_GRACE_MINUTES", "60")
 )
+from celery.schedules import crontab  # noqa: E402
+
 CELERY_BEAT_SCHEDULE = {
     "documents-repair": {
         "task": "documents.repair",
         "schedule": float(MOTCUA_DOCUMENTS_REPAIR_EVERY_SECONDS),
+    },
+    # Yesterday's payments against the gateway's settlement file (motcua.payments.tasks).
+    "payments-reconcile": {
+        "task": "payments.reconcile_yesterday",
+        "schedule": crontab(minute=15, hour=MOTCUA_RECONCILE_AT_HOUR),
     },
 }
 

@@ -218,3 +218,139 @@ class PaymentEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise FrozenPayment("Nhật ký thanh toán chỉ được ghi thêm (the payment log is append-only)")
+
+
+# ------------------------------------------------------------ reconciliation (đối soát)
+# A daily comparison of our payments with the provider's settlement file (reference §1.8);
+# written only by motcua.payments.services.reconcile.
+
+
+class DiffKind(models.TextChoices):
+    MISSING_THERE = "missing_there", "Đã thu ở hệ thống, không có trong file đối soát"
+    MISSING_HERE = "missing_here", "Có trong file đối soát, hệ thống chưa ghi nhận đã thu"
+    UNKNOWN_HERE = "unknown_here", "Mã tham chiếu trong file đối soát không có ở hệ thống"
+    AMOUNT = "amount", "Số tiền khác nhau"
+    STATUS = "status", "Trạng thái khác nhau"
+
+
+DIFF_KIND_EN = {
+    "missing_there": "Paid here, missing from the settlement file",
+    "missing_here": "In the settlement file, not paid here",
+    "unknown_here": "Settlement line with a reference unknown here",
+    "amount": "Amounts differ",
+    "status": "Statuses differ",
+}
+
+
+class ItemStatus(models.TextChoices):
+    OPEN = "open", "Chưa xử lý"
+    RESOLVED = "resolved", "Đã xử lý"
+
+
+class ReconciliationRun(models.Model):
+    """One run of the reconciliation of one provider's day; its totals are the sum of its
+    parts: compared = matched + differences, and every difference is one item."""
+
+    date = models.DateField("ngày đối soát")
+    provider = models.CharField("đơn vị thanh toán", max_length=20, choices=Provider.choices)
+    started_at = models.DateTimeField("bắt đầu", default=timezone.now)
+    finished_at = models.DateTimeField("kết thúc", null=True)
+    trigger = models.CharField("chạy bởi", max_length=20, default="schedule")
+    lines = models.PositiveIntegerField("số dòng file đối soát", default=0)
+    payments = models.PositiveIntegerField("số giao dịch của hệ thống", default=0)
+    compared = models.PositiveIntegerField("số mã tham chiếu đã so", default=0)
+    matched = models.PositiveIntegerField("khớp", default=0)
+    missing_there = models.PositiveIntegerField(default=0)
+    missing_here = models.PositiveIntegerField(default=0)
+    unknown_here = models.PositiveIntegerField(default=0)
+    amount = models.PositiveIntegerField(default=0)
+    status = models.PositiveIntegerField(default=0)
+    resolved_by_query = models.PositiveIntegerField("đã xử lý bằng truy vấn", default=0)
+    new_items = models.PositiveIntegerField("mục chênh lệch mới", default=0)
+
+    class Meta:
+        verbose_name = "lần đối soát"
+        verbose_name_plural = "lần đối soát"
+        ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    compared=models.F("matched")
+                    + models.F("missing_there")
+                    + models.F("missing_here")
+                    + models.F("unknown_here")
+                    + models.F("amount")
+                    + models.F("status")
+                ),
+                name="reconciliation_run_totals",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.date} {self.matched}/{self.compared}"
+
+    @property
+    def differences(self) -> int:
+        return self.compared - self.matched
+
+
+class ReconciliationItem(models.Model):
+    """One difference between our records and the provider's for one reference on one day,
+    waiting for an officer (or resolved by a verified query). One per (date, reference,
+    kind): a rerun finds it and adds nothing."""
+
+    date = models.DateField("ngày đối soát")
+    provider = models.CharField("đơn vị thanh toán", max_length=20, choices=Provider.choices)
+    run = models.ForeignKey(
+        ReconciliationRun, on_delete=models.PROTECT, related_name="items", verbose_name="lần"
+    )
+    payment = models.ForeignKey(
+        Payment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reconciliation_items",
+        verbose_name="thanh toán",
+    )
+    reference = models.CharField("mã tham chiếu", max_length=100)
+    kind = models.CharField("loại chênh lệch", max_length=20, choices=DiffKind.choices)
+    ours = models.JSONField("hệ thống ghi nhận", default=dict, blank=True)
+    theirs = models.JSONField("file đối soát ghi nhận", default=dict, blank=True)
+    status = models.CharField(
+        "trạng thái", max_length=10, choices=ItemStatus.choices, default=ItemStatus.OPEN
+    )
+    resolution = models.TextField("cách xử lý", blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người xử lý",
+    )
+    resolved_at = models.DateTimeField("xử lý lúc", null=True, blank=True)
+    created_at = models.DateTimeField("phát hiện lúc", default=timezone.now)
+
+    class Meta:
+        verbose_name = "chênh lệch đối soát"
+        verbose_name_plural = "chênh lệch đối soát"
+        ordering = ["date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "provider", "reference", "kind"],
+                name="reconciliation_item_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open")
+                | (Q(status="resolved") & ~Q(resolution="") & Q(resolved_at__isnull=False)),
+                name="reconciliation_item_resolved_says_how",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["date"], condition=Q(status="open"), name="reconciliation_open_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.reference} {self.kind} {self.status}"

@@ -16,7 +16,14 @@ purpose, so a mistake on either side shows up as a refusal instead of cancelling
     GET  /merchant_webapi/settlement/YYYYMMDD.csv   the day's transactions (GMT+7)
     POST /_control/mode                  {"mode": …, "txn_ref"?: …, "delay"?: s, "count"?: k}
     POST /_control/flush                 send every late IPN now
+    POST /_control/reset                 forget every order and transaction
     GET  /_control/ipn-log               every IPN sent and the merchant's answer
+    POST /_control/settlement            {"txn_ref", "amount"?, "status"?,
+                                         "response_code"?, "omit"?}: change
+                                         what the settlement file says of a transaction
+                                         (its amount in đồng, its TransactionStatus, or
+                                         leave it out), or add one the
+                                         merchant never sent (for reconciliation tests)
     GET  /_control/health
 
 IPN modes: normal, late (after `delay` seconds, or at /_control/flush), duplicate (`count`
@@ -122,6 +129,7 @@ class Gateway:
         self.ipn_log: list[dict[str, Any]] = []
         self.request_ids: set[tuple[str, str]] = set()
         self.next_no = 14000000
+        self.settlement_overrides: dict[str, dict[str, str]] = {}
 
     # ----------------------------------------------------------------- the WSGI app
 
@@ -403,9 +411,15 @@ class Gateway:
             ]
         )
         with self.lock:
-            rows = sorted(self.transactions.values(), key=lambda t: t["vnp_PayDate"])
+            rows = sorted(
+                (
+                    {**t, **self.settlement_overrides.get(ref, {})}
+                    for ref, t in self.transactions.items()
+                ),
+                key=lambda t: t["vnp_PayDate"],
+            )
         for t in rows:
-            if t["vnp_PayDate"].startswith(day):
+            if t["vnp_PayDate"].startswith(day) and not t.get("omit"):
                 writer.writerow(
                     [
                         self.tmn_code,
@@ -445,6 +459,49 @@ class Gateway:
                 else:
                     self.mode = spec
                     self.order_modes.clear()
+        elif path == "/_control/settlement" and method == "POST":
+            spec = json.loads(_read(environ) or b"{}")
+            ref = str(spec.get("txn_ref", ""))
+            if not ref:
+                return _send(
+                    start_response, "400 Bad Request", b'{"error":"txn_ref"}', "application/json"
+                )
+            change: dict[str, str] = {}
+            if "amount" in spec:
+                change["vnp_Amount"] = str(int(spec["amount"]) * 100)
+            if "status" in spec:
+                change["vnp_TransactionStatus"] = str(spec["status"])
+            if "response_code" in spec:
+                change["vnp_ResponseCode"] = str(spec["response_code"])
+            if spec.get("omit"):
+                change["omit"] = "1"
+            with self.lock:
+                if ref not in self.transactions:  # a transaction the merchant never sent
+                    self.next_no += 1
+                    self.transactions[ref] = {
+                        "vnp_Amount": change.get("vnp_Amount", "1000000"),
+                        "vnp_BankCode": "NCB",
+                        "vnp_CardType": "ATM",
+                        "vnp_OrderInfo": "Giao dich ngoai he thong",
+                        "vnp_PayDate": _now().strftime(FMT),
+                        "vnp_ResponseCode": "00",
+                        "vnp_TmnCode": self.tmn_code,
+                        "vnp_TransactionNo": str(self.next_no),
+                        "vnp_TransactionStatus": "00",
+                        "vnp_TxnRef": ref,
+                        "vnp_CreateDate": _now().strftime(FMT),
+                    }
+                else:
+                    self.settlement_overrides[ref] = change
+        elif path == "/_control/reset" and method == "POST":
+            with self.lock:  # forget every order and transaction (a fresh gateway)
+                self.orders.clear()
+                self.transactions.clear()
+                self.settlement_overrides.clear()
+                self.order_modes.clear()
+                self.late.clear()
+                self.ipn_log.clear()
+                self.mode = {"mode": "normal"}
         elif path == "/_control/flush" and method == "POST":
             with self.lock:
                 pending, self.late = self.late, []

@@ -23,6 +23,11 @@ from ._common import (
 )
 from .counter import counter_payment
 from .evidence import payment_ipn, payment_query, payment_return, payments_query_pending
+from .reconcile import (  # reconciliation (đối soát): a day against the settlement file
+    ReconciliationNotConfigured,
+    reconcile,
+    reconciliation_resolve,
+)
 from .start import Started, payment_start
 
 __all__ = [
@@ -39,4 +44,8 @@ __all__ = [
     "payment_return",
     "payment_start",
     "payments_query_pending",
+    # reconciliation
+    "ReconciliationNotConfigured",
+    "reconcile",
+    "reconciliation_resolve",
 ]

@@ -1,25 +1,66 @@
 """`motcua payments query-pending [--older-than MINUTES]`: ask the gateway (querydr) about
 every attempt still pending after that long, and apply its verified answers (an IPN may
-never come: reference §1.8). Meant for cron or a periodic task."""
+never come: reference §1.8). Meant for cron or a periodic task.
+
+`motcua payments reconcile --date YYYY-MM-DD`: reconcile that day (GMT+7) against the
+gateway's settlement file, as the daily task does, and print the totals."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from motcua.payments.services import payments_query_pending
+from motcua.core.errors import DomainError
+from motcua.payments.services import payments_query_pending, reconcile
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(
+            f"Ngày không hợp lệ, cần YYYY-MM-DD: {value!r} (not a YYYY-MM-DD date)"
+        ) from exc
 
 
 class Command(BaseCommand):
-    help = "Thanh toán: truy vấn các giao dịch còn chờ (query pending payments at the gateway)"
+    help = (
+        "Thanh toán: truy vấn các giao dịch còn chờ; đối soát một ngày "
+        "(query pending payments; reconcile a day)"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="what", required=True)
         query = sub.add_parser("query-pending")
         query.add_argument("--older-than", type=int, default=5, help="phút (minutes)")
+        rec = sub.add_parser("reconcile")
+        rec.add_argument("--date", required=True, type=_date, help="YYYY-MM-DD (GMT+7)")
 
-    def handle(self, *args: Any, what: str, older_than: int, **options: Any) -> None:
+    def handle(self, *args: Any, what: str, **options: Any) -> None:
+        if what == "reconcile":
+            self.reconcile(options["date"])
+            return
+        older_than = int(options["older_than"])
         n = payments_query_pending(older_than=dt.timedelta(minutes=older_than))
         self.stdout.write(f"Đã truy vấn {n} giao dịch (queried {n} pending payments).")
+
+    def reconcile(self, day: dt.date) -> None:
+        try:
+            run = reconcile(day, trigger="command")
+        except DomainError as exc:
+            raise CommandError(f"{exc.message} ({exc.message_en})") from exc
+        w = self.stdout.write
+        w(f"Đối soát ngày {day:%d/%m/%Y} (reconciliation of {day.isoformat()})")
+        w(f"  Dòng trong file đối soát (settlement lines): {run.lines}")
+        w(f"  Giao dịch của hệ thống (our payments): {run.payments}")
+        w(f"  Mã tham chiếu đã so (references compared): {run.compared}")
+        w(f"  Khớp (matched): {run.matched}")
+        w(f"  Đã thu, thiếu trong file (paid here, missing there): {run.missing_there}")
+        w(f"  Có trong file, chưa ghi nhận (in the file, not paid here): {run.missing_here}")
+        w(f"    trong đó đã xác nhận bằng truy vấn (settled by query): {run.resolved_by_query}")
+        w(f"  Không có ở hệ thống (unknown here): {run.unknown_here}")
+        w(f"  Khác số tiền (amount differs): {run.amount}")
+        w(f"  Khác trạng thái (status differs): {run.status}")
+        w(f"  Chênh lệch mới (new items): {run.new_items}")
