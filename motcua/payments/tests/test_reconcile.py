@@ -333,3 +333,33 @@ def test_a_settlement_file_of_another_terminal_is_refused():
         with pytest.raises(ValidationFailed) as exc:
             parse_settlement(text, "MINE")
         assert says in exc.value.message
+
+
+def test_the_officers_page_lists_open_items_and_resolves_one(gw, world):
+    from django.test import Client
+
+    gw.control("/_control/settlement", {"txn_ref": "LA-4", "amount": 3000})
+    services.reconcile(today())
+    [item] = items()
+    url = "/can-bo/doi-soat/"
+    c = Client()
+    c.force_login(world.citizen)
+    assert c.get(url).status_code == 403
+    c.force_login(world.a.staff["c:counter"])
+    page = c.get(url)
+    text = page.content.decode()
+    assert page.status_code == 200 and "Đối soát thanh toán" in text and "LA-4" in text
+    assert "Mã tham chiếu trong file đối soát không có ở hệ thống" in text
+    assert "<script" not in text
+    action = f"/can-bo/doi-soat/{item.pk}/xu-ly/"
+    r = c.post(action, {"resolution": ""})
+    assert r.status_code == 422 and "ít nhất 10 ký tự" in r.content.decode()
+    assert ReconciliationItem.objects.get(pk=item.pk).status == "open"
+    r = c.post(action, {"resolution": "Giao dịch thử của cổng, không thuộc tỉnh"})
+    assert r.status_code == 302 and r["Location"] == url
+    assert ReconciliationItem.objects.get(pk=item.pk).status == "resolved"
+    text = c.get(url).content.decode()
+    assert "Đã xử lý chênh lệch." in text and "Không có chênh lệch nào chưa xử lý." in text
+    r = c.post(action, {"resolution": "Giao dịch thử của cổng, lần hai"})
+    assert r.status_code == 302
+    assert "đã được xử lý" in c.get(url).content.decode()
