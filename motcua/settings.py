@@ -347,6 +347,21 @@ MOTCUA_VNPAY_EXPIRE_MINUTES = int(os.environ.get("MOTCUA_VNPAY_EXPIRE_MINUTES", 
 # TIME_ZONE's hour; default 6); `motcua payments reconcile --date D` does it by hand.
 MOTCUA_VNPAY_SETTLEMENT_URL = os.environ.get("MOTCUA_VNPAY_SETTLEMENT_URL", "")
 MOTCUA_RECONCILE_AT_HOUR = int(os.environ.get("MOTCUA_RECONCILE_AT_HOUR", "6"))
+# The national portal's payment platform (docs/payments.md "Nền tảng thanh toán quốc gia";
+# reference §1.4): the partner code (MaDoiTac) and hash key the operator issues (never in
+# the repository), the URLs of its init and get-bill messages, the protocol version
+# (PhienBan), the LoaiBanTin values "init,get_bill,confirm", the collecting agency's code
+# and name (MaDonVi/MaCoQuanQD). Empty: the channel is off. The callback URL to register:
+# MOTCUA_PUBLIC_URL + /thanh-toan/dvcqg/dpnhankqthanhtoanhs/ (POST JSON).
+MOTCUA_DVCQG_PARTNER_CODE = os.environ.get("MOTCUA_DVCQG_PARTNER_CODE", "")
+MOTCUA_DVCQG_HASH_KEY = os.environ.get("MOTCUA_DVCQG_HASH_KEY", "")
+MOTCUA_DVCQG_INIT_URL = os.environ.get("MOTCUA_DVCQG_INIT_URL", "")
+MOTCUA_DVCQG_QUERY_URL = os.environ.get("MOTCUA_DVCQG_QUERY_URL", "")
+MOTCUA_DVCQG_VERSION = os.environ.get("MOTCUA_DVCQG_VERSION", "2.0.0")
+MOTCUA_DVCQG_MESSAGE_TYPES = os.environ.get("MOTCUA_DVCQG_MESSAGE_TYPES", "1,2,3")
+MOTCUA_DVCQG_AGENCY_CODE = os.environ.get("MOTCUA_DVCQG_AGENCY_CODE", "")
+MOTCUA_DVCQG_AGENCY_NAME = os.environ.get("MOTCUA_DVCQG_AGENCY_NAME", "")
+MOTCUA_DVCQG_EXPIRE_MINUTES = int(os.environ.get("MOTCUA_DVCQG_EXPIRE_MINUTES", "15"))
 
 # The verdict and the clock (motcua.dossiers.deadlines, rules; docs/rules.md "Verdict").
 # UNCONFIRMED legal points, configurable:

@@ -6,4 +6,5 @@ app_name = "payments"
 
 urlpatterns = [
     path("vnpay/ipn/", views.vnpay_ipn, name="vnpay_ipn"),
+    path("dvcqg/dpnhankqthanhtoanhs/", views.dvcqg_callback, name="dvcqg_callback"),
 ]

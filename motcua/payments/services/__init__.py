@@ -23,6 +23,11 @@ from ._common import (
 )
 from .counter import counter_payment
 from .evidence import payment_ipn, payment_query, payment_return, payments_query_pending
+from .national import (  # the national portal's payment platform (channel national_platform)
+    national_callback,
+    national_payment_start,
+    national_query,
+)
 from .reconcile import (  # reconciliation (đối soát): a day against the settlement file
     ReconciliationNotConfigured,
     reconcile,
@@ -44,6 +49,10 @@ __all__ = [
     "payment_return",
     "payment_start",
     "payments_query_pending",
+    # the national platform
+    "national_callback",
+    "national_payment_start",
+    "national_query",
     # reconciliation
     "ReconciliationNotConfigured",
     "reconcile",

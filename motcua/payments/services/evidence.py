@@ -248,6 +248,10 @@ def payment_query(*, payment_id: int, client_ip: str = "") -> Payment:
     payment = Payment.objects.filter(pk=payment_id).first()
     if payment is None:
         raise NotFound("giao dịch thanh toán", "Payment", field="payment_id")
+    if payment.provider == Provider.NATIONAL_PLATFORM and payment.status not in FINAL:
+        from .national import national_query  # the national platform's adapter
+
+        return national_query(payment_id=payment.pk, client_ip=client_ip)
     if payment.status in FINAL or payment.provider != Provider.VNPAY:
         return payment
     cfg = gateway_config()
