@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "motcua.core.security.PermissionsPolicyMiddleware",
     "motcua.core.security.NoStoreMiddleware",
     "motcua.core.requestid.RequestIdMiddleware",
+    # The security log: knows the request being served; logs every 403 (core/seclog.py).
+    "motcua.core.seclog.SecurityLogMiddleware",
     "motcua.core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "motcua.core.middleware.LocaleMiddleware",
@@ -264,6 +266,8 @@ STORAGES = {
 }
 
 LOGIN_URL = "/dang-nhap/"
+# Django's CSRF 403 page, its reason written to the security log (core/seclog.py).
+CSRF_FAILURE_VIEW = "motcua.core.seclog.csrf_failure"
 LOGIN_REDIRECT_URL = "/"
 
 # ---- Uploads (issue 10): sizes, office files' inflated size, volumes. Bytes throughout.
