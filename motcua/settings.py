@@ -346,7 +346,9 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler"},
         # The security log (motcua.core.seclog): JSON lines to MOTCUA_SECURITY_LOG, a file
-        # path, or to standard error when it is unset.
+        # path (WatchedFileHandler: logrotate moves it, no copytruncate), or to standard
+        # error when it is unset; MOTCUA_SECURITY_LOG_LEVEL=WARNING keeps refusals only.
+        # Events, fields, rotation, retention: docs/security.md "Nhật ký an ninh".
         "security": (
             {
                 "class": "logging.handlers.WatchedFileHandler",
