@@ -87,10 +87,10 @@ def test_on_commit_waits_for_the_commit(caplog, db, django_capture_on_commit_cal
     with (
         caplog.at_level(logging.INFO, logger="motcua.security"),
         django_capture_on_commit_callbacks(execute=True) as callbacks,
+        transaction.atomic(),
     ):
-        with transaction.atomic():
-            security_event_on_commit("role_changed", change="groups")
-            assert [r for r in caplog.records if r.name == "motcua.security"] == []
+        security_event_on_commit("role_changed", change="groups")
+        assert [r for r in caplog.records if r.name == "motcua.security"] == []
     assert len(callbacks) == 1
     (record,) = [r for r in caplog.records if r.name == "motcua.security"]
     assert record.security["change"] == "groups"
