@@ -92,8 +92,9 @@ def security_event(
         request = current_request.get()
     if request is not None:
         record["ip"] = client_address(request)
-        record["method"] = request.method
-        record["path"] = request.path
+        if request.method:  # a request made up by force_login or a test has none
+            record["method"] = request.method
+            record["path"] = request.path
         if user is None:
             candidate = getattr(request, "user", None)
             if candidate is not None and candidate.is_authenticated:
