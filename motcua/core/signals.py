@@ -7,7 +7,8 @@ and the `is_staff` / `is_superuser` flags. Staff roles in agencies are logged by
 services (motcua.org.services), which know the actor and the before → after.
 
 The channel of a login is told by the path (admin, api_token, portal) unless the login
-view names it on the request (`request.login_channel`, e.g. "oidc").
+view names it on the request (`request.login_channel`, e.g. "oidc"); the view may add
+fields to the line in `request.login_fields` (the OIDC issuer).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **_kw: Any
         user=user,
         channel=login_channel(request),
         backend=getattr(user, "backend", None),
+        **(getattr(request, "login_fields", None) or {}),
     )
 
 
