@@ -288,6 +288,13 @@ MOTCUA_MAX_APPLICANT_DAY_BYTES = int(
 # past FILE_UPLOAD_MAX_MEMORY_SIZE go to temporary files on disk, not to the worker's memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MOTCUA_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Malware scan (dossiers/scanner.py, docs/security.md "Quét mã độc (ClamAV)"): clamd's
+# address, tcp://127.0.0.1:3310 or unix:///run/clamav/clamd.ctl. Every file is scanned before
+# it is kept; a file clamd does not answer for within MOTCUA_CLAMD_TIMEOUT seconds is refused
+# (fail closed). Unset: no scan, and `motcua check --deploy` warns (motcua.W010). clamd's
+# StreamMaxLength must be at least MOTCUA_MAX_UPLOAD_BYTES.
+MOTCUA_CLAMD = os.environ.get("MOTCUA_CLAMD", "")
+MOTCUA_CLAMD_TIMEOUT = float(os.environ.get("MOTCUA_CLAMD_TIMEOUT", "30"))
 # ---- end of uploads
 
 # The one-stop rules the legal texts we could read leave open (docs/rules.md): the 2018
