@@ -8,12 +8,12 @@ import logging
 
 import pytest
 from axes.models import AccessAttempt
-from django_otp.plugins.otp_static.models import StaticDevice
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from motcua.api.models import ApiToken
 from motcua.org.tests.otp import otp_login, totp_device
