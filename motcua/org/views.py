@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from base64 import b32encode
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
 from django.contrib.auth.views import redirect_to_login
@@ -67,7 +68,7 @@ def verify(request: HttpRequest) -> HttpResponseBase:
     if is_verified(request.user):
         return HttpResponseRedirect(next_url)
     if confirmed_totp(request.user) is None:
-        return HttpResponseRedirect(f"{ENROL_URL}?{request.GET.urlencode()}")
+        return HttpResponseRedirect(f"{ENROL_URL}?{urlencode({'next': next_url})}")
     error: DomainError | None = None
     if request.method == "POST":
         try:
@@ -104,7 +105,7 @@ def enrol(request: HttpRequest) -> HttpResponseBase:
     user: Any = request.user
     if confirmed_totp(user) is not None:
         return HttpResponseRedirect(
-            RECOVERY_URL if is_verified(user) else f"{VERIFY_URL}?{request.GET.urlencode()}"
+            RECOVERY_URL if is_verified(user) else f"{VERIFY_URL}?{urlencode({'next': next_url})}"
         )
     error: DomainError | None = None
     if request.method == "POST":
