@@ -431,3 +431,13 @@ def test_the_session_key_of_django_otp_is_what_verifies(world):
     client = Client()
     otp_login(client, world.a.staff["c:counter"])
     assert client.session[DEVICE_ID_SESSION_KEY].startswith("otp_totp.totpdevice/")
+
+
+def test_the_token_operation_documents_the_otp_field():
+    schema = Client().get("/api/openapi.json").json()
+    login_in = schema["components"]["schemas"]["LoginIn"]["properties"]
+    assert "otp" in login_in and "second factor" in login_in["otp"]["description"]
+    operation = next(
+        op["post"] for path, op in schema["paths"].items() if path.endswith("/auth/token")
+    )
+    assert "otp_required" in operation["description"]
