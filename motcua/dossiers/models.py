@@ -127,6 +127,9 @@ class Dossier(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The hash of the dossier's last event (dossiers.chain, docs/adr/0010): written with
+    # the row by the transition that appends the event, so a deleted last event shows.
+    chain_head = models.CharField("mã băm sự kiện cuối", max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "hồ sơ"
@@ -253,6 +256,8 @@ class DossierEvent(models.Model):
     to_status = models.PositiveSmallIntegerField()
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # SHA-256 of the previous event's hash and this event's fields (dossiers.chain).
+    hash = models.CharField("mã băm", max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "sự kiện hồ sơ"

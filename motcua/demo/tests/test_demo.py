@@ -331,3 +331,18 @@ def test_history_equals_its_event_log_replayed_through_the_services(demo):
     assert any(d.apology_count for d in picked) and any(d.supplement_count for d in picked)
     for d in picked:
         assert snapshot(d, now) == snapshot(replay(d, actor_of), now), d.pk
+
+
+def test_every_event_chain_verifies(demo):
+    """The synthesized history is chained by the one rule (dossiers.chain): every chain
+    and head verifies, the live dossiers' (through the services) too."""
+    from motcua.dossiers.chain import dossiers_verify
+
+    result = dossiers_verify()
+    assert result.broken is None, result.broken
+    assert result.events == DossierEvent.objects.count() > N
+    assert not Dossier.objects.filter(chain_head="").exists()
+    from motcua.core.audit import audit_verify
+
+    count, _head, broken = audit_verify()
+    assert broken is None and count == AuditEntry.objects.count()

@@ -39,7 +39,7 @@ from ..models import (
     SubmissionKey,
     search_key_for,
 )
-from ._base import _LOCK_JOINS, Transition, _event, _now
+from ._base import _LOCK_JOINS, Transition, _append, _event, _new_event, _now
 from ._files import (
     Counts,
     Files,
@@ -143,6 +143,7 @@ def _create(
     details: Mapping[str, str],
     request_summary: str,
     at: dt.datetime,
+    insert: bool = True,
 ) -> Dossier:
     name = nfc(details.get("name") or "")
     if not name:
@@ -176,7 +177,8 @@ def _create(
         submitted_at=at,
         paper_result_required=version.paper_result_required,
     )
-    rows.save_new(dossier)
+    if insert:
+        rows.save_new(dossier)
     return dossier
 
 
@@ -335,13 +337,20 @@ def dossier_submit(
             details=details,
             request_summary=request_summary,
             at=at,
+            insert=False,
         )
+        # The first event is chained before the row is written, so that the row carries
+        # its head from the INSERT (dossiers.chain): no UPDATE for it.
+        data = _creation_data(dossier, filing, files=len(filing.checked), code=dossier.code)
+        event = _new_event(
+            dossier, Action.SUBMIT, actor, Acting(APPLICANT, None), None, at, "", data
+        )
+        rows.save_new(dossier)
         _hand_in(guard, dossier, ReceivedSource.ONLINE, filing, actor, at)
         if claim is not None:
             claim.dossier = dossier
             claim.save(update_fields=["dossier"])
-        data = _creation_data(dossier, filing, files=len(filing.checked), code=dossier.code)
-        _event(dossier, Action.SUBMIT, actor, Acting(APPLICANT, None), None, at, data=data)
+        _append(event, dossier)
     return dossier
 
 
