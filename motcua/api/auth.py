@@ -47,7 +47,9 @@ from motcua.core.errors import DomainError, NotFound, ValidationFailed
 from motcua.core.lockout import LoginLocked
 from motcua.core.seclog import security_event, security_event_on_commit
 from motcua.core.text import nfc
+from motcua.org.otp import needs_second_factor
 from motcua.org.selectors import applicant_id, staff_role_map
+from motcua.org.services import staff_otp_verify
 
 from .models import ApiToken
 
@@ -335,6 +337,13 @@ class LoginIn(Schema):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=4096)
     name: str = Field("", max_length=100)
+    otp: str = Field(
+        "",
+        max_length=32,
+        description="Staff accounts only: the current 6-digit code of the account's "
+        "authenticator app, or one of its unused recovery codes (second factor, "
+        "docs/security.md). Citizens leave it out.",
+    )
 
 
 class TokenOut(Schema):
@@ -354,12 +363,30 @@ def login(request, payload: LoginIn):
 
     Throttled like every login (django-axes, motcua.core.lockout): `authenticate` is given
     the request, so each failure counts against the account and the address, and a locked
-    one is refused (429) before its password is checked."""
+    one is refused (429) before its password is checked.
+
+    A staff account also gives its second factor in `otp` (motcua.org.otp): without it, or
+    with a wrong or used code, 401 (`otp_required`, `otp_invalid`, `otp_not_enrolled`:
+    enrol on the web site first); after several wrong codes in a row, 429 (`otp_throttled`)
+    for a while. The token then stands for a verified login."""
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
         raise LoginLocked()
     if user is None or not user.is_active:
         raise InvalidCredentials()
+    if needs_second_factor(user):
+        try:
+            device = staff_otp_verify(user=user, code=payload.otp)
+        except DomainError as exc:
+            security_event("otp_failed", request=request, user=user, channel="api", reason=exc.code)
+            raise
+        security_event(
+            "otp_verified",
+            request=request,
+            user=user,
+            channel="api",
+            second_factor="recovery_code" if type(device).__name__ == "StaticDevice" else "totp",
+        )
     token, plaintext = token_create(user=user, name=payload.name or "login")
     # No login() here (no session): the token is the login, logged as one.
     security_event("login", request=request, user=user, channel="api_token", token_id=token.pk)
