@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from motcua.dossiers.enums import Status
+from motcua.org.tests.otp import otp_login
 
 from .conftest import advance
 
@@ -18,7 +19,7 @@ ADDR = "192.0.2.33"
 
 def _page(user, path):
     client = Client()
-    client.force_login(user)
+    otp_login(client, user)  # past the officers' second factor (org/otp.py)
     return client.get(path, REMOTE_ADDR=ADDR)
 
 

@@ -11,6 +11,7 @@ from django.test import Client
 
 from motcua.api.auth import token_create
 from motcua.api.models import ApiToken
+from motcua.org.tests.otp import fresh_code, otp_login
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "dung-mat-khau-1"
@@ -28,7 +29,12 @@ def test_login_mints_and_delete_revokes(security_lines, user, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(
             "/api/auth/token",
-            {"username": "canbo", "password": PASSWORD, "name": "máy trạm"},
+            {
+                "username": "canbo",
+                "password": PASSWORD,
+                "name": "máy trạm",
+                "otp": fresh_code(user),
+            },
             content_type="application/json",
         )
     assert r.status_code == 201
@@ -80,7 +86,7 @@ def test_admin_revocation_goes_through_token_revoke(
 ):
     token, _ = token_create(user=user, name="cũ")
     client = Client()
-    client.force_login(user)
+    otp_login(client, user)
     url = f"/admin/api/apitoken/{token.pk}/change/"
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(url, {"name": "cũ", "revoked": "on"})

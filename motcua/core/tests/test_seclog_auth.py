@@ -10,6 +10,8 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from motcua.org.tests.otp import fresh_code, otp_login
+
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "dung-mat-khau-1"
@@ -43,7 +45,10 @@ def test_login_and_failed_login_name_the_channel_never_the_password(
     client = Client()
     r = _post(client, path, {"username": "quantri", "password": "mat-khau-sai-123"}, as_json)
     assert r.status_code in (200, 401)
-    r = _post(client, path, {"username": "quantri", "password": PASSWORD}, as_json)
+    data = {"username": "quantri", "password": PASSWORD}
+    if as_json:
+        data["otp"] = fresh_code(staff_user)  # the officers' second factor (org/otp.py)
+    r = _post(client, path, data, as_json)
     assert r.status_code == ok
 
     (failed,) = security_lines("login_failed")
@@ -123,7 +128,7 @@ def test_csrf_refusal_is_logged_with_its_reason(security_lines, staff_user):
 def test_api_403_is_logged_with_the_error_code(security_lines, staff_user):
     """A session-authenticated API call without its CSRF token: ninja's 403."""
     client = Client(enforce_csrf_checks=True)
-    client.force_login(staff_user)
+    otp_login(client, staff_user)
     r = client.post("/api/dossiers", {}, content_type="application/json", REMOTE_ADDR=ADDR)
     assert r.status_code == 403, r.content
     (line,) = security_lines("permission_denied")
@@ -134,7 +139,7 @@ def test_api_403_is_logged_with_the_error_code(security_lines, staff_user):
 
 def test_an_ordinary_answer_writes_nothing(security_lines, staff_user):
     client = Client()
-    client.force_login(staff_user)
+    otp_login(client, staff_user)
     security_lines.clear()  # force_login is a login too
     assert client.get("/").status_code == 200
     assert client.get("/khong-co-trang-nay/").status_code == 404

@@ -12,6 +12,7 @@ from django.test import Client
 from motcua.org.enums import Role
 from motcua.org.services import staff_assign_role, staff_revoke_role, staff_role_change
 from motcua.org.tests.factories import AgencyFactory
+from motcua.org.tests.otp import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,7 @@ def test_staff_role_through_the_admin(
 ):
     agency = AgencyFactory()
     client = Client()
-    client.force_login(admin_user)
+    otp_login(client, admin_user)
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(
             "/admin/org/staffrole/add/",
@@ -107,7 +108,7 @@ def test_staff_and_superuser_flags_in_the_admin(
     security_lines, admin_user, officer, django_capture_on_commit_callbacks
 ):
     client = Client()
-    client.force_login(admin_user)
+    otp_login(client, admin_user)
     security_lines.clear()
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(
