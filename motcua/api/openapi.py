@@ -110,6 +110,7 @@ class Declared:
     throttled: bool = False  # refuses a caller after repeated failures: 429
     forbidden: bool = False  # checks a permission beyond authentication: 403
     credentials: bool = False  # checks a username and password itself: 401
+    not_found: bool = False  # looks up a record named in its query (a code): 404
     json: type[Schema] | None = None  # a JSON body the view parses itself
     multipart: Multipart | None = None  # a multipart body the view parses itself
 
@@ -137,7 +138,8 @@ def error_statuses(
     400: every operation (a NUL character in any query field or body is refused before
     the view; a body that is not JSON or a broken multipart). 401: it needs
     authentication, or checks credentials itself. 403: it checks a permission, or it
-    takes the session cookie on a method that changes something (CSRF). 404: a path id.
+    takes the session cookie on a method that changes something (CSRF). 404: a path id, or
+    a record named in the query.
     409: a transition. 413: it reads a body. 415: ninja parses its JSON body (a form
     cannot be read as JSON). 422: it takes parameters or a body. 429: it is throttled."""
     out = {400}
@@ -147,7 +149,7 @@ def error_statuses(
         out.add(403)
     if declared.forbidden:
         out.add(403)
-    if path_params:
+    if path_params or declared.not_found:
         out.add(404)
     if declared.transition:
         out.add(409)
@@ -172,7 +174,10 @@ def error_response(status: int) -> dict[str, Any]:
 class MotcuaOpenAPISchema(OpenAPISchema):
     def operation_details(self, operation: Operation) -> dict[str, Any]:
         result = super().operation_details(operation)
-        declared = result.pop(DECLARED, None) or Declared()
+        raw = result.pop(DECLARED, None) or {}
+        # A Declared from `declare`, or the same as a plain dict from an app that sits
+        # beside this one in the import layers (motcua.workcalendar).
+        declared = raw if isinstance(raw, Declared) else Declared(**raw)
         if declared.json is not None:
             schema, _ = self._create_schema_from_model(declared.json, remove_level=False)
             result["requestBody"] = {

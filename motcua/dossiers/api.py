@@ -502,7 +502,7 @@ def inbox(
     response=LookupOut,
     auth=None,
     url_name="dossier_lookup",
-    openapi_extra=declare(throttled=True),
+    openapi_extra=declare(throttled=True, not_found=True),
 )
 def lookup(
     request: HttpRequest,

@@ -57,7 +57,7 @@ def _scope(
     return {"agency": agency, "procedure": procedure, "field": field, "unit": unit}
 
 
-@router.get("", auth=None, url_name="indicators")
+@router.get("", auth=None, url_name="indicators", openapi_extra=declare(not_found=True))
 def indicators(
     request: HttpRequest,
     date_from: Annotated[dt.date | None, Query(alias="from")] = None,
@@ -82,7 +82,7 @@ def indicators(
     "/{indicator_id}/dossiers",
     auth=AUTH,
     url_name="indicator_dossiers",
-    openapi_extra=declare(forbidden=True),
+    openapi_extra=declare(forbidden=True, not_found=True),
 )
 def dossiers(
     request: HttpRequest,

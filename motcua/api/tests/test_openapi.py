@@ -68,6 +68,12 @@ def test_the_throttled_operations_document_429(document, path):
     assert op["responses"][429]["content"]["application/json"]["schema"] == {"$ref": ERROR_REF}
 
 
+@pytest.mark.parametrize("path", ["/api/dossiers/lookup", "/api/indicators", "/api/calendar/due"])
+def test_a_lookup_by_a_code_in_the_query_documents_404(document, path):
+    (op,) = document["paths"][path].values()
+    assert 404 in op["responses"]
+
+
 def test_the_token_endpoint_documents_401_and_415(document):
     op = document["paths"]["/api/auth/token"]["post"]
     assert {401, 415, 422, 429} <= set(op["responses"])
