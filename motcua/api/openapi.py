@@ -14,7 +14,7 @@ client generator produces a working call.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from ninja import NinjaAPI, Schema
 from ninja.openapi.schema import OpenAPISchema
@@ -179,7 +179,7 @@ class MotcuaOpenAPISchema(OpenAPISchema):
         # beside this one in the import layers (motcua.workcalendar).
         declared = raw if isinstance(raw, Declared) else Declared(**raw)
         if declared.json is not None:
-            schema, _ = self._create_schema_from_model(declared.json, remove_level=False)
+            schema, _ = self._create_schema_from_model(cast(Any, declared.json), remove_level=False)
             result["requestBody"] = {
                 "content": {"application/json": {"schema": schema}},
                 "required": False,
@@ -206,7 +206,7 @@ class MotcuaOpenAPISchema(OpenAPISchema):
         return result
 
     def _multipart(self, spec: Multipart) -> dict[str, Any]:
-        schema, _ = self._create_schema_from_model(spec.form, remove_level=False)
+        schema, _ = self._create_schema_from_model(cast(Any, spec.form), remove_level=False)
         schema = {**schema, "properties": dict(schema.get("properties", {}))}
         for name, many in spec.files.items():
             schema["properties"][name] = FILES if many else FILE
