@@ -182,11 +182,13 @@ class MotcuaOpenAPISchema(OpenAPISchema):
             schema, _ = self._create_schema_from_model(cast(Any, declared.json), remove_level=False)
             result["requestBody"] = {
                 "content": {"application/json": {"schema": schema}},
-                "required": False,
+                "required": bool(schema.get("required")),
             }
         if declared.multipart is not None:
-            content = result.setdefault("requestBody", {}).setdefault("content", {})
-            content["multipart/form-data"] = {"schema": self._multipart(declared.multipart)}
+            body = result.setdefault("requestBody", {})
+            form = self._multipart(declared.multipart)
+            body.setdefault("content", {})["multipart/form-data"] = {"schema": form}
+            body["required"] = body.get("required", False) or bool(form.get("required"))
         self.schemas[ERROR_COMPONENT] = ERROR_SCHEMA
         parameters = result.get("parameters", [])
         ninja_json_body = any(m.__ninja_param_source__ == "body" for m in operation.models)
