@@ -284,6 +284,13 @@ MOTCUA_MAX_APPLICANT_DAY_BYTES = int(
 # past FILE_UPLOAD_MAX_MEMORY_SIZE go to temporary files on disk, not to the worker's memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MOTCUA_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Malware scan (dossiers/scanner.py, docs/security.md "Quét mã độc (ClamAV)"): clamd's
+# address, tcp://127.0.0.1:3310 or unix:///run/clamav/clamd.ctl. Every file is scanned before
+# it is kept; a file clamd does not answer for within MOTCUA_CLAMD_TIMEOUT seconds is refused
+# (fail closed). Unset: no scan, and `motcua check --deploy` warns (motcua.W010). clamd's
+# StreamMaxLength must be at least MOTCUA_MAX_UPLOAD_BYTES.
+MOTCUA_CLAMD = os.environ.get("MOTCUA_CLAMD", "")
+MOTCUA_CLAMD_TIMEOUT = float(os.environ.get("MOTCUA_CLAMD_TIMEOUT", "30"))
 # ---- end of uploads
 
 # The one-stop rules the legal texts we could read leave open (docs/rules.md): the 2018
@@ -415,3 +422,25 @@ AXES_LOCKOUT_CALLABLE = "motcua.core.lockout.lockout_response"
 # The security log names who and from where (the password is never logged).
 AXES_SENSITIVE_PARAMETERS: list[str] = []
 LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}  # type: ignore[index]
+
+# --- Login with the national identity: VNeID / national portal SSO over OpenID Connect ---
+# (docs/security.md "Đăng nhập bằng định danh quốc gia (OIDC)"; motcua/org/oidc.py.) Off
+# while MOTCUA_OIDC_ISSUER is empty; set, the portal's login page shows the button. The
+# claim names VNeID / the national portal use are UNCONFIRMED: the defaults follow the
+# OpenCPS single sign-on (SoDinhDanh, MaSoThue, LoaiTaiKhoan 1 = citizen); set them to what
+# the province's registration with the provider says.
+MOTCUA_OIDC_ISSUER = os.environ.get("MOTCUA_OIDC_ISSUER", "")
+MOTCUA_OIDC_CLIENT_ID = os.environ.get("MOTCUA_OIDC_CLIENT_ID", "")
+MOTCUA_OIDC_CLIENT_SECRET = os.environ.get("MOTCUA_OIDC_CLIENT_SECRET", "")
+MOTCUA_OIDC_SCOPE = os.environ.get("MOTCUA_OIDC_SCOPE", "openid profile")
+MOTCUA_OIDC_REDIRECT_URI = os.environ.get("MOTCUA_OIDC_REDIRECT_URI", "")  # default: this host
+MOTCUA_OIDC_PID_CLAIM = os.environ.get("MOTCUA_OIDC_PID_CLAIM", "SoDinhDanh")
+MOTCUA_OIDC_TAX_CLAIM = os.environ.get("MOTCUA_OIDC_TAX_CLAIM", "MaSoThue")
+MOTCUA_OIDC_NAME_CLAIM = os.environ.get("MOTCUA_OIDC_NAME_CLAIM", "name")
+MOTCUA_OIDC_KIND_CLAIM = os.environ.get("MOTCUA_OIDC_KIND_CLAIM", "LoaiTaiKhoan")
+MOTCUA_OIDC_BUSINESS_KINDS = os.environ.get("MOTCUA_OIDC_BUSINESS_KINDS", "2")
+MOTCUA_OIDC_ACR_VALUES = os.environ.get("MOTCUA_OIDC_ACR_VALUES", "")
+# Also read the userinfo endpoint (claims the ID token lacks; same subject required).
+MOTCUA_OIDC_USERINFO = os.environ.get("MOTCUA_OIDC_USERINFO", "0") == "1"
+# Linking a local account with the same number retires its password, unless this is 1.
+MOTCUA_OIDC_KEEP_LOCAL_PASSWORD = os.environ.get("MOTCUA_OIDC_KEEP_LOCAL_PASSWORD", "0") == "1"

@@ -38,7 +38,10 @@ class Companion:
 
 
 # Dotted paths of factories: Callable[[], Companion | None].
-FACTORIES: list[str] = []
+FACTORIES: list[str] = [
+    "motcua.demo.clamd.companion",  # ClamAV with the test signature database (EICAR)
+    "motcua.demo.idp.identity_provider",  # OpenID Connect in place of VNeID
+]
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -363,6 +363,10 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField()
     digitized = models.BooleanField("số hóa", default=False)
     reused = models.BooleanField("tái sử dụng", default=False)
+    # The malware scan's answer (dossiers/scanner.py): when clamd said the file was clean and
+    # its VERSION (engine/signature database/date). Empty: kept with no scanner configured.
+    scanned_at = models.DateTimeField("quét mã độc lúc", null=True, blank=True)
+    scan_engine = models.CharField("bộ quét mã độc", max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = "tệp đính kèm"
