@@ -40,10 +40,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from ninja.security import HttpBearer, django_auth
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 from pydantic import Field
 
-from motcua.core.errors import DomainError, NotFound, ValidationFailed
+from motcua.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from motcua.core.lockout import LoginLocked
 from motcua.core.seclog import security_event, security_event_on_commit
 from motcua.core.text import nfc
@@ -52,6 +54,7 @@ from motcua.org.selectors import applicant_id, staff_role_map
 from motcua.org.services import staff_otp_verify
 
 from .models import ApiToken
+from .openapi import declare
 
 log = logging.getLogger(__name__)
 TOKEN_PREFIX = "mc_"
@@ -316,7 +319,26 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class SessionAuth(NinjaSessionAuth):
+    """The Django session (the pages' calls). CSRF is checked only when a session cookie
+    came: a call with no credentials at all is 401 (unauthenticated), not a CSRF 403;
+    a session call that fails the CSRF check is 403 csrf_failed, in both languages."""
+
+    def _get_key(self, request):
+        if not request.COOKIES.get(self.param_name):
+            return None
+        try:
+            return super()._get_key(request)
+        except HttpError:
+            raise PermissionDenied(
+                "Phiên đăng nhập thiếu hoặc sai mã CSRF; hãy tải lại trang.",
+                "The session's CSRF token is missing or wrong; reload the page.",
+                code="csrf_failed",
+            ) from None
+
+
 token_auth = TokenAuth()
+django_auth = SessionAuth()
 # Token first (API clients, the bench), then the session cookie (pages; CSRF applies).
 AUTH = [token_auth, django_auth]
 
@@ -357,7 +379,12 @@ class TokenOut(Schema):
 router = Router(tags=["auth"])
 
 
-@router.post("/token", response={201: TokenOut}, auth=None)
+@router.post(
+    "/token",
+    response={201: TokenOut},
+    auth=None,
+    openapi_extra=declare(throttled=True, credentials=True),
+)
 def login(request, payload: LoginIn):
     """Exchange a username and password for a new bearer token.
 
