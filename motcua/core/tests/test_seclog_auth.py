@@ -132,7 +132,7 @@ def test_api_403_is_logged_with_the_error_code(security_lines, staff_user):
     r = client.post("/api/dossiers", {}, content_type="application/json", REMOTE_ADDR=ADDR)
     assert r.status_code == 403, r.content
     (line,) = security_lines("permission_denied")
-    assert line["code"] == "http_403"
+    assert line["code"] == "csrf_failed"  # the API error's own code
     assert line["user"] == "quantri"
     assert line["path"] == "/api/dossiers"
 
