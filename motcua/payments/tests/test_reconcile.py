@@ -338,6 +338,8 @@ def test_a_settlement_file_of_another_terminal_is_refused():
 def test_the_officers_page_lists_open_items_and_resolves_one(gw, world):
     from django.test import Client
 
+    from motcua.org.tests.otp import otp_login
+
     gw.control("/_control/settlement", {"txn_ref": "LA-4", "amount": 3000})
     services.reconcile(today())
     [item] = items()
@@ -345,7 +347,7 @@ def test_the_officers_page_lists_open_items_and_resolves_one(gw, world):
     c = Client()
     c.force_login(world.citizen)
     assert c.get(url).status_code == 403
-    c.force_login(world.a.staff["c:counter"])
+    otp_login(c, world.a.staff["c:counter"])  # staff pass the second factor
     page = c.get(url)
     text = page.content.decode()
     assert page.status_code == 200 and "Đối soát thanh toán" in text and "LA-4" in text
