@@ -163,24 +163,6 @@ class Migration(migrations.Migration):
                 "ordering": ["-started_at"],
             },
         ),
-        migrations.RemoveConstraint(
-            model_name="payment",
-            name="payment_paid_is_verified",
-        ),
-        migrations.AddConstraint(
-            model_name="payment",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status__in", ["paid", "paid_unmatched"]), _negated=True),
-                    models.Q(
-                        ("verified_by__in", ["ipn", "query", "statement", "officer"]),
-                        ("paid_at__isnull", False),
-                    ),
-                    _connector="OR",
-                ),
-                name="payment_paid_is_verified",
-            ),
-        ),
         migrations.AddField(
             model_name="reconciliationitem",
             name="payment",
