@@ -25,8 +25,11 @@ from .conftest import browse, checkout
 
 
 def _client(user) -> Client:
+    """A browser signed in as `user` (an officer's session past the second factor)."""
+    from motcua.org.tests.otp import otp_login
+
     c = Client()
-    c.force_login(user)
+    otp_login(c, user)
     return c
 
 
