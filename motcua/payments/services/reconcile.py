@@ -150,6 +150,26 @@ def compare(ours: Mapping[str, Ours], lines: Mapping[str, Line]) -> tuple[dict[s
     return outcomes, totals
 
 
+def after_queries(
+    outcomes: Mapping[str, str], queried: set[str], *, lines: int, payments: int
+) -> tuple[dict[str, str], set[str], Totals]:
+    """The run's outcomes once the queries are applied (`outcomes` compared after them):
+    a reference the file said paid and the verified query settled still counts as the
+    difference found (missing_here, the IPN never came), resolved by the query. Returns
+    the outcomes, the references resolved by query, and the totals."""
+    found: dict[str, str] = {}
+    by_query: set[str] = set()
+    totals = Totals(lines=lines, payments=payments)
+    for ref, outcome in outcomes.items():
+        if ref in queried and outcome == MATCHED:
+            outcome = DiffKind.MISSING_HERE
+            by_query.add(ref)
+        found[ref] = outcome
+        totals.count(outcome)
+    totals.resolved_by_query = len(by_query)
+    return found, by_query, totals
+
+
 # ------------------------------------------------------------------- the settlement file
 
 
@@ -288,27 +308,19 @@ def reconcile(day: dt.date, *, trigger: str = "schedule") -> ReconciliationRun:
             queried.add(ref)
     if queried:
         ours = our_side(day, lines)
-    outcomes, totals = compare(ours, lines)
-    found_first = dict(outcomes)
+        outcomes, _ = compare(ours, lines)
+    found, resolved, totals = after_queries(outcomes, queried, lines=len(lines), payments=len(ours))
     with transaction.atomic():
         run = ReconciliationRun(
             date=day, provider=Provider.VNPAY, started_at=started, trigger=trigger[:20]
         )
-        for ref in queried:
-            # The file said paid, we did not know: the verified query settled it. Still a
-            # difference found (the IPN never came), kept resolved.
-            if outcomes[ref] == MATCHED:
-                totals.matched -= 1
-                totals.by_kind[DiffKind.MISSING_HERE] += 1
-                totals.resolved_by_query += 1
-                found_first[ref] = DiffKind.MISSING_HERE
         _fill(run, totals)
         run.save(force_insert=True)
-        for ref, outcome in sorted(found_first.items()):
+        for ref, outcome in sorted(found.items()):
             if outcome == MATCHED:
                 continue
             o, t = ours.get(ref), lines.get(ref)
-            by_query = ref in queried and outcomes[ref] == MATCHED
+            by_query = ref in resolved
             item, created = ReconciliationItem.objects.get_or_create(
                 date=day,
                 provider=Provider.VNPAY,

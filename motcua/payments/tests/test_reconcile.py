@@ -32,6 +32,7 @@ from motcua.payments.services.reconcile import (
     MATCHED,
     Line,
     Ours,
+    after_queries,
     classify,
     compare,
     parse_settlement,
@@ -320,6 +321,35 @@ def test_the_totals_are_the_sum_of_the_parts(ours_raw, lines_raw):
                 t is not None and t.amount_vnd == o.amount_vnd and t.settled == o.paid
             )
         assert classify(o, t) == outcome
+
+
+@given(ours_st, lines_st, st.sets(refs))
+def test_the_run_totals_after_the_queries_are_the_sum_of_the_parts(ours_raw, lines_raw, asked):
+    """Whatever the queries settled (here: every queried reference the file said paid is
+    now paid with the file's amount), the run's totals are the sum of its outcomes, every
+    reference counts once, and a reference resolved by query is a missing_here."""
+    ours = {r: Ours(r, i, s, a) for i, (r, (s, a)) in enumerate(ours_raw.items())}
+    lines = {r: Line(r, a, "00" if s == "00" else "51", s) for r, (s, a) in lines_raw.items()}
+    first, _ = compare(ours, lines)
+    queried = {r for r in asked if first.get(r) == "missing_here"}
+    settled = {
+        r: Ours(r, ours[r].payment_id, "paid", ours[r].amount_vnd) if r in queried else o
+        for r, o in ours.items()
+    }
+    second, _ = compare(settled, lines)
+    found, resolved, totals = after_queries(
+        second, queried, lines=len(lines), payments=len(settled)
+    )
+    assert resolved == queried  # each query that settled is a difference resolved
+    assert set(found) == set(first)
+    assert totals.compared == len(found) == totals.matched + sum(totals.by_kind.values())
+    for kind in KINDS:
+        assert totals.by_kind[kind] == sum(1 for o in found.values() if o == kind)
+    assert totals.resolved_by_query == len(resolved) <= totals.by_kind["missing_here"]
+    # The queries only ever turn a difference into a resolved one: nothing else changes.
+    assert {r: o for r, o in found.items() if r not in queried} == {
+        r: o for r, o in first.items() if r not in queried
+    }
 
 
 def test_a_settlement_file_of_another_terminal_is_refused():
