@@ -58,6 +58,7 @@ EVENTS = frozenset(
         "permission_denied",  # a 403 from a page or the API, or a dossier hidden as 404
         "upload_rejected",  # a file refused (type, size, volume, malware)
         "dossier_read",  # a staff member opened a dossier (who, when, which)
+        "payment_bad_signature",  # a payment provider's message whose checksum is wrong
     }
 )
 

@@ -8,6 +8,7 @@ dossier is settled 6 → 4 by dossiers.services.dossier_settle_payment with paid
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from collections.abc import Mapping
 from typing import Any
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from motcua.core.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from motcua.core.seclog import security_event
 from motcua.core.types import Actor, actor_user
 from motcua.dossiers.access import applicant_id
 from motcua.dossiers.enums import PaymentChannel, Status
@@ -188,6 +190,12 @@ def national_callback(msg: Mapping[str, Any]) -> dict[str, str]:
             answer=dvcqg.REPLY_ERROR[0],
         )
         log.warning("payment %s: national platform callback with a bad MaXacThuc", reference)
+        security_event(
+            "payment_bad_signature",
+            level=logging.WARNING,
+            provider=Provider.NATIONAL_PLATFORM.value,
+            reference=reference[:100],
+        )
         return dvcqg.reply(cfg, dvcqg.REPLY_ERROR, data)
     except vnpay.ProtocolError as exc:
         _event(

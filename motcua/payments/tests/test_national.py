@@ -143,7 +143,8 @@ def test_a_missing_callback_is_resolved_by_the_get_bill_query(platform, world):
 
 
 @pytest.mark.parametrize("mode", ["bad_signature", "wrong_amount"])
-def test_a_forged_or_wrong_callback_credits_nothing(platform, world, mode):
+def test_a_forged_or_wrong_callback_credits_nothing(platform, world, mode, caplog):
+    caplog.set_level("INFO", logger="motcua.security")
     platform.control("/_control/mode", {"mode": mode})
     d, ref = start_and_pay(world, "success")
     [sent] = platform.callbacks(ref)
@@ -152,6 +153,8 @@ def test_a_forged_or_wrong_callback_credits_nothing(platform, world, mode):
     assert Dossier.objects.get(pk=d.pk).status == Status.FINANCIAL_OBLIGATION
     outcome = "bad_signature" if mode == "bad_signature" else "wrong_amount"
     assert PaymentEvent.objects.filter(reference=ref, kind="ipn", outcome=outcome).exists()
+    flagged = [r for r in caplog.records if "payment_bad_signature" in r.getMessage()]
+    assert len(flagged) == (1 if mode == "bad_signature" else 0)
     # The platform's signed get-bill answer then settles it, with the right amount.
     assert services.payment_query(payment_id=Payment.objects.get(reference=ref).pk).status == (
         "paid"
