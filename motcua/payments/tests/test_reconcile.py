@@ -382,6 +382,7 @@ def test_the_officers_page_lists_open_items_and_resolves_one(gw, world):
     text = page.content.decode()
     assert page.status_code == 200 and "Đối soát thanh toán" in text and "LA-4" in text
     assert "Mã tham chiếu trong file đối soát không có ở hệ thống" in text
+    assert "3.000 đ" in text
     assert "<script" not in text
     action = f"/can-bo/doi-soat/{item.pk}/xu-ly/"
     r = c.post(action, {"resolution": ""})
