@@ -93,6 +93,9 @@ class PolicySpec:
         """valid_from ≤ day ≤ valid_to, both ends inclusive."""
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
+    def covers_procedure(self, procedure: str) -> bool:
+        return self.scope != PolicyScope.PROCEDURES or procedure in self.procedures
+
     def covers(self, procedure: str, item: ItemSpec) -> bool:
         """In scope: every procedure, or those listed; a `fee_kind` (required with scope
         fee_kind, optional otherwise) narrows it to the items of that kind."""
@@ -520,16 +523,20 @@ def quote(
     proofs: Iterable[str] = (),
     on_date: dt.date,
     policies: Sequence[PolicySpec] | None = None,
+    procedure_code: str | None = None,
+    items: Sequence[ItemSpec] | None = None,
 ) -> FeeQuote:
     """The amount due for a dossier of `version` by `channel` on `on_date` (see the module).
-    `policies` defaults to those in force on the day (`policies_on`)."""
-    items = [item_spec(f) for f in version.fees.all()]
+    `policies` defaults to those in force on the day (`policies_on`), `procedure_code` to
+    the version's procedure's, `items` to the version's fee items (`item_spec`)."""
+    if items is None:
+        items = [item_spec(f) for f in version.fees.all()]
     if policies is None:
         policies = policies_on(on_date) if items else []
     return compute(
         items,
         policies,
-        procedure=version.procedure.code,
+        procedure=procedure_code or version.procedure.code,
         answers=answers,
         channel=channel,
         applicant_attributes=applicant_attributes,
