@@ -21,7 +21,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from motcua.catalog import fees
-
 from motcua.catalog.enums import Channel, ProofKind
 from motcua.catalog.models import Component, Procedure
 from motcua.core import rows
