@@ -126,6 +126,7 @@ def _dossier(d: Dossier, now: dt.datetime | None = None) -> dict[str, Any]:
         "apology_count": d.apology_count,
         "fee_due_vnd": d.fee_due_vnd,
         "fee_paid_vnd": d.fee_paid_vnd,
+        "fee_assessment": d.fee_assessment,
         "paid_online": d.paid_online,
         "electronic_result": d.electronic_result,
         "rating": d.rating,
@@ -306,6 +307,11 @@ def _act(
 # ---------------------------------------------------------------------------- creation
 
 
+def _fee_answers(request: HttpRequest) -> dict[str, str]:
+    """Multipart fields fee_<key> → {key: value} (catalog.fees.clean_answers checks them)."""
+    return {k[len("fee_") :]: v for k, v in request.POST.items() if k.startswith("fee_")}
+
+
 @router.post("", response={201: DossierOut}, url_name="dossier_submit")
 def submit(
     request: HttpRequest,
@@ -319,7 +325,9 @@ def submit(
     API).
 
     Filing for someone else: principal_name, principal_id_number and the authorisation
-    document as file `authorization`.
+    document as file `authorization`. The answers the fee items ask for (copies, pages,
+    area: the catalog's `fees[].answer_key`) as fields `fee_<key>`; the amount due is
+    computed once here and kept (`fee_assessment`).
 
     `Idempotency-Key` (header, per account): a retry with the same key and the same request
     answers with the same dossier (header `Idempotent-Replayed: true`); the same key with a
@@ -346,6 +354,7 @@ def submit(
         files=files,
         idempotency_key=idempotency_key,
         cases=cases,
+        fee_answers=_fee_answers(request),
     )
     response = _out(request, _fresh(dossier), 201)
     if getattr(dossier, "_replayed", False):
@@ -378,6 +387,9 @@ def intake(request: HttpRequest) -> HttpResponse:
             counted.setdefault(cid, {"component": cid})[name] = raw.pop(key)
         raw["received"] = list(counted.values())
         raw["cases"] = [c for c in request.POST.getlist("cases") if c.strip()]
+        for key in [k for k in raw if k.startswith("fee_")]:
+            raw.pop(key)
+        raw["fee_answers"] = _fee_answers(request)
         where, files = "form", component_uploads(request.FILES, others=(AUTHORIZATION_FIELD,))
     else:
         raw, where, files = _json(request), "body", None
@@ -400,6 +412,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             r.component: {"originals": r.originals, "copies": r.copies} for r in data.received
         },
         cases=data.cases,
+        fee_answers=data.fee_answers,
         refuse_reason=refuse_reason,
     )
     return _out(request, _fresh(dossier), 201)
