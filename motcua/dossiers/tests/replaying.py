@@ -39,6 +39,8 @@ ROW_FIELDS = (
     "current_step_due_at",
     "fee_due_vnd",
     "fee_paid_vnd",
+    # The demo assesses the fees with the submission's own function (catalog.fees.quote).
+    "fee_assessment",
     "paid_online",
     "electronic_result",
     "rating",
@@ -48,6 +50,11 @@ CODE_SHAPE = re.compile(r"^(?P<agency>.+)-(?P<day>\d{6})-\d{4,}$")
 
 def _files(components) -> dict:
     return {c: [(f"tp-{c}.pdf", PDF)] for c in components}
+
+
+def _answers(source):
+    """The answers the fee items asked for, as the source dossier's assessment kept them."""
+    return (source.fee_assessment or {}).get("answers") or {}
 
 
 def replay(source: Dossier, actor_of, applicant_name: str = "Nguyễn Văn A") -> Dossier:
@@ -67,6 +74,7 @@ def replay(source: Dossier, actor_of, applicant_name: str = "Nguyễn Văn A") -
             receiving_agency=source.receiving_agency,
             settling_agency=source.settling_agency,
             files=_files(needed),
+            fee_answers=_answers(source),
             at=first.at,
         )
     else:
@@ -81,6 +89,7 @@ def replay(source: Dossier, actor_of, applicant_name: str = "Nguyễn Văn A") -
             owner=source.owner,
             received={c: {"originals": 1} for c in needed},
             refuse_reason=rest[0].reason if refuse else None,
+            fee_answers=_answers(source),
             at=first.at,
         )
         rest = rest[1:]  # the intake's receipt (or refusal) is written with it
