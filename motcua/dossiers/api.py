@@ -309,7 +309,7 @@ def _act(
 
 def _fee_answers(request: HttpRequest) -> dict[str, str]:
     """Multipart fields fee_<key> → {key: value} (catalog.fees.clean_answers checks them)."""
-    return {k[len("fee_") :]: v for k, v in request.POST.items() if k.startswith("fee_")}
+    return {k[len("fee_") :]: str(v) for k, v in request.POST.items() if k.startswith("fee_")}
 
 
 @router.post("", response={201: DossierOut}, url_name="dossier_submit")

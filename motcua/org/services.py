@@ -774,7 +774,7 @@ def applicant_attribute_verify(
     user = actor if actor is not None and actor.is_authenticated else None
     if source == VerifiedAttribute.Source.OFFICER:
         is_officer = user is not None and (
-            user.pk != applicant.user_id and StaffRole.objects.filter(user=user).exists()
+            user.pk != applicant.user_id and StaffRole.objects.filter(user_id=user.pk).exists()
         )
         if not is_officer:
             raise ValidationFailed(
@@ -801,7 +801,7 @@ def applicant_attribute_verify(
         before = snapshot(found, ATTRIBUTE_AUDITED) if found else None
         attr = found or VerifiedAttribute(applicant=applicant, name=name)
         attr.source, attr.evidence, attr.valid_to = source, evidence, valid_to
-        attr.verified_at, attr.verified_by = at, user
+        attr.verified_at, attr.verified_by_id = at, (user.pk if user is not None else None)
         attr.save()
         record(
             actor=actor,
