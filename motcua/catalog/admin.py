@@ -367,6 +367,10 @@ class FeeItemAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 class FeePolicyForm(forms.ModelForm):
+    source_url = forms.URLField(
+        label="Nguồn", required=False, max_length=500, assume_scheme="https"
+    )
+
     class Meta:
         model = FeePolicy
         fields = FEE_POLICY_FIELDS

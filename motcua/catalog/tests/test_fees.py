@@ -365,9 +365,7 @@ days = st.integers(0, 1200).map(lambda n: dt.date(2023, 1, 1) + dt.timedelta(day
     st.sets(st.sampled_from(["ho_ngheo", "nguoi_co_cong"])),
     days,
 )
-def test_property_total_is_the_sum_of_lines_and_nothing_grows(
-    its, pols, channel, attributes, day
-):
+def test_property_total_is_the_sum_of_lines_and_nothing_grows(its, pols, channel, attributes, day):
     quote = q(its, pols, channel=channel, applicant_attributes=attributes, day=day)
     assert quote.total_vnd == sum(line.final_vnd or 0 for line in quote.lines)
     for line in quote.lines:
