@@ -294,7 +294,8 @@ def _answer(answers: Mapping[str, int], key: str, item: ItemSpec) -> int:
     if value is None:
         raise _answer_error(
             key,
-            f"Cần cho biết {item.unit or key} để tính khoản “{item.name}”.",
+            f"Cần cho biết {ANSWER_LABELS.get(key, item.unit or key).lower()} để tính khoản "
+            f"“{item.name}”.",
             f"'{key}' is needed to compute the fee “{item.name}”.",
         )
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
