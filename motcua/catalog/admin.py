@@ -361,6 +361,9 @@ class FeeItemAdmin(AuditedAdminMixin, admin.ModelAdmin):
         for k in ("unit", "answer_key", "multiplier_key", "legal_basis_number", "legal_basis_text"):
             if k in changes and changes[k] is None:
                 changes[k] = ""
+        # The form sets obj's fields; the row as stored says what really changes.
+        stored = FeeItem.objects.get(pk=obj.pk)
+        changes = {f: v for f, v in changes.items() if getattr(stored, f) != v}
         if changes:
             fee_item_change(item=obj, actor=request.user, **changes)
         obj.refresh_from_db()
