@@ -151,7 +151,11 @@ class ProcedureDetailOut(Schema):
     settling_agency: str
     publication_decision: str
     source: SourceOut
-    fee_total_vnd: int
+    fee_total_vnd: int = Field(
+        description="the sum of the figures the record states, every channel together: not "
+        "the amount a dossier owes, which catalog.fees computes at submission (per channel, "
+        "answers, policies) and the dossier keeps as fee_assessment"
+    )
     components: list[ComponentOut]
     receiving_agencies: list[AgencyRefOut]
     fees: list[FeeOut]

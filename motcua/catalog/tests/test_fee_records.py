@@ -168,3 +168,18 @@ def test_migration_fills_the_items_that_existed():
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_the_command_loads_missing_policies_audited(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from motcua.core.models import AuditEntry
+
+    FeePolicy.objects.filter(code="tt63-2023-ho-chieu-truc-tuyen").delete()
+    out = StringIO()
+    call_command("catalog", "load-fee-policies", stdout=out)
+    assert "created\ttt63-2023-ho-chieu-truc-tuyen\tCONFIRMED" in out.getvalue()
+    assert out.getvalue().count("present\t") == len(policy_rows()) - 1
+    assert AuditEntry.objects.filter(operation="fee_policy_save").count() == 1
