@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: demo test lint typecheck test-unit test-browser browser-check test-postgres bench-lifecycle bench-pages bench-forms bench-indicators bench-auth clean install
+.PHONY: demo test lint typecheck test-unit test-browser browser-check test-postgres bench-lifecycle bench-pages bench-forms bench-indicators bench-auth bench-probe clean install
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -95,6 +95,10 @@ bench-indicators: $(STAMP)
 
 bench-auth: $(STAMP)
 	$(BIN)/python bench/auth.py
+
+## bench-probe: the security probe's attacks against a served demo (bench/probe.py)
+bench-probe: $(STAMP)
+	$(BIN)/python bench/probe.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache node_modules

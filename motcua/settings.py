@@ -415,3 +415,25 @@ AXES_LOCKOUT_CALLABLE = "motcua.core.lockout.lockout_response"
 # The security log names who and from where (the password is never logged).
 AXES_SENSITIVE_PARAMETERS: list[str] = []
 LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}  # type: ignore[index]
+
+# --- Login with the national identity: VNeID / national portal SSO over OpenID Connect ---
+# (docs/security.md "Đăng nhập bằng định danh quốc gia (OIDC)"; motcua/org/oidc.py.) Off
+# while MOTCUA_OIDC_ISSUER is empty; set, the portal's login page shows the button. The
+# claim names VNeID / the national portal use are UNCONFIRMED: the defaults follow the
+# OpenCPS single sign-on (SoDinhDanh, MaSoThue, LoaiTaiKhoan 1 = citizen); set them to what
+# the province's registration with the provider says.
+MOTCUA_OIDC_ISSUER = os.environ.get("MOTCUA_OIDC_ISSUER", "")
+MOTCUA_OIDC_CLIENT_ID = os.environ.get("MOTCUA_OIDC_CLIENT_ID", "")
+MOTCUA_OIDC_CLIENT_SECRET = os.environ.get("MOTCUA_OIDC_CLIENT_SECRET", "")
+MOTCUA_OIDC_SCOPE = os.environ.get("MOTCUA_OIDC_SCOPE", "openid profile")
+MOTCUA_OIDC_REDIRECT_URI = os.environ.get("MOTCUA_OIDC_REDIRECT_URI", "")  # default: this host
+MOTCUA_OIDC_PID_CLAIM = os.environ.get("MOTCUA_OIDC_PID_CLAIM", "SoDinhDanh")
+MOTCUA_OIDC_TAX_CLAIM = os.environ.get("MOTCUA_OIDC_TAX_CLAIM", "MaSoThue")
+MOTCUA_OIDC_NAME_CLAIM = os.environ.get("MOTCUA_OIDC_NAME_CLAIM", "name")
+MOTCUA_OIDC_KIND_CLAIM = os.environ.get("MOTCUA_OIDC_KIND_CLAIM", "LoaiTaiKhoan")
+MOTCUA_OIDC_BUSINESS_KINDS = os.environ.get("MOTCUA_OIDC_BUSINESS_KINDS", "2")
+MOTCUA_OIDC_ACR_VALUES = os.environ.get("MOTCUA_OIDC_ACR_VALUES", "")
+# Also read the userinfo endpoint (claims the ID token lacks; same subject required).
+MOTCUA_OIDC_USERINFO = os.environ.get("MOTCUA_OIDC_USERINFO", "0") == "1"
+# Linking a local account with the same number retires its password, unless this is 1.
+MOTCUA_OIDC_KEEP_LOCAL_PASSWORD = os.environ.get("MOTCUA_OIDC_KEEP_LOCAL_PASSWORD", "0") == "1"

@@ -38,7 +38,9 @@ class Companion:
 
 
 # Dotted paths of factories: Callable[[], Companion | None].
-FACTORIES: list[str] = []
+FACTORIES: list[str] = [
+    "motcua.demo.idp.identity_provider",  # OpenID Connect in place of VNeID
+]
 
 
 def free_port(host: str = "127.0.0.1") -> int:

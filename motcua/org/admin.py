@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 
 from motcua.core.admin import AuditedAdminMixin
 
-from .models import AdministrativeUnit, Agency, Applicant, StaffRole
+from .models import AdministrativeUnit, Agency, Applicant, ApplicantIdentity, StaffRole
 from .names import person_name
 from .services import (
     AGENCY_CHANGEABLE,
@@ -155,6 +155,22 @@ class StaffRoleAdmin(AuditedAdminMixin, admin.ModelAdmin):
         obj.refresh_from_db()
 
 
+class ApplicantIdentityInline(admin.TabularInline):
+    """The identities proven by the national login: facts from the login, read only."""
+
+    model = ApplicantIdentity
+    extra = 0
+    can_delete = False
+    fields = ("issuer", "subject", "number", "acr", "verified_at", "last_login_at", "linked_local")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Applicant)
 class ApplicantAdmin(admin.ModelAdmin):
     list_display = ("full_name", "kind", "identifier_display", "phone", "email")
@@ -162,6 +178,13 @@ class ApplicantAdmin(admin.ModelAdmin):
     search_fields = ("full_name", "personal_id", "tax_code", "user__username", "email")
     raw_id_fields = ("user",)
     list_select_related = ("user",)
+    inlines = [ApplicantIdentityInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A number the identity provider proved is not edited by hand.
+        if obj is not None and obj.identities.exists():
+            return ("kind", "personal_id", "tax_code", "user")
+        return ()
 
     @admin.display(description="số định danh / mã số thuế")
     def identifier_display(self, obj):

@@ -185,6 +185,44 @@ class Applicant(models.Model):
         return self.personal_id if self.kind == ApplicantKind.PERSON else self.tax_code
 
 
+class ApplicantIdentity(models.Model):
+    """Where an applicant's identity was proven: one row per (issuer, subject) binding.
+
+    Written only by the OpenID Connect login (`motcua.org.identity.applicant_from_oidc`),
+    from the claims of an ID token whose signature, issuer, audience, expiry and nonce were
+    checked: it is a fact from the login, not a field anyone edits (read-only in the admin).
+    `number` is the personal number or tax code the provider asserted, kept to show that
+    the account's identifier came from the provider and not from a form.
+    """
+
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.CASCADE, related_name="identities", verbose_name="người nộp"
+    )
+    issuer = models.CharField("nhà cung cấp định danh (issuer)", max_length=255)
+    subject = models.CharField("mã định danh tại nhà cung cấp (sub)", max_length=255)
+    number = models.CharField("số định danh / mã số thuế đã xác thực", max_length=14)
+    acr = models.CharField("mức xác thực (acr)", max_length=64, blank=True)
+    verified_at = models.DateTimeField("xác thực lần đầu")
+    last_login_at = models.DateTimeField("đăng nhập gần nhất")
+    # How the binding was made: a new account, or a local account linked by the rule
+    # in docs/security.md ("Đăng nhập bằng định danh quốc gia").
+    linked_local = models.BooleanField("gắn vào tài khoản có sẵn", default=False)
+
+    class Meta:
+        verbose_name = "định danh đã xác thực"
+        verbose_name_plural = "định danh đã xác thực"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="identity_issuer_sub_uniq"),
+            # One binding per applicant and provider: a second subject never takes over.
+            models.UniqueConstraint(
+                fields=["applicant", "issuer"], name="identity_applicant_issuer_uniq"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} / {self.subject}"
+
+
 class VerifiedAttribute(models.Model):
     """A fact about an applicant that a process proved (hộ nghèo, người có công, người
     khuyết tật…), read by the fee policies (catalog.fees) to grant an exemption.

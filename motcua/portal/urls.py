@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import submission, views
+from . import oidc, submission, views
 
 app_name = "portal"
 
@@ -24,8 +24,11 @@ urlpatterns = [
     path("dang-ky/", views.register, name="register"),
     path(
         "dang-nhap/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        oidc.PortalLoginView.as_view(),
         name="login",
     ),
+    # Login with VNeID / the national portal's SSO (OpenID Connect; docs/security.md).
+    path("dang-nhap/vneid/", oidc.oidc_start, name="oidc_start"),
+    path("dang-nhap/vneid/ve/", oidc.oidc_callback, name="oidc_callback"),
     path("dang-xuat/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
 ]

@@ -1,0 +1,1 @@
+"""Fees collected and payments that prove themselves (issue 11)."""
