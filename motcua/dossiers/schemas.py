@@ -203,10 +203,10 @@ class FeeLineOut(Schema):
     computation: str
     explanation: str
     base_vnd: int | None
-    applied: list[FeePolicyAppliedOut]
     final_vnd: int | None
-    unknown: bool
     legal_basis: str
+    unknown: bool
+    applied: list[FeePolicyAppliedOut]
 
 
 class FeeAssessmentOut(Schema):
