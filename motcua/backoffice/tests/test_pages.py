@@ -234,6 +234,8 @@ def test_dossier_page_shows_applicant_components_previews_control_sheet_forms(cl
     assert 'id="act-forward"' in html and 'id="act-request_supplement"' in html
     assert 'id="act-receive"' not in html and 'id="act-return_result"' not in html
     assert f'name="expected_version" value="{d.version}"' in html
+    # the fees assessed at submission (catalog.fees), the request for payment's default
+    assert "Tổng số tiền phải nộp" in html and "<strong>8.000 đồng</strong>" in html
 
 
 def test_attachment_view_serves_images_inline_and_checks_access(client, world):
