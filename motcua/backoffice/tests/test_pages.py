@@ -730,3 +730,21 @@ def test_dossier_page_says_what_was_handed_in(client, world, officer):
     assert "Nộp tại quầy / bưu chính" in first and "bản chính 1, bản sao 2, tệp 0" in first
     second = html.split("Giấy chứng sinh</strong>")[1].split("</li>")[0]
     assert "Không có trong hồ sơ đã nộp." in second
+
+
+def test_intake_asks_what_the_fees_count_and_keeps_the_assessment(client, world, officer):
+    from motcua.catalog.models import FeeItem
+
+    FeeItem.objects.filter(version=world.version).update(
+        computation="per_unit", answer_key="so_ban", unit="bản"
+    )
+    client.force_login(officer)
+    html = client.get("/can-bo/tiep-nhan/", {"procedure": "1.001193"}).content.decode()
+    assert 'name="fee_so_ban"' in html and "Số bản" in html
+    r = client.post("/can-bo/tiep-nhan/", _intake(world))
+    assert r.status_code == 422 and not Dossier.objects.exists()
+    assert "Cần cho biết số bản" in r.content.decode()
+    r = client.post("/can-bo/tiep-nhan/", _intake(world, fee_so_ban="2"))
+    assert r.status_code == 302
+    d = Dossier.objects.get()
+    assert d.fee_due_vnd == 16000 and d.fee_assessment["answers"] == {"so_ban": 2}
