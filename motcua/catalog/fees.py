@@ -35,7 +35,15 @@ from typing import Any
 from motcua.core.errors import ValidationFailed
 from motcua.core.text import fold
 
-from .enums import Channel, FeeComputation, PolicyEffect, PolicyScope, ProofKind, Rounding
+from .enums import (
+    Channel,
+    FeeComputation,
+    FeeKind,
+    PolicyEffect,
+    PolicyScope,
+    ProofKind,
+    Rounding,
+)
 
 # ----------------------------------------------------------------------------- the data
 
@@ -581,8 +589,6 @@ def fee_item_problems(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     if comp not in FeeComputation.values:
         out.append(("computation", "Cách tính không hợp lệ.", "Unknown computation."))
         return out
-    from .enums import FeeKind
-
     if data.get("kind", "") not in FeeKind.values:
         out.append(
             ("kind", "Loại khoản thu phải là phí hoặc lệ phí.", "kind must be phi or le_phi.")

@@ -161,6 +161,8 @@ class ProcedureVersion(models.Model):
 
     @property
     def fee_total_vnd(self) -> int:
+        """The sum of the figures the record states, every channel together — not what a
+        dossier owes: that is catalog.fees.quote's, kept on the dossier at submission."""
         return sum(f.amount_vnd or 0 for f in self.fees.all())
 
 
