@@ -39,8 +39,6 @@ ROW_FIELDS = (
     "current_step_due_at",
     "fee_due_vnd",
     "fee_paid_vnd",
-    # The demo assesses the fees with the submission's own function (catalog.fees.quote).
-    "fee_assessment",
     "paid_online",
     "electronic_result",
     "rating",
