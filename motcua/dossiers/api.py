@@ -44,6 +44,7 @@ from .schemas import (
     DossierDetailOut,
     DossierOut,
     DossierPageOut,
+    FeeAssessmentOut,
     ForwardIn,
     InboxPageOut,
     IntakeIn,
@@ -126,7 +127,12 @@ def _dossier(d: Dossier, now: dt.datetime | None = None) -> dict[str, Any]:
         "apology_count": d.apology_count,
         "fee_due_vnd": d.fee_due_vnd,
         "fee_paid_vnd": d.fee_paid_vnd,
-        "fee_assessment": d.fee_assessment,
+        # In the schema's order: PostgreSQL's jsonb gives the keys back in its own.
+        "fee_assessment": (
+            FeeAssessmentOut.model_validate(d.fee_assessment).model_dump()
+            if d.fee_assessment is not None
+            else None
+        ),
         "paid_online": d.paid_online,
         "electronic_result": d.electronic_result,
         "rating": d.rating,
