@@ -35,7 +35,8 @@ def _fresh_process_caches():
 
 
 def pytest_terminal_summary(terminalreporter):
-    """A loud banner when the browser suite was skipped for want of Chromium."""
+    """A loud banner when the browser suite was skipped for want of Chromium, or the
+    malware scan tests for want of clamd."""
     from motcua.core.tests.browser import CHROMIUM_MISSING
 
     skipped = [
@@ -47,3 +48,25 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("!", f"{len(skipped)} browser tests SKIPPED", red=True)
         terminalreporter.write_line(CHROMIUM_MISSING, red=True, bold=True)
         terminalreporter.write_sep("!", red=True)
+    # The same for the malware scan tests, which need clamd (CI installs clamav-daemon).
+    from motcua.dossiers.tests.clamd import CLAMD_MISSING
+
+    skipped = [
+        r
+        for r in terminalreporter.stats.get("skipped", [])
+        if isinstance(r.longrepr, tuple) and CLAMD_MISSING in str(r.longrepr[2])
+    ]
+    if skipped:
+        terminalreporter.write_sep("!", f"{len(skipped)} malware scan tests SKIPPED", red=True)
+        terminalreporter.write_line(CLAMD_MISSING, red=True, bold=True)
+        terminalreporter.write_sep("!", red=True)
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, past the second factor the admin asks of staff
+    (motcua.org.otp; the check stays on in the tests)."""
+    from motcua.org.tests.otp import otp_login
+
+    otp_login(client, admin_user)
+    return client

@@ -138,9 +138,21 @@ def main() -> None:  # noqa: C901, PLR0915 (a script: one attack after the other
 
     django.setup()
     from motcua.catalog.models import Component
+
+    # The malware scanner, as the demo runs it (clamd with the shipped EICAR-only
+    # database), unless MOTCUA_CLAMD already names one or clamd is not installed.
+    from motcua.demo import clamd
+    from motcua.demo.companions import start
     from motcua.demo.generator.province import DEMO_ADMIN, DEMO_BUSINESS, DEMO_CITIZEN
     from motcua.dossiers.models import Dossier
 
+    scanner = clamd.companion()
+    if scanner is not None:
+        start(scanner)
+        env["MOTCUA_CLAMD"] = os.environ["MOTCUA_CLAMD"]
+        print(f"Malware scanner: {scanner.name} at {env['MOTCUA_CLAMD']}")
+    else:
+        print(f"Malware scanner: MOTCUA_CLAMD={os.environ.get('MOTCUA_CLAMD') or '(none)'}")
     port = free_port()
     server = subprocess.Popen(
         [BIN / "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "motcua.wsgi:application"],

@@ -45,7 +45,8 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site asks for the second factor (motcua.org.otp.StaffAdminSite).
+    "motcua.org.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -284,6 +285,13 @@ MOTCUA_MAX_APPLICANT_DAY_BYTES = int(
 # past FILE_UPLOAD_MAX_MEMORY_SIZE go to temporary files on disk, not to the worker's memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MOTCUA_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Malware scan (dossiers/scanner.py, docs/security.md "Quét mã độc (ClamAV)"): clamd's
+# address, tcp://127.0.0.1:3310 or unix:///run/clamav/clamd.ctl. Every file is scanned before
+# it is kept; a file clamd does not answer for within MOTCUA_CLAMD_TIMEOUT seconds is refused
+# (fail closed). Unset: no scan, and `motcua check --deploy` warns (motcua.W010). clamd's
+# StreamMaxLength must be at least MOTCUA_MAX_UPLOAD_BYTES.
+MOTCUA_CLAMD = os.environ.get("MOTCUA_CLAMD", "")
+MOTCUA_CLAMD_TIMEOUT = float(os.environ.get("MOTCUA_CLAMD_TIMEOUT", "30"))
 # ---- end of uploads
 
 # The one-stop rules the legal texts we could read leave open (docs/rules.md): the 2018
@@ -415,6 +423,50 @@ AXES_LOCKOUT_CALLABLE = "motcua.core.lockout.lockout_response"
 # The security log names who and from where (the password is never logged).
 AXES_SENSITIVE_PARAMETERS: list[str] = []
 LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}  # type: ignore[index]
+
+# --- Officers' second factor (django-otp; docs/security.md "Xác thực hai lớp cho cán bộ") --
+# Every staff account (is_staff, superuser, or a holder of a staff role in force) proves a
+# TOTP code (or a one-time recovery code) after its password before any back-office page,
+# the admin or the API (motcua.org.otp.StaffOTPMiddleware; POST /api/auth/token takes the
+# code as `otp`). MOTCUA_STAFF_OTP: "required" (default) or "off" (a development machine
+# without authenticator apps; never in production). Citizens are never asked.
+MOTCUA_STAFF_OTP = os.environ.get("MOTCUA_STAFF_OTP", "required").strip().lower()
+if MOTCUA_STAFF_OTP not in ("required", "off"):
+    from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+    raise ImproperlyConfigured(
+        f"MOTCUA_STAFF_OTP must be 'required' or 'off', not {MOTCUA_STAFF_OTP!r}"
+    )
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+# After the session limits: a session they end is not asked for a code.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("motcua.org.sessions.SessionLimitsMiddleware") + 1,
+    "motcua.org.otp.StaffOTPMiddleware",
+)
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = os.environ.get("MOTCUA_OTP_ISSUER", "Một cửa điện tử")
+# Throttling (django-otp): after n wrong codes in a row a device refuses every code for
+# factor × 2^(n-1) seconds (1, 2, 4, … up to an hour); 0 would turn it off.
+OTP_TOTP_THROTTLE_FACTOR = int(os.environ.get("MOTCUA_OTP_THROTTLE_FACTOR", "1"))
+OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
+if OTP_TOTP_THROTTLE_FACTOR < 1:
+    from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+    raise ImproperlyConfigured("MOTCUA_OTP_THROTTLE_FACTOR must be at least 1")
+# The admin's device pages never show a key or its QR code (resets: the user admin's
+# action, audited).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Recovery codes given at a time (each works once).
+MOTCUA_OTP_RECOVERY_CODES = 10
+# --- end of officers' second factor ---------------------------------------------------
 
 # --- Login with the national identity: VNeID / national portal SSO over OpenID Connect ---
 # (docs/security.md "Đăng nhập bằng định danh quốc gia (OIDC)"; motcua/org/oidc.py.) Off

@@ -7,13 +7,16 @@ Every error leaves in one shape (see motcua.core.errors.DomainError.as_dict):
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
-from ninja import NinjaAPI, Swagger
+from ninja import Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from motcua.core.errors import DomainError
 
-api = NinjaAPI(
+from .openapi import MotcuaNinjaAPI
+
+# Its OpenAPI document lists every error answer of every operation (motcua.api.openapi).
+api = MotcuaNinjaAPI(
     title="motcua API",
     version="1.0.0",
     description="API của hệ thống một cửa điện tử motcua / the motcua one-stop API",

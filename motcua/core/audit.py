@@ -19,9 +19,10 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
+from .chain import GENESIS, Broken, link
 from .models import AuditAction, AuditEntry
 from .requestid import current_request_id
 from .types import Actor
@@ -95,7 +96,7 @@ def record(
     if action == AuditAction.CHANGED and before_json == after_json:
         return None
     user = actor if actor is not None and actor.is_authenticated else None
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         at=at or timezone.now(),
         actor_id=user.pk if user is not None else None,
         actor_label=actor_label(actor)[:150],
@@ -109,6 +110,88 @@ def record(
         reason=reason,
         request_id=request_id or current_request_id.get(),
     )
+    with transaction.atomic(savepoint=False):
+        _lock_chain()
+        prev = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
+        entry.prev_hash = prev or GENESIS
+        entry.hash = entry_hash(entry.prev_hash, entry)
+        entry.save(force_insert=True)
+    return entry
+
+
+# pg_advisory_xact_lock key of the audit chain ("motcua.audit" as an int64).
+CHAIN_LOCK = int.from_bytes(b"mcaudit1", "big") >> 1
+
+
+def _lock_chain() -> None:
+    """Serialise appends to the one audit chain until the transaction ends: two writers
+    would otherwise both read the same last entry and fork the chain (PostgreSQL, a
+    transaction-scoped advisory lock). SQLite (development, tests) has one writer at a
+    time: a second transaction that read the same last entry cannot write after the first
+    one committed (SQLITE_BUSY) instead of forking."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+
+
+def entry_record(entry: AuditEntry) -> dict[str, Any]:
+    """What the chain hashes of an entry: every field but its id and its hashes."""
+    return {
+        "at": entry.at,
+        "actor": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "action": str(AuditAction(entry.action).value),
+        "operation": entry.operation,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_label": entry.object_label,
+        "before": entry.before,
+        "after": entry.after,
+        "reason": entry.reason,
+        "request_id": entry.request_id,
+    }
+
+
+def entry_hash(prev: str, entry: AuditEntry) -> str:
+    """The hash of `entry` chained to `prev`: the one rule, for `record`, the migration
+    that chained the entries written before the chain, and `audit_verify`."""
+    return link(prev, entry_record(entry))
+
+
+def audit_verify(chunk: int = 2000) -> tuple[int, str, Broken | None]:
+    """Walk the audit chain in id order (streamed): the number of entries, the head (the
+    last hash) and the first broken link, if any."""
+    prev = GENESIS
+    count = 0
+    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=chunk):
+        count += 1
+        row = f"id={entry.pk}"
+        if entry.prev_hash != prev:
+            return (
+                count,
+                prev,
+                Broken(
+                    "core_auditentry",
+                    row,
+                    "mắt xích bị đứt: mã băm trước không khớp bản ghi liền trước "
+                    "(một bản ghi trước nó bị xóa hoặc sửa)",
+                    "missing link: prev_hash is not the hash of the entry before it "
+                    "(an entry before it was deleted or altered)",
+                ),
+            )
+        if entry_hash(prev, entry) != entry.hash:
+            return (
+                count,
+                prev,
+                Broken(
+                    "core_auditentry",
+                    row,
+                    "mã băm không khớp nội dung (bản ghi bị sửa)",
+                    "hash mismatch (the entry was altered)",
+                ),
+            )
+        prev = entry.hash
+    return count, prev, None
 
 
 def history(obj: models.Model) -> models.QuerySet[AuditEntry]:
@@ -116,4 +199,14 @@ def history(obj: models.Model) -> models.QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
 
 
-__all__ = ["AuditAction", "AuditEntry", "actor_label", "history", "jsonable", "record", "snapshot"]
+__all__ = [
+    "AuditAction",
+    "AuditEntry",
+    "actor_label",
+    "audit_verify",
+    "entry_hash",
+    "history",
+    "jsonable",
+    "record",
+    "snapshot",
+]

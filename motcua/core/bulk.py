@@ -67,3 +67,27 @@ def _column(field: Field[Any, Any] | ForeignObjectRel) -> str:
     if not isinstance(column, str):
         raise ValueError(f"{field.name} has no column of its own")
     return column
+
+
+def update_column(
+    table: str, column: str, pairs: Sequence[tuple[Any, int]], *, using: Any = None
+) -> None:
+    """SET `column` = value WHERE id = pk for each (value, pk) of `pairs`: on PostgreSQL
+    one UPDATE … FROM (VALUES …) per 1,000 rows, elsewhere executemany."""
+    conn = using or connection
+    quote = conn.ops.quote_name
+    with conn.cursor() as cur:
+        if conn.vendor != "postgresql":
+            cur.executemany(
+                f"UPDATE {quote(table)} SET {quote(column)} = %s WHERE id = %s",  # noqa: S608
+                list(pairs),
+            )
+            return
+        for start in range(0, len(pairs), 1000):
+            chunk = pairs[start : start + 1000]
+            values = ", ".join(["(%s, %s::bigint)"] * len(chunk))
+            cur.execute(
+                f"UPDATE {quote(table)} AS t SET {quote(column)} = v.value "  # noqa: S608
+                f"FROM (VALUES {values}) AS v(value, pk) WHERE t.id = v.pk",
+                [x for pair in chunk for x in pair],
+            )

@@ -60,6 +60,10 @@ class AuditEntry(models.Model):
     after = models.JSONField("sau", null=True, blank=True)
     reason = models.TextField("lý do, căn cứ pháp lý", blank=True)
     request_id = models.CharField("mã yêu cầu", max_length=64, blank=True)
+    # The hash chain (docs/adr/0010, core.audit.entry_hash): the hash of the entry before
+    # (by id) and this entry's, SHA-256 of prev_hash and the fields above.
+    prev_hash = models.CharField("mã băm trước", max_length=64, blank=True, default="")
+    hash = models.CharField("mã băm", max_length=64, blank=True, default="")
 
     objects = AuditEntryQuerySet.as_manager()
 

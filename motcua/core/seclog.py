@@ -37,6 +37,9 @@ EVENTS = frozenset(
         "logout",
         "otp_failed",  # a wrong second-factor code
         "otp_reset",  # an administrator reset a staff member's second factor
+        "otp_verified",  # a staff session passed its second factor (after "login")
+        "otp_enrolled",  # a staff member confirmed a new authenticator app
+        "otp_recovery_codes",  # a staff member made a new set of recovery codes
         "token_created",
         "token_revoked",
         "role_changed",  # groups, staff/superuser flags, agency membership

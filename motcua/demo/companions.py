@@ -39,6 +39,7 @@ class Companion:
 
 # Dotted paths of factories: Callable[[], Companion | None].
 FACTORIES: list[str] = [
+    "motcua.demo.clamd.companion",  # ClamAV with the test signature database (EICAR)
     "motcua.demo.idp.identity_provider",  # OpenID Connect in place of VNeID
 ]
 

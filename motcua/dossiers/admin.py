@@ -51,7 +51,16 @@ class PauseInline(ReadOnlyInline):
 
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
-    fields = ("kind", "component", "original_name", "content_type", "size", "sha256")
+    fields = (
+        "kind",
+        "component",
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "scanned_at",
+        "scan_engine",
+    )
     readonly_fields = fields
 
 

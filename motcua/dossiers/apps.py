@@ -9,6 +9,7 @@ class DossiersConfig(AppConfig):
     def ready(self) -> None:
         from motcua.catalog.models import Field, ProcedureVersion, ProcessStep
 
+        from . import checks  # noqa: F401 (registers the deploy check of the scanner)
         from .rules import steps_cache_clear
 
         post_save.connect(steps_cache_clear, sender=ProcessStep, dispatch_uid="steps_cache_save")

@@ -6,7 +6,8 @@ stored, and files stored inside a transaction that later fails are deleted (File
 The name must agree with the content: the extension must be one of the sniffed type's, and
 the name kept (the download's name) is a safe one, ending in the type's own extension.
 Office files are zip archives: their declared inflated size and ratio are bounded without
-extracting anything (a "zip bomb" is refused). Serving: only PDFs and images are shown
+extracting anything (a "zip bomb" is refused). Then clamd scans it (scanner.py) when
+MOTCUA_CLAMD is set: malware, or no answer, refuses it. Serving: only PDFs and images are shown
 inline (`disposition`); the rest is downloaded.
 """
 
@@ -26,6 +27,8 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse
 
 from motcua.core.errors import ValidationFailed
+
+from . import scanner
 
 ALLOWED_TYPES = {
     "application/pdf": "PDF",
@@ -66,6 +69,7 @@ class CheckedFile:
     content_type: str
     sha256: str
     size: int
+    scan: scanner.Scan | None = None  # None: no scanner configured (MOTCUA_CLAMD unset)
 
     @property
     def content(self) -> bytes:
@@ -110,10 +114,16 @@ def check_file(upload: Any, *, field: str) -> CheckedFile:
     for chunk in file.chunks():
         digest.update(chunk)
     file.seek(0)
-    # Hook point for the malware scanner (issue 10, ClamAV): the content is known good by
-    # type and size here, and nothing is stored yet.
+    # The malware scan (scanner.py, ADR 0009): the content is known good by type, size and
+    # name here, and nothing is stored yet. A detection or a silent scanner refuses the file.
+    scanned = scanner.scan(file, name=name, field=field)
     return CheckedFile(
-        name=kept, file=file, content_type=mime, sha256=digest.hexdigest(), size=size
+        name=kept,
+        file=file,
+        content_type=mime,
+        sha256=digest.hexdigest(),
+        size=size,
+        scan=scanned,
     )
 
 

@@ -130,6 +130,9 @@ class Dossier(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The hash of the dossier's last event (dossiers.chain, docs/adr/0010): written with
+    # the row by the transition that appends the event, so a deleted last event shows.
+    chain_head = models.CharField("mã băm sự kiện cuối", max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "hồ sơ"
@@ -256,6 +259,8 @@ class DossierEvent(models.Model):
     to_status = models.PositiveSmallIntegerField()
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # SHA-256 of the previous event's hash and this event's fields (dossiers.chain).
+    hash = models.CharField("mã băm", max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "sự kiện hồ sơ"
@@ -366,6 +371,10 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField()
     digitized = models.BooleanField("số hóa", default=False)
     reused = models.BooleanField("tái sử dụng", default=False)
+    # The malware scan's answer (dossiers/scanner.py): when clamd said the file was clean and
+    # its VERSION (engine/signature database/date). Empty: kept with no scanner configured.
+    scanned_at = models.DateTimeField("quét mã độc lúc", null=True, blank=True)
+    scan_engine = models.CharField("bộ quét mã độc", max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = "tệp đính kèm"

@@ -21,6 +21,7 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from pydantic import ValidationError
@@ -29,6 +30,7 @@ from motcua.catalog.enums import Channel
 from motcua.core.bulk import insert_rows
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers import timing
+from motcua.dossiers.chain import ROW_FIELDS, chain_rows
 from motcua.dossiers.codes import code_parse
 from motcua.dossiers.enums import Status
 from motcua.dossiers.models import (
@@ -345,7 +347,27 @@ def _write(parsed: list[Parsed]) -> list[int]:
     for start in range(0, len(parsed), BATCH):
         chunk = parsed[start : start + BATCH]
         dossiers = []
+        chained = []
         for p in chunk:
+            # The events as written (no user: an import has none), chained before the
+            # dossier's row, which carries the head (dossiers.chain).
+            rows = [
+                (
+                    e["seq"],
+                    e["action"],
+                    e["at"],
+                    None,
+                    e["actor_role"],
+                    None if e["actor_agency"] is None else e["actor_agency"].pk,
+                    e["from_status"],
+                    e["to_status"],
+                    e["reason"],
+                    e["data"],
+                )
+                for e in p.life.events
+            ]
+            hashes = chain_rows(rows)
+            chained.append((rows, hashes))
             values = dict(p.life.values)
             del values["channel"]
             dossiers.append(
@@ -365,30 +387,16 @@ def _write(parsed: list[Parsed]) -> list[int]:
                     paper_result_required=p.version.paper_result_required,
                     digitized=p.digitized,
                     reused=p.reused,
+                    chain_head=hashes[-1] if hashes else "",
                     **values,
                 )
             )
         Dossier.objects.bulk_create(dossiers, batch_size=BATCH)
-        events, pauses, handovers = [], [], []
-        for p, d in zip(chunk, dossiers, strict=True):
+        events: list[tuple[Any, ...]] = []
+        pauses, handovers = [], []
+        for p, d, (rows, hashes) in zip(chunk, dossiers, chained, strict=True):
             ids.append(d.pk)
-            for e in p.life.events:
-                agency = e["actor_agency"]
-                events.append(
-                    (
-                        d.pk,
-                        e["seq"],
-                        e["action"],
-                        e["at"],
-                        None,
-                        e["actor_role"],
-                        None if agency is None else agency.pk,
-                        e["from_status"],
-                        e["to_status"],
-                        e["reason"],
-                        e["data"],
-                    )
-                )
+            events.extend((d.pk, *row, h) for row, h in zip(rows, hashes, strict=True))
             for pa in p.life.pauses:
                 pauses.append(Pause(dossier=d, **pa))
             for h in p.life.handovers:
@@ -399,10 +407,7 @@ def _write(parsed: list[Parsed]) -> list[int]:
     return ids
 
 
-EVENT_COLUMNS = (
-    "dossier", "seq", "action", "at", "actor", "actor_role", "actor_agency", "from_status",
-    "to_status", "reason", "data",
-)  # fmt: skip
+EVENT_COLUMNS = ("dossier", *ROW_FIELDS, "hash")
 
 
 def _bump_sequences(parsed: list[Parsed]) -> None:

@@ -74,5 +74,7 @@ class Migration(migrations.Migration):
         ("catalog", "0009_fill_component_case"),
         ("core", "0002_audit_entry_append_only"),
     ]
+    # The copied entries are chained by core 0003 (docs/adr/0010): copy them first.
+    run_before = [("core", "0003_audit_entry_hash_chain")]
 
     operations = [migrations.RunPython(forward, backward)]

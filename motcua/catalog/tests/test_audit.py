@@ -16,6 +16,8 @@ from django.db.migrations.executor import MigrationExecutor
 from motcua.catalog.importer import catalog_import
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.services import process_set_steps, version_change
+from motcua.core.audit import audit_verify
+from motcua.core.chain import GENESIS
 from motcua.core.errors import ValidationFailed
 from motcua.core.models import AuditEntry
 from motcua.core.tests.admin_forms import form_data
@@ -239,10 +241,12 @@ def test_old_catalog_entries_are_copied_into_the_trail():
         data={"source": "NĐ 23/2015, Điều 7", "channels": {"1": {"before": None, "after": after}}},
     )
     try:
+        # Up to the hash chain (core 0003), which runs after the copy and chains it.
         migrate(
-            [("catalog", "0011_drop_catalog_audit_entry"), ("core", "0002_audit_entry_append_only")]
+            [("catalog", "0011_drop_catalog_audit_entry"), ("core", "0003_audit_entry_hash_chain")]
         )
         entry = AuditEntry.objects.get()
+        assert entry.prev_hash == GENESIS and audit_verify() == (1, entry.hash, None)
         assert (
             entry.at,
             entry.actor_id,

@@ -32,6 +32,7 @@ import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -43,6 +44,7 @@ from motcua.catalog.models import FeePolicy, Procedure
 from motcua.core.bulk import insert_rows
 from motcua.core.text import fold
 from motcua.dossiers import rules, timing
+from motcua.dossiers.chain import ROW_FIELDS, chain_rows
 from motcua.dossiers.codes import code_day, code_format
 from motcua.dossiers.enums import Action, PaidOnline
 from motcua.dossiers.models import (
@@ -643,8 +645,20 @@ _DOSSIER_FIELDS = (
 
 def _write(plans: list[Plan], rng: random.Random) -> None:
     dossiers = []
+    chained = []
     for pl in plans:
         d = pl.d
+        # The events as written, chained (dossiers.chain) before the dossier's row, which
+        # carries the head.
+        rows = [
+            (
+                e["seq"], e["action"], e["at"], _pk(e["actor"]), e["actor_role"],
+                _pk(e["actor_agency"]), e["from_status"], e["to_status"], e["reason"], e["data"],
+            )
+            for e in pl.events
+        ]  # fmt: skip
+        hashes = chain_rows(rows)
+        chained.append((rows, hashes))
         dossiers.append(
             Dossier(
                 code=d.get("code"),
@@ -661,12 +675,14 @@ def _write(plans: list[Plan], rng: random.Random) -> None:
                 receiving_agency=d["receiving"],
                 settling_agency=d["settling"],
                 paper_result_required=d["version"].paper_result_required,
+                chain_head=hashes[-1] if hashes else "",
                 **{k: d[k] for k in _DOSSIER_FIELDS},
             )
         )
     Dossier.objects.bulk_create(dossiers, batch_size=BATCH)
-    events, handovers, pauses, received = [], [], [], []
-    for pl, dossier in zip(plans, dossiers, strict=True):
+    events: list[tuple[Any, ...]] = []
+    handovers, pauses, received = [], [], []
+    for pl, dossier, (rows, hashes) in zip(plans, dossiers, chained, strict=True):
         d = pl.d
         if d.get("code"):
             # What was handed in: the components the procedure requires (no case declared),
@@ -682,14 +698,7 @@ def _write(plans: list[Plan], rng: random.Random) -> None:
                         originals, copies, 1 if online else 0, d["submitted_at"],
                     )
                 )  # fmt: skip
-        for e in pl.events:
-            events.append(
-                (
-                    dossier.pk, e["seq"], e["action"], e["at"], _pk(e["actor"]), e["actor_role"],
-                    _pk(e["actor_agency"]), e["from_status"], e["to_status"], e["reason"],
-                    e["data"],
-                )
-            )  # fmt: skip
+        events.extend((dossier.pk, *row, h) for row, h in zip(rows, hashes, strict=True))
         for h in pl.handovers:
             handovers.append(
                 (
@@ -710,10 +719,7 @@ def _write(plans: list[Plan], rng: random.Random) -> None:
     insert_rows(ReceivedComponent, RECEIVED_COLUMNS, received)
 
 
-EVENT_COLUMNS = (
-    "dossier", "seq", "action", "at", "actor", "actor_role", "actor_agency", "from_status",
-    "to_status", "reason", "data",
-)  # fmt: skip
+EVENT_COLUMNS = ("dossier", *ROW_FIELDS, "hash")
 HANDOVER_COLUMNS = (
     "dossier", "step", "agency", "started_at", "due_at", "finished_at", "finished_by",
     "outcome", "note",

@@ -335,3 +335,18 @@ def test_history_equals_its_event_log_replayed_through_the_services(demo):
         # The demo assesses the fees with the submission's own function (catalog.fees).
         assert d.fee_assessment == native.fee_assessment, d.pk
     assert any(d.fee_assessment["lines"] for d in picked)
+
+
+def test_every_event_chain_verifies(demo):
+    """The synthesized history is chained by the one rule (dossiers.chain): every chain
+    and head verifies, the live dossiers' (through the services) too."""
+    from motcua.dossiers.chain import dossiers_verify
+
+    result = dossiers_verify()
+    assert result.broken is None, result.broken
+    assert result.events == DossierEvent.objects.count() > N
+    assert not Dossier.objects.filter(chain_head="").exists()
+    from motcua.core.audit import audit_verify
+
+    count, _head, broken = audit_verify()
+    assert broken is None and count == AuditEntry.objects.count()

@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.core import rows
+from motcua.core.chain import GENESIS
 from motcua.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from motcua.core.text import nfc
 from motcua.core.types import Actor, actor_user
@@ -29,6 +30,7 @@ from motcua.core.types import Actor, actor_user
 from .. import hooks, timing
 from ..access import Acting, authorize
 from ..attachments import FileGuard
+from ..chain import event_hash
 from ..enums import ACTION_EN, STATUS_EN, TRANSITIONS, Action, Status, status_after
 from ..models import BookSequence, Dossier, DossierEvent
 
@@ -83,6 +85,59 @@ def _check_state(dossier: Dossier, action: str) -> None:
         )
 
 
+def _new_event(
+    dossier: Dossier,
+    action: str,
+    actor: Actor,
+    acting: Acting,
+    from_status: int | None,
+    at: dt.datetime,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> DossierEvent:
+    """The event of `action` (its seq is the dossier's version), not yet written, chained
+    to the dossier's head (dossiers.chain); the dossier's head becomes its hash, to be
+    written with the row."""
+    user = actor_user(actor)
+    event = DossierEvent(
+        dossier=dossier,
+        seq=dossier.version,
+        action=str(action),
+        at=at,
+        actor=user,
+        actor_role=acting.role,
+        actor_agency_id=acting.agency_id,
+        from_status=from_status,
+        to_status=dossier.status,
+        reason=reason,
+        data=data or {},
+    )
+    event.hash = event_hash(
+        dossier.chain_head if event.seq > 1 else GENESIS,
+        seq=event.seq,
+        action=event.action,
+        at=at,
+        actor=user.pk if user is not None else None,
+        actor_role=event.actor_role,
+        actor_agency=event.actor_agency_id,
+        from_status=from_status,
+        to_status=event.to_status,
+        reason=reason,
+        data=event.data,
+    )
+    dossier.chain_head = event.hash
+    return event
+
+
+def _append(event: DossierEvent, dossier: Dossier) -> DossierEvent:
+    """Write the event (after its dossier's row) and dispatch it to the hooks
+    (motcua.dossiers.hooks)."""
+    event.dossier_id = dossier.pk
+    rows.save_new(event)
+    hooks.dispatch(event, dossier)
+    return event
+
+
 def _event(
     dossier: Dossier,
     action: str,
@@ -93,24 +148,10 @@ def _event(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> DossierEvent:
-    """Append the event of `action` (its seq is the dossier's version) and dispatch it to
-    the hooks (motcua.dossiers.hooks)."""
-    event = DossierEvent(
-        dossier=dossier,
-        seq=dossier.version,
-        action=str(action),
-        at=at,
-        actor=actor_user(actor),
-        actor_role=acting.role,
-        actor_agency_id=acting.agency_id,
-        from_status=from_status,
-        to_status=dossier.status,
-        reason=reason,
-        data=data or {},
-    )
-    rows.save_new(event)
-    hooks.dispatch(event, dossier)
-    return event
+    """Append the event of `action` on a dossier whose row is written after it (intake:
+    the transition that follows writes the head)."""
+    event = _new_event(dossier, action, actor, acting, from_status, at, reason, data)
+    return _append(event, dossier)
 
 
 def _write(dossier: Dossier) -> None:
@@ -150,8 +191,7 @@ class Transition:
         dossier = self.dossier
         dossier.status = status_after(self.action, self.from_status)
         dossier.version += 1
-        _write(dossier)
-        _event(
+        event = _new_event(
             dossier,
             self.action,
             self.actor,
@@ -161,6 +201,8 @@ class Transition:
             self.reason,
             self.data,
         )
+        _write(dossier)  # with the new head
+        _append(event, dossier)
         return dossier
 
 

@@ -287,6 +287,8 @@ def _store(
             uploaded_by=actor_user(actor),
             uploaded_at=at,
             digitized=digitized,
+            scanned_at=f.scan.at if f.scan else None,
+            scan_engine=f.scan.engine if f.scan else "",
         )
         rows.save_new(attachment)
         stored.append(attachment)

@@ -42,7 +42,7 @@ from ..models import (
     SubmissionKey,
     search_key_for,
 )
-from ._base import _LOCK_JOINS, Transition, _event, _now
+from ._base import _LOCK_JOINS, Transition, _append, _event, _new_event, _now
 from ._files import (
     Counts,
     Files,
@@ -152,6 +152,7 @@ def _create(
     request_summary: str,
     at: dt.datetime,
     assessment: fees.FeeQuote | None,
+    insert: bool = True,
 ) -> Dossier:
     name = nfc(details.get("name") or "")
     if not name:
@@ -187,7 +188,8 @@ def _create(
         fee_due_vnd=assessment.total_vnd if assessment else 0,
         fee_assessment=assessment.as_json() if assessment else None,
     )
-    rows.save_new(dossier)
+    if insert:
+        rows.save_new(dossier)
     return dossier
 
 
@@ -388,13 +390,20 @@ def dossier_submit(
             request_summary=request_summary,
             at=at,
             assessment=assessment,
+            insert=False,
         )
+        # The first event is chained before the row is written, so that the row carries
+        # its head from the INSERT (dossiers.chain): no UPDATE for it.
+        data = _creation_data(dossier, filing, files=len(filing.checked), code=dossier.code)
+        event = _new_event(
+            dossier, Action.SUBMIT, actor, Acting(APPLICANT, None), None, at, "", data
+        )
+        rows.save_new(dossier)
         _hand_in(guard, dossier, ReceivedSource.ONLINE, filing, actor, at)
         if claim is not None:
             claim.dossier = dossier
             claim.save(update_fields=["dossier"])
-        data = _creation_data(dossier, filing, files=len(filing.checked), code=dossier.code)
-        _event(dossier, Action.SUBMIT, actor, Acting(APPLICANT, None), None, at, data=data)
+        _append(event, dossier)
     return dossier
 
 

@@ -8,6 +8,7 @@ from motcua.core.models import AuditEntry
 from motcua.dossiers.tests.factories import make_world
 from motcua.org.models import Applicant, VerifiedAttribute
 from motcua.org.services import applicant_attribute_verify, applicant_attributes
+from motcua.org.tests.otp import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def test_the_admin_records_an_officers_verification(client, world):
     officer = world.a.staff["c:counter"]
     officer.is_staff = officer.is_superuser = True
     officer.save()
-    client.force_login(officer)
+    otp_login(client, officer)
     account = Applicant.objects.get(user=world.citizen)
     data = {"applicant": account.pk, "name": "ho_ngheo", "evidence": "", "valid_to": ""}
     client.post("/admin/org/verifiedattribute/add/", data)

@@ -29,6 +29,7 @@ from motcua.org import oidc
 from motcua.org.enums import ApplicantKind, Role
 from motcua.org.models import Applicant, ApplicantIdentity, StaffRole
 from motcua.org.services import applicant_register
+from motcua.org.tests.otp import otp_login
 
 CALLBACK = "http://testserver/dang-nhap/vneid/ve/"
 AN_PID = "027090123456"  # the provider's "an" identity (the demo citizen)
@@ -477,7 +478,7 @@ def test_the_admin_shows_the_identity_and_does_not_let_the_number_be_edited(prov
     assert r.status_code == 302
     applicant = Applicant.objects.get(personal_id=BINH_PID)
     admin_user = User.objects.create_superuser("quantri", password="x")
-    client.force_login(admin_user)
+    otp_login(client, admin_user)  # past the second factor (motcua.org.otp)
     page = client.get(f"/admin/org/applicant/{applicant.pk}/change/").content.decode()
     assert 'name="personal_id"' not in page
     assert BINH_PID in page and provider in page

@@ -187,6 +187,28 @@ def test_events_follow_transitions(world):
         assert d.version == len(events)
 
 
+def test_imported_events_are_chained(world):
+    """The importer chains its events by the one rule (dossiers.chain): they verify, and
+    an imported event altered in SQL does not."""
+    from django.db import connection
+
+    from motcua.dossiers.chain import dossiers_verify
+
+    import_dossiers(EXAMPLE)
+    result = dossiers_verify()
+    assert result.broken is None, result.broken
+    assert result.events == DossierEvent.objects.count() > 0
+    assert not Dossier.objects.filter(chain_head="").exists()
+    event = DossierEvent.objects.order_by("dossier_id", "seq").last()
+    with connection.cursor() as cur:
+        cur.execute("UPDATE dossiers_dossierevent SET at = at WHERE id = %s", [event.pk])
+    assert dossiers_verify().broken is None  # the same values: still whole
+    with connection.cursor() as cur:
+        cur.execute("UPDATE dossiers_dossierevent SET to_status = 9 WHERE id = %s", [event.pk])
+    broken = dossiers_verify().broken
+    assert broken is not None and broken.row.endswith(f"seq={event.seq}")
+
+
 def test_not_received_rows_keep_their_code(world):
     """Codes are given at submission: a dossier never received keeps its code too."""
     import_dossiers(EXAMPLE)
