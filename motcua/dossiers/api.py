@@ -317,11 +317,14 @@ def _fee_answers(request: HttpRequest) -> dict[str, str]:
     return {k[len("fee_") :]: str(v) for k, v in request.POST.items() if k.startswith("fee_")}
 
 
+# The answers the fee items ask for (catalog.fees: copies, pages, area…), as fee_<key>.
+FEE_ANSWERS = {r"^fee_[a-z0-9_-]{1,40}$": {"type": "integer", "minimum": 0}}
 SUBMIT_FORM = Multipart(
     SubmitIn,
     files={AUTHORIZATION_FIELD: False},
     pattern_files={COMPONENT_FILES: True},
     extra={"cases": {"type": "array", "items": {"type": "string", "maxLength": 4000}}},
+    pattern_extra=FEE_ANSWERS,
 )
 
 
@@ -386,7 +389,7 @@ INTAKE_FORM = Multipart(
     files={AUTHORIZATION_FIELD: False},
     pattern_files={COMPONENT_FILES: True},
     extra={"cases": {"type": "array", "items": {"type": "string", "maxLength": 4000}}},
-    pattern_extra={r"^(originals|copies)_[0-9]{1,18}$": _COUNT},
+    pattern_extra={r"^(originals|copies)_[0-9]{1,18}$": _COUNT, **FEE_ANSWERS},
 )
 
 
