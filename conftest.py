@@ -1,5 +1,8 @@
 import pytest
 
+# The `security_lines` fixture: the security log as written, parsed back (core/seclog.py).
+pytest_plugins = ["motcua.core.tests.seclog_capture"]
+
 
 def pytest_configure(config):
     from django.conf import settings

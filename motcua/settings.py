@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.documents",
     "motcua.indicators",
+    "motcua.payments",
     "motcua.reports",
     "motcua.portal",
     "motcua.backoffice",
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     "motcua.core.security.PermissionsPolicyMiddleware",
     "motcua.core.security.NoStoreMiddleware",
     "motcua.core.requestid.RequestIdMiddleware",
+    # The security log: knows the request being served; logs every 403 (core/seclog.py).
+    "motcua.core.seclog.SecurityLogMiddleware",
     "motcua.core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "motcua.core.middleware.LocaleMiddleware",
@@ -265,6 +268,8 @@ STORAGES = {
 }
 
 LOGIN_URL = "/dang-nhap/"
+# Django's CSRF 403 page, its reason written to the security log (core/seclog.py).
+CSRF_FAILURE_VIEW = "motcua.core.seclog.csrf_failure"
 LOGIN_REDIRECT_URL = "/"
 
 # ---- Uploads (issue 10): sizes, office files' inflated size, volumes. Bytes throughout.
@@ -327,6 +332,20 @@ MOTCUA_AUTH_CACHE_SECONDS = float(os.environ.get("MOTCUA_AUTH_CACHE_SECONDS", "1
 # Public base URL, printed on receipts (status lookup link).
 MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")
 
+# Online payment through a VNPay-style gateway (motcua.payments; docs/payments.md). The
+# values come from the province's contract with its gateway: the terminal code
+# (vnp_TmnCode), the hash secret (HMAC-SHA512 key; never in the repository), the checkout
+# URL (…/paymentv2/vpcpay.html) and the merchant API URL (…/merchant_webapi/api/
+# transaction, for querydr). Empty: online payment is off and the portal says to pay at the
+# counter. `motcua demo --serve` starts the gateway simulator and sets them. The IPN URL to
+# register with the gateway is MOTCUA_PUBLIC_URL + /thanh-toan/vnpay/ipn/.
+MOTCUA_VNPAY_TMN_CODE = os.environ.get("MOTCUA_VNPAY_TMN_CODE", "")
+MOTCUA_VNPAY_HASH_SECRET = os.environ.get("MOTCUA_VNPAY_HASH_SECRET", "")
+MOTCUA_VNPAY_PAY_URL = os.environ.get("MOTCUA_VNPAY_PAY_URL", "")
+MOTCUA_VNPAY_API_URL = os.environ.get("MOTCUA_VNPAY_API_URL", "")
+# How long an attempt may be paid on the gateway's page (vnp_ExpireDate), minutes.
+MOTCUA_VNPAY_EXPIRE_MINUTES = int(os.environ.get("MOTCUA_VNPAY_EXPIRE_MINUTES", "15"))
+
 # The verdict and the clock (motcua.dossiers.deadlines, rules; docs/rules.md "Verdict").
 # UNCONFIRMED legal points, configurable:
 # - which appointment a re-appointed dossier (apology, Mẫu 04) is judged against:
@@ -350,7 +369,9 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler"},
         # The security log (motcua.core.seclog): JSON lines to MOTCUA_SECURITY_LOG, a file
-        # path, or to standard error when it is unset.
+        # path (WatchedFileHandler: logrotate moves it, no copytruncate), or to standard
+        # error when it is unset; MOTCUA_SECURITY_LOG_LEVEL=WARNING keeps refusals only.
+        # Events, fields, rotation, retention: docs/security.md "Nhật ký an ninh".
         "security": (
             {
                 "class": "logging.handlers.WatchedFileHandler",

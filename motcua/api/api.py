@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from motcua.core.errors import DomainError
+from motcua.core.seclog import note_refusal
 
 from .openapi import MotcuaNinjaAPI
 
@@ -37,6 +38,8 @@ def _error(request, status: int, code: str, vi: str, en: str, field: str | None 
 
 @api.exception_handler(DomainError)
 def _domain_error(request, exc: DomainError):
+    if exc.status == 403:  # the security log's line names the code (core.seclog)
+        note_refusal(request, exc.code, field=exc.field)
     return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
@@ -98,6 +101,8 @@ def _not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    if exc.status_code == 403:  # ninja's CSRF check of a session-authenticated call
+        note_refusal(request, "http_403", detail=str(exc))
     return _error(request, exc.status_code, "http_error", str(exc), str(exc))
 
 

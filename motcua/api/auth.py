@@ -47,7 +47,7 @@ from pydantic import Field
 
 from motcua.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from motcua.core.lockout import LoginLocked
-from motcua.core.seclog import security_event
+from motcua.core.seclog import security_event, security_event_on_commit
 from motcua.core.text import nfc
 from motcua.org.otp import needs_second_factor
 from motcua.org.selectors import applicant_id, staff_role_map
@@ -104,17 +104,34 @@ def token_create(*, user, name: str = "", days: int | None = None) -> tuple[ApiT
     cap = int(getattr(settings, "MOTCUA_API_TOKENS_PER_USER", 10))
     if cap > 0:
         for old in tokens_live(user).exclude(pk=token.pk).order_by("-created_at", "-pk")[cap - 1 :]:
-            token_revoke(token=old)
+            token_revoke(token=old, reason="cap")
     log.info("api token %s created for user %s (%s)", token.prefix, user.pk, token.name)
+    # The security log: the token's id and name, never its secret nor its prefix.
+    security_event_on_commit(
+        "token_created",
+        token_id=token.pk,
+        token_name=token.name,
+        owner_id=user.pk,
+        owner=user.get_username(),
+        expires_at=token.expires_at.isoformat(),
+    )
     return token, plaintext
 
 
-def token_revoke(*, token: ApiToken) -> ApiToken:
+def token_revoke(*, token: ApiToken, reason: str = "revoked") -> ApiToken:
     """Revoke a token: refused from the next request on, by every process at once when
-    the cache is shared (see the module docstring)."""
+    the cache is shared (see the module docstring). `reason` goes to the security log
+    ("revoked" by its owner, "cap": the oldest past MOTCUA_API_TOKENS_PER_USER)."""
     token.revoked = True
     token.save(update_fields=["revoked"])
     log.info("api token %s of user %s revoked", token.prefix, token.user_id)
+    security_event_on_commit(
+        "token_revoked",
+        token_id=token.pk,
+        token_name=token.name,
+        owner_id=token.user_id,
+        reason=reason,
+    )
     return token
 
 
@@ -398,6 +415,8 @@ def login(request, payload: LoginIn):
             second_factor="recovery_code" if type(device).__name__ == "StaticDevice" else "totp",
         )
     token, plaintext = token_create(user=user, name=payload.name or "login")
+    # No login() here (no session): the token is the login, logged as one.
+    security_event("login", request=request, user=user, channel="api_token", token_id=token.pk)
     return Status(201, _token_out(token, plaintext))
 
 

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from motcua.core.errors import DomainError
 from motcua.core.templatetags.bilingual import pick
 from motcua.dossiers import actions as dossier_actions
-from motcua.dossiers.enums import Action, PaidOnline
+from motcua.dossiers.enums import COUNTER_CHANNELS, Action, PaymentChannel
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.timing import VN
 from motcua.dossiers.uploads import component_uploads
@@ -63,11 +63,15 @@ class PaymentRequestForm(ReasonForm):
 
 
 class ConfirmPaymentForm(ActionForm):
+    """A payment taken at the counter: cash or POS, with the receipt's number. Online
+    payments arrive from the provider's verified evidence (motcua.payments)."""
+
     amount_vnd = forms.IntegerField()
-    paid_online = forms.TypedChoiceField(
-        coerce=int, choices=PaidOnline.choices, initial=PaidOnline.NO
+    channel = forms.ChoiceField(
+        choices=[(c.value, c.label) for c in PaymentChannel if c in COUNTER_CHANNELS],
+        initial=PaymentChannel.COUNTER_CASH,
     )
-    reference = forms.CharField(required=False, max_length=200)
+    receipt_number = forms.CharField(max_length=100)
 
 
 class ApologizeForm(ReasonForm):
@@ -176,7 +180,7 @@ ACTIONS: dict[str, ActionPage] = {
             ConfirmPaymentForm,
             "Đã ghi nhận hoàn thành nghĩa vụ tài chính.",
             "Payment recorded.",
-            {"amount_vnd": "amount_vnd", "paid_online": "paid_online"},
+            {"amount_vnd": "amount_vnd", "channel": "channel", "receipt_number": "receipt_number"},
         ),
         ActionPage(
             Action.REQUEST_WITHDRAWAL,
@@ -229,8 +233,8 @@ LABELS = {
     "reason": ("Lý do", "Reason"),
     "missing_components": ("Thành phần cần bổ sung", "Components to supplement"),
     "amount_vnd": ("Số tiền (đồng)", "Amount (VND)"),
-    "paid_online": ("Hình thức thanh toán", "Payment channel"),
-    "reference": ("Số biên lai / mã giao dịch", "Receipt or transaction number"),
+    "channel": ("Hình thức thu", "How it was paid"),
+    "receipt_number": ("Số biên lai", "Receipt number"),
     "new_due_date": ("Ngày hẹn trả mới", "New date"),
     "new_due_time": ("Giờ hẹn trả mới", "New time"),
     "result_note": ("Kết quả giải quyết", "Result"),

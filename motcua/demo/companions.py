@@ -41,6 +41,7 @@ class Companion:
 FACTORIES: list[str] = [
     "motcua.demo.clamd.companion",  # ClamAV with the test signature database (EICAR)
     "motcua.demo.idp.identity_provider",  # OpenID Connect in place of VNeID
+    "motcua.demo.payment_gateway.gateway_simulator",
 ]
 
 

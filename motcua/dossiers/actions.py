@@ -39,7 +39,7 @@ CALLS: dict[str, Call] = {
     Action.SUPPLEMENT: Call(services.dossier_supplement, ("files", "note")),
     Action.REQUEST_PAYMENT: Call(services.dossier_request_payment, ("amount_vnd", "reason")),
     Action.CONFIRM_PAYMENT: Call(
-        services.dossier_confirm_payment, ("amount_vnd", "paid_online", "reference")
+        services.dossier_confirm_payment, ("amount_vnd", "channel", "receipt_number")
     ),
     Action.REQUEST_WITHDRAWAL: Call(services.dossier_request_withdrawal, ("reason",)),
     Action.STOP: Call(services.dossier_stop, ("reason",)),

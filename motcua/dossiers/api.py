@@ -36,6 +36,7 @@ from motcua.org.models import Agency
 
 from . import actions, selectors, services
 from .access import allowed_actions, can_see_attachment, can_view
+from .accesslog import hidden_refusal, staff_read
 from .attachments import file_response
 from .enums import STATUS_EN, Action, Status
 from .models import Attachment, AttachmentKind, Dossier
@@ -303,6 +304,8 @@ def _act(
     except DomainError:
         existing = Dossier.objects.filter(pk=dossier_id).first()
         if existing is None or not can_view(request.user, existing):
+            if existing is not None:
+                hidden_refusal(request.user, existing, action=action)
             raise _not_found() from None
         raise
     # The service returns the locked row with its procedure, agencies and step joined in.
@@ -546,6 +549,7 @@ def lookup(
 @router.get("/{dossier_id}", response=DossierDetailOut, url_name="dossier_detail")
 def detail(request: HttpRequest, dossier_id: int = DossierId) -> dict[str, Any]:
     d = selectors.dossier_get(user=request.user, dossier_id=dossier_id)
+    staff_read(request, d, what="dossier")
     body = _dossier(d)
     attachments = [a for a in d.attachments.all() if can_see_attachment(request.user, d, a.kind)]
     by_component: dict[int | None, list[dict[str, Any]]] = {}
@@ -613,6 +617,7 @@ def attachment(
     att = Attachment.objects.filter(pk=att_id, dossier_id=d.pk).first()
     if att is None or not can_see_attachment(request.user, d, att.kind):
         raise NotFound("tệp đính kèm", "Attachment", field="att_id")
+    staff_read(request, d, what="attachment", attachment_id=att.pk)
     return file_response(att.file, original_name=att.original_name, content_type=att.content_type)
 
 

@@ -48,6 +48,22 @@ class PaidOnline(models.IntegerChoices):
     PROVINCIAL_PORTAL = 2, "Thanh toán qua cổng thanh toán của tỉnh"
 
 
+class PaymentChannel(models.TextChoices):
+    """How money for a dossier's obligation reaches the agency (reference §1.2, §1.4-1.8).
+    Which DuocThanhToanTrucTuyen value each gives is rules.paid_online_for."""
+
+    GATEWAY = "gateway", "Cổng thanh toán trực tuyến của tỉnh"
+    NATIONAL_PLATFORM = "national_platform", "Nền tảng thanh toán Cổng DVC quốc gia"
+    VIETQR_TRANSFER = "vietqr_transfer", "Chuyển khoản VietQR"
+    COUNTER_CASH = "counter_cash", "Tiền mặt tại bộ phận một cửa"
+    COUNTER_POS = "counter_pos", "Thẻ (POS) tại bộ phận một cửa"
+
+
+# The channels an officer records at the counter (with a receipt number); every other
+# channel is recorded only from the provider's verified evidence (motcua.payments).
+COUNTER_CHANNELS = frozenset({PaymentChannel.COUNTER_CASH, PaymentChannel.COUNTER_POS})
+
+
 class StepOutcome(models.TextChoices):
     EARLY = "early", "Trước hạn"
     ON_TIME = "on_time", "Đúng hạn"
@@ -102,6 +118,9 @@ ACTION_EN = {
 # "step" means: the role and agency of the dossier's current internal-process step.
 APPLICANT = "applicant"
 STEP = "step"
+# The payment system acting on a payment its provider proved (an IPN or a query verified by
+# motcua.payments): no user, no agency. No user is ever authorized under this name.
+PAYMENT_PROVIDER = "payment"
 
 # The transition table: action -> (statuses it may start from, status it leads to, actors).
 # A target of None keeps the status (the action records a fact without moving the dossier).
@@ -130,10 +149,12 @@ TRANSITIONS: dict[str, tuple[frozenset[int], int | None, frozenset[str]]] = {
         Status.FINANCIAL_OBLIGATION,
         frozenset({"counter", "specialist", "leader"}),
     ),
+    # The applicant never marks a dossier paid: the counter officer records cash or POS with
+    # its receipt, the provider's verified evidence records the rest (PAYMENT_PROVIDER).
     Action.CONFIRM_PAYMENT: (
         frozenset({Status.FINANCIAL_OBLIGATION}),
         Status.PROCESSING,
-        frozenset({APPLICANT, "counter"}),
+        frozenset({"counter", PAYMENT_PROVIDER}),
     ),
     Action.REQUEST_WITHDRAWAL: (
         frozenset(

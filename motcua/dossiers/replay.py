@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING, Any, cast
 from motcua.catalog.enums import AgencyRole
 
 from . import deadlines, rules, timing
-from .enums import TRANSITIONS, Action, PaidOnline, Status
+from .enums import (
+    COUNTER_CHANNELS,
+    PAYMENT_PROVIDER,
+    TRANSITIONS,
+    Action,
+    PaidOnline,
+    PaymentChannel,
+    Status,
+)
 
 if TYPE_CHECKING:
     from motcua.core.errors import IllegalTransition
@@ -28,6 +36,14 @@ if TYPE_CHECKING:
     from .models import Dossier
 
 PAYMENT_PAUSE_REASON = deadlines.PAYMENT_PAUSE_REASON
+
+# The channel a past payment's DuocThanhToanTrucTuyen implies (the inverse of
+# rules.paid_online_for, taking the province's gateway for 2).
+CHANNEL_OF_PAID_ONLINE = {
+    int(PaidOnline.NO): str(PaymentChannel.COUNTER_CASH),
+    int(PaidOnline.NATIONAL_PORTAL): str(PaymentChannel.NATIONAL_PLATFORM),
+    int(PaidOnline.PROVINCIAL_PORTAL): str(PaymentChannel.GATEWAY),
+}
 
 
 class Illegal(Exception):
@@ -44,6 +60,8 @@ class Actor:
 
 
 NOBODY = Actor()
+# The payment system settling an online payment its provider proved (enums.PAYMENT_PROVIDER).
+PAYMENT_SYSTEM = Actor(role=PAYMENT_PROVIDER)
 
 
 @dataclass
@@ -367,10 +385,25 @@ class Life:
         actor: Actor = NOBODY,
         ref: str = "",
     ) -> None:
+        """A payment of the past, as its source recorded it: `paid_online` is the source's
+        (an import of history, not a new payment); the channel is the one that value
+        implies, and a counter payment's `ref` is its receipt number. An online payment is
+        settled by the payment system (PAYMENT_SYSTEM), as motcua records one today; the
+        applicant never is."""
         self._check(Action.CONFIRM_PAYMENT)
         v = self.values
         v.update(fee_paid_vnd=amount, paid_online=int(paid_online), status=int(Status.PROCESSING))
-        data = {"amount_vnd": amount, "paid_online": int(paid_online), "reference": ref}
+        channel = CHANNEL_OF_PAID_ONLINE[int(paid_online)]
+        data = {
+            "amount_vnd": amount,
+            "paid_online": int(paid_online),
+            "channel": channel,
+            "reference": ref,
+        }
+        if channel in COUNTER_CHANNELS:
+            data["receipt_number"] = ref
+        else:
+            actor = PAYMENT_SYSTEM
         if v["paused_at"] is not None:
             data.update(self._end_pause(at))
         self._event(Action.CONFIRM_PAYMENT, at, actor, Status.FINANCIAL_OBLIGATION, data=data)

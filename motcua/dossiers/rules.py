@@ -126,6 +126,24 @@ def dossier_payment_pauses_clock(dossier: Dossier) -> bool:
     return cached
 
 
+def paid_online_for(channel: str) -> int:
+    """DuocThanhToanTrucTuyen (indicator 3.6) of a payment taken through `channel`: 1 when
+    the national portal's payment platform took it, 2 when the province's own online
+    channels did (its gateway, a VietQR transfer to the collecting account from the
+    portal's payment page), 0 at the counter. The one place this is decided: the dossier
+    services store it from here, for every channel."""
+    from .enums import PaidOnline, PaymentChannel
+
+    table = {
+        PaymentChannel.NATIONAL_PLATFORM: PaidOnline.NATIONAL_PORTAL,
+        PaymentChannel.GATEWAY: PaidOnline.PROVINCIAL_PORTAL,
+        PaymentChannel.VIETQR_TRANSFER: PaidOnline.PROVINCIAL_PORTAL,
+        PaymentChannel.COUNTER_CASH: PaidOnline.NO,
+        PaymentChannel.COUNTER_POS: PaidOnline.NO,
+    }
+    return int(table[PaymentChannel(channel)])
+
+
 def rating_refusal(dossier: Dossier) -> IllegalTransition | None:
     if dossier.rating is None:
         return None

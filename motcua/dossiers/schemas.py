@@ -178,9 +178,12 @@ class PaymentRequestIn(VersionIn):
 
 
 class PaymentIn(VersionIn):
+    """A payment taken at the counter (cash or POS) with its receipt number; online
+    payments are recorded from the provider's evidence, never through this endpoint."""
+
     amount_vnd: Money
-    paid_online: Literal[0, 1, 2] = 0
-    reference: str = Field("", max_length=200)
+    channel: Literal["counter_cash", "counter_pos"] = "counter_cash"
+    receipt_number: str = Field(..., min_length=1, max_length=100)
 
 
 class ApologyIn(VersionIn):

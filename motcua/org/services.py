@@ -22,8 +22,9 @@ from vietnam_provinces import Province, VietNamDivisionType, Ward
 
 from motcua.core.audit import AuditAction, record, snapshot
 from motcua.core.errors import DomainError, ValidationFailed
+from motcua.core.seclog import security_event_on_commit
 from motcua.core.text import nfc
-from motcua.core.types import Actor
+from motcua.core.types import Actor, actor_user
 from motcua.core.validation import FieldErrors, validate_party
 
 from .enums import AgencyKind, ApplicantKind, Role, UnitKind
@@ -485,6 +486,25 @@ def _check_can_hold(user: User, agency: Agency) -> None:
         )
 
 
+def _log_role_change(
+    operation: str, staff_role: StaffRole, before: Any, after: Any, actor: Actor
+) -> None:
+    """The security log's `role_changed` line (once committed): who (the actor), whom,
+    which agency and role, before → after (None before: a new role)."""
+    security_event_on_commit(
+        "role_changed",
+        user=actor_user(actor),
+        change="staff_role",
+        operation=operation,
+        target_user_id=staff_role.user_id,
+        target_user=staff_role.user.get_username(),
+        agency=staff_role.agency.code,
+        role=staff_role.role,
+        old=before,
+        new=after,
+    )
+
+
 @transaction.atomic
 def staff_assign_role(
     *, user: User, agency: Agency, role: str, title: str = "", actor: Actor = None
@@ -519,6 +539,9 @@ def staff_assign_role(
         before=before,
         after=snapshot(staff_role, STAFF_ROLE_AUDITED),
     )
+    _log_role_change(
+        "staff_assign_role", staff_role, before, snapshot(staff_role, STAFF_ROLE_AUDITED), actor
+    )
     roles_cache_clear(user)
     return staff_role
 
@@ -551,6 +574,13 @@ def staff_revoke_role(
             before=before,
             after=snapshot(staff_role, STAFF_ROLE_AUDITED),
             reason=nfc(reason) or "",
+        )
+        _log_role_change(
+            "staff_revoke_role",
+            staff_role,
+            before,
+            snapshot(staff_role, STAFF_ROLE_AUDITED),
+            actor,
         )
     roles_cache_clear(user)
     return staff_role
@@ -611,6 +641,8 @@ def staff_role_change(
         after=after,
         reason=nfc(reason) or "",
     )
+    if before != after:
+        _log_role_change("staff_role_change", staff_role, before, after, actor)
     roles_cache_clear(staff_role.user)
     return staff_role
 

@@ -19,6 +19,8 @@ urlpatterns = [
         path(f"ho-so/<int:dossier_id>/{a.path}/", views.act, {"action": k}, name=a.url_name)
         for k, a in views.CITIZEN_ACTIONS.items()
     ],
+    path("ho-so/<int:dossier_id>/thanh-toan/", views.pay_online, name="pay_online"),
+    path("thanh-toan/ket-qua/", views.payment_return, name="payment_return"),
     path("ho-so/<int:dossier_id>/tep/<int:att_id>/", views.attachment, name="attachment"),
     path("tra-cuu/", views.lookup, name="lookup"),
     path("dang-ky/", views.register, name="register"),

@@ -41,6 +41,7 @@ from motcua.dossiers.enums import Action, Status
 from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
 from motcua.dossiers.uploads import component_uploads
 from motcua.org.models import Agency
+from motcua.payments import services as payment_services
 
 from . import search as portal_search
 from . import wording
@@ -255,7 +256,11 @@ def _dossier_context(request: HttpRequest, dossier, **extra) -> dict:
         missing = [c for c in components if c.pk in wanted]
         extra.setdefault("pause", pause)
     next_step = wording.NEXT_PLAIN.get(dossier.status)
+    waiting = dossier.status == Status.FINANCIAL_OBLIGATION
+    can_pay = waiting and dossier.owner_id and applicant_id(request.user) == dossier.owner_id
     context = {
+        "can_pay": can_pay,
+        "payments": list(dossier.payments.order_by("-created_at")[:5]) if can_pay else [],
         "dossier": dossier,
         "status": _status(dossier),
         "next_step": pick(*next_step) if next_step else "",
@@ -284,6 +289,17 @@ def _dossier_context(request: HttpRequest, dossier, **extra) -> dict:
     }
     context.update(extra)
     return context
+
+
+def _render_dossier(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    """The dossier page. Where it offers "Thanh toán trực tuyến", its form's answer is a
+    redirect to the gateway: the page's form-action (CSP) allows the gateway's origin too,
+    or the browser would block the redirect."""
+    response = render(request, "portal/dossier.html", context, status=status)
+    origin = payment_services.gateway_origin() if context.get("can_pay") else None
+    if origin:
+        response._csp_update = {"form-action": [origin]}  # type: ignore[attr-defined]
+    return response
 
 
 def _documents(dossier) -> list[tuple[str, str]]:
@@ -315,7 +331,7 @@ def _documents(dossier) -> list[tuple[str, str]]:
 @login_required
 def dossier_page(request: HttpRequest, dossier_id: int) -> HttpResponse:
     dossier = _get(request, dossier_id)
-    return render(request, "portal/dossier.html", _dossier_context(request, dossier))
+    return _render_dossier(request, _dossier_context(request, dossier))
 
 
 @login_required
@@ -346,15 +362,6 @@ def _supplement_inputs(request: HttpRequest, dossier: Dossier) -> dict[str, Any]
 
 def _withdrawal_inputs(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
     return {"reason": request.POST.get("reason", "")}
-
-
-def _payment_inputs(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
-    method = request.POST.get("paid_online", "2")
-    return {
-        "amount_vnd": dossier.fee_due_vnd,
-        "paid_online": int(method) if method.isdigit() else -1,
-        "reference": request.POST.get("reference", ""),
-    }
 
 
 def _rating_inputs(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
@@ -402,9 +409,6 @@ CITIZEN_ACTIONS: dict[str, CitizenAction] = {
         "Your withdrawal request was sent.",
         echo=("reason",),
     ),
-    Action.CONFIRM_PAYMENT: CitizenAction(
-        "thanh-toan", "pay", _payment_inputs, "Đã ghi nhận thanh toán.", "Payment recorded."
-    ),
     Action.RATE: CitizenAction(
         "danh-gia",
         "rate",
@@ -416,7 +420,7 @@ CITIZEN_ACTIONS: dict[str, CitizenAction] = {
 }
 
 # Errors under these fields show next to their input; the rest at the top of the page.
-FORM_FIELDS = {"reason", "rating", "paid_online", "amount_vnd"}
+FORM_FIELDS = {"reason", "rating"}
 
 
 @login_required
@@ -444,9 +448,49 @@ def act(request: HttpRequest, dossier_id: int, action: str) -> HttpResponse:
         context = _dossier_context(
             request, dossier, errors=errors, general_errors=general, **echoed
         )
-        return render(request, "portal/dossier.html", context, status=400)
+        return _render_dossier(request, context, status=400)
     messages.success(request, pick(page.done_vi, page.done_en))
     return redirect("portal:dossier", dossier_id=dossier_id)
+
+
+# ---------------------------------------------------------------------------- payment
+
+
+@login_required
+@require_POST
+def pay_online(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    """The applicant's "Thanh toán trực tuyến": start (or resume) the attempt and go to the
+    gateway's checkout page. Nothing is paid here: only the gateway's verified
+    notification or a verified query records a payment (motcua.payments.services)."""
+    dossier = _get(request, dossier_id)
+    try:
+        started = payment_services.payment_start(
+            dossier_id=dossier.pk,
+            actor=request.user,
+            return_url=request.build_absolute_uri(reverse("portal:payment_return")),
+            client_ip=client_address(request),
+        )
+    except DomainError as exc:
+        context = _dossier_context(request, dossier, general_errors=[exc])
+        return _render_dossier(request, context, status=exc.status)
+    return redirect(started.redirect_url)
+
+
+@login_required
+def payment_return(request: HttpRequest) -> HttpResponse:
+    """Where the gateway sends the browser back. Shows what the server knows about the
+    attempt (asking the gateway if its notification has not come yet); the parameters of
+    this URL are never taken as the outcome."""
+    payment = payment_services.payment_return(
+        request.GET.dict(), actor=request.user, client_ip=client_address(request)
+    )
+    status = 200 if payment is not None else 404
+    return render(
+        request,
+        "portal/payment_return.html",
+        {"payment": payment, "dossier": payment.dossier if payment else None},
+        status=status,
+    )
 
 
 def _version(request: HttpRequest) -> int | None:

@@ -41,7 +41,7 @@ from motcua.dossiers.models import (
     Pause,
     search_key_for,
 )
-from motcua.dossiers.replay import Actor, Illegal, Life
+from motcua.dossiers.replay import PAYMENT_SYSTEM, Actor, Illegal, Life
 from motcua.dossiers.services import SECRET_ALPHABET
 
 from .import_rows import Lookups, Parsed, RowError, RowIn, row_errors
@@ -208,7 +208,9 @@ def _live_on(p: Parsed, life: Life, counter, applicant, specialist, leader) -> N
     life.forward(at, counter)
     if p.fee_vnd > 0 and status != Status.FINANCIAL_OBLIGATION:
         life.request_payment(at, p.fee_vnd, counter)
-        life.confirm_payment(at, p.fee_vnd, p.paid_online, applicant if p.paid_online else counter)
+        life.confirm_payment(
+            at, p.fee_vnd, p.paid_online, PAYMENT_SYSTEM if p.paid_online else counter
+        )
     last = at
     for ask, back in p.supplements:
         life.request_supplement(ask, "Yêu cầu bổ sung (dữ liệu chuyển đổi)", specialist)

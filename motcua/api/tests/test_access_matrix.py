@@ -94,9 +94,10 @@ CASES = {
     ),
     "payment": (
         lambda w: advance(w, Status.FINANCIAL_OBLIGATION),
-        lambda w: {"amount_vnd": 8000, "paid_online": 1, "reference": "GD1"},
+        # Counter payments only, with the receipt: the applicant never marks it paid.
+        lambda w: {"amount_vnd": 8000, "channel": "counter_cash", "receipt_number": "0001"},
         False,
-        {"A c:counter", "citizen"},
+        {"A c:counter"},
     ),
     "withdrawal": (
         lambda w: advance(w, Status.RECEIVED),

@@ -61,7 +61,11 @@ def payload(w, d, action) -> dict:
                 "missing_components": [w.components[1].pk],
             },
             "supplement": {"note": "Đã nộp bản giấy"},
-            "confirm_payment": {"amount_vnd": "8000", "paid_online": "0"},
+            "confirm_payment": {
+                "amount_vnd": "8000",
+                "channel": "counter_cash",
+                "receipt_number": "0001",
+            },
             "request_withdrawal": {"reason": "Không cần nữa"},
             "stop": {"reason": "Công dân rút"},
             "apologize": {

@@ -435,12 +435,32 @@ def test_payment_request_and_confirmation(client, world, officer):
     r = act(client, world.a.staff["s:specialist"], d, "request_payment", amount_vnd="-5")
     assert r.status_code == 422
     assert act(client, world.a.staff["s:specialist"], d, "request_payment").status_code == 302
-    r = act(client, officer, d, "confirm_payment", amount_vnd="100", paid_online="0")
+    r = act(client, officer, d, "confirm_payment", amount_vnd="100", receipt_number="0001")
     assert r.status_code == 422 and "8.000" in r.content.decode()
-    r = act(client, officer, d, "confirm_payment", amount_vnd="8000", paid_online="0")
+    r = act(client, officer, d, "confirm_payment", amount_vnd="8000", receipt_number="")
+    assert r.status_code == 422  # the receipt number is required
+    assert Dossier.objects.get(pk=d.pk).status == Status.FINANCIAL_OBLIGATION
+    r = act(
+        client,
+        officer,
+        d,
+        "confirm_payment",
+        amount_vnd="8000",
+        receipt_number="0001",
+        channel="counter_pos",
+    )
     assert r.status_code == 302
     d.refresh_from_db()
-    assert d.status == Status.PROCESSING and d.fee_paid_vnd == 8000
+    assert d.status == Status.PROCESSING and d.fee_paid_vnd == 8000 and d.paid_online == 0
+    from motcua.payments.models import Payment
+
+    p = Payment.objects.get(dossier=d)
+    assert (p.channel, p.status, p.verified_by, p.provider_txn_no) == (
+        "counter_pos",
+        "paid",
+        "officer",
+        "0001",
+    )
 
 
 def test_withdrawal_and_stop(client, world, officer):

@@ -59,7 +59,7 @@ from motcua.dossiers.models import (
     ReceivedSource,
     search_key_for,
 )
-from motcua.dossiers.replay import Actor, Life
+from motcua.dossiers.replay import PAYMENT_SYSTEM, Actor, Life
 from motcua.dossiers.services import SECRET_ALPHABET
 from motcua.org.enums import ApplicantKind
 from motcua.org.models import Agency
@@ -436,11 +436,11 @@ class Synthesizer:
                     else PaidOnline.PROVINCIAL_PORTAL
                 )
                 at = at + dt.timedelta(hours=rng.choice([0.2, 1, 3, 20, 40]) * rng.random())
-                by = self.applicant(plan)
             else:
                 paid = PaidOnline.PROVINCIAL_PORTAL if rng.random() < 0.2 else PaidOnline.NO
                 at = at + dt.timedelta(minutes=rng.randint(2, 15))
-                by = counter
+            # Online: settled by the payment system on the provider's word; else the counter.
+            by = PAYMENT_SYSTEM if paid != PaidOnline.NO else counter
             self.check(at)
             life.confirm_payment(at, d["fee"], int(paid), by)
 

@@ -29,7 +29,12 @@ from ._base import Transition, _book_number, _check_state, _event, _lock, _now, 
 from ._clock import _close_step, _end_pause, _open_step, _pause_data
 from ._files import MAX_PAPERS, Counts, Files
 from .apology import dossier_apologize, dossier_rate
-from .payment import PAYMENT_PAUSE_REASON, dossier_confirm_payment, dossier_request_payment
+from .payment import (
+    PAYMENT_PAUSE_REASON,
+    dossier_confirm_payment,
+    dossier_request_payment,
+    dossier_settle_payment,
+)
 from .processing import dossier_approve, dossier_forward
 from .receipt import dossier_receive, dossier_refuse
 from .result import dossier_attach_result, dossier_return_result
@@ -66,6 +71,7 @@ __all__ = [
     "dossier_request_supplement",
     "dossier_request_withdrawal",
     "dossier_return_result",
+    "dossier_settle_payment",
     "dossier_stop",
     "dossier_submit",
     "dossier_supplement",

@@ -215,17 +215,22 @@ def transition(
     expected_version: int | None,
     *,
     files: bool = False,
+    system: Acting | None = None,
 ) -> Iterator[Transition]:
     """The shared opening and closing of a transition on an existing dossier: one
     transaction, the row lock (and the expected version), the state check, authorisation;
     then the phase's code; then the row and the event. With `files`, the transition stores
-    files through `Transition.guard`, which deletes them again if anything fails."""
+    files through `Transition.guard`, which deletes them again if anything fails. With
+    `system`, no user acts: the system does, under that name (which must be one of the
+    action's actors in TRANSITIONS), on evidence the calling service has verified."""
+    if system is not None and system.role not in TRANSITIONS[action][2]:
+        raise ValueError(f"{system.role} may not {action}")
     moment = _now(at)
     guard: AbstractContextManager[FileGuard | None] = FileGuard() if files else nullcontext()
     with guard as stored, transaction.atomic():
         dossier = _lock(dossier_id, expected_version)
         _check_state(dossier, action)
-        acting = authorize(actor, dossier, action)
+        acting = system if system is not None else authorize(actor, dossier, action)
         step = Transition(dossier, action, actor, acting, moment, dossier.status, guard=stored)
         yield step
         step.save()

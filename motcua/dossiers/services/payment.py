@@ -1,5 +1,8 @@
-"""The financial obligation: the agency asks for the fees (2/4 → 6), the payment is
-confirmed (6 → 4). Money is an integer number of đồng."""
+"""The financial obligation: the agency asks for the fees (2/4 → 6), the payment settles
+it (6 → 4): recorded by the counter officer for cash and POS (`dossier_confirm_payment`),
+or by motcua.payments from the provider's verified evidence for every online channel
+(`dossier_settle_payment`); both through the one rule `_settle`. Money is an integer
+number of đồng."""
 
 from __future__ import annotations
 
@@ -11,9 +14,10 @@ from motcua.core.text import nfc
 from motcua.core.types import Actor
 
 from .. import deadlines, rules
-from ..enums import APPLICANT, Action, PaidOnline
+from ..access import Acting
+from ..enums import COUNTER_CHANNELS, PAYMENT_PROVIDER, Action, PaymentChannel
 from ..models import Dossier
-from ._base import transition
+from ._base import Transition, transition
 from ._clock import _end_open_pause, _open_pause
 
 PAYMENT_PAUSE_REASON = deadlines.PAYMENT_PAUSE_REASON
@@ -76,50 +80,104 @@ def dossier_request_payment(
     return step.dossier
 
 
+def _settle(
+    step: Transition, amount_vnd: int, channel: str, reference: str, proof: dict[str, Any]
+) -> None:
+    """The one rule every channel goes through: the amount must be a whole number of đồng
+    covering what is due; DuocThanhToanTrucTuyen comes from the channel that took the money
+    (rules.paid_online_for); the pause the request opened ends."""
+    dossier = step.dossier
+    if isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0:
+        raise ValidationFailed(
+            "invalid_amount",
+            "Số tiền phải là số nguyên dương (đồng).",
+            "The amount must be a positive whole number of đồng.",
+            field="amount_vnd",
+        )
+    if amount_vnd < dossier.fee_due_vnd:
+        raise ValidationFailed(
+            "amount_too_small",
+            f"Số tiền nộp phải bằng số phải nộp ({dossier.fee_due_vnd:,} đồng).".replace(",", "."),
+            f"The amount paid must equal the amount due ({dossier.fee_due_vnd} VND).",
+            field="amount_vnd",
+        )
+    paid_online = rules.paid_online_for(channel)
+    dossier.fee_paid_vnd = amount_vnd
+    dossier.paid_online = paid_online
+    step.data = {
+        "amount_vnd": amount_vnd,
+        "paid_online": paid_online,
+        "channel": str(channel),
+        "reference": reference,
+        **proof,
+        **_end_open_pause(dossier, step.at),
+    }
+
+
 def dossier_confirm_payment(
     *,
     dossier_id: int,
     actor: Actor,
     amount_vnd: int,
-    paid_online: int = PaidOnline.NO,
-    reference: str = "",
+    receipt_number: str,
+    channel: str = PaymentChannel.COUNTER_CASH,
     at: dt.datetime | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
-    """Record that the obligation was paid (6 → 4). `paid_online` is DuocThanhToanTrucTuyen:
-    0 at the counter, 1 on the national portal, 2 on the province's payment portal. A pause
-    opened by the request ends: the appointment and the step deadline move by it."""
-    if paid_online not in (0, 1, 2):
+    """The counter officer records a payment taken at the counter, in cash or by POS
+    (6 → 4), with the number of the receipt given (TT 74/2022: cash is form 4). Online
+    channels are recorded only from the provider's evidence (`dossier_settle_payment`,
+    called by motcua.payments); the applicant never marks a dossier paid."""
+    if channel not in COUNTER_CHANNELS:
         raise ValidationFailed(
-            "invalid_paid_online",
-            "Hình thức thanh toán phải là 0, 1 hoặc 2.",
-            "paid_online must be 0, 1 or 2.",
-            field="paid_online",
+            "invalid_channel",
+            "Tại quầy chỉ ghi nhận thanh toán tiền mặt hoặc thẻ (POS).",
+            "At the counter only cash or card (POS) payments are recorded.",
+            field="channel",
+        )
+    receipt = nfc(receipt_number or "").strip()
+    if not receipt:
+        raise ValidationFailed(
+            "receipt_number_required",
+            "Cần nhập số biên lai thu phí, lệ phí.",
+            "The receipt number is required.",
+            field="receipt_number",
+        )
+    if len(receipt) > 100:
+        raise ValidationFailed(
+            "receipt_number_too_long",
+            "Số biên lai dài quá 100 ký tự.",
+            "The receipt number is longer than 100 characters.",
+            field="receipt_number",
         )
     with transition(Action.CONFIRM_PAYMENT, dossier_id, actor, at, expected_version) as step:
-        dossier = step.dossier
-        if not isinstance(amount_vnd, int) or amount_vnd < dossier.fee_due_vnd:
-            raise ValidationFailed(
-                "amount_too_small",
-                f"Số tiền nộp phải bằng số phải nộp ({dossier.fee_due_vnd:,} đồng).".replace(
-                    ",", "."
-                ),
-                f"The amount paid must equal the amount due ({dossier.fee_due_vnd} VND).",
-                field="amount_vnd",
-            )
-        if step.acting.role == APPLICANT and paid_online == PaidOnline.NO:
-            raise ValidationFailed(
-                "invalid_paid_online",
-                "Thanh toán của người nộp trên cổng là thanh toán trực tuyến (1 hoặc 2).",
-                "An applicant's payment on the portal is online (1 or 2).",
-                field="paid_online",
-            )
-        dossier.fee_paid_vnd = amount_vnd
-        dossier.paid_online = paid_online
-        step.data = {
-            "amount_vnd": amount_vnd,
-            "paid_online": paid_online,
-            "reference": nfc(reference) or "",
-            **_end_open_pause(dossier, step.at),
-        }
+        _settle(step, amount_vnd, channel, receipt, {"receipt_number": receipt})
+    return step.dossier
+
+
+def dossier_settle_payment(
+    *,
+    dossier_id: int,
+    amount_vnd: int,
+    channel: str,
+    reference: str,
+    payment_id: int,
+    verified_by: str,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The dossier's obligation settled by a payment its provider proved (6 → 4): called by
+    motcua.payments only, inside its own transaction, after verifying the provider's signed
+    notification or query answer for the payment `payment_id`. No user acts; the event's
+    actor role is PAYMENT_PROVIDER and its data says which payment and which evidence."""
+    if channel in COUNTER_CHANNELS:
+        raise ValidationFailed(
+            "invalid_channel",
+            "Thanh toán tại quầy do cán bộ ghi nhận kèm số biên lai.",
+            "Counter payments are recorded by the officer with the receipt number.",
+            field="channel",
+        )
+    system = Acting(PAYMENT_PROVIDER, None)
+    with transition(Action.CONFIRM_PAYMENT, dossier_id, None, at, None, system=system) as step:
+        proof = {"payment_id": payment_id, "verified_by": verified_by}
+        _settle(step, amount_vnd, channel, nfc(reference) or "", proof)
     return step.dossier

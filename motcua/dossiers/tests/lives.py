@@ -69,7 +69,7 @@ def play(w: World, script: list[tuple]) -> Dossier:
             d = s.dossier_request_payment(actor=st["s:specialist"], **kw)
         elif action == "pay":
             d = s.dossier_confirm_payment(
-                actor=st["c:counter"], amount_vnd=d.fee_due_vnd, paid_online=0, **kw
+                actor=st["c:counter"], amount_vnd=d.fee_due_vnd, receipt_number="BL-0001", **kw
             )
         elif action == "apologize":
             d = s.dossier_apologize(

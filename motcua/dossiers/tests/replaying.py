@@ -116,9 +116,7 @@ def replay(source: Dossier, actor_of, applicant_name: str = "Nguyễn Văn A") -
         elif a == Action.REQUEST_PAYMENT:
             d = s.dossier_request_payment(amount_vnd=data["amount_vnd"], reason=e.reason, **kw)
         elif a == Action.CONFIRM_PAYMENT:
-            d = s.dossier_confirm_payment(
-                amount_vnd=data["amount_vnd"], paid_online=data.get("paid_online", 0), **kw
-            )
+            d = replay_payment(d, data, kw)
         elif a == Action.REQUEST_WITHDRAWAL:
             d = s.dossier_request_withdrawal(reason=e.reason or "Rút hồ sơ", **kw)
         elif a == Action.STOP:
@@ -161,3 +159,26 @@ def code_shape(code: str | None):
         return None
     m = CODE_SHAPE.match(code)
     return (m["agency"], m["day"]) if m else code
+
+
+def replay_payment(d, data, kw):
+    """A recorded payment again: at the counter by its officer, with the receipt; online
+    through the verified-payment path (the payments app's call) with its channel."""
+    from motcua.dossiers.replay import CHANNEL_OF_PAID_ONLINE
+
+    paid_online = int(data.get("paid_online", 0))
+    if paid_online == 0:
+        return s.dossier_confirm_payment(
+            amount_vnd=data["amount_vnd"],
+            receipt_number=data.get("receipt_number") or data.get("reference") or "BL",
+            **kw,
+        )
+    kw = {k: v for k, v in kw.items() if k in ("dossier_id", "at")}
+    return s.dossier_settle_payment(
+        amount_vnd=data["amount_vnd"],
+        channel=data.get("channel") or CHANNEL_OF_PAID_ONLINE[paid_online],
+        reference=data.get("reference", ""),
+        payment_id=0,
+        verified_by="ipn",
+        **kw,
+    )

@@ -136,7 +136,11 @@ def land(world, pauses=None):
 
 def pay(world, d, at):
     return s.dossier_confirm_payment(
-        dossier_id=d.pk, actor=world.a.staff["c:counter"], amount_vnd=8000, at=at
+        dossier_id=d.pk,
+        actor=world.a.staff["c:counter"],
+        amount_vnd=8000,
+        receipt_number="0000123",
+        at=at,
     )
 
 

@@ -117,8 +117,8 @@ def apply(w, life: Life, d: Dossier, action: str, at: dt.datetime, data) -> Doss
         d = s.dossier_request_payment(**kw)
         life.request_payment(at)
     elif action == Action.CONFIRM_PAYMENT:
-        d = s.dossier_confirm_payment(amount_vnd=d.fee_due_vnd, **kw)
-        life.confirm_payment(at, life.values["fee_due_vnd"])
+        d = s.dossier_confirm_payment(amount_vnd=d.fee_due_vnd, receipt_number="BL 12", **kw)
+        life.confirm_payment(at, life.values["fee_due_vnd"], ref="BL 12")
     elif action == Action.REQUEST_WITHDRAWAL:
         d = s.dossier_request_withdrawal(reason="Không cần nữa", **kw)
         life.request_withdrawal(at, "Không cần nữa")

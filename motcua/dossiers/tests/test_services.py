@@ -193,11 +193,76 @@ def test_payment_round_trip(world):
     w, _st = world, world.a.staff
     d = advance(w, Status.FINANCIAL_OBLIGATION)
     assert d.fee_due_vnd == 8000
+    counter = _st["c:counter"]
     with pytest.raises(ValidationFailed) as e:
-        s.dossier_confirm_payment(dossier_id=d.pk, actor=w.citizen, amount_vnd=7000, paid_online=2)
+        s.dossier_confirm_payment(
+            dossier_id=d.pk, actor=counter, amount_vnd=7000, receipt_number="BL1"
+        )
     assert e.value.field == "amount_vnd"
-    d = s.dossier_confirm_payment(dossier_id=d.pk, actor=w.citizen, amount_vnd=8000, paid_online=2)
-    assert d.status == Status.PROCESSING and d.paid_online == 2 and d.fee_paid_vnd == 8000
+    for blank in ("", "   "):
+        with pytest.raises(ValidationFailed) as e:
+            s.dossier_confirm_payment(
+                dossier_id=d.pk, actor=counter, amount_vnd=8000, receipt_number=blank
+            )
+        assert e.value.field == "receipt_number"
+    with pytest.raises(ValidationFailed) as e:
+        s.dossier_confirm_payment(
+            dossier_id=d.pk, actor=counter, amount_vnd=8000, receipt_number="BL1", channel="gateway"
+        )
+    assert e.value.field == "channel"
+    # The applicant cannot mark the dossier paid, whatever the channel.
+    with pytest.raises(PermissionDenied):
+        s.dossier_confirm_payment(
+            dossier_id=d.pk, actor=w.citizen, amount_vnd=8000, receipt_number="BL1"
+        )
+    assert Dossier.objects.get(pk=d.pk).status == Status.FINANCIAL_OBLIGATION
+    d = s.dossier_confirm_payment(
+        dossier_id=d.pk,
+        actor=counter,
+        amount_vnd=8000,
+        receipt_number=" BL1 ",
+        channel="counter_pos",
+    )
+    assert d.status == Status.PROCESSING and d.paid_online == 0 and d.fee_paid_vnd == 8000
+    data = d.events.get(action="confirm_payment").data
+    assert (data["channel"], data["receipt_number"], data["paid_online"]) == (
+        "counter_pos",
+        "BL1",
+        0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("channel", "paid_online"),
+    [("gateway", 2), ("national_platform", 1), ("vietqr_transfer", 2)],
+)
+def test_a_verified_payment_settles_with_the_channels_paid_online(world, channel, paid_online):
+    d = advance(world, Status.FINANCIAL_OBLIGATION)
+    d = s.dossier_settle_payment(
+        dossier_id=d.pk,
+        amount_vnd=8000,
+        channel=channel,
+        reference="REF-1",
+        payment_id=7,
+        verified_by="ipn",
+    )
+    assert (d.status, d.paid_online, d.fee_paid_vnd) == (Status.PROCESSING, paid_online, 8000)
+    ev = d.events.get(action="confirm_payment")
+    assert (ev.actor_id, ev.actor_role) == (None, "payment")
+    assert ev.data["payment_id"] == 7 and ev.data["verified_by"] == "ipn"
+
+
+def test_a_counter_channel_is_never_settled_without_the_officer(world):
+    d = advance(world, Status.FINANCIAL_OBLIGATION)
+    with pytest.raises(ValidationFailed):
+        s.dossier_settle_payment(
+            dossier_id=d.pk,
+            amount_vnd=8000,
+            channel="counter_cash",
+            reference="R",
+            payment_id=1,
+            verified_by="ipn",
+        )
 
 
 def test_forward_on_last_processing_step_asks_for_approval(world):
@@ -354,7 +419,7 @@ def _attempt(w, d, action):
         kw["actor"] = w.citizen
         kw["files"] = {c.pk: [("x.pdf", PDF)] for c in w.components}
     if action == Action.CONFIRM_PAYMENT:
-        kw.update(actor=w.citizen, amount_vnd=8000, paid_online=1)
+        kw.update(actor=st["c:counter"], amount_vnd=8000, receipt_number="BL-7")
     if action == Action.REQUEST_WITHDRAWAL:
         kw["actor"] = w.citizen
     if action == Action.APOLOGIZE:

@@ -116,11 +116,13 @@ def test_online_payment_excludes_dossiers_without_fee(world):
     paid = s.dossier_request_payment(
         dossier_id=paid.pk, actor=st["s:specialist"], at=T0 + dt.timedelta(hours=1)
     )
-    s.dossier_confirm_payment(
+    s.dossier_settle_payment(  # the national platform's verified payment
         dossier_id=paid.pk,
-        actor=world.citizen,
         amount_vnd=8000,
-        paid_online=1,
+        channel="national_platform",
+        reference="DVCQG-1",
+        payment_id=1,
+        verified_by="ipn",
         at=T0 + dt.timedelta(hours=2),
     )
     unpaid = received(world)
@@ -166,11 +168,13 @@ def test_fully_online_needs_online_payment_and_electronic_result(world):
     full = s.dossier_request_payment(
         dossier_id=full.pk, actor=st["s:specialist"], at=T0 + dt.timedelta(hours=1)
     )
-    full = s.dossier_confirm_payment(
+    full = s.dossier_settle_payment(  # the province's gateway, verified
         dossier_id=full.pk,
-        actor=world.citizen,
         amount_vnd=8000,
-        paid_online=2,
+        channel="gateway",
+        reference="GW-1",
+        payment_id=1,
+        verified_by="ipn",
         at=T0 + dt.timedelta(hours=2),
     )
     s.dossier_attach_result(

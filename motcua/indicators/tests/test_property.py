@@ -131,8 +131,20 @@ def _do(w, dossiers, action, which, at, choice):
     elif action == "request_payment":
         s.dossier_request_payment(actor=staff["s:specialist"], **kw)
     elif action == "confirm_payment":
-        actor = staff["c:counter"] if choice == 0 else w.citizen
-        s.dossier_confirm_payment(actor=actor, amount_vnd=8000, paid_online=choice, **kw)
+        if choice == 0:
+            s.dossier_confirm_payment(
+                actor=staff["c:counter"], amount_vnd=8000, receipt_number="BL", **kw
+            )
+        else:
+            channel = "national_platform" if choice == 1 else "gateway"
+            s.dossier_settle_payment(
+                amount_vnd=8000,
+                channel=channel,
+                reference="R",
+                payment_id=1,
+                verified_by="ipn",
+                **{k: v for k, v in kw.items() if k in ("dossier_id", "at")},
+            )
     elif action == "request_withdrawal":
         s.dossier_request_withdrawal(actor=staff["c:counter"], reason="Rút", **kw)
     elif action == "stop":

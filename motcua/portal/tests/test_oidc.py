@@ -170,6 +170,7 @@ def test_first_login_creates_the_account_and_the_second_finds_it(provider, clien
     assert ident.acr == "2" and not ident.linked_local
     assert history(ident).get().operation == "applicant_identity_create"
     logins = [e for e in security_lines(caplog) if e["event"] == "login"]
+    assert len(logins) == 1  # one line per login (core/signals.py writes it)
     assert logins[-1]["channel"] == "oidc" and logins[-1]["created"] is True
     assert logins[-1]["user_id"] == applicant.user.pk
 

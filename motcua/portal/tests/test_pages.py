@@ -502,14 +502,33 @@ def test_stale_version_is_refused(client, world):
     assert d.status == Status.RECEIVED
 
 
-def test_payment(client, world):
+def test_the_applicant_cannot_mark_the_dossier_paid(client, world, settings):
+    """The old "Xác nhận đã thanh toán" with any transaction code is gone: the button goes to
+    the gateway (motcua.payments), and nothing the browser posts marks the dossier paid."""
+    settings.MOTCUA_VNPAY_TMN_CODE, settings.MOTCUA_VNPAY_HASH_SECRET = "TESTTMN1", "s" * 32
+    settings.MOTCUA_VNPAY_PAY_URL = "https://gateway.invalid/paymentv2/vpcpay.html"
     d = advance(world, Status.FINANCIAL_OBLIGATION)
     login(client, world.citizen)
-    assert "Nộp phí, lệ phí" in client.get(f"/ho-so/{d.pk}/").content.decode()
+    r = client.get(f"/ho-so/{d.pk}/")
+    page = r.content.decode()
+    assert "Thanh toán trực tuyến" in page and "Xác nhận đã thanh toán" not in page
+    # The form's redirect goes to the gateway: the page's CSP lets the form go there.
+    assert "form-action 'self' https://gateway.invalid" in r["Content-Security-Policy"]
     r = client.post(f"/ho-so/{d.pk}/thanh-toan/", {"paid_online": "2", "reference": "GD1"})
     assert r.status_code == 302
+    assert r["Location"].startswith("https://gateway.invalid/paymentv2/vpcpay.html?")
     d.refresh_from_db()
-    assert (d.status, d.paid_online, d.fee_paid_vnd) == (Status.PROCESSING, 2, d.fee_due_vnd)
+    assert (d.status, d.paid_online, d.fee_paid_vnd) == (Status.FINANCIAL_OBLIGATION, 0, 0)
+
+
+def test_without_a_gateway_the_page_says_to_pay_at_the_counter(client, world, settings):
+    settings.MOTCUA_VNPAY_TMN_CODE = ""
+    d = advance(world, Status.FINANCIAL_OBLIGATION)
+    login(client, world.citizen)
+    r = client.post(f"/ho-so/{d.pk}/thanh-toan/")
+    assert r.status_code == 503 and "bộ phận một cửa" in r.content.decode()
+    d.refresh_from_db()
+    assert d.status == Status.FINANCIAL_OBLIGATION
 
 
 def test_rating_only_after_the_result(client, world):

@@ -22,7 +22,6 @@ def test_the_citizens_actions_are_transitions_of_the_one_table():
     assert set(CITIZEN_ACTIONS) == {
         "supplement",
         "request_withdrawal",
-        "confirm_payment",
         "rate",
     }
     assert set(CITIZEN_ACTIONS) <= set(actions.CALLS)

@@ -1,0 +1,60 @@
+"""Payments in the admin are read-only: every change comes from the provider's verified
+evidence or the counter officer's confirmation (motcua.payments.services)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
+
+from .models import Payment, PaymentEvent
+
+if TYPE_CHECKING:
+    _Admin = admin.ModelAdmin[Any]
+    _Inline = admin.TabularInline[Any, Any]
+else:
+    _Admin = admin.ModelAdmin
+    _Inline = admin.TabularInline
+
+
+class _ReadOnly:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class EventInline(_ReadOnly, _Inline):
+    model = PaymentEvent
+    extra = 0
+    fields = ("at", "kind", "verified", "outcome", "answer", "from_status", "to_status")
+    readonly_fields = fields
+
+
+@admin.register(Payment)
+class PaymentAdmin(_ReadOnly, _Admin):
+    list_display = (
+        "reference",
+        "dossier",
+        "channel",
+        "amount_vnd",
+        "status",
+        "verified_by",
+        "created_at",
+    )
+    list_filter = ("status", "channel", "verified_by")
+    search_fields = ("reference", "provider_txn_no", "dossier__code")
+    inlines = [EventInline]
+
+
+@admin.register(PaymentEvent)
+class PaymentEventAdmin(_ReadOnly, _Admin):
+    list_display = ("at", "reference", "kind", "verified", "outcome", "answer")
+    list_filter = ("kind", "verified", "outcome")
+    search_fields = ("reference",)

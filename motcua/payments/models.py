@@ -1,0 +1,220 @@
+"""A Payment is one attempt to pay (or one payment recorded) for a dossier's obligation, on
+one channel; PaymentEvent is the append-only log of everything received about it (every
+IPN, query answer and return, verified or not, with the outcome).
+
+Invariants in the database: the amount is a positive whole number of đồng; a merchant
+reference is unique; at most one paid payment settles an obligation (a partial unique
+index); a paid payment names the evidence that proved it. Nothing edits a paid payment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from motcua.dossiers.enums import PaymentChannel
+from motcua.dossiers.models import Dossier
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", "Chờ thanh toán"
+    PAID = "paid", "Đã thanh toán"
+    FAILED = "failed", "Thanh toán không thành công"
+    CANCELLED = "cancelled", "Đã hủy giao dịch"
+    EXPIRED = "expired", "Hết hạn thanh toán"
+    # The provider proved the money was taken, but the obligation was already settled or the
+    # dossier no longer waits for it (paid twice, withdrawn meanwhile): an officer refunds.
+    PAID_UNMATCHED = "paid_unmatched", "Đã thu tiền, chờ cán bộ xử lý"
+
+
+STATUS_EN = {
+    "pending": "Waiting for payment",
+    "paid": "Paid",
+    "failed": "Payment failed",
+    "cancelled": "Cancelled",
+    "expired": "Expired",
+    "paid_unmatched": "Money taken, waiting for an officer",
+}
+# Where an attempt may still be settled by later authoritative evidence (reference §1.8:
+# a payment first marked failed must take a later "paid").
+SETTLEABLE = frozenset(
+    {
+        PaymentStatus.PENDING,
+        PaymentStatus.FAILED,
+        PaymentStatus.CANCELLED,
+        PaymentStatus.EXPIRED,
+    }
+)
+FINAL = frozenset({PaymentStatus.PAID, PaymentStatus.PAID_UNMATCHED})
+
+
+class VerifiedBy(models.TextChoices):
+    IPN = "ipn", "Thông báo kết quả (IPN) đã xác thực chữ ký"
+    QUERY = "query", "Truy vấn giao dịch đã xác thực chữ ký"
+    STATEMENT = "statement", "Sao kê ngân hàng"
+    OFFICER = "officer", "Cán bộ thu tại quầy"
+
+
+class Provider(models.TextChoices):
+    VNPAY = "vnpay", "VNPay"
+    NATIONAL_PLATFORM = "dvcqg", "Nền tảng thanh toán Cổng DVC quốc gia"
+    BANK = "bank", "Ngân hàng"
+    COUNTER = "counter", "Bộ phận một cửa"
+
+
+class FrozenPayment(Exception):
+    """A paid payment was about to be changed or deleted."""
+
+
+class Payment(models.Model):
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="payments", verbose_name="hồ sơ"
+    )
+    # The obligation this pays: the seq of the dossier's request_payment event that set the
+    # amount due (a dossier may be asked to pay more than once).
+    obligation = models.PositiveIntegerField("lần yêu cầu nộp")
+    channel = models.CharField("kênh", max_length=20, choices=PaymentChannel.choices)
+    provider = models.CharField("đơn vị thanh toán", max_length=20, choices=Provider.choices)
+    # vnp_TxnRef and its kind: unique per attempt, printable ASCII.
+    reference = models.CharField("mã tham chiếu", max_length=100, unique=True)
+    amount_vnd = models.BigIntegerField("số tiền (đồng)")
+    status = models.CharField(
+        "trạng thái", max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
+    )
+    provider_txn_no = models.CharField(
+        "mã giao dịch của đơn vị thanh toán", max_length=64, blank=True
+    )
+    bank_code = models.CharField("ngân hàng", max_length=32, blank=True)
+    card_type = models.CharField("loại thẻ", max_length=32, blank=True)
+    provider_paid_at = models.DateTimeField("thời điểm thanh toán (đơn vị thanh toán)", null=True)
+    response_code = models.CharField("mã kết quả", max_length=8, blank=True)
+    expires_at = models.DateTimeField("hết hạn lúc", null=True)
+    created_at = models.DateTimeField("tạo lúc", default=timezone.now)
+    paid_at = models.DateTimeField("ghi nhận đã thanh toán lúc", null=True)
+    verified_by = models.CharField(
+        "căn cứ xác nhận", max_length=10, choices=VerifiedBy.choices, blank=True
+    )
+    verified_params = models.JSONField("tham số đã xác thực", default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người tạo",
+    )
+    client_ip = models.CharField("địa chỉ IP", max_length=45, blank=True)
+
+    class Meta:
+        verbose_name = "thanh toán"
+        verbose_name_plural = "thanh toán"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_vnd__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=PaymentStatus.values), name="payment_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=PaymentChannel.values), name="payment_channel_valid"
+            ),
+            # A payment that took money names the evidence that proved it.
+            models.CheckConstraint(
+                condition=~Q(status__in=[s.value for s in FINAL])
+                | (Q(verified_by__in=VerifiedBy.values) & Q(paid_at__isnull=False)),
+                name="payment_paid_is_verified",
+            ),
+            models.UniqueConstraint(
+                fields=["dossier", "obligation"],
+                condition=Q(status=PaymentStatus.PAID),
+                name="payment_one_paid_per_obligation",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["dossier", "obligation"], name="payment_dossier_obl_idx"),
+            models.Index(
+                fields=["status", "created_at"],
+                condition=Q(status=PaymentStatus.PENDING),
+                name="payment_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.amount_vnd} {self.status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if getattr(self, "_stored_status", None) in FINAL:
+            raise FrozenPayment("Thanh toán đã ghi nhận không được sửa (a paid payment is final).")
+        super().save(*args, **kwargs)
+        self._stored_status = self.status
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if getattr(self, "_stored_status", None) in FINAL:
+            raise FrozenPayment("Thanh toán đã ghi nhận không được xóa (a paid payment is final).")
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> Payment:
+        obj = super().from_db(db, field_names, values, **kwargs)
+        obj._stored_status = obj.status
+        return obj
+
+
+class EventKind(models.TextChoices):
+    START = "start", "Tạo giao dịch"
+    IPN = "ipn", "Thông báo kết quả (IPN)"
+    QUERY = "query", "Truy vấn giao dịch"
+    RETURN = "return", "Trình duyệt quay về"
+    EXPIRE = "expire", "Hết hạn"
+    OFFICER = "officer", "Cán bộ ghi nhận"
+
+
+class PaymentEventQuerySet(models.QuerySet["PaymentEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise FrozenPayment("Nhật ký thanh toán chỉ được ghi thêm (the payment log is append-only)")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise FrozenPayment("Nhật ký thanh toán chỉ được ghi thêm (the payment log is append-only)")
+
+
+class PaymentEvent(models.Model):
+    """One message received or one step taken about a payment, verified or not. The
+    payment is null when the message names no known order."""
+
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    reference = models.CharField("mã tham chiếu nhận được", max_length=100, blank=True)
+    kind = models.CharField("loại", max_length=10, choices=EventKind.choices)
+    verified = models.BooleanField("chữ ký hợp lệ", default=False)
+    # What we made of it: "paid", "failed", "duplicate", "bad_signature", "unknown_order", …
+    outcome = models.CharField("kết quả xử lý", max_length=32)
+    answer = models.CharField("trả lời", max_length=8, blank=True)  # the IPN's RspCode
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    params = models.JSONField("tham số nhận được", default=dict, blank=True)
+    at = models.DateTimeField("thời điểm", default=timezone.now)
+
+    objects = PaymentEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "nhật ký thanh toán"
+        verbose_name_plural = "nhật ký thanh toán"
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["reference"], name="payment_event_ref_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.reference} {self.outcome}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise FrozenPayment(
+                "Nhật ký thanh toán chỉ được ghi thêm (the payment log is append-only)"
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise FrozenPayment("Nhật ký thanh toán chỉ được ghi thêm (the payment log is append-only)")

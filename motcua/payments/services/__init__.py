@@ -1,0 +1,42 @@
+"""Writes on payments: the only code that changes a Payment.
+
+Every write is one transaction that locks the dossier row, then the payment row (always in
+that order), checks the state, changes it and appends a PaymentEvent. A payment becomes
+paid only from the provider's verified evidence: a signed IPN (`payment_ipn`) or a signed
+query answer (`payment_query`); the browser's return (`payment_return`) only shows what
+the server knows and may trigger a query. When the evidence says paid and the dossier waits
+for this obligation, the dossier moves 6 → 4 in the same transaction through
+motcua.dossiers.services.dossier_settle_payment (the one rule for every channel).
+
+Duplicates and races: the row locks serialize every message about one dossier; the second
+of two identical IPNs finds the payment paid and answers 02; the database's partial unique
+index (one paid payment per obligation) is the last guard.
+"""
+
+from ._common import (
+    GatewayNotConfigured,
+    amount_outstanding,
+    current_obligation,
+    gateway_config,
+    gateway_origin,
+    log,
+)
+from .counter import counter_payment
+from .evidence import payment_ipn, payment_query, payment_return, payments_query_pending
+from .start import Started, payment_start
+
+__all__ = [
+    "GatewayNotConfigured",
+    "Started",
+    "amount_outstanding",
+    "counter_payment",
+    "current_obligation",
+    "gateway_config",
+    "gateway_origin",
+    "log",
+    "payment_ipn",
+    "payment_query",
+    "payment_return",
+    "payment_start",
+    "payments_query_pending",
+]

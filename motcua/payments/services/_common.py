@@ -1,0 +1,136 @@
+"""What the payment services share: the gateway settings, the obligation, the locks, the
+log of what was received."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Sum
+
+from motcua.core.errors import NotFound, ValidationFailed
+from motcua.dossiers.enums import Action
+from motcua.dossiers.models import Dossier, DossierEvent
+
+from .. import vnpay
+from ..models import (
+    Payment,
+    PaymentEvent,
+    PaymentStatus,
+)
+
+log = logging.getLogger("motcua.payments.services")
+# An attempt is re-used only while the applicant still has this long to pay on it.
+REUSE_MARGIN = dt.timedelta(minutes=2)
+
+
+class GatewayNotConfigured(ValidationFailed):
+    pass
+
+
+def gateway_config() -> vnpay.Config:
+    """The gateway contract from the settings (MOTCUA_VNPAY_*), read on each use."""
+    cfg = vnpay.Config(
+        tmn_code=str(getattr(settings, "MOTCUA_VNPAY_TMN_CODE", "") or ""),
+        hash_secret=str(getattr(settings, "MOTCUA_VNPAY_HASH_SECRET", "") or ""),
+        pay_url=str(getattr(settings, "MOTCUA_VNPAY_PAY_URL", "") or ""),
+        api_url=str(getattr(settings, "MOTCUA_VNPAY_API_URL", "") or ""),
+        expire_minutes=int(getattr(settings, "MOTCUA_VNPAY_EXPIRE_MINUTES", 15) or 15),
+    )
+    if not (cfg.tmn_code and cfg.hash_secret and cfg.pay_url):
+        raise GatewayNotConfigured(
+            "gateway_not_configured",
+            "Thanh toán trực tuyến chưa được cấu hình. Vui lòng nộp phí tại bộ phận một cửa.",
+            "Online payment is not configured. Please pay at the counter.",
+            field="channel",
+            status=503,
+        )
+    return cfg
+
+
+def gateway_origin() -> str | None:
+    """scheme://host[:port] of the gateway's checkout page (for the pages' CSP), or None."""
+    from urllib.parse import urlsplit
+
+    url = str(getattr(settings, "MOTCUA_VNPAY_PAY_URL", "") or "")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# ------------------------------------------------------------------------ obligations
+
+
+def current_obligation(dossier_id: int) -> int | None:
+    """The seq of the request for payment that set the dossier's amount due now."""
+    seq: int | None = (
+        DossierEvent.objects.filter(dossier_id=dossier_id, action=Action.REQUEST_PAYMENT)
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    return seq
+
+
+def amount_outstanding(dossier: Dossier, obligation: int) -> int:
+    """What is still due on `obligation`: the amount due less what verified payments of it
+    already took (money is integer đồng)."""
+    paid = (
+        Payment.objects.filter(
+            dossier_id=dossier.pk, obligation=obligation, status=PaymentStatus.PAID
+        ).aggregate(total=Sum("amount_vnd"))["total"]
+        or 0
+    )
+    return max(int(dossier.fee_due_vnd) - int(paid), 0)
+
+
+def _lock_dossier(dossier_id: int) -> Dossier:
+    dossier = (
+        Dossier.objects.select_for_update(of=("self",))
+        .only("id", "code", "status", "fee_due_vnd", "owner_id", "version")
+        .filter(pk=dossier_id)
+        .first()
+    )
+    if dossier is None:
+        raise NotFound("hồ sơ", "Dossier", field="dossier_id")
+    return dossier
+
+
+def _event(
+    payment: Payment | None,
+    kind: str,
+    outcome: str,
+    *,
+    verified: bool,
+    params: Mapping[str, Any] | None = None,
+    answer: str = "",
+    from_status: str = "",
+    reference: str = "",
+) -> PaymentEvent:
+    event = PaymentEvent(
+        payment=payment,
+        reference=(reference or (payment.reference if payment else ""))[:100],
+        kind=kind,
+        verified=verified,
+        outcome=outcome,
+        answer=answer,
+        from_status=from_status,
+        to_status=payment.status if payment else "",
+        params=dict(params or {}),
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def _received(params: Mapping[str, Any]) -> dict[str, str]:
+    """The parameters of a message from outside, as kept and checked: only the protocol's
+    (vnp_*), at most 40 of them, each value at most 1000 characters (anyone may call the
+    IPN URL; a forged message is logged, not allowed to fill the log). A longer value is
+    kept cut, and its signature then fails, as it should."""
+    known = [k for k in params if str(k) in vnpay.IPN_FIELDS]
+    others = [k for k in params if str(k).startswith("vnp_") and str(k) not in vnpay.IPN_FIELDS]
+    return {str(k)[:64]: str(params[k])[:1000] for k in [*known, *others][:40]}
