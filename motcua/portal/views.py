@@ -38,11 +38,11 @@ from motcua.dossiers import timing
 from motcua.dossiers.access import allowed_actions, applicant_id, can_see_attachment
 from motcua.dossiers.attachments import file_response
 from motcua.dossiers.enums import Action, Status
-from motcua.payments import vietqr
 from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
 from motcua.dossiers.uploads import component_uploads
 from motcua.org.models import Agency
 from motcua.payments import services as payment_services
+from motcua.payments import vietqr
 
 from . import search as portal_search
 from . import wording
