@@ -323,6 +323,8 @@ def _documents(dossier) -> list[tuple[str, str]]:
         )
     if dossier.status == Status.REFUSED:
         docs.append(("refusal", pick("Phiếu từ chối tiếp nhận", "Refusal notice")))
+    if dossier.status == Status.FINANCIAL_OBLIGATION:
+        docs.append(("payment_request", pick("Thông báo nộp phí, lệ phí", "Request for the fees")))
     if dossier.supplement_count:
         docs.append(("supplement_request", pick("Phiếu yêu cầu bổ sung", "Supplement request")))
     if dossier.apology_count:

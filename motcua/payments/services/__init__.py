@@ -36,6 +36,7 @@ from .transfer import (
     statement_queue,
     statement_totals,
     transfer_account,
+    transfer_for_request,
     transfer_payload,
     vietqr_payment,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "statement_queue",
     "statement_totals",
     "transfer_account",
+    "transfer_for_request",
     "transfer_payload",
     "vietqr_payment",
 ]

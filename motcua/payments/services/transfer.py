@@ -183,6 +183,49 @@ def pending_transfer(dossier: Dossier) -> Payment | None:
     )
 
 
+def transfer_for_request(*, dossier_id: int, obligation: int) -> tuple[Payment, str] | None:
+    """The transfer the request for payment (the form, motcua.documents) prints as a
+    VietQR: the first transfer payment of that obligation, whatever became of it (so the
+    form renders the same bytes again), or — while the dossier still waits for that
+    obligation — a new pending one, made here (one transaction, the dossier locked; no user:
+    the agency's form asks for it). None when no collecting account is configured or the
+    dossier no longer waits and no transfer was made."""
+    try:
+        account = transfer_account()
+    except TransferNotConfigured:
+        return None
+
+    def first() -> Payment | None:
+        return (
+            Payment.objects.filter(
+                dossier_id=dossier_id,
+                obligation=obligation,
+                channel=PaymentChannel.VIETQR_TRANSFER,
+            )
+            .order_by("created_at", "pk")
+            .first()
+        )
+
+    payment = first()
+    if payment is None:
+        with transaction.atomic():
+            dossier = _lock_dossier(dossier_id)
+            payment = first()
+            if payment is None:
+                if (
+                    dossier.status != Status.FINANCIAL_OBLIGATION
+                    or current_obligation(dossier.pk) != obligation
+                ):
+                    return None
+                amount = amount_outstanding(dossier, obligation)
+                if amount <= 0:
+                    return None
+                payment, _created = _transfer_for(dossier, obligation, amount, None, timezone.now())
+                _event(payment, EventKind.START, "created_for_form", verified=True)
+    code = vietqr.payload(account, amount_vnd=payment.amount_vnd, reference=payment.reference)
+    return payment, code
+
+
 # ----------------------------------------------------------------------- the statement
 
 

@@ -79,3 +79,33 @@ def test_no_account_no_transfer_offered(world, client, settings):
     d = advance(world, Status.FINANCIAL_OBLIGATION)
     client.force_login(world.citizen)
     assert "Chuyển khoản bằng VietQR" not in client.get(f"/ho-so/{d.pk}/").content.decode()
+
+
+@pytest.mark.skipif(shutil.which("zbarimg") is None, reason="zbarimg (zbar-tools) is not installed")
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler) is not installed")
+def test_the_request_for_payment_form_carries_the_vietqr(world, account, client, tmp_path):
+    d = advance(world, Status.FINANCIAL_OBLIGATION)
+    client.force_login(world.citizen)
+    assert (
+        "/giay-to/%d/payment_request.pdf" % d.pk in client.get(f"/ho-so/{d.pk}/").content.decode()
+    )
+    r = client.get(f"/giay-to/{d.pk}/payment_request.pdf")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    p = Payment.objects.get(dossier=d)  # the form's QR made the pending transfer
+    assert (p.channel, p.status, p.amount_vnd) == ("vietqr_transfer", "pending", 8000)
+    (tmp_path / "f.pdf").write_bytes(b"".join(r.streaming_content) if r.streaming else r.content)
+    subprocess.run(  # noqa: S603
+        ["pdftoppm", "-r", "200", "-png", str(tmp_path / "f.pdf"), str(tmp_path / "page")],  # noqa: S607
+        check=True,
+    )
+    out = subprocess.run(  # noqa: S603
+        ["zbarimg", "--raw", "-q", *map(str, sorted(tmp_path.glob("page*.png")))],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    t = vietqr.read(out[0])
+    assert (t.amount_vnd, t.reference, t.account) == (8000, p.reference, "113000123456")
+    # The applicant's "Chuyển khoản" re-uses the form's transfer: one reference.
+    client.post(f"/ho-so/{d.pk}/chuyen-khoan/")
+    assert Payment.objects.filter(dossier=d).count() == 1
