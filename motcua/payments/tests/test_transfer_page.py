@@ -86,9 +86,7 @@ def test_no_account_no_transfer_offered(world, client, settings):
 def test_the_request_for_payment_form_carries_the_vietqr(world, account, client, tmp_path):
     d = advance(world, Status.FINANCIAL_OBLIGATION)
     client.force_login(world.citizen)
-    assert (
-        "/giay-to/%d/payment_request.pdf" % d.pk in client.get(f"/ho-so/{d.pk}/").content.decode()
-    )
+    assert f"/giay-to/{d.pk}/payment_request.pdf" in client.get(f"/ho-so/{d.pk}/").content.decode()
     r = client.get(f"/giay-to/{d.pk}/payment_request.pdf")
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     p = Payment.objects.get(dossier=d)  # the form's QR made the pending transfer
