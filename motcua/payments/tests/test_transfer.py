@@ -373,3 +373,56 @@ def test_matched_totals_are_the_sum_of_the_lines(world, account, transfers):
             else:
                 assert not credited.exists() and sum(mine) < p.amount_vnd
         transaction.set_rollback(True)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_statement_imported_by_four_at_once_credits_once(world, account):
+    """Four imports of one file at the same moment, each thread with its own connection:
+    the row locks and the unique (account, bank transaction id) leave one line and one
+    credit per transaction (on SQLite the threads serialize; on PostgreSQL they race)."""
+    import threading
+
+    from django.db import connection as conn
+
+    pays = [_transfer(world)[1] for _ in range(3)]
+    data = _rows_csv(
+        [
+            ("A1", 8000, pays[0].reference),
+            ("A2", 3000, pays[1].reference),
+            ("A3", 9000, pays[2].reference),
+        ]
+    )
+    if conn.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: concurrent writers")
+    barrier = threading.Barrier(4)
+    results, errors = [], []
+
+    def run():
+        from django.db import connection as own
+
+        try:
+            barrier.wait()
+            results.append(services.statement_import(data))
+        except Exception as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert sum(r.lines for r in results) == 3 and sum(r.duplicates for r in results) == 9
+    assert StatementLine.objects.count() == 3
+    assert Payment.objects.filter(status="paid").count() == 2
+    assert Dossier.objects.filter(pk=pays[0].dossier_id, status=Status.PROCESSING).exists()
+    assert (
+        sum(
+            Dossier.objects.get(pk=p.dossier_id).events.filter(action="confirm_payment").count()
+            for p in pays
+        )
+        == 2
+    )
