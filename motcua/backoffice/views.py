@@ -30,6 +30,7 @@ from motcua.core.templatetags.bilingual import pick
 from motcua.core.text import sorted_vi
 from motcua.dossiers import selectors
 from motcua.dossiers.access import allowed_actions, staff_roles
+from motcua.dossiers.accesslog import staff_read
 from motcua.dossiers.attachments import file_response
 from motcua.dossiers.enums import ACTION_EN, OPEN, STATUS_EN, Action, Status, StepOutcome
 from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
@@ -359,7 +360,9 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
 @require_GET
 @staff_required
 def dossier(request, dossier_id: int):
-    return _render_dossier(request, _get(request, dossier_id))
+    d = _get(request, dossier_id)
+    staff_read(request, d, what="dossier")
+    return _render_dossier(request, d)
 
 
 @require_GET
@@ -371,6 +374,7 @@ def attachment(request, dossier_id: int, att_id: int):
     att = Attachment.objects.filter(pk=att_id, dossier_id=d.pk).first()
     if att is None:
         raise Http404
+    staff_read(request, d, what="attachment", attachment_id=att.pk)
     return file_response(att.file, original_name=att.original_name, content_type=att.content_type)
 
 
