@@ -32,7 +32,15 @@ from motcua.dossiers import selectors
 from motcua.dossiers.access import allowed_actions, staff_roles
 from motcua.dossiers.accesslog import staff_read
 from motcua.dossiers.attachments import file_response
-from motcua.dossiers.enums import ACTION_EN, OPEN, STATUS_EN, Action, Status, StepOutcome
+from motcua.dossiers.enums import (
+    ACTION_EN,
+    OPEN,
+    PAYMENT_PROVIDER,
+    STATUS_EN,
+    Action,
+    Status,
+    StepOutcome,
+)
 from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
 from motcua.org.enums import Role
 from motcua.org.models import Agency
@@ -249,6 +257,12 @@ def _get(request, dossier_id: int):
         raise Http404 from None
 
 
+def _role_label(role: str) -> str:
+    if role == PAYMENT_PROVIDER:  # settled on the payment provider's verified word
+        return pick("Hệ thống thanh toán (đã xác thực)", "Payment system (verified)")
+    return Role(role).label if role in Role.values else ""
+
+
 def _events(dossier):
     rows = []
     for e in dossier.events.select_related("actor", "actor_agency").order_by("seq"):
@@ -258,7 +272,7 @@ def _events(dossier):
                 "event": e,
                 "label": label,
                 "who": person_name(e.actor),
-                "role": Role(e.actor_role).label if e.actor_role in Role.values else "",
+                "role": _role_label(e.actor_role),
                 "to_status": status_label(e.to_status),
             }
         )
