@@ -17,6 +17,7 @@ from motcua.core.errors import IllegalTransition, PermissionDenied
 from motcua.dossiers.enums import Status
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.tests.conftest import advance
+from motcua.org.tests.otp import otp_login
 from motcua.payments import services
 from motcua.payments.models import Payment, PaymentEvent
 from motcua.payments.simulator import _hmac, _signed_string
@@ -26,7 +27,7 @@ from .conftest import browse, checkout
 
 def _client(user) -> Client:
     c = Client()
-    c.force_login(user)
+    otp_login(c, user)  # a staff session passes the second factor (main's TOTP)
     return c
 
 

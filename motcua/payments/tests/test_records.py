@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from motcua.dossiers import services as ds
 from motcua.dossiers.enums import Status
 from motcua.dossiers.tests.conftest import advance
+from motcua.org.tests.otp import otp_login
 from motcua.payments import services
 from motcua.payments.models import FrozenPayment, Payment, PaymentEvent
 
@@ -111,7 +112,7 @@ def test_the_admin_shows_payments_read_only(world, client, django_user_model):
     admin = django_user_model.objects.create_superuser(
         "payroot", "r@example.vn", "pw-Long-enough-1"
     )
-    client.force_login(admin)
+    otp_login(client, admin)
     assert client.get("/admin/payments/payment/").status_code == 200
     page = client.get(f"/admin/payments/payment/{p.pk}/change/")
     assert page.status_code == 200 and "0000777" in page.content.decode()

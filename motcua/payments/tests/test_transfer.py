@@ -23,6 +23,7 @@ from motcua.dossiers import services as ds
 from motcua.dossiers.enums import Status
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.conftest import advance
+from motcua.org.tests.otp import otp_login
 from motcua.payments import services, statement
 from motcua.payments.models import LineStatus, Payment, PaymentEvent, StatementLine
 
@@ -312,7 +313,7 @@ def test_only_the_collecting_agencys_officers_match(world, account, client):
 
 def test_the_queue_page_upload_and_match(world, account, client):
     d, p = _transfer(world, SAMPLE_REFS[2])  # the sample's partial line
-    client.force_login(world.a.staff["c:counter"])
+    otp_login(client, world.a.staff["c:counter"])
     with SAMPLE.open("rb") as f:
         r = client.post("/can-bo/sao-ke/nhap/", {"file": f})
     assert r.status_code == 302, r.content.decode()
