@@ -17,7 +17,6 @@ from motcua.core.errors import IllegalTransition, PermissionDenied
 from motcua.dossiers.enums import Status
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.tests.conftest import advance
-from motcua.org.tests.otp import otp_login
 from motcua.payments import services
 from motcua.payments.models import Payment, PaymentEvent
 from motcua.payments.simulator import _hmac, _signed_string
@@ -26,8 +25,11 @@ from .conftest import browse, checkout
 
 
 def _client(user) -> Client:
+    """A browser signed in as `user` (an officer's session past the second factor)."""
+    from motcua.org.tests.otp import otp_login
+
     c = Client()
-    otp_login(c, user)  # a staff session passes the second factor (main's TOTP)
+    otp_login(c, user)
     return c
 
 

@@ -9,7 +9,6 @@ from django.db import IntegrityError, transaction
 from motcua.dossiers import services as ds
 from motcua.dossiers.enums import Status
 from motcua.dossiers.tests.conftest import advance
-from motcua.org.tests.otp import otp_login
 from motcua.payments import services
 from motcua.payments.models import FrozenPayment, Payment, PaymentEvent
 
@@ -112,6 +111,8 @@ def test_the_admin_shows_payments_read_only(world, client, django_user_model):
     admin = django_user_model.objects.create_superuser(
         "payroot", "r@example.vn", "pw-Long-enough-1"
     )
+    from motcua.org.tests.otp import otp_login
+
     otp_login(client, admin)
     assert client.get("/admin/payments/payment/").status_code == 200
     page = client.get(f"/admin/payments/payment/{p.pk}/change/")
