@@ -493,7 +493,6 @@ def _transfer_context(dossier) -> dict:
     return {
         "transfer_on": True,
         "transfer_account": account,
-        "transfer_bank": account.bin,
         "transfer": payment_services.pending_transfer(dossier),
     }
 
