@@ -25,6 +25,22 @@ from .counter import counter_payment
 from .evidence import payment_ipn, payment_query, payment_return, payments_query_pending
 from .start import Started, payment_start
 
+# Bank transfer by VietQR and the statement (vietqr-statements work).
+from .transfer import (
+    Imported,
+    TransferNotConfigured,
+    can_match,
+    pending_transfer,
+    statement_import,
+    statement_match,
+    statement_queue,
+    statement_totals,
+    transfer_account,
+    transfer_for_request,
+    transfer_payload,
+    vietqr_payment,
+)
+
 __all__ = [
     "GatewayNotConfigured",
     "Started",
@@ -39,4 +55,17 @@ __all__ = [
     "payment_return",
     "payment_start",
     "payments_query_pending",
+    # VietQR and the statement
+    "Imported",
+    "TransferNotConfigured",
+    "can_match",
+    "pending_transfer",
+    "statement_import",
+    "statement_match",
+    "statement_queue",
+    "statement_totals",
+    "transfer_account",
+    "transfer_for_request",
+    "transfer_payload",
+    "vietqr_payment",
 ]
