@@ -1,4 +1,7 @@
-"""`motcua payments query-pending [--older-than MINUTES]`: ask the gateway (querydr) about
+"""`motcua payments import-statement FILE [--account N]`: import the collecting account's
+statement (VietQR transfers matched; docs/payments.md).
+
+`motcua payments query-pending [--older-than MINUTES]`: ask the gateway (querydr) about
 every attempt still pending after that long, and apply its verified answers (an IPN may
 never come: reference §1.8). Meant for cron or a periodic task.
 
@@ -13,7 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.core.errors import DomainError
-from motcua.payments.services import payments_query_pending, reconcile
+from motcua.payments.services import payments_query_pending, reconcile, statement_import
 
 
 def _date(value: str) -> dt.date:
@@ -37,10 +40,19 @@ class Command(BaseCommand):
         query.add_argument("--older-than", type=int, default=5, help="phút (minutes)")
         rec = sub.add_parser("reconcile")
         rec.add_argument("--date", required=True, type=_date, help="YYYY-MM-DD (GMT+7)")
+        # Bank statement of the collecting account (VietQR transfers).
+        imp = sub.add_parser("import-statement")
+        imp.add_argument("file", help="tệp sao kê CSV/XLSX (statement file)")
+        imp.add_argument(
+            "--account", default=None, help="số tài khoản (default MOTCUA_VIETQR_ACCOUNT)"
+        )
 
     def handle(self, *args: Any, what: str, **options: Any) -> None:
         if what == "reconcile":
             self.reconcile(options["date"])
+            return
+        if what == "import-statement":
+            self._import(options["file"], options.get("account"))
             return
         older_than = int(options["older_than"])
         n = payments_query_pending(older_than=dt.timedelta(minutes=older_than))
@@ -64,3 +76,20 @@ class Command(BaseCommand):
         w(f"  Khác số tiền (amount differs): {run.amount}")
         w(f"  Khác trạng thái (status differs): {run.status}")
         w(f"  Chênh lệch mới (new items): {run.new_items}")
+
+    def _import(self, path: str, account: str | None) -> None:
+        from pathlib import Path
+
+        try:
+            result = statement_import(
+                Path(path).read_bytes(), name=Path(path).name, account=account
+            )
+        except OSError as exc:
+            raise CommandError(f"Không đọc được tệp {path} (cannot read): {exc}") from None
+        except DomainError as exc:
+            raise CommandError(f"{exc.message} ({exc.message_en})") from None
+        counts = ", ".join(f"{k}: {v}" for k, v in sorted(result.by_status.items())) or "-"
+        self.stdout.write(
+            f"Đã nhập {result.lines} dòng, bỏ qua {result.duplicates} dòng đã có "
+            f"(imported {result.lines}, skipped {result.duplicates} already imported). {counts}"
+        )
