@@ -8,65 +8,245 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('payments', '0002_statement_lines_vietqr'),
+        ("payments", "0002_statement_lines_vietqr"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReconciliationRun',
+            name="ReconciliationRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='ngày đối soát')),
-                ('provider', models.CharField(choices=[('vnpay', 'VNPay'), ('dvcqg', 'Nền tảng thanh toán Cổng DVC quốc gia'), ('bank', 'Ngân hàng'), ('counter', 'Bộ phận một cửa')], max_length=20, verbose_name='đơn vị thanh toán')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='bắt đầu')),
-                ('finished_at', models.DateTimeField(null=True, verbose_name='kết thúc')),
-                ('trigger', models.CharField(default='schedule', max_length=20, verbose_name='chạy bởi')),
-                ('lines', models.PositiveIntegerField(default=0, verbose_name='số dòng file đối soát')),
-                ('payments', models.PositiveIntegerField(default=0, verbose_name='số giao dịch của hệ thống')),
-                ('compared', models.PositiveIntegerField(default=0, verbose_name='số mã tham chiếu đã so')),
-                ('matched', models.PositiveIntegerField(default=0, verbose_name='khớp')),
-                ('missing_there', models.PositiveIntegerField(default=0)),
-                ('missing_here', models.PositiveIntegerField(default=0)),
-                ('unknown_here', models.PositiveIntegerField(default=0)),
-                ('amount', models.PositiveIntegerField(default=0)),
-                ('status', models.PositiveIntegerField(default=0)),
-                ('resolved_by_query', models.PositiveIntegerField(default=0, verbose_name='đã xử lý bằng truy vấn')),
-                ('new_items', models.PositiveIntegerField(default=0, verbose_name='mục chênh lệch mới')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="ngày đối soát")),
+                (
+                    "provider",
+                    models.CharField(
+                        choices=[
+                            ("vnpay", "VNPay"),
+                            ("dvcqg", "Nền tảng thanh toán Cổng DVC quốc gia"),
+                            ("bank", "Ngân hàng"),
+                            ("counter", "Bộ phận một cửa"),
+                        ],
+                        max_length=20,
+                        verbose_name="đơn vị thanh toán",
+                    ),
+                ),
+                (
+                    "started_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="bắt đầu"),
+                ),
+                ("finished_at", models.DateTimeField(null=True, verbose_name="kết thúc")),
+                (
+                    "trigger",
+                    models.CharField(default="schedule", max_length=20, verbose_name="chạy bởi"),
+                ),
+                (
+                    "lines",
+                    models.PositiveIntegerField(default=0, verbose_name="số dòng file đối soát"),
+                ),
+                (
+                    "payments",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="số giao dịch của hệ thống"
+                    ),
+                ),
+                (
+                    "compared",
+                    models.PositiveIntegerField(default=0, verbose_name="số mã tham chiếu đã so"),
+                ),
+                ("matched", models.PositiveIntegerField(default=0, verbose_name="khớp")),
+                ("missing_there", models.PositiveIntegerField(default=0)),
+                ("missing_here", models.PositiveIntegerField(default=0)),
+                ("unknown_here", models.PositiveIntegerField(default=0)),
+                ("amount", models.PositiveIntegerField(default=0)),
+                ("status", models.PositiveIntegerField(default=0)),
+                (
+                    "resolved_by_query",
+                    models.PositiveIntegerField(default=0, verbose_name="đã xử lý bằng truy vấn"),
+                ),
+                (
+                    "new_items",
+                    models.PositiveIntegerField(default=0, verbose_name="mục chênh lệch mới"),
+                ),
             ],
             options={
-                'verbose_name': 'lần đối soát',
-                'verbose_name_plural': 'lần đối soát',
-                'ordering': ['-started_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('compared', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('matched'), '+', models.F('missing_there')), '+', models.F('missing_here')), '+', models.F('unknown_here')), '+', models.F('amount')), '+', models.F('status')))), name='reconciliation_run_totals')],
+                "verbose_name": "lần đối soát",
+                "verbose_name_plural": "lần đối soát",
+                "ordering": ["-started_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "compared",
+                                django.db.models.expressions.CombinedExpression(
+                                    django.db.models.expressions.CombinedExpression(
+                                        django.db.models.expressions.CombinedExpression(
+                                            django.db.models.expressions.CombinedExpression(
+                                                django.db.models.expressions.CombinedExpression(
+                                                    models.F("matched"),
+                                                    "+",
+                                                    models.F("missing_there"),
+                                                ),
+                                                "+",
+                                                models.F("missing_here"),
+                                            ),
+                                            "+",
+                                            models.F("unknown_here"),
+                                        ),
+                                        "+",
+                                        models.F("amount"),
+                                    ),
+                                    "+",
+                                    models.F("status"),
+                                ),
+                            )
+                        ),
+                        name="reconciliation_run_totals",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReconciliationItem',
+            name="ReconciliationItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='ngày đối soát')),
-                ('provider', models.CharField(choices=[('vnpay', 'VNPay'), ('dvcqg', 'Nền tảng thanh toán Cổng DVC quốc gia'), ('bank', 'Ngân hàng'), ('counter', 'Bộ phận một cửa')], max_length=20, verbose_name='đơn vị thanh toán')),
-                ('reference', models.CharField(max_length=100, verbose_name='mã tham chiếu')),
-                ('kind', models.CharField(choices=[('missing_there', 'Đã thu ở hệ thống, không có trong file đối soát'), ('missing_here', 'Có trong file đối soát, hệ thống chưa ghi nhận đã thu'), ('unknown_here', 'Mã tham chiếu trong file đối soát không có ở hệ thống'), ('amount', 'Số tiền khác nhau'), ('status', 'Trạng thái khác nhau')], max_length=20, verbose_name='loại chênh lệch')),
-                ('ours', models.JSONField(blank=True, default=dict, verbose_name='hệ thống ghi nhận')),
-                ('theirs', models.JSONField(blank=True, default=dict, verbose_name='file đối soát ghi nhận')),
-                ('status', models.CharField(choices=[('open', 'Chưa xử lý'), ('resolved', 'Đã xử lý')], default='open', max_length=10, verbose_name='trạng thái')),
-                ('resolution', models.TextField(blank=True, verbose_name='cách xử lý')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='xử lý lúc')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='phát hiện lúc')),
-                ('payment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reconciliation_items', to='payments.payment', verbose_name='thanh toán')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người xử lý')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='payments.reconciliationrun', verbose_name='lần')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="ngày đối soát")),
+                (
+                    "provider",
+                    models.CharField(
+                        choices=[
+                            ("vnpay", "VNPay"),
+                            ("dvcqg", "Nền tảng thanh toán Cổng DVC quốc gia"),
+                            ("bank", "Ngân hàng"),
+                            ("counter", "Bộ phận một cửa"),
+                        ],
+                        max_length=20,
+                        verbose_name="đơn vị thanh toán",
+                    ),
+                ),
+                ("reference", models.CharField(max_length=100, verbose_name="mã tham chiếu")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("missing_there", "Đã thu ở hệ thống, không có trong file đối soát"),
+                            (
+                                "missing_here",
+                                "Có trong file đối soát, hệ thống chưa ghi nhận đã thu",
+                            ),
+                            (
+                                "unknown_here",
+                                "Mã tham chiếu trong file đối soát không có ở hệ thống",
+                            ),
+                            ("amount", "Số tiền khác nhau"),
+                            ("status", "Trạng thái khác nhau"),
+                        ],
+                        max_length=20,
+                        verbose_name="loại chênh lệch",
+                    ),
+                ),
+                (
+                    "ours",
+                    models.JSONField(blank=True, default=dict, verbose_name="hệ thống ghi nhận"),
+                ),
+                (
+                    "theirs",
+                    models.JSONField(
+                        blank=True, default=dict, verbose_name="file đối soát ghi nhận"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Chưa xử lý"), ("resolved", "Đã xử lý")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("resolution", models.TextField(blank=True, verbose_name="cách xử lý")),
+                (
+                    "resolved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="xử lý lúc"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="phát hiện lúc"
+                    ),
+                ),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reconciliation_items",
+                        to="payments.payment",
+                        verbose_name="thanh toán",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người xử lý",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="payments.reconciliationrun",
+                        verbose_name="lần",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'chênh lệch đối soát',
-                'verbose_name_plural': 'chênh lệch đối soát',
-                'ordering': ['date', 'pk'],
-                'indexes': [models.Index(condition=models.Q(('status', 'open')), fields=['date'], name='reconciliation_open_idx')],
-                'constraints': [models.UniqueConstraint(fields=('date', 'provider', 'reference', 'kind'), name='reconciliation_item_once'), models.CheckConstraint(condition=models.Q(('status', 'open'), models.Q(('status', 'resolved'), models.Q(('resolution', ''), _negated=True), ('resolved_at__isnull', False)), _connector='OR'), name='reconciliation_item_resolved_says_how')],
+                "verbose_name": "chênh lệch đối soát",
+                "verbose_name_plural": "chênh lệch đối soát",
+                "ordering": ["date", "pk"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("status", "open")),
+                        fields=["date"],
+                        name="reconciliation_open_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("date", "provider", "reference", "kind"),
+                        name="reconciliation_item_once",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status", "open"),
+                            models.Q(
+                                ("status", "resolved"),
+                                models.Q(("resolution", ""), _negated=True),
+                                ("resolved_at__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="reconciliation_item_resolved_says_how",
+                    ),
+                ],
             },
         ),
     ]
