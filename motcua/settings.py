@@ -341,6 +341,21 @@ MOTCUA_VNPAY_API_URL = os.environ.get("MOTCUA_VNPAY_API_URL", "")
 # How long an attempt may be paid on the gateway's page (vnp_ExpireDate), minutes.
 MOTCUA_VNPAY_EXPIRE_MINUTES = int(os.environ.get("MOTCUA_VNPAY_EXPIRE_MINUTES", "15"))
 
+# Fee receipts (biên lai điện tử; motcua.payments.services.receipts, docs/payments.md). The
+# template code (mẫu số) and series (ký hiệu; "{yy}" = the year's last two digits) the fee
+# collector registered with the tax authority (Decree 123/2020 art. 34); per agency:
+# "AGENCYCODE=TEMPLATE/SERIES;…". The defaults are placeholders (UNCONFIRMED).
+MOTCUA_RECEIPT_TEMPLATE = os.environ.get("MOTCUA_RECEIPT_TEMPLATE", "01BLP0-001")
+MOTCUA_RECEIPT_SERIES = os.environ.get("MOTCUA_RECEIPT_SERIES", "BL-{yy}E")
+MOTCUA_RECEIPT_SERIES_BY_AGENCY = os.environ.get("MOTCUA_RECEIPT_SERIES_BY_AGENCY", "")
+# Refunds (hoàn trả): when a paid dossier ends with one of these actions, a refund of its
+# fees is requested automatically (MOTCUA_REFUND_AUTOMATIC=0: only officers request them).
+# Which cases the law returns phí / lệ phí in was not found: UNCONFIRMED, configurable.
+MOTCUA_REFUND_AUTOMATIC = os.environ.get("MOTCUA_REFUND_AUTOMATIC", "1") == "1"
+MOTCUA_REFUND_ON_ACTIONS = os.environ.get(
+    "MOTCUA_REFUND_ON_ACTIONS", "refuse,request_withdrawal,stop"
+)
+
 # The verdict and the clock (motcua.dossiers.deadlines, rules; docs/rules.md "Verdict").
 # UNCONFIRMED legal points, configurable:
 # - which appointment a re-appointed dossier (apology, Mẫu 04) is judged against:

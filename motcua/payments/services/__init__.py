@@ -25,6 +25,15 @@ from .counter import counter_payment
 from .evidence import payment_ipn, payment_query, payment_return, payments_query_pending
 from .start import Started, payment_start
 
+# Receipts and refunds (docs/payments.md "Biên lai điện tử", "Hoàn trả").
+from .receipts import issue_receipt, receipt_series_for  # noqa: E402
+from .refunds import (  # noqa: E402
+    refund_on_dossier_end,
+    refund_reconcile,
+    refund_record,
+    refund_request,
+)
+
 __all__ = [
     "GatewayNotConfigured",
     "Started",
@@ -39,4 +48,10 @@ __all__ = [
     "payment_return",
     "payment_start",
     "payments_query_pending",
+    "issue_receipt",
+    "receipt_series_for",
+    "refund_on_dossier_end",
+    "refund_reconcile",
+    "refund_record",
+    "refund_request",
 ]
