@@ -26,7 +26,7 @@ from motcua.core.errors import IllegalTransition, NotFound, PermissionDenied, Va
 from motcua.core.text import nfc
 from motcua.core.types import Actor
 from motcua.dossiers.access import staff_roles
-from motcua.dossiers.enums import Status
+from motcua.dossiers.enums import Action, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 
 from ..models import (
@@ -246,7 +246,7 @@ def refund_on_dossier_end(event: DossierEvent, dossier: Dossier) -> None:
         payment = Payment.objects.select_for_update().get(pk=pk)
         _create(
             payment,
-            reason=f"Hồ sơ kết thúc không có kết quả ({event.get_action_display()})",
+            reason=f"Hồ sơ kết thúc không có kết quả ({Action(event.action).label})",
             actor=None,
             at=event.at,
         )

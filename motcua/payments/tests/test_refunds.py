@@ -1,0 +1,158 @@
+"""Refunds (hoàn trả): requested with the event when a paid dossier is withdrawn, stopped or
+refused (a setting), or by an officer for money that matched no obligation; recorded with how
+the money went back; reconciled. One service per step, each logged; only the collecting
+side's staff act."""
+
+from __future__ import annotations
+
+import pytest
+
+from motcua.core.errors import IllegalTransition, PermissionDenied, ValidationFailed
+from motcua.dossiers import services as ds
+from motcua.dossiers.enums import Status
+from motcua.dossiers.tests.conftest import advance
+from motcua.payments import services
+from motcua.payments.models import Payment, PaymentEvent, Refund
+
+from .conftest import checkout
+from .test_gateway import start
+
+
+def _paid(world):
+    d = advance(world, Status.FINANCIAL_OBLIGATION)
+    ds.dossier_confirm_payment(
+        dossier_id=d.pk,
+        actor=world.a.staff["c:counter"],
+        amount_vnd=8000,
+        receipt_number="0000777",
+    )
+    return d, Payment.objects.get(dossier=d)
+
+
+def _withdraw_and_stop(world, d):
+    ds.dossier_request_withdrawal(dossier_id=d.pk, actor=world.citizen, reason="Không cần nữa")
+    ds.dossier_stop(dossier_id=d.pk, actor=world.a.staff["c:counter"], reason="Công dân rút")
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_paid_dossier_gets_its_refund_requested_then_recorded_and_reconciled(world):
+    d, p = _paid(world)
+    _withdraw_and_stop(world, d)
+    [refund] = Refund.objects.filter(dossier=d)  # once, though withdrawn and then stopped
+    assert (refund.payment, refund.amount_vnd, refund.status) == (p, 8000, "requested")
+    assert "Yêu cầu rút hồ sơ" in refund.reason
+    officer = world.a.staff["c:counter"]
+    refund = services.refund_record(
+        refund_id=refund.pk, actor=officer, method="transfer", reference="FT26339000123"
+    )
+    assert (refund.status, refund.method, refund.method_reference) == (
+        "recorded",
+        "transfer",
+        "FT26339000123",
+    )
+    assert refund.recorded_by == officer and refund.recorded_at is not None
+    accountant = world.a.staff["s:leader"]
+    refund = services.refund_reconcile(refund_id=refund.pk, actor=accountant)
+    assert refund.status == "reconciled" and refund.reconciled_by == accountant
+    steps = list(
+        PaymentEvent.objects.filter(payment=p, kind="refund").values_list("outcome", flat=True)
+    )
+    assert steps == ["requested", "recorded", "reconciled"]
+    with pytest.raises(IllegalTransition):
+        services.refund_reconcile(refund_id=refund.pk, actor=accountant)
+    with pytest.raises(IllegalTransition):
+        services.refund_record(refund_id=refund.pk, actor=officer, method="cash", reference="1")
+
+
+@pytest.mark.django_db
+def test_the_rule_is_a_setting(world, settings):
+    settings.MOTCUA_REFUND_AUTOMATIC = False
+    d, p = _paid(world)
+    _withdraw_and_stop(world, d)
+    assert not Refund.objects.exists()
+    # An officer may still ask for it, once.
+    refund = services.refund_request(
+        payment_id=p.pk, actor=world.a.staff["c:counter"], reason="Rút hồ sơ"
+    )
+    assert refund.status == "requested" and refund.requested_by == world.a.staff["c:counter"]
+    with pytest.raises(IllegalTransition):
+        services.refund_request(payment_id=p.pk, actor=world.a.staff["c:counter"], reason="x")
+
+
+@pytest.mark.django_db
+def test_only_the_actions_listed_request_a_refund(world, settings):
+    settings.MOTCUA_REFUND_ON_ACTIONS = "stop"
+    d, _p = _paid(world)
+    ds.dossier_request_withdrawal(dossier_id=d.pk, actor=world.citizen, reason="Không cần nữa")
+    assert not Refund.objects.exists()
+    ds.dossier_stop(dossier_id=d.pk, actor=world.a.staff["c:counter"], reason="Công dân rút")
+    assert Refund.objects.get().reason.endswith("(Dừng xử lý)")
+
+
+@pytest.mark.django_db
+def test_a_dossier_going_on_is_not_refunded(world):
+    _d, p = _paid(world)
+    with pytest.raises(IllegalTransition) as exc:
+        services.refund_request(payment_id=p.pk, actor=world.a.staff["c:counter"], reason="x")
+    assert exc.value.code == "refund_not_allowed"
+
+
+@pytest.mark.django_db
+def test_only_the_collecting_sides_staff_handle_refunds(world):
+    d, p = _paid(world)
+    _withdraw_and_stop(world, d)
+    refund = Refund.objects.get()
+    for outsider in (world.citizen, world.b.staff["c:counter"], None):
+        with pytest.raises(PermissionDenied):
+            services.refund_record(
+                refund_id=refund.pk, actor=outsider, method="cash", reference="PC-01"
+            )
+    assert Refund.objects.get().status == "requested"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "reference", "code"),
+    [
+        ("cheque", "1", "invalid_method"),
+        ("gateway", "1", "invalid_method"),
+        ("cash", "  ", "reference_required"),
+        ("cash", "x" * 101, "reference_required"),
+    ],
+)
+def test_bad_input_is_named(world, method, reference, code):
+    d, _p = _paid(world)
+    _withdraw_and_stop(world, d)
+    with pytest.raises(ValidationFailed) as exc:
+        services.refund_record(
+            refund_id=Refund.objects.get().pk,
+            actor=world.a.staff["c:counter"],
+            method=method,
+            reference=reference,
+        )
+    assert exc.value.code == code
+
+
+def test_money_taken_after_the_obligation_was_settled_is_refunded_on_request(
+    gw, world, waiting
+):
+    _c, url = start(world, waiting)
+    ds.dossier_confirm_payment(
+        dossier_id=waiting.pk,
+        actor=world.a.staff["c:counter"],
+        amount_vnd=8000,
+        receipt_number="0000042",
+    )
+    ref, _ = checkout(url, "success")
+    extra = Payment.objects.get(reference=ref)
+    assert extra.status == "paid_unmatched"
+    officer = world.a.staff["s:specialist"]
+    with pytest.raises(ValidationFailed):
+        services.refund_request(payment_id=extra.pk, actor=officer, reason=" ")
+    refund = services.refund_request(payment_id=extra.pk, actor=officer, reason="Nộp hai lần")
+    assert (refund.amount_vnd, refund.status) == (8000, "requested")
+    services.refund_record(refund_id=refund.pk, actor=officer, method="cash", reference="PC-7")
+    # The cash that settled the dossier is not refundable while the dossier goes on.
+    cash = Payment.objects.get(dossier=waiting, status="paid")
+    with pytest.raises(IllegalTransition):
+        services.refund_request(payment_id=cash.pk, actor=officer, reason="x")
