@@ -58,3 +58,25 @@ class PaymentEventAdmin(_ReadOnly, _Admin):
     list_display = ("at", "reference", "kind", "verified", "outcome", "answer")
     list_filter = ("kind", "verified", "outcome")
     search_fields = ("reference",)
+
+
+# ------------------------------------------------ receipts and refunds (read-only too:
+# receipts are issued with the payment; refunds move through motcua.payments.services and
+# the back office's refund page /mot-cua/hoan-tra/).
+
+from .models import Receipt, Refund  # noqa: E402
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(_ReadOnly, _Admin):
+    list_display = ("series", "number", "template", "agency", "dossier", "amount_vnd", "issued_at")
+    list_filter = ("template", "series", "year", "channel")
+    search_fields = ("dossier__code", "payer_name", "payment__reference", "provider_txn_no")
+    exclude = ("file",)
+
+
+@admin.register(Refund)
+class RefundAdmin(_ReadOnly, _Admin):
+    list_display = ("payment", "dossier", "amount_vnd", "status", "method", "requested_at")
+    list_filter = ("status", "method")
+    search_fields = ("dossier__code", "payment__reference", "method_reference")

@@ -156,3 +156,31 @@ def test_money_taken_after_the_obligation_was_settled_is_refunded_on_request(
     cash = Payment.objects.get(dossier=waiting, status="paid")
     with pytest.raises(IllegalTransition):
         services.refund_request(payment_id=cash.pk, actor=officer, reason="x")
+
+
+@pytest.mark.django_db
+def test_the_back_office_page_takes_a_refund_through_its_steps(world):
+    from django.test import Client
+
+    d, _p = _paid(world)
+    _withdraw_and_stop(world, d)
+    refund = Refund.objects.get()
+    c = Client()
+    c.force_login(world.a.staff["c:counter"])
+    page = c.get("/can-bo/hoan-tra/").content.decode()
+    assert d.code in page and "Ghi nhận đã hoàn trả" in page
+    r = c.post(f"/can-bo/hoan-tra/{refund.pk}/ghi-nhan/", {"method": "cheque", "reference": "1"})
+    assert r.status_code == 302 and Refund.objects.get().status == "requested"
+    assert "Hình thức hoàn trả phải là" in c.get("/can-bo/hoan-tra/").content.decode()
+    c.post(f"/can-bo/hoan-tra/{refund.pk}/ghi-nhan/", {"method": "cash", "reference": "PC-01"})
+    assert Refund.objects.get().status == "recorded"
+    c.post(f"/can-bo/hoan-tra/{refund.pk}/doi-soat/")
+    assert Refund.objects.get().status == "reconciled"
+    # Staff of another commune neither see it nor move it; a citizen is refused the page.
+    other = Client()
+    other.force_login(world.b.staff["c:counter"])
+    assert d.code not in other.get("/can-bo/hoan-tra/").content.decode()
+    assert other.post(f"/can-bo/hoan-tra/{refund.pk}/doi-soat/").status_code == 403
+    citizen = Client()
+    citizen.force_login(world.citizen)
+    assert citizen.get("/can-bo/hoan-tra/").status_code == 403
