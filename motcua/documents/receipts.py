@@ -24,9 +24,7 @@ RECEIPTS_DIR = "receipts"
 
 
 def _receipts() -> QuerySet[Receipt]:
-    return Receipt.objects.select_related(
-        "agency__unit", "agency__parent", "dossier", "payment"
-    )
+    return Receipt.objects.select_related("agency__unit", "agency__parent", "dossier", "payment")
 
 
 def receipt_render(receipt: Receipt) -> bytes:
@@ -51,7 +49,9 @@ def receipt_store(*, receipt_id: int) -> Receipt:
         _write(storage, receipt.file.name, content)
         return receipt
     name = _write(
-        storage, f"{RECEIPTS_DIR}/{receipt.dossier_id}/bien-lai-{receipt.pk}-{sha[:16]}.pdf", content
+        storage,
+        f"{RECEIPTS_DIR}/{receipt.dossier_id}/bien-lai-{receipt.pk}-{sha[:16]}.pdf",
+        content,
     )
     try:
         with transaction.atomic(durable=True):
@@ -92,9 +92,7 @@ def receipts_store_missing(*, since: dt.datetime | None = None) -> tuple[int, in
 
 def on_payment_confirmed(event: DossierEvent, dossier: Dossier) -> None:
     """After-commit listener (confirm_payment): store the PDFs of the dossier's receipts."""
-    for pk in Receipt.objects.filter(dossier_id=dossier.pk, sha256="").values_list(
-        "pk", flat=True
-    ):
+    for pk in Receipt.objects.filter(dossier_id=dossier.pk, sha256="").values_list("pk", flat=True):
         try:
             receipt_store(receipt_id=pk)
         except Exception:

@@ -123,7 +123,7 @@ class Payment(models.Model):
             ),
             # A payment that took money names the evidence that proved it.
             models.CheckConstraint(
-                condition=~Q(status__in=[s.value for s in FINAL])
+                condition=~Q(status__in=sorted((s.value for s in FINAL), reverse=True))
                 | (Q(verified_by__in=VerifiedBy.values) & Q(paid_at__isnull=False)),
                 name="payment_paid_is_verified",
             ),
@@ -301,17 +301,11 @@ class Receipt(models.Model):
                 name="receipt_number_uniq",
             ),
             models.CheckConstraint(condition=Q(number__gt=0), name="receipt_number_positive"),
-            models.CheckConstraint(
-                condition=Q(amount_vnd__gt=0), name="receipt_amount_positive"
-            ),
+            models.CheckConstraint(condition=Q(amount_vnd__gt=0), name="receipt_amount_positive"),
         ]
 
     def __str__(self) -> str:
         return f"{self.template} {self.series} {self.number:07d}"
-
-    @property
-    def number_text(self) -> str:
-        return f"{self.number:07d}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -333,6 +327,10 @@ class Receipt(models.Model):
         return obj
 
     _had_file = False
+
+    @property
+    def number_text(self) -> str:
+        return f"{self.number:07d}"
 
 
 class RefundStatus(models.TextChoices):
@@ -382,7 +380,9 @@ class Refund(models.Model):
         related_name="+",
         verbose_name="người đề nghị",
     )
-    method = models.CharField("hình thức hoàn", max_length=10, choices=RefundMethod.choices, blank=True)
+    method = models.CharField(
+        "hình thức hoàn", max_length=10, choices=RefundMethod.choices, blank=True
+    )
     method_reference = models.CharField("số chứng từ hoàn", max_length=100, blank=True)
     recorded_at = models.DateTimeField("hoàn lúc", null=True, blank=True)
     recorded_by = models.ForeignKey(

@@ -19,7 +19,7 @@ from .pdf import FormPDF
 from .text import place_date, short_datetime
 
 TITLE = "BIÊN LAI THU PHÍ, LỆ PHÍ"
-CHANNEL_VI = {
+CHANNEL_VI: dict[str, str] = {
     PaymentChannel.GATEWAY: "Trực tuyến qua cổng thanh toán",
     PaymentChannel.VIETQR_TRANSFER: "Chuyển khoản (VietQR)",
     PaymentChannel.NATIONAL_PLATFORM: "Nền tảng thanh toán Cổng Dịch vụ công quốc gia",
@@ -42,7 +42,7 @@ class FeeReceipt:
             r.payer_name,
             r.payer_address,
             self.agency.name,
-            self.agency.parent.name if self.agency.parent_id else "",
+            self.agency.parent.name if self.agency.parent is not None else "",
             *(str(line.get("name", "")) for line in r.fee_lines),
             r.amount_words,
             r.paper_receipt_number,

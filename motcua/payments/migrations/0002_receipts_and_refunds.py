@@ -7,91 +7,288 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0012_dossier_event_hash_chain'),
-        ('org', '0003_applicant_identity'),
-        ('payments', '0001_payment_and_events'),
+        ("dossiers", "0012_dossier_event_hash_chain"),
+        ("org", "0003_applicant_identity"),
+        ("payments", "0001_payment_and_events"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='paymentevent',
-            name='kind',
-            field=models.CharField(choices=[('start', 'Tạo giao dịch'), ('ipn', 'Thông báo kết quả (IPN)'), ('query', 'Truy vấn giao dịch'), ('return', 'Trình duyệt quay về'), ('expire', 'Hết hạn'), ('officer', 'Cán bộ ghi nhận'), ('receipt', 'Phát hành biên lai'), ('refund', 'Hoàn trả')], max_length=10, verbose_name='loại'),
+            model_name="paymentevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("start", "Tạo giao dịch"),
+                    ("ipn", "Thông báo kết quả (IPN)"),
+                    ("query", "Truy vấn giao dịch"),
+                    ("return", "Trình duyệt quay về"),
+                    ("expire", "Hết hạn"),
+                    ("officer", "Cán bộ ghi nhận"),
+                    ("receipt", "Phát hành biên lai"),
+                    ("refund", "Hoàn trả"),
+                ],
+                max_length=10,
+                verbose_name="loại",
+            ),
         ),
         migrations.CreateModel(
-            name='Receipt',
+            name="Receipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('template', models.CharField(max_length=20, verbose_name='mẫu số')),
-                ('series', models.CharField(max_length=20, verbose_name='ký hiệu')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='năm')),
-                ('number', models.PositiveIntegerField(verbose_name='số')),
-                ('issued_at', models.DateTimeField(verbose_name='ngày lập')),
-                ('payer_name', models.CharField(max_length=255, verbose_name='người nộp')),
-                ('payer_id_number', models.CharField(blank=True, max_length=14, verbose_name='số định danh / mã số thuế')),
-                ('payer_address', models.CharField(blank=True, max_length=500, verbose_name='địa chỉ')),
-                ('fee_lines', models.JSONField(default=list, verbose_name='các khoản thu')),
-                ('amount_vnd', models.BigIntegerField(verbose_name='số tiền (đồng)')),
-                ('amount_words', models.CharField(max_length=400, verbose_name='số tiền bằng chữ')),
-                ('channel', models.CharField(max_length=20, verbose_name='hình thức thanh toán')),
-                ('provider_txn_no', models.CharField(blank=True, max_length=64, verbose_name='mã giao dịch')),
-                ('paper_receipt_number', models.CharField(blank=True, max_length=100, verbose_name='số biên lai giấy')),
-                ('file', models.FileField(blank=True, max_length=255, upload_to='receipts', verbose_name='tệp PDF')),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('size', models.PositiveIntegerField(default=0, verbose_name='dung lượng (byte)')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.agency', verbose_name='đơn vị thu')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='fee_receipts', to='dossiers.dossier', verbose_name='hồ sơ')),
-                ('payment', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='receipt', to='payments.payment', verbose_name='thanh toán')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("template", models.CharField(max_length=20, verbose_name="mẫu số")),
+                ("series", models.CharField(max_length=20, verbose_name="ký hiệu")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="năm")),
+                ("number", models.PositiveIntegerField(verbose_name="số")),
+                ("issued_at", models.DateTimeField(verbose_name="ngày lập")),
+                ("payer_name", models.CharField(max_length=255, verbose_name="người nộp")),
+                (
+                    "payer_id_number",
+                    models.CharField(
+                        blank=True, max_length=14, verbose_name="số định danh / mã số thuế"
+                    ),
+                ),
+                (
+                    "payer_address",
+                    models.CharField(blank=True, max_length=500, verbose_name="địa chỉ"),
+                ),
+                ("fee_lines", models.JSONField(default=list, verbose_name="các khoản thu")),
+                ("amount_vnd", models.BigIntegerField(verbose_name="số tiền (đồng)")),
+                ("amount_words", models.CharField(max_length=400, verbose_name="số tiền bằng chữ")),
+                ("channel", models.CharField(max_length=20, verbose_name="hình thức thanh toán")),
+                (
+                    "provider_txn_no",
+                    models.CharField(blank=True, max_length=64, verbose_name="mã giao dịch"),
+                ),
+                (
+                    "paper_receipt_number",
+                    models.CharField(blank=True, max_length=100, verbose_name="số biên lai giấy"),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, max_length=255, upload_to="receipts", verbose_name="tệp PDF"
+                    ),
+                ),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("size", models.PositiveIntegerField(default=0, verbose_name="dung lượng (byte)")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.agency",
+                        verbose_name="đơn vị thu",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="fee_receipts",
+                        to="dossiers.dossier",
+                        verbose_name="hồ sơ",
+                    ),
+                ),
+                (
+                    "payment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="receipt",
+                        to="payments.payment",
+                        verbose_name="thanh toán",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'biên lai thu phí, lệ phí',
-                'verbose_name_plural': 'biên lai thu phí, lệ phí',
-                'ordering': ['-issued_at', '-pk'],
-                'constraints': [models.UniqueConstraint(fields=('agency', 'template', 'series', 'year', 'number'), name='receipt_number_uniq'), models.CheckConstraint(condition=models.Q(('number__gt', 0)), name='receipt_number_positive'), models.CheckConstraint(condition=models.Q(('amount_vnd__gt', 0)), name='receipt_amount_positive')],
+                "verbose_name": "biên lai thu phí, lệ phí",
+                "verbose_name_plural": "biên lai thu phí, lệ phí",
+                "ordering": ["-issued_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("agency", "template", "series", "year", "number"),
+                        name="receipt_number_uniq",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("number__gt", 0)), name="receipt_number_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount_vnd__gt", 0)), name="receipt_amount_positive"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReceiptSequence',
+            name="ReceiptSequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('template', models.CharField(max_length=20, verbose_name='mẫu số')),
-                ('series', models.CharField(max_length=20, verbose_name='ký hiệu')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='năm')),
-                ('last', models.PositiveIntegerField(default=0, verbose_name='số cuối đã cấp')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.agency', verbose_name='đơn vị thu')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("template", models.CharField(max_length=20, verbose_name="mẫu số")),
+                ("series", models.CharField(max_length=20, verbose_name="ký hiệu")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="năm")),
+                ("last", models.PositiveIntegerField(default=0, verbose_name="số cuối đã cấp")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.agency",
+                        verbose_name="đơn vị thu",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dãy số biên lai',
-                'verbose_name_plural': 'dãy số biên lai',
-                'constraints': [models.UniqueConstraint(fields=('agency', 'template', 'series', 'year'), name='receipt_sequence_uniq')],
+                "verbose_name": "dãy số biên lai",
+                "verbose_name_plural": "dãy số biên lai",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("agency", "template", "series", "year"),
+                        name="receipt_sequence_uniq",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Refund',
+            name="Refund",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount_vnd', models.BigIntegerField(verbose_name='số tiền hoàn (đồng)')),
-                ('reason', models.CharField(max_length=500, verbose_name='lý do')),
-                ('status', models.CharField(choices=[('requested', 'Đề nghị hoàn trả'), ('recorded', 'Đã hoàn trả'), ('reconciled', 'Đã đối soát')], default='requested', max_length=12, verbose_name='trạng thái')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='đề nghị lúc')),
-                ('method', models.CharField(blank=True, choices=[('transfer', 'Chuyển khoản'), ('cash', 'Tiền mặt'), ('gateway', 'Hoàn qua cổng thanh toán')], max_length=10, verbose_name='hình thức hoàn')),
-                ('method_reference', models.CharField(blank=True, max_length=100, verbose_name='số chứng từ hoàn')),
-                ('recorded_at', models.DateTimeField(blank=True, null=True, verbose_name='hoàn lúc')),
-                ('reconciled_at', models.DateTimeField(blank=True, null=True, verbose_name='đối soát lúc')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='refunds', to='dossiers.dossier', verbose_name='hồ sơ')),
-                ('payment', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='refund', to='payments.payment', verbose_name='thanh toán')),
-                ('reconciled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người đối soát')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người ghi nhận hoàn')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người đề nghị')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount_vnd", models.BigIntegerField(verbose_name="số tiền hoàn (đồng)")),
+                ("reason", models.CharField(max_length=500, verbose_name="lý do")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Đề nghị hoàn trả"),
+                            ("recorded", "Đã hoàn trả"),
+                            ("reconciled", "Đã đối soát"),
+                        ],
+                        default="requested",
+                        max_length=12,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "requested_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="đề nghị lúc"
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("transfer", "Chuyển khoản"),
+                            ("cash", "Tiền mặt"),
+                            ("gateway", "Hoàn qua cổng thanh toán"),
+                        ],
+                        max_length=10,
+                        verbose_name="hình thức hoàn",
+                    ),
+                ),
+                (
+                    "method_reference",
+                    models.CharField(blank=True, max_length=100, verbose_name="số chứng từ hoàn"),
+                ),
+                (
+                    "recorded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="hoàn lúc"),
+                ),
+                (
+                    "reconciled_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="đối soát lúc"),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="refunds",
+                        to="dossiers.dossier",
+                        verbose_name="hồ sơ",
+                    ),
+                ),
+                (
+                    "payment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="refund",
+                        to="payments.payment",
+                        verbose_name="thanh toán",
+                    ),
+                ),
+                (
+                    "reconciled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người đối soát",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người ghi nhận hoàn",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người đề nghị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hoàn trả',
-                'verbose_name_plural': 'hoàn trả',
-                'ordering': ['-requested_at', '-pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount_vnd__gt', 0)), name='refund_amount_positive'), models.CheckConstraint(condition=models.Q(('status__in', ['requested', 'recorded', 'reconciled'])), name='refund_status_valid'), models.CheckConstraint(condition=models.Q(('status', 'requested'), models.Q(models.Q(('method', ''), _negated=True), ('recorded_at__isnull', False)), _connector='OR'), name='refund_recorded_has_method')],
+                "verbose_name": "hoàn trả",
+                "verbose_name_plural": "hoàn trả",
+                "ordering": ["-requested_at", "-pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("amount_vnd__gt", 0)), name="refund_amount_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["requested", "recorded", "reconciled"])),
+                        name="refund_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status", "requested"),
+                            models.Q(
+                                models.Q(("method", ""), _negated=True),
+                                ("recorded_at__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="refund_recorded_has_method",
+                    ),
+                ],
             },
         ),
     ]

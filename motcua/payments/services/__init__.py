@@ -23,7 +23,6 @@ from ._common import (
 )
 from .counter import counter_payment
 from .evidence import payment_ipn, payment_query, payment_return, payments_query_pending
-from .start import Started, payment_start
 
 # Receipts and refunds (docs/payments.md "Biên lai điện tử", "Hoàn trả").
 from .receipts import issue_receipt, receipt_series_for  # noqa: E402
@@ -33,6 +32,7 @@ from .refunds import (  # noqa: E402
     refund_record,
     refund_request,
 )
+from .start import Started, payment_start
 
 __all__ = [
     "GatewayNotConfigured",

@@ -42,15 +42,11 @@ from ._common import _event, _lock_dossier, log
 
 # The dossier states after which a paid fee may be returned (refused, withdrawal
 # requested, stopped).
-ENDED_WITHOUT_RESULT = frozenset(
-    {Status.REFUSED, Status.WITHDRAWAL_REQUESTED, Status.STOPPED}
-)
+ENDED_WITHOUT_RESULT = frozenset({Status.REFUSED, Status.WITHDRAWAL_REQUESTED, Status.STOPPED})
 
 
 def refund_actions() -> frozenset[str]:
-    raw = str(
-        getattr(settings, "MOTCUA_REFUND_ON_ACTIONS", "refuse,request_withdrawal,stop") or ""
-    )
+    raw = str(getattr(settings, "MOTCUA_REFUND_ON_ACTIONS", "refuse,request_withdrawal,stop") or "")
     return frozenset(a.strip() for a in raw.split(",") if a.strip())
 
 
@@ -75,9 +71,9 @@ def _lock(payment_id: int) -> tuple[Dossier, Payment]:
     if dossier_id is None:
         raise NotFound("giao dịch thanh toán", "Payment", field="payment_id")
     _lock_dossier(dossier_id)
-    dossier = Dossier.objects.only(
-        "id", "status", "receiving_agency_id", "settling_agency_id"
-    ).get(pk=dossier_id)
+    dossier = Dossier.objects.only("id", "status", "receiving_agency_id", "settling_agency_id").get(
+        pk=dossier_id
+    )
     payment = Payment.objects.select_for_update().get(pk=payment_id)
     return dossier, payment
 
@@ -89,7 +85,7 @@ def _create(payment: Payment, *, reason: str, actor: Actor, at: dt.datetime) -> 
         amount_vnd=payment.amount_vnd,
         reason=reason[:500],
         requested_at=at,
-        requested_by=actor if getattr(actor, "pk", None) else None,
+        requested_by=actor if getattr(actor, "pk", None) else None,  # type: ignore[misc]
     )
     refund.save(force_insert=True)
     _event(

@@ -133,9 +133,7 @@ def test_bad_input_is_named(world, method, reference, code):
     assert exc.value.code == code
 
 
-def test_money_taken_after_the_obligation_was_settled_is_refunded_on_request(
-    gw, world, waiting
-):
+def test_money_taken_after_the_obligation_was_settled_is_refunded_on_request(gw, world, waiting):
     _c, url = start(world, waiting)
     ds.dossier_confirm_payment(
         dossier_id=waiting.pk,
