@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: demo test lint typecheck test-unit test-browser browser-check test-postgres bench-lifecycle bench-pages bench-forms bench-indicators bench-auth bench-probe clean install
+.PHONY: demo test lint typecheck test-unit test-browser browser-check test-postgres bench-lifecycle bench-pages bench-forms bench-indicators bench-auth bench-probe bench-seclog clean install
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -99,6 +99,10 @@ bench-auth: $(STAMP)
 ## bench-probe: the security probe's attacks against a served demo (bench/probe.py)
 bench-probe: $(STAMP)
 	$(BIN)/python bench/probe.py
+
+## bench-seclog: the security log's cost per staff read and per request (bench/seclog.py)
+bench-seclog: $(STAMP)
+	$(BIN)/python bench/seclog.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache node_modules

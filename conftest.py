@@ -1,5 +1,8 @@
 import pytest
 
+# The `security_lines` fixture: the security log as written, parsed back (core/seclog.py).
+pytest_plugins = ["motcua.core.tests.seclog_capture"]
+
 
 def pytest_configure(config):
     from django.conf import settings
@@ -60,3 +63,13 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("!", f"{len(skipped)} malware scan tests SKIPPED", red=True)
         terminalreporter.write_line(CLAMD_MISSING, red=True, bold=True)
         terminalreporter.write_sep("!", red=True)
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, past the second factor the admin asks of staff
+    (motcua.org.otp; the check stays on in the tests)."""
+    from motcua.org.tests.otp import otp_login
+
+    otp_login(client, admin_user)
+    return client

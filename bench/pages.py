@@ -335,6 +335,7 @@ def main() -> int:
 
     from motcua.catalog.selectors import procedure_search
     from motcua.dossiers.tests.factories import make_world
+    from motcua.org.tests.otp import otp_login  # the officer's session past its second factor
 
     world = make_world(limit_days=5)
     queries = build_catalog(world, args.procedures, rng)
@@ -347,7 +348,7 @@ def main() -> int:
     )
 
     client = Client()
-    client.force_login(world.a.staff["c:counter"])
+    otp_login(client, world.a.staff["c:counter"])
     failures = []
 
     def page(url):

@@ -45,7 +45,8 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site asks for the second factor (motcua.org.otp.StaffAdminSite).
+    "motcua.org.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     "motcua.core.security.PermissionsPolicyMiddleware",
     "motcua.core.security.NoStoreMiddleware",
     "motcua.core.requestid.RequestIdMiddleware",
+    # The security log: knows the request being served; logs every 403 (core/seclog.py).
+    "motcua.core.seclog.SecurityLogMiddleware",
     "motcua.core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "motcua.core.middleware.LocaleMiddleware",
@@ -265,6 +268,8 @@ STORAGES = {
 }
 
 LOGIN_URL = "/dang-nhap/"
+# Django's CSRF 403 page, its reason written to the security log (core/seclog.py).
+CSRF_FAILURE_VIEW = "motcua.core.seclog.csrf_failure"
 LOGIN_REDIRECT_URL = "/"
 
 # ---- Uploads (issue 10): sizes, office files' inflated size, volumes. Bytes throughout.
@@ -379,7 +384,9 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler"},
         # The security log (motcua.core.seclog): JSON lines to MOTCUA_SECURITY_LOG, a file
-        # path, or to standard error when it is unset.
+        # path (WatchedFileHandler: logrotate moves it, no copytruncate), or to standard
+        # error when it is unset; MOTCUA_SECURITY_LOG_LEVEL=WARNING keeps refusals only.
+        # Events, fields, rotation, retention: docs/security.md "Nhật ký an ninh".
         "security": (
             {
                 "class": "logging.handlers.WatchedFileHandler",
@@ -452,6 +459,50 @@ AXES_LOCKOUT_CALLABLE = "motcua.core.lockout.lockout_response"
 # The security log names who and from where (the password is never logged).
 AXES_SENSITIVE_PARAMETERS: list[str] = []
 LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}  # type: ignore[index]
+
+# --- Officers' second factor (django-otp; docs/security.md "Xác thực hai lớp cho cán bộ") --
+# Every staff account (is_staff, superuser, or a holder of a staff role in force) proves a
+# TOTP code (or a one-time recovery code) after its password before any back-office page,
+# the admin or the API (motcua.org.otp.StaffOTPMiddleware; POST /api/auth/token takes the
+# code as `otp`). MOTCUA_STAFF_OTP: "required" (default) or "off" (a development machine
+# without authenticator apps; never in production). Citizens are never asked.
+MOTCUA_STAFF_OTP = os.environ.get("MOTCUA_STAFF_OTP", "required").strip().lower()
+if MOTCUA_STAFF_OTP not in ("required", "off"):
+    from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+    raise ImproperlyConfigured(
+        f"MOTCUA_STAFF_OTP must be 'required' or 'off', not {MOTCUA_STAFF_OTP!r}"
+    )
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+# After the session limits: a session they end is not asked for a code.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("motcua.org.sessions.SessionLimitsMiddleware") + 1,
+    "motcua.org.otp.StaffOTPMiddleware",
+)
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = os.environ.get("MOTCUA_OTP_ISSUER", "Một cửa điện tử")
+# Throttling (django-otp): after n wrong codes in a row a device refuses every code for
+# factor × 2^(n-1) seconds (1, 2, 4, … up to an hour); 0 would turn it off.
+OTP_TOTP_THROTTLE_FACTOR = int(os.environ.get("MOTCUA_OTP_THROTTLE_FACTOR", "1"))
+OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
+if OTP_TOTP_THROTTLE_FACTOR < 1:
+    from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+    raise ImproperlyConfigured("MOTCUA_OTP_THROTTLE_FACTOR must be at least 1")
+# The admin's device pages never show a key or its QR code (resets: the user admin's
+# action, audited).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Recovery codes given at a time (each works once).
+MOTCUA_OTP_RECOVERY_CODES = 10
+# --- end of officers' second factor ---------------------------------------------------
 
 # --- Login with the national identity: VNeID / national portal SSO over OpenID Connect ---
 # (docs/security.md "Đăng nhập bằng định danh quốc gia (OIDC)"; motcua/org/oidc.py.) Off

@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("can-bo/", include("motcua.backoffice.urls")),
+    path("xac-thuc-hai-lop/", include("motcua.org.urls")),  # officers' second factor
     # Pages: each app adds its own urls.py (one line here each).
     path("giay-to/", include("motcua.documents.urls")),
     path("thanh-toan/", include("motcua.payments.urls")),  # the gateway's IPN

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .auth import token_revoke
 from .models import ApiToken
 
 
@@ -25,3 +26,17 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # A revoked token stays revoked: its owner makes a new one.
+        if obj is not None and obj.revoked:
+            return (*self.readonly_fields, "revoked")
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change and "revoked" in form.changed_data and obj.revoked:
+            obj.revoked = False  # token_revoke sets it, and writes the security log
+            super().save_model(request, obj, form, change)
+            token_revoke(token=obj, reason="admin")
+            return
+        super().save_model(request, obj, form, change)

@@ -7,13 +7,17 @@ Every error leaves in one shape (see motcua.core.errors.DomainError.as_dict):
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
-from ninja import NinjaAPI, Swagger
+from ninja import Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from motcua.core.errors import DomainError
+from motcua.core.seclog import note_refusal
 
-api = NinjaAPI(
+from .openapi import MotcuaNinjaAPI
+
+# Its OpenAPI document lists every error answer of every operation (motcua.api.openapi).
+api = MotcuaNinjaAPI(
     title="motcua API",
     version="1.0.0",
     description="API của hệ thống một cửa điện tử motcua / the motcua one-stop API",
@@ -34,6 +38,8 @@ def _error(request, status: int, code: str, vi: str, en: str, field: str | None 
 
 @api.exception_handler(DomainError)
 def _domain_error(request, exc: DomainError):
+    if exc.status == 403:  # the security log's line names the code (core.seclog)
+        note_refusal(request, exc.code, field=exc.field)
     return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
@@ -95,6 +101,8 @@ def _not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    if exc.status_code == 403:  # ninja's CSRF check of a session-authenticated call
+        note_refusal(request, "http_403", detail=str(exc))
     return _error(request, exc.status_code, "http_error", str(exc), str(exc))
 
 

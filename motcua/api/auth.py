@@ -40,15 +40,21 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from ninja.security import HttpBearer, django_auth
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 from pydantic import Field
 
-from motcua.core.errors import DomainError, NotFound, ValidationFailed
+from motcua.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from motcua.core.lockout import LoginLocked
+from motcua.core.seclog import security_event, security_event_on_commit
 from motcua.core.text import nfc
+from motcua.org.otp import needs_second_factor
 from motcua.org.selectors import applicant_id, staff_role_map
+from motcua.org.services import staff_otp_verify
 
 from .models import ApiToken
+from .openapi import declare
 
 log = logging.getLogger(__name__)
 TOKEN_PREFIX = "mc_"
@@ -98,17 +104,34 @@ def token_create(*, user, name: str = "", days: int | None = None) -> tuple[ApiT
     cap = int(getattr(settings, "MOTCUA_API_TOKENS_PER_USER", 10))
     if cap > 0:
         for old in tokens_live(user).exclude(pk=token.pk).order_by("-created_at", "-pk")[cap - 1 :]:
-            token_revoke(token=old)
+            token_revoke(token=old, reason="cap")
     log.info("api token %s created for user %s (%s)", token.prefix, user.pk, token.name)
+    # The security log: the token's id and name, never its secret nor its prefix.
+    security_event_on_commit(
+        "token_created",
+        token_id=token.pk,
+        token_name=token.name,
+        owner_id=user.pk,
+        owner=user.get_username(),
+        expires_at=token.expires_at.isoformat(),
+    )
     return token, plaintext
 
 
-def token_revoke(*, token: ApiToken) -> ApiToken:
+def token_revoke(*, token: ApiToken, reason: str = "revoked") -> ApiToken:
     """Revoke a token: refused from the next request on, by every process at once when
-    the cache is shared (see the module docstring)."""
+    the cache is shared (see the module docstring). `reason` goes to the security log
+    ("revoked" by its owner, "cap": the oldest past MOTCUA_API_TOKENS_PER_USER)."""
     token.revoked = True
     token.save(update_fields=["revoked"])
     log.info("api token %s of user %s revoked", token.prefix, token.user_id)
+    security_event_on_commit(
+        "token_revoked",
+        token_id=token.pk,
+        token_name=token.name,
+        owner_id=token.user_id,
+        reason=reason,
+    )
     return token
 
 
@@ -296,7 +319,26 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class SessionAuth(NinjaSessionAuth):
+    """The Django session (the pages' calls). CSRF is checked only when a session cookie
+    came: a call with no credentials at all is 401 (unauthenticated), not a CSRF 403;
+    a session call that fails the CSRF check is 403 csrf_failed, in both languages."""
+
+    def _get_key(self, request):
+        if not request.COOKIES.get(self.param_name):
+            return None
+        try:
+            return super()._get_key(request)
+        except HttpError:
+            raise PermissionDenied(
+                "Phiên đăng nhập thiếu hoặc sai mã CSRF; hãy tải lại trang.",
+                "The session's CSRF token is missing or wrong; reload the page.",
+                code="csrf_failed",
+            ) from None
+
+
 token_auth = TokenAuth()
+django_auth = SessionAuth()
 # Token first (API clients, the bench), then the session cookie (pages; CSRF applies).
 AUTH = [token_auth, django_auth]
 
@@ -317,6 +359,13 @@ class LoginIn(Schema):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=4096)
     name: str = Field("", max_length=100)
+    otp: str = Field(
+        "",
+        max_length=32,
+        description="Staff accounts only: the current 6-digit code of the account's "
+        "authenticator app, or one of its unused recovery codes (second factor, "
+        "docs/security.md). Citizens leave it out.",
+    )
 
 
 class TokenOut(Schema):
@@ -330,19 +379,44 @@ class TokenOut(Schema):
 router = Router(tags=["auth"])
 
 
-@router.post("/token", response={201: TokenOut}, auth=None)
+@router.post(
+    "/token",
+    response={201: TokenOut},
+    auth=None,
+    openapi_extra=declare(throttled=True, credentials=True),
+)
 def login(request, payload: LoginIn):
     """Exchange a username and password for a new bearer token.
 
     Throttled like every login (django-axes, motcua.core.lockout): `authenticate` is given
     the request, so each failure counts against the account and the address, and a locked
-    one is refused (429) before its password is checked."""
+    one is refused (429) before its password is checked.
+
+    A staff account also gives its second factor in `otp` (motcua.org.otp): without it, or
+    with a wrong or used code, 401 (`otp_required`, `otp_invalid`, `otp_not_enrolled`:
+    enrol on the web site first); after several wrong codes in a row, 429 (`otp_throttled`)
+    for a while. The token then stands for a verified login."""
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
         raise LoginLocked()
     if user is None or not user.is_active:
         raise InvalidCredentials()
+    if needs_second_factor(user):
+        try:
+            device = staff_otp_verify(user=user, code=payload.otp)
+        except DomainError as exc:
+            security_event("otp_failed", request=request, user=user, channel="api", reason=exc.code)
+            raise
+        security_event(
+            "otp_verified",
+            request=request,
+            user=user,
+            channel="api",
+            second_factor="recovery_code" if type(device).__name__ == "StaticDevice" else "totp",
+        )
     token, plaintext = token_create(user=user, name=payload.name or "login")
+    # No login() here (no session): the token is the login, logged as one.
+    security_event("login", request=request, user=user, channel="api_token", token_id=token.pk)
     return Status(201, _token_out(token, plaintext))
 
 

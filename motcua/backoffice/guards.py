@@ -12,6 +12,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
+from motcua.core.errors import DomainError
+from motcua.core.seclog import note_refusal
 from motcua.core.types import Actor
 from motcua.dossiers.access import staff_roles
 
@@ -32,6 +34,8 @@ def render_page(
 
 
 def forbidden(request: HttpRequest, error: object = None) -> HttpResponse:
+    # The reason of the 403 for the security log's line (core.seclog.SecurityLogMiddleware).
+    note_refusal(request, error.code if isinstance(error, DomainError) else "not_staff")
     return render_page(request, "backoffice/forbidden.html", {"error": error}, status=403)
 
 

@@ -30,8 +30,17 @@ from motcua.core.templatetags.bilingual import pick
 from motcua.core.text import sorted_vi
 from motcua.dossiers import selectors
 from motcua.dossiers.access import allowed_actions, staff_roles
+from motcua.dossiers.accesslog import staff_read
 from motcua.dossiers.attachments import file_response
-from motcua.dossiers.enums import ACTION_EN, OPEN, STATUS_EN, Action, Status, StepOutcome
+from motcua.dossiers.enums import (
+    ACTION_EN,
+    OPEN,
+    PAYMENT_PROVIDER,
+    STATUS_EN,
+    Action,
+    Status,
+    StepOutcome,
+)
 from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
 from motcua.org.enums import Role
 from motcua.org.models import Agency
@@ -248,6 +257,12 @@ def _get(request, dossier_id: int):
         raise Http404 from None
 
 
+def _role_label(role: str) -> str:
+    if role == PAYMENT_PROVIDER:  # settled on the payment provider's verified word
+        return pick("Hệ thống thanh toán (đã xác thực)", "Payment system (verified)")
+    return Role(role).label if role in Role.values else ""
+
+
 def _events(dossier):
     rows = []
     for e in dossier.events.select_related("actor", "actor_agency").order_by("seq"):
@@ -257,7 +272,7 @@ def _events(dossier):
                 "event": e,
                 "label": label,
                 "who": person_name(e.actor),
-                "role": Role(e.actor_role).label if e.actor_role in Role.values else "",
+                "role": _role_label(e.actor_role),
                 "to_status": status_label(e.to_status),
             }
         )
@@ -359,7 +374,9 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
 @require_GET
 @staff_required
 def dossier(request, dossier_id: int):
-    return _render_dossier(request, _get(request, dossier_id))
+    d = _get(request, dossier_id)
+    staff_read(request, d, what="dossier")
+    return _render_dossier(request, d)
 
 
 @require_GET
@@ -371,6 +388,7 @@ def attachment(request, dossier_id: int, att_id: int):
     att = Attachment.objects.filter(pk=att_id, dossier_id=d.pk).first()
     if att is None:
         raise Http404
+    staff_read(request, d, what="attachment", attachment_id=att.pk)
     return file_response(att.file, original_name=att.original_name, content_type=att.content_type)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
@@ -77,13 +78,26 @@ def _nul_field(request: HttpRequest) -> str | None:
 class RejectNulMiddleware:
     """Refuse, with a 400 naming the field, any request whose fields contain a NUL
     character, before it reaches a query (PostgreSQL would fail on it with a 500), and
-    any multipart body that cannot be parsed."""
+    any multipart body that cannot be parsed. Under /api/, a body past Django's limits
+    (DATA_UPLOAD_MAX_MEMORY_SIZE, _NUMBER_FIELDS, _NUMBER_FILES) is a JSON 413."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        field = _nul_field(request)
+        try:
+            field = _nul_field(request)
+        except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+            if not request.path_info.startswith(API_PREFIX):
+                raise  # Django's own 400 page
+            # The API answers in its error shape: 413, as its OpenAPI document says.
+            body = {
+                "code": "body_too_large",
+                "message": "Nội dung yêu cầu quá lớn hoặc có quá nhiều trường / tệp.",
+                "message_en": "The request body is too large or has too many fields / files.",
+                "field": "body",
+            }
+            return JsonResponse({"error": body}, status=413)
         if field is None:
             return self.get_response(request)
         code = "invalid_input"

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.views.decorators.http import require_GET
 
 from motcua.dossiers.access import can_view, is_province_monitor, staff_roles
+from motcua.dossiers.accesslog import hidden_refusal, staff_read
 from motcua.dossiers.models import Dossier
 from motcua.org.models import Agency
 
@@ -39,6 +40,8 @@ def dossier_document(request: HttpRequest, dossier_id: int, kind: str) -> HttpRe
         raise Http404
     dossier = Dossier.objects.filter(pk=dossier_id).first()
     if dossier is None or not can_view(request.user, dossier):
+        if dossier is not None:
+            hidden_refusal(request.user, dossier, document=kind)
         raise Http404
     event = None
     if kind in EVENT_KINDS:
@@ -53,6 +56,7 @@ def dossier_document(request: HttpRequest, dossier_id: int, kind: str) -> HttpRe
         if event is None:
             raise Http404
     doc = services.document_get_or_render(dossier=dossier, kind=kind, event=event)
+    staff_read(request, dossier, what="document", document=kind)
     with doc.file.open("rb") as fh:
         content = fh.read()
     name = dossier.code or f"ho-so-{dossier.pk}"

@@ -26,6 +26,7 @@ from ninja.params.functions import Header, Path, Query
 from pydantic import ValidationError as PydanticValidationError
 
 from motcua.api.auth import AUTH
+from motcua.api.openapi import COMPONENT_FILES, Multipart, declare
 from motcua.catalog.models import Procedure, ProcessStep
 from motcua.core.errors import DomainError, NotFound, ValidationFailed
 from motcua.core.http import client_address
@@ -35,10 +36,12 @@ from motcua.org.models import Agency
 
 from . import actions, selectors, services
 from .access import allowed_actions, can_see_attachment, can_view
+from .accesslog import hidden_refusal, staff_read
 from .attachments import file_response
 from .enums import STATUS_EN, Action, Status
 from .models import Attachment, AttachmentKind, Dossier
 from .schemas import (
+    STATUS_DOC,
     ApologyIn,
     ApproveIn,
     DossierDetailOut,
@@ -46,6 +49,7 @@ from .schemas import (
     DossierPageOut,
     ForwardIn,
     InboxPageOut,
+    IntakeForm,
     IntakeIn,
     LookupOut,
     PaymentIn,
@@ -216,10 +220,6 @@ def _body(request: HttpRequest, schema: type[S]) -> S:
     return _parse(schema, _json(request), "body")
 
 
-def _doc(schema: type[Schema], media: str = "application/json") -> dict[str, Any]:
-    return {"requestBody": {"content": {media: {"schema": schema.model_json_schema()}}}}
-
-
 def _form(request: HttpRequest) -> dict[str, Any]:
     return {k: v for k, v in request.POST.items() if v != ""}
 
@@ -297,6 +297,8 @@ def _act(
     except DomainError:
         existing = Dossier.objects.filter(pk=dossier_id).first()
         if existing is None or not can_view(request.user, existing):
+            if existing is not None:
+                hidden_refusal(request.user, existing, action=action)
             raise _not_found() from None
         raise
     # The service returns the locked row with its procedure, agencies and step joined in.
@@ -306,7 +308,20 @@ def _act(
 # ---------------------------------------------------------------------------- creation
 
 
-@router.post("", response={201: DossierOut}, url_name="dossier_submit")
+SUBMIT_FORM = Multipart(
+    SubmitIn,
+    files={AUTHORIZATION_FIELD: False},
+    pattern_files={COMPONENT_FILES: True},
+    extra={"cases": {"type": "array", "items": {"type": "string", "maxLength": 4000}}},
+)
+
+
+@router.post(
+    "",
+    response={201: DossierOut},
+    url_name="dossier_submit",
+    openapi_extra=declare(forbidden=True, multipart=SUBMIT_FORM),
+)
 def submit(
     request: HttpRequest,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=255),
@@ -353,7 +368,22 @@ def submit(
     return response
 
 
-@router.post("/intake", response={201: DossierOut}, url_name="dossier_intake")
+_COUNT = {"type": "integer", "minimum": 0, "maximum": 99}
+INTAKE_FORM = Multipart(
+    IntakeForm,
+    files={AUTHORIZATION_FIELD: False},
+    pattern_files={COMPONENT_FILES: True},
+    extra={"cases": {"type": "array", "items": {"type": "string", "maxLength": 4000}}},
+    pattern_extra={r"^(originals|copies)_[0-9]{1,18}$": _COUNT},
+)
+
+
+@router.post(
+    "/intake",
+    response={201: DossierOut},
+    url_name="dossier_intake",
+    openapi_extra=declare(forbidden=True, json=IntakeIn, multipart=INTAKE_FORM),
+)
 def intake(request: HttpRequest) -> HttpResponse:
     """Counter / postal intake by a counter officer: JSON, or multipart with applicant_*
     fields and files component_<id>; decision receive | refuse (with refuse_reason); the
@@ -411,7 +441,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 @router.get("/mine", response=DossierPageOut, url_name="dossier_mine")
 def mine(
     request: HttpRequest,
-    status: int | None = Query(None, ge=1, le=10),
+    status: int | None = Query(None, ge=1, le=10, description=STATUS_DOC),
     limit: int = Query(20, ge=1, le=100),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> dict[str, Any]:
@@ -427,7 +457,7 @@ def mine(
 def inbox(
     request: HttpRequest,
     agency: str | None = Query(None, max_length=48),
-    status: int | None = Query(None, ge=1, le=10),
+    status: int | None = Query(None, ge=1, le=10, description=STATUS_DOC),
     step: int | None = Query(None, ge=1, le=1000),
     role: str | None = Query(None, max_length=20),
     due: str | None = Query(
@@ -470,7 +500,13 @@ def inbox(
     return {"count": qs.count(), "items": items}
 
 
-@router.get("/lookup", response=LookupOut, auth=None, url_name="dossier_lookup")
+@router.get(
+    "/lookup",
+    response=LookupOut,
+    auth=None,
+    url_name="dossier_lookup",
+    openapi_extra=declare(throttled=True, not_found=True),
+)
 def lookup(
     request: HttpRequest,
     code: str = Query(..., min_length=1, max_length=48),
@@ -491,6 +527,7 @@ def lookup(
 @router.get("/{dossier_id}", response=DossierDetailOut, url_name="dossier_detail")
 def detail(request: HttpRequest, dossier_id: int = DossierId) -> dict[str, Any]:
     d = selectors.dossier_get(user=request.user, dossier_id=dossier_id)
+    staff_read(request, d, what="dossier")
     body = _dossier(d)
     attachments = [a for a in d.attachments.all() if can_see_attachment(request.user, d, a.kind)]
     by_component: dict[int | None, list[dict[str, Any]]] = {}
@@ -558,6 +595,7 @@ def attachment(
     att = Attachment.objects.filter(pk=att_id, dossier_id=d.pk).first()
     if att is None or not can_see_attachment(request.user, d, att.kind):
         raise NotFound("tệp đính kèm", "Attachment", field="att_id")
+    staff_read(request, d, what="attachment", attachment_id=att.pk)
     return file_response(att.file, original_name=att.original_name, content_type=att.content_type)
 
 
@@ -571,8 +609,10 @@ class Endpoint:
     path: str  # after /api/dossiers/{dossier_id}/
     url_name: str
     schema: type[Schema]  # the JSON body, or the multipart form's fields
-    # Multipart only: the service's inputs read from the uploaded files.
+    # Multipart only: the service's inputs read from the uploaded files, and how the
+    # document describes the form (the schema's fields plus these files).
     files: Callable[[HttpRequest], dict[str, Any]] | None = None
+    form: Multipart | None = None
     description: str | None = None
 
 
@@ -604,6 +644,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         "dossier_result",
         VersionIn,
         files=_result_file,
+        form=Multipart(VersionIn, files={"file": False}, required_files=("file",)),
         description="Multipart: `file` (the electronic result), expected_version.",
     ),
     Action.REQUEST_SUPPLEMENT: Endpoint(
@@ -614,6 +655,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         "dossier_supplement",
         SupplementForm,
         files=_supplement_files,
+        form=Multipart(SupplementForm, pattern_files={COMPONENT_FILES: True}),
         description="Multipart: files component_<id>, note, expected_version.",
     ),
     Action.REQUEST_PAYMENT: Endpoint(
@@ -649,5 +691,8 @@ for _action, _endpoint in ENDPOINTS.items():
         operation_id=f"motcua_dossiers_api_{_action}",
         summary=_action.replace("_", " ").title(),
         description=_endpoint.description,
-        openapi_extra=_doc(_endpoint.schema) if _endpoint.files is None else None,
+        # A transition: 409 on a state or version conflict (motcua.api.openapi).
+        openapi_extra=declare(transition=True, json=_endpoint.schema)
+        if _endpoint.form is None
+        else declare(transition=True, multipart=_endpoint.form),
     )(_transition(_action, _endpoint))

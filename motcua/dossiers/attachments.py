@@ -27,6 +27,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse
 
 from motcua.core.errors import ValidationFailed
+from motcua.core.seclog import logs_rejected_upload
 
 from . import scanner
 
@@ -80,6 +81,18 @@ class CheckedFile:
         return data
 
 
+def _describe_upload(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The refused file's name (as sent, cut to 255) and size, for the security log."""
+    upload = args[0] if args else kwargs.get("upload")
+    if isinstance(upload, tuple):
+        return {"name": str(upload[0])[:255], "size": len(upload[1])}
+    return {
+        "name": str(getattr(upload, "name", "") or "")[:255],
+        "size": getattr(upload, "size", None),
+    }
+
+
+@logs_rejected_upload(_describe_upload)  # every refusal, whichever check raised it
 def check_file(upload: Any, *, field: str) -> CheckedFile:
     """Check one uploaded file (a Django UploadedFile or (name, bytes)) reading it in
     chunks: its head for the type, an office file's zip directory, the rest for the hash."""

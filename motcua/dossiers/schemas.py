@@ -20,9 +20,36 @@ VERDICT_DOC = (
 )
 
 Text = Annotated[str, Field(max_length=4000)]
+# A reason in writing: not blank. The services strip whitespace (motcua.core.text.nfc,
+# Python's str whitespace, which also counts U+001C–U+001F) and refuse an empty reason;
+# the schema says the same, so the OpenAPI document and the server agree.
+NON_BLANK = r"[^\s\x1c-\x1f]"
+Reason = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=4000,
+        pattern=NON_BLANK,
+        description="lý do, không để trống (the reason, not blank)",
+    ),
+]
 Code = Annotated[str, Field(min_length=1, max_length=48)]
 Money = Annotated[StrictInt, Field(gt=0, le=10**12)]
 Version = Annotated[int | None, Field(None, ge=1)]
+
+
+# A personal number (12 digits) or a tax code (10 digits, or 13 as NNNNNNNNNN-NNN), spaces
+# allowed between digits; which one, its province code and check digit are the server's
+# check (motcua.core.identifiers), 422 naming the field.
+ID_NUMBER = r"^[0-9 ]*-?[0-9 ]*$"
+ID_DOC = (
+    "số định danh cá nhân 12 chữ số hoặc mã số thuế 10 / 13 chữ số "
+    "(personal number, 12 digits, or tax code, NNNNNNNNNN or NNNNNNNNNN-NNN)"
+)
+
+
+def _id_field(max_length: int) -> Any:
+    return Field("", max_length=max_length, pattern=ID_NUMBER, description=ID_DOC)
 
 
 # ---------------------------------------------------------------------------- in
@@ -34,7 +61,7 @@ class VersionIn(Schema):
 
 class ApplicantIn(Schema):
     name: str = Field("", max_length=255)
-    id_number: str = Field("", max_length=14)
+    id_number: str = _id_field(14)
     phone: str = Field("", max_length=20)
     email: str = Field("", max_length=254)
     address: str = Field("", max_length=255)
@@ -51,12 +78,12 @@ class SubmitIn(Schema):
     settling_agency: Code | None = None
     request_summary: Text = ""
     applicant_name: str = Field("", max_length=255)
-    applicant_id_number: str = Field("", max_length=14)
+    applicant_id_number: str = _id_field(14)
     applicant_phone: str = Field("", max_length=20)
     applicant_email: str = Field("", max_length=254)
     applicant_address: str = Field("", max_length=255)
     principal_name: str = Field("", max_length=255)
-    principal_id_number: str = Field("", max_length=20)
+    principal_id_number: str = _id_field(20)
 
 
 class PrincipalIn(Schema):
@@ -64,7 +91,7 @@ class PrincipalIn(Schema):
     file `authorization`."""
 
     name: str = Field("", max_length=255)
-    id_number: str = Field("", max_length=20)
+    id_number: str = _id_field(20)
 
 
 class ReceivedIn(Schema):
@@ -93,8 +120,29 @@ class IntakeIn(Schema):
     )
 
 
+class IntakeForm(Schema):
+    """The multipart spelling of IntakeIn (documentation of the form's fields; the view
+    folds applicant_* / principal_* into objects and originals_<id> / copies_<id> into
+    `received`, then validates IntakeIn)."""
+
+    procedure: Code
+    receiving_agency: Code
+    settling_agency: Code | None = None
+    channel: int = Field(1, description="1 counter, 3 post")
+    applicant_name: str = Field("", max_length=255)
+    applicant_id_number: str = _id_field(14)
+    applicant_phone: str = Field("", max_length=20)
+    applicant_email: str = Field("", max_length=254)
+    applicant_address: str = Field("", max_length=255)
+    principal_name: str = Field("", max_length=255)
+    principal_id_number: str = _id_field(20)
+    request_summary: Text = ""
+    decision: Literal["receive", "refuse"] = "receive"
+    refuse_reason: Text | None = None
+
+
 class ReasonIn(VersionIn):
-    reason: Text
+    reason: Reason
 
 
 class ForwardIn(VersionIn):
@@ -110,7 +158,7 @@ class ReturnIn(VersionIn):
 
 
 class SupplementRequestIn(VersionIn):
-    reason: Text
+    reason: Reason
     missing_components: list[StrictInt] = Field(default_factory=list, max_length=100)
 
 
@@ -133,7 +181,7 @@ class PaymentIn(VersionIn):
 
 
 class ApologyIn(VersionIn):
-    reason: Text
+    reason: Reason
     new_due_at: AwareDatetime
 
 
@@ -148,8 +196,11 @@ class RatingIn(VersionIn):
 # ---------------------------------------------------------------------------- out
 
 
+STATUS_DOC = "trạng thái hồ sơ (TrangThaiHoSo, dossier status) 1–10"
+
+
 class StatusOut(Schema):
-    value: int
+    value: int = Field(ge=1, le=10, description=STATUS_DOC)
     label: str
     label_en: str
 

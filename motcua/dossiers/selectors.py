@@ -18,6 +18,7 @@ from motcua.core.types import Actor
 
 from . import deadlines
 from .access import can_view, visible_dossiers
+from .accesslog import hidden_refusal
 from .enums import OPEN, Status
 from .models import Dossier
 
@@ -41,6 +42,7 @@ def dossier_get(*, user: Actor, dossier_id: int) -> Dossier:
     except (Dossier.DoesNotExist, ValueError, TypeError):
         raise NotFound("hồ sơ", "Dossier", field="dossier_id") from None
     if not can_view(user, dossier):
+        hidden_refusal(user, dossier)
         raise NotFound("hồ sơ", "Dossier", field="dossier_id")
     return dossier
 

@@ -18,6 +18,7 @@ from ninja import Router
 from ninja.params.functions import Query
 
 from motcua.api.auth import AUTH
+from motcua.api.openapi import declare
 from motcua.core.db import replica_reads
 from motcua.core.errors import PermissionDenied, ValidationFailed
 from motcua.core.paging import MAX_OFFSET
@@ -56,7 +57,7 @@ def _scope(
     return {"agency": agency, "procedure": procedure, "field": field, "unit": unit}
 
 
-@router.get("", auth=None, url_name="indicators")
+@router.get("", auth=None, url_name="indicators", openapi_extra=declare(not_found=True))
 def indicators(
     request: HttpRequest,
     date_from: Annotated[dt.date | None, Query(alias="from")] = None,
@@ -77,7 +78,12 @@ def indicators(
         return card.as_dict()
 
 
-@router.get("/{indicator_id}/dossiers", auth=AUTH, url_name="indicator_dossiers")
+@router.get(
+    "/{indicator_id}/dossiers",
+    auth=AUTH,
+    url_name="indicator_dossiers",
+    openapi_extra=declare(forbidden=True, not_found=True),
+)
 def dossiers(
     request: HttpRequest,
     indicator_id: str,

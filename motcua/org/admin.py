@@ -11,6 +11,7 @@ from .services import (
     agency_change,
     agency_create,
     staff_assign_role,
+    staff_otp_reset,
     staff_role_change,
 )
 
@@ -33,6 +34,34 @@ class PersonUserAdmin(UserAdmin):
     list_display = ("username", full_name_vi, "email", "is_staff", "is_active")
     search_fields = ("username", "last_name", "first_name", "email")
     ordering = ("username",)
+    actions = ["reset_second_factor"]
+
+    @admin.action(
+        description="Đặt lại xác thực hai lớp (xóa ứng dụng xác thực và mã dự phòng)",
+        permissions=["change"],
+    )
+    def reset_second_factor(self, request, queryset):
+        """Each selected account's authenticator and recovery codes are deleted
+        (`staff_otp_reset`: audited, logged); it enrols anew at its next login."""
+        done = [
+            u.get_username()
+            for u in queryset
+            if staff_otp_reset(user=u, actor=request.user, request=request)
+        ]
+        if done:
+            self.message_user(
+                request,
+                f"Đã đặt lại xác thực hai lớp cho {len(done)} tài khoản: {', '.join(done)}. "
+                "Lần đăng nhập tới họ sẽ đăng ký lại ứng dụng xác thực. "
+                f"(Second factor reset for {len(done)} account(s).)",
+            )
+        else:
+            self.message_user(
+                request,
+                "Không tài khoản nào được chọn có xác thực hai lớp để đặt lại. "
+                "(None of the selected accounts had a second factor.)",
+                level="warning",
+            )
 
 
 @admin.register(AdministrativeUnit)

@@ -21,9 +21,10 @@ from django.utils import timezone
 from vietnam_provinces import Province, VietNamDivisionType, Ward
 
 from motcua.core.audit import AuditAction, record, snapshot
-from motcua.core.errors import ValidationFailed
+from motcua.core.errors import DomainError, ValidationFailed
+from motcua.core.seclog import security_event_on_commit
 from motcua.core.text import nfc
-from motcua.core.types import Actor
+from motcua.core.types import Actor, actor_user
 from motcua.core.validation import FieldErrors, validate_party
 
 from .enums import AgencyKind, ApplicantKind, Role, UnitKind
@@ -485,6 +486,25 @@ def _check_can_hold(user: User, agency: Agency) -> None:
         )
 
 
+def _log_role_change(
+    operation: str, staff_role: StaffRole, before: Any, after: Any, actor: Actor
+) -> None:
+    """The security log's `role_changed` line (once committed): who (the actor), whom,
+    which agency and role, before → after (None before: a new role)."""
+    security_event_on_commit(
+        "role_changed",
+        user=actor_user(actor),
+        change="staff_role",
+        operation=operation,
+        target_user_id=staff_role.user_id,
+        target_user=staff_role.user.get_username(),
+        agency=staff_role.agency.code,
+        role=staff_role.role,
+        old=before,
+        new=after,
+    )
+
+
 @transaction.atomic
 def staff_assign_role(
     *, user: User, agency: Agency, role: str, title: str = "", actor: Actor = None
@@ -519,6 +539,9 @@ def staff_assign_role(
         before=before,
         after=snapshot(staff_role, STAFF_ROLE_AUDITED),
     )
+    _log_role_change(
+        "staff_assign_role", staff_role, before, snapshot(staff_role, STAFF_ROLE_AUDITED), actor
+    )
     roles_cache_clear(user)
     return staff_role
 
@@ -551,6 +574,13 @@ def staff_revoke_role(
             before=before,
             after=snapshot(staff_role, STAFF_ROLE_AUDITED),
             reason=nfc(reason) or "",
+        )
+        _log_role_change(
+            "staff_revoke_role",
+            staff_role,
+            before,
+            snapshot(staff_role, STAFF_ROLE_AUDITED),
+            actor,
         )
     roles_cache_clear(user)
     return staff_role
@@ -611,6 +641,8 @@ def staff_role_change(
         after=after,
         reason=nfc(reason) or "",
     )
+    if before != after:
+        _log_role_change("staff_role_change", staff_role, before, after, actor)
     roles_cache_clear(staff_role.user)
     return staff_role
 
@@ -733,3 +765,241 @@ def applicant_register(
         # A concurrent registration won the race: report which identifier collided.
         check_duplicates()
         raise
+
+
+# --- officers' second factor (motcua.org.otp; docs/security.md) ---------------------------
+
+
+def _lock_user(user: User) -> User:
+    """The account's row, locked: two requests of one officer (two tabs, a replayed form)
+    change its devices one after the other."""
+    return get_user_model().objects.select_for_update().get(pk=user.pk)
+
+
+def _not_staff(user: User) -> ValidationFailed:
+    return ValidationFailed(
+        "not_staff",
+        f"Tài khoản '{user.get_username()}' không phải tài khoản cán bộ: không cần xác thực "
+        "hai lớp.",
+        f"Account '{user.get_username()}' is not a staff account: it has no second factor.",
+        field="user",
+    )
+
+
+def _throttle_seconds(device: Any) -> int | None:
+    allowed, info = device.verify_is_allowed()
+    if allowed:
+        return None
+    until = (info or {}).get("locked_until")
+    if until is None:
+        return 1
+    return max(1, int((until - timezone.now()).total_seconds() + 0.999))
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    """Void every recovery code of `user` and make a new set (the caller holds the lock)."""
+    from django.conf import settings
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    from .otp import RECOVERY_NAME
+
+    StaticDevice.objects.filter(user_id=user.pk).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
+    count = int(getattr(settings, "MOTCUA_OTP_RECOVERY_CODES", 10))
+    codes: set[str] = set()
+    while len(codes) < count:
+        token = StaticToken.random_token()
+        if not token.isdigit():  # all digits would read as an authenticator's code
+            codes.add(token)
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in sorted(codes))
+    return sorted(codes)
+
+
+def staff_otp_enrol_start(*, user: User) -> Any:
+    """The authenticator being enrolled by `user`: an unconfirmed TOTP device with a fresh
+    random key, made on the first call and the same one on the next (the QR code shown twice
+    stays valid). Refused when `user` already has a confirmed one: replacing it is an
+    administrator's reset (`staff_otp_reset`)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .otp import TOTP_NAME, needs_second_factor
+
+    if not needs_second_factor(user):
+        raise _not_staff(user)
+    with transaction.atomic():
+        _lock_user(user)
+        devices = TOTPDevice.objects.filter(user_id=user.pk)
+        if devices.filter(confirmed=True).exists():
+            raise ValidationFailed(
+                "otp_already_enrolled",
+                "Tài khoản đã có ứng dụng xác thực. Muốn đổi thiết bị, xin quản trị viên đặt "
+                "lại xác thực hai lớp.",
+                "The account already has an authenticator. To change it, ask an "
+                "administrator to reset the second factor.",
+                field="otp",
+            )
+        device = devices.order_by("pk").first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
+        return device
+
+
+def staff_otp_enrol_confirm(*, user: User, code: str) -> tuple[Any, list[str]]:
+    """Confirm the authenticator `user` is enrolling with a code it shows now; return the
+    device and a first set of recovery codes (shown once: only they and the device key
+    are stored, never shown again).
+
+    Rules: an enrolment must be under way (`staff_otp_enrol_start`); a wrong code counts
+    towards the device's throttling like any other."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .otp import normalize_code, otp_invalid_error, otp_throttled_error
+
+    code = normalize_code(code)
+    failure: DomainError | None = None
+    with transaction.atomic():
+        _lock_user(user)
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user_id=user.pk, confirmed=False)
+            .order_by("pk")
+            .first()
+        )
+        if device is None:
+            raise ValidationFailed(
+                "otp_no_enrolment",
+                "Không có đăng ký ứng dụng xác thực nào đang chờ xác nhận.",
+                "No authenticator enrolment is waiting to be confirmed.",
+                field="otp",
+            )
+        wait = _throttle_seconds(device)
+        if wait is not None:
+            failure = otp_throttled_error(wait)
+        elif not (code.isdigit() and device.verify_token(code)):
+            if not code.isdigit():
+                device.throttle_increment()
+            failure = otp_invalid_error()
+        else:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).delete()
+            codes = _new_recovery_codes(user)
+    # Outside the transaction: the failure count just written stays written.
+    if failure is not None:
+        raise failure
+    return device, codes
+
+
+def staff_otp_verify(*, user: User, code: str) -> Any:
+    """The device of `user` that accepts `code`: a 6-digit code of its authenticator (each
+    code once: a replayed one is refused) or one of its recovery codes (deleted as it is
+    used). Raises OtpError: no code given, no authenticator enrolled, a wrong code (counted
+    towards the device's throttling) or a throttled device (429, how long to wait)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .otp import (
+        normalize_code,
+        otp_invalid_error,
+        otp_not_enrolled_error,
+        otp_required_error,
+        otp_throttled_error,
+    )
+
+    code = normalize_code(code)
+    failure: DomainError | None = None
+    device: Any = None
+    with transaction.atomic():
+        _lock_user(user)
+        totp = list(
+            TOTPDevice.objects.select_for_update()
+            .filter(user_id=user.pk, confirmed=True)
+            .order_by("pk")
+        )
+        if not totp:
+            raise otp_not_enrolled_error()
+        if not code:
+            raise otp_required_error()
+        candidates: list[Any] = (
+            totp
+            if code.isdigit() and len(code) <= 8
+            else list(
+                StaticDevice.objects.select_for_update().filter(user_id=user.pk, confirmed=True)
+            )
+        )
+        waits = [w for w in (_throttle_seconds(d) for d in candidates) if w is not None]
+        if candidates and len(waits) == len(candidates):
+            failure = otp_throttled_error(min(waits))
+        else:
+            device = next((d for d in candidates if d.verify_token(code)), None)
+            if device is None:
+                if not candidates:  # a recovery code typed, none left: count it anyway
+                    totp[0].throttle_increment()
+                failure = otp_invalid_error()
+    if failure is not None:
+        raise failure
+    return device
+
+
+def staff_recovery_codes_new(*, user: User) -> list[str]:
+    """A new set of recovery codes for `user` (shown once); the old set stops working."""
+    from .otp import confirmed_totp
+
+    with transaction.atomic():
+        _lock_user(user)
+        if confirmed_totp(user) is None:
+            raise ValidationFailed(
+                "otp_not_enrolled",
+                "Tài khoản chưa có ứng dụng xác thực: xin đăng ký trước.",
+                "The account has no authenticator yet: enrol first.",
+                field="otp",
+            )
+        return _new_recovery_codes(user)
+
+
+@transaction.atomic
+def staff_otp_reset(
+    *, user: User, actor: Actor = None, reason: str = "", request: Any = None
+) -> int:
+    """An administrator resets `user`'s second factor: every authenticator and recovery code
+    of the account is deleted, so its sessions are no longer verified and its next login
+    enrols anew. Written to the audit trail and the security log; returns the number of
+    devices removed (0: nothing to reset, nothing written)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from motcua.core.seclog import security_event
+
+    _lock_user(user)
+    before = {
+        "totp_devices": list(
+            TOTPDevice.objects.filter(user_id=user.pk).order_by("pk").values_list("pk", flat=True)
+        ),
+        "recovery_codes_left": sum(
+            d.token_set.count() for d in StaticDevice.objects.filter(user_id=user.pk)
+        ),
+    }
+    removed = TOTPDevice.objects.filter(user_id=user.pk).delete()[1].get(TOTPDevice._meta.label, 0)
+    removed += (
+        StaticDevice.objects.filter(user_id=user.pk).delete()[1].get(StaticDevice._meta.label, 0)
+    )
+    if removed == 0:
+        return 0
+    record(
+        actor=actor,
+        action=AuditAction.ENDED,
+        operation="staff_otp_reset",
+        obj=user,
+        before=before,
+        after={"totp_devices": [], "recovery_codes_left": 0},
+        reason=nfc(reason) or "",
+    )
+    security_event(
+        "otp_reset",
+        request=request,
+        user=actor if actor is not None and actor.is_authenticated else None,
+        target=user.get_username(),
+        target_id=user.pk,
+        devices=removed,
+    )
+    return removed

@@ -128,13 +128,9 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
         applicant, created = applicant_from_oidc(identity=identity)
     except DomainError as exc:
         return _failure(request, exc)
+    # The security log's `login` line is written by login() (core/signals.py), once, with
+    # this channel and these fields.
+    request.login_channel = "oidc"  # type: ignore[attr-defined]
+    request.login_fields = {"issuer": identity.issuer, "created": created}  # type: ignore[attr-defined]
     login(request, applicant.user, backend="django.contrib.auth.backends.ModelBackend")
-    security_event(
-        "login",
-        request=request,
-        user=applicant.user,
-        channel="oidc",
-        issuer=identity.issuer,
-        created=created,
-    )
     return redirect(_safe_next(request, str(pending.get("next", ""))))

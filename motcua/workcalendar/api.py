@@ -20,7 +20,12 @@ router = Router(tags=["calendar"])
 
 
 @router.get(
-    "/due", response=DueOut, by_alias=True, summary="Xem trước hạn xử lý / preview a due moment"
+    "/due",
+    response=DueOut,
+    by_alias=True,
+    summary="Xem trước hạn xử lý / preview a due moment",
+    # An unknown agency code is 404 (motcua.api.openapi.Declared; that app is a sibling).
+    openapi_extra={"x-motcua": {"not_found": True}},
 )
 def due(
     request: HttpRequest,
@@ -73,7 +78,7 @@ def due(
     "/holidays", response=YearOut, summary="Ngày nghỉ, ngày làm bù của một năm / days off of a year"
 )
 def year_days(
-    request: HttpRequest, year: Annotated[int, Query(description="1901–2100")]
+    request: HttpRequest, year: Annotated[int, Query(ge=1901, le=2100, description="1901–2100")]
 ) -> dict[str, Any]:
     rows = calendar_year(year)
     return {

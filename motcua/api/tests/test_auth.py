@@ -7,6 +7,7 @@ from motcua.api.auth import token_auth, token_create, token_revoke
 from motcua.api.models import ApiToken
 from motcua.dossiers.access import staff_roles
 from motcua.org.models import StaffRole
+from motcua.org.tests.otp import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_revoked_token_and_inactive_user_are_401(world):
 
 def test_session_authenticates(world):
     client = Client()
-    client.force_login(world.citizen)
+    otp_login(client, world.citizen)
     r = client.get(MINE)
     assert r.status_code == 200 and r.json() == {"count": 0, "items": []}
 

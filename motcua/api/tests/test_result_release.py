@@ -9,6 +9,7 @@ from motcua.dossiers import services as s
 from motcua.dossiers.enums import Status
 from motcua.dossiers.models import AttachmentKind
 from motcua.dossiers.tests.factories import PDF
+from motcua.org.tests.otp import otp_login
 
 from .conftest import advance
 
@@ -33,7 +34,7 @@ def _citizen_sees(api, w, d, att) -> tuple[list, bool, int, int, bool]:
     listed_in_components = [a["id"] for c in body["components"] for a in c["attachments"]]
     download = api.get(f"/{d.pk}/attachments/{att.pk}", w.citizen).status_code
     portal = Client()
-    portal.force_login(w.citizen)
+    otp_login(portal, w.citizen)
     page = portal.get(f"/ho-so/{d.pk}/")
     shown = f"/ho-so/{d.pk}/tep/{att.pk}/" in page.content.decode()
     portal_download = portal.get(f"/ho-so/{d.pk}/tep/{att.pk}/").status_code
@@ -63,7 +64,7 @@ def test_the_attach_form_does_not_claim_a_signature(world):
     w = world
     d, _att = draft_result(w)
     client = Client()
-    client.force_login(w.a.staff["s:leader"])
+    otp_login(client, w.a.staff["s:leader"])
     page = client.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
     assert "Tệp kết quả (PDF)" in page
     assert "ký số" not in page
@@ -80,7 +81,7 @@ def test_before_approval_the_applicant_does_not_learn_a_draft_exists(world, api)
     assert staff["electronic_result"] is True
     assert "attach_result" in [e["action"] for e in staff["events"]]
     portal = Client()
-    portal.force_login(w.citizen)
+    otp_login(portal, w.citizen)
     timeline = [e["event"].action for e in portal.get(f"/ho-so/{d.pk}/").context["timeline"]]
     assert "attach_result" not in timeline
 

@@ -14,6 +14,7 @@ from django.test import Client
 
 from motcua.dossiers.models import Attachment, AttachmentKind, Dossier, DossierEvent
 from motcua.dossiers.tests.factories import PDF, applicant
+from motcua.org.tests.otp import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +105,7 @@ def test_filing_for_a_principal_with_the_authorisation(world, api):
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
     # The back office shows it as such.
     client = Client()
-    client.force_login(w.a.staff["c:counter"])
+    otp_login(client, w.a.staff["c:counter"])
     page = client.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
     assert "đại diện theo ủy quyền của Trần Thị Bình (027190000001)" in page
 
@@ -205,7 +206,7 @@ def test_the_acknowledgement_is_downloadable_at_submission_not_the_receipt(world
     w = world
     d = Dossier.objects.get(pk=api.multipart("", w.citizen, form(w)).json()["id"])
     client = Client()
-    client.force_login(w.citizen)
+    otp_login(client, w.citizen)
     ack = client.get(f"/giay-to/{d.pk}/acknowledgement.pdf")
     assert ack.status_code == 200 and ack.content.startswith(b"%PDF")
     assert f"giay-xac-nhan-nop-truc-tuyen-{d.code}.pdf" in ack["Content-Disposition"]
@@ -213,7 +214,7 @@ def test_the_acknowledgement_is_downloadable_at_submission_not_the_receipt(world
     assert client.get(f"/giay-to/{d.pk}/receipt.pdf").status_code == 404
     # Another citizen does not get it.
     other = Client()
-    other.force_login(w.citizen2)
+    otp_login(other, w.citizen2)
     assert other.get(f"/giay-to/{d.pk}/acknowledgement.pdf").status_code == 404
 
 

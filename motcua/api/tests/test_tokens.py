@@ -12,6 +12,7 @@ from django.utils import timezone
 from motcua.api.auth import token_auth, token_create, tokens_live
 from motcua.api.models import ApiToken
 from motcua.core.errors import ValidationFailed
+from motcua.org.tests.otp import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +106,7 @@ def test_listing_through_the_session_works_and_anonymous_is_401(world):
     token_create(user=world.citizen, name="a")
     client = Client()
     assert client.get(TOKENS).status_code == 401
-    client.force_login(world.citizen)
+    otp_login(client, world.citizen)
     listed = client.get(TOKENS).json()
     assert [t["current"] for t in listed] == [False]
 

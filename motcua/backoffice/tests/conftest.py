@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from motcua.dossiers.models import Attachment, Dossier, DossierEvent, Handover, Pause
 from motcua.dossiers.tests.conftest import T0, advance, submit, world  # noqa: F401
+from motcua.org.tests.otp import otp_login
 
 __all__ = ["T0", "advance", "submit", "world", "recent", "snapshot", "act"]
 
@@ -32,7 +33,7 @@ def snapshot(d):
 
 def act(client, user, d, action, **data):
     """POST one action of the dossier page as `user`, with the current version."""
-    client.force_login(user)
+    otp_login(client, user)
     data.setdefault("expected_version", Dossier.objects.get(pk=d.pk).version)
     return client.post(f"/can-bo/ho-so/{d.pk}/{action}/", data)
 

@@ -20,6 +20,7 @@ from motcua.dossiers.enums import TRANSITIONS, Status
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.factories import PDF
 from motcua.org.enums import Role
+from motcua.org.tests.otp import otp_login
 
 from .conftest import advance, recent, snapshot
 
@@ -158,7 +159,7 @@ def test_pages_buttons_and_forged_posts(client, world, status):
     for name, user, kind in actors(world):
         who = name.split(" ", 1)[-1]
         allowed = MATRIX[status].get(who, set()) if kind == "a" else set()
-        client.force_login(user)
+        otp_login(client, user)
         inbox = client.get("/can-bo/")
         page = client.get(url)
         if kind == "a":
@@ -207,7 +208,7 @@ ALLOWED_CASES = [
 def test_allowed_action_shown_and_done(client, world, status, who, action, target):
     d = advance(world, status, at=recent())
     user = world.a.staff[who]
-    client.force_login(user)
+    otp_login(client, user)
     html = client.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
     assert f'id="act-{action}"' in html
     events = d.events.count()
@@ -220,9 +221,9 @@ def test_allowed_action_shown_and_done(client, world, status, who, action, targe
 def test_approve_by_the_leader_at_the_last_step(client, world):
     d = advance(world, Status.PROCESSING, at=recent())
     st = world.a.staff
-    client.force_login(st["s:specialist"])
+    otp_login(client, st["s:specialist"])
     client.post(f"/can-bo/ho-so/{d.pk}/forward/", payload(world, d, "forward"))
-    client.force_login(st["s:leader"])
+    otp_login(client, st["s:leader"])
     html = client.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
     # The last processing step: approve, not forward.
     assert 'id="act-approve"' in html and 'id="act-forward"' not in html
@@ -247,8 +248,8 @@ def test_citizen_cannot_open_another_citizens_dossier_on_the_portal(client, worl
     d = advance(world, Status.PROCESSING, at=recent())
     att = Attachment.objects.get(dossier=d)
     urls = [f"/ho-so/{d.pk}/", f"/ho-so/{d.pk}/tep/{att.pk}/"]
-    client.force_login(world.citizen)
+    otp_login(client, world.citizen)
     assert [client.get(u).status_code for u in urls] == [200, 200]
     for user in (world.citizen2, world.business, world.b.staff["c:counter"]):
-        client.force_login(user)
+        otp_login(client, user)
         assert [client.get(u).status_code for u in urls] == [404, 404], user.username

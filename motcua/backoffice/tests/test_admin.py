@@ -3,6 +3,8 @@ internal processes, agencies, staff and roles, declared days off and make-up day
 
 import pytest
 
+from motcua.org.tests.otp import otp_login
+
 pytestmark = pytest.mark.django_db
 
 
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_admin_pages_open_in_vietnamese(client, world, url):
-    client.force_login(world.admin)
+    otp_login(client, world.admin)
     r = client.get(url)
     html = r.content.decode()
     assert r.status_code == 200
@@ -27,13 +29,13 @@ def test_admin_pages_open_in_vietnamese(client, world, url):
 
 
 def test_internal_process_is_edited_with_the_version(client, world):
-    client.force_login(world.admin)
+    otp_login(client, world.admin)
     html = client.get(f"/admin/catalog/procedureversion/{world.version.pk}/change/").content
     assert "Thẩm định".encode() in html and "Phê duyệt".encode() in html
 
 
 def test_officers_without_admin_rights_are_kept_out(client, world):
-    client.force_login(world.a.staff["c:agency_admin"])
+    otp_login(client, world.a.staff["c:agency_admin"])
     r = client.get("/admin/")
     assert r.status_code == 302 and r["Location"].startswith("/admin/login/")
 
@@ -44,7 +46,7 @@ def test_dossier_admin_search_ignores_accents(client, world):
     from .conftest import advance
 
     d = advance(world, Status.RECEIVED)
-    client.force_login(world.admin)
+    otp_login(client, world.admin)
     for term in (d.applicant_name, "nguyen van", "NGUYEN VĂN", d.code, "dang ky khai sinh"):
         html = client.get("/admin/dossiers/dossier/", {"q": term}).content.decode()
         assert d.code in html, term
@@ -54,7 +56,7 @@ def test_dossier_admin_search_ignores_accents(client, world):
 
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_dossier_ids_out_of_range_are_not_found(client, world, method):
-    client.force_login(world.a.staff["c:counter"])
+    otp_login(client, world.a.staff["c:counter"])
     huge = 10**30
     url = f"/can-bo/ho-so/{huge}/" if method == "get" else f"/can-bo/ho-so/{huge}/receive/"
     assert getattr(client, method)(url).status_code == 404
@@ -64,7 +66,7 @@ def test_staff_names_in_vietnamese_order_in_the_admin_lists(client, world):
     user = world.a.staff["c:counter"]
     user.last_name, user.first_name = "Hoàng", "Tiến Hùng"
     user.save()
-    client.force_login(world.admin)
+    otp_login(client, world.admin)
     for url in ("/admin/auth/user/", "/admin/org/staffrole/"):
         html = client.get(url).content.decode()
         assert "Hoàng Tiến Hùng" in html and "Tiến Hùng Hoàng" not in html, url

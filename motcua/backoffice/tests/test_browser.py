@@ -19,6 +19,7 @@ from motcua.core.tests.browser import (
     assert_accessible,
     chromium_missing,
     launch,
+    pass_second_factor,
     screenshot,
 )
 from motcua.dossiers.enums import Status
@@ -82,6 +83,7 @@ def session(browser, base: str, username: str, next_url: str):
     page.fill("#id_username", username)
     page.fill("#id_password", "x")
     page.get_by_role("button", name="Đăng nhập").click()
+    pass_second_factor(page, username)
     page.wait_for_url(f"{base}{next_url}")
     return page
 

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.dossiers.models import AttachmentKind, Dossier
 from motcua.dossiers.tests.factories import PDF
+from motcua.org.tests.otp import otp_login
 
 from .test_pages import _intake
 
@@ -20,7 +21,7 @@ def error_of(html: str, field: str) -> str:
 
 
 def test_intake_shows_every_error_next_to_its_field(client, world, officer):
-    client.force_login(officer)
+    otp_login(client, officer)
     r = client.post(
         URL,
         _intake(
@@ -47,7 +48,7 @@ def test_intake_shows_every_error_next_to_its_field(client, world, officer):
 
 
 def test_intake_for_a_principal_keeps_the_relation_and_the_scan(client, world, officer):
-    client.force_login(officer)
+    otp_login(client, officer)
     r = client.post(
         URL,
         _intake(

@@ -12,6 +12,7 @@ from motcua.dossiers import services as s
 from motcua.dossiers.enums import Status
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.tests.factories import PDF, PNG
+from motcua.org.tests.otp import otp_login
 
 from .conftest import act, advance, recent, snapshot
 
@@ -31,7 +32,7 @@ def test_anonymous_is_sent_to_login(client):
 
 
 def test_citizen_gets_the_403_page(client, world):
-    client.force_login(world.citizen)
+    otp_login(client, world.citizen)
     r = client.get("/can-bo/")
     assert r.status_code == 403
     assert "Không có quyền truy cập" in r.content.decode()
@@ -46,7 +47,7 @@ def test_inbox_lists_open_dossiers_by_due_date_with_signal_text(client, world, o
     paused = advance(world, Status.SUPPLEMENT_REQUESTED, at=recent())
     waiting = advance(world, Status.SUBMITTED, at=recent())
     advance(world, Status.RETURNED)  # closed: not in the inbox
-    client.force_login(officer)
+    otp_login(client, officer)
     r = client.get("/can-bo/")
     html = r.content.decode()
     assert r.status_code == 200
@@ -67,7 +68,7 @@ def test_inbox_soon_signal_and_due_filters(client, world, officer):
     late = advance(world, Status.PROCESSING)
     ok = advance(world, Status.RECEIVED, at=recent())
     Dossier.objects.filter(pk=ok.pk).update(due_at=now + dt.timedelta(days=20))
-    client.force_login(officer)
+    otp_login(client, officer)
     html = client.get("/can-bo/").content.decode()
     assert "Đến hạn trong 1 ngày làm việc" in html and "Còn hạn" in html
     assert codes(client.get("/can-bo/?due=overdue").content.decode()) == [late.code]
@@ -78,7 +79,7 @@ def test_inbox_soon_signal_and_due_filters(client, world, officer):
 def test_inbox_search_by_code_applicant_procedure_and_status_step_filters(client, world, officer):
     d1 = advance(world, Status.RECEIVED)
     d2 = advance(world, Status.PROCESSING, applicant={"name": "Trần Thị Bình"})
-    client.force_login(officer)
+    otp_login(client, officer)
     get = lambda q: codes(client.get("/can-bo/", q).content.decode())  # noqa: E731
     assert get({"q": d1.code}) == [d1.code]
     assert get({"q": "Bình"}) == [d2.code]
@@ -93,7 +94,7 @@ def test_inbox_search_by_code_applicant_procedure_and_status_step_filters(client
 
 def test_inbox_bad_filter_is_shown_and_ignored(client, world, officer):
     d = advance(world, Status.RECEIVED)
-    client.force_login(officer)
+    otp_login(client, officer)
     r = client.get("/can-bo/", {"step": "abc", "due": "never"})
     html = r.content.decode()
     assert r.status_code == 200
@@ -113,7 +114,7 @@ def test_inbox_agency_switch_for_officer_of_several_agencies(client, world):
         receiving_agency=world.b.center,
         files={world.components[0].pk: [("a.pdf", PDF)]},
     )
-    client.force_login(user)
+    otp_login(client, user)
     html = client.get("/can-bo/").content.decode()
     assert 'name="agency"' in html
     assert sorted(codes(html)) == sorted([da.code, db_.code])
@@ -129,7 +130,7 @@ def test_inbox_agency_switch_for_officer_of_several_agencies(client, world):
 
 
 def test_inbox_single_agency_has_no_switch(client, world, officer):
-    client.force_login(officer)
+    otp_login(client, officer)
     assert 'name="agency"' not in client.get("/can-bo/").content.decode()
 
 
@@ -140,7 +141,7 @@ def test_inbox_paginates(client, world, officer, settings):
     views.PAGE_SIZE = 2
     try:
         made = [advance(world, Status.SUBMITTED, at=recent()) for _ in range(3)]
-        client.force_login(officer)
+        otp_login(client, officer)
         p1 = client.get("/can-bo/").content.decode()
         p2 = client.get("/can-bo/", {"page": 2}).content.decode()
     finally:
@@ -157,7 +158,7 @@ def test_inbox_count_is_capped(client, world, officer, monkeypatch):
     for _ in range(3):
         advance(world, Status.SUBMITTED, at=recent())
     advance(world, Status.RECEIVED, at=recent())
-    client.force_login(officer)
+    otp_login(client, officer)
     html = client.get("/can-bo/").content.decode()
     assert "<strong>hơn 2</strong>" in html and "dùng bộ lọc" in html
     assert "<strong>1</strong>" in client.get("/can-bo/", {"status": 2}).content.decode()
@@ -184,15 +185,16 @@ def test_inbox_query_count_does_not_grow_with_rows(
     client, world, officer, django_assert_num_queries
 ):
     advance(world, Status.RECEIVED)
-    client.force_login(officer)
+    otp_login(client, officer)
     client.get("/can-bo/")  # warm the working calendar cache
-    # session, user, staff roles, applicant link, agencies, count, page ids, page rows (the
+    # session, user, staff roles, the session's second-factor device (motcua.org.otp: a
+    # reset takes effect at once), applicant link, agencies, count, page ids, page rows (the
     # header's staff link reads the staff roles already looked up)
-    r = _inbox_queries(client, django_assert_num_queries, 8)
+    r = _inbox_queries(client, django_assert_num_queries, 9)
     assert len(codes(r.content.decode())) == 1
     for status in (Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.PROCESSED) * 4:
         advance(world, status)
-    r = _inbox_queries(client, django_assert_num_queries, 8)
+    r = _inbox_queries(client, django_assert_num_queries, 9)
     assert len(codes(r.content.decode())) == 13
 
 
@@ -213,7 +215,7 @@ def test_dossier_page_shows_applicant_components_previews_control_sheet_forms(cl
     st = world.a.staff
     s.dossier_receive(dossier_id=d.pk, actor=st["c:counter"], at=recent())
     d = s.dossier_forward(dossier_id=d.pk, actor=st["c:counter"])
-    client.force_login(st["s:specialist"])
+    otp_login(client, st["s:specialist"])
     r = client.get(f"/can-bo/ho-so/{d.pk}/")
     html = r.content.decode()
     assert r.status_code == 200
@@ -239,19 +241,19 @@ def test_dossier_page_shows_applicant_components_previews_control_sheet_forms(cl
 def test_attachment_view_serves_images_inline_and_checks_access(client, world):
     d = advance(world, Status.RECEIVED)
     att = Attachment.objects.get(dossier=d)
-    client.force_login(world.a.staff["s:specialist"])
+    otp_login(client, world.a.staff["s:specialist"])
     r = client.get(f"/can-bo/ho-so/{d.pk}/tep/{att.pk}/")
     assert r.status_code == 200
     assert b"".join(r.streaming_content) == PDF
     assert r["Content-Type"] == "application/pdf"
     assert r["Content-Disposition"].startswith("inline")
     assert client.get(f"/can-bo/ho-so/{d.pk}/tep/{att.pk + 999}/").status_code == 404
-    client.force_login(world.b.staff["s:specialist"])
+    otp_login(client, world.b.staff["s:specialist"])
     assert client.get(f"/can-bo/ho-so/{d.pk}/tep/{att.pk}/").status_code == 404
 
 
 def test_missing_dossier_is_404(client, world, officer):
-    client.force_login(officer)
+    otp_login(client, officer)
     assert client.get("/can-bo/ho-so/999999/").status_code == 404
 
 
@@ -486,14 +488,14 @@ def test_stale_version_shows_the_conflict_and_changes_nothing(client, world, off
 def test_missing_version_is_treated_as_stale(client, world, officer):
     d = advance(world, Status.SUBMITTED, at=recent())
     before = snapshot(d)
-    client.force_login(officer)
+    otp_login(client, officer)
     r = client.post(f"/can-bo/ho-so/{d.pk}/receive/", {})
     assert r.status_code == 302 and snapshot(d) == before
 
 
 def test_unknown_action_and_get_on_action(client, world, officer):
     d = advance(world, Status.SUBMITTED, at=recent())
-    client.force_login(officer)
+    otp_login(client, officer)
     assert client.post(f"/can-bo/ho-so/{d.pk}/rate/", {"expected_version": 1}).status_code == 404
     assert client.get(f"/can-bo/ho-so/{d.pk}/receive/").status_code == 405
 
@@ -503,7 +505,7 @@ def test_csrf_is_enforced(world, officer):
 
     d = advance(world, Status.SUBMITTED, at=recent())
     c = Client(enforce_csrf_checks=True)
-    c.force_login(officer)
+    otp_login(c, officer)
     before = snapshot(d)
     assert c.post(f"/can-bo/ho-so/{d.pk}/receive/", {"expected_version": 1}).status_code == 403
     assert snapshot(d) == before
@@ -531,7 +533,7 @@ def _intake(world, **over):
 
 
 def test_intake_search_then_form(client, world, officer):
-    client.force_login(officer)
+    otp_login(client, officer)
     r = client.get("/can-bo/tiep-nhan/", {"q": "khai sinh"})
     html = r.content.decode()
     assert r.status_code == 200 and "?procedure=1.001193" in html
@@ -545,7 +547,7 @@ def test_intake_search_then_form(client, world, officer):
 
 
 def test_intake_receives_a_walk_in_dossier(client, world, officer):
-    client.force_login(officer)
+    otp_login(client, officer)
     r = client.post("/can-bo/tiep-nhan/", _intake(world))
     assert r.status_code == 302
     d = Dossier.objects.get()
@@ -561,7 +563,7 @@ def test_intake_receives_a_walk_in_dossier(client, world, officer):
 def test_intake_records_the_papers_counted_per_component(client, world, officer):
     from motcua.dossiers.models import ReceivedComponent
 
-    client.force_login(officer)
+    otp_login(client, officer)
     c1, c2 = world.components
     r = client.post(
         "/can-bo/tiep-nhan/",
@@ -589,7 +591,7 @@ def test_intake_asks_the_cases_and_requires_their_documents(client, world, offic
         original_count=1,
         case=case,
     )
-    client.force_login(officer)
+    otp_login(client, officer)
     html = client.get("/can-bo/tiep-nhan/", {"procedure": "1.001193"}).content.decode()
     assert f'name="cases" value="{case}"' in html
     assert f'name="originals_{proxy.pk}"' in html and f'name="copies_{proxy.pk}"' in html
@@ -614,7 +616,7 @@ def test_intake_asks_the_cases_and_requires_their_documents(client, world, offic
 
 
 def test_intake_postal_dossier(client, world, officer):
-    client.force_login(officer)
+    otp_login(client, officer)
     assert client.post("/can-bo/tiep-nhan/", _intake(world, channel=3)).status_code == 302
     assert Dossier.objects.get().channel == 3
 
@@ -625,7 +627,7 @@ def test_intake_of_a_procedure_without_a_limit_says_so_and_writes_nothing(client
     ProcedureTimeLimit.objects.filter(version=world.version, channel=1).delete()
     world.version.time_limits_stamp += 1
     world.version.save(update_fields=["time_limits_stamp"])
-    client.force_login(officer)
+    otp_login(client, officer)
     r = client.post("/can-bo/tiep-nhan/", _intake(world))
     assert r.status_code == 422
     assert (
@@ -640,7 +642,7 @@ def test_intake_of_a_procedure_without_a_limit_says_so_and_writes_nothing(client
 def test_intake_incomplete_checklist_is_refused_before_anything_is_written(client, world, officer):
     world.components[1].required = True
     world.components[1].save()
-    client.force_login(officer)
+    otp_login(client, officer)
     r = client.post("/can-bo/tiep-nhan/", _intake(world, checked=[world.components[0].pk]))
     html = r.content.decode()
     assert r.status_code == 422 and "Chưa kiểm tra đủ thành phần hồ sơ" in html
@@ -650,7 +652,7 @@ def test_intake_incomplete_checklist_is_refused_before_anything_is_written(clien
 
 
 def test_intake_errors_next_to_fields(client, world, officer):
-    client.force_login(officer)
+    otp_login(client, officer)
     r = client.post("/can-bo/tiep-nhan/", _intake(world, applicant_name=""))
     html = r.content.decode()
     assert r.status_code == 422
@@ -665,7 +667,7 @@ def test_intake_errors_next_to_fields(client, world, officer):
 
 
 def test_intake_refusal_needs_a_reason_and_keeps_the_record(client, world, officer):
-    client.force_login(officer)
+    otp_login(client, officer)
     r = client.post("/can-bo/tiep-nhan/", _intake(world, decision="refuse", checked=[]))
     assert r.status_code == 422 and 'id="i-refuse_reason-error"' in r.content.decode()
     assert not Dossier.objects.exists()
@@ -681,14 +683,14 @@ def test_intake_refusal_needs_a_reason_and_keeps_the_record(client, world, offic
 
 
 def test_intake_only_for_counter_officers(client, world):
-    client.force_login(world.a.staff["s:specialist"])
+    otp_login(client, world.a.staff["s:specialist"])
     assert client.get("/can-bo/tiep-nhan/").status_code == 403
-    client.force_login(world.citizen)
+    otp_login(client, world.citizen)
     assert client.get("/can-bo/tiep-nhan/").status_code == 403
 
 
 def test_intake_into_another_agency_is_not_possible(client, world, officer):
-    client.force_login(officer)
+    otp_login(client, officer)
     r = client.post("/can-bo/tiep-nhan/", _intake(world, receiving_agency=world.b.center.pk))
     assert r.status_code == 422 and not Dossier.objects.exists()
 
@@ -698,7 +700,7 @@ def test_dossier_page_query_count_does_not_grow_with_history(client, world):
     from django.test.utils import CaptureQueriesContext
 
     leader = world.a.staff["s:leader"]
-    client.force_login(leader)
+    otp_login(client, leader)
     short = advance(world, Status.RECEIVED, at=recent())
     client.get(f"/can-bo/ho-so/{short.pk}/")
     with CaptureQueriesContext(connection) as few:
@@ -715,7 +717,7 @@ def test_pages_in_english(client, world, officer):
     from django.conf import settings
 
     d = advance(world, Status.PROCESSING)
-    client.force_login(officer)
+    otp_login(client, officer)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get("/can-bo/").content.decode()
     assert "Inbox" in html and 'badge-overdue">Overdue<' in html
@@ -728,7 +730,7 @@ def test_officer_names_in_vietnamese_order_on_the_dossier_page(client, world):
     counter.last_name, counter.first_name = "Hoàng", "Tiến Hùng"
     counter.save()
     d = advance(world, Status.PROCESSING, at=recent())
-    client.force_login(counter)
+    otp_login(client, counter)
     html = client.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
     assert "Hoàng Tiến Hùng" in html and "Tiến Hùng Hoàng" not in html
 
@@ -742,7 +744,7 @@ def test_dossier_page_says_what_was_handed_in(client, world, officer):
         received={world.components[0].pk: {"originals": 1, "copies": 2}},
         at=recent(),
     )
-    client.force_login(officer)
+    otp_login(client, officer)
     html = client.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
     first = html.split("Tờ khai đăng ký khai sinh</strong>")[1].split("</li>")[0]
     assert "Nộp tại quầy / bưu chính" in first and "bản chính 1, bản sao 2, tệp 0" in first

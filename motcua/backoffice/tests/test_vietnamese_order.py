@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 
 from motcua.org.enums import AgencyKind, Role
 from motcua.org.services import agency_create, staff_assign_role
+from motcua.org.tests.otp import otp_login
 
 NAMES = ["Việc làm xã A", "Đội thuế xã A", "Dịch vụ xã A", "Vật liệu xã A", "Ấp B"]
 
@@ -20,7 +21,7 @@ def test_the_inbox_agency_filter_is_in_vietnamese_order(client, world):
             unit=world.a.center.unit,
         )
         staff_assign_role(user=user, agency=agency, role=Role.SPECIALIST)
-    client.force_login(user)
+    otp_login(client, user)
     html = client.get("/can-bo/").content.decode()
     select = html[html.index('name="agency"') :]
     select = select[: select.index("</select>")]

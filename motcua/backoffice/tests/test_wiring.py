@@ -9,6 +9,7 @@ from motcua.dossiers import actions
 from motcua.dossiers.enums import Action, Status
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.factories import PDF, PNG
+from motcua.org.tests.otp import otp_login
 
 from .conftest import act, advance, recent, snapshot
 from .test_pages import _intake
@@ -41,7 +42,7 @@ def test_supplement_at_the_counter_refuses_a_malformed_file_field(client, world,
 
 @pytest.mark.django_db
 def test_intake_refuses_a_malformed_file_field(client, world, officer):
-    client.force_login(officer)
+    otp_login(client, officer)
     r = client.post(
         "/can-bo/tiep-nhan/", _intake(world, component_x=SimpleUploadedFile("x.pdf", PDF))
     )

@@ -102,3 +102,25 @@ def assert_accessible(page, name: str) -> None:
     )
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
     assert serious == [], f"{name}: {serious}"
+
+
+def pass_second_factor(page, username: str) -> None:
+    """After the password of a staff account: type a code its authenticator shows now on the
+    verification page (motcua.org.otp), as the officer would; a citizen is not asked.
+    The account gets an authenticator first if it has none (motcua.org.tests.otp)."""
+    import re
+
+    from django.contrib.auth import get_user_model
+
+    from motcua.org.otp import needs_second_factor
+    from motcua.org.tests.otp import fresh_code
+
+    user = get_user_model().objects.get(username=username)
+    if not needs_second_factor(user):
+        return
+    page.wait_for_url(re.compile(r".*/xac-thuc-hai-lop/.*"))
+    code = fresh_code(user)  # enrols the account if it had no authenticator
+    if "/dang-ky/" in page.url:  # it had none: to the verification page instead
+        page.goto(page.url.replace("/dang-ky/", "/"))
+    page.fill("#id_otp", code)
+    page.get_by_role("button", name="Xác nhận").click()

@@ -14,6 +14,7 @@ from motcua.core.audit import history, jsonable, record, snapshot
 from motcua.core.models import AppendOnly, AuditAction, AuditEntry
 from motcua.org.enums import AgencyKind
 from motcua.org.tests.factories import AgencyFactory, UserFactory
+from motcua.org.tests.otp import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -201,12 +202,12 @@ def test_the_admin_cannot_add_change_or_delete(admin_client):
 
 def test_the_admin_list_refuses_non_staff(client):
     user = UserFactory(username="citizen")
-    client.force_login(user)
+    otp_login(client, user)
     page = client.get(URL)
     assert page.status_code == 302
     assert page["Location"].startswith("/admin/login/")
     staff = UserFactory(username="staff-no-perm", is_staff=True)
-    client.force_login(staff)
+    otp_login(client, staff)
     assert client.get(URL).status_code == 403
 
 

@@ -4,7 +4,13 @@ site's own pages (with the admin's scripts) load with nothing refused."""
 
 import pytest
 
-from motcua.core.tests.browser import CHROMIUM_MISSING, SCREENSHOTS, chromium_missing, launch
+from motcua.core.tests.browser import (
+    CHROMIUM_MISSING,
+    SCREENSHOTS,
+    chromium_missing,
+    launch,
+    pass_second_factor,
+)
 from motcua.core.tests.browser import screenshot as save
 
 pytestmark = [
@@ -42,6 +48,7 @@ def test_admin_pages_load_with_nothing_refused(live_server, django_user_model):
         page.fill("#id_username", "root")
         page.fill("#id_password", "x")
         page.click("input[type=submit]")
+        pass_second_factor(page, "root")
         page.wait_for_url(f"{live_server.url}/admin/")
         # A change form: the admin's own scripts (calendar, related-object popups).
         page.goto(f"{live_server.url}/admin/auth/user/add/")

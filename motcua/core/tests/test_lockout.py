@@ -13,8 +13,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from motcua.api.models import ApiToken
+from motcua.org.tests.otp import otp_login, totp_device
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +38,8 @@ class Entry:
     def login(self, client: Client, username: str, password: str, addr: str = HOME, **extra):
         data = {"username": username, "password": password}
         if self.as_json:
+            # The staff accounts' second factor (motcua.org.otp): a recovery code each time.
+            data["otp"] = _recovery_code(username)
             return client.post(
                 self.path, data, content_type="application/json", REMOTE_ADDR=addr, **extra
             )
@@ -56,14 +60,33 @@ ENTRIES = [
 ]
 
 
+_HANDED: dict[str, int] = {}
+
+
+def _recovery_code(username: str) -> str:
+    """A recovery code of `username` not handed out before (made with the account by
+    `users`): a code works once, and a refused login does not use it up."""
+    n = _HANDED.get(username, 0)
+    _HANDED[username] = n + 1
+    return f"code{n:04d}"
+
+
 @pytest.fixture
 def users():
-    """Two staff accounts (the admin login takes staff only)."""
+    """Two staff accounts (the admin login takes staff only), enrolled in the second
+    factor, with recovery codes for the API logins."""
     model = get_user_model()
-    return [
+    made = [
         model.objects.create_user(name, password=PASSWORD, is_staff=True, is_superuser=True)
         for name in ("canbo1", "canbo2")
     ]
+    _HANDED.clear()
+    for user in made:
+        totp_device(user)
+        device = StaticDevice.objects.create(user=user, name="test", confirmed=True)
+        for i in range(20):
+            device.token_set.create(token=f"code{i:04d}")
+    return made
 
 
 def assert_locked(entry: Entry, response) -> None:
@@ -157,7 +180,7 @@ def test_an_administrator_unlocks_in_the_admin(users):
     attempts = list(AccessAttempt.objects.values_list("pk", flat=True))
     assert attempts
     admin = Client()
-    admin.force_login(users[1])
+    otp_login(admin, users[1])
     r = admin.post(
         "/admin/axes/accessattempt/",
         {"action": "delete_selected", "_selected_action": attempts, "post": "yes"},
@@ -206,5 +229,5 @@ def test_a_malformed_address_is_counted_as_none_not_a_500(users, settings, bad):
     assert_locked(portal, r)
     assert AccessAttempt.objects.get().ip_address is None
     client = Client()
-    client.force_login(users[0])  # a request without REMOTE_ADDR: the success log saves
+    otp_login(client, users[0])  # a request without REMOTE_ADDR: the success log saves
     assert "_auth_user_id" in client.session

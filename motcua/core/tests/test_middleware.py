@@ -3,6 +3,7 @@ from django.conf import settings
 from django.test import Client
 
 from motcua.dossiers.tests.conftest import world  # noqa: F401
+from motcua.org.tests.otp import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +77,7 @@ def test_files_may_hold_nul_bytes(world):  # noqa: F811
 
     assert b"\x00" in PNG
     c = Client()
-    c.force_login(world.citizen)
+    otp_login(c, world.citizen)
     r = c.post(
         "/api/dossiers",
         {

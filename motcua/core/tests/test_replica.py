@@ -41,6 +41,7 @@ from motcua.dossiers.tests.conftest import advance
 from motcua.dossiers.tests.factories import make_world
 from motcua.org.enums import AgencyKind, Role
 from motcua.org.models import Agency, StaffRole
+from motcua.org.tests.otp import otp_login
 from motcua.reports.bieu06 import bieu06
 
 from .standby import Standby, StandbyError, start_standby, wait_replayed
@@ -146,7 +147,7 @@ def test_report_dashboard_and_catalogue_read_on_the_replica(world):
     expected = bieu06(date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31)).total.values
     assert expected["received"] == 2
     client = Client()
-    client.force_login(monitor)  # a write: the session, on the primary
+    otp_login(client, monitor)  # a write: the session, on the primary
     replayed()
 
     primary, standby = both()
@@ -329,7 +330,7 @@ def test_a_report_does_not_wait_in_the_primarys_lock_queue(world):
     """
     monitor = province_monitor(world)
     client = Client()
-    client.force_login(monitor)
+    otp_login(client, monitor)
     settings = connections["default"].settings_dict
     dsn = {
         "host": settings["HOST"] or "127.0.0.1",

@@ -12,6 +12,7 @@ from motcua.core.security import PERMISSIONS_POLICY
 from motcua.dossiers.enums import Status
 from motcua.dossiers.tests.conftest import advance
 from motcua.dossiers.tests.factories import make_world
+from motcua.org.tests.otp import otp_login
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -77,7 +78,7 @@ def test_every_url_carries_the_headers_and_no_store_for_each_visitor():
         # A 500 is answered with the headers too (and reported: see JSON above).
         client = Client(raise_request_exception=False)
         if who is not None:
-            client.force_login(who)
+            otp_login(client, who)
         for url in urls:
             for method in (client.get, client.post):
                 r = method(url)
@@ -106,7 +107,7 @@ def test_public_pages_may_be_cached_for_an_anonymous_client_only():
         assert not no_store(r), url
     # The same answers with a token or a session: no-store.
     assert no_store(client.get("/api/catalog/procedures", HTTP_AUTHORIZATION="Bearer x"))
-    client.force_login(w.citizen)
+    otp_login(client, w.citizen)
     assert no_store(client.get("/thu-tuc/"))
     # Personal pages are never cacheable, even anonymous (they redirect to log in).
     anon = Client()

@@ -2,6 +2,7 @@
 
 from motcua.documents.admin import ProcedureTemplateForm
 from motcua.documents.models import ProcedureTemplate
+from motcua.org.tests.otp import otp_login
 
 
 def test_admin_form_offers_registered_templates_and_checks_the_kind(world):
@@ -23,7 +24,7 @@ def test_admin_form_offers_registered_templates_and_checks_the_kind(world):
 
 def test_admin_changelist_renders(client, world):
     ProcedureTemplate.objects.create(procedure=world.procedure, kind="receipt", template="ct04")
-    client.force_login(world.admin)
+    otp_login(client, world.admin)
     response = client.get("/admin/documents/proceduretemplate/")
     assert response.status_code == 200
     assert "mẫu giấy tờ riêng của thủ tục" in response.content.decode().lower()

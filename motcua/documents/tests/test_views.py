@@ -10,6 +10,7 @@ from motcua.documents.models import DossierDocument
 from motcua.dossiers.enums import Status
 from motcua.org.enums import AgencyKind, Role
 from motcua.org.models import Agency, StaffRole
+from motcua.org.tests.otp import otp_login
 
 from .conftest import advance
 from .helpers import flat, pdf_text
@@ -25,7 +26,7 @@ def url(d, kind="receipt"):
 
 
 def as_user(client, user):
-    client.force_login(user)
+    otp_login(client, user)
     return client
 
 

@@ -16,6 +16,7 @@ from motcua.catalog import cases as catalog_cases
 from motcua.catalog.models import Component, ProcedureVersion
 from motcua.core import rows
 from motcua.core.errors import ValidationFailed
+from motcua.core.seclog import logs_rejected_upload
 from motcua.core.text import nfc
 from motcua.core.types import Actor, actor_user
 
@@ -80,6 +81,7 @@ def _mib(n: int) -> str:
     return f"{n / (1024 * 1024):g}"
 
 
+@logs_rejected_upload()
 def _check_request_volume(sizes: Iterable[int]) -> int:
     """The files of one request (submission, intake, supplement) together: at most
     MOTCUA_MAX_REQUEST_BYTES."""
@@ -116,6 +118,7 @@ def _volume_sql(vendor: str) -> str:
     )
 
 
+@logs_rejected_upload(lambda _a, kw: {"dossier_id": kw["dossier"].pk})
 def _check_volume(
     *,
     dossier: Dossier,

@@ -18,6 +18,7 @@ from motcua.dossiers import services as s
 from motcua.dossiers.attachments import check_file, served_name
 from motcua.dossiers.enums import Status
 from motcua.dossiers.models import Attachment, Dossier
+from motcua.org.tests.otp import otp_login
 
 from .conftest import T0, advance
 from .factories import PDF, PNG
@@ -145,8 +146,8 @@ def _stored(w, name: str, content: bytes) -> tuple[Dossier, Attachment]:
 def _three_views(w, d: Dossier, att: Attachment) -> list:
     """The API's, the portal's and the back office's answer for one attachment."""
     citizen, officer = Client(), Client()
-    citizen.force_login(w.citizen)
-    officer.force_login(w.a.staff["c:counter"])
+    otp_login(citizen, w.citizen)
+    otp_login(officer, w.a.staff["c:counter"])
     token = token_create(user=w.citizen)[1]
     return [
         Client().get(

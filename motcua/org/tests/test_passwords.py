@@ -13,6 +13,7 @@ from motcua.demo.generator import demo_password
 from motcua.org.models import Applicant
 from motcua.org.passwords import password_problems
 from motcua.org.services import applicant_register
+from motcua.org.tests.otp import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +168,7 @@ def test_registration_page_accepts_a_good_password():
 def admin_client_vi():
     admin = User.objects.create_superuser("quantri", password="x")
     client = Client()
-    client.force_login(admin)
+    otp_login(client, admin)
     return client
 
 

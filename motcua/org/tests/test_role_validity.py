@@ -22,6 +22,7 @@ from motcua.dossiers.tests.conftest import advance
 from motcua.dossiers.tests.factories import make_world
 from motcua.org.models import StaffRole
 from motcua.org.selectors import staff_role_map
+from motcua.org.tests.otp import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +120,7 @@ def test_every_consumer_refuses_a_role_out_of_force(world, case):
     assert api.get(f"/{d.pk}", officer).status_code == 404
     assert api.get("/inbox", officer).json() == {"count": 0, "items": []}
     client = Client()
-    client.force_login(officer)
+    otp_login(client, officer)
     assert client.get("/can-bo/").status_code == 403
     assert client.get(f"/can-bo/ho-so/{d.pk}/").status_code == 403
     r = client.post(f"/can-bo/ho-so/{d.pk}/receive/", {"expected_version": d.version})

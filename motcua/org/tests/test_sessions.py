@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from motcua.org.sessions import SEEN, SEEN_RESOLUTION, STAFF, STARTED
+from motcua.org.tests.otp import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ LIFETIME_VI = "Phiên đăng nhập đã quá 12 giờ và đã kết thúc. Xin
 
 def _logged_in(user) -> Client:
     client = Client()
-    client.force_login(user)
+    otp_login(client, user)
     return client
 
 

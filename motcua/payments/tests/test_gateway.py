@@ -25,8 +25,11 @@ from .conftest import browse, checkout
 
 
 def _client(user) -> Client:
+    """A browser signed in as `user` (an officer's session past the second factor)."""
+    from motcua.org.tests.otp import otp_login
+
     c = Client()
-    c.force_login(user)
+    otp_login(c, user)
     return c
 
 
@@ -66,6 +69,9 @@ def test_success(gw, world, waiting):
     assert ev.actor_role == "payment" and ev.data["payment_id"] == p.pk
     r = back(c, location)
     assert r.status_code == 200 and "Đã thanh toán thành công" in r.content.decode()
+    # The officers see who settled it: the payment system, on verified evidence.
+    staff_page = _client(world.a.staff["c:counter"]).get(f"/can-bo/ho-so/{d.pk}/")
+    assert "Hệ thống thanh toán (đã xác thực)" in staff_page.content.decode()
     # A paid payment is final: nothing edits it.
     from motcua.payments.models import FrozenPayment
 

@@ -111,7 +111,9 @@ def test_the_admin_shows_payments_read_only(world, client, django_user_model):
     admin = django_user_model.objects.create_superuser(
         "payroot", "r@example.vn", "pw-Long-enough-1"
     )
-    client.force_login(admin)
+    from motcua.org.tests.otp import otp_login
+
+    otp_login(client, admin)
     assert client.get("/admin/payments/payment/").status_code == 200
     page = client.get(f"/admin/payments/payment/{p.pk}/change/")
     assert page.status_code == 200 and "0000777" in page.content.decode()

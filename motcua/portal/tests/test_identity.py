@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
 from motcua.dossiers.tests.factories import PDF, PNG
 from motcua.org.models import Applicant
+from motcua.org.tests.otp import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def field_error(html: str, key: str) -> str:
 
 def test_every_error_is_shown_next_to_its_field_at_once(client, world):
     w = world
-    client.force_login(w.citizen)
+    otp_login(client, w.citizen)
     r = client.post(
         FORM,
         {
@@ -65,7 +66,7 @@ def test_every_error_is_shown_next_to_its_field_at_once(client, world):
 
 def test_filing_for_a_principal_through_the_portal(client, world):
     w = world
-    client.force_login(w.citizen)
+    otp_login(client, w.citizen)
     r = client.post(
         FORM,
         {
@@ -95,7 +96,7 @@ def test_filing_for_a_principal_through_the_portal(client, world):
 
 def test_the_name_and_personal_number_cannot_be_changed_on_the_form(client, world):
     w = world
-    client.force_login(w.citizen)
+    otp_login(client, w.citizen)
     client.post(
         FORM,
         {
@@ -112,7 +113,7 @@ def test_the_name_and_personal_number_cannot_be_changed_on_the_form(client, worl
 
 def test_the_final_step_is_idempotent_per_draft(client, world):
     w = world
-    client.force_login(w.citizen)
+    otp_login(client, w.citizen)
     client.post(FORM, {"receiving_agency": w.a.center.pk, **files(w)})
     draft = client.session[f"portal_draft:{w.procedure.code}"]
     stale = client.session.session_key

@@ -13,6 +13,7 @@ from motcua.dossiers.models import Attachment, Dossier, DossierEvent
 from motcua.dossiers.tests.conftest import advance
 from motcua.dossiers.tests.conftest import submit as service_submit
 from motcua.dossiers.tests.factories import PDF, PNG
+from motcua.org.tests.otp import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def names(response) -> list[str]:
 
 
 def login(client, user):
-    client.force_login(user)
+    otp_login(client, user)
     return client
 
 
@@ -48,7 +49,7 @@ def test_home_has_the_frame(client, world):
 def test_staff_link_only_for_officers(client, world):
     login(client, world.a.staff["c:counter"])
     assert 'href="/can-bo/"' in client.get("/").content.decode()
-    client.force_login(world.citizen)
+    otp_login(client, world.citizen)
     assert 'href="/can-bo/"' not in client.get("/").content.decode()
 
 
@@ -193,7 +194,7 @@ def test_a_procedure_without_an_online_limit_is_not_offered_online_and_says_why(
     listing = client.get("/nop-ho-so/", {"q": "khai sinh"}).content.decode()
     assert 'href="/thu-tuc/1.001193/nop/"' not in listing
     assert "Chưa nhận trực tuyến: chưa có thời hạn giải quyết" in listing
-    client.force_login(w.citizen)
+    otp_login(client, w.citizen)
     form = client.get("/thu-tuc/1.001193/nop/").content.decode()
     assert "chưa có thời hạn giải quyết cho hồ sơ nộp trực tuyến" in form
 

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.dossiers.models import AttachmentKind, Dossier
 from motcua.dossiers.tests.factories import PDF, PNG
+from motcua.org.tests.otp import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def _draft(client, w) -> dict:
 
 def _first_post(client, w, **extra):
     c1, c2 = w.components
-    client.force_login(w.citizen)
+    otp_login(client, w.citizen)
     r = client.post(
         FORM,
         {

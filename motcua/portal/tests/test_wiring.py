@@ -10,6 +10,7 @@ from motcua.dossiers.enums import Status
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.conftest import advance
 from motcua.dossiers.tests.factories import PDF, PNG
+from motcua.org.tests.otp import otp_login
 from motcua.portal.views import CITIZEN_ACTIONS
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def test_each_citizen_action_gives_the_service_all_its_inputs(rf, world, action)
 def test_supplement_refuses_a_malformed_file_field(client, world):
     d = advance(world, Status.SUPPLEMENT_REQUESTED)
     c2 = world.components[1]
-    client.force_login(world.citizen)
+    otp_login(client, world.citizen)
     r = client.post(
         f"/ho-so/{d.pk}/bo-sung/",
         {
@@ -56,7 +57,7 @@ def test_supplement_refuses_a_malformed_file_field(client, world):
 
 def test_online_submission_refuses_a_malformed_file_field_and_keeps_no_new_file(client, world):
     c1, c2 = world.components
-    client.force_login(world.citizen)
+    otp_login(client, world.citizen)
     r = client.post(
         "/thu-tuc/1.001193/nop/",
         {
@@ -77,7 +78,7 @@ def test_online_submission_refuses_a_malformed_file_field_and_keeps_no_new_file(
 
 def test_online_submission_refuses_a_component_of_another_procedure(client, world):
     c1, c2 = world.components
-    client.force_login(world.citizen)
+    otp_login(client, world.citizen)
     r = client.post(
         "/thu-tuc/1.001193/nop/",
         {

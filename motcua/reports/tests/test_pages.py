@@ -12,6 +12,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.conftest import advance
 from motcua.org.enums import AgencyKind, Role
 from motcua.org.models import Agency, StaffRole
+from motcua.org.tests.otp import otp_login
 
 from .test_importer import EXAMPLE
 
@@ -36,7 +37,7 @@ def data(world):
 def client_for(user=None) -> Client:
     c = Client()
     if user is not None:
-        c.force_login(user)
+        otp_login(c, user)
     return c
 
 

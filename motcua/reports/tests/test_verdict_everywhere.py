@@ -25,6 +25,7 @@ from motcua.indicators.selectors import (
     indicators_compute,
     indicators_full_recompute,
 )
+from motcua.org.tests.otp import otp_login
 from motcua.reports import selectors as report_selectors
 from motcua.reports.bieu06 import bieu06
 
@@ -200,7 +201,7 @@ def test_every_screen_and_report_gives_the_same_verdict(world, settings, monkeyp
     for name, d in dossiers.items():
         body = api_get(client, admin, f"/api/dossiers/{d.pk}")
         assert body["due_signal"] == expected[name], name
-    client.force_login(admin)
+    otp_login(client, admin)
     for name, d in dossiers.items():
         html = client.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
         shown = re.findall(r'class="badge badge-(\w+)" id="signal"', html)

@@ -38,5 +38,5 @@ class Command(BaseCommand):
         if not tokens:
             raise CommandError(f"No active token with prefix '{opts['prefix']}'.")
         for token in tokens:
-            token_revoke(token=token)
+            token_revoke(token=token, reason="command")
         self.stdout.write(f"Revoked {len(tokens)} token(s).")

@@ -14,6 +14,7 @@ from django.db.models import Count
 from motcua.catalog.enums import Channel
 from motcua.demo.companions import start_all
 from motcua.demo.generator import demo_load, demo_password
+from motcua.demo.otp import demo_otp_code, demo_otp_enrol, demo_otp_key, demo_otp_secret
 from motcua.dossiers.enums import STATUS_EN, Status
 from motcua.dossiers.models import Dossier
 
@@ -55,8 +56,17 @@ class Command(BaseCommand):
         )
         parser.add_argument("--serve", action="store_true", help="chạy máy chủ web sau khi nạp")
         parser.add_argument("--addr", default="127.0.0.1:8000", help="địa chỉ:cổng (addr:port)")
+        parser.add_argument(
+            "--otp-code",
+            action="store_true",
+            help="chỉ in mã xác thực hai lớp hiện tại của cán bộ demo (print the demo "
+            "officers' current second-factor code, then stop)",
+        )
 
     def handle(self, *args, dossiers, seed, reset, serve, addr, **options):
+        if options.get("otp_code"):
+            self.stdout.write(demo_otp_code(demo_otp_key()))
+            return
         if dossiers < 0:
             raise CommandError("--dossiers phải ≥ 0 (must be ≥ 0)")
         if serve and not os.environ.get("MOTCUA_PUBLIC_URL"):
@@ -79,7 +89,11 @@ class Command(BaseCommand):
                 f"+ live dossiers, {elapsed:.1f} s)."
             )
         self._summary()
+        # Every demo staff account: an authenticator with the shared demo secret.
+        otp_key = demo_otp_key()
+        demo_otp_enrol([u for u, _r, _a in result.province.logins], otp_key)
         self._logins(result.province.logins, password)
+        self._second_factor(otp_key)
         self.stdout.write(
             f"Địa chỉ công khai trong mã QR của giấy tiếp nhận (public URL in the receipts' "
             f"QR codes, MOTCUA_PUBLIC_URL): {settings.MOTCUA_PUBLIC_URL}"
@@ -119,3 +133,18 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username.ljust(width)}  {role} — {agency}")
         where = Path(settings.VAR_DIR) / "demo_password"
         self.stdout.write(f"Mật khẩu lưu tại {where} (stored there, never in the repository).")
+
+    def _second_factor(self, key):
+        where = Path(settings.VAR_DIR) / "demo_otp_key"
+        self.stdout.write(
+            "\nXác thực hai lớp (second factor): sau mật khẩu, mọi tài khoản cán bộ và quản trị "
+            "ở trên nhập mã 6 chữ số (staff accounts give a 6-digit code after the password; "
+            "citizens do not).\n"
+            f"  Khóa bí mật chung (shared secret, TOTP, 6 chữ số, 30 giây): {demo_otp_secret(key)}\n"
+            "  Thêm khóa này một lần vào ứng dụng xác thực (Aegis, FreeOTP, Google "
+            "Authenticator…: nhập khóa, loại theo thời gian) — một mục dùng cho mọi cán bộ demo "
+            "(add it once to an authenticator app: one entry serves every demo officer);\n"
+            "  hoặc lấy mã hiện tại bằng lệnh (or get the current code with): "
+            "motcua demo --otp-code\n"
+            f"  Khóa lưu tại {where} (stored there, never in the repository)."
+        )
