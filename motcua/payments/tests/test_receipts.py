@@ -18,6 +18,7 @@ from motcua.documents.receipts import receipt_render, receipt_store
 from motcua.dossiers import services as ds
 from motcua.dossiers.enums import Status
 from motcua.dossiers.tests.conftest import advance
+from motcua.org.tests.otp import otp_login
 from motcua.payments import services
 from motcua.payments.models import FrozenReceipt, PaymentEvent, Receipt, ReceiptSequence
 
@@ -157,17 +158,17 @@ def test_the_applicant_and_staff_download_it_others_do_not(world):
     url = f"/giay-to/{d.pk}/bien-lai/{r.pk}.pdf"
     for user in (world.citizen, world.a.staff["s:specialist"]):
         c = Client()
-        c.force_login(user)
+        otp_login(c, user)
         resp = c.get(url)
         assert resp.status_code == 200 and resp["Content-Type"] == "application/pdf"
         assert resp.content == r.file.open("rb").read()
     page = Client()
-    page.force_login(world.citizen)
+    otp_login(page, world.citizen)
     html = page.get(f"/ho-so/{d.pk}/").content.decode()
     assert url in html and "Biên lai thu phí, lệ phí" in html
     for user in (world.citizen2, world.b.staff["s:specialist"]):
         c = Client()
-        c.force_login(user)
+        otp_login(c, user)
         assert c.get(url).status_code == 404
     assert Client().get(url).status_code == 302  # to the login page
 
@@ -179,7 +180,7 @@ def test_the_api_lists_and_serves_receipts(world):
     d = advance(world, Status.FINANCIAL_OBLIGATION)
     r = _pay_counter(world, d)
     c = Client()
-    c.force_login(world.citizen)
+    otp_login(c, world.citizen)
     listed = c.get(f"/api/receipts/dossier/{d.pk}")
     assert listed.status_code == 200, listed.content
     [item] = listed.json()
@@ -191,7 +192,7 @@ def test_the_api_lists_and_serves_receipts(world):
     pdf = c.get(item["pdf"])
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     other = Client()
-    other.force_login(world.citizen2)
+    otp_login(other, world.citizen2)
     assert other.get(f"/api/receipts/dossier/{d.pk}").status_code == 404
     assert other.get(item["pdf"]).status_code == 404
 

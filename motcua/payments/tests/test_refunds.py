@@ -11,6 +11,7 @@ from motcua.core.errors import IllegalTransition, PermissionDenied, ValidationFa
 from motcua.dossiers import services as ds
 from motcua.dossiers.enums import Status
 from motcua.dossiers.tests.conftest import advance
+from motcua.org.tests.otp import otp_login
 from motcua.payments import services
 from motcua.payments.models import Payment, PaymentEvent, Refund
 
@@ -164,7 +165,7 @@ def test_the_back_office_page_takes_a_refund_through_its_steps(world):
     _withdraw_and_stop(world, d)
     refund = Refund.objects.get()
     c = Client()
-    c.force_login(world.a.staff["c:counter"])
+    otp_login(c, world.a.staff["c:counter"])
     page = c.get("/can-bo/hoan-tra/").content.decode()
     assert d.code in page and "Ghi nhận đã hoàn trả" in page
     r = c.post(f"/can-bo/hoan-tra/{refund.pk}/ghi-nhan/", {"method": "cheque", "reference": "1"})
@@ -176,9 +177,9 @@ def test_the_back_office_page_takes_a_refund_through_its_steps(world):
     assert Refund.objects.get().status == "reconciled"
     # Staff of another commune neither see it nor move it; a citizen is refused the page.
     other = Client()
-    other.force_login(world.b.staff["c:counter"])
+    otp_login(other, world.b.staff["c:counter"])
     assert d.code not in other.get("/can-bo/hoan-tra/").content.decode()
     assert other.post(f"/can-bo/hoan-tra/{refund.pk}/doi-soat/").status_code == 403
     citizen = Client()
-    citizen.force_login(world.citizen)
+    otp_login(citizen, world.citizen)
     assert citizen.get("/can-bo/hoan-tra/").status_code == 403
