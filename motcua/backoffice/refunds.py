@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.core.errors import DomainError, PermissionDenied
+from motcua.core.http import client_address
 from motcua.core.templatetags.bilingual import pick
 from motcua.dossiers.access import staff_roles
 from motcua.payments import services
@@ -91,3 +92,14 @@ def refund_record(request: HttpRequest, refund_id: int) -> HttpResponse:
 @require_POST
 def refund_reconcile(request: HttpRequest, refund_id: int) -> HttpResponse:
     return _run(request, services.refund_reconcile, refund_id=refund_id)
+
+
+@staff_required
+@require_POST
+def refund_gateway(request: HttpRequest, refund_id: int) -> HttpResponse:
+    return _run(
+        request,
+        services.refund_via_gateway,
+        refund_id=refund_id,
+        client_ip=client_address(request),
+    )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("hoan-tra/", refunds.refunds, name="refunds"),
     path("hoan-tra/de-nghi/<int:payment_id>/", refunds.refund_request, name="refund_request"),
     path("hoan-tra/<int:refund_id>/ghi-nhan/", refunds.refund_record, name="refund_record"),
+    path("hoan-tra/<int:refund_id>/qua-cong/", refunds.refund_gateway, name="refund_gateway"),
     path("hoan-tra/<int:refund_id>/doi-soat/", refunds.refund_reconcile, name="refund_reconcile"),
     path("tiep-nhan/", intake.intake, name="intake"),
     path("ho-so/<int:dossier_id>/", views.dossier, name="dossier"),

@@ -31,6 +31,7 @@ from .refunds import (  # noqa: E402
     refund_reconcile,
     refund_record,
     refund_request,
+    refund_via_gateway,
 )
 from .start import Started, payment_start
 
@@ -54,4 +55,5 @@ __all__ = [
     "refund_reconcile",
     "refund_record",
     "refund_request",
+    "refund_via_gateway",
 ]

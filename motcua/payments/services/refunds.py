@@ -17,6 +17,7 @@ API (VNPay `refund`, reference §1.6) is not called: docs/payments.md "Hoàn tr�
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from django.conf import settings
 from django.db import transaction
@@ -34,6 +35,7 @@ from ..models import (
     EventKind,
     Payment,
     PaymentStatus,
+    Provider,
     Refund,
     RefundMethod,
     RefundStatus,
@@ -247,3 +249,86 @@ def refund_on_dossier_end(event: DossierEvent, dossier: Dossier) -> None:
             at=event.at,
         )
         log.info("payment %s: refund requested on %s", payment.reference, event.action)
+
+
+def refund_via_gateway(*, refund_id: int, actor: Actor, client_ip: str = "") -> Refund:
+    """Ask the gateway to return the money of an online payment (VNPay `refund`, full
+    amount), verify its signed answer, and record the refund (requested → recorded, method
+    `gateway`, reference = the gateway's refund transaction number). The network call
+    happens outside the transaction; a refusal is logged and named in the error."""
+    from .. import vnpay
+    from ._common import gateway_config
+
+    with transaction.atomic():
+        dossier, payment, refund = _step(refund_id)
+        _officer(actor, dossier)
+        if refund.status != RefundStatus.REQUESTED:
+            raise IllegalTransition(
+                "refund_not_requested",
+                "Khoản hoàn trả này đã được ghi nhận.",
+                "This refund was already recorded.",
+                field="refund_id",
+            )
+        if payment.provider != Provider.VNPAY or not payment.provider_txn_no:
+            raise ValidationFailed(
+                "not_a_gateway_payment",
+                "Khoản thu này không qua cổng thanh toán: hoàn bằng chuyển khoản hoặc tiền mặt.",
+                "This payment did not go through the gateway: refund by transfer or cash.",
+                field="refund_id",
+            )
+    cfg = gateway_config()
+    now = timezone.now()
+    body = vnpay.refund_body(
+        cfg,
+        request_id=secrets.token_hex(16),
+        txn_ref=payment.reference,
+        amount_vnd=refund.amount_vnd,
+        transaction_no=payment.provider_txn_no,
+        transaction_date=payment.created_at,
+        create_by=getattr(actor, "username", "") or "motcua",
+        ip_addr=client_ip,
+        now=now,
+    )
+    try:
+        answer = vnpay.post_json(cfg.api_url, body)
+    except (OSError, ValueError) as exc:
+        raise ValidationFailed(
+            "gateway_unreachable",
+            "Chưa liên hệ được cổng thanh toán. Vui lòng thử lại sau.",
+            "The payment gateway could not be reached. Please try again later.",
+            status=503,
+        ) from exc
+    params = {str(k): "" if v is None else str(v) for k, v in answer.items()}
+    verified = vnpay.verify_refund_response(cfg.hash_secret, answer)
+    code = params.get("vnp_ResponseCode", "")
+    with transaction.atomic():
+        dossier, payment, refund = _step(refund_id)
+        if not verified or code != "00" or refund.status != RefundStatus.REQUESTED:
+            outcome = "bad_signature" if not verified else f"gateway_refused_{code}"[:32]
+            _event(payment, EventKind.REFUND, outcome, verified=verified, params=params)
+            log.warning("refund %s: gateway answered %s (verified %s)", refund.pk, code, verified)
+            failed = ValidationFailed(
+                "gateway_refund_failed",
+                f"Cổng thanh toán không hoàn tiền (mã {code or '?'}).",
+                f"The gateway did not refund (code {code or '?'}).",
+                field="refund_id",
+            )
+        else:
+            refund.status = RefundStatus.RECORDED
+            refund.method = RefundMethod.GATEWAY
+            refund.method_reference = params.get("vnp_TransactionNo", "")[:100]
+            refund.recorded_at = now
+            refund.recorded_by = actor  # type: ignore[assignment]
+            refund.save(
+                update_fields=["status", "method", "method_reference", "recorded_at", "recorded_by"]
+            )
+            _event(
+                payment,
+                EventKind.REFUND,
+                RefundStatus.RECORDED,
+                verified=True,
+                params={"refund_id": refund.pk, "method": "gateway", **params},
+                from_status=payment.status,
+            )
+            return refund
+    raise failed

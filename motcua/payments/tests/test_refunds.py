@@ -183,3 +183,76 @@ def test_the_back_office_page_takes_a_refund_through_its_steps(world):
     citizen = Client()
     otp_login(citizen, world.citizen)
     assert citizen.get("/can-bo/hoan-tra/").status_code == 403
+
+
+def _unmatched(world, waiting):
+    _c, url = start(world, waiting)
+    ds.dossier_confirm_payment(
+        dossier_id=waiting.pk,
+        actor=world.a.staff["c:counter"],
+        amount_vnd=8000,
+        receipt_number="0000042",
+    )
+    ref, _ = checkout(url, "success")
+    return Payment.objects.get(reference=ref)
+
+
+def test_an_online_payment_is_refunded_through_the_gateway(gw, world, waiting):
+    """The gateway simulator (its own process) takes the signed refund command and answers
+    signed; the refund is recorded with its transaction number. A second refund of the same
+    transaction is refused by the gateway (94)."""
+    extra = _unmatched(world, waiting)
+    officer = world.a.staff["s:specialist"]
+    refund = services.refund_request(payment_id=extra.pk, actor=officer, reason="Nộp hai lần")
+    refund = services.refund_via_gateway(refund_id=refund.pk, actor=officer)
+    assert (refund.status, refund.method) == ("recorded", "gateway")
+    assert refund.method_reference.isdigit() and refund.method_reference != extra.provider_txn_no
+    ev = PaymentEvent.objects.filter(payment=extra, kind="refund").last()
+    assert ev.outcome == "recorded" and ev.verified and ev.params["vnp_ResponseCode"] == "00"
+    with pytest.raises(IllegalTransition):
+        services.refund_via_gateway(refund_id=refund.pk, actor=officer)
+    # The gateway itself refuses a second refund of the transaction.
+    from django.utils import timezone
+
+    from motcua.payments import vnpay
+    from motcua.payments.services import gateway_config
+
+    cfg = gateway_config()
+    body = vnpay.refund_body(
+        cfg,
+        request_id="again-1",
+        txn_ref=extra.reference,
+        amount_vnd=8000,
+        transaction_no=extra.provider_txn_no,
+        transaction_date=extra.created_at,
+        create_by="x",
+        ip_addr="",
+        now=timezone.now(),
+    )
+    answer = vnpay.post_json(cfg.api_url, body)
+    assert vnpay.verify_refund_response(cfg.hash_secret, answer)
+    assert answer["vnp_ResponseCode"] == "94"
+
+
+def test_a_gateway_refund_with_the_wrong_secret_is_refused_and_logged(gw, world, waiting, settings):
+    extra = _unmatched(world, waiting)
+    officer = world.a.staff["s:specialist"]
+    refund = services.refund_request(payment_id=extra.pk, actor=officer, reason="Nộp hai lần")
+    settings.MOTCUA_VNPAY_HASH_SECRET = "not-the-secret"
+    with pytest.raises(ValidationFailed) as exc:
+        services.refund_via_gateway(refund_id=refund.pk, actor=officer)
+    assert exc.value.code == "gateway_refund_failed"
+    assert Refund.objects.get(pk=refund.pk).status == "requested"
+    ev = PaymentEvent.objects.filter(payment=extra, kind="refund").last()
+    assert ev.outcome == "bad_signature" and not ev.verified  # the answer fails our check too
+
+
+@pytest.mark.django_db
+def test_a_counter_payment_is_not_refunded_through_the_gateway(world):
+    d, p = _paid(world)
+    _withdraw_and_stop(world, d)
+    with pytest.raises(ValidationFailed) as exc:
+        services.refund_via_gateway(
+            refund_id=Refund.objects.get().pk, actor=world.a.staff["c:counter"]
+        )
+    assert exc.value.code == "not_a_gateway_payment"
