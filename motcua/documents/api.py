@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import datetime as dt
+
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Path, Router, Schema
 
 from motcua.api.auth import AUTH
 from motcua.core.errors import NotFound
@@ -16,6 +18,31 @@ from motcua.payments.models import Receipt
 from .receipts import receipt_pdf
 
 router = Router(tags=["receipts"], auth=AUTH)
+RowId = Path(..., ge=1, le=2**63 - 1)
+
+
+class FeeLineOut(Schema):
+    name: str
+    amount_vnd: int
+
+
+class ReceiptOut(Schema):
+    """Biên lai thu phí, lệ phí (a fee receipt)."""
+
+    id: int
+    template: str
+    series: str
+    number: str
+    issued_at: dt.datetime
+    agency: str
+    payer_name: str
+    fee_lines: list[FeeLineOut]
+    amount_vnd: int
+    amount_words: str
+    channel: str
+    provider_txn_no: str
+    paper_receipt_number: str
+    pdf: str
 
 
 def _receipt(r: Receipt) -> dict[str, Any]:
@@ -24,7 +51,7 @@ def _receipt(r: Receipt) -> dict[str, Any]:
         "template": r.template,
         "series": r.series,
         "number": r.number_text,
-        "issued_at": r.issued_at.isoformat(),
+        "issued_at": r.issued_at,
         "agency": r.agency.code,
         "payer_name": r.payer_name,
         "fee_lines": r.fee_lines,
@@ -37,8 +64,8 @@ def _receipt(r: Receipt) -> dict[str, Any]:
     }
 
 
-@router.get("/dossier/{dossier_id}", url_name="receipts_of_dossier")
-def receipts_of_dossier(request: HttpRequest, dossier_id: int) -> list[dict[str, Any]]:
+@router.get("/dossier/{dossier_id}", response=list[ReceiptOut], url_name="receipts_of_dossier")
+def receipts_of_dossier(request: HttpRequest, dossier_id: int = RowId) -> list[dict[str, Any]]:
     d = dossier_selectors.dossier_get(user=request.user, dossier_id=dossier_id)
     return [
         _receipt(r)
@@ -46,8 +73,19 @@ def receipts_of_dossier(request: HttpRequest, dossier_id: int) -> list[dict[str,
     ]
 
 
-@router.get("/{receipt_id}/pdf", url_name="receipt_pdf")
-def receipt_file(request: HttpRequest, receipt_id: int) -> HttpResponse:
+@router.get(
+    "/{receipt_id}/pdf",
+    url_name="receipt_pdf",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "Tệp PDF của biên lai (the receipt as PDF)",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def receipt_file(request: HttpRequest, receipt_id: int = RowId) -> HttpResponse:
     receipt = Receipt.objects.filter(pk=receipt_id).only("pk", "dossier_id").first()
     if receipt is None:
         raise NotFound("biên lai", "Receipt", field="receipt_id")
