@@ -262,3 +262,23 @@ def test_concurrent_payments_take_numbers_without_gaps_or_duplicates(world):
 
 def test_services_export_the_receipt_functions():
     assert services.issue_receipt and services.receipt_series_for
+
+
+@pytest.mark.django_db
+def test_the_repair_sweep_stores_a_receipt_whose_pdf_was_never_made(world):
+    """A fault after the payment's commit (the listener never ran): the sweep makes it."""
+    from motcua.documents.services import documents_repair
+
+    d = advance(world, Status.FINANCIAL_OBLIGATION)
+    ds.dossier_confirm_payment(  # no on-commit callbacks run here: the PDF is not made
+        dossier_id=d.pk,
+        actor=world.a.staff["c:counter"],
+        amount_vnd=8000,
+        receipt_number="0000777",
+    )
+    r = Receipt.objects.get(dossier=d)
+    assert r.sha256 == ""
+    report = documents_repair(since=None)
+    r.refresh_from_db()
+    assert r.sha256 and report.failed == 0
+    assert r.file.open("rb").read() == receipt_render(r)
