@@ -3,9 +3,8 @@ may see the dossier (others get 404, as for the dossier itself)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Path, Router, Schema
