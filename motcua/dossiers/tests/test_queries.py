@@ -29,7 +29,9 @@ EXPECTED = {
     "request_supplement": 9,
     "supplement": 14,
     "request_payment": 5,
-    "confirm_payment": 8,  # the counter payment is kept as a Payment too (motcua.payments)
+    # The counter payment is kept as a Payment too, with its receipt (motcua.payments): the
+    # dossier's agency and fee items, the series' row lock and update, the receipt, its log.
+    "confirm_payment": 14,
     "forward_2": 7,
     "apologize": 7,
     "approve": 9,

@@ -79,10 +79,8 @@ def _fee_lines(dossier: Dossier, amount_vnd: int) -> list[dict[str, object]]:
 def issue_receipt(payment: Payment, *, paper_receipt_number: str = "") -> Receipt:
     """Issue the receipt of `payment`, which has just taken money (paid or paid_unmatched),
     inside the caller's transaction (which holds the dossier's and the payment's locks).
-    Idempotent: a payment has at most one receipt."""
-    existing = Receipt.objects.filter(payment_id=payment.pk).first()
-    if existing is not None:
-        return existing
+    Called once, when the payment turns paid or paid_unmatched (a final state it never
+    leaves); the database holds a payment to one receipt (one-to-one)."""
     dossier = (
         Dossier.objects.select_related("settling_agency", "procedure_version")
         .prefetch_related("procedure_version__fees")

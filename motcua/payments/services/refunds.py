@@ -235,6 +235,8 @@ def refund_on_dossier_end(event: DossierEvent, dossier: Dossier) -> None:
         return
     if event.action not in refund_actions():
         return
+    if not dossier.fee_paid_vnd:
+        return  # nothing was credited to this dossier: no paid payment to return
     ids = list(
         Payment.objects.filter(dossier_id=dossier.pk, status=PaymentStatus.PAID, refund=None)
         .order_by("pk")
