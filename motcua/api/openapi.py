@@ -171,6 +171,19 @@ def error_response(status: int) -> dict[str, Any]:
     }
 
 
+# RejectNulMiddleware refuses a NUL character in any field (400, documented on every
+# operation); a string parameter's schema says so, so that a client — and schemathesis'
+# positive-data check — knows a NUL-free string is what "valid" means.
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _forbid_nul(schema: dict[str, Any]) -> None:
+    for member in schema.get("anyOf", []):
+        _forbid_nul(member)
+    if schema.get("type") == "string" and not {"pattern", "enum", "format"} & schema.keys():
+        schema["pattern"] = NO_NUL
+
+
 class MotcuaOpenAPISchema(OpenAPISchema):
     def operation_details(self, operation: Operation) -> dict[str, Any]:
         result = super().operation_details(operation)
@@ -191,6 +204,8 @@ class MotcuaOpenAPISchema(OpenAPISchema):
             body["required"] = body.get("required", False) or bool(form.get("required"))
         self.schemas[ERROR_COMPONENT] = ERROR_SCHEMA
         parameters = result.get("parameters", [])
+        for parameter in parameters:
+            _forbid_nul(parameter.get("schema") or {})
         ninja_json_body = any(m.__ninja_param_source__ == "body" for m in operation.models)
         statuses = error_statuses(
             auth=bool(result.get("security")),

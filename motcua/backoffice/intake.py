@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from motcua.catalog import cases as catalog_cases
+from motcua.catalog import fees
 from motcua.catalog.enums import AgencyRole, Channel
 from motcua.catalog.models import Procedure, ProcedureAgency, ProcedureVersion
 from motcua.catalog.selectors import procedure_search
@@ -89,9 +90,15 @@ class IntakeForm(forms.Form):
         label="Lý do từ chối tiếp nhận",
     )
 
-    def __init__(self, *args, agencies, settling, components, **kwargs):
+    def __init__(self, *args, agencies, settling, components, fee_questions=(), **kwargs):
         super().__init__(*args, auto_id="i-%s", **kwargs)
         self.components = components
+        # What the fee items count (catalog.fees.answer_keys): copies, pages, people, m².
+        self.fee_keys = [key for key, _label in fee_questions]
+        for key, label in fee_questions:
+            self.fields[f"fee_{key}"] = forms.IntegerField(
+                required=False, min_value=0, max_value=10**9, label=label
+            )
         self.fields["receiving_agency"].choices = [(a.pk, a.name) for a in agencies]
         self.fields["settling_agency"].choices = [
             ("", pick("Theo thẩm quyền (tự động)", "By competence (automatic)"))
@@ -103,6 +110,13 @@ class IntakeForm(forms.Form):
                 self.fields[f"{name}_{c.pk}"] = forms.IntegerField(
                     required=False, min_value=0, max_value=99, label=label
                 )
+
+    def fee_answers(self) -> dict[str, int]:
+        return {
+            k: self.cleaned_data[f"fee_{k}"]
+            for k in self.fee_keys
+            if self.cleaned_data.get(f"fee_{k}") is not None
+        }
 
     def counts(self) -> dict[int, dict[str, int]]:
         """The originals and copies counted per component (components with none left out)."""
@@ -195,6 +209,7 @@ def _take_in(
         files=component_uploads(request.FILES, others=(AUTHORIZATION,)),
         received=form.counts(),
         cases=data["cases"],
+        fee_answers=form.fee_answers(),
         refuse_reason=data["refuse_reason"] if data["decision"] == "refuse" else None,
     )
 
@@ -212,6 +227,8 @@ def _place_errors(form: IntakeForm, exc: DomainError) -> tuple[dict[int, str], s
             by_component[int(cid)] = text
         elif head == "authorization":
             authorization = text
+        elif head == "fee_answers" and f"fee_{rest}" in form.fields:
+            form.add_error(f"fee_{rest}", text)
         else:
             target = f"{head}_{rest}" if head in ("applicant", "principal") else FIELDS.get(head)
             form.add_error(target if target in form.fields else None, text)
@@ -267,6 +284,7 @@ def _form_page(
             "version": version,
             "error_links": links,
             "form": form,
+            "fee_fields": [form[f"fee_{k}"] for k in form.fee_keys],
             "authorization_error": authorization_error,
             "components": [
                 {
@@ -304,7 +322,12 @@ def intake(request: HttpRequest) -> HttpResponse:
     version = procedure.version_on(timezone.localdate())
     components = list(version.components.order_by("order", "pk")) if version else []
     settling = _settling(procedure)
-    kw = {"agencies": agencies, "settling": settling, "components": components}
+    kw = {
+        "agencies": agencies,
+        "settling": settling,
+        "components": components,
+        "fee_questions": fees.answer_keys(version) if version else [],
+    }
     if request.method != "POST":
         form = IntakeForm(initial={"receiving_agency": agencies[0].pk}, **kw)
         return _form_page(request, procedure, version, form, {}, "", 200)

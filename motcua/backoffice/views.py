@@ -19,6 +19,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.catalog.enums import Channel
+from motcua.catalog.fees import FeeQuote
 from motcua.core.errors import (
     Conflict,
     DomainError,
@@ -367,6 +368,11 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
         ],
         "documents": _documents(dossier),
         "actions": forms_,
+        # The amount due as assessed at submission (catalog.fees): what a request for
+        # payment asks when the officer leaves the amount empty.
+        "fee_quote": (
+            FeeQuote.from_json(dossier.fee_assessment) if dossier.fee_assessment else None
+        ),
     }
     return render_page(request, "backoffice/dossier.html", context, status=status)
 

@@ -11,9 +11,17 @@ from motcua.core.text import fold
 
 from . import limits
 from .enums import Channel, TimeUnit
+from .fee_services import (
+    FEE_ITEM_CHANGEABLE,
+    FEE_POLICY_FIELDS,
+    fee_item_change,
+    fee_policy_save,
+)
+from .fees import fee_item_problems
 from .models import (
     Component,
     FeeItem,
+    FeePolicy,
     Field,
     Procedure,
     ProcedureAgency,
@@ -86,7 +94,12 @@ class ComponentInline(_RecordInline):
 
 
 class FeeInline(_RecordInline):
+    """Listed here; changed on its own page (the change link), through `fee_item_change`."""
+
     model = FeeItem
+    fields = ("name", "kind", "computation", "amount_vnd", "channels", "legal_basis_number")
+    readonly_fields = fields
+    show_change_link = True
     verbose_name = "phí, lệ phí"
     verbose_name_plural = "phí, lệ phí"
 
@@ -282,3 +295,114 @@ class ProcedureAgencyAdmin(admin.ModelAdmin):
     list_filter = ("role",)
     list_select_related = ("procedure", "agency")
     autocomplete_fields = ("procedure", "agency")
+
+
+class FeeItemForm(forms.ModelForm):
+    """Checks the item as the import does (a service refusal past this comes back as a
+    message: AuditedAdminMixin)."""
+
+    class Meta:
+        model = FeeItem
+        fields = FEE_ITEM_CHANGEABLE
+
+    def clean(self):
+        data = super().clean()
+        probe = {k: data.get(k, getattr(self.instance, k)) for k in FEE_ITEM_CHANGEABLE}
+        for k in ("unit", "answer_key", "multiplier_key", "legal_basis_number", "legal_basis_text"):
+            probe[k] = probe[k] or ""
+        for k in ("bands", "channels"):
+            probe[k] = probe[k] or []
+        for field, vi, _en in fee_item_problems(probe):
+            field = field.split("[", 1)[0]
+            self.add_error(field if field in self.fields else None, vi)
+        return data
+
+
+@admin.register(FeeItem)
+class FeeItemAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """A fee item's computation and legal basis, saved through `fee_item_change` (checked as
+    the import checks it, audited). Its name and note are the record's wording."""
+
+    form = FeeItemForm
+    list_display = ("name", "version", "kind", "computation", "amount_vnd")
+    list_filter = ("kind", "computation")
+    search_fields = ("name", "version__procedure__code")
+    list_select_related = ("version__procedure",)
+    readonly_fields = ("version", "name", "note")
+    fieldsets = (
+        (None, {"fields": ("version", "name", "note")}),
+        ("Loại và căn cứ", {"fields": ("kind", "legal_basis_number", "legal_basis_text")}),
+        (
+            "Cách tính",
+            {
+                "fields": (
+                    "computation",
+                    "amount_vnd",
+                    "unit",
+                    "answer_key",
+                    "multiplier_key",
+                    "bands",
+                    "minimum_vnd",
+                    "maximum_vnd",
+                    "channels",
+                )
+            },
+        ),
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False  # items come with their version (the import)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        changes = {f: form.cleaned_data[f] for f in form.changed_data if f in FEE_ITEM_CHANGEABLE}
+        for k in ("unit", "answer_key", "multiplier_key", "legal_basis_number", "legal_basis_text"):
+            if k in changes and changes[k] is None:
+                changes[k] = ""
+        # The form sets obj's fields; the row as stored says what really changes.
+        stored = FeeItem.objects.get(pk=obj.pk)
+        changes = {f: v for f, v in changes.items() if getattr(stored, f) != v}
+        if changes:
+            fee_item_change(item=obj, actor=request.user, **changes)
+        obj.refresh_from_db()
+
+
+class FeePolicyForm(forms.ModelForm):
+    source_url = forms.URLField(
+        label="Nguồn", required=False, max_length=500, assume_scheme="https"
+    )
+
+    class Meta:
+        model = FeePolicy
+        fields = FEE_POLICY_FIELDS
+
+
+@admin.register(FeePolicy)
+class FeePolicyAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Fee policies (miễn, giảm phí), saved through `fee_policy_save` (checked, audited).
+    Never deleted: a policy that no longer applies ends (valid_to) or is switched off."""
+
+    form = FeePolicyForm
+    list_display = ("name", "effect", "percent", "valid_from", "valid_to", "confidence", "active")
+    list_filter = ("effect", "confidence", "active", "scope")
+    search_fields = ("code", "name", "legal_basis_number")
+    fieldsets = (
+        (None, {"fields": ("code", "name", "active")}),
+        (
+            "Căn cứ pháp lý",
+            {"fields": ("legal_basis_number", "legal_basis_text", "confidence", "source_url")},
+        ),
+        ("Hiệu lực", {"fields": ("valid_from", "valid_to")}),
+        ("Phạm vi", {"fields": ("scope", "procedure_codes", "fee_kind")}),
+        ("Tác động", {"fields": ("effect", "percent", "rounding")}),
+        ("Đối tượng và cách chứng minh", {"fields": ("subject", "proof_kind", "proof_key")}),
+        (None, {"fields": ("note",)}),
+    )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        fee_policy_save(policy=obj, actor=request.user)

@@ -16,7 +16,20 @@ from django.db.models import Q
 from motcua.core.text import fold
 from motcua.org.enums import Role
 
-from .enums import AgencyRole, Channel, Level, OnlineLevel, TimeUnit
+from .enums import (
+    AgencyRole,
+    Channel,
+    Confidence,
+    FeeComputation,
+    FeeKind,
+    Level,
+    OnlineLevel,
+    PolicyEffect,
+    PolicyScope,
+    ProofKind,
+    Rounding,
+    TimeUnit,
+)
 
 
 class Field(models.Model):
@@ -148,6 +161,8 @@ class ProcedureVersion(models.Model):
 
     @property
     def fee_total_vnd(self) -> int:
+        """The sum of the figures the record states, every channel together — not what a
+        dossier owes: that is catalog.fees.quote's, kept on the dossier at submission."""
         return sum(f.amount_vnd or 0 for f in self.fees.all())
 
 
@@ -235,12 +250,59 @@ class Component(models.Model):
 
 
 class FeeItem(models.Model):
-    """Phí, lệ phí. amount_vnd is None when the record gives no VND figure."""
+    """Phí, lệ phí of a version: its kind, legal basis and how its amount is computed
+    (motcua.catalog.fees, the one place that computes it).
+
+    `amount_vnd` is None when the record gives no VND figure: the amount is unknown and the
+    officer sets it at the request for payment. Per computation:
+    - fixed: `amount_vnd`;
+    - per_unit: `amount_vnd` × the applicant's answer `answer_key` (copies, pages, people);
+    - tiered: the answer's units priced by `bands` (units numbered from 1; a unit n falls in
+      the band with from ≤ n < to, each band's `amount_vnd` per unit);
+    - band: the band [from, to) that holds the answer (e.g. an area in m²) gives the amount.
+    Then `minimum_vnd` / `maximum_vnd` bound it, and a `multiplier_key` answer (e.g. the
+    number of copies when the bound is per copy) multiplies it. `channels` empty = every
+    channel; otherwise the record prices this item for those channels only.
+    """
 
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="fees")
     order = models.PositiveIntegerField("thứ tự", default=0)
     name = models.CharField("tên khoản thu", max_length=500)
-    amount_vnd = models.BigIntegerField("số tiền (đồng)", null=True, blank=True)
+    kind = models.CharField(
+        "loại khoản thu", max_length=8, choices=FeeKind.choices, default="", blank=True
+    )
+    computation = models.CharField(
+        "cách tính", max_length=10, choices=FeeComputation.choices, default=FeeComputation.FIXED
+    )
+    amount_vnd = models.BigIntegerField(
+        "số tiền / đơn giá (đồng)",
+        null=True,
+        blank=True,
+        help_text="Để trống khi chưa rõ số tiền: cán bộ nhập khi yêu cầu nộp phí.",
+    )
+    unit = models.CharField("đơn vị tính", max_length=40, blank=True)
+    answer_key = models.SlugField(
+        "khóa câu trả lời của người nộp",
+        max_length=40,
+        blank=True,
+        help_text="Ví dụ: so_ban, so_trang, so_nguoi, dien_tich_m2.",
+    )
+    multiplier_key = models.SlugField(
+        "khóa hệ số nhân", max_length=40, blank=True, help_text="Ví dụ: so_ban (tối đa mỗi bản)."
+    )
+    bands = models.JSONField(
+        "bảng bậc / khung",
+        default=list,
+        blank=True,
+        help_text='[{"from": 0, "to": 3, "amount_vnd": 2000}, {"from": 3, "to": null, …}]',
+    )
+    minimum_vnd = models.BigIntegerField("mức tối thiểu (đồng)", null=True, blank=True)
+    maximum_vnd = models.BigIntegerField("mức tối đa (đồng)", null=True, blank=True)
+    channels = models.JSONField(
+        "áp dụng cho cách thức", default=list, blank=True, help_text="Trống: mọi cách thức."
+    )
+    legal_basis_number = models.CharField("số hiệu văn bản căn cứ", max_length=60, blank=True)
+    legal_basis_text = models.TextField("căn cứ (nguyên văn)", blank=True)
     note = models.TextField("ghi chú", blank=True)
 
     class Meta:
@@ -250,6 +312,115 @@ class FeeItem(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount_vnd__isnull=True) | Q(amount_vnd__gte=0), name="fee_nonnegative"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=FeeKind.values), name="fee_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(computation__in=FeeComputation.values), name="fee_computation_valid"
+            ),
+            # Every computation but a fixed amount reads an answer of the applicant.
+            models.CheckConstraint(
+                condition=Q(computation=FeeComputation.FIXED) | ~Q(answer_key=""),
+                name="fee_answer_key_needed",
+            ),
+            models.CheckConstraint(
+                condition=(Q(minimum_vnd__isnull=True) | Q(minimum_vnd__gte=0))
+                & (Q(maximum_vnd__isnull=True) | Q(maximum_vnd__gte=0))
+                & (
+                    Q(minimum_vnd__isnull=True)
+                    | Q(maximum_vnd__isnull=True)
+                    | Q(maximum_vnd__gte=models.F("minimum_vnd"))
+                ),
+                name="fee_bounds_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FeePolicy(models.Model):
+    """A reduction or exemption of fees, effective-dated, with its legal basis.
+
+    In force on day D when `active` and valid_from ≤ D ≤ valid_to (both inclusive: the texts
+    say "đến hết ngày …"; no valid_to = open). It applies to the fee items in its scope:
+    - online: `percent` off for dossiers submitted online — only on items priced for every
+      channel (an item the record prices per channel already carries its channel's rate);
+    - subject: `percent` off (100 = exemption) for a subject (hộ nghèo, người có công…),
+      only when PROVEN: by a component handed in whose name holds `proof_key` (folded), or
+      by a verified attribute `proof_key` of the applicant (org.VerifiedAttribute).
+    Rates are data (fixtures/fee_policies.json); `confidence` keeps the reference's label.
+    """
+
+    code = models.SlugField("mã chính sách", max_length=80, unique=True)
+    name = models.CharField("tên chính sách", max_length=255)
+    legal_basis_number = models.CharField("số hiệu văn bản", max_length=60, blank=True)
+    legal_basis_text = models.TextField("căn cứ pháp lý")
+    confidence = models.CharField(
+        "mức xác nhận", max_length=12, choices=Confidence.choices, default=Confidence.UNCONFIRMED
+    )
+    source_url = models.URLField("nguồn", max_length=500, blank=True)
+    valid_from = models.DateField("hiệu lực từ (tính cả ngày này)")
+    valid_to = models.DateField("hiệu lực đến (tính cả ngày này)", null=True, blank=True)
+    active = models.BooleanField("đang áp dụng", default=True)
+    scope = models.CharField("phạm vi", max_length=12, choices=PolicyScope.choices)
+    # Codes of the national record (mã TTHC), not keys: policies are loaded before or
+    # after the catalog, and a procedure's code outlives its rows.
+    procedure_codes = models.JSONField(
+        "mã các thủ tục", default=list, blank=True, help_text='Ví dụ: ["1.001456", "2.000815"]'
+    )
+    fee_kind = models.CharField(
+        "loại khoản thu", max_length=8, choices=FeeKind.choices, default="", blank=True
+    )
+    effect = models.CharField("tác động", max_length=10, choices=PolicyEffect.choices)
+    percent = models.PositiveSmallIntegerField(
+        "tỷ lệ giảm (%)", help_text="100 = miễn; 50 = giảm 50%."
+    )
+    rounding = models.CharField(
+        "làm tròn", max_length=10, choices=Rounding.choices, default=Rounding.HALF_UP
+    )
+    subject = models.CharField("đối tượng", max_length=255, blank=True)
+    proof_kind = models.CharField(
+        "cách chứng minh", max_length=10, choices=ProofKind.choices, blank=True
+    )
+    proof_key = models.CharField(
+        "giấy tờ / thuộc tính chứng minh",
+        max_length=120,
+        blank=True,
+        help_text="Giấy tờ: cụm từ trong tên thành phần hồ sơ (ví dụ 'hộ nghèo'); "
+        "thuộc tính: tên thuộc tính đã xác minh (ví dụ 'ho_ngheo').",
+    )
+    note = models.TextField("ghi chú", blank=True)
+
+    class Meta:
+        verbose_name = "chính sách miễn, giảm phí"
+        verbose_name_plural = "chính sách miễn, giảm phí"
+        ordering = ["valid_from", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__gte=1, percent__lte=100), name="feepolicy_percent_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="feepolicy_valid_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(scope__in=PolicyScope.values), name="feepolicy_scope_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(scope=PolicyScope.FEE_KIND) | ~Q(fee_kind=""),
+                name="feepolicy_kind_scope_has_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(effect__in=PolicyEffect.values), name="feepolicy_effect_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(rounding__in=Rounding.values), name="feepolicy_rounding_valid"
+            ),
+            # A subject's exemption is applied only when proven: it names its proof.
+            models.CheckConstraint(
+                condition=Q(effect=PolicyEffect.ONLINE_REDUCTION)
+                | (Q(proof_kind__in=ProofKind.values) & ~Q(proof_key="")),
+                name="feepolicy_subject_has_proof",
             ),
         ]
 

@@ -67,9 +67,31 @@ class ComponentOut(Schema):
     case: str = Field("", description="the case it applies in; empty: always (catalog.cases)")
 
 
+class FeeBandOut(Schema):
+    from_: int = Field(alias="from")
+    to: int | None
+    amount_vnd: int
+
+
 class FeeOut(Schema):
+    """A fee item (catalog.fees computes the amount due from it): amount_vnd null = the
+    record gives no figure (the officer sets it at the request for payment); per unit,
+    tiered and band items read the applicant's answer `answer_key` (a submission's
+    `fee_<key>`); channels empty = every channel."""
+
     name: str
+    kind: str = Field(description="phi | le_phi | '' (not stated)")
+    computation: str = Field(description="fixed | per_unit | tiered | band")
     amount_vnd: int | None
+    unit: str
+    answer_key: str
+    multiplier_key: str
+    bands: list[FeeBandOut]
+    minimum_vnd: int | None
+    maximum_vnd: int | None
+    channels: list[int]
+    legal_basis_number: str
+    legal_basis_text: str
     note: str
 
 
@@ -129,7 +151,11 @@ class ProcedureDetailOut(Schema):
     settling_agency: str
     publication_decision: str
     source: SourceOut
-    fee_total_vnd: int
+    fee_total_vnd: int = Field(
+        description="the sum of the figures the record states, every channel together: not "
+        "the amount a dossier owes, which catalog.fees computes at submission (per channel, "
+        "answers, policies) and the dossier keeps as fee_assessment"
+    )
     components: list[ComponentOut]
     receiving_agencies: list[AgencyRefOut]
     fees: list[FeeOut]

@@ -47,6 +47,7 @@ from .schemas import (
     DossierDetailOut,
     DossierOut,
     DossierPageOut,
+    FeeAssessmentOut,
     ForwardIn,
     InboxPageOut,
     IntakeForm,
@@ -130,6 +131,12 @@ def _dossier(d: Dossier, now: dt.datetime | None = None) -> dict[str, Any]:
         "apology_count": d.apology_count,
         "fee_due_vnd": d.fee_due_vnd,
         "fee_paid_vnd": d.fee_paid_vnd,
+        # In the schema's order: PostgreSQL's jsonb gives the keys back in its own.
+        "fee_assessment": (
+            FeeAssessmentOut.model_validate(d.fee_assessment).model_dump()
+            if d.fee_assessment is not None
+            else None
+        ),
         "paid_online": d.paid_online,
         "electronic_result": d.electronic_result,
         "rating": d.rating,
@@ -308,11 +315,19 @@ def _act(
 # ---------------------------------------------------------------------------- creation
 
 
+def _fee_answers(request: HttpRequest) -> dict[str, str]:
+    """Multipart fields fee_<key> → {key: value} (catalog.fees.clean_answers checks them)."""
+    return {k[len("fee_") :]: str(v) for k, v in request.POST.items() if k.startswith("fee_")}
+
+
+# The answers the fee items ask for (catalog.fees: copies, pages, area…), as fee_<key>.
+FEE_ANSWERS = {r"^fee_[a-z0-9_-]{1,40}$": {"type": "integer", "minimum": 0}}
 SUBMIT_FORM = Multipart(
     SubmitIn,
     files={AUTHORIZATION_FIELD: False},
     pattern_files={COMPONENT_FILES: True},
     extra={"cases": {"type": "array", "items": {"type": "string", "maxLength": 4000}}},
+    pattern_extra=FEE_ANSWERS,
 )
 
 
@@ -334,7 +349,9 @@ def submit(
     API).
 
     Filing for someone else: principal_name, principal_id_number and the authorisation
-    document as file `authorization`.
+    document as file `authorization`. The answers the fee items ask for (copies, pages,
+    area: the catalog's `fees[].answer_key`) as fields `fee_<key>`; the amount due is
+    computed once here and kept (`fee_assessment`).
 
     `Idempotency-Key` (header, per account): a retry with the same key and the same request
     answers with the same dossier (header `Idempotent-Replayed: true`); the same key with a
@@ -361,6 +378,7 @@ def submit(
         files=files,
         idempotency_key=idempotency_key,
         cases=cases,
+        fee_answers=_fee_answers(request),
     )
     response = _out(request, _fresh(dossier), 201)
     if getattr(dossier, "_replayed", False):
@@ -374,7 +392,7 @@ INTAKE_FORM = Multipart(
     files={AUTHORIZATION_FIELD: False},
     pattern_files={COMPONENT_FILES: True},
     extra={"cases": {"type": "array", "items": {"type": "string", "maxLength": 4000}}},
-    pattern_extra={r"^(originals|copies)_[0-9]{1,18}$": _COUNT},
+    pattern_extra={r"^(originals|copies)_[0-9]{1,18}$": _COUNT, **FEE_ANSWERS},
 )
 
 
@@ -408,6 +426,9 @@ def intake(request: HttpRequest) -> HttpResponse:
             counted.setdefault(cid, {"component": cid})[name] = raw.pop(key)
         raw["received"] = list(counted.values())
         raw["cases"] = [c for c in request.POST.getlist("cases") if c.strip()]
+        for key in [k for k in raw if k.startswith("fee_")]:
+            raw.pop(key)
+        raw["fee_answers"] = _fee_answers(request)
         where, files = "form", component_uploads(request.FILES, others=(AUTHORIZATION_FIELD,))
     else:
         raw, where, files = _json(request), "body", None
@@ -430,6 +451,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             r.component: {"originals": r.originals, "copies": r.copies} for r in data.received
         },
         cases=data.cases,
+        fee_answers=data.fee_answers,
         refuse_reason=refuse_reason,
     )
     return _out(request, _fresh(dossier), 201)

@@ -114,6 +114,9 @@ class Dossier(models.Model):
     # Facts the indicators need (reference §4).
     fee_due_vnd = models.BigIntegerField("phí, lệ phí phải nộp (đồng)", default=0)
     fee_paid_vnd = models.BigIntegerField("đã nộp (đồng)", default=0)
+    # The amount due as computed once at submission (catalog.fees.quote → FeeQuote.as_json:
+    # lines, policies applied, total); None for dossiers from before it was kept.
+    fee_assessment = models.JSONField("bảng tính phí, lệ phí", null=True, blank=True)
     paid_online = models.PositiveSmallIntegerField(
         "thanh toán trực tuyến", choices=PaidOnline.choices, default=PaidOnline.NO
     )

@@ -71,7 +71,10 @@ class Life:
     receiving: Any  # Agency
     settling: Any  # Agency
     channel: int
-    fee_total: int = 0  # the version's fees (đồng)
+    fee_total: int = 0  # the amount due assessed at submission (đồng)
+    # The assessment kept on the dossier (catalog.fees.FeeQuote.as_json), as the services
+    # keep it at submission; None where the caller has none (imported history).
+    assessment: dict[str, Any] | None = None
     payment_pauses: bool = False  # rules.payment_pauses_clock for the version
     values: dict[str, Any] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
@@ -99,6 +102,7 @@ class Life:
             "current_step_due_at": None,
             "fee_due_vnd": 0,
             "fee_paid_vnd": 0,
+            "fee_assessment": None,
             "paid_online": int(PaidOnline.NO),
             "electronic_result": False,
             "rating": None,
@@ -249,6 +253,9 @@ class Life:
             status=int(Status.SUBMITTED),
             submitted_at=at,
             rule_set=deadlines.dossier_rule_set(None, at),
+            # The amount due is assessed once, at submission (catalog.fees.quote).
+            fee_due_vnd=self.fee_total,
+            fee_assessment=self.assessment,
         )
         self._event(Action.SUBMIT, at, actor, None, data={"files": files})
 
@@ -257,6 +264,8 @@ class Life:
             status=int(Status.SUBMITTED),
             submitted_at=at,
             rule_set=deadlines.dossier_rule_set(None, at),
+            fee_due_vnd=self.fee_total,
+            fee_assessment=self.assessment,
         )
         self._event(Action.INTAKE, at, actor, None, data={"channel": self.values["channel"]})
 
@@ -277,7 +286,6 @@ class Life:
             rule_set=deadlines.dossier_rule_set(at, v["submitted_at"]),
             due_at=due,
             original_due_at=due,
-            fee_due_vnd=self.fee_total,
             status=int(Status.RECEIVED),
         )
         self._open_step(0 if self.steps else None, at)
@@ -292,6 +300,9 @@ class Life:
     def refuse(self, at: dt.datetime, reason: str, actor: Actor = NOBODY) -> None:
         self._check(Action.REFUSE)
         self.values.update(status=int(Status.REFUSED), refusal_reason=reason, finished_at=at)
+        if self.values["channel"] != 2:
+            # Refused at the counter (intake): nothing is assessed, nothing owed.
+            self.values.update(fee_due_vnd=0, fee_assessment=None)
         self._event(Action.REFUSE, at, actor, Status.SUBMITTED, reason=reason)
 
     def forward(self, at: dt.datetime, actor: Actor = NOBODY, note: str = "") -> None:

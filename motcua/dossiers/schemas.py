@@ -118,6 +118,12 @@ class IntakeIn(Schema):
     cases: list[Text] = Field(
         default_factory=list, max_length=200, description="the cases that apply (catalog)"
     )
+    fee_answers: dict[str, int] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="answers the fee items ask for (copies, pages, area…): "
+        "GET /api/catalog/procedures/{code}, `fees[].answer_key`",
+    )
 
 
 class IntakeForm(Schema):
@@ -232,6 +238,41 @@ class PrincipalOut(Schema):
     id_number: str
 
 
+class FeePolicyAppliedOut(Schema):
+    policy_id: int | None
+    name: str
+    legal_basis: str
+    effect: str
+    percent: int
+    before_vnd: int | None
+    reduction_vnd: int | None
+    after_vnd: int
+    confidence: str
+
+
+class FeeLineOut(Schema):
+    item_id: int | None
+    name: str
+    kind: str
+    computation: str
+    explanation: str
+    base_vnd: int | None
+    final_vnd: int | None
+    legal_basis: str
+    unknown: bool
+    applied: list[FeePolicyAppliedOut]
+
+
+class FeeAssessmentOut(Schema):
+    procedure: str
+    channel: int
+    on_date: dt.date
+    answers: dict[str, int]
+    total_vnd: int
+    has_unknown: bool
+    lines: list[FeeLineOut]
+
+
 class DossierOut(Schema):
     id: int
     code: str | None
@@ -261,6 +302,10 @@ class DossierOut(Schema):
     apology_count: int
     fee_due_vnd: int
     fee_paid_vnd: int
+    fee_assessment: FeeAssessmentOut | None = Field(
+        description="the amount due as assessed once at submission (catalog.fees.quote): "
+        "lines, policies applied, total; null for dossiers from before"
+    )
     paid_online: int
     electronic_result: bool
     rating: int | None

@@ -4,12 +4,20 @@ from django.contrib.auth.admin import UserAdmin
 
 from motcua.core.admin import AuditedAdminMixin
 
-from .models import AdministrativeUnit, Agency, Applicant, ApplicantIdentity, StaffRole
+from .models import (
+    AdministrativeUnit,
+    Agency,
+    Applicant,
+    ApplicantIdentity,
+    StaffRole,
+    VerifiedAttribute,
+)
 from .names import person_name
 from .services import (
     AGENCY_CHANGEABLE,
     agency_change,
     agency_create,
+    applicant_attribute_verify,
     staff_assign_role,
     staff_otp_reset,
     staff_role_change,
@@ -218,3 +226,34 @@ class ApplicantAdmin(admin.ModelAdmin):
     @admin.display(description="số định danh / mã số thuế")
     def identifier_display(self, obj):
         return obj.identifier
+
+
+@admin.register(VerifiedAttribute)
+class VerifiedAttributeAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """An officer records an attribute of an applicant that was proven to them (the
+    evidence is required), through `applicant_attribute_verify` (audited). The fee policies
+    grant subject exemptions on it (catalog.fees). Those from the identity login are
+    read-only here."""
+
+    list_display = ("applicant", "name", "source", "verified_at", "verified_by", "valid_to")
+    list_filter = ("name", "source")
+    search_fields = ("applicant__full_name", "applicant__personal_id", "name")
+    autocomplete_fields = ("applicant",)
+    fields = ("applicant", "name", "evidence", "valid_to")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = applicant_attribute_verify(
+            actor=request.user,
+            applicant=form.cleaned_data["applicant"],
+            name=form.cleaned_data["name"],
+            source=VerifiedAttribute.Source.OFFICER,
+            evidence=form.cleaned_data["evidence"],
+            valid_to=form.cleaned_data["valid_to"],
+        )
+        obj.pk = saved.pk

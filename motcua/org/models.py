@@ -221,3 +221,53 @@ class ApplicantIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issuer} / {self.subject}"
+
+
+class VerifiedAttribute(models.Model):
+    """A fact about an applicant that a process proved (hộ nghèo, người có công, người
+    khuyết tật…), read by the fee policies (catalog.fees) to grant an exemption.
+
+    Written only by `org.services.applicant_attribute_verify`: by an identity login that
+    received the attribute from the identity provider (source `identity`), or by an
+    officer who saw the evidence (source `officer`, with the evidence noted). The applicant
+    never sets it; there is no form of the applicant's that writes it.
+    """
+
+    class Source(models.TextChoices):
+        IDENTITY = "identity", "Đăng nhập định danh điện tử"
+        OFFICER = "officer", "Cán bộ xác minh"
+
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.CASCADE, related_name="verified_attributes"
+    )
+    name = models.SlugField("thuộc tính", max_length=60)
+    source = models.CharField("nguồn xác minh", max_length=10, choices=Source.choices)
+    evidence = models.TextField("căn cứ xác minh", blank=True)
+    verified_at = models.DateTimeField("thời điểm xác minh")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người xác minh",
+    )
+    valid_to = models.DateField("hiệu lực đến (tính cả ngày này)", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "thuộc tính đã xác minh"
+        verbose_name_plural = "thuộc tính đã xác minh"
+        constraints = [
+            models.UniqueConstraint(fields=["applicant", "name"], name="verifiedattr_uniq"),
+            models.CheckConstraint(
+                condition=Q(source__in=["identity", "officer"]), name="verifiedattr_source"
+            ),
+            # An officer's verification names the officer and what was seen.
+            models.CheckConstraint(
+                condition=Q(source="identity") | (Q(verified_by__isnull=False) & ~Q(evidence="")),
+                name="verifiedattr_officer_evidence",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.applicant_id}: {self.name}"

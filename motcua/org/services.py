@@ -28,7 +28,7 @@ from motcua.core.types import Actor, actor_user
 from motcua.core.validation import FieldErrors, validate_party
 
 from .enums import AgencyKind, ApplicantKind, Role, UnitKind
-from .models import AdministrativeUnit, Agency, Applicant, StaffRole
+from .models import AdministrativeUnit, Agency, Applicant, StaffRole, VerifiedAttribute
 from .passwords import password_problems
 from .selectors import roles_cache_clear
 
@@ -765,6 +765,95 @@ def applicant_register(
         # A concurrent registration won the race: report which identifier collided.
         check_duplicates()
         raise
+
+
+# ---------------------------------------------------------------------------- verified facts
+
+ATTRIBUTE_AUDITED = ("applicant", "name", "source", "evidence", "verified_by", "valid_to")
+
+
+def applicant_attribute_verify(
+    *,
+    actor: Actor,
+    applicant: Applicant,
+    name: str,
+    source: str,
+    evidence: str = "",
+    valid_to: dt.date | None = None,
+    at: dt.datetime | None = None,
+) -> VerifiedAttribute:
+    """Record that `applicant` has the attribute `name` (hộ nghèo, người có công…), proven
+    by `source`: `identity` — the identity login received it from the identity provider
+    (the login calls this, actor None); `officer` — a staff member (a StaffRole holder, not
+    the applicant) saw the evidence, which is required. The fee policies grant exemptions
+    on it (catalog.fees). Audited; verifying again replaces the earlier record."""
+    name = (name or "").strip()
+    if not re.fullmatch(r"[a-z0-9_]{1,60}", name):
+        raise ValidationFailed(
+            "invalid_attribute",
+            "Tên thuộc tính gồm chữ thường không dấu, số và dấu gạch dưới.",
+            "The attribute name is lowercase ASCII letters, digits and underscores.",
+            field="name",
+        )
+    if source not in VerifiedAttribute.Source.values:
+        raise ValidationFailed(
+            "invalid_source",
+            "Nguồn xác minh phải là 'identity' hoặc 'officer'.",
+            "source must be 'identity' or 'officer'.",
+            field="source",
+        )
+    evidence = nfc(evidence) or ""
+    user = actor if actor is not None and actor.is_authenticated else None
+    if source == VerifiedAttribute.Source.OFFICER:
+        is_officer = user is not None and (
+            user.pk != applicant.user_id and StaffRole.objects.filter(user_id=user.pk).exists()
+        )
+        if not is_officer:
+            raise ValidationFailed(
+                "not_an_officer",
+                "Chỉ cán bộ mới xác minh được thuộc tính của người nộp.",
+                "Only an officer verifies an applicant's attribute.",
+                field="actor",
+                status=403,
+            )
+        if not evidence:
+            raise ValidationFailed(
+                "evidence_required",
+                "Cần ghi căn cứ xác minh (giấy tờ đã kiểm tra).",
+                "The evidence seen is required.",
+                field="evidence",
+            )
+    at = at or timezone.now()
+    with transaction.atomic():
+        found = (
+            VerifiedAttribute.objects.select_for_update()
+            .filter(applicant=applicant, name=name)
+            .first()
+        )
+        before = snapshot(found, ATTRIBUTE_AUDITED) if found else None
+        attr = found or VerifiedAttribute(applicant=applicant, name=name)
+        attr.source, attr.evidence, attr.valid_to = source, evidence, valid_to
+        attr.verified_at, attr.verified_by_id = at, (user.pk if user is not None else None)
+        attr.save()
+        record(
+            actor=actor,
+            action=AuditAction.CHANGED if found else AuditAction.CREATED,
+            operation="applicant_attribute_verify",
+            obj=attr,
+            before=before,
+            after=snapshot(attr, ATTRIBUTE_AUDITED),
+        )
+    return attr
+
+
+def applicant_attributes(applicant_id: int | None, day: dt.date) -> frozenset[str]:
+    """The applicant's verified attributes valid on `day` (what catalog.fees reads)."""
+    if applicant_id is None:
+        return frozenset()
+    rows = VerifiedAttribute.objects.filter(applicant_id=applicant_id).values_list(
+        "name", "valid_to"
+    )
+    return frozenset(n for n, to in rows if to is None or day <= to)
 
 
 # --- officers' second factor (motcua.org.otp; docs/security.md) ---------------------------

@@ -123,7 +123,7 @@ class Payment(models.Model):
             ),
             # A payment that took money names the evidence that proved it.
             models.CheckConstraint(
-                condition=~Q(status__in=sorted((s.value for s in FINAL), reverse=True))
+                condition=~Q(status__in=sorted(s.value for s in FINAL))
                 | (Q(verified_by__in=VerifiedBy.values) & Q(paid_at__isnull=False)),
                 name="payment_paid_is_verified",
             ),

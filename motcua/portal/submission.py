@@ -20,9 +20,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from motcua.catalog import cases as catalog_cases
+from motcua.catalog import fees
 from motcua.catalog.enums import Channel
 from motcua.catalog.models import Component, ProcedureVersion
 from motcua.core.errors import DomainError
@@ -33,6 +35,7 @@ from motcua.dossiers.access import applicant_id
 from motcua.dossiers.attachments import CheckedFile, check_file
 from motcua.dossiers.uploads import component_uploads
 from motcua.org.models import Agency
+from motcua.org.services import applicant_attributes
 
 from .drafts import DRAFTS
 from .views import _receiving_agencies, _version_or_404, due_preview, online_state
@@ -147,6 +150,7 @@ class _Step2:
     cases: list[str]
     authorization: dict[str, Any] | None
     files: list[dict[str, Any]]
+    fee_answers: dict[str, str] = field(default_factory=dict)  # as posted (catalog.fees)
     errors: dict[str, DomainError] = field(default_factory=dict)
     component_errors: dict[int, list[DomainError]] = field(default_factory=dict)
 
@@ -160,6 +164,7 @@ class _Step2:
             "agency": self.agency,
             "cases": self.cases,
             "files": self.files,
+            "fee_answers": self.fee_answers,
         }
 
 
@@ -176,6 +181,7 @@ def _from_draft(
         cases=[c for c in draft.get("cases", []) if c in known_cases],
         authorization=draft.get("authorization"),
         files=list(draft.get("files", [])),
+        fee_answers=dict(draft.get("fee_answers") or {}),
     )
 
 
@@ -192,6 +198,18 @@ def _read_fields(request: HttpRequest, step: _Step2, known_cases: list[str]) -> 
     step.agency = post.get("receiving_agency", "")
     posted = set(post.getlist("cases"))
     step.cases = [c for c in known_cases if c in posted]
+
+
+def _read_fee_answers(request: HttpRequest, step: _Step2, version: ProcedureVersion) -> None:
+    """The answers the version's fee items ask for (fee_<key>), checked as the service
+    will: each a whole number ≥ 0, each needed one given (catalog.fees)."""
+    keys = [k for k, _label in fees.answer_keys(version)]
+    step.fee_answers = {k: request.POST.get(f"fee_{k}", "").strip()[:20] for k in keys}
+    try:
+        answers = fees.clean_answers(step.fee_answers)
+        fees.quote(version, answers, channel=Channel.ONLINE, on_date=timezone.localdate())
+    except DomainError as exc:
+        step.errors[f"fee_{(exc.field or '').removeprefix('fee_answers.')}"] = exc
 
 
 def _take_files(
@@ -343,6 +361,15 @@ def _submit_page(
             ],
             "agencies": agencies,
             "chosen_agency": step.agency,
+            "fee_questions": [
+                {
+                    "key": key,
+                    "label": label,
+                    "value": step.fee_answers.get(key, ""),
+                    "error": step.errors.get(f"fee_{key}"),
+                }
+                for key, label in fees.answer_keys(version)
+            ],
             "applicant": step.applicant,
             "represent": step.represent,
             "principal": step.principal,
@@ -373,6 +400,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         draft_id = draft.get("id") or uuid.uuid4().hex
         _read_fields(request, step, known_cases)
+        _read_fee_answers(request, step, version)
         _take_files(request, step, draft_id, components)
         _validate(request, step, draft_id, agencies, components)
         _save_draft(request, code, step.as_draft(draft_id))
@@ -382,6 +410,26 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 # ---------------------------------------------------------------------------- step 3
+
+
+def _fee_quote(request: HttpRequest, version: ProcedureVersion, draft: dict) -> dict[str, Any]:
+    """The amount due as the submission will compute it (catalog.fees.quote: the same
+    answers, the components uploaded, the applicant's verified attributes, today's
+    policies): the lines and the total the applicant sees before submitting."""
+    uploaded = {e["component"] for e in draft.get("files", [])}
+    day = timezone.localdate()
+    try:
+        quote = fees.quote(
+            version,
+            fees.clean_answers(draft.get("fee_answers")),
+            channel=Channel.ONLINE,
+            applicant_attributes=applicant_attributes(applicant_id(request.user), day),
+            proofs=[c.name for c in version.components.all() if c.pk in uploaded],
+            on_date=day,
+        )
+    except DomainError as exc:
+        return {"fee_quote": None, "fee_error": exc}
+    return {"fee_quote": quote, "fee_error": None}
 
 
 @login_required
@@ -424,6 +472,7 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
                 authorization=authorization,
                 files=files,
                 cases=draft.get("cases", []),
+                fee_answers=draft.get("fee_answers") or {},
                 idempotency_key=_draft_key(draft["id"]),
             )
         except DomainError as exc:
@@ -463,7 +512,7 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
             "authorization": draft.get("authorization"),
             "components": components,
             "cases": chosen_cases,
-            "fees": list(version.fees.all()),
+            **_fee_quote(request, version, draft),
             "due_preview": due_preview(version, agency, Channel.ONLINE),
             "errors": errors,
             "has_errors": bool(errors or component_errors),

@@ -239,3 +239,20 @@ def test_a_body_past_the_limit_is_a_json_413(settings):
     assert r.json()["error"]["code"] == "body_too_large"
     # Outside the API, Django's own 400 page, as before.
     assert Client().post("/", b"x" * 2000, content_type="application/json").status_code == 400
+
+
+def test_a_string_parameter_says_it_takes_no_nul(document):
+    """RejectNulMiddleware answers 400 to a NUL in any field: a free-text parameter's
+    schema excludes it, so that a schema-valid request is never refused for it (found by
+    schemathesis' positive-data check: `q` with a NUL answered 400)."""
+    import re
+
+    params = {
+        p["name"]: p["schema"]
+        for p in document["paths"]["/api/catalog/procedures"]["get"]["parameters"]
+    }
+    q = params["q"]
+    pattern = q.get("pattern") or next(m["pattern"] for m in q["anyOf"] if "pattern" in m)
+    assert re.match(pattern, "đất đai") and not re.match(pattern, "đất\x00")
+    r = Client().get("/api/catalog/procedures", {"q": "a\x00"})
+    assert r.status_code == 400

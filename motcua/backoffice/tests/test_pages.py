@@ -236,6 +236,8 @@ def test_dossier_page_shows_applicant_components_previews_control_sheet_forms(cl
     assert 'id="act-forward"' in html and 'id="act-request_supplement"' in html
     assert 'id="act-receive"' not in html and 'id="act-return_result"' not in html
     assert f'name="expected_version" value="{d.version}"' in html
+    # the fees assessed at submission (catalog.fees), the request for payment's default
+    assert "Tổng số tiền phải nộp" in html and "<strong>8.000 đồng</strong>" in html
 
 
 def test_attachment_view_serves_images_inline_and_checks_access(client, world):
@@ -750,3 +752,21 @@ def test_dossier_page_says_what_was_handed_in(client, world, officer):
     assert "Nộp tại quầy / bưu chính" in first and "bản chính 1, bản sao 2, tệp 0" in first
     second = html.split("Giấy chứng sinh</strong>")[1].split("</li>")[0]
     assert "Không có trong hồ sơ đã nộp." in second
+
+
+def test_intake_asks_what_the_fees_count_and_keeps_the_assessment(client, world, officer):
+    from motcua.catalog.models import FeeItem
+
+    FeeItem.objects.filter(version=world.version).update(
+        computation="per_unit", answer_key="so_ban", unit="bản"
+    )
+    otp_login(client, officer)
+    html = client.get("/can-bo/tiep-nhan/", {"procedure": "1.001193"}).content.decode()
+    assert 'name="fee_so_ban"' in html and "Số bản" in html
+    r = client.post("/can-bo/tiep-nhan/", _intake(world))
+    assert r.status_code == 422 and not Dossier.objects.exists()
+    assert "Cần cho biết số bản" in r.content.decode()
+    r = client.post("/can-bo/tiep-nhan/", _intake(world, fee_so_ban="2"))
+    assert r.status_code == 302
+    d = Dossier.objects.get()
+    assert d.fee_due_vnd == 16000 and d.fee_assessment["answers"] == {"so_ban": 2}

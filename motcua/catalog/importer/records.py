@@ -18,6 +18,8 @@ from ..cases import derive_cases
 from ..enums import Channel, OnlineLevel
 from ..limits import limits_of
 from ..models import ProcedureVersion
+from .feetext import KEYS as FEE_KEYS
+from .feetext import complement_channels
 from .schema import ComponentIn, Context, RecordIn
 
 PROVENANCE = ("portal_url", "record_date", "level_raw", "notes")
@@ -129,10 +131,16 @@ def _version(record: RecordIn, raw: dict[str, Any]) -> dict[str, Any]:
         "publication_decision": record.publication_decision,
         "source": _source(raw, fees_unknown=record.fees is None),
         "components": _components(record.components),
-        "fees": [
-            {"name": f.name, "amount_vnd": f.amount_vnd, "note": f.note} for f in record.fees or []
-        ],
+        "fees": _fees(record),
     }
+
+
+def _fees(record: RecordIn) -> list[dict[str, Any]]:
+    """The fee lines; read from the wording (feetext) unless the record states them."""
+    fees = [f.canonical() for f in record.fees or []]
+    if any(f.computation is not None for f in record.fees or []):
+        return fees
+    return complement_channels(fees)
 
 
 def _components(items: list[ComponentIn]) -> list[dict[str, Any]]:
@@ -187,7 +195,13 @@ def version_payload(v: ProcedureVersion) -> dict[str, Any]:
             for c in v.components.all()
         ],
         "fees": [
-            {"name": f.name, "amount_vnd": f.amount_vnd, "note": f.note} for f in v.fees.all()
+            {
+                "name": f.name,
+                "amount_vnd": f.amount_vnd,
+                "note": f.note,
+                **{k: getattr(f, k) for k in FEE_KEYS},
+            }
+            for f in v.fees.all()
         ],
     }
 

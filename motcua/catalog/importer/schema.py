@@ -36,8 +36,12 @@ from motcua.core.errors import ValidationFailed
 from motcua.core.text import fold, nfc
 
 from ..enums import Channel, Level, OnlineLevel, TimeUnit
+from ..fees import fee_item_problems
 from ..limits import Limit, parse_cutoff, process_hours, read_time_limit
 from ..services import clean_time_limit, process_errors
+from .feetext import DEFAULTS as FEE_DEFAULTS
+from .feetext import KEYS as feetext_keys
+from .feetext import derive
 
 _UNITS = {
     "ngay lam viec": TimeUnit.WORKING_DAYS,
@@ -434,18 +438,57 @@ def _fee_name(value: str) -> str:
     return value
 
 
+def _as_given(value: Any) -> Any:
+    return value
+
+
 class FeeIn(_Lenient):
-    """Phí, lệ phí: {name, amount_vnd (null = no figure), note}."""
+    """Phí, lệ phí: {name, amount_vnd (null = no figure), note}, and our own keys (the
+    export writes them): kind, computation, unit, answer_key, multiplier_key, bands,
+    minimum_vnd, maximum_vnd, channels, legal_basis_number, legal_basis_text. Without
+    `computation` they are read from the name and note (`feetext.derive`)."""
 
     # (the amount first: the order of the errors of a fee)
     amount_vnd: Annotated[int | None, PlainValidator(_amount)]
     name: Annotated[str, AfterValidator(_fee_name)]
     note: Annotated[str, PlainValidator(lambda v: _optional_nfc(v) or "")]
+    computation: Annotated[Any, PlainValidator(_as_given)]
+    kind: Annotated[Any, PlainValidator(_as_given)]
+    unit: Annotated[Any, PlainValidator(_as_given)]
+    answer_key: Annotated[Any, PlainValidator(_as_given)]
+    multiplier_key: Annotated[Any, PlainValidator(_as_given)]
+    bands: Annotated[Any, PlainValidator(_as_given)]
+    minimum_vnd: Annotated[Any, PlainValidator(_as_given)]
+    maximum_vnd: Annotated[Any, PlainValidator(_as_given)]
+    channels: Annotated[Any, PlainValidator(_as_given)]
+    legal_basis_number: Annotated[Any, PlainValidator(_as_given)]
+    legal_basis_text: Annotated[Any, PlainValidator(_as_given)]
 
     @model_validator(mode="before")
     @classmethod
     def _has_name(cls, value: Any) -> Any:
         return _named(value, "Khoản phí", "fee")
+
+    @model_validator(mode="after")
+    def _sound(self) -> FeeIn:
+        problems = fee_item_problems(self.spec())
+        if problems:
+            raise _fail_all([(f".{f}", vi, en) for f, vi, en in problems])
+        return self
+
+    def spec(self) -> dict[str, Any]:
+        """The computation fields: as given (our export), else read from the wording."""
+        if self.computation is None:
+            return derive(self.name, self.note, self.amount_vnd)
+        given = {k: getattr(self, k) for k in feetext_keys}
+        out = {k: (v if given[k] is None else given[k]) for k, v in FEE_DEFAULTS.items()}
+        for key in ("kind", "unit", "answer_key", "multiplier_key", "legal_basis_number"):
+            out[key] = nfc(str(out[key])) or ""
+        out["legal_basis_text"] = nfc(str(out["legal_basis_text"])) or ""
+        return out
+
+    def canonical(self) -> dict[str, Any]:
+        return {"name": self.name, "amount_vnd": self.amount_vnd, "note": self.note, **self.spec()}
 
 
 def _fees(value: Any) -> Any:

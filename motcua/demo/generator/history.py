@@ -38,9 +38,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from motcua.catalog import cases
+from motcua.catalog import cases, fees
 from motcua.catalog.enums import AgencyRole, Channel, Level
-from motcua.catalog.models import Procedure
+from motcua.catalog.models import FeePolicy, Procedure
 from motcua.core.bulk import insert_rows
 from motcua.core.text import fold
 from motcua.dossiers import rules, timing
@@ -69,6 +69,14 @@ from . import names
 from .province import DEMO_CITIZEN, Province
 
 VN = timing.VN
+# The ranges the demo draws the fee items' answers from (copies, pages, people, m²).
+DEMO_ANSWERS = {
+    "so_ban": (1, 3),
+    "so_ban_sao": (1, 3),
+    "so_trang": (1, 12),
+    "so_nguoi": (1, 6),
+    "dien_tich_m2": (30, 400),
+}
 BATCH = 2000
 APPLICANT = "applicant"
 
@@ -129,7 +137,7 @@ class ProcInfo:
     business: bool
     route: str  # who settles: a key of province.SETTLER_BY_RECORD_AGENCY, from the record
     steps: dict = field(default_factory=dict)  # version id -> [ProcessStep]
-    fees: dict = field(default_factory=dict)  # version id -> fee total
+    fees: dict = field(default_factory=dict)  # version id -> [catalog.fees.ItemSpec]
     components: dict = field(default_factory=dict)  # version id -> [component ids]
     needed: dict = field(default_factory=dict)  # version id -> [Component] to hand in
     payment_pauses: dict = field(default_factory=dict)  # version id -> bool (rules)
@@ -190,7 +198,7 @@ def _procedures(p: Province) -> list[ProcInfo]:
         )
         for v in versions:
             info.steps[v.pk] = sorted(v.steps.all(), key=lambda s: s.order)
-            info.fees[v.pk] = sum(f.amount_vnd or 0 for f in v.fees.all())
+            info.fees[v.pk] = [fees.item_spec(f) for f in v.fees.all()]
             info.payment_pauses[v.pk] = rules.payment_pauses_clock(v, pr.field.name)
             info.components[v.pk] = [
                 c.pk for c in sorted(v.components.all(), key=lambda c: c.order)
@@ -220,6 +228,8 @@ class Synthesizer:
         self.now = now.astimezone(VN)
         self.start = self.now - dt.timedelta(days=days)
         self.procs = _procedures(p)
+        # Every policy, in force or not: quote keeps those in force on each day.
+        self.policies = [fees.policy_spec(x) for x in FeePolicy.objects.filter(active=True)]
         self.proc_weights = [pi.weight for pi in self.procs]
         self.commune_weights = [c.spec.weight for c in p.communes]
         citizens = [a for a in p.citizens if a.user.username != DEMO_CITIZEN]
@@ -332,7 +342,8 @@ class Synthesizer:
                 break
             day -= dt.timedelta(days=1)
         steps = info.steps[version.pk]
-        fee = info.fees[version.pk]
+        assessment = self.assess(info, version, int(channel), submitted_at)
+        fee = assessment.total_vnd
         life = Life(
             version=version,
             steps=steps,
@@ -340,6 +351,7 @@ class Synthesizer:
             settling=settling,
             channel=int(channel),
             fee_total=fee,
+            assessment=assessment.as_json(),
             payment_pauses=info.payment_pauses[version.pk],
         )
         life.values.update(
@@ -363,6 +375,29 @@ class Synthesizer:
         with contextlib.suppress(Cut):
             self.live(plan)
         return plan
+
+    def assess(self, info: ProcInfo, version, channel: int, at: dt.datetime) -> fees.FeeQuote:
+        """The amount due as the submission service assesses it (catalog.fees.quote, the
+        same function): answers drawn for the items that ask (copies, pages, people, area),
+        the components handed in as proofs, no verified attributes, the policies in force on
+        the day of submission."""
+        items = info.fees[version.pk]
+        answers = {}
+        for item in items:
+            for key in (item.answer_key, item.multiplier_key):
+                if key and key not in answers:
+                    low, high = DEMO_ANSWERS.get(key, (1, 3))
+                    answers[key] = self.rng.randint(low, high)
+        return fees.quote(
+            version,
+            answers,
+            channel=channel,
+            proofs=[c.name for c in info.needed[version.pk]],
+            on_date=at.astimezone(VN).date(),
+            policies=self.policies,
+            procedure_code=info.procedure.code,
+            items=items,
+        )
 
     def live(self, plan: Plan) -> None:
         rng, d, life = self.rng, plan.d, plan.life
@@ -602,6 +637,7 @@ _DOSSIER_FIELDS = (
     "original_due_at", "finished_at", "returned_at", "stopped_at", "paused_at",
     "paused_seconds", "supplement_count", "apology_count", "current_step",
     "current_step_started_at", "current_step_due_at", "fee_due_vnd", "fee_paid_vnd",
+    "fee_assessment",
     "paid_online", "electronic_result", "digitized", "reused", "rating", "result_note",
     "refusal_reason",
 )  # fmt: skip

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
-from motcua.catalog import cases
+from motcua.catalog import cases, fees
 from motcua.catalog.models import Procedure
 from motcua.dossiers import services as s
 from motcua.dossiers.models import Dossier
@@ -62,6 +62,8 @@ def live_dossiers_create(p: Province) -> list[Dossier]:
             receiving_agency=commune.center,
             settling_agency=settling,
             files={c.pk: [(f"giay-to-{c.order}.pdf", pdf(f"{code} {c.order}"))] for c in needed},
+            # One of each unit the fee items count (one copy, one page…).
+            fee_answers={key: 1 for key, _label in fees.answer_keys(version)},
         )
         if goal != "submitted":
             d = s.dossier_receive(dossier_id=d.pk, actor=counter)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from motcua.catalog import fees
 from motcua.catalog.limits import limit_label
 from motcua.catalog.models import Component
 from motcua.core.pdf import wrapped_lines
@@ -27,6 +28,28 @@ LEADER_NOTE = "(Ký, ghi rõ họ tên và đóng dấu)"
 
 def _count(n: int) -> str:
     return f"{n:02d}" if n else ""
+
+
+def fees_text(assessment: dict | None) -> str:
+    """The fees of the assessment kept at submission (catalog.fees), as the receipt states
+    them: the total, then each line with the reductions applied; "" when none was kept."""
+    if assessment is None:
+        return ""
+    quote = fees.FeeQuote.from_json(assessment)
+    if not quote.lines:
+        return "Không thu phí, lệ phí"
+    parts = []
+    for line in quote.lines:
+        text = f"{line.name}: {fees.vnd(line.final_vnd)}"
+        cuts = [
+            f"{'miễn' if a.percent == 100 else f'giảm {a.percent}%'} theo {a.name}"
+            for a in line.applied
+        ]
+        parts.append(f"{text} ({'; '.join(cuts)})" if cuts else text)
+    total = f"{fees.vnd(quote.total_vnd)}"
+    if quote.has_unknown:
+        total += " (khoản chưa xác định số tiền: cơ quan thông báo khi yêu cầu nộp)"
+    return f"{total}. " + "; ".join(parts) + "."
 
 
 def whole(name: str) -> str:
@@ -127,7 +150,11 @@ class Receipt(_DossierForm):
         return sorted(handed, key=lambda h: (h.component.order, h.component.pk))
 
     def texts(self) -> list[str]:
-        return [*super().texts(), *(h.name for h in self.components())]
+        return [
+            *super().texts(),
+            *(h.name for h in self.components()),
+            fees_text(self.dossier.fee_assessment),
+        ]
 
     def component_table(self, pdf: FormPDF) -> None:
         comps = self.components()
@@ -178,6 +205,9 @@ class Receipt(_DossierForm):
         pdf.field("4. Thời gian nhận hồ sơ", time_date(d.received_at))
         pdf.field("5. Thời gian trả kết quả giải quyết hồ sơ", time_date(self.appointment()))
         pdf.field("6. Đăng ký nhận kết quả tại", d.receiving_agency.name)
+        fee_line = fees_text(d.fee_assessment)
+        if fee_line:
+            pdf.field("7. Phí, lệ phí phải nộp", fee_line)
         pdf.line_of(
             ("I", "Vào Sổ theo dõi hồ sơ, Quyển số: "),
             ("I", self.book_line()),

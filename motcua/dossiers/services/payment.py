@@ -23,6 +23,12 @@ from ._clock import _end_open_pause, _open_pause
 PAYMENT_PAUSE_REASON = deadlines.PAYMENT_PAUSE_REASON
 
 
+def _assessed(dossier: Dossier) -> int:
+    """The total of the assessment kept at submission (else the fee due as recorded)."""
+    kept = dossier.fee_assessment
+    return int(kept["total_vnd"]) if kept is not None else dossier.fee_due_vnd
+
+
 def dossier_request_payment(
     *,
     dossier_id: int,
@@ -33,7 +39,8 @@ def dossier_request_payment(
     expected_version: int | None = None,
 ) -> Dossier:
     """Ask the applicant to fulfil the financial obligation (2/4 → 6). The amount defaults
-    to the fees of the procedure version; money is an integer number of đồng.
+    to the assessment kept at submission (catalog.fees.quote); when it has an item of
+    unknown amount the officer gives the amount. Money is an integer number of đồng.
 
     When the procedure's payment pauses the clock (rules.payment_pauses_clock: the version's
     choice, else MOTCUA_PAYMENT_PAUSES_CLOCK, default land procedures), the clock pauses as
@@ -48,7 +55,15 @@ def dossier_request_payment(
         )
     with transition(Action.REQUEST_PAYMENT, dossier_id, actor, at, expected_version) as step:
         dossier = step.dossier
-        amount = amount_vnd if amount_vnd is not None else dossier.procedure_version.fee_total_vnd
+        kept = dossier.fee_assessment
+        if amount_vnd is None and kept is not None and kept.get("has_unknown"):
+            raise ValidationFailed(
+                "amount_required",
+                "Có khoản phí, lệ phí chưa xác định số tiền: cần nhập số tiền phải nộp.",
+                "A fee has no known amount: give the amount due.",
+                field="amount_vnd",
+            )
+        amount = amount_vnd if amount_vnd is not None else _assessed(dossier)
         if amount <= 0:
             raise ValidationFailed(
                 "invalid_amount",

@@ -5,11 +5,12 @@ ends with the same two acts."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import cast
 
 from django.db import connection
+from django.utils import timezone
 
-from motcua.catalog.models import FeeItem, ProcedureVersion
+from motcua.catalog import fees
+from motcua.catalog.models import ProcedureVersion
 from motcua.core import rows
 from motcua.core.types import Actor
 
@@ -30,8 +31,9 @@ def _version_of(dossier: Dossier) -> ProcedureVersion:
 
 
 def _receive(step: Transition) -> None:
-    """Give the code (a dossier imported without one), the appointment, the fees due and
-    open the first process step; the receipt book numbers Mẫu 01."""
+    """Give the code (a dossier imported without one), the appointment and open the first
+    process step; the receipt book numbers Mẫu 01. The fees due are the assessment made at
+    submission (catalog.fees), not recomputed here."""
     dossier, at = step.dossier, step.at
     version = _version_of(dossier)
     if dossier.code is None:  # a dossier imported without a code
@@ -43,17 +45,17 @@ def _receive(step: Transition) -> None:
         version, dossier.settling_agency, at, dossier.channel, dossier.procedure.code
     )
     dossier.due_at = dossier.original_due_at = due
+    if dossier.fee_assessment is None:
+        # A dossier that came without one (imported, or from before assessments were
+        # kept): assessed now, once, as on the day it was submitted.
+        assessment = fees.quote(
+            version,
+            channel=dossier.channel,
+            on_date=timezone.localdate(dossier.submitted_at or at),
+        )
+        dossier.fee_assessment = assessment.as_json()
+        dossier.fee_due_vnd = assessment.total_vnd
     with connection.cursor() as cur:
-        amount, fees, of_version = (
-            rows.column(FeeItem, "amount_vnd"),
-            rows.table(FeeItem),
-            rows.column(FeeItem, "version"),
-        )
-        cur.execute(
-            f"SELECT COALESCE(SUM({amount}), 0) FROM {fees} WHERE {of_version} = %s",  # noqa: S608
-            [version.pk],
-        )
-        dossier.fee_due_vnd = int(cast(tuple[int], cur.fetchone())[0])
         attachments, of_dossier = rows.table(Attachment), rows.column(Attachment, "dossier")
         cur.execute(
             f"SELECT 1 FROM {attachments} WHERE {of_dossier} = %s LIMIT 1",  # noqa: S608

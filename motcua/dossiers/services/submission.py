@@ -18,8 +18,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from motcua.catalog.enums import Channel
+from motcua.catalog import fees
+from motcua.catalog.enums import Channel, ProofKind
 from motcua.catalog.models import Component, Procedure
 from motcua.core import rows
 from motcua.core.errors import ValidationFailed
@@ -27,6 +29,7 @@ from motcua.core.text import nfc
 from motcua.core.types import Actor
 from motcua.core.validation import FieldErrors, validate_party
 from motcua.org.models import Agency, Applicant
+from motcua.org.services import applicant_attributes
 
 from .. import codes, deadlines
 from ..access import Acting, applicant_id, authorize
@@ -61,7 +64,11 @@ SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def _submission_fingerprint(
-    offer: Offer, request_summary: str, contact: Mapping[str, str], filing: Filing
+    offer: Offer,
+    request_summary: str,
+    contact: Mapping[str, str],
+    filing: Filing,
+    answers: Mapping[str, int] | None = None,
 ) -> str:
     """What makes two submissions the same request (an idempotency key's replay)."""
     auth_file = filing.auth_file
@@ -75,6 +82,7 @@ def _submission_fingerprint(
         "files": sorted((c.pk if c else 0, f.sha256) for c, f in filing.checked),
         "authorization": auth_file.sha256 if auth_file else "",
         "cases": sorted(filing.declared),
+        "fee_answers": sorted((answers or {}).items()),
     }
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
@@ -143,6 +151,7 @@ def _create(
     details: Mapping[str, str],
     request_summary: str,
     at: dt.datetime,
+    assessment: fees.FeeQuote | None,
     insert: bool = True,
 ) -> Dossier:
     name = nfc(details.get("name") or "")
@@ -176,10 +185,45 @@ def _create(
         settling_agency=offer.settling,
         submitted_at=at,
         paper_result_required=version.paper_result_required,
+        fee_due_vnd=assessment.total_vnd if assessment else 0,
+        fee_assessment=assessment.as_json() if assessment else None,
     )
     if insert:
         rows.save_new(dossier)
     return dossier
+
+
+def _assess(
+    offer: Offer,
+    channel: int,
+    answers: Mapping[str, Any] | None,
+    components: list[Component],
+    handed_in: set[int],
+    owner_id: int | None,
+    at: dt.datetime,
+) -> fees.FeeQuote:
+    """The amount due, computed once at submission (catalog.fees.quote): the applicant's
+    answers, the components handed in (proofs), the applicant's verified attributes
+    (org.VerifiedAttribute, read only when a policy in force asks for one) and the
+    policies in force on the day of submission."""
+    day = timezone.localdate(at)
+    code = offer.procedure.code
+    items = [fees.item_spec(f) for f in offer.version.fees.all()]
+    policies = fees.policies_on(day) if items else []
+    attributes: frozenset[str] = frozenset()
+    if any(p.proof_kind == ProofKind.ATTRIBUTE and p.covers_procedure(code) for p in policies):
+        attributes = applicant_attributes(owner_id, day)
+    return fees.quote(
+        offer.version,
+        fees.clean_answers(answers),
+        channel=channel,
+        applicant_attributes=attributes,
+        proofs=[c.name for c in components if c.pk in handed_in],
+        on_date=day,
+        policies=policies,
+        procedure_code=code,
+        items=items,
+    )
 
 
 def _hand_in(
@@ -266,6 +310,7 @@ def dossier_submit(
     authorization: Any = None,
     files: Files | None = None,
     cases: Sequence[str] = (),
+    fee_answers: Mapping[str, Any] | None = None,
     idempotency_key: str | None = None,
     at: dt.datetime | None = None,
 ) -> Dossier:
@@ -283,7 +328,9 @@ def dossier_submit(
     different request is refused (idempotency_key_reused).
 
     The dossier is routed to the agency competent for the procedure; files are checked
-    (type, size) before anything is stored.
+    (type, size) before anything is stored. The amount due is computed here, once
+    (catalog.fees.quote, from `fee_answers` — copies, pages, area… as the fee items ask)
+    and kept on the dossier (`fee_assessment`, `fee_due_vnd`).
     Every required component, and those of the cases the applicant declares (`cases`,
     catalog.cases), must be uploaded; what was uploaded is recorded per component.
     """
@@ -315,6 +362,9 @@ def dossier_submit(
         errors=errors,
     )
     _require_uploads(filing, components, errors)
+    assessment = errors.check(
+        _assess, offer, Channel.ONLINE, fee_answers, components, filing.handed_in({}), owner, at
+    )
     errors.raise_if_any()
     details = {
         "name": account.full_name,
@@ -322,7 +372,9 @@ def dossier_submit(
         **contact,
         **filing.principal_details(),
     }
-    fingerprint = _submission_fingerprint(offer, request_summary, contact, filing)
+    fingerprint = _submission_fingerprint(
+        offer, request_summary, contact, filing, assessment.answers if assessment else None
+    )
     with FileGuard() as guard, transaction.atomic():
         claim: SubmissionKey | None = None
         if key is not None:
@@ -337,6 +389,7 @@ def dossier_submit(
             details=details,
             request_summary=request_summary,
             at=at,
+            assessment=assessment,
             insert=False,
         )
         # The first event is chained before the row is written, so that the row carries
@@ -372,6 +425,7 @@ def dossier_intake(
     files: Files | None = None,
     received: Counts | None = None,
     cases: Sequence[str] = (),
+    fee_answers: Mapping[str, Any] | None = None,
     refuse_reason: str | None = None,
     at: dt.datetime | None = None,
 ) -> Dossier:
@@ -431,15 +485,22 @@ def dossier_intake(
     ):
         handed_in = filing.handed_in(counts)
         errors.check(_require_components, components, filing.declared, handed_in, "received")
+    owner_id = owner.pk if owner is not None else None
+    assessment = None  # a refused dossier owes nothing
+    if refuse_reason is None:
+        assessment = errors.check(
+            _assess, offer, channel, fee_answers, components, filing.handed_in(counts), owner_id, at
+        )
     errors.raise_if_any()
     with FileGuard() as guard, transaction.atomic():
         dossier = _create(
             offer=offer,
             channel=channel,
-            owner_id=owner.pk if owner is not None else None,
+            owner_id=owner_id,
             details=details,
             request_summary=request_summary,
             at=at,
+            assessment=assessment,
         )
         # The officer must be a counter officer of the receiving agency.
         acting = authorize(actor, dossier, Action.INTAKE)

@@ -50,6 +50,11 @@ def _files(components) -> dict:
     return {c: [(f"tp-{c}.pdf", PDF)] for c in components}
 
 
+def _answers(source):
+    """The answers the fee items asked for, as the source dossier's assessment kept them."""
+    return (source.fee_assessment or {}).get("answers") or {}
+
+
 def replay(source: Dossier, actor_of, applicant_name: str = "Nguyễn Văn A") -> Dossier:
     """A new dossier with `source`'s life, played through the services. `actor_of(event,
     dossier)` returns the user who performs an event on the replayed dossier."""
@@ -67,6 +72,7 @@ def replay(source: Dossier, actor_of, applicant_name: str = "Nguyễn Văn A") -
             receiving_agency=source.receiving_agency,
             settling_agency=source.settling_agency,
             files=_files(needed),
+            fee_answers=_answers(source),
             at=first.at,
         )
     else:
@@ -81,6 +87,7 @@ def replay(source: Dossier, actor_of, applicant_name: str = "Nguyễn Văn A") -
             owner=source.owner,
             received={c: {"originals": 1} for c in needed},
             refuse_reason=rest[0].reason if refuse else None,
+            fee_answers=_answers(source),
             at=first.at,
         )
         rest = rest[1:]  # the intake's receipt (or refusal) is written with it

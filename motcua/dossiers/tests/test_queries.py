@@ -22,9 +22,12 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 20
 # Statements per call, hooks (indicators, documents) included, with warm caches.
 # Issue 10: submit and supplement store an applicant's files, so they read that account's
 # volume today and the dossier's (one SUM each, services._files._check_volume).
+# Issue 11: submission and intake compute the amount due once (catalog.fees.quote: the
+# version's fee items, the policies in force) — +2 at submit, +1 at intake (the offer has
+# the items' version) — and receipt no longer sums the fee items (−1).
 EXPECTED = {
-    "submit": 14,
-    "receive": 12,
+    "submit": 16,
+    "receive": 11,
     "forward": 7,
     "request_supplement": 9,
     "supplement": 14,
@@ -38,7 +41,7 @@ EXPECTED = {
     "attach_result": 8,
     "return_result": 6,
     "rate": 6,
-    "intake": 20,
+    "intake": 21,
     "intake_refused": 13,
     "refuse": 6,
     "request_withdrawal": 5,

@@ -266,7 +266,7 @@ class Migration(migrations.Migration):
             model_name="payment",
             constraint=models.CheckConstraint(
                 condition=models.Q(
-                    models.Q(("status__in", ["paid_unmatched", "paid"]), _negated=True),
+                    models.Q(("status__in", ["paid", "paid_unmatched"]), _negated=True),
                     models.Q(
                         ("verified_by__in", ["ipn", "query", "statement", "officer"]),
                         ("paid_at__isnull", False),

@@ -1,7 +1,9 @@
 """`motcua catalog import FILE [--effective-from YYYY-MM-DD] [--dry-run] [--skip-invalid]`,
 `motcua catalog export [--out FILE] [--code CODE ...]` and
 `motcua catalog set-limit CODE --channel all|1|2|3 --unit U [--value N] [--cutoff 15:00]
---source "…"` (the same `time_limit_set` as the admin)."""
+--source "…"` (the same `time_limit_set` as the admin) and `motcua catalog
+load-fee-policies` (the shipped fee policies missing from the database, through the same
+audited `fee_policy_save` as the admin)."""
 
 from __future__ import annotations
 
@@ -52,13 +54,31 @@ class Command(BaseCommand):
         lim.add_argument("--cutoff", default=None, help="same_day: giờ chốt, mặc định 15:00")
         lim.add_argument("--source", required=True, help="căn cứ pháp lý của thời hạn")
         lim.add_argument("--by", default=None, help="tên đăng nhập người thực hiện (nhật ký)")
+        sub.add_parser(
+            "load-fee-policies",
+            help="Nạp các chính sách miễn, giảm phí kèm theo / load the shipped fee policies.",
+        )
 
     def handle(self, *args, **options):
         if options["action"] == "import":
             return self._import(options)
         if options["action"] == "set-limit":
             return self._set_limit(options)
+        if options["action"] == "load-fee-policies":
+            return self._load_fee_policies()
         return self._export(options)
+
+    def _load_fee_policies(self) -> None:
+        from motcua.catalog.fee_services import fee_policy_save
+        from motcua.catalog.feepolicies import policy_rows
+        from motcua.catalog.models import FeePolicy
+
+        for row in policy_rows():
+            if FeePolicy.objects.filter(code=row["code"]).exists():
+                self.stdout.write(f"present\t{row['code']}")
+                continue
+            fee_policy_save(policy=FeePolicy(**row), reason="load-fee-policies")
+            self.stdout.write(f"created\t{row['code']}\t{row['confidence']}")
 
     def _set_limit(self, options) -> None:
         from django.contrib.auth import get_user_model
