@@ -33,8 +33,9 @@ EXPECTED = {
     "supplement": 14,
     "request_payment": 5,
     # The counter payment is kept as a Payment too, with its receipt (motcua.payments): the
-    # dossier's agency and fee items, the series' row lock and update, the receipt, its log.
-    "confirm_payment": 14,
+    # dossier with its agency (the fee lines come from its fee assessment), the series' row
+    # lock and update, the receipt, its log.
+    "confirm_payment": 13,
     "forward_2": 7,
     "apologize": 7,
     "approve": 9,

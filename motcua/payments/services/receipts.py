@@ -65,15 +65,31 @@ def _next_number(agency_id: int, template: str, series: str, year: int) -> int:
 
 
 def _fee_lines(dossier: Dossier, amount_vnd: int) -> list[dict[str, object]]:
-    """The procedure's fee items when they add up to what was paid; otherwise one line."""
+    """The lines of the fee assessment the dossier keeps (catalog.fees, with phí / lệ phí)
+    when they add up to what was paid; else the procedure's fixed fee items when they do;
+    otherwise one line for the whole amount."""
+    assessment = dossier.fee_assessment or {}
+    lines = [
+        {
+            "name": nfc(str(line.get("name", "")))[:300],
+            "kind": str(line.get("kind", "")),
+            "amount_vnd": int(line["final_vnd"]),
+        }
+        for line in assessment.get("lines", [])
+        if isinstance(line, dict) and isinstance(line.get("final_vnd"), int) and line["final_vnd"]
+    ]
+    if lines and sum(int(str(i["amount_vnd"])) for i in lines) == amount_vnd:
+        return lines
     items = [
-        {"name": nfc(f.name)[:300], "amount_vnd": int(f.amount_vnd)}
+        {"name": nfc(f.name)[:300], "kind": f.kind, "amount_vnd": int(f.amount_vnd)}
         for f in dossier.procedure_version.fees.all()
         if f.amount_vnd
     ]
-    if items and sum(int(i["amount_vnd"]) for i in items) == amount_vnd:  # type: ignore[call-overload]
+    if items and sum(int(str(i["amount_vnd"])) for i in items) == amount_vnd:
         return items
-    return [{"name": f"Phí, lệ phí hồ sơ {dossier.code}".strip(), "amount_vnd": amount_vnd}]
+    return [
+        {"name": f"Phí, lệ phí hồ sơ {dossier.code}".strip(), "kind": "", "amount_vnd": amount_vnd}
+    ]
 
 
 def issue_receipt(payment: Payment, *, paper_receipt_number: str = "") -> Receipt:
@@ -81,10 +97,8 @@ def issue_receipt(payment: Payment, *, paper_receipt_number: str = "") -> Receip
     inside the caller's transaction (which holds the dossier's and the payment's locks).
     Called once, when the payment turns paid or paid_unmatched (a final state it never
     leaves); the database holds a payment to one receipt (one-to-one)."""
-    dossier = (
-        Dossier.objects.select_related("settling_agency", "procedure_version")
-        .prefetch_related("procedure_version__fees")
-        .get(pk=payment.dossier_id)
+    dossier = Dossier.objects.select_related("settling_agency", "procedure_version").get(
+        pk=payment.dossier_id
     )
     agency = dossier.settling_agency
     issued_at = payment.paid_at or timezone.now()

@@ -64,7 +64,8 @@ def test_a_counter_payment_gets_its_receipt_numbered_in_sequence(world, settings
     assert r1.series == f"BL-{r1.year % 100:02d}E" and r1.series == r2.series
     assert r1.agency == d1.settling_agency  # the fee collector
     assert (r1.amount_vnd, r1.amount_words) == (8000, "Tám nghìn đồng")
-    assert r1.fee_lines == [{"name": "Lệ phí", "amount_vnd": 8000}]
+    assert [(x["name"], x["amount_vnd"]) for x in r1.fee_lines] == [("Lệ phí", 8000)]
+    assert set(r1.fee_lines[0]) == {"name", "kind", "amount_vnd"}
     assert (r1.paper_receipt_number, r1.channel) == ("0000777", "counter_cash")
     assert r1.payer_name == d1.applicant_name and r1.payer_id_number == d1.applicant_id_number
     [ev] = PaymentEvent.objects.filter(payment=r1.payment, kind="receipt")
