@@ -360,6 +360,19 @@ MOTCUA_REFUND_AUTOMATIC = os.environ.get("MOTCUA_REFUND_AUTOMATIC", "1") == "1"
 MOTCUA_REFUND_ON_ACTIONS = os.environ.get(
     "MOTCUA_REFUND_ON_ACTIONS", "refuse,request_withdrawal,stop"
 )
+# Bank transfer by VietQR and statement matching (motcua.payments; docs/payments.md
+# "Chuyển khoản VietQR và sao kê"). The collecting account: the bank's 6-digit BIN (e.g.
+# 970415 VietinBank), the account number and the holder's name as the bank app shows it
+# (ASCII). Empty BIN or account: the payment page offers no transfer. One account for the
+# province: MOTCUA_VIETQR_AGENCY is the code of the agency that collects on it; its counter
+# officers and leaders work the statement queue (per-agency accounts: later work).
+# MOTCUA_STATEMENT_COLUMNS overrides the statement file's column names, e.g.
+# "date=Ngày GD;credit=Số tiền ghi có;text=Nội dung;txn_id=Số bút toán;balance=Số dư".
+MOTCUA_VIETQR_BIN = os.environ.get("MOTCUA_VIETQR_BIN", "")
+MOTCUA_VIETQR_ACCOUNT = os.environ.get("MOTCUA_VIETQR_ACCOUNT", "")
+MOTCUA_VIETQR_ACCOUNT_NAME = os.environ.get("MOTCUA_VIETQR_ACCOUNT_NAME", "")
+MOTCUA_VIETQR_AGENCY = os.environ.get("MOTCUA_VIETQR_AGENCY", "")
+MOTCUA_STATEMENT_COLUMNS = os.environ.get("MOTCUA_STATEMENT_COLUMNS", "")
 
 # The verdict and the clock (motcua.dossiers.deadlines, rules; docs/rules.md "Verdict").
 # UNCONFIRMED legal points, configurable:

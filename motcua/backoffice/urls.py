@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import intake, refunds, views
+from . import intake, refunds, statements, views
 
 app_name = "backoffice"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("hoan-tra/<int:refund_id>/qua-cong/", refunds.refund_gateway, name="refund_gateway"),
     path("hoan-tra/<int:refund_id>/doi-soat/", refunds.refund_reconcile, name="refund_reconcile"),
     path("tiep-nhan/", intake.intake, name="intake"),
+    # The collecting account's statement (VietQR transfers): queue, upload, manual match.
+    path("sao-ke/", statements.queue, name="statements"),
+    path("sao-ke/nhap/", statements.upload, name="statements_upload"),
+    path("sao-ke/<int:line_id>/khop/", statements.match, name="statements_match"),
     path("ho-so/<int:dossier_id>/", views.dossier, name="dossier"),
     path("ho-so/<int:dossier_id>/tep/<int:att_id>/", views.attachment, name="attachment"),
     path("ho-so/<int:dossier_id>/<slug:action>/", views.act, name="act"),

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import atexit
 import os
+import shutil
 import socket
 import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -63,7 +65,13 @@ def start(companion: Companion) -> subprocess.Popen[bytes]:
     """Start `companion`, wait until its port answers, apply its settings. Raises
     RuntimeError naming the companion if it exits or does not answer in time."""
     env = {**os.environ, **companion.env}
-    proc = subprocess.Popen(companion.argv, env=env)  # noqa: S603 (our own argv)
+    argv = list(companion.argv)
+    # It dies with the demo however the demo ends (SIGTERM runs no atexit): util-linux's
+    # setpriv sets the parent-death signal and execs the program (same pid).
+    setpriv = shutil.which("setpriv")
+    if setpriv and Path(argv[0]).name != "setpriv":
+        argv = [setpriv, "--pdeathsig", "TERM", *argv]
+    proc = subprocess.Popen(argv, env=env)  # noqa: S603 (our own argv)
     atexit.register(_stop, proc)
     deadline = time.monotonic() + companion.startup_seconds
     while not _answers(companion.host, companion.port):

@@ -15,6 +15,9 @@ class DocumentKind(models.TextChoices):
     # Not a form of the circulars: what an online applicant gets at submission. It does not
     # certify receipt (that is Mẫu 01, at receipt).
     ACKNOWLEDGEMENT = "acknowledgement", "Giấy xác nhận nộp hồ sơ trực tuyến"
+    # Not a form of the circulars: the agency's request for the fees, with the VietQR of a
+    # transfer to the collecting account (motcua.payments).
+    PAYMENT_REQUEST = "payment_request", "Thông báo nộp phí, lệ phí"
 
 
 # Which committed action produces which form (the after-commit listener reads this). A
@@ -28,10 +31,12 @@ KIND_BY_ACTION = {
     "apologize": DocumentKind.APOLOGY,
     "stop": DocumentKind.STOP_NOTICE,
     "submit": DocumentKind.ACKNOWLEDGEMENT,
+    "request_payment": DocumentKind.PAYMENT_REQUEST,
 }
 # Forms rendered on first download rather than after the transition's commit: the
 # acknowledgement is read once, if at all, and submission stays lean.
-ON_REQUEST = frozenset({"submit"})
+# The payment request too: its QR makes the pending transfer (a Payment) when first read.
+ON_REQUEST = frozenset({"submit", "request_payment"})
 
 # Kinds that document one event; the control sheet documents the dossier as it stands.
 EVENT_KINDS = frozenset(KIND_BY_ACTION.values())
@@ -51,6 +56,7 @@ FORMS: dict[str, dict[str, tuple[str, str]]] = {
         DocumentKind.CONTROL_SHEET: ("05", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
         TRACKING_LOG: ("06", "Sổ theo dõi hồ sơ"),
         DocumentKind.ACKNOWLEDGEMENT: ("", "Giấy xác nhận nộp hồ sơ trực tuyến"),
+        DocumentKind.PAYMENT_REQUEST: ("", "Thông báo nộp phí, lệ phí"),
     },
     "2025": {
         DocumentKind.RECEIPT: ("01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
@@ -64,6 +70,7 @@ FORMS: dict[str, dict[str, tuple[str, str]]] = {
         DocumentKind.CONTROL_SHEET: ("06", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
         TRACKING_LOG: ("07", "Sổ theo dõi hồ sơ"),
         DocumentKind.ACKNOWLEDGEMENT: ("", "Giấy xác nhận nộp hồ sơ trực tuyến"),
+        DocumentKind.PAYMENT_REQUEST: ("", "Thông báo nộp phí, lệ phí"),
     },
 }
 CIRCULAR = {"2018": "Thông tư số 01/2018/TT-VPCP", "2025": "Thông tư số 03/2025/TT-VPCP"}
@@ -85,4 +92,5 @@ SLUGS: dict[str, str] = {
     DocumentKind.STOP_NOTICE: "thong-bao-dung",
     DocumentKind.CONTROL_SHEET: "phieu-kiem-soat",
     DocumentKind.ACKNOWLEDGEMENT: "giay-xac-nhan-nop-truc-tuyen",
+    DocumentKind.PAYMENT_REQUEST: "thong-bao-nop-phi",
 }

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 
-from .models import Payment, PaymentEvent
+from .models import Payment, PaymentEvent, StatementLine
 
 if TYPE_CHECKING:
     _Admin = admin.ModelAdmin[Any]
@@ -80,3 +80,12 @@ class RefundAdmin(_ReadOnly, _Admin):
     list_display = ("payment", "dossier", "amount_vnd", "status", "method", "requested_at")
     list_filter = ("status", "method")
     search_fields = ("dossier__code", "payment__reference", "method_reference")
+
+
+# The collecting account's statement lines (VietQR transfers): read-only here too; they are
+# imported and matched in the back office (/can-bo/sao-ke/) through the services.
+@admin.register(StatementLine)
+class StatementLineAdmin(_ReadOnly, _Admin):
+    list_display = ("booked_at", "bank_txn_id", "amount_vnd", "status", "reference", "payment")
+    list_filter = ("status",)
+    search_fields = ("bank_txn_id", "text", "reference")

@@ -56,6 +56,8 @@ class VerifiedBy(models.TextChoices):
     IPN = "ipn", "Thông báo kết quả (IPN) đã xác thực chữ ký"
     QUERY = "query", "Truy vấn giao dịch đã xác thực chữ ký"
     STATEMENT = "statement", "Sao kê ngân hàng"
+    RECEIPT = "receipt", "Phát hành biên lai"
+    REFUND = "refund", "Hoàn trả"
     OFFICER = "officer", "Cán bộ thu tại quầy"
 
 
@@ -170,6 +172,7 @@ class EventKind(models.TextChoices):
     RETURN = "return", "Trình duyệt quay về"
     EXPIRE = "expire", "Hết hạn"
     OFFICER = "officer", "Cán bộ ghi nhận"
+    STATEMENT = "statement", "Sao kê ngân hàng"
     RECEIPT = "receipt", "Phát hành biên lai"
     REFUND = "refund", "Hoàn trả"
 
@@ -220,6 +223,100 @@ class PaymentEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise FrozenPayment("Nhật ký thanh toán chỉ được ghi thêm (the payment log is append-only)")
+
+
+# ------------------------------------------------------- bank statement (VietQR transfers)
+
+
+class LineStatus(models.TextChoices):
+    """What became of one credit line of the collecting account's statement."""
+
+    MATCHED = "matched", "Khớp đúng số tiền"
+    OVERPAID = "overpaid", "Chuyển thừa, chờ quyết định hoàn trả"
+    PARTIAL = "partial", "Chuyển thiếu, chờ cán bộ xử lý"
+    UNMATCHED = "unmatched", "Không khớp được hồ sơ, chờ cán bộ xử lý"
+    MANUAL = "manual", "Cán bộ đã khớp với hồ sơ"
+
+
+LINE_STATUS_EN = {
+    "matched": "Matched, exact amount",
+    "overpaid": "Over-paid, waiting for a refund decision",
+    "partial": "Under-paid, waiting for an officer",
+    "unmatched": "No dossier found, waiting for an officer",
+    "manual": "Matched by an officer",
+}
+# The officer's queue: lines not (fully) resolved.
+QUEUED = frozenset({LineStatus.PARTIAL, LineStatus.OVERPAID, LineStatus.UNMATCHED})
+
+
+class StatementLine(models.Model):
+    """One credit to the collecting account, from the bank's statement file. The bank's
+    transaction id is unique per account: importing the same file twice credits nothing
+    twice. Written only by motcua.payments.services.statement."""
+
+    account = models.CharField("tài khoản nhận", max_length=19)
+    bank_txn_id = models.CharField("số bút toán / mã giao dịch ngân hàng", max_length=64)
+    booked_at = models.DateTimeField("ngày giao dịch")
+    amount_vnd = models.BigIntegerField("số tiền ghi có (đồng)")
+    text = models.TextField("nội dung chuyển khoản", blank=True)
+    balance_vnd = models.BigIntegerField("số dư (đồng)", null=True, blank=True)
+    source = models.CharField("tệp sao kê", max_length=255, blank=True)
+    imported_at = models.DateTimeField("nhập lúc", default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người nhập",
+    )
+    # The payment reference found in the text (folded), if any.
+    reference = models.CharField("mã tham chiếu tìm thấy", max_length=25, blank=True)
+    status = models.CharField("kết quả khớp", max_length=12, choices=LineStatus.choices)
+    payment = models.ForeignKey(
+        Payment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statement_lines",
+        verbose_name="thanh toán",
+    )
+    # Over-paid: what is beyond the amount due (to refund or keep: an officer decides).
+    excess_vnd = models.BigIntegerField("số tiền thừa (đồng)", default=0)
+    note = models.CharField("ghi chú", max_length=255, blank=True)
+    matched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="cán bộ khớp",
+    )
+    matched_at = models.DateTimeField("khớp lúc", null=True, blank=True)
+    match_reason = models.TextField("lý do khớp thủ công", blank=True)
+
+    class Meta:
+        verbose_name = "dòng sao kê"
+        verbose_name_plural = "dòng sao kê"
+        ordering = ["booked_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "bank_txn_id"], name="statement_line_bank_txn_uniq"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_vnd__gt=0), name="statement_line_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=LineStatus.values), name="statement_line_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(excess_vnd__gte=0), name="statement_line_excess_nonneg"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "booked_at"], name="statement_line_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.bank_txn_id} {self.amount_vnd} {self.status}"
 
 
 # --------------------------------------------------------------- receipts and refunds

@@ -72,9 +72,14 @@ def reference_for(text: str) -> str:
     folded, only letters and digits kept, upper case, at most 25 characters. Bank apps may
     drop punctuation from the transfer text, so the statement matcher compares the same
     folded form."""
+    return fold(text)[:MAX_REFERENCE]
+
+
+def fold(text: str) -> str:
+    """`text` as reference_for folds it, whole: accents folded, only ASCII letters and
+    digits, upper case (the statement matcher searches a transfer's text in this form)."""
     folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    kept = "".join(c for c in folded if c.isascii() and c.isalnum()).upper()
-    return kept[:MAX_REFERENCE]
+    return "".join(c for c in folded if c.isascii() and c.isalnum()).upper()
 
 
 def payload(beneficiary: Beneficiary, *, amount_vnd: int, reference: str) -> str:

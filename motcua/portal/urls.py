@@ -21,6 +21,12 @@ urlpatterns = [
     ],
     path("ho-so/<int:dossier_id>/thanh-toan/", views.pay_online, name="pay_online"),
     path("thanh-toan/ket-qua/", views.payment_return, name="payment_return"),
+    path("ho-so/<int:dossier_id>/chuyen-khoan/", views.pay_transfer, name="pay_transfer"),
+    path(
+        "ho-so/<int:dossier_id>/chuyen-khoan/<int:payment_id>/qr.png",
+        views.transfer_qr,
+        name="transfer_qr",
+    ),
     path("ho-so/<int:dossier_id>/tep/<int:att_id>/", views.attachment, name="attachment"),
     path("tra-cuu/", views.lookup, name="lookup"),
     path("dang-ky/", views.register, name="register"),

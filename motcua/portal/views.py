@@ -42,6 +42,7 @@ from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
 from motcua.dossiers.uploads import component_uploads
 from motcua.org.models import Agency
 from motcua.payments import services as payment_services
+from motcua.payments import vietqr
 
 from . import search as portal_search
 from . import wording
@@ -260,6 +261,7 @@ def _dossier_context(request: HttpRequest, dossier, **extra) -> dict:
     can_pay = waiting and dossier.owner_id and applicant_id(request.user) == dossier.owner_id
     context = {
         "can_pay": can_pay,
+        **(_transfer_context(dossier) if can_pay else {}),
         "payments": list(dossier.payments.order_by("-created_at")[:5]) if can_pay else [],
         # Fee receipts and refunds (motcua.payments; PDFs at /giay-to/<id>/bien-lai/<r>.pdf).
         "fee_receipts": list(dossier.fee_receipts.order_by("pk")),
@@ -324,6 +326,8 @@ def _documents(dossier) -> list[tuple[str, str]]:
         )
     if dossier.status == Status.REFUSED:
         docs.append(("refusal", pick("Phiếu từ chối tiếp nhận", "Refusal notice")))
+    if dossier.status == Status.FINANCIAL_OBLIGATION:
+        docs.append(("payment_request", pick("Thông báo nộp phí, lệ phí", "Request for the fees")))
     if dossier.supplement_count:
         docs.append(("supplement_request", pick("Phiếu yêu cầu bổ sung", "Supplement request")))
     if dossier.apology_count:
@@ -477,6 +481,54 @@ def pay_online(request: HttpRequest, dossier_id: int) -> HttpResponse:
         context = _dossier_context(request, dossier, general_errors=[exc])
         return _render_dossier(request, context, status=exc.status)
     return redirect(started.redirect_url)
+
+
+# ------------------------------------------------------- bank transfer by VietQR
+
+
+def _transfer_context(dossier) -> dict:
+    """What the payment card shows for a transfer: whether a collecting account is set, and
+    the pending transfer (its QR is an <img> of this site: img-src 'self')."""
+    try:
+        account = payment_services.transfer_account()
+    except payment_services.TransferNotConfigured:
+        return {"transfer_on": False}
+    return {
+        "transfer_on": True,
+        "transfer_account": account,
+        "transfer": payment_services.pending_transfer(dossier),
+    }
+
+
+@login_required
+@require_POST
+def pay_transfer(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    """ "Chuyển khoản bằng VietQR": create (or re-use) the pending transfer payment with its
+    reference, then show the dossier page with the QR. Nothing is paid here: the bank's
+    statement says when the money came (motcua.payments.services.statement_import)."""
+    dossier = _get(request, dossier_id)
+    try:
+        payment_services.vietqr_payment(dossier_id=dossier.pk, actor=request.user)
+    except DomainError as exc:
+        context = _dossier_context(request, dossier, general_errors=[exc])
+        return _render_dossier(request, context, status=exc.status)
+    return redirect(reverse("portal:dossier", args=[dossier.pk]) + "#pay-title")
+
+
+@login_required
+def transfer_qr(request: HttpRequest, dossier_id: int, payment_id: int) -> HttpResponse:
+    """The VietQR of the applicant's pending transfer, as a PNG (only to its applicant)."""
+    dossier = _get(request, dossier_id)
+    payment = dossier.payments.filter(pk=payment_id, channel="vietqr_transfer").first()
+    if payment is None:
+        raise _not_found()
+    try:
+        code = payment_services.transfer_payload(payment)
+    except DomainError:
+        raise _not_found() from None
+    response = HttpResponse(vietqr.png(code), content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -566,3 +566,81 @@ class Acknowledgement(_DossierForm):
         )
         pdf.gap(1)
         self.qr_block(pdf)
+
+
+def _vnd(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".") + " đồng"
+
+
+@register
+class PaymentRequest(_DossierForm):
+    """Thông báo nộp phí, lệ phí: the agency's request for the fees (the request_payment
+    event: its amount), the ways to pay, and — when a collecting account is configured —
+    the VietQR of a transfer of that amount with the payment's reference
+    (motcua.payments.services.transfer_for_request). Not a form of the circulars."""
+
+    key = "thong-bao-nop-phi"
+    kind = DocumentKind.PAYMENT_REQUEST
+    label = "Thông báo nộp phí, lệ phí (có mã VietQR chuyển khoản)"
+
+    def amount(self) -> int:
+        value = (self.event.data or {}).get("amount_vnd")
+        return int(value) if isinstance(value, int) else int(self.dossier.fee_due_vnd)
+
+    def transfer(self):
+        if not hasattr(self, "_transfer"):
+            from motcua.payments.services import transfer_account, transfer_for_request
+
+            found = transfer_for_request(dossier_id=self.dossier.pk, obligation=self.event.seq)
+            self._transfer = (found, transfer_account()) if found is not None else None
+        return self._transfer
+
+    def texts(self) -> list[str]:
+        t = self.transfer()
+        return [*super().texts(), *([t[0][0].reference, t[1].name] if t else [])]
+
+    def draw(self, pdf: FormPDF) -> None:
+        d = self.dossier
+        self.heading(pdf, title="THÔNG BÁO NỘP PHÍ, LỆ PHÍ")
+        pdf.field("Mã hồ sơ", d.code or "")
+        self.applicant_block(pdf, lead="Kính gửi")
+        self.request_line(pdf)
+        pdf.line_of(("", "Số tiền phí, lệ phí phải nộp: "), ("B", _vnd(self.amount())))
+        if self.event.reason:
+            pdf.field("Ghi chú", self.event.reason)
+        pdf.paragraph(
+            "Ông/Bà nộp tại bộ phận một cửa (tiền mặt hoặc thẻ), trực tuyến trên trang hồ sơ "
+            "của mình tại Cổng dịch vụ công, hoặc chuyển khoản theo mã VietQR dưới đây. Hồ sơ "
+            "được tiếp tục giải quyết khi khoản nộp được ghi nhận.",
+            size=9,
+        )
+        t = self.transfer()
+        if t is None:
+            return
+        (payment, code), account = t
+        size = 30.0
+        symbol = pdf.qr_code(code)
+        quiet = 4 * size / symbol.symbol_size(border=0)[0]
+        pdf.ensure(size + 2 * quiet)
+        top = pdf.get_y() + quiet
+        pdf.qr(symbol, pdf.l_margin + quiet, top, size)
+        x = pdf.l_margin + size + 2 * quiet + 2
+        rows = [
+            ("B", "Chuyển khoản VietQR (NAPAS 247)"),
+            ("", f"Số tiền: {_vnd(payment.amount_vnd)}"),
+            ("", f"Ngân hàng (mã BIN): {account.bin}"),
+            ("", f"Số tài khoản: {account.account}"),
+            *([("", f"Chủ tài khoản: {account.name}")] if account.name else []),
+            ("B", f"Nội dung chuyển khoản: {payment.reference}"),
+        ]
+        for i, (style, text) in enumerate(rows):
+            pdf.set_xy(x, top + 1 + i * 4.6)
+            pdf.font(9, style)
+            pdf.cell(0, 4.6, text)
+        pdf.set_xy(pdf.l_margin, top + size + quiet)
+        pdf.paragraph(
+            "Quét mã bằng ứng dụng ngân hàng; nếu nhập tay, ghi đúng số tiền và nội dung "
+            "chuyển khoản để hệ thống tự đối chiếu theo sao kê.",
+            size=8.5,
+            style="I",
+        )

@@ -35,6 +35,22 @@ from .refunds import (  # noqa: E402
 )
 from .start import Started, payment_start
 
+# Bank transfer by VietQR and the statement (vietqr-statements work).
+from .transfer import (
+    Imported,
+    TransferNotConfigured,
+    can_match,
+    pending_transfer,
+    statement_import,
+    statement_match,
+    statement_queue,
+    statement_totals,
+    transfer_account,
+    transfer_for_request,
+    transfer_payload,
+    vietqr_payment,
+)
+
 __all__ = [
     "GatewayNotConfigured",
     "Started",
@@ -56,4 +72,17 @@ __all__ = [
     "refund_record",
     "refund_request",
     "refund_via_gateway",
+    # VietQR and the statement
+    "Imported",
+    "TransferNotConfigured",
+    "can_match",
+    "pending_transfer",
+    "statement_import",
+    "statement_match",
+    "statement_queue",
+    "statement_totals",
+    "transfer_account",
+    "transfer_for_request",
+    "transfer_payload",
+    "vietqr_payment",
 ]
