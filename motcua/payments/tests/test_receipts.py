@@ -24,6 +24,7 @@ from motcua.payments.models import FrozenReceipt, PaymentEvent, Receipt, Receipt
 
 from .conftest import checkout
 from .test_gateway import start
+from .test_transfer import account  # noqa: F401  (the collecting account's settings)
 
 
 def _pay_counter(world, dossier, receipt_number="0000777", channel="counter_cash"):
@@ -283,3 +284,22 @@ def test_the_repair_sweep_stores_a_receipt_whose_pdf_was_never_made(world):
     r.refresh_from_db()
     assert r.sha256 and report.failed == 0
     assert r.file.open("rb").read() == receipt_render(r)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("account")
+def test_a_transfer_matched_on_the_statement_gets_its_receipt(world):
+    """VietQR transfers settled from the bank's statement: one receipt each, with the bank's
+    transaction id; the partial one (not settled) has none."""
+    from django.core.management import call_command
+
+    from . import test_transfer as tt
+
+    ds_ = [tt._transfer(world, ref) for ref in tt.SAMPLE_REFS]
+    call_command("payments", "import-statement", str(tt.SAMPLE))
+    receipts = {r.payment.dossier_id: r for r in Receipt.objects.select_related("payment")}
+    settled = [d for (d, _p), ok in zip(ds_, [True, True, False, True], strict=True) if ok]
+    assert sorted(receipts) == sorted(d.pk for d in settled)
+    for r in receipts.values():
+        assert r.channel == "vietqr_transfer" and r.provider_txn_no.startswith("FT")
+    assert sorted(r.number for r in receipts.values()) == [1, 2, 3]
