@@ -368,6 +368,20 @@ MOTCUA_DVCQG_AGENCY_CODE = os.environ.get("MOTCUA_DVCQG_AGENCY_CODE", "")
 MOTCUA_DVCQG_AGENCY_NAME = os.environ.get("MOTCUA_DVCQG_AGENCY_NAME", "")
 MOTCUA_DVCQG_EXPIRE_MINUTES = int(os.environ.get("MOTCUA_DVCQG_EXPIRE_MINUTES", "15"))
 
+# Fee receipts (biên lai điện tử; motcua.payments.services.receipts, docs/payments.md). The
+# template code (mẫu số) and series (ký hiệu; "{yy}" = the year's last two digits) the fee
+# collector registered with the tax authority (Decree 123/2020 art. 34); per agency:
+# "AGENCYCODE=TEMPLATE/SERIES;…". The defaults are placeholders (UNCONFIRMED).
+MOTCUA_RECEIPT_TEMPLATE = os.environ.get("MOTCUA_RECEIPT_TEMPLATE", "01BLP0-001")
+MOTCUA_RECEIPT_SERIES = os.environ.get("MOTCUA_RECEIPT_SERIES", "BL-{yy}E")
+MOTCUA_RECEIPT_SERIES_BY_AGENCY = os.environ.get("MOTCUA_RECEIPT_SERIES_BY_AGENCY", "")
+# Refunds (hoàn trả): when a paid dossier ends with one of these actions, a refund of its
+# fees is requested automatically (MOTCUA_REFUND_AUTOMATIC=0: only officers request them).
+# Which cases the law returns phí / lệ phí in was not found: UNCONFIRMED, configurable.
+MOTCUA_REFUND_AUTOMATIC = os.environ.get("MOTCUA_REFUND_AUTOMATIC", "1") == "1"
+MOTCUA_REFUND_ON_ACTIONS = os.environ.get(
+    "MOTCUA_REFUND_ON_ACTIONS", "refuse,request_withdrawal,stop"
+)
 # Bank transfer by VietQR and statement matching (motcua.payments; docs/payments.md
 # "Chuyển khoản VietQR và sao kê"). The collecting account: the bank's 6-digit BIN (e.g.
 # 970415 VietinBank), the account number and the holder's name as the bank app shows it

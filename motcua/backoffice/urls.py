@@ -1,11 +1,16 @@
 from django.urls import path
 
-from . import intake, reconciliation, statements, views
+from . import intake, reconciliation, refunds, statements, views
 
 app_name = "backoffice"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("hoan-tra/", refunds.refunds, name="refunds"),
+    path("hoan-tra/de-nghi/<int:payment_id>/", refunds.refund_request, name="refund_request"),
+    path("hoan-tra/<int:refund_id>/ghi-nhan/", refunds.refund_record, name="refund_record"),
+    path("hoan-tra/<int:refund_id>/qua-cong/", refunds.refund_gateway, name="refund_gateway"),
+    path("hoan-tra/<int:refund_id>/doi-soat/", refunds.refund_reconcile, name="refund_reconcile"),
     path("tiep-nhan/", intake.intake, name="intake"),
     path("doi-soat/", reconciliation.reconciliation, name="reconciliation"),
     path(

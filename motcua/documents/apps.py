@@ -15,3 +15,8 @@ class DocumentsConfig(AppConfig):
         hooks.after_commit(
             on_dossier_event, actions=[a for a in KIND_BY_ACTION if a not in ON_REQUEST]
         )
+
+        # Fee receipts' PDFs (motcua.documents.receipts), after the payment commits.
+        from .receipts import on_payment_confirmed
+
+        hooks.after_commit(on_payment_confirmed, actions=["confirm_payment"])

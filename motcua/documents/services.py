@@ -232,6 +232,12 @@ def documents_repair(
         report.restored += restored
         report.orphans_removed += removed
         report.failed += failed
+    # Fee receipts without their PDF (motcua.documents.receipts).
+    from .receipts import receipts_store_missing
+
+    stored, failed = receipts_store_missing(since=since)
+    report.rendered += stored
+    report.failed += failed
     return report
 
 

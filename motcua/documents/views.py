@@ -98,3 +98,23 @@ def tracking_log(request: HttpRequest) -> HttpResponse:
     dossiers = tracking_log_dossiers(agency=agency, start=start, end=end)
     content = TrackingLog(agency=agency, start=start, end=end, dossiers=dossiers).render()
     return _pdf(content, f"so-theo-doi-{agency.code}-{start:%Y%m%d}-{end:%Y%m%d}.pdf")
+
+
+@require_GET
+def fee_receipt(request: HttpRequest, dossier_id: int, receipt_id: int) -> HttpResponse:
+    """A payment's fee receipt (biên lai) as PDF, for whoever may see the dossier (its
+    applicant, the agencies' staff); 404 for anyone else."""
+    from motcua.payments.models import Receipt
+
+    from .receipts import receipt_pdf
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    dossier = Dossier.objects.filter(pk=dossier_id).first()
+    if dossier is None or not can_view(request.user, dossier):
+        raise Http404
+    receipt = Receipt.objects.filter(pk=receipt_id, dossier_id=dossier.pk).first()
+    if receipt is None:
+        raise Http404
+    name = f"bien-lai-{receipt.series}-{receipt.number_text}".replace("/", "-")
+    return _pdf(receipt_pdf(receipt), f"{name}.pdf")

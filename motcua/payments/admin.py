@@ -60,6 +60,28 @@ class PaymentEventAdmin(_ReadOnly, _Admin):
     search_fields = ("reference",)
 
 
+# ------------------------------------------------ receipts and refunds (read-only too:
+# receipts are issued with the payment; refunds move through motcua.payments.services and
+# the back office's refund page /mot-cua/hoan-tra/).
+
+from .models import Receipt, Refund  # noqa: E402
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(_ReadOnly, _Admin):
+    list_display = ("series", "number", "template", "agency", "dossier", "amount_vnd", "issued_at")
+    list_filter = ("template", "series", "year", "channel")
+    search_fields = ("dossier__code", "payer_name", "payment__reference", "provider_txn_no")
+    exclude = ("file",)
+
+
+@admin.register(Refund)
+class RefundAdmin(_ReadOnly, _Admin):
+    list_display = ("payment", "dossier", "amount_vnd", "status", "method", "requested_at")
+    list_filter = ("status", "method")
+    search_fields = ("dossier__code", "payment__reference", "method_reference")
+
+
 # The collecting account's statement lines (VietQR transfers): read-only here too; they are
 # imported and matched in the back office (/can-bo/sao-ke/) through the services.
 @admin.register(StatementLine)

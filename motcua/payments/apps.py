@@ -9,7 +9,9 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         from motcua.dossiers import hooks
 
-        from .services import counter_payment
+        from .services import counter_payment, refund_on_dossier_end
 
         # A counter payment the officer records becomes a Payment in the same transaction.
         hooks.in_transaction(counter_payment)
+        # A paid dossier refused, withdrawn or stopped: its refund is requested with the event.
+        hooks.in_transaction(refund_on_dossier_end)

@@ -56,6 +56,8 @@ class VerifiedBy(models.TextChoices):
     IPN = "ipn", "Thông báo kết quả (IPN) đã xác thực chữ ký"
     QUERY = "query", "Truy vấn giao dịch đã xác thực chữ ký"
     STATEMENT = "statement", "Sao kê ngân hàng"
+    RECEIPT = "receipt", "Phát hành biên lai"
+    REFUND = "refund", "Hoàn trả"
     OFFICER = "officer", "Cán bộ thu tại quầy"
 
 
@@ -171,6 +173,8 @@ class EventKind(models.TextChoices):
     EXPIRE = "expire", "Hết hạn"
     OFFICER = "officer", "Cán bộ ghi nhận"
     STATEMENT = "statement", "Sao kê ngân hàng"
+    RECEIPT = "receipt", "Phát hành biên lai"
+    REFUND = "refund", "Hoàn trả"
 
 
 class PaymentEventQuerySet(models.QuerySet["PaymentEvent"]):
@@ -449,3 +453,204 @@ class ReconciliationItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.reference} {self.kind} {self.status}"
+
+
+# --------------------------------------------------------------- receipts and refunds
+# (motcua.payments.services.receipts and .refunds write these; docs/payments.md
+# "Biên lai điện tử", "Hoàn trả".)
+
+
+class ReceiptSequence(models.Model):
+    """The last number given in one receipt series (template + series) of a collecting
+    agency in a year: taken under its row lock in the transaction that makes the payment
+    paid, so a rollback gives the number back (no gaps, no duplicates)."""
+
+    agency = models.ForeignKey(
+        "org.Agency", on_delete=models.PROTECT, related_name="+", verbose_name="đơn vị thu"
+    )
+    template = models.CharField("mẫu số", max_length=20)
+    series = models.CharField("ký hiệu", max_length=20)
+    year = models.PositiveSmallIntegerField("năm")
+    last = models.PositiveIntegerField("số cuối đã cấp", default=0)
+
+    class Meta:
+        verbose_name = "dãy số biên lai"
+        verbose_name_plural = "dãy số biên lai"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "template", "series", "year"], name="receipt_sequence_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} {self.series} {self.year}: {self.last}"
+
+
+class FrozenReceipt(Exception):
+    """An issued receipt was about to be changed or deleted."""
+
+
+class Receipt(models.Model):
+    """Biên lai thu phí, lệ phí: one per payment that took money, issued in the transaction
+    that made it paid. Immutable once issued; only its PDF (rendered after commit by
+    motcua.documents, byte-identical each time) is attached once."""
+
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, related_name="receipt", verbose_name="thanh toán"
+    )
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="fee_receipts", verbose_name="hồ sơ"
+    )
+    agency = models.ForeignKey(
+        "org.Agency", on_delete=models.PROTECT, related_name="+", verbose_name="đơn vị thu"
+    )
+    template = models.CharField("mẫu số", max_length=20)
+    series = models.CharField("ký hiệu", max_length=20)
+    year = models.PositiveSmallIntegerField("năm")
+    number = models.PositiveIntegerField("số")
+    issued_at = models.DateTimeField("ngày lập")
+    payer_name = models.CharField("người nộp", max_length=255)
+    payer_id_number = models.CharField("số định danh / mã số thuế", max_length=14, blank=True)
+    payer_address = models.CharField("địa chỉ", max_length=500, blank=True)
+    # [{"name": …, "amount_vnd": …}], summing to amount_vnd.
+    fee_lines = models.JSONField("các khoản thu", default=list)
+    amount_vnd = models.BigIntegerField("số tiền (đồng)")
+    amount_words = models.CharField("số tiền bằng chữ", max_length=400)
+    channel = models.CharField("hình thức thanh toán", max_length=20)
+    provider_txn_no = models.CharField("mã giao dịch", max_length=64, blank=True)
+    # A counter payment keeps the number of the paper receipt the officer gave.
+    paper_receipt_number = models.CharField("số biên lai giấy", max_length=100, blank=True)
+    file = models.FileField("tệp PDF", upload_to="receipts", max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField("dung lượng (byte)", default=0)
+
+    class Meta:
+        verbose_name = "biên lai thu phí, lệ phí"
+        verbose_name_plural = "biên lai thu phí, lệ phí"
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "template", "series", "year", "number"],
+                name="receipt_number_uniq",
+            ),
+            models.CheckConstraint(condition=Q(number__gt=0), name="receipt_number_positive"),
+            models.CheckConstraint(condition=Q(amount_vnd__gt=0), name="receipt_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} {self.series} {self.number:07d}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            fields = set(kwargs.get("update_fields") or ())
+            if not fields or not fields <= {"file", "sha256", "size"} or self._had_file:
+                raise FrozenReceipt(
+                    "Biên lai đã phát hành không được sửa (an issued receipt is final)."
+                )
+        super().save(*args, **kwargs)
+        self._had_file = bool(self.sha256)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise FrozenReceipt("Biên lai đã phát hành không được xóa (an issued receipt is final).")
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> Receipt:
+        obj = super().from_db(db, field_names, values, **kwargs)
+        obj._had_file = bool(getattr(obj, "sha256", ""))
+        return obj
+
+    _had_file = False
+
+    @property
+    def number_text(self) -> str:
+        return f"{self.number:07d}"
+
+
+class RefundStatus(models.TextChoices):
+    REQUESTED = "requested", "Đề nghị hoàn trả"
+    RECORDED = "recorded", "Đã hoàn trả"
+    RECONCILED = "reconciled", "Đã đối soát"
+
+
+REFUND_STATUS_EN = {
+    "requested": "Refund requested",
+    "recorded": "Refunded",
+    "reconciled": "Reconciled",
+}
+
+
+class RefundMethod(models.TextChoices):
+    TRANSFER = "transfer", "Chuyển khoản"
+    CASH = "cash", "Tiền mặt"
+    GATEWAY = "gateway", "Hoàn qua cổng thanh toán"
+
+
+class Refund(models.Model):
+    """Money a payment took, to be given back: requested (by the rule when a paid dossier
+    is refused, withdrawn or stopped, or by an officer for a paid_unmatched payment) →
+    recorded (how it was returned) → reconciled (seen on the statement)."""
+
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, related_name="refund", verbose_name="thanh toán"
+    )
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="refunds", verbose_name="hồ sơ"
+    )
+    amount_vnd = models.BigIntegerField("số tiền hoàn (đồng)")
+    reason = models.CharField("lý do", max_length=500)
+    status = models.CharField(
+        "trạng thái",
+        max_length=12,
+        choices=RefundStatus.choices,
+        default=RefundStatus.REQUESTED,
+    )
+    requested_at = models.DateTimeField("đề nghị lúc", default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người đề nghị",
+    )
+    method = models.CharField(
+        "hình thức hoàn", max_length=10, choices=RefundMethod.choices, blank=True
+    )
+    method_reference = models.CharField("số chứng từ hoàn", max_length=100, blank=True)
+    recorded_at = models.DateTimeField("hoàn lúc", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người ghi nhận hoàn",
+    )
+    reconciled_at = models.DateTimeField("đối soát lúc", null=True, blank=True)
+    reconciled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người đối soát",
+    )
+
+    class Meta:
+        verbose_name = "hoàn trả"
+        verbose_name_plural = "hoàn trả"
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_vnd__gt=0), name="refund_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=RefundStatus.values), name="refund_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=RefundStatus.REQUESTED)
+                | (~Q(method="") & Q(recorded_at__isnull=False)),
+                name="refund_recorded_has_method",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id} {self.amount_vnd} {self.status}"

@@ -12,7 +12,7 @@ purpose, so a mistake on either side shows up as a refusal instead of cancelling
     POST /paymentv2/pay                  the customer's choice: success, refused, cancel;
                                          then the IPN (per its mode) and the redirect back
                                          to vnp_ReturnUrl with signed parameters
-    POST /merchant_webapi/api/transaction   querydr (signed JSON in, signed JSON out)
+    POST /merchant_webapi/api/transaction   querydr and refund (signed JSON in and out)
     GET  /merchant_webapi/settlement/YYYYMMDD.csv   the day's transactions (GMT+7)
     POST /_control/mode                  {"mode": …, "txn_ref"?: …, "delay"?: s, "count"?: k}
     POST /_control/flush                 send every late IPN now
@@ -92,6 +92,24 @@ QUERY_REQUEST_FIELDS = (
     "vnp_OrderInfo",
 )
 
+# The refund command (reference §1.6), written here apart from motcua.payments.vnpay.
+REFUND_REQUEST_FIELDS = (
+    "vnp_RequestId",
+    "vnp_Version",
+    "vnp_Command",
+    "vnp_TmnCode",
+    "vnp_TransactionType",
+    "vnp_TxnRef",
+    "vnp_Amount",
+    "vnp_TransactionNo",
+    "vnp_TransactionDate",
+    "vnp_CreateBy",
+    "vnp_CreateDate",
+    "vnp_IpAddr",
+    "vnp_OrderInfo",
+)
+REFUND_RESPONSE_FIELDS = QUERY_RESPONSE_FIELDS[:13]
+
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
 
@@ -130,6 +148,7 @@ class Gateway:
         self.request_ids: set[tuple[str, str]] = set()
         self.next_no = 14000000
         self.settlement_overrides: dict[str, dict[str, str]] = {}
+        self.refunds: dict[str, dict[str, str]] = {}  # txn_ref -> the refund's answer
 
     # ----------------------------------------------------------------- the WSGI app
 
@@ -344,6 +363,8 @@ class Gateway:
             body = json.loads(_read(environ) or b"{}")
         except ValueError:
             body = {}
+        if isinstance(body, dict) and body.get("vnp_Command") == "refund":
+            return self.refund(body, start_response)
         answer: dict[str, str] = {
             "vnp_ResponseId": secrets.token_hex(16),
             "vnp_Command": "querydr",
@@ -388,6 +409,64 @@ class Gateway:
                     vnp_PromotionAmount="",
                 )
         signed = "|".join(answer.get(k, "") for k in QUERY_RESPONSE_FIELDS)
+        answer["vnp_SecureHash"] = _hmac(self.secret, signed)
+        return _send(start_response, "200 OK", json.dumps(answer).encode(), "application/json")
+
+    # ------------------------------------------------------------------------- refund
+
+    def refund(self, body: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """A full (02) or partial (03) refund of a paid transaction: 91 not found, 94 a
+        refund already made or pending for it, 95 the original was not paid, 97 bad
+        checksum, 03 bad format or an amount above the original."""
+        ref = str(body.get("vnp_TxnRef", ""))
+        answer: dict[str, str] = {
+            "vnp_ResponseId": secrets.token_hex(16),
+            "vnp_Command": "refund",
+            "vnp_TmnCode": str(body.get("vnp_TmnCode", "")),
+            "vnp_TxnRef": ref,
+            "vnp_Amount": str(body.get("vnp_Amount", "")),
+            "vnp_TransactionType": str(body.get("vnp_TransactionType", "")),
+        }
+        data = "|".join(str(body.get(k, "")) for k in REFUND_REQUEST_FIELDS)
+        day = _now().strftime("%Y%m%d")
+        if not all(body.get(k) for k in REFUND_REQUEST_FIELDS[:12]) or body.get(
+            "vnp_TransactionType"
+        ) not in ("02", "03"):
+            answer.update(vnp_ResponseCode="03", vnp_Message="Invalid request format")
+        elif body.get("vnp_TmnCode") != self.tmn_code:
+            answer.update(vnp_ResponseCode="02", vnp_Message="Invalid TmnCode")
+        elif not hmac.compare_digest(
+            _hmac(self.secret, data), str(body.get("vnp_SecureHash", "")).lower()
+        ):
+            answer.update(vnp_ResponseCode="97", vnp_Message="Invalid Checksum")
+        else:
+            with self.lock:
+                duplicate = (day, str(body["vnp_RequestId"])) in self.request_ids
+                self.request_ids.add((day, str(body["vnp_RequestId"])))
+                txn = self.transactions.get(ref)
+                refunded = ref in self.refunds
+                amount = str(body.get("vnp_Amount", ""))
+                if duplicate or refunded:
+                    answer.update(vnp_ResponseCode="94", vnp_Message="Refund already requested")
+                elif txn is None:
+                    answer.update(vnp_ResponseCode="91", vnp_Message="Not found transaction")
+                elif txn.get("vnp_TransactionStatus") != "00":
+                    answer.update(vnp_ResponseCode="95", vnp_Message="Transaction not success")
+                elif not amount.isdigit() or int(amount) > int(txn["vnp_Amount"]):
+                    answer.update(vnp_ResponseCode="03", vnp_Message="Invalid amount")
+                else:
+                    self.next_no += 1
+                    answer.update(
+                        vnp_ResponseCode="00",
+                        vnp_Message="Refund success",
+                        vnp_BankCode=txn.get("vnp_BankCode", ""),
+                        vnp_PayDate=_now().strftime(FMT),
+                        vnp_TransactionNo=str(self.next_no),
+                        vnp_TransactionStatus="05",  # refund being processed
+                        vnp_OrderInfo=str(body.get("vnp_OrderInfo", "")),
+                    )
+                    self.refunds[ref] = dict(answer)
+        signed = "|".join(answer.get(k, "") for k in REFUND_RESPONSE_FIELDS)
         answer["vnp_SecureHash"] = _hmac(self.secret, signed)
         return _send(start_response, "200 OK", json.dumps(answer).encode(), "application/json")
 

@@ -356,3 +356,69 @@ def post_json(url: str, body: Mapping[str, Any], timeout: float = 10.0) -> dict[
     if not isinstance(answer, dict):
         raise ProtocolError("the querydr answer is not a JSON object")
     return answer
+
+
+# ----------------------------------------------------------------------------- refund
+# VNPay's refund command (reference §1.6, CONFIRMED fields and request hash; the answer's
+# hash order is taken from VNPay's guide as querydr's without the promotion fields: IMPL).
+
+REFUND_REQUEST_ORDER = (
+    "vnp_RequestId",
+    "vnp_Version",
+    "vnp_Command",
+    "vnp_TmnCode",
+    "vnp_TransactionType",
+    "vnp_TxnRef",
+    "vnp_Amount",
+    "vnp_TransactionNo",
+    "vnp_TransactionDate",
+    "vnp_CreateBy",
+    "vnp_CreateDate",
+    "vnp_IpAddr",
+    "vnp_OrderInfo",
+)
+REFUND_RESPONSE_ORDER = QUERY_RESPONSE_ORDER[:13]
+REFUND_FULL, REFUND_PARTIAL = "02", "03"
+
+
+def refund_body(
+    config: Config,
+    *,
+    request_id: str,
+    txn_ref: str,
+    amount_vnd: int,
+    transaction_no: str,
+    transaction_date: dt.datetime,
+    create_by: str,
+    ip_addr: str,
+    now: dt.datetime,
+    partial: bool = False,
+) -> dict[str, str]:
+    """The signed JSON body of a refund request (amount in đồng × 100)."""
+    body = {
+        "vnp_RequestId": request_id,
+        "vnp_Version": VERSION,
+        "vnp_Command": "refund",
+        "vnp_TmnCode": config.tmn_code,
+        "vnp_TransactionType": REFUND_PARTIAL if partial else REFUND_FULL,
+        "vnp_TxnRef": txn_ref,
+        "vnp_Amount": str(int(amount_vnd) * 100),
+        "vnp_TransactionNo": transaction_no,
+        "vnp_TransactionDate": format_date(transaction_date),
+        "vnp_CreateBy": ascii_text(create_by, 100) or "motcua",
+        "vnp_CreateDate": format_date(now),
+        "vnp_IpAddr": ip_addr or "127.0.0.1",
+        "vnp_OrderInfo": ascii_text(f"Hoan tien giao dich {txn_ref}"),
+    }
+    body["vnp_SecureHash"] = hmac_sha512(
+        config.hash_secret, "|".join(body[k] for k in REFUND_REQUEST_ORDER)
+    )
+    return body
+
+
+def verify_refund_response(secret: str, answer: Mapping[str, Any]) -> bool:
+    given = str(answer.get("vnp_SecureHash", ""))
+    if not given:
+        return False
+    data = "|".join(str(answer.get(k, "") or "") for k in REFUND_RESPONSE_ORDER)
+    return hmac.compare_digest(hmac_sha512(secret, data).lower(), given.lower())

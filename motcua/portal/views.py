@@ -263,6 +263,9 @@ def _dossier_context(request: HttpRequest, dossier, **extra) -> dict:
         "can_pay": can_pay,
         **(_transfer_context(dossier) if can_pay else {}),
         "payments": list(dossier.payments.order_by("-created_at")[:5]) if can_pay else [],
+        # Fee receipts and refunds (motcua.payments; PDFs at /giay-to/<id>/bien-lai/<r>.pdf).
+        "fee_receipts": list(dossier.fee_receipts.order_by("pk")),
+        "refunds": list(dossier.refunds.order_by("pk")),
         "dossier": dossier,
         "status": _status(dossier),
         "next_step": pick(*next_step) if next_step else "",

@@ -32,7 +32,10 @@ EXPECTED = {
     "request_supplement": 9,
     "supplement": 14,
     "request_payment": 5,
-    "confirm_payment": 8,  # the counter payment is kept as a Payment too (motcua.payments)
+    # The counter payment is kept as a Payment too, with its receipt (motcua.payments): the
+    # dossier with its agency (the fee lines come from its fee assessment), the series' row
+    # lock and update, the receipt, its log.
+    "confirm_payment": 13,
     "forward_2": 7,
     "apologize": 7,
     "approve": 9,

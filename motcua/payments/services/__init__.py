@@ -28,10 +28,20 @@ from .national import (  # the national portal's payment platform (channel natio
     national_payment_start,
     national_query,
 )
+
+# Receipts and refunds (docs/payments.md "Biên lai điện tử", "Hoàn trả").
+from .receipts import issue_receipt, receipt_series_for  # noqa: E402
 from .reconcile import (  # reconciliation (đối soát): a day against the settlement file
     ReconciliationNotConfigured,
     reconcile,
     reconciliation_resolve,
+)
+from .refunds import (  # noqa: E402
+    refund_on_dossier_end,
+    refund_reconcile,
+    refund_record,
+    refund_request,
+    refund_via_gateway,
 )
 from .start import Started, payment_start
 
@@ -73,6 +83,13 @@ __all__ = [
     "ReconciliationNotConfigured",
     "reconcile",
     "reconciliation_resolve",
+    "issue_receipt",
+    "receipt_series_for",
+    "refund_on_dossier_end",
+    "refund_reconcile",
+    "refund_record",
+    "refund_request",
+    "refund_via_gateway",
     # VietQR and the statement
     "Imported",
     "TransferNotConfigured",

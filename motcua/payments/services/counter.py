@@ -16,6 +16,7 @@ from ._common import (
     _event,
     current_obligation,
 )
+from .receipts import issue_receipt
 
 # --------------------------------------------------------------- counter, by the officer
 
@@ -53,3 +54,4 @@ def counter_payment(event: DossierEvent, dossier: Dossier) -> None:
         verified=True,
         params=payment.verified_params,
     )
+    issue_receipt(payment, paper_receipt_number=str(data.get("receipt_number", "")))

@@ -36,6 +36,7 @@ from ._common import (
     gateway_config,
     log,
 )
+from .receipts import issue_receipt
 
 # ----------------------------------------------------------------- evidence, verified
 
@@ -179,6 +180,7 @@ def _record_paid(
     )
     payment.status = PaymentStatus.PAID if waits else PaymentStatus.PAID_UNMATCHED
     payment.save()
+    issue_receipt(payment)  # money was taken: its receipt, numbered in this transaction
     if waits:
         dossier_settle_payment(
             dossier_id=dossier.pk,

@@ -52,6 +52,7 @@ from ..models import (
     VerifiedBy,
 )
 from ._common import _event, _lock_dossier, amount_outstanding, current_obligation, log
+from .receipts import issue_receipt
 
 # A transfer reference: "MC" and 8 characters without look-alikes (0/O, 1/I): short enough
 # to type by hand, unambiguous once the bank app has dropped the spaces around it.
@@ -305,6 +306,7 @@ def _credit(
     payment.provider_paid_at = line.booked_at
     payment.paid_at = now
     payment.save()
+    issue_receipt(payment)  # money was taken: its receipt, numbered in this transaction
     for x in earlier:
         x.status = LineStatus.MATCHED
         x.save(update_fields=["status"])

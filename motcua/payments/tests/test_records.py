@@ -38,13 +38,13 @@ def test_a_counter_payment_is_kept_as_a_paid_payment(world):
     )
     assert (p.amount_vnd, p.obligation, p.provider_txn_no) == (8000, obligation, "0000777")
     assert p.created_by == world.a.staff["c:counter"]
-    [ev] = PaymentEvent.objects.filter(payment=p)
+    [ev] = PaymentEvent.objects.filter(payment=p, kind="officer")
     assert (ev.kind, ev.outcome, ev.verified) == ("officer", "paid", True)
 
 
 def test_the_payment_log_is_append_only_and_a_paid_payment_final(world):
     _d, p = _counter_paid(world)
-    ev = PaymentEvent.objects.get(payment=p)
+    ev = PaymentEvent.objects.get(payment=p, kind="officer")
     ev.outcome = "changed"
     with pytest.raises(FrozenPayment):
         ev.save()

@@ -1,0 +1,136 @@
+"""Biên lai điện tử: one receipt per payment that took money, numbered in the same
+transaction that made the payment paid.
+
+Numbering: per collecting agency (the dossier's settling agency, the fee collector of
+reference §1.3), per template (mẫu số) and series (ký hiệu) from the settings, per year, an
+unbroken sequence: the `ReceiptSequence` row is taken under its row lock, so concurrent
+payments queue on it and a rolled-back payment gives its number back (the next one takes
+it). The template and series a province registers with the tax authority (Decree
+123/2020 art. 34) are settings: `MOTCUA_RECEIPT_TEMPLATE`, `MOTCUA_RECEIPT_SERIES` (with
+`{yy}` for the year's last two digits) and per agency `MOTCUA_RECEIPT_SERIES_BY_AGENCY`
+("CODE=TEMPLATE/SERIES;…"). The values shipped are placeholders: UNCONFIRMED.
+
+The legal e-receipt is XML signed by the collector (Decree 123/2020 art. 33); the format
+was not read, so what is issued here is the receipt's record and its PDF, not the signed
+XML (docs/payments.md "Biên lai điện tử").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from motcua.core.text import nfc
+from motcua.dossiers.models import Dossier
+
+from ..models import EventKind, Payment, Receipt, ReceiptSequence
+from ..words import amount_in_words
+from ._common import _event
+
+VN_TZ = dt.timezone(dt.timedelta(hours=7))
+
+
+def receipt_series_for(agency_code: str, year: int) -> tuple[str, str]:
+    """(template, series) of the agency's receipts for `year`, from the settings."""
+    template = str(getattr(settings, "MOTCUA_RECEIPT_TEMPLATE", "") or "01BLP0-001")
+    series = str(getattr(settings, "MOTCUA_RECEIPT_SERIES", "") or "BL-{yy}E")
+    table = str(getattr(settings, "MOTCUA_RECEIPT_SERIES_BY_AGENCY", "") or "")
+    for item in table.split(";"):
+        code, _, value = item.strip().partition("=")
+        if code.strip() == agency_code and "/" in value:
+            template, series = (v.strip() for v in value.split("/", 1))
+    return template[:20], series.replace("{yy}", f"{year % 100:02d}")[:20]
+
+
+def _next_number(agency_id: int, template: str, series: str, year: int) -> int:
+    """The next number of the series, under the sequence row's lock (taken until the
+    caller's transaction ends)."""
+    key = {"agency_id": agency_id, "template": template, "series": series, "year": year}
+    seq = ReceiptSequence.objects.select_for_update().filter(**key).first()
+    if seq is None:
+        try:
+            with transaction.atomic():
+                seq = ReceiptSequence.objects.create(**key, last=0)
+        except IntegrityError:
+            # Another transaction created it first (and has committed): lock that row.
+            seq = ReceiptSequence.objects.select_for_update().get(**key)
+        else:
+            seq = ReceiptSequence.objects.select_for_update().get(pk=seq.pk)
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return seq.last
+
+
+def _fee_lines(dossier: Dossier, amount_vnd: int) -> list[dict[str, object]]:
+    """The lines of the fee assessment the dossier keeps (catalog.fees, with phí / lệ phí)
+    when they add up to what was paid; else the procedure's fixed fee items when they do;
+    otherwise one line for the whole amount."""
+    assessment = dossier.fee_assessment or {}
+    lines = [
+        {
+            "name": nfc(str(line.get("name", "")))[:300],
+            "kind": str(line.get("kind", "")),
+            "amount_vnd": int(line["final_vnd"]),
+        }
+        for line in assessment.get("lines", [])
+        if isinstance(line, dict) and isinstance(line.get("final_vnd"), int) and line["final_vnd"]
+    ]
+    if lines and sum(int(str(i["amount_vnd"])) for i in lines) == amount_vnd:
+        return lines
+    items = [
+        {"name": nfc(f.name)[:300], "kind": f.kind, "amount_vnd": int(f.amount_vnd)}
+        for f in dossier.procedure_version.fees.all()
+        if f.amount_vnd
+    ]
+    if items and sum(int(str(i["amount_vnd"])) for i in items) == amount_vnd:
+        return items
+    return [
+        {"name": f"Phí, lệ phí hồ sơ {dossier.code}".strip(), "kind": "", "amount_vnd": amount_vnd}
+    ]
+
+
+def issue_receipt(payment: Payment, *, paper_receipt_number: str = "") -> Receipt:
+    """Issue the receipt of `payment`, which has just taken money (paid or paid_unmatched),
+    inside the caller's transaction (which holds the dossier's and the payment's locks).
+    Called once, when the payment turns paid or paid_unmatched (a final state it never
+    leaves); the database holds a payment to one receipt (one-to-one)."""
+    dossier = Dossier.objects.select_related("settling_agency", "procedure_version").get(
+        pk=payment.dossier_id
+    )
+    agency = dossier.settling_agency
+    issued_at = payment.paid_at or timezone.now()
+    year = issued_at.astimezone(VN_TZ).year
+    template, series = receipt_series_for(agency.code, year)
+    number = _next_number(agency.pk, template, series, year)
+    receipt = Receipt(
+        payment=payment,
+        dossier_id=dossier.pk,
+        agency=agency,
+        template=template,
+        series=series,
+        year=year,
+        number=number,
+        issued_at=issued_at,
+        payer_name=nfc(dossier.applicant_name)[:255],
+        payer_id_number=dossier.applicant_id_number,
+        payer_address=nfc(dossier.applicant_address or "")[:500],
+        fee_lines=_fee_lines(dossier, payment.amount_vnd),
+        amount_vnd=payment.amount_vnd,
+        amount_words=amount_in_words(payment.amount_vnd),
+        channel=payment.channel,
+        provider_txn_no=payment.provider_txn_no,
+        paper_receipt_number=nfc(paper_receipt_number)[:100],
+    )
+    receipt.save(force_insert=True)
+    _event(
+        payment,
+        EventKind.RECEIPT,
+        "issued",
+        verified=True,
+        params={"template": template, "series": series, "year": year, "number": number},
+        from_status=payment.status,
+    )
+    return receipt
