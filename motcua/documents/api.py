@@ -20,7 +20,7 @@ router = Router(tags=["receipts"], auth=AUTH)
 RowId = Path(..., ge=1, le=2**63 - 1)
 
 
-class FeeLineOut(Schema):
+class ReceiptFeeLineOut(Schema):
     name: str
     amount_vnd: int
 
@@ -35,7 +35,7 @@ class ReceiptOut(Schema):
     issued_at: dt.datetime
     agency: str
     payer_name: str
-    fee_lines: list[FeeLineOut]
+    fee_lines: list[ReceiptFeeLineOut]
     amount_vnd: int
     amount_words: str
     channel: str

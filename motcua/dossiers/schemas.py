@@ -216,7 +216,7 @@ class RefOut(Schema):
     name: str
 
 
-class StepOut(Schema):
+class DossierStepOut(Schema):
     order: int
     name: str
     role: str
@@ -295,7 +295,7 @@ class DossierOut(Schema):
     returned_at: dt.datetime | None
     stopped_at: dt.datetime | None
     paused_at: dt.datetime | None
-    current_step: StepOut | None
+    current_step: DossierStepOut | None
     current_step_due_at: dt.datetime | None
     due_signal: Verdict | None = Field(description=VERDICT_DOC)
     supplement_count: int
@@ -325,7 +325,7 @@ class AttachmentOut(Schema):
     url: str
 
 
-class ComponentOut(Schema):
+class DossierComponentOut(Schema):
     id: int
     order: int
     name: str
@@ -345,7 +345,7 @@ class EventOut(Schema):
 
 
 class HandoverOut(Schema):
-    step: StepOut
+    step: DossierStepOut
     agency: RefOut
     started_at: dt.datetime
     due_at: dt.datetime
@@ -363,7 +363,7 @@ class PauseOut(Schema):
 
 
 class DossierDetailOut(DossierOut):
-    components: list[ComponentOut]
+    components: list[DossierComponentOut]
     results: list[AttachmentOut]
     authorizations: list[AttachmentOut]  # the authorisation document(s) of a principal
     events: list[EventOut]
@@ -387,7 +387,7 @@ class InboxItemOut(Schema):
     received_at: dt.datetime | None
     due_at: dt.datetime | None
     due_signal: Verdict | None = Field(description=VERDICT_DOC)
-    current_step: StepOut | None
+    current_step: DossierStepOut | None
     current_step_due_at: dt.datetime | None
 
 
