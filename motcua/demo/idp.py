@@ -37,8 +37,9 @@ def identity_provider() -> Companion | None:
             str(port),
             "--client-id",
             "motcua-demo",
-            "--client-secret",
-            secret,
+            # One word: token_urlsafe may start with "-", which argparse would take for an
+            # option (the demo's provider then refused to start, about one run in 64).
+            f"--client-secret={secret}",
             "--redirect-uri",
             redirect_uri,
         ],
