@@ -543,7 +543,7 @@ if OTP_TOTP_THROTTLE_FACTOR < 1:
 # action, audited).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Recovery codes given at a time (each works once).
-MOTCUA_OTP_RECOVERY_CODES = 10
+MOTCUA_OTP_RECOVERY_CODES = int(os.environ.get("MOTCUA_OTP_RECOVERY_CODES", "10"))
 # --- end of officers' second factor ---------------------------------------------------
 
 # --- Login with the national identity: VNeID / national portal SSO over OpenID Connect ---
