@@ -492,15 +492,40 @@ def policy_spec(p: Any) -> PolicySpec:
 
 
 def policies_on(day: dt.date) -> list[PolicySpec]:
-    """The active policies in force on `day` (1 query)."""
-    from django.db.models import Q
+    """The active policies in force on `day`, oldest first (1 precompiled statement: a
+    submission asks for them, docs/adr/0003)."""
+    from motcua.core import rows
 
     from .models import FeePolicy
 
-    rows = FeePolicy.objects.filter(active=True, valid_from__lte=day).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    active, start, end, pk = (
+        rows.column(FeePolicy, name, "t0") for name in ("active", "valid_from", "valid_to", "pk")
     )
-    return [policy_spec(p) for p in rows]
+    found = rows.select(
+        FeePolicy,
+        f"{active} = %s AND {start} <= %s AND ({end} IS NULL OR {end} >= %s)",
+        [True, day, day],
+        tail=f"ORDER BY {start}, {pk}",
+    )
+    return [policy_spec(p) for p in found]
+
+
+def items_of(version: Any) -> list[ItemSpec]:
+    """The version's fee items in their order: those prefetched with the version, or 1
+    precompiled statement (a submission asks for them, docs/adr/0003)."""
+    from motcua.core import rows
+
+    from .models import FeeItem
+
+    found = getattr(version, "_prefetched_objects_cache", {}).get("fees")
+    if found is None:
+        found = rows.select(
+            FeeItem,
+            f"{rows.column(FeeItem, 'version', 't0')} = %s",
+            [version.pk],
+            tail=f"ORDER BY {rows.column(FeeItem, 'order', 't0')}, {rows.column(FeeItem, 'pk', 't0')}",
+        )
+    return [item_spec(f) for f in found]
 
 
 def answer_keys(version: Any) -> list[tuple[str, str]]:
@@ -539,7 +564,7 @@ def quote(
     `policies` defaults to those in force on the day (`policies_on`), `procedure_code` to
     the version's procedure's, `items` to the version's fee items (`item_spec`)."""
     if items is None:
-        items = [item_spec(f) for f in version.fees.all()]
+        items = items_of(version)
     if policies is None:
         policies = policies_on(on_date) if items else []
     return compute(

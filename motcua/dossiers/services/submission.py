@@ -208,7 +208,7 @@ def _assess(
     policies in force on the day of submission."""
     day = timezone.localdate(at)
     code = offer.procedure.code
-    items = [fees.item_spec(f) for f in offer.version.fees.all()]
+    items = fees.items_of(offer.version)
     policies = fees.policies_on(day) if items else []
     attributes: frozenset[str] = frozenset()
     if any(p.proof_kind == ProofKind.ATTRIBUTE and p.covers_procedure(code) for p in policies):
