@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "motcua.documents",
     "motcua.indicators",
     "motcua.payments",
+    "motcua.signing",
     "motcua.reports",
     "motcua.portal",
     "motcua.backoffice",
@@ -305,6 +306,26 @@ MOTCUA_CLAMD_TIMEOUT = float(os.environ.get("MOTCUA_CLAMD_TIMEOUT", "30"))
 MOTCUA_MAX_SUPPLEMENT_REQUESTS = int(os.environ.get("MOTCUA_MAX_SUPPLEMENT_REQUESTS", "1"))
 # Apologies with a new appointment (Mẫu 04) a dossier may receive.
 MOTCUA_MAX_APOLOGIES = int(os.environ.get("MOTCUA_MAX_APOLOGIES", "1"))
+
+# Signed results (motcua.signing; docs/signing.md). The development PKI is generated on first
+# run under var/pki; the trust store is a list of PEM files (the VGCA / NEAC roots in a
+# province), by default the development root. Signing keys: a PKCS#12 file per leader in
+# development, a PKCS#11 token (MOTCUA_PKCS11_LIB, MOTCUA_PKCS11_TOKEN, MOTCUA_PKCS11_PIN) in
+# production. MOTCUA_TSA_URL: the RFC 3161 timestamp authority (the demo starts one).
+MOTCUA_PKI_DIR = Path(os.environ.get("MOTCUA_PKI_DIR", VAR_DIR / "pki"))
+MOTCUA_PKI_BASE_URL = os.environ.get("MOTCUA_PKI_BASE_URL", "http://127.0.0.1:8402")
+MOTCUA_SIGNING_TRUST_ROOTS = [
+    p for p in os.environ.get("MOTCUA_SIGNING_TRUST_ROOTS", "").split(os.pathsep) if p
+]
+MOTCUA_SIGNING_DEV_PASSPHRASE = os.environ.get("MOTCUA_SIGNING_DEV_PASSPHRASE", "motcua-dev")
+MOTCUA_TSA_URL = os.environ.get("MOTCUA_TSA_URL", "")
+MOTCUA_PKCS11_LIB = os.environ.get("MOTCUA_PKCS11_LIB", "")
+MOTCUA_PKCS11_TOKEN = os.environ.get("MOTCUA_PKCS11_TOKEN", "")
+MOTCUA_PKCS11_PIN = os.environ.get("MOTCUA_PKCS11_PIN", "")
+# Every result must be a valid signed PDF ("1", the default), or only where the procedure
+# asks for it is an unsigned one refused ("0": unsigned results are kept but are not
+# electronic results, indicator 4.1).
+MOTCUA_SIGNED_RESULT_REQUIRED = os.environ.get("MOTCUA_SIGNED_RESULT_REQUIRED", "1") == "1"
 # A tax code whose check computation gives 10: "invalid" (no such code) or "zero".
 MOTCUA_TAX_CODE_MOD11_ZERO = os.environ.get("MOTCUA_TAX_CODE_MOD11_ZERO", "invalid")
 
