@@ -11,6 +11,8 @@ trust store and was valid (not expired, not revoked) at signing time.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import zlib
 from dataclasses import dataclass
 from functools import cache
 from io import BytesIO
@@ -19,17 +21,24 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from asn1crypto import crl as asn1_crl
-from asn1crypto import pem
+from asn1crypto import keys, pem
 from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings
+from fontTools.ttLib import TTFont
+from fontTools.ttLib.scaleUpem import scale_upem
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
+from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
-from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import (
     DocumentSecurityStore,
     SignatureCoverageLevel,
@@ -37,6 +46,8 @@ from pyhanko.sign.validation import (
 )
 from pyhanko.stamp import QRStampStyle
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from . import pki
 
@@ -46,6 +57,7 @@ FONT = Path(__file__).resolve().parent.parent / "documents" / "fonts" / "DejaVuS
 # The stamp, bottom-left of the first page (points): TT 01/2023 puts the QR top-left on
 # printed slips, but the result is the agency's own document; the stamp must not cover it.
 STAMP_BOX = (36, 24, 316, 96)
+RESERVED = 16 * 1024
 
 
 def _load_cert(path: Path) -> asn1_x509.Certificate:
@@ -71,7 +83,9 @@ def trust_roots() -> list[asn1_x509.Certificate]:
 def _dev_crls() -> list[asn1_crl.CertificateList]:
     """The development CAs' CRLs, read fresh (a revocation shows at once)."""
     d = pki.ensure()
-    return [asn1_crl.CertificateList.load((d / n).read_bytes()) for n in ("root.crl", "agency-ca.crl")]
+    return [
+        asn1_crl.CertificateList.load((d / n).read_bytes()) for n in ("root.crl", "agency-ca.crl")
+    ]
 
 
 def _dev_intermediates() -> list[asn1_x509.Certificate]:
@@ -92,7 +106,46 @@ def signing_context() -> ValidationContext:
 
 @cache
 def _font() -> GlyphAccumulatorFactory:
-    return GlyphAccumulatorFactory(str(FONT))
+    """The stamp's face: the bundled Vietnamese DejaVu Sans subset rescaled to 1000 units per
+    em, made once under var/pki. pyHanko 0.38 writes the glyph widths (/W) in font units
+    where PDF means thousandths of an em, so a 2048-unit TrueType face is set twice too
+    wide; the small face also keeps fontTools' subsetting (per signature) cheap."""
+    path = pki.ensure() / "stamp-font-1000.ttf"
+    if not path.exists():
+        font = TTFont(str(FONT))
+        scale_upem(font, 1000)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        font.save(str(tmp))
+        tmp.rename(path)
+    return _WholeFace(str(path))
+
+
+@cache
+def _face_stream(path: str) -> bytes:
+    return zlib.compress(Path(path).read_bytes())
+
+
+class _WholeFace(GlyphAccumulatorFactory):
+    """Embed the stamp face whole (it is already a 20 KB subset): fontTools' subsetting and
+    recompiling per signature cost more CPU than all of the cryptography."""
+
+    def create_font_engine(self, writer: Any, obj_stream: Any = None) -> Any:
+        engine = super().create_font_engine(writer, obj_stream)
+        cidfont = engine.cidfont_obj
+        data = _face_stream(self.font_file)
+
+        def set_font_file(w: Any) -> Any:
+            stream = generic.StreamObject(
+                {generic.NameObject("/Filter"): generic.NameObject("/FlateDecode")},
+                encoded_data=data,
+            )
+            ref = w.add_object(stream)
+            cidfont._font_descriptor[generic.NameObject("/FontFile2")] = ref
+            return ref
+
+        engine._extract_subset = lambda options=None: None
+        cidfont.set_font_file = set_font_file
+        return engine
 
 
 def _style() -> QRStampStyle:
@@ -147,7 +200,10 @@ def sign_pdf(
     }
     try:
         out = pdf_signer.sign_pdf(
-            IncrementalPdfFileWriter(BytesIO(data), strict=False), appearance_text_params=params
+            IncrementalPdfFileWriter(BytesIO(data), strict=False),
+            appearance_text_params=params,
+            # Room for the CMS (chain, timestamp token): no trial signature to size it.
+            bytes_reserved=RESERVED,
         )
     except SigningError as e:
         raise SignatureRefused("sign_failed", str(e)) from e
@@ -275,8 +331,39 @@ def _trust_is_dev() -> bool:
     return _trust(tuple(settings.MOTCUA_SIGNING_TRUST_ROOTS), str(settings.MOTCUA_PKI_DIR))[1]
 
 
+class KeyFileSigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner, but the private key is parsed once: SimpleSigner re-reads it
+    (cryptography's RSA consistency check, ~50 ms) on every raw signature, twice per PDF."""
+
+    _key: Any = None
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        if mechanism["algorithm"].native not in ("rsassa_pkcs1v15", "sha256_rsa"):
+            return super().sign_raw(data, digest_algorithm)
+        if self._key is None:
+            self._key = serialization.load_der_private_key(self.signing_key.dump(), None)
+        assert isinstance(self._key, RSAPrivateKey)
+        return self._key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+
+
 def pkcs12_signer(path: Path, passphrase: str) -> signers.Signer:
-    signer = signers.SimpleSigner.load_pkcs12(str(path), passphrase=passphrase.encode())
-    if signer is None:
+    """The signer of a PKCS#12 file (development keys, pki.signer_p12)."""
+    data = path.read_bytes()
+    key, cert, others = pkcs12.load_key_and_certificates(data, passphrase.encode())
+    if key is None or cert is None:
         raise SignatureRefused("key_unreadable", str(path))
+    der_key = key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    signer = KeyFileSigner(
+        signing_key=keys.PrivateKeyInfo.load(der_key),
+        signing_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        cert_registry=SimpleCertificateStore.from_certs(
+            [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in others]
+        ),
+    )
+    signer._key = key
     return signer
