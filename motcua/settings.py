@@ -322,10 +322,10 @@ MOTCUA_TSA_URL = os.environ.get("MOTCUA_TSA_URL", "")
 MOTCUA_PKCS11_LIB = os.environ.get("MOTCUA_PKCS11_LIB", "")
 MOTCUA_PKCS11_TOKEN = os.environ.get("MOTCUA_PKCS11_TOKEN", "")
 MOTCUA_PKCS11_PIN = os.environ.get("MOTCUA_PKCS11_PIN", "")
-# Every result must be a valid signed PDF ("1", the default), or only where the procedure
-# asks for it is an unsigned one refused ("0": unsigned results are kept but are not
-# electronic results, indicator 4.1).
-MOTCUA_SIGNED_RESULT_REQUIRED = os.environ.get("MOTCUA_SIGNED_RESULT_REQUIRED", "1") == "1"
+# Every result must be a valid signed PDF ("1"), or ("0", the default) only where the procedure
+# gives no paper result is an unsigned one refused (elsewhere it is kept but is not an
+# electronic result, indicator 4.1).
+MOTCUA_SIGNED_RESULT_REQUIRED = os.environ.get("MOTCUA_SIGNED_RESULT_REQUIRED", "0") == "1"
 # A tax code whose check computation gives 10: "invalid" (no such code) or "zero".
 MOTCUA_TAX_CODE_MOD11_ZERO = os.environ.get("MOTCUA_TAX_CODE_MOD11_ZERO", "invalid")
 

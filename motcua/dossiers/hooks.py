@@ -84,3 +84,23 @@ def _later(fn: Listener, event: DossierEvent, dossier: Dossier, eager: bool) -> 
     if eager:
         return lambda: fn(event, dossier)
     return lambda: _enqueue(fn, event.pk)
+
+
+# The check of a result file (motcua.signing registers it): called before the attach
+# transition with the file's bytes, the dossier id and an optional result code chosen by a
+# caller that signed the file itself; returns the facts to record (at least `valid`: the
+# file carries a valid signature) or raises ValidationFailed to refuse the file. Only
+# these facts make a result electronic (indicator 4.1): never a flag.
+ResultCheck = Callable[..., dict[str, Any]]
+_RESULT_CHECK: list[ResultCheck] = []
+
+
+def result_check(fn: ResultCheck) -> ResultCheck:
+    _RESULT_CHECK[:] = [fn]
+    return fn
+
+
+def check_result(content: bytes, *, dossier_id: int, code: str | None) -> dict[str, Any]:
+    if not _RESULT_CHECK:
+        return {"valid": False, "problem": "no_checker"}
+    return _RESULT_CHECK[0](content, dossier_id=dossier_id, code=code)

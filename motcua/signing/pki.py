@@ -127,17 +127,17 @@ def _read(path: Path) -> Issued:
     return Issued(cert, key)
 
 
-def _write_crl(path: Path, ca: Issued, revoked: list[int]) -> None:
-    now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+def _write_crl(path: Path, ca: Issued, revoked: list[tuple[int, dt.datetime]]) -> None:
+    now = dt.datetime.now(dt.UTC)
     b = (
         x509.CertificateRevocationListBuilder()
         .issuer_name(ca.cert.subject)
-        .last_update(now)
+        .last_update(now - dt.timedelta(minutes=5))  # clock skew
         .next_update(now + dt.timedelta(days=365))
     )
-    for serial in revoked:
+    for serial, at in revoked:
         b = b.add_revoked_certificate(
-            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now).build()
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(at).build()
         )
     path.write_bytes(b.sign(ca.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER))
 
@@ -210,5 +210,6 @@ def revoke(cert: x509.Certificate) -> None:
     """Revoke a signer certificate in the agency CA's CRL (tests, the demo)."""
     d = ensure()
     crl = x509.load_der_x509_crl((d / "agency-ca.crl").read_bytes())
-    serials = [r.serial_number for r in crl] + [cert.serial_number]
-    _write_crl(d / "agency-ca.crl", _read(d / "agency-ca"), serials)
+    entries = [(r.serial_number, r.revocation_date_utc) for r in crl]
+    entries.append((cert.serial_number, dt.datetime.now(dt.UTC)))
+    _write_crl(d / "agency-ca.crl", _read(d / "agency-ca"), entries)

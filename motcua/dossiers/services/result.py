@@ -9,6 +9,7 @@ from typing import Any
 from motcua.core.errors import ValidationFailed
 from motcua.core.types import Actor
 
+from .. import hooks
 from ..attachments import check_file
 from ..enums import Action
 from ..models import AttachmentKind, Dossier
@@ -49,9 +50,14 @@ def dossier_attach_result(
     file: Any,
     at: dt.datetime | None = None,
     expected_version: int | None = None,
+    result_code: str | None = None,
 ) -> Dossier:
-    """Attach the electronic result (indicator 4.1); the status does not change."""
+    """Attach the result file; the status does not change. It becomes the electronic result
+    (indicator 4.1) only if the registered result check (motcua.signing) finds a valid
+    signature; the check may refuse the file (unsigned where a signed result is required,
+    a broken signature). `result_code`: the code a caller that signed the file gave it."""
     checked = check_file(file, field="file")
+    facts = hooks.check_result(checked.content, dossier_id=dossier_id, code=result_code)
     with transition(
         Action.ATTACH_RESULT, dossier_id, actor, at, expected_version, files=True
     ) as step:
@@ -65,6 +71,7 @@ def dossier_attach_result(
             step.at,
             digitized=True,
         )
-        step.dossier.electronic_result = True
-        step.data = {"attachment": att.pk, "sha256": att.sha256}
+        if facts.get("valid"):
+            step.dossier.electronic_result = True
+        step.data = {"attachment": att.pk, "sha256": att.sha256, "signature": facts}
     return step.dossier

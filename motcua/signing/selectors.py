@@ -1,0 +1,63 @@
+"""What the public verification page says about a file or a result code: one function."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .models import IssuedResult
+from .pades import Verdict, verify_pdf
+
+
+@dataclass(frozen=True)
+class Answer:
+    verdict: Verdict | None  # None: no file was given (a code only)
+    issued: IssuedResult | None
+    # valid: a result this system issued, unaltered, in force; the other words say why not.
+    status: str  # valid | invalid | not_issued_here | revoked | replaced | unknown_code
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "valid"
+
+
+def _in_force(issued: IssuedResult) -> str:
+    if issued.revoked_at is not None:
+        return "revoked"
+    if issued.replaced_by_id is not None:
+        return "replaced"
+    return "valid"
+
+
+def issued_by_code(code: str) -> IssuedResult | None:
+    return (
+        IssuedResult.objects.select_related("dossier__procedure", "dossier__settling_agency")
+        .filter(code=code.strip().upper())
+        .first()
+    )
+
+
+def verify_document(content: bytes | None, code: str | None = None) -> Answer:
+    """A file is a valid result of this system when its signature is valid (pades) AND its
+    bytes are exactly those of an issued result (SHA-256), which is neither revoked nor
+    replaced. With a code, the file must be that result's file."""
+    import hashlib
+
+    issued = issued_by_code(code) if code else None
+    if code and issued is None:
+        return Answer(None, None, "unknown_code")
+    if content is None:
+        assert issued is not None
+        return Answer(None, issued, _in_force(issued))
+    verdict = verify_pdf(content)
+    digest = hashlib.sha256(content).hexdigest()
+    if issued is None:
+        issued = (
+            IssuedResult.objects.select_related("dossier__procedure", "dossier__settling_agency")
+            .filter(sha256=digest)
+            .first()
+        )
+    if not verdict.valid:
+        return Answer(verdict, issued, "invalid")
+    if issued is None or issued.sha256 != digest:
+        return Answer(verdict, issued, "not_issued_here")
+    return Answer(verdict, issued, _in_force(issued))
