@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import intake, reconciliation, refunds, statements, views
+from . import intake, reconciliation, refunds, signing, statements, views
 
 app_name = "backoffice"
 
@@ -24,5 +24,6 @@ urlpatterns = [
     path("sao-ke/<int:line_id>/khop/", statements.match, name="statements_match"),
     path("ho-so/<int:dossier_id>/", views.dossier, name="dossier"),
     path("ho-so/<int:dossier_id>/tep/<int:att_id>/", views.attachment, name="attachment"),
+    path("ho-so/<int:dossier_id>/ky-so-ket-qua/", signing.sign_result, name="sign_result"),
     path("ho-so/<int:dossier_id>/<slug:action>/", views.act, name="act"),
 ]

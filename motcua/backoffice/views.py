@@ -48,6 +48,7 @@ from motcua.org.models import Agency
 from motcua.org.names import person_name
 
 from .actions import ACTIONS, make_form, mark_invalid
+from .signing import can_sign
 from .guards import forbidden, render_page, staff_required
 
 PAGE_SIZE = 25
@@ -368,6 +369,7 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
         ],
         "documents": _documents(dossier),
         "actions": forms_,
+        "can_sign": can_sign(request.user, dossier),
         # The amount due as assessed at submission (catalog.fees): what a request for
         # payment asks when the officer leaves the amount empty.
         "fee_quote": (

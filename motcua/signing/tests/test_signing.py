@@ -266,7 +266,6 @@ def test_a_revoked_certificate_signs_no_more_but_what_it_signed_before_stays_val
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     w = world
-    d = _processing(w)
     name = "Lê Văn Cường"
     path = pki.signer_p12(name, w.a.settling.name)
     signer = pades.pkcs12_signer(path, "motcua-dev")
@@ -281,3 +280,41 @@ def test_a_revoked_certificate_signs_no_more_but_what_it_signed_before_stays_val
     # Judged at its timestamp, before the revocation: still valid (the point of B-LT).
     verdict = pades.verify_pdf(data)
     assert (verdict.valid, verdict.timestamped) == (True, True)
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "signed"),
+    [
+        ("s:leader", 302, True),
+        ("s:specialist", 403, False),
+        ("c:leader", 403, False),  # the receiving side's leader sees the dossier, signs not
+        ("b:s:leader", 404, False),  # another commune's leader does not see it at all
+    ],
+)
+def test_the_back_office_sign_form(world, signing, who, status, signed):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.org.tests.otp import otp_login
+
+    w = world
+    d = _processing(w)
+    officer = (
+        _leader(w)
+        if who == "s:leader"
+        else w.b.staff[who[2:]]
+        if who[:2] == "b:"
+        else w.a.staff[who]
+    )
+    client = Client()
+    otp_login(client, officer)
+    page = client.get(f"/can-bo/ho-so/{d.pk}/")
+    if status != 404:
+        assert ("ky-so-ket-qua" in page.content.decode()) is signed
+    upload = SimpleUploadedFile("kq.pdf", make_pdf(), content_type="application/pdf")
+    response = client.post(
+        f"/can-bo/ho-so/{d.pk}/ky-so-ket-qua/", {"file": upload, "expected_version": d.version}
+    )
+    assert response.status_code == status
+    d.refresh_from_db()
+    assert d.electronic_result is signed
+    assert IssuedResult.objects.filter(dossier=d).exists() is signed
