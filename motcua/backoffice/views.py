@@ -48,8 +48,8 @@ from motcua.org.models import Agency
 from motcua.org.names import person_name
 
 from .actions import ACTIONS, make_form, mark_invalid
-from .signing import can_sign
 from .guards import forbidden, render_page, staff_required
+from .signing import can_sign
 
 PAGE_SIZE = 25
 STALE_VI = "Trang đã cũ: hồ sơ có thể vừa được thay đổi. Vui lòng xem lại và thử lại."

@@ -45,6 +45,7 @@ FACTORIES: list[str] = [
     "motcua.demo.idp.identity_provider",  # OpenID Connect in place of VNeID
     "motcua.demo.payment_gateway.gateway_simulator",
     "motcua.demo.payment_gateway.national_platform_simulator",
+    "motcua.demo.tsa.timestamp_authority",  # RFC 3161 timestamps for signed results
 ]
 
 

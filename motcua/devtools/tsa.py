@@ -26,20 +26,24 @@ def _load(directory: Path) -> tuple[x509.Certificate, keys.PrivateKeyInfo]:
 
 def serve(port: int, directory: Path, host: str = "127.0.0.1") -> None:
     from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
     from pyhanko.sign import general
     from pyhanko.sign.general import simple_cms_attribute
     from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
     from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
     cert, key = _load(directory)
     root_der = pem.unarmor((directory / "root.pem").read_bytes())[2]
     rsa_key = serialization.load_der_private_key(key.dump(), None)
+    assert isinstance(rsa_key, rsa.RSAPrivateKey)
+    tsa_key: rsa.RSAPrivateKey = rsa_key
 
     class Stamper(DummyTimeStamper):
         """pyHanko's test TSA, with its key parsed once (it re-reads it per token)."""
 
-        def _sign_tst_info(self, tst_info_data, md_algorithm, dt):  # type: ignore[no-untyped-def]
+        def _sign_tst_info(self, tst_info_data, md_algorithm, dt):
             md = hashes.Hash(get_pyca_cryptography_hash(md_algorithm))
             md.update(tst_info_data)
             signed_attrs = cms.CMSAttributes(
@@ -52,12 +56,16 @@ def serve(port: int, directory: Path, host: str = "127.0.0.1") -> None:
                     simple_cms_attribute("message_digest", md.finalize()),
                 ]
             )
-            signature = rsa_key.sign(  # type: ignore[union-attr,call-arg]
+            signature = tsa_key.sign(
                 signed_attrs.dump(), PKCS1v15(), get_pyca_cryptography_hash(md_algorithm.upper())
             )
             return signature, signed_attrs
 
-    stamper = Stamper(cert, key, certs_to_embed=[x509.Certificate.load(root_der)])
+    stamper = Stamper(
+        cert,
+        key,
+        certs_to_embed=SimpleCertificateStore.from_certs([x509.Certificate.load(root_der)]),
+    )
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:  # quiet

@@ -11,6 +11,7 @@ trust store and was valid (not expired, not revoked) at signing time.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import zlib
 from dataclasses import dataclass
@@ -50,6 +51,12 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from . import pki
+
+# pyHanko warns at every signature that it embeds validation data without fetching: that
+# is the design here (the CAs' CRLs are mirrored locally), not news for the log.
+logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(
+    lambda record: "fetching is not allowed" not in record.getMessage()
+)
 
 FIELD = "KyKetQua"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -143,8 +150,8 @@ class _WholeFace(GlyphAccumulatorFactory):
             cidfont._font_descriptor[generic.NameObject("/FontFile2")] = ref
             return ref
 
-        engine._extract_subset = lambda options=None: None
-        cidfont.set_font_file = set_font_file
+        engine._extract_subset = lambda options=None: None  # type: ignore[method-assign]
+        cidfont.set_font_file = set_font_file  # type: ignore[method-assign,assignment]
         return engine
 
 
