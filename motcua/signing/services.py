@@ -193,7 +193,7 @@ def result_sign(
         code=code,
         url=verify_url(code),
     )
-    return dossier_services.dossier_attach_result(
+    return dossier_services.dossier_attach_signed_result(
         dossier_id=dossier_id,
         actor=actor,
         file=(f"ket-qua-{code}.pdf", signed),

@@ -37,7 +37,7 @@ from .payment import (
 )
 from .processing import dossier_approve, dossier_forward
 from .receipt import dossier_receive, dossier_refuse
-from .result import dossier_attach_result, dossier_return_result
+from .result import dossier_attach_result, dossier_attach_signed_result, dossier_return_result
 from .submission import SECRET_ALPHABET, dossier_intake, dossier_submit, submission_for_key
 from .supplement import dossier_request_supplement, dossier_supplement
 from .withdrawal import dossier_request_withdrawal, dossier_stop
@@ -61,6 +61,7 @@ __all__ = [
     "dossier_apologize",
     "dossier_approve",
     "dossier_attach_result",
+    "dossier_attach_signed_result",
     "dossier_confirm_payment",
     "dossier_forward",
     "dossier_intake",

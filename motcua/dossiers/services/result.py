@@ -50,12 +50,36 @@ def dossier_attach_result(
     file: Any,
     at: dt.datetime | None = None,
     expected_version: int | None = None,
-    result_code: str | None = None,
 ) -> Dossier:
     """Attach the result file; the status does not change. It becomes the electronic result
     (indicator 4.1) only if the registered result check (motcua.signing) finds a valid
     signature; the check may refuse the file (unsigned where a signed result is required,
-    a broken signature). `result_code`: the code a caller that signed the file gave it."""
+    a broken signature)."""
+    return _attach(dossier_id, actor, file, at, expected_version, None)
+
+
+def dossier_attach_signed_result(
+    *,
+    dossier_id: int,
+    actor: Actor,
+    file: Any,
+    result_code: str,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Attach a result the system has just signed (motcua.signing.services.result_sign),
+    with the result code printed on its stamp; judged by the same check."""
+    return _attach(dossier_id, actor, file, at, expected_version, result_code)
+
+
+def _attach(
+    dossier_id: int,
+    actor: Actor,
+    file: Any,
+    at: dt.datetime | None,
+    expected_version: int | None,
+    result_code: str | None,
+) -> Dossier:
     checked = check_file(file, field="file")
     facts = hooks.check_result(checked.content, dossier_id=dossier_id, code=result_code)
     with transition(

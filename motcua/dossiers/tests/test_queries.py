@@ -39,7 +39,9 @@ EXPECTED = {
     "forward_2": 7,
     "apologize": 7,
     "approve": 9,
-    "attach_result": 8,
+    # An unsigned file (the signing check reads the procedure version, one statement): kept,
+    # but not an electronic result, so no indicator fact changes.
+    "attach_result": 7,
     "return_result": 6,
     "rate": 6,
     "intake": 21,
