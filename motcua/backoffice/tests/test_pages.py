@@ -13,6 +13,7 @@ from motcua.dossiers.enums import Status
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.tests.factories import PDF, PNG
 from motcua.org.tests.otp import otp_login
+from motcua.signing.tests.factories import signed_pdf
 
 from .conftest import act, advance, recent, snapshot
 
@@ -360,7 +361,9 @@ def test_forward_approve_attach_and_return(client, world):
     assert r.status_code == 302
     assert "hãy phê duyệt" in client.get(r["Location"]).content.decode()
     assert act(client, st["s:leader"], d, "approve", result_note="Cấp giấy").status_code == 302
-    r = act(client, st["s:leader"], d, "attach_result", file=SimpleUploadedFile("kq.pdf", PDF))
+    r = act(
+        client, st["s:leader"], d, "attach_result", file=SimpleUploadedFile("kq.pdf", signed_pdf())
+    )
     assert r.status_code == 302
     d.refresh_from_db()
     assert d.status == Status.PROCESSED and d.electronic_result

@@ -12,6 +12,7 @@ from motcua.api.auth import token_create
 from motcua.dossiers import services as s
 from motcua.indicators.models import Count, DossierFact
 from motcua.indicators.selectors import indicators_compute
+from motcua.signing.tests.factories import signed_pdf
 
 from .helpers import MARCH, PDF, T0, Status, advance, both, drill, finish, received, vn
 
@@ -25,7 +26,7 @@ def _mixed(world):
     s.dossier_attach_result(
         dossier_id=late.pk,
         actor=world.a.staff["s:specialist"],
-        file=("kq.pdf", PDF),
+        file=("kq.pdf", signed_pdf()),
         at=T0 + dt.timedelta(hours=1),
     )
     finish(world, late, vn(2026, 3, 10, 9, 0))

@@ -16,10 +16,10 @@ from motcua.dossiers import services as s
 from motcua.dossiers.models import Dossier
 from motcua.indicators import formulas
 from motcua.indicators.formulas import INDICATORS
+from motcua.signing.tests.factories import signed_pdf
 
 from .helpers import (
     MARCH,
-    PDF,
     T0,
     Status,
     advance,
@@ -146,7 +146,7 @@ def test_paper_result_rule_for_online_share_and_electronic_results(world):
     s.dossier_attach_result(
         dossier_id=received(world).pk,
         actor=st["s:specialist"],
-        file=("kq.pdf", PDF),
+        file=("kq.pdf", signed_pdf()),
         at=T0 + dt.timedelta(hours=1),
     )
     ProcedureVersion.objects.filter(pk=world.version.pk).update(paper_result_required=False)
@@ -180,7 +180,7 @@ def test_fully_online_needs_online_payment_and_electronic_result(world):
     s.dossier_attach_result(
         dossier_id=full.pk,
         actor=st["s:specialist"],
-        file=("kq.pdf", PDF),
+        file=("kq.pdf", signed_pdf()),
         at=T0 + dt.timedelta(hours=3),
     )
     received(world)  # online, unpaid, no e-result

@@ -17,6 +17,7 @@ from motcua.dossiers import services as s
 from motcua.indicators.models import Count
 from motcua.indicators.selectors import indicators_compute, indicators_full_recompute
 from motcua.indicators.services import indicators_rebuild
+from motcua.signing.tests.factories import signed_pdf
 
 from .helpers import PDF, vn
 
@@ -153,7 +154,7 @@ def _do(w, dossiers, action, which, at, choice):
         new_due = (d.due_at or at) + dt.timedelta(days=3)
         s.dossier_apologize(actor=staff["s:leader"], reason="Chậm", new_due_at=new_due, **kw)
     elif action == "attach_result":
-        s.dossier_attach_result(actor=staff["s:specialist"], file=("kq.pdf", PDF), **kw)
+        s.dossier_attach_result(actor=staff["s:specialist"], file=("kq.pdf", signed_pdf()), **kw)
     elif action == "return_result":
         s.dossier_return_result(actor=staff["c:counter"], **kw)
     elif action == "rate":
