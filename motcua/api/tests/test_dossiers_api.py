@@ -4,6 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from motcua.dossiers.enums import Status
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.factories import PDF, PNG
+from motcua.signing.tests.factories import signed_pdf
 
 from .conftest import URL, advance
 
@@ -48,7 +49,11 @@ def test_full_lifecycle_over_http(world, api):
     ok(r, 4, 5)
     ok(api.post(f"/{pk}/forward", st["s:specialist"], {"expected_version": 5}), 4, 6)
     ok(api.post(f"/{pk}/approve", st["s:leader"], {"result_note": "Đã cấp"}), 9, 7)
-    ok(api.multipart(f"/{pk}/result", st["s:leader"], {"file": f("ket-qua.pdf")}), 9, 8)
+    ok(
+        api.multipart(f"/{pk}/result", st["s:leader"], {"file": f("ket-qua.pdf", signed_pdf())}),
+        9,
+        8,
+    )
     ok(api.post(f"/{pk}/return", st["c:counter"], {"method": "counter"}), 10, 9)
     rated = ok(api.post(f"/{pk}/rating", w.citizen, {"rating": 1, "comment": "Tốt"}), 10, 10)
     assert rated["rating"] == 1 and rated["electronic_result"] is True

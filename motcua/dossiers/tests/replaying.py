@@ -15,6 +15,7 @@ from motcua.dossiers import deadlines
 from motcua.dossiers import services as s
 from motcua.dossiers.enums import Action
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.signing.tests.factories import signed_pdf
 
 from .factories import PDF
 
@@ -125,7 +126,7 @@ def replay(source: Dossier, actor_of, applicant_name: str = "Nguyễn Văn A") -
             new_due = dt.datetime.fromisoformat(data["new_due_at"])
             d = s.dossier_apologize(reason=e.reason, new_due_at=new_due, **kw)
         elif a == Action.ATTACH_RESULT:
-            d = s.dossier_attach_result(file=("ket-qua.pdf", PDF), **kw)
+            d = s.dossier_attach_result(file=("ket-qua.pdf", signed_pdf()), **kw)
         elif a == Action.RATE:
             d = s.dossier_rate(rating=data["rating"], **kw)
         else:  # pragma: no cover
