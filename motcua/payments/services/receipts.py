@@ -137,7 +137,8 @@ def issue_receipt(
         provider_txn_no=payment.provider_txn_no,
         paper_receipt_number=nfc(paper_receipt_number)[:100],
     )
-    receipt.save(force_insert=True)
+    rows.save_new(receipt)  # a new row: one INSERT (issued receipts are final: Receipt.save)
+    receipt._had_file = False
     _event(
         payment,
         EventKind.RECEIPT,
