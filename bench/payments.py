@@ -127,7 +127,39 @@ def send(port: int, path: str) -> tuple[float, str]:
     return time.perf_counter() - started, json.loads(body)["RspCode"]
 
 
-def phase_throughput(port: int, refs: list[str], clients: int) -> None:
+def cpu_seconds(server_pid: int) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of each gunicorn worker and of each PostgreSQL backend of the
+    bench's database (not the other databases of a shared server)."""
+    import psutil
+
+    def cpu(pid: int) -> float | None:
+        try:
+            return float(sum(psutil.Process(pid).cpu_times()[:2]))
+        except psutil.Error:
+            return None
+
+    out = subprocess.run(
+        [
+            "psql",
+            f"{PG}/postgres",
+            "-Atc",
+            f"SELECT pid FROM pg_stat_activity WHERE datname = '{DB}'",  # noqa: S608 (a constant)
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    workers = [c.pid for c in psutil.Process(server_pid).children()]
+    split: dict[str, dict[int, float]] = {"server": {}, "postgres": {}}
+    for kind, pids in (("server", workers), ("postgres", [int(p) for p in out])):
+        for pid in pids:
+            value = cpu(pid)
+            if value is not None:
+                split[kind][pid] = value
+    return split
+
+
+def phase_throughput(port: int, refs: list[str], clients: int, server_pid: int) -> None:
     paths = [ipn_query(r) for r in refs]
     lock = threading.Lock()
     latencies: list[float] = []
@@ -141,12 +173,18 @@ def phase_throughput(port: int, refs: list[str], clients: int) -> None:
                 codes[code] = codes.get(code, 0) + 1
 
     threads = [threading.Thread(target=worker, args=(paths[i::clients],)) for i in range(clients)]
+    cpu0 = cpu_seconds(server_pid)
     t0 = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - t0
+    cpu1 = cpu_seconds(server_pid)
+    per = {
+        kind: sum(v - cpu0[kind].get(pid, 0.0) for pid, v in cpu1[kind].items()) / len(paths)
+        for kind in cpu1
+    }
     latencies.sort()
     p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)]
     load = os.getloadavg()[0]
@@ -156,6 +194,10 @@ def phase_throughput(port: int, refs: list[str], clients: int) -> None:
     print(
         f"  {len(paths) / elapsed:.0f} IPNs/s; p50 {statistics.median(latencies) * 1000:.1f} ms, "  # noqa: T201
         f"p99 {p99 * 1000:.1f} ms; answers {codes}"
+    )
+    print(  # noqa: T201
+        f"  CPU ms per IPN: gunicorn workers {per['server'] * 1000:.2f}, "
+        f"PostgreSQL backends {per['postgres'] * 1000:.2f}"
     )
 
 
@@ -171,9 +213,9 @@ def phase_in_process(refs: list[str]) -> None:
     warm, probe, timed = paths[:10], paths[10], paths[11:]
     for p in warm:
         client.get(p)
-    connection.queries_log.clear()  # a full log (its maxlen) would count nothing
     with CaptureQueriesContext(connection) as ctx:
         code = client.get(probe).json()["RspCode"]
+    statements = len(ctx.captured_queries)  # now: the next request clears the log
     codes: dict[str, int] = {code: 1}
     t0 = time.process_time()
     for p in timed:
@@ -183,7 +225,7 @@ def phase_in_process(refs: list[str]) -> None:
     print(f"phase 0: {len(timed)} verified paid IPNs in process, one at a time")  # noqa: T201
     print(  # noqa: T201
         f"  {cpu * 1000:.2f} ms CPU per IPN (process_time), "
-        f"{len(ctx.captured_queries)} statements per IPN; answers {codes}"
+        f"{statements} statements per IPN; answers {codes}"
     )
 
 
@@ -273,7 +315,7 @@ def main() -> None:
         # on dossiers of its own (an unknown order would be logged as the warning it is).
         for _, ref in warm:
             send(port, ipn_query(ref))
-        phase_throughput(port, [r for _, r in items[: args.ipns]], args.clients)
+        phase_throughput(port, [r for _, r in items[: args.ipns]], args.clients, server.pid)
         phase_duplicates(port, items[args.ipns :], args.senders)
     finally:
         server.terminate()
