@@ -170,6 +170,54 @@ def scan_request(
     return scan
 
 
+def scan_handed_in(*, dossier_id: int, actor: Actor, at: dt.datetime | None = None) -> list[Scan]:
+    """Queue the OCR of the files handed in at the counter with the intake form (stored as
+    the dossier's submitted attachments, not yet digitized): per component, its page images
+    as one scan, each PDF as one; other types (DOCX, XLSX) are not scans. The kept files
+    are the sources (no second copy). Only the receiving agency's counter."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        dossier = _lock_dossier(dossier_id)
+        rules.check_may_digitize(actor, dossier)
+        rules.check_open_for_scans(dossier)
+        handed = Attachment.objects.filter(
+            dossier=dossier,
+            kind=AttachmentKind.SUBMITTED,
+            component__isnull=False,
+            digitized=False,
+            content_type__in=[PDF, *IMAGES],
+        ).order_by("component_id", "pk")
+        groups: dict[tuple[int, int], list[Attachment]] = {}
+        for a in handed:
+            assert a.component_id is not None
+            key = (a.component_id, 0 if a.content_type in IMAGES else a.pk)
+            groups.setdefault(key, []).append(a)
+        made = []
+        for (component_id, _), atts in groups.items():
+            sources = [
+                {
+                    "path": a.file.name,
+                    "name": a.original_name,
+                    "content_type": a.content_type,
+                    "sha256": a.sha256,
+                    "size": a.size,
+                }
+                for a in atts
+            ]
+            scan = Scan(
+                dossier=dossier,
+                component_id=component_id,
+                sources=sources,
+                requested_by=actor_user(actor),
+                requested_at=at,
+            )
+            scan.save()
+            _move(scan, "request", actor, at, files=len(sources), handed_in=True)
+            _queue(scan.pk)
+            made.append(scan)
+    return made
+
+
 def scan_retry(*, scan_id: int, actor: Actor, at: dt.datetime | None = None) -> Scan:
     """Queue a failed scan's OCR again (the same files)."""
     at = at or timezone.now()

@@ -218,3 +218,37 @@ def test_a_returned_or_unreceived_dossier_takes_no_scan(world):
     with pytest.raises(IllegalTransition):
         _request(w, d)
     assert not Scan.objects.exists()
+
+
+def test_the_files_handed_in_at_intake_are_queued_from_where_they_are_kept(world):
+    from motcua.dossiers import services as s
+    from motcua.dossiers.tests.factories import PDF
+
+    from .conftest import SAMPLE, T0
+
+    w = world
+    d = s.dossier_intake(
+        actor=w.a.staff["c:counter"],
+        procedure=w.procedure.code,
+        receiving_agency=w.a.center,
+        channel=1,
+        applicant={"name": "Trần Thị Bưu", "id_number": "027190000001"},
+        files={
+            w.components[0].pk: [
+                ("trang-1.png", SAMPLE.read_bytes()),
+                ("trang-2.png", SAMPLE.read_bytes()),
+            ],
+            w.components[1].pk: [("chung-sinh.pdf", PDF)],
+        },
+        at=T0,
+    )
+    assert d.digitized is False and not d.attachments.filter(digitized=True).exists()
+    with pytest.raises(PermissionDenied):
+        ds.scan_handed_in(dossier_id=d.pk, actor=w.a.staff["s:counter"])
+    scans = ds.scan_handed_in(dossier_id=d.pk, actor=w.a.staff["c:counter"])
+    kept = [(a.component_id, a.file.name) for a in d.attachments.order_by("component_id", "pk")]
+    assert [(sc.component_id, x["path"]) for sc in scans for x in sc.sources] == kept
+    assert [len(sc.sources) for sc in scans] == [2, 1]
+    assert run_scan(scans[0].pk) == "done"
+    assert Dossier.objects.get(pk=d.pk).digitized is True
+    assert Scan.objects.get(pk=scans[0].pk).pages == 2
