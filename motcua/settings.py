@@ -459,6 +459,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 MOTCUA_OCR_LANGUAGES = os.environ.get("MOTCUA_OCR_LANGUAGES", "vie")
 MOTCUA_OCR_IMAGE_DPI = int(os.environ.get("MOTCUA_OCR_IMAGE_DPI", "300"))
 MOTCUA_OCR_PAGE_TIMEOUT = float(os.environ.get("MOTCUA_OCR_PAGE_TIMEOUT", "180"))
+# A scan still running after this long has lost its worker: the counter may retry it.
+MOTCUA_OCR_STALE_SECONDS = int(os.environ.get("MOTCUA_OCR_STALE_SECONDS", "1800"))
 # The code a digitized component / a result is given (mã thành phần số hóa, mã kết quả).
 # The articles of Circular 01/2023/TT-VPCP that fix the format were not read (UNCONFIRMED,
 # integration-reference §2.4): a str.format pattern with {dossier_code}, {component} (the

@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
 from motcua.core.templatetags.bilingual import pick
 from motcua.digitization import rules, services
-from motcua.digitization.enums import PENDING, STATUS_EN
+from motcua.digitization.enums import PENDING, STATUS_EN, ScanStatus
 from motcua.digitization.models import Scan
 from motcua.dossiers import selectors
 from motcua.dossiers.accesslog import staff_read
@@ -41,7 +42,11 @@ def scans(request: HttpRequest, dossier_id: int) -> HttpResponse:
     for c in d.procedure_version.components.order_by("order", "pk"):
         mine = [s for s in all_scans if s.component_id == c.pk]
         components.append({"c": c, "scans": mine})
-    pending = any(s.status in PENDING for s in all_scans)
+    now = timezone.now()
+    retryable = {
+        s.pk for s in all_scans if s.status == ScanStatus.FAILED or rules.is_stale(s, now)
+    }
+    pending = any(s.status in PENDING and s.pk not in retryable for s in all_scans)
     return render_page(
         request,
         "backoffice/scans.html",
@@ -49,6 +54,7 @@ def scans(request: HttpRequest, dossier_id: int) -> HttpResponse:
             "d": d,
             "components": components,
             "pending": pending,
+            "retryable": retryable,
             "may_scan": rules.may_digitize(request.user, d) and d.status in rules.OPEN_FOR_SCANS,
             "status_en": STATUS_EN,
         },

@@ -3,6 +3,8 @@ dossier, and the code a digitized component or a result is given."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 
 from motcua.core.errors import IllegalTransition, PermissionDenied
@@ -12,6 +14,9 @@ from motcua.dossiers.digitized import is_digitized as is_digitized  # the one ru
 from motcua.dossiers.enums import Status
 from motcua.dossiers.models import Dossier
 from motcua.org.enums import Role
+
+from .enums import ScanStatus
+from .models import Scan
 
 # A paper component is scanned once the dossier is received and until it leaves the
 # agency's hands (returned, refused, stopped).
@@ -52,6 +57,16 @@ def check_open_for_scans(dossier: Dossier) -> None:
             "refused or stopped.",
             field="status",
         )
+
+
+def is_stale(scan: Scan, at: dt.datetime) -> bool:
+    """A scan running longer than MOTCUA_OCR_STALE_SECONDS: its worker is gone (a task
+    redelivered after a crash finds it running and leaves it), so the counter may retry."""
+    return (
+        scan.status == ScanStatus.RUNNING
+        and scan.started_at is not None
+        and (at - scan.started_at).total_seconds() > settings.MOTCUA_OCR_STALE_SECONDS
+    )
 
 
 def component_code(dossier_code: str, component_order: int, n: int) -> str:

@@ -219,12 +219,15 @@ def scan_handed_in(*, dossier_id: int, actor: Actor, at: dt.datetime | None = No
 
 
 def scan_retry(*, scan_id: int, actor: Actor, at: dt.datetime | None = None) -> Scan:
-    """Queue a failed scan's OCR again (the same files)."""
+    """Queue a failed scan's OCR again (the same files); a scan left running past
+    MOTCUA_OCR_STALE_SECONDS (its worker died) counts as failed."""
     at = at or timezone.now()
     with transaction.atomic():
         scan = _lock_scan(scan_id)
         rules.check_may_digitize(actor, scan.dossier)
         rules.check_open_for_scans(scan.dossier)
+        if rules.is_stale(scan, at):  # its worker died: failed, then retried
+            _move(scan, "fail", actor, at, error="stale")
         _move(scan, "retry", actor, at)
         scan.error = ""
         scan.save(update_fields=["status", "error"])

@@ -252,3 +252,22 @@ def test_the_files_handed_in_at_intake_are_queued_from_where_they_are_kept(world
     assert run_scan(scans[0].pk) == "done"
     assert Dossier.objects.get(pk=d.pk).digitized is True
     assert Scan.objects.get(pk=scans[0].pk).pages == 2
+
+
+def test_a_scan_whose_worker_died_can_be_retried_once_stale(world, settings):
+    import datetime as dt
+
+    w = world
+    d = intake(w)
+    scan = _request(w, d)
+    started = ds.scan_start(scan_id=scan.pk).started_at
+    officer = w.a.staff["c:counter"]
+    at = started + dt.timedelta(seconds=settings.MOTCUA_OCR_STALE_SECONDS)
+    before = _state(scan)
+    with pytest.raises(IllegalTransition):  # still within its time: running
+        ds.scan_retry(scan_id=scan.pk, actor=officer, at=at)
+    assert _state(scan) == before
+    at += dt.timedelta(seconds=1)
+    assert ds.scan_retry(scan_id=scan.pk, actor=officer, at=at).status == ScanStatus.QUEUED
+    actions = list(ScanEvent.objects.filter(scan=scan).values_list("action", flat=True))
+    assert actions == ["request", "start", "fail", "retry"]
