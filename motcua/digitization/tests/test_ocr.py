@@ -8,7 +8,7 @@ import pytest
 
 from motcua.digitization.ocr import OcrFailed, make_pdfa
 
-from .conftest import BROKEN_PNG, SAMPLE, WORDS
+from .conftest import BROKEN_PNG, WORDS
 
 
 def test_the_sample_becomes_a_searchable_pdfa_with_its_vietnamese_words(ocr_output):
@@ -20,14 +20,6 @@ def test_the_sample_becomes_a_searchable_pdfa_with_its_vietnamese_words(ocr_outp
         meta = pdf.open_metadata()
         assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("2", "B")
         assert len(pdf.pages) == 1
-
-
-def test_a_batch_of_page_images_is_one_pdf_in_order():
-    sample = SAMPLE.read_bytes()
-    out = make_pdfa([(sample, "image/png"), (sample, "image/png")])
-    assert out.pages == 2
-    first, second = out.text.split("\f")[:2]
-    assert "Nguyễn Thị Hương" in first and "Nguyễn Thị Hương" in second
 
 
 def test_an_unreadable_image_fails():

@@ -251,7 +251,9 @@ def test_the_files_handed_in_at_intake_are_queued_from_where_they_are_kept(world
     assert [len(sc.sources) for sc in scans] == [2, 1]
     assert run_scan(scans[0].pk) == "done"
     assert Dossier.objects.get(pk=d.pk).digitized is True
-    assert Scan.objects.get(pk=scans[0].pk).pages == 2
+    done = Scan.objects.get(pk=scans[0].pk)
+    assert done.pages == 2  # the page images as one PDF, a page each
+    assert [p.count("Nguyễn Thị Hương") for p in done.text.split("\f")[:2]] == [1, 1]
 
 
 def test_a_scan_whose_worker_died_can_be_retried_once_stale(world, settings):
