@@ -43,9 +43,7 @@ def scans(request: HttpRequest, dossier_id: int) -> HttpResponse:
         mine = [s for s in all_scans if s.component_id == c.pk]
         components.append({"c": c, "scans": mine})
     now = timezone.now()
-    retryable = {
-        s.pk for s in all_scans if s.status == ScanStatus.FAILED or rules.is_stale(s, now)
-    }
+    retryable = {s.pk for s in all_scans if s.status == ScanStatus.FAILED or rules.is_stale(s, now)}
     pending = any(s.status in PENDING and s.pk not in retryable for s in all_scans)
     return render_page(
         request,
