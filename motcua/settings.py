@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "motcua.indicators",
     "motcua.payments",
     "motcua.signing",
+    "motcua.digitization",
     "motcua.reports",
     "motcua.portal",
     "motcua.backoffice",
@@ -472,6 +473,23 @@ CELERY_TASK_ALWAYS_EAGER = os.environ.get("MOTCUA_TASKS_EAGER", "1") == "1"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Digitization at the counter (motcua.digitization): OCR with ocrmypdf + Tesseract. The
+# languages are Tesseract's ("vie", "vie+eng"); images without a resolution are read at
+# MOTCUA_OCR_IMAGE_DPI; a page taking longer than MOTCUA_OCR_PAGE_TIMEOUT seconds fails.
+MOTCUA_OCR_LANGUAGES = os.environ.get("MOTCUA_OCR_LANGUAGES", "vie")
+MOTCUA_OCR_IMAGE_DPI = int(os.environ.get("MOTCUA_OCR_IMAGE_DPI", "300"))
+MOTCUA_OCR_PAGE_TIMEOUT = float(os.environ.get("MOTCUA_OCR_PAGE_TIMEOUT", "180"))
+# A scan still running after this long has lost its worker: the counter may retry it.
+MOTCUA_OCR_STALE_SECONDS = int(os.environ.get("MOTCUA_OCR_STALE_SECONDS", "1800"))
+# The code a digitized component / a result is given (mã thành phần số hóa, mã kết quả).
+# The articles of Circular 01/2023/TT-VPCP that fix the format were not read (UNCONFIRMED,
+# integration-reference §2.4): a str.format pattern with {dossier_code}, {component} (the
+# component's order in the procedure), {n} (the count per dossier and component/result).
+MOTCUA_COMPONENT_CODE_FORMAT = os.environ.get(
+    "MOTCUA_COMPONENT_CODE_FORMAT", "{dossier_code}-TP{component:02d}-{n:02d}"
+)
+MOTCUA_RESULT_CODE_FORMAT = os.environ.get("MOTCUA_RESULT_CODE_FORMAT", "{dossier_code}-KQ{n:02d}")
 
 # Forms and their rows kept together (motcua.documents.services.documents_repair): every
 # MOTCUA_DOCUMENTS_REPAIR_EVERY_SECONDS `celery -A motcua beat` queues the sweep, which

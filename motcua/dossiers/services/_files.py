@@ -273,8 +273,9 @@ def _store(
     kind: str,
     actor: Actor,
     at: dt.datetime,
-    digitized: bool,
 ) -> list[Attachment]:
+    """Store checked files as the dossier's attachments. None is digitized: only the OCR of
+    a scan makes a digitized attachment (dossiers.digitized, motcua.digitization)."""
     stored = []
     for component, f in checked:
         path = guard.save(f"dossiers/{dossier.pk}/{f.sha256[:2]}/{f.sha256}", f.file)
@@ -289,7 +290,6 @@ def _store(
             sha256=f.sha256,
             uploaded_by=actor_user(actor),
             uploaded_at=at,
-            digitized=digitized,
             scanned_at=f.scan.at if f.scan else None,
             scan_engine=f.scan.engine if f.scan else "",
         )

@@ -93,7 +93,6 @@ def _attach(
             AttachmentKind.RESULT,
             actor,
             step.at,
-            digitized=True,
         )
         if facts.get("valid"):
             step.dossier.electronic_result = True

@@ -236,19 +236,20 @@ def _hand_in(
     counts: Mapping[int, tuple[int, int]] | None = None,
 ) -> None:
     """Store what was handed in at submission or intake (the files, the authorisation file
-    as the component it stands for) and record it per component. Files scanned at the
-    counter are digitized; uploads are the applicant's own."""
-    digitized = source == ReceivedSource.COUNTER
+    as the component it stands for) and record it per component. Files handed in at the
+    counter count toward no account's daily volume; none is digitized by being stored
+    (dossiers.digitized: only the OCR of a scan digitizes)."""
+    at_counter = source == ReceivedSource.COUNTER
     checked = filing.checked
     _check_volume(
         dossier=dossier,
         files=[f for _c, f in checked]
         + ([filing.authorisation[1]] if filing.authorisation[1] else []),
-        uploader=None if digitized else actor,
+        uploader=None if at_counter else actor,
         at=at,
         new_dossier=True,
     )
-    _store(guard, dossier, checked, AttachmentKind.SUBMITTED, actor, at, digitized=digitized)
+    _store(guard, dossier, checked, AttachmentKind.SUBMITTED, actor, at)
     component, auth_file = filing.authorisation
     authorised = [(component, auth_file)] if component is not None and auth_file else []
     _record_received(dossier, source, at, [*checked, *authorised], counts)
@@ -260,7 +261,6 @@ def _hand_in(
             AttachmentKind.AUTHORIZATION,
             actor,
             at,
-            digitized=digitized,
         )
 
 
