@@ -649,7 +649,12 @@ def attachment(
     if att is None or not can_see_attachment(request.user, d, att.kind):
         raise NotFound("tệp đính kèm", "Attachment", field="att_id")
     staff_read(request, d, what="attachment", attachment_id=att.pk)
-    return file_response(att.file, original_name=att.original_name, content_type=att.content_type)
+    return file_response(
+        att.file,
+        original_name=att.original_name,
+        content_type=att.content_type,
+        sha256=att.sha256,
+    )
 
 
 # ---------------------------------------------------------------------------- transitions

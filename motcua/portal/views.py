@@ -559,7 +559,12 @@ def attachment(request: HttpRequest, dossier_id: int, att_id: int) -> FileRespon
     att = Attachment.objects.filter(pk=att_id, dossier_id=dossier.pk).first()
     if att is None or not can_see_attachment(request.user, dossier, att.kind):
         raise _not_found()
-    return file_response(att.file, original_name=att.original_name, content_type=att.content_type)
+    return file_response(
+        att.file,
+        original_name=att.original_name,
+        content_type=att.content_type,
+        sha256=att.sha256,
+    )
 
 
 # ---------------------------------------------------------------------------- lookup
