@@ -4,11 +4,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.catalog.models import Component
+from motcua.core.tests.s3server import s3_client, s3_endpoint, s3_storage
 from motcua.dossiers import services as s
 from motcua.dossiers.enums import Status
 from motcua.dossiers.models import AttachmentKind
 from motcua.dossiers.tests.conftest import T0, advance
 from motcua.dossiers.tests.factories import PDF, make_world
+
+__all__ = ["s3_client", "s3_endpoint", "s3_storage"]
 
 RESULT_PDF = PDF.replace(b"<<>>", b"<< /Ket /Qua >>", 1)
 
