@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 
 from motcua.core.errors import DomainError, ValidationFailed
 from motcua.core.seclog import logs_rejected_upload, security_event
@@ -249,7 +250,7 @@ def verified_open(stored: Any, *, sha256: str, name: str = "") -> Any:
     storage (filesystem or object store) into a spooled temporary file while hashing, and
     given back only when their SHA-256 is the one recorded: a changed byte is refused
     (StoredFileCorrupt) and logged, never served."""
-    path = stored if isinstance(stored, str) else stored.name
+    path: str = stored if isinstance(stored, str) else stored.name
     digest = hashlib.sha256()
     spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 (returned)
     with default_storage.open(path, "rb") as fh:
@@ -281,16 +282,19 @@ def corrupt_response(exc: StoredFileCorrupt) -> HttpResponse:
 
 
 def file_response(
-    stored: Any, *, original_name: str, content_type: str, sha256: str
-) -> FileResponse | HttpResponse:
+    stored: Any, *, original_name: str, content_type: str, sha256: str, api: bool = False
+) -> HttpResponseBase:
     """Serve a stored file: PDFs and images inline, everything else as a download
     (Content-Disposition: attachment); never sniffed by the browser (nosniff); anything but a
     PDF sandboxed (no script of an uploaded file runs in our origin; Chromium's PDF viewer
     refuses sandboxed documents, and PDFs were sniffed as PDFs when stored). The bytes are
-    checked against the recorded SHA-256 first (verified_open): a corrupt file is a 409."""
+    checked against the recorded SHA-256 first (verified_open): a corrupt file is a 409 (a
+    page saying so, or for the API the error raised, which it answers in its JSON shape)."""
     try:
         body = verified_open(stored, sha256=sha256, name=original_name)
     except StoredFileCorrupt as exc:
+        if api:
+            raise
         return corrupt_response(exc)
     response = FileResponse(
         body,

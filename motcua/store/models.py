@@ -64,9 +64,7 @@ class ShareLink(models.Model):
     signature of the link's id (store.sharing); it works until `expires_at`, or until the
     owner revokes it."""
 
-    owner = models.ForeignKey(
-        "org.Applicant", on_delete=models.PROTECT, related_name="share_links"
-    )
+    owner = models.ForeignKey("org.Applicant", on_delete=models.PROTECT, related_name="share_links")
     attachment = models.ForeignKey(
         "dossiers.Attachment", on_delete=models.PROTECT, related_name="+"
     )

@@ -121,7 +121,7 @@ def _from_attachment(att: Attachment, origin: str) -> StoreItem:
         content_type=att.content_type,
         size=att.size,
         sha256=att.sha256,
-        path=att.file.name,
+        path=att.file.name or "",
         at=at,
         attachment_id=att.pk,
         document_id=None,
@@ -142,7 +142,7 @@ def _from_document(doc: StoreDocument) -> StoreItem:
         content_type=doc.content_type,
         size=doc.size,
         sha256=doc.sha256,
-        path=doc.file.name,
+        path=doc.file.name or "",
         at=doc.uploaded_at,
         attachment_id=None,
         document_id=doc.pk,
@@ -217,7 +217,9 @@ def matches(item: StoreItem, component: Component) -> bool:
     return bool(kind) and bool(wanted) and (kind in wanted or wanted in kind)
 
 
-def offers(items: Sequence[StoreItem], components: Iterable[Component]) -> dict[int, list[StoreItem]]:
+def offers(
+    items: Sequence[StoreItem], components: Iterable[Component]
+) -> dict[int, list[StoreItem]]:
     """Per component, the items of the store that match it (and are not expired today)."""
     today = timezone.localdate()
     return {
@@ -252,7 +254,7 @@ def resolve_reuse(
 
 def share_links(owner_id: int) -> list[ShareLink]:
     return list(
-        ShareLink.objects.filter(owner_id=owner_id).select_related("attachment").order_by(
-            "-created_at"
-        )
+        ShareLink.objects.filter(owner_id=owner_id)
+        .select_related("attachment")
+        .order_by("-created_at")
     )

@@ -40,9 +40,7 @@ def _owner(actor: Actor) -> int:
 
 
 def _event(owner: int, action: str, actor: Actor, at: dt.datetime, **kw: Any) -> None:
-    StoreEvent.objects.create(
-        owner_id=owner, action=action, actor=actor_user(actor), at=at, **kw
-    )
+    StoreEvent.objects.create(owner_id=owner, action=action, actor=actor_user(actor), at=at, **kw)
 
 
 def _text(value: str | None, field: str, vi: str, en: str, required: bool = False) -> str:
@@ -123,13 +121,11 @@ def store_delete(*, actor: Actor, document_id: int, at: dt.datetime | None = Non
     owner = _owner(actor)
     with transaction.atomic():
         doc = (
-            StoreDocument.objects.select_for_update()
-            .filter(pk=document_id, owner_id=owner)
-            .first()
+            StoreDocument.objects.select_for_update().filter(pk=document_id, owner_id=owner).first()
         )
         if doc is None:
             raise NotFound("giấy tờ trong kho", "Document in the store")
-        path, name = doc.file.name, doc.original_name
+        path, name = doc.file.name or "", doc.original_name
         doc.delete()
         _event(
             owner,
@@ -153,9 +149,7 @@ def share_token(link: ShareLink) -> str:
     return signing.TimestampSigner(salt=_SIGNER_SALT).sign(str(link.pk))
 
 
-def share_create(
-    *, actor: Actor, key: str, days: int, at: dt.datetime | None = None
-) -> ShareLink:
+def share_create(*, actor: Actor, key: str, days: int, at: dt.datetime | None = None) -> ShareLink:
     """The owner shares one of their electronic results for `days` (1, 7 or 30): anyone
     with the link may download it until then, unless the owner revokes it first."""
     at = at or timezone.now()

@@ -9,6 +9,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -127,7 +128,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def download(request: HttpRequest, key: str) -> HttpResponse:
+def download(request: HttpRequest, key: str) -> HttpResponseBase:
     """One item of the owner's own store; anyone else's key is a 404."""
     owner = applicant_id(request.user)
     item = selectors.store_item(owner, key) if owner is not None else None
@@ -194,7 +195,7 @@ def revoke(request: HttpRequest, link_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def shared(request: HttpRequest, token: str) -> HttpResponse:
+def shared(request: HttpRequest, token: str) -> HttpResponseBase:
     """A shared result, for anyone with a link in force; otherwise a 404 that says why a
     link stops working."""
     try:

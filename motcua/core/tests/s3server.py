@@ -58,10 +58,15 @@ def s3_client(s3_endpoint, monkeypatch):
 
     for k, v in KEYS.items():
         monkeypatch.setenv(k, v)
-    return boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1", **{
-        "aws_access_key_id": KEYS["AWS_ACCESS_KEY_ID"],
-        "aws_secret_access_key": KEYS["AWS_SECRET_ACCESS_KEY"],
-    })
+    return boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        **{
+            "aws_access_key_id": KEYS["AWS_ACCESS_KEY_ID"],
+            "aws_secret_access_key": KEYS["AWS_SECRET_ACCESS_KEY"],
+        },
+    )
 
 
 @pytest.fixture

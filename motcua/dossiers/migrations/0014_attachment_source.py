@@ -6,36 +6,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0013_fill_fee_items_load_fee_policies'),
-        ('dossiers', '0013_dossier_fee_assessment'),
+        ("catalog", "0013_fill_fee_items_load_fee_policies"),
+        ("dossiers", "0013_dossier_fee_assessment"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='attachment',
-            name='source',
-            field=models.CharField(choices=[('upload', 'Tải lên / quét cho hồ sơ này'), ('store_result', 'Kho dữ liệu: kết quả điện tử đã cấp'), ('store_component', 'Kho dữ liệu: thành phần đã số hóa'), ('store_upload', 'Kho dữ liệu: giấy tờ công dân tự tải lên')], default='upload', max_length=16, verbose_name='nguồn'),
+            model_name="attachment",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("upload", "Tải lên / quét cho hồ sơ này"),
+                    ("store_result", "Kho dữ liệu: kết quả điện tử đã cấp"),
+                    ("store_component", "Kho dữ liệu: thành phần đã số hóa"),
+                    ("store_upload", "Kho dữ liệu: giấy tờ công dân tự tải lên"),
+                ],
+                default="upload",
+                max_length=16,
+                verbose_name="nguồn",
+            ),
         ),
         migrations.AddField(
-            model_name='attachment',
-            name='source_attachment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dossiers.attachment', verbose_name='tệp gốc trong kho'),
+            model_name="attachment",
+            name="source_attachment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="dossiers.attachment",
+                verbose_name="tệp gốc trong kho",
+            ),
         ),
         migrations.AddField(
-            model_name='attachment',
-            name='source_document_id',
-            field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name='giấy tờ trong kho (mã)'),
+            model_name="attachment",
+            name="source_document_id",
+            field=models.PositiveBigIntegerField(
+                blank=True, null=True, verbose_name="giấy tờ trong kho (mã)"
+            ),
         ),
         migrations.AddField(
-            model_name='attachment',
-            name='source_label',
-            field=models.CharField(blank=True, default='', max_length=500, verbose_name='mô tả nguồn'),
+            model_name="attachment",
+            name="source_label",
+            field=models.CharField(
+                blank=True, default="", max_length=500, verbose_name="mô tả nguồn"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attachment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('source', 'upload'), ('source_attachment__isnull', True), ('source_document_id__isnull', True)), models.Q(('source__in', ['store_result', 'store_component']), ('source_attachment__isnull', False)), models.Q(('source', 'store_upload'), ('source_document_id__isnull', False)), _connector='OR'), name='attachment_source_named'),
+            model_name="attachment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("source", "upload"),
+                        ("source_attachment__isnull", True),
+                        ("source_document_id__isnull", True),
+                    ),
+                    models.Q(
+                        ("source__in", ["store_result", "store_component"]),
+                        ("source_attachment__isnull", False),
+                    ),
+                    models.Q(("source", "store_upload"), ("source_document_id__isnull", False)),
+                    _connector="OR",
+                ),
+                name="attachment_source_named",
+            ),
         ),
     ]

@@ -42,15 +42,15 @@ from ..models import (
     SubmissionKey,
     search_key_for,
 )
-from ._base import _LOCK_JOINS, Transition, _append, _event, _new_event, _now
 from ..reuse import dossier_reused
+from ._base import _LOCK_JOINS, Transition, _append, _event, _new_event, _now
 from ._files import (
     Counts,
     Files,
     Reused,
     _check_cases,
-    _check_reused,
     _check_counts,
+    _check_reused,
     _check_volume,
     _record_received,
     _require_components,

@@ -7,84 +7,187 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dossiers', '0014_attachment_source'),
-        ('org', '0004_applicant_verified_attribute'),
+        ("dossiers", "0014_attachment_source"),
+        ("org", "0004_applicant_verified_attribute"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ShareLink',
+            name="ShareLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField()),
-                ('expires_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('downloads', models.PositiveIntegerField(default=0)),
-                ('attachment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dossiers.attachment')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='share_links', to='org.applicant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("expires_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("downloads", models.PositiveIntegerField(default=0)),
+                (
+                    "attachment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dossiers.attachment",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="share_links",
+                        to="org.applicant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'liên kết chia sẻ',
-                'verbose_name_plural': 'liên kết chia sẻ',
-                'ordering': ['owner', '-created_at'],
+                "verbose_name": "liên kết chia sẻ",
+                "verbose_name_plural": "liên kết chia sẻ",
+                "ordering": ["owner", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='StoreDocument',
+            name="StoreDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('doc_type', models.CharField(max_length=255, verbose_name='loại giấy tờ')),
-                ('issuer', models.CharField(blank=True, default='', max_length=255, verbose_name='cơ quan cấp')),
-                ('number', models.CharField(blank=True, default='', max_length=100, verbose_name='số, ký hiệu')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='có hiệu lực từ')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='có hiệu lực đến')),
-                ('file', models.FileField(max_length=255, upload_to=motcua.store.models.document_path)),
-                ('original_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(verbose_name='tải lên lúc')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='store_documents', to='org.applicant', verbose_name='chủ kho')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("doc_type", models.CharField(max_length=255, verbose_name="loại giấy tờ")),
+                (
+                    "issuer",
+                    models.CharField(
+                        blank=True, default="", max_length=255, verbose_name="cơ quan cấp"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        blank=True, default="", max_length=100, verbose_name="số, ký hiệu"
+                    ),
+                ),
+                (
+                    "valid_from",
+                    models.DateField(blank=True, null=True, verbose_name="có hiệu lực từ"),
+                ),
+                (
+                    "valid_until",
+                    models.DateField(blank=True, null=True, verbose_name="có hiệu lực đến"),
+                ),
+                (
+                    "file",
+                    models.FileField(max_length=255, upload_to=motcua.store.models.document_path),
+                ),
+                ("original_name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField(verbose_name="tải lên lúc")),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="store_documents",
+                        to="org.applicant",
+                        verbose_name="chủ kho",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'giấy tờ trong kho',
-                'verbose_name_plural': 'giấy tờ trong kho',
-                'ordering': ['owner', '-uploaded_at', '-pk'],
+                "verbose_name": "giấy tờ trong kho",
+                "verbose_name_plural": "giấy tờ trong kho",
+                "ordering": ["owner", "-uploaded_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='StoreEvent',
+            name="StoreEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('upload', 'Tải lên'), ('delete', 'Xóa'), ('share', 'Tạo liên kết chia sẻ'), ('revoke', 'Thu hồi liên kết chia sẻ'), ('shared_download', 'Tải qua liên kết chia sẻ')], max_length=16)),
-                ('at', models.DateTimeField()),
-                ('document_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.applicant')),
-                ('share_link', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='store.sharelink')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("upload", "Tải lên"),
+                            ("delete", "Xóa"),
+                            ("share", "Tạo liên kết chia sẻ"),
+                            ("revoke", "Thu hồi liên kết chia sẻ"),
+                            ("shared_download", "Tải qua liên kết chia sẻ"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("document_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.applicant",
+                    ),
+                ),
+                (
+                    "share_link",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="store.sharelink",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sự kiện kho dữ liệu',
-                'verbose_name_plural': 'sự kiện kho dữ liệu',
-                'ordering': ['owner', 'pk'],
+                "verbose_name": "sự kiện kho dữ liệu",
+                "verbose_name_plural": "sự kiện kho dữ liệu",
+                "ordering": ["owner", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='sharelink',
-            constraint=models.CheckConstraint(condition=models.Q(('expires_at__gt', models.F('created_at'))), name='sharelink_expires_after'),
+            model_name="sharelink",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("expires_at__gt", models.F("created_at"))),
+                name="sharelink_expires_after",
+            ),
         ),
         migrations.AddIndex(
-            model_name='storedocument',
-            index=models.Index(fields=['owner', '-uploaded_at'], name='storedoc_owner_idx'),
+            model_name="storedocument",
+            index=models.Index(fields=["owner", "-uploaded_at"], name="storedoc_owner_idx"),
         ),
         migrations.AddConstraint(
-            model_name='storedocument',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_from__isnull', True), ('valid_until__isnull', True), ('valid_until__gte', models.F('valid_from')), _connector='OR'), name='storedoc_validity_ordered'),
+            model_name="storedocument",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_from__isnull", True),
+                    ("valid_until__isnull", True),
+                    ("valid_until__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="storedoc_validity_ordered",
+            ),
         ),
     ]

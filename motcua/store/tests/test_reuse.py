@@ -155,6 +155,4 @@ def test_a_forged_store_choice_is_refused_next_to_the_component(client, world):
         },
     )
     assert r.status_code == 400
-    assert [e.code for e in r.context["component_errors"][w.birth.pk]] == [
-        "store_item_not_offered"
-    ]
+    assert [e.code for e in r.context["component_errors"][w.birth.pk]] == ["store_item_not_offered"]

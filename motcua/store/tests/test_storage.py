@@ -5,6 +5,7 @@ SHA-256 is checked when it is read back, and a changed byte is refused and logge
 import pytest
 from django.core.files.storage import default_storage
 
+from motcua.api.tests.conftest import Caller
 from motcua.core.errors import DomainError
 from motcua.core.storage import StorageUrlError, default_storage_from_url
 from motcua.dossiers import services as s
@@ -45,7 +46,9 @@ def test_s3_round_trip_and_a_changed_byte_is_refused(
     client, world, s3_storage, s3_client, security_lines
 ):
     w = world
-    doc = services.store_upload(actor=w.citizen, upload=("khai-sinh.pdf", PDF), doc_type="Giấy khai sinh")
+    doc = services.store_upload(
+        actor=w.citizen, upload=("khai-sinh.pdf", PDF), doc_type="Giấy khai sinh"
+    )
     d = _submit(w)
     att = d.attachments.get()
     keys = {o["Key"] for o in s3_client.list_objects_v2(Bucket=s3_storage)["Contents"]}
@@ -82,7 +85,10 @@ def test_a_changed_byte_on_disk_is_refused_everywhere(client, world, security_li
     assert client.get(f"/kho-du-lieu/tep/kq-{result.pk}/").status_code == 409
     otp_login(client, w.a.staff["c:counter"])
     assert client.get(f"/can-bo/ho-so/{d.pk}/tep/{result.pk}/").status_code == 409
-    assert len(security_lines("stored_file_corrupt")) == 3
+    # The API answers in its one JSON error shape.
+    r = Caller().get(f"/{d.pk}/attachments/{result.pk}", w.citizen)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "stored_file_corrupt"
+    assert len(security_lines("stored_file_corrupt")) == 4
     # Nor can it be reused: the submission refuses it, naming the component, and stores
     # nothing.
     owner = applicant_id(w.citizen)
