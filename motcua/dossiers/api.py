@@ -154,6 +154,9 @@ def _attachment(a: Attachment) -> dict[str, Any]:
         "content_type": a.content_type,
         "uploaded_at": a.uploaded_at,
         "digitized": a.digitized,
+        "source": a.source,
+        "source_label": a.source_label,
+        "reused": a.reused,
         "url": reverse(
             "api:dossier_attachment", kwargs={"dossier_id": a.dossier_id, "att_id": a.pk}
         ),

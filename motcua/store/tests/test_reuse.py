@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from motcua.api.tests.conftest import Caller
 from motcua.core.errors import DomainError
 from motcua.dossiers import services as s
 from motcua.dossiers.models import AttachmentSource, Dossier
@@ -63,6 +64,12 @@ def test_a_result_reused_is_copied_with_its_source_and_counts_in_4_3(world):
     assert copy.file.name != result.file.name and copy.file.read() == RESULT_PDF
     assert "Giấy khai sinh" in copy.source_label and first.code in copy.source_label
     assert Dossier.objects.get(pk=d.pk).reused is True
+    body = Caller().get(f"/{d.pk}", w.citizen).json()
+    listed = [a for c in body["components"] for a in c["attachments"]]
+    assert {(a["source"], a["reused"]) for a in listed} == {
+        ("upload", False),
+        ("store_result", True),
+    }
     plain = _submit(w, at=LATER + dt.timedelta(minutes=5))
     assert plain.reused is False
     for x in (d, plain):
