@@ -4,6 +4,8 @@ they may see); results and digitized components cannot be deleted by the citizen
 
 import pytest
 from django.core.files.storage import default_storage
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.core.errors import DomainError
@@ -142,3 +144,17 @@ def test_the_upload_form_checks_its_fields_and_file(client, world):
     )
     page = client.get("/kho-du-lieu/").content.decode()
     assert "01/02/2026 – 01/02/2036" in page
+
+
+def test_the_store_page_reads_in_a_fixed_number_of_queries(
+    client, held, django_assert_max_num_queries
+):
+    w, _r, _u, _doc = held
+    otp_login(client, w.citizen)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/kho-du-lieu/").status_code == 200
+    for i in range(4):
+        services.store_upload(actor=w.citizen, upload=(f"g{i}.png", PNG), doc_type=f"Loại {i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        r = client.get("/kho-du-lieu/")
+    assert len(r.context["items"]) == 6
