@@ -4,9 +4,9 @@ they may see); results and digitized components cannot be deleted by the citizen
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.core.errors import DomainError
 from motcua.dossiers.tests.factories import PDF, PNG
