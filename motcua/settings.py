@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "motcua.indicators",
     "motcua.payments",
     "motcua.digitization",
+    "motcua.store",
     "motcua.reports",
     "motcua.portal",
     "motcua.backoffice",
@@ -263,8 +264,14 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "motcua" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MOTCUA_MEDIA_ROOT", VAR_DIR / "media"))
+# Files: the filesystem under MEDIA_ROOT, or an S3-compatible object store when
+# MOTCUA_STORAGE_URL=s3://bucket?endpoint=…&region=…&prefix=… (core/storage.py; the keys from
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, never in the URL).
+from motcua.core.storage import default_storage_from_url  # noqa: E402
+
+MOTCUA_STORAGE_URL = os.environ.get("MOTCUA_STORAGE_URL", "")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_from_url(MOTCUA_STORAGE_URL),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

@@ -395,7 +395,12 @@ def attachment(request, dossier_id: int, att_id: int):
     if att is None:
         raise Http404
     staff_read(request, d, what="attachment", attachment_id=att.pk)
-    return file_response(att.file, original_name=att.original_name, content_type=att.content_type)
+    return file_response(
+        att.file,
+        original_name=att.original_name,
+        content_type=att.content_type,
+        sha256=att.sha256,
+    )
 
 
 @require_POST

@@ -14,6 +14,7 @@ import logging
 from django.db import transaction
 from django.db.models import QuerySet
 
+from motcua.dossiers.attachments import verified_open
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.payments.models import Receipt
 
@@ -70,8 +71,9 @@ def receipt_store(*, receipt_id: int) -> Receipt:
 def receipt_pdf(receipt: Receipt) -> bytes:
     """The stored PDF of the receipt (stored now if missing)."""
     stored = receipt_store(receipt_id=receipt.pk)
-    with stored.file.open("rb") as fh:
-        return fh.read()
+    with verified_open(stored.file, sha256=stored.sha256) as fh:  # a changed byte: refused
+        data: bytes = fh.read()
+    return data
 
 
 def receipts_store_missing(*, since: dt.datetime | None = None) -> tuple[int, int]:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from motcua.dossiers.access import can_view, is_province_monitor, staff_roles
 from motcua.dossiers.accesslog import hidden_refusal, staff_read
+from motcua.dossiers.attachments import StoredFileCorrupt, corrupt_response, verified_open
 from motcua.dossiers.models import Dossier
 from motcua.org.models import Agency
 
@@ -57,8 +58,11 @@ def dossier_document(request: HttpRequest, dossier_id: int, kind: str) -> HttpRe
             raise Http404
     doc = services.document_get_or_render(dossier=dossier, kind=kind, event=event)
     staff_read(request, dossier, what="document", document=kind)
-    with doc.file.open("rb") as fh:
-        content = fh.read()
+    try:
+        with verified_open(doc.file, sha256=doc.sha256) as fh:
+            content = fh.read()
+    except StoredFileCorrupt as exc:
+        return corrupt_response(exc)
     name = dossier.code or f"ho-so-{dossier.pk}"
     once = (DocumentKind.RECEIPT, DocumentKind.ACKNOWLEDGEMENT)  # one per dossier
     suffix = f"-{event.seq}" if event is not None and kind not in once else ""

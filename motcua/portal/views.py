@@ -15,7 +15,8 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -554,12 +555,17 @@ def _version(request: HttpRequest) -> int | None:
 
 
 @login_required
-def attachment(request: HttpRequest, dossier_id: int, att_id: int) -> FileResponse:
+def attachment(request: HttpRequest, dossier_id: int, att_id: int) -> HttpResponseBase:
     dossier = _get(request, dossier_id)
     att = Attachment.objects.filter(pk=att_id, dossier_id=dossier.pk).first()
     if att is None or not can_see_attachment(request.user, dossier, att.kind):
         raise _not_found()
-    return file_response(att.file, original_name=att.original_name, content_type=att.content_type)
+    return file_response(
+        att.file,
+        original_name=att.original_name,
+        content_type=att.content_type,
+        sha256=att.sha256,
+    )
 
 
 # ---------------------------------------------------------------------------- lookup
