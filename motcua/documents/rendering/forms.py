@@ -589,10 +589,10 @@ class PaymentRequest(_DossierForm):
 
     def transfer(self):
         if not hasattr(self, "_transfer"):
-            from motcua.payments.services import transfer_account, transfer_for_request
+            from motcua.payments.services import dossier_account, transfer_for_request
 
             found = transfer_for_request(dossier_id=self.dossier.pk, obligation=self.event.seq)
-            self._transfer = (found, transfer_account()) if found is not None else None
+            self._transfer = (found, dossier_account(self.dossier)) if found is not None else None
         return self._transfer
 
     def texts(self) -> list[str]:
