@@ -220,9 +220,15 @@ def receipt_xml_verify(data: bytes, *, agency: Agency) -> etree._Element:
             f"The e-receipt's digital signature is not valid: {exc}.",
             field="xml",
         ) from None
-    signed = result.signed_xml
-    assert signed is not None
-    return signed
+    block = result.signed_xml.find("DLBLai") if result.signed_xml is not None else None
+    if block is None:  # signed, but not a receipt of ours
+        raise ValidationFailed(
+            "invalid_ereceipt",
+            "Tệp không phải biên lai điện tử (thiếu khối dữ liệu DLBLai).",
+            "Not an e-receipt (no DLBLai data block).",
+            field="xml",
+        )
+    return block
 
 
 def receipt_xml_store(*, receipt_id: int) -> Receipt:
