@@ -16,6 +16,7 @@ from motcua.catalog.limits import limit_label
 from motcua.catalog.models import Component
 from motcua.core.pdf import wrapped_lines
 from motcua.dossiers.models import ReceivedSource
+from motcua.payments.words import amount_in_words
 
 from ..enums import DocumentKind
 from .base import FormTemplate, lookup_url, person, procedure_phrase, register, sentence
@@ -587,6 +588,11 @@ class PaymentRequest(_DossierForm):
         value = (self.event.data or {}).get("amount_vnd")
         return int(value) if isinstance(value, int) else int(self.dossier.fee_due_vnd)
 
+    def number_line(self) -> str:
+        # Not a numbered act of an agency's book: identified by the dossier code under the
+        # title (a "Số: ……" left blank would be a placeholder on the applicant's paper).
+        return ""
+
     def transfer(self):
         if not hasattr(self, "_transfer"):
             from motcua.payments.services import dossier_account, transfer_for_request
@@ -606,6 +612,7 @@ class PaymentRequest(_DossierForm):
         self.applicant_block(pdf, lead="Kính gửi")
         self.request_line(pdf)
         pdf.line_of(("", "Số tiền phí, lệ phí phải nộp: "), ("B", _vnd(self.amount())))
+        pdf.line_of(("", "Bằng chữ: "), ("B", amount_in_words(self.amount())))
         if self.event.reason:
             pdf.field("Ghi chú", self.event.reason)
         pdf.paragraph(
