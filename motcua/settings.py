@@ -378,16 +378,12 @@ MOTCUA_RECEIPT_SERIES_BY_AGENCY = os.environ.get("MOTCUA_RECEIPT_SERIES_BY_AGENC
 # The signed XML e-receipt (motcua.documents.ereceipt): each collecting agency's signing key
 # and certificate, one PEM file per agency code; development ones are generated here on
 # first use (never committed).
-MOTCUA_ERECEIPT_KEY_DIR = Path(
-    os.environ.get("MOTCUA_ERECEIPT_KEY_DIR", VAR_DIR / "ereceipt-keys")
-)
+MOTCUA_ERECEIPT_KEY_DIR = Path(os.environ.get("MOTCUA_ERECEIPT_KEY_DIR", VAR_DIR / "ereceipt-keys"))
 
 # Mail (Django's mail framework): the receipt sent to the applicant. By default mails are
 # written as files under var/mail/ (the demo); set EMAIL_BACKEND to
 # django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST… for a real server.
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
-)
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))

@@ -29,6 +29,7 @@ signing work's to unify.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -123,10 +124,8 @@ def agency_key(agency: Agency) -> tuple[bytes, bytes]:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(_new_key_pem(agency))
             os.chmod(tmp, 0o600)
-            try:
+            with contextlib.suppress(FileExistsError):  # another process made it first
                 os.link(tmp, path)
-            except FileExistsError:
-                pass
         finally:
             os.unlink(tmp)
     data = path.read_bytes()
@@ -220,7 +219,8 @@ def receipt_xml_verify(data: bytes, *, agency: Agency) -> etree._Element:
             f"The e-receipt's digital signature is not valid: {exc}.",
             field="xml",
         ) from None
-    block = result.signed_xml.find("DLBLai") if result.signed_xml is not None else None
+    signed = result.signed_xml if not isinstance(result, list) else None
+    block = signed.find("DLBLai") if signed is not None else None
     if block is None:  # signed, but not a receipt of ours
         raise ValidationFailed(
             "invalid_ereceipt",

@@ -138,9 +138,11 @@ def on_payment_confirmed(event: DossierEvent, dossier: Dossier) -> None:
     """After-commit listener (confirm_payment; queued to a worker when Celery is not eager,
     as the forms are): store the PDFs and signed XML of the dossier's new receipts and mail
     them to the applicant."""
-    pks = Receipt.objects.filter(dossier_id=dossier.pk).filter(
-        Q(sha256="") | Q(xml_sha256="")
-    ).values_list("pk", flat=True)
+    pks = (
+        Receipt.objects.filter(dossier_id=dossier.pk)
+        .filter(Q(sha256="") | Q(xml_sha256=""))
+        .values_list("pk", flat=True)
+    )
     for pk in pks:
         try:
             receipt_deliver(receipt_id=pk)

@@ -684,9 +684,7 @@ class CollectingAccount(models.Model):
     )
     bin = models.CharField("mã BIN ngân hàng (6 chữ số)", max_length=6)
     account = models.CharField("số tài khoản", max_length=19)
-    name = models.CharField(
-        "tên chủ tài khoản (không dấu, ≤ 25 ký tự)", max_length=25, blank=True
-    )
+    name = models.CharField("tên chủ tài khoản (không dấu, ≤ 25 ký tự)", max_length=25, blank=True)
     active = models.BooleanField("đang dùng", default=True)
 
     class Meta:
@@ -708,8 +706,9 @@ class CollectingAccount(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        from . import vietqr
         from motcua.core.errors import ValidationFailed
+
+        from . import vietqr
 
         try:
             vietqr.Beneficiary(self.bin, self.account, self.name)

@@ -5,37 +5,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0004_applicant_verified_attribute'),
-        ('payments', '0004_receipts_and_refunds'),
+        ("org", "0004_applicant_verified_attribute"),
+        ("payments", "0004_receipts_and_refunds"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='receipt',
-            name='xml_file',
-            field=models.FileField(blank=True, max_length=255, upload_to='receipts', verbose_name='biên lai điện tử (XML có chữ ký số)'),
+            model_name="receipt",
+            name="xml_file",
+            field=models.FileField(
+                blank=True,
+                max_length=255,
+                upload_to="receipts",
+                verbose_name="biên lai điện tử (XML có chữ ký số)",
+            ),
         ),
         migrations.AddField(
-            model_name='receipt',
-            name='xml_sha256',
+            model_name="receipt",
+            name="xml_sha256",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.CreateModel(
-            name='CollectingAccount',
+            name="CollectingAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('bin', models.CharField(max_length=6, verbose_name='mã BIN ngân hàng (6 chữ số)')),
-                ('account', models.CharField(max_length=19, verbose_name='số tài khoản')),
-                ('name', models.CharField(blank=True, max_length=25, verbose_name='tên chủ tài khoản (không dấu, ≤ 25 ký tự)')),
-                ('active', models.BooleanField(default=True, verbose_name='đang dùng')),
-                ('agency', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='collecting_account', to='org.agency', verbose_name='đơn vị thu')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("bin", models.CharField(max_length=6, verbose_name="mã BIN ngân hàng (6 chữ số)")),
+                ("account", models.CharField(max_length=19, verbose_name="số tài khoản")),
+                (
+                    "name",
+                    models.CharField(
+                        blank=True,
+                        max_length=25,
+                        verbose_name="tên chủ tài khoản (không dấu, ≤ 25 ký tự)",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="đang dùng")),
+                (
+                    "agency",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="collecting_account",
+                        to="org.agency",
+                        verbose_name="đơn vị thu",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tài khoản thu của đơn vị',
-                'verbose_name_plural': 'tài khoản thu của đơn vị',
-                'constraints': [models.CheckConstraint(condition=models.Q(('bin__regex', '^[0-9]{6}$')), name='collecting_account_bin_6_digits'), models.CheckConstraint(condition=models.Q(('account__regex', '^[0-9A-Za-z]{1,19}$')), name='collecting_account_number_valid')],
+                "verbose_name": "tài khoản thu của đơn vị",
+                "verbose_name_plural": "tài khoản thu của đơn vị",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("bin__regex", "^[0-9]{6}$")),
+                        name="collecting_account_bin_6_digits",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("account__regex", "^[0-9A-Za-z]{1,19}$")),
+                        name="collecting_account_number_valid",
+                    ),
+                ],
             },
         ),
     ]

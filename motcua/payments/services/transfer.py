@@ -18,6 +18,7 @@ or money for a payment already paid or a dossier that no longer waits → unmatc
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import secrets
@@ -492,10 +493,8 @@ def matchable_accounts(actor: Actor) -> list[str]:
     )
     fallback = collecting_agency()
     if fallback is not None and fallback.pk in agencies:
-        try:
+        with contextlib.suppress(TransferNotConfigured):
             accounts.add(transfer_account().account)
-        except TransferNotConfigured:
-            pass
     return sorted(accounts)
 
 

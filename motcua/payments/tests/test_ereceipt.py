@@ -20,10 +20,12 @@ from motcua.payments import services, vietqr
 from motcua.payments.models import CollectingAccount, PaymentEvent, StatementLine
 
 from .test_receipts import _pay_counter
-from .test_transfer import _rows_csv, _transfer
-from .test_transfer import account  # noqa: F401  (the settings' collecting account)
-
-NS = {"ds": "http://www.w3.org/2000/09/xmldsig#"}
+from .test_transfer import (
+    ACCOUNT,
+    _rows_csv,
+    _transfer,
+    account,  # noqa: F401  (the settings' collecting account)
+)
 
 
 @pytest.fixture(autouse=True)
@@ -187,15 +189,17 @@ def _own_account(world) -> CollectingAccount:
 
 
 @pytest.mark.django_db
-def test_the_settings_account_is_the_fallback(world, account):
+@pytest.mark.usefixtures("account")
+def test_the_settings_account_is_the_fallback(world):
     d = advance(world, Status.FINANCIAL_OBLIGATION)
     assert services.dossier_account(d) == vietqr.Beneficiary(
-        "970415", account.MOTCUA_VIETQR_ACCOUNT, "TTPVHCCTINHBACNINH"
+        "970415", ACCOUNT, "TTPVHCCTINHBACNINH"
     )
 
 
 @pytest.mark.django_db
-def test_the_dossiers_collecting_agency_account_everywhere(world, account, client):
+@pytest.mark.usefixtures("account")
+def test_the_dossiers_collecting_agency_account_everywhere(world, client):
     from motcua.documents.rendering.forms import PaymentRequest
 
     own = _own_account(world)
@@ -213,7 +217,7 @@ def test_the_dossiers_collecting_agency_account_everywhere(world, account, clien
     otp_login(client, world.citizen)
     html = client.get(f"/ho-so/{d.pk}/").content.decode()
     assert "0451000123456" in html and "970436" in html
-    assert account.MOTCUA_VIETQR_ACCOUNT not in html
+    assert ACCOUNT not in html
     # The request for payment (its form).
     event = d.events.filter(action="request_payment").latest("seq")
     form = PaymentRequest(d, event)
@@ -221,11 +225,12 @@ def test_the_dossiers_collecting_agency_account_everywhere(world, account, clien
     assert acct.account == "0451000123456" and vietqr.read(code).account == "0451000123456"
     # An inactive account falls back to the settings'.
     CollectingAccount.objects.filter(pk=own.pk).update(active=False)
-    assert services.dossier_account(d).account == account.MOTCUA_VIETQR_ACCOUNT
+    assert services.dossier_account(d).account == ACCOUNT
 
 
 @pytest.mark.django_db
-def test_a_statement_matches_only_on_the_dossiers_account(world, account):
+@pytest.mark.usefixtures("account")
+def test_a_statement_matches_only_on_the_dossiers_account(world):
     _own_account(world)
     d, p = _transfer(world)
     # The reference arrives on the settings' account: not this dossier's money.
@@ -250,13 +255,14 @@ def test_a_statement_matches_only_on_the_dossiers_account(world, account):
 
 
 @pytest.mark.django_db
-def test_who_works_which_accounts_statement(world, account):
+@pytest.mark.usefixtures("account")
+def test_who_works_which_accounts_statement(world):
     _own_account(world)
     st_a, st_b = world.a.staff, world.b.staff
     assert services.matchable_accounts(st_a["s:counter"]) == ["0451000123456"]
-    assert services.matchable_accounts(st_a["c:counter"]) == [account.MOTCUA_VIETQR_ACCOUNT]
+    assert services.matchable_accounts(st_a["c:counter"]) == [ACCOUNT]
     assert services.can_match(st_a["s:leader"], "0451000123456")
-    assert not services.can_match(st_a["s:leader"], account.MOTCUA_VIETQR_ACCOUNT)
+    assert not services.can_match(st_a["s:leader"], ACCOUNT)
     for who in (st_a["s:specialist"], st_b["s:counter"], world.citizen):
         assert services.matchable_accounts(who) == []
 
