@@ -34,6 +34,7 @@ from .receipts import (  # noqa: E402
     issue_receipt,
     receipt_mail,
     receipt_series_for,
+    receipts_for_dossier,
     receipts_unmailed,
 )
 from .reconcile import (  # reconciliation (đối soát): a day against the settlement file
@@ -94,6 +95,7 @@ __all__ = [
     "receipt_series_for",
     "receipt_mail",
     "receipts_unmailed",
+    "receipts_for_dossier",
     "refund_on_dossier_end",
     "refund_reconcile",
     "refund_record",

@@ -208,3 +208,20 @@ def receipts_unmailed(*, since: dt.datetime | None = None) -> list[int]:
     if since is not None:
         qs = qs.filter(issued_at__gte=since)
     return list(qs.values_list("pk", flat=True))
+
+
+def receipts_for_dossier(dossier_id: int) -> list[Receipt]:
+    """The dossier's receipts, each with `mailed` (its `mailed` PaymentEvent or None): what
+    the back office shows (two queries)."""
+    receipts = list(Receipt.objects.filter(dossier_id=dossier_id).order_by("pk"))
+    mailed = {
+        e.payment_id: e
+        for e in PaymentEvent.objects.filter(
+            payment_id__in=[r.payment_id for r in receipts],
+            kind=EventKind.RECEIPT,
+            outcome=MAILED,
+        )
+    }
+    for r in receipts:
+        r.mailed = mailed.get(r.payment_id)  # type: ignore[attr-defined]
+    return receipts

@@ -58,6 +58,12 @@ def test_the_applicant_gets_the_receipt_by_mail_once(world):
     receipt_deliver(receipt_id=r.pk)
     assert len(mail.outbox) == 1
     assert PaymentEvent.objects.filter(payment=r.payment, outcome="mailed").count() == 1
+    # The back office sees it on the dossier's page.
+    c = Client()
+    otp_login(c, world.a.staff["s:specialist"])
+    html = c.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
+    assert f"/giay-to/{d.pk}/bien-lai/{r.pk}.xml" in html
+    assert "Đã gửi thư điện tử cho người nộp" in html and "ci***@example.vn" in html
 
 
 @pytest.mark.django_db
@@ -71,6 +77,9 @@ def test_no_address_no_mail_but_the_receipt_is_kept(world):
     r.refresh_from_db()
     assert r.sha256 and r.xml_sha256  # kept with the dossier all the same
     assert services.receipts_unmailed() == []
+    c = Client()
+    otp_login(c, world.a.staff["s:specialist"])
+    assert "Chưa gửi thư điện tử" in c.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
 
 
 @pytest.mark.django_db
