@@ -383,6 +383,24 @@ MOTCUA_DVCQG_EXPIRE_MINUTES = int(os.environ.get("MOTCUA_DVCQG_EXPIRE_MINUTES", 
 MOTCUA_RECEIPT_TEMPLATE = os.environ.get("MOTCUA_RECEIPT_TEMPLATE", "01BLP0-001")
 MOTCUA_RECEIPT_SERIES = os.environ.get("MOTCUA_RECEIPT_SERIES", "BL-{yy}E")
 MOTCUA_RECEIPT_SERIES_BY_AGENCY = os.environ.get("MOTCUA_RECEIPT_SERIES_BY_AGENCY", "")
+# The signed XML e-receipt (motcua.documents.ereceipt): each collecting agency's signing key
+# and certificate, one PEM file per agency code; development ones are generated here on
+# first use (never committed).
+MOTCUA_ERECEIPT_KEY_DIR = Path(os.environ.get("MOTCUA_ERECEIPT_KEY_DIR", VAR_DIR / "ereceipt-keys"))
+
+# Mail (Django's mail framework): the receipt sent to the applicant. By default mails are
+# written as files under var/mail/ (the demo); set EMAIL_BACKEND to
+# django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST… for a real server.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "0") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "motcua <no-reply@motcua.localhost>")
 # Refunds (hoàn trả): when a paid dossier ends with one of these actions, a refund of its
 # fees is requested automatically (MOTCUA_REFUND_AUTOMATIC=0: only officers request them).
 # Which cases the law returns phí / lệ phí in was not found: UNCONFIRMED, configurable.
@@ -395,7 +413,8 @@ MOTCUA_REFUND_ON_ACTIONS = os.environ.get(
 # 970415 VietinBank), the account number and the holder's name as the bank app shows it
 # (ASCII). Empty BIN or account: the payment page offers no transfer. One account for the
 # province: MOTCUA_VIETQR_AGENCY is the code of the agency that collects on it; its counter
-# officers and leaders work the statement queue (per-agency accounts: later work).
+# officers and leaders work the statement queue. An agency with its own account (the admin's
+# "Tài khoản thu của đơn vị", CollectingAccount) collects on that one instead.
 # MOTCUA_STATEMENT_COLUMNS overrides the statement file's column names, e.g.
 # "date=Ngày GD;credit=Số tiền ghi có;text=Nội dung;txn_id=Số bút toán;balance=Số dư".
 MOTCUA_VIETQR_BIN = os.environ.get("MOTCUA_VIETQR_BIN", "")

@@ -491,7 +491,7 @@ def _transfer_context(dossier) -> dict:
     """What the payment card shows for a transfer: whether a collecting account is set, and
     the pending transfer (its QR is an <img> of this site: img-src 'self')."""
     try:
-        account = payment_services.transfer_account()
+        account = payment_services.dossier_account(dossier)
     except payment_services.TransferNotConfigured:
         return {"transfer_on": False}
     return {

@@ -30,7 +30,13 @@ from .national import (  # the national portal's payment platform (channel natio
 )
 
 # Receipts and refunds (docs/payments.md "Biên lai điện tử", "Hoàn trả").
-from .receipts import issue_receipt, receipt_series_for  # noqa: E402
+from .receipts import (  # noqa: E402
+    issue_receipt,
+    receipt_mail,
+    receipt_series_for,
+    receipts_for_dossier,
+    receipts_unmailed,
+)
 from .reconcile import (  # reconciliation (đối soát): a day against the settlement file
     ReconciliationNotConfigured,
     reconcile,
@@ -50,6 +56,8 @@ from .transfer import (
     Imported,
     TransferNotConfigured,
     can_match,
+    dossier_account,
+    matchable_accounts,
     pending_transfer,
     statement_import,
     statement_match,
@@ -85,6 +93,9 @@ __all__ = [
     "reconciliation_resolve",
     "issue_receipt",
     "receipt_series_for",
+    "receipt_mail",
+    "receipts_unmailed",
+    "receipts_for_dossier",
     "refund_on_dossier_end",
     "refund_reconcile",
     "refund_record",
@@ -94,6 +105,8 @@ __all__ = [
     "Imported",
     "TransferNotConfigured",
     "can_match",
+    "dossier_account",
+    "matchable_accounts",
     "pending_transfer",
     "statement_import",
     "statement_match",
