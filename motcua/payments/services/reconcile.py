@@ -443,6 +443,16 @@ def _bills(day: dt.date, ours: Mapping[str, Ours]) -> dict[str, Line]:
             ) from exc
         if notice is None:
             continue
+        if notice.txn_ref != ref:
+            raise ValidationFailed(
+                "reconciliation_bad_answer",
+                f"Nền tảng thanh toán quốc gia trả lời về {notice.txn_ref[:40]} khi được hỏi "
+                f"về {ref}; chưa đối soát ngày này.",
+                f"The national platform answered about {notice.txn_ref[:40]} when asked about "
+                f"{ref}; the day was not reconciled.",
+                field="provider",
+                status=502,
+            )
         lines[ref] = Line(
             reference=notice.txn_ref,
             amount_vnd=notice.amount_vnd,

@@ -310,6 +310,16 @@ def test_reconcile_compares_each_payment_with_the_platforms_answer(platform, wor
     # A rerun adds nothing.
     again = services.reconcile_national(_today(), trigger="test")
     assert (again.new_items, again.matched, again.compared) == (0, 3, 6)
+    # The differences are on the officers' one list, the provider named.
+    from django.test import Client
+
+    from motcua.org.tests.otp import otp_login
+
+    c = Client()
+    otp_login(c, world.a.staff["c:counter"])
+    text = c.get("/can-bo/doi-soat/").content.decode()
+    assert all(ref in text for ref in (not_there, reversed_, amount)) and lost not in text
+    assert "Nền tảng thanh toán Cổng DVC quốc gia" in text and "9.000 đ" in text
 
 
 def test_a_forged_get_bill_answer_stops_the_run(platform, world, settings):
