@@ -375,6 +375,15 @@ MOTCUA_DVCQG_MESSAGE_TYPES = os.environ.get("MOTCUA_DVCQG_MESSAGE_TYPES", "1,2,3
 MOTCUA_DVCQG_AGENCY_CODE = os.environ.get("MOTCUA_DVCQG_AGENCY_CODE", "")
 MOTCUA_DVCQG_AGENCY_NAME = os.environ.get("MOTCUA_DVCQG_AGENCY_NAME", "")
 MOTCUA_DVCQG_EXPIRE_MINUTES = int(os.environ.get("MOTCUA_DVCQG_EXPIRE_MINUTES", "15"))
+# The origin of the platform's checkout page (UrlThanhToan), for the dossier page's CSP
+# form-action; empty: the init URL's origin.
+MOTCUA_DVCQG_CHECKOUT_ORIGIN = os.environ.get("MOTCUA_DVCQG_CHECKOUT_ORIGIN", "")
+# Pending attempts whose IPN / callback has not come (reference §1.8): every
+# MOTCUA_QUERY_PENDING_EVERY_MINUTES `celery -A motcua beat` asks the gateway (querydr) and
+# the national platform (get bill) about every attempt still pending after
+# MOTCUA_QUERY_PENDING_AFTER_MINUTES (`motcua payments query-pending` does it by hand).
+MOTCUA_QUERY_PENDING_EVERY_MINUTES = int(os.environ.get("MOTCUA_QUERY_PENDING_EVERY_MINUTES", "5"))
+MOTCUA_QUERY_PENDING_AFTER_MINUTES = int(os.environ.get("MOTCUA_QUERY_PENDING_AFTER_MINUTES", "5"))
 
 # Fee receipts (biên lai điện tử; motcua.payments.services.receipts, docs/payments.md). The
 # template code (mẫu số) and series (ký hiệu; "{yy}" = the year's last two digits) the fee
@@ -519,6 +528,11 @@ CELERY_BEAT_SCHEDULE = {
     "payments-reconcile": {
         "task": "payments.reconcile_yesterday",
         "schedule": crontab(minute=15, hour=MOTCUA_RECONCILE_AT_HOUR),
+    },
+    # Pending attempts asked about (querydr, get bill) when their notification is late.
+    "payments-query-pending": {
+        "task": "payments.query_pending",
+        "schedule": float(MOTCUA_QUERY_PENDING_EVERY_MINUTES * 60),
     },
 }
 

@@ -263,6 +263,7 @@ def _dossier_context(request: HttpRequest, dossier, **extra) -> dict:
     context = {
         "can_pay": can_pay,
         **(_transfer_context(dossier) if can_pay else {}),
+        "national_on": bool(can_pay) and payment_services.national_configured(),
         "payments": list(dossier.payments.order_by("-created_at")[:5]) if can_pay else [],
         # Fee receipts and refunds (motcua.payments; PDFs at /giay-to/<id>/bien-lai/<r>.pdf).
         "fee_receipts": list(dossier.fee_receipts.order_by("pk")),
@@ -302,9 +303,14 @@ def _render_dossier(request: HttpRequest, context: dict, status: int = 200) -> H
     redirect to the gateway: the page's form-action (CSP) allows the gateway's origin too,
     or the browser would block the redirect."""
     response = render(request, "portal/dossier.html", context, status=status)
-    origin = payment_services.gateway_origin() if context.get("can_pay") else None
-    if origin:
-        response._csp_update = {"form-action": [origin]}  # type: ignore[attr-defined]
+    origins = []
+    if context.get("can_pay"):
+        origins = [payment_services.gateway_origin()]
+        if context.get("national_on"):
+            origins.append(payment_services.national_origin())
+    allowed = sorted({o for o in origins if o})
+    if allowed:
+        response._csp_update = {"form-action": allowed}  # type: ignore[attr-defined]
     return response
 
 
@@ -482,6 +488,42 @@ def pay_online(request: HttpRequest, dossier_id: int) -> HttpResponse:
         context = _dossier_context(request, dossier, general_errors=[exc])
         return _render_dossier(request, context, status=exc.status)
     return redirect(started.redirect_url)
+
+
+# ------------------------------------------- the national portal's payment platform
+
+
+@login_required
+@require_POST
+def pay_national(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    """ "Thanh toán qua Nền tảng thanh toán quốc gia" (Flow A): start the attempt (the
+    platform's init message) and go to the platform's checkout page (UrlThanhToan from its
+    verified answer). Nothing is paid here: only the platform's verified callback or its
+    verified get-bill answer records a payment."""
+    dossier = _get(request, dossier_id)
+    try:
+        started = payment_services.national_payment_start(
+            dossier_id=dossier.pk, actor=request.user, client_ip=client_address(request)
+        )
+    except DomainError as exc:
+        context = _dossier_context(request, dossier, general_errors=[exc])
+        return _render_dossier(request, context, status=exc.status)
+    return redirect(started.redirect_url)
+
+
+@login_required
+def national_return(request: HttpRequest) -> HttpResponse:
+    """Where the platform's page sends the browser back (?MaThamChieu=…): what the server
+    knows about the attempt (asking the platform if its callback has not come yet)."""
+    payment = payment_services.national_return(
+        request.GET.get("MaThamChieu", ""), actor=request.user, client_ip=client_address(request)
+    )
+    return render(
+        request,
+        "portal/payment_return.html",
+        {"payment": payment, "dossier": payment.dossier if payment else None},
+        status=200 if payment is not None else 404,
+    )
 
 
 # ------------------------------------------------------- bank transfer by VietQR

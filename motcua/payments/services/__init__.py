@@ -25,8 +25,11 @@ from .counter import counter_payment
 from .evidence import payment_ipn, payment_query, payment_return, payments_query_pending
 from .national import (  # the national portal's payment platform (channel national_platform)
     national_callback,
+    national_configured,
+    national_origin,
     national_payment_start,
     national_query,
+    national_return,
 )
 
 # Receipts and refunds (docs/payments.md "Biên lai điện tử", "Hoàn trả").
@@ -40,6 +43,8 @@ from .receipts import (  # noqa: E402
 from .reconcile import (  # reconciliation (đối soát): a day against the settlement file
     ReconciliationNotConfigured,
     reconcile,
+    reconcile_configured,
+    reconcile_national,
     reconciliation_resolve,
 )
 from .refunds import (  # noqa: E402
@@ -85,11 +90,16 @@ __all__ = [
     "payments_query_pending",
     # the national platform
     "national_callback",
+    "national_configured",
+    "national_origin",
     "national_payment_start",
     "national_query",
+    "national_return",
     # reconciliation
     "ReconciliationNotConfigured",
     "reconcile",
+    "reconcile_configured",
+    "reconcile_national",
     "reconciliation_resolve",
     "issue_receipt",
     "receipt_series_for",
