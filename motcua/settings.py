@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "motcua.payments",
     "motcua.signing",
     "motcua.digitization",
+    "motcua.store",
     "motcua.reports",
     "motcua.portal",
     "motcua.backoffice",
@@ -264,8 +265,14 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "motcua" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MOTCUA_MEDIA_ROOT", VAR_DIR / "media"))
+# Files: the filesystem under MEDIA_ROOT, or an S3-compatible object store when
+# MOTCUA_STORAGE_URL=s3://bucket?endpoint=…&region=…&prefix=… (core/storage.py; the keys from
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, never in the URL).
+from motcua.core.storage import default_storage_from_url  # noqa: E402
+
+MOTCUA_STORAGE_URL = os.environ.get("MOTCUA_STORAGE_URL", "")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_from_url(MOTCUA_STORAGE_URL),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -389,6 +396,15 @@ MOTCUA_DVCQG_MESSAGE_TYPES = os.environ.get("MOTCUA_DVCQG_MESSAGE_TYPES", "1,2,3
 MOTCUA_DVCQG_AGENCY_CODE = os.environ.get("MOTCUA_DVCQG_AGENCY_CODE", "")
 MOTCUA_DVCQG_AGENCY_NAME = os.environ.get("MOTCUA_DVCQG_AGENCY_NAME", "")
 MOTCUA_DVCQG_EXPIRE_MINUTES = int(os.environ.get("MOTCUA_DVCQG_EXPIRE_MINUTES", "15"))
+# The origin of the platform's checkout page (UrlThanhToan), for the dossier page's CSP
+# form-action; empty: the init URL's origin.
+MOTCUA_DVCQG_CHECKOUT_ORIGIN = os.environ.get("MOTCUA_DVCQG_CHECKOUT_ORIGIN", "")
+# Pending attempts whose IPN / callback has not come (reference §1.8): every
+# MOTCUA_QUERY_PENDING_EVERY_MINUTES `celery -A motcua beat` asks the gateway (querydr) and
+# the national platform (get bill) about every attempt still pending after
+# MOTCUA_QUERY_PENDING_AFTER_MINUTES (`motcua payments query-pending` does it by hand).
+MOTCUA_QUERY_PENDING_EVERY_MINUTES = int(os.environ.get("MOTCUA_QUERY_PENDING_EVERY_MINUTES", "5"))
+MOTCUA_QUERY_PENDING_AFTER_MINUTES = int(os.environ.get("MOTCUA_QUERY_PENDING_AFTER_MINUTES", "5"))
 
 # Fee receipts (biên lai điện tử; motcua.payments.services.receipts, docs/payments.md). The
 # template code (mẫu số) and series (ký hiệu; "{yy}" = the year's last two digits) the fee
@@ -397,6 +413,24 @@ MOTCUA_DVCQG_EXPIRE_MINUTES = int(os.environ.get("MOTCUA_DVCQG_EXPIRE_MINUTES", 
 MOTCUA_RECEIPT_TEMPLATE = os.environ.get("MOTCUA_RECEIPT_TEMPLATE", "01BLP0-001")
 MOTCUA_RECEIPT_SERIES = os.environ.get("MOTCUA_RECEIPT_SERIES", "BL-{yy}E")
 MOTCUA_RECEIPT_SERIES_BY_AGENCY = os.environ.get("MOTCUA_RECEIPT_SERIES_BY_AGENCY", "")
+# The signed XML e-receipt (motcua.documents.ereceipt): each collecting agency's signing key
+# and certificate, one PEM file per agency code; development ones are generated here on
+# first use (never committed).
+MOTCUA_ERECEIPT_KEY_DIR = Path(os.environ.get("MOTCUA_ERECEIPT_KEY_DIR", VAR_DIR / "ereceipt-keys"))
+
+# Mail (Django's mail framework): the receipt sent to the applicant. By default mails are
+# written as files under var/mail/ (the demo); set EMAIL_BACKEND to
+# django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST… for a real server.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "0") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "motcua <no-reply@motcua.localhost>")
 # Refunds (hoàn trả): when a paid dossier ends with one of these actions, a refund of its
 # fees is requested automatically (MOTCUA_REFUND_AUTOMATIC=0: only officers request them).
 # Which cases the law returns phí / lệ phí in was not found: UNCONFIRMED, configurable.
@@ -409,7 +443,8 @@ MOTCUA_REFUND_ON_ACTIONS = os.environ.get(
 # 970415 VietinBank), the account number and the holder's name as the bank app shows it
 # (ASCII). Empty BIN or account: the payment page offers no transfer. One account for the
 # province: MOTCUA_VIETQR_AGENCY is the code of the agency that collects on it; its counter
-# officers and leaders work the statement queue (per-agency accounts: later work).
+# officers and leaders work the statement queue. An agency with its own account (the admin's
+# "Tài khoản thu của đơn vị", CollectingAccount) collects on that one instead.
 # MOTCUA_STATEMENT_COLUMNS overrides the statement file's column names, e.g.
 # "date=Ngày GD;credit=Số tiền ghi có;text=Nội dung;txn_id=Số bút toán;balance=Số dư".
 MOTCUA_VIETQR_BIN = os.environ.get("MOTCUA_VIETQR_BIN", "")
@@ -514,6 +549,11 @@ CELERY_BEAT_SCHEDULE = {
     "payments-reconcile": {
         "task": "payments.reconcile_yesterday",
         "schedule": crontab(minute=15, hour=MOTCUA_RECONCILE_AT_HOUR),
+    },
+    # Pending attempts asked about (querydr, get bill) when their notification is late.
+    "payments-query-pending": {
+        "task": "payments.query_pending",
+        "schedule": float(MOTCUA_QUERY_PENDING_EVERY_MINUTES * 60),
     },
 }
 

@@ -11,10 +11,9 @@ urlpatterns = [
     path("xac-thuc-hai-lop/", include("motcua.org.urls")),  # officers' second factor
     # Pages: each app adds its own urls.py (one line here each).
     path("giay-to/", include("motcua.documents.urls")),
-    path("thanh-toan/", include("motcua.payments.urls")),
-    path(
-        "xac-thuc/", include("motcua.signing.urls")
-    ),  # public check of a signed result  # the gateway's IPN
+    path("thanh-toan/", include("motcua.payments.urls")),  # the gateway's IPN
+    path("xac-thuc/", include("motcua.signing.urls")),  # public check of a signed result
+    path("", include("motcua.store.urls")),  # /kho-du-lieu/, /chia-se/<token>/
     path("", include("motcua.reports.urls")),  # /bao-cao/, /cong-khai/, /open-data/
     path("", include("motcua.portal.urls")),  # keep last: every other prefix wins
 ]
