@@ -296,14 +296,15 @@ def _procedure_counts(
         _period_q(date_from, date_to, (Grain.DAY, Grain.MONTH)),
         procedure_id__in=base.filter(_fee_bearing()).values("pk"),
     )
-    fee_data = 0
-    if p.synced == "received":
-        fee_data = counted.filter(fee_due__gt=0).values("procedure_id").distinct().count()
-    paid = counted.filter(paid_online__gt=0).values("procedure_id").distinct().count()
+    seen = counted.aggregate(
+        fee_data=DbCount("procedure_id", distinct=True, filter=Q(fee_due__gt=0)),
+        paid=DbCount("procedure_id", distinct=True, filter=Q(paid_online__gt=0)),
+    )
+    fee_data = seen["fee_data"] if p.synced == "received" else 0
     return {
         "3.1": (row["online"], row["n"]),
         "3.5a": (fee_data, row["fee_bearing"]),
-        "3.5b": (paid, row["fee_bearing"]),
+        "3.5b": (seen["paid"], row["fee_bearing"]),
     }
 
 
@@ -530,31 +531,48 @@ def indicator_dossiers(
 def indicator_procedures(
     part: str = "numerator",
     *,
+    indicator_id: str = "3.1",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
     agency: Agency | str | None = None,
     procedure: Procedure | str | None = None,
     field: Field | str | None = None,
     unit: AdministrativeUnit | str | None = None,
 ) -> QuerySet[Procedure]:
-    """The procedures behind 3.1's numerator (offered online) or denominator."""
-    _part(part)
-    scope = scope_resolve(agency=agency, procedure=procedure, field=field, unit=unit)
-    today = timezone.localdate()
-    qs = Procedure.objects.filter(active=True, level__in=["tinh", "xa"])
-    if scope.agency_ids is not None:
-        qs = qs.filter(agencies__agency_id__in=scope.agency_ids).distinct()
-    if scope.procedure_id is not None:
-        qs = qs.filter(pk=scope.procedure_id)
-    if scope.field_id is not None:
-        qs = qs.filter(field_id=scope.field_id)
-    if part == "numerator":
-        qs = qs.filter(
-            Exists(
-                ProcedureVersion.objects.filter(
-                    Q(effective_to__isnull=True) | Q(effective_to__gte=today),
-                    procedure=OuterRef("pk"),
-                    effective_from__lte=today,
-                    online_level__in=["full", "partial"],
-                )
-            )
+    """The procedures behind a procedure count's numerator or denominator: 3.1 (offered
+    online / in the catalog) or 3.5a / 3.5b (with a dossier with fee data / settled by a
+    verified online payment in the period [date_from, date_to] / fee-bearing)."""
+    ind, part = _indicator(indicator_id), _part(part)
+    if not ind.numerator.startswith("procedures"):
+        raise ValidationFailed(
+            "dossier_indicator",
+            f"Chỉ số {ind.id} đếm hồ sơ, không đếm thủ tục: xem danh sách hồ sơ.",
+            f"Indicator {ind.id} counts dossiers, not procedures: list the dossiers instead.",
+            field="id",
         )
+    scope = scope_resolve(agency=agency, procedure=procedure, field=field, unit=unit)
+    qs = _catalog_procedures(scope)
+    if ind.id == "3.1":
+        if part == "numerator":
+            qs = qs.filter(_offered_online())
+        return qs.order_by("code")
+    qs = qs.filter(_fee_bearing())
+    if part == "numerator":
+        if date_from is None or date_to is None:
+            raise ValidationFailed(
+                "invalid_period",
+                "Cần kỳ báo cáo (từ ngày, đến ngày).",
+                "A period (from, to) is required.",
+                field="from",
+            )
+        _check_period(date_from, date_to)
+        if ind.id == "3.5a" and formulas.params().synced != "received":
+            return qs.none()
+        flag = "fee_due" if ind.id == "3.5a" else "paid_online"
+        counted = Count.objects.filter(
+            scope.q(),
+            _period_q(date_from, date_to, (Grain.DAY, Grain.MONTH)),
+            **{f"{flag}__gt": 0},
+        )
+        qs = qs.filter(pk__in=counted.values("procedure_id"))
     return qs.order_by("code")

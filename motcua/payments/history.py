@@ -27,12 +27,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from motcua.core.bulk import insert_rows
 from motcua.dossiers.enums import COUNTER_CHANNELS, PaymentChannel
 
 from .models import EventKind, Payment, PaymentEvent, PaymentStatus, Provider, VerifiedBy
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-BATCH = 2000
 
 PROVIDER_OF_CHANNEL = {
     PaymentChannel.GATEWAY: Provider.VNPAY,
@@ -123,73 +123,78 @@ def _evidence(p: PastPayment, rng: random.Random) -> tuple[dict[str, object], di
     return fields, params
 
 
+PAYMENT_COLUMNS = (
+    "dossier", "obligation", "channel", "provider", "reference", "amount_vnd", "status",
+    "provider_txn_no", "bank_code", "card_type", "provider_paid_at", "response_code",
+    "expires_at", "created_at", "paid_at", "verified_by", "verified_params", "created_by",
+    "client_ip",
+)  # fmt: skip
+EVENT_COLUMNS = (
+    "payment", "reference", "kind", "verified", "outcome", "answer", "from_status",
+    "to_status", "params", "at",
+)  # fmt: skip
+
+
 def history_payments_write(past: Iterable[PastPayment], rng: random.Random) -> int:
-    """Write one paid Payment (and its log) per settlement of `past`, in bulk; the caller's
+    """Write one paid Payment (and its log) per settlement of `past`, in bulk (plain rows,
+    motcua.core.bulk: model instances would cost most of the time); the caller's
     transaction holds them with the dossiers. Returns the number of payments."""
-    payments: list[Payment] = []
-    logs: list[list[PaymentEvent]] = []
+    payments: list[tuple[object, ...]] = []
+    logs: list[tuple[str, list[tuple[object, ...]]]] = []
     for p in past:
         if p.channel not in HISTORY_CHANNELS:
             raise ValueError(f"no history evidence for channel {p.channel!r}")
-        common = {
-            "dossier_id": p.dossier_id,
-            "obligation": p.obligation,
-            "channel": p.channel,
-            "provider": PROVIDER_OF_CHANNEL[PaymentChannel(p.channel)],
-            "amount_vnd": p.amount_vnd,
-            "status": PaymentStatus.PAID,
-            "paid_at": p.paid_at,
-        }
+        provider = PROVIDER_OF_CHANNEL[PaymentChannel(p.channel)]
         if p.channel in COUNTER_CHANNELS:
-            params = {"receipt_number": p.reference, "event_seq": p.event_seq, "source": "history"}
-            payment = Payment(
-                **common,
-                reference=f"QUAY-{p.dossier_id}-{p.event_seq}",
-                provider_txn_no=p.reference[:64],
-                created_at=p.paid_at,
-                verified_by=VerifiedBy.OFFICER,
-                verified_params=params,
-                created_by_id=p.officer_id,
-            )
-            events = [(EventKind.OFFICER, p.paid_at, params, "")]
+            params: dict[str, object] = {
+                "receipt_number": p.reference,
+                "event_seq": p.event_seq,
+                "source": "history",
+            }
+            reference = f"QUAY-{p.dossier_id}-{p.event_seq}"
+            txn, bank, card, paid_at_provider, code = p.reference[:64], "", "", None, ""
+            started, expires, verified_by = p.paid_at, None, VerifiedBy.OFFICER
+            events = [(EventKind.OFFICER, p.paid_at, params, "", PaymentStatus.PAID)]
         else:
             fields, params = _evidence(p, rng)
+            reference = p.reference
+            txn, bank = str(fields["provider_txn_no"]), str(fields["bank_code"])
+            card = str(fields.get("card_type", ""))
+            paid_at_provider, code = fields["provider_paid_at"], "00"
             started = max(p.requested_at, p.paid_at - dt.timedelta(minutes=rng.randint(1, 12)))
-            payment = Payment(
-                **common,
-                **fields,
-                reference=p.reference,
-                created_at=started,
-                expires_at=started + dt.timedelta(minutes=15),
-                verified_by=VerifiedBy.IPN,
-                verified_params=params,
-            )
+            expires, verified_by = started + dt.timedelta(minutes=15), VerifiedBy.IPN
             events = [
-                (EventKind.START, started, {}, PaymentStatus.PENDING),
-                (EventKind.IPN, p.paid_at, params, PaymentStatus.PAID),
+                (EventKind.START, started, {}, "", PaymentStatus.PENDING),
+                (EventKind.IPN, p.paid_at, params, PaymentStatus.PENDING, PaymentStatus.PAID),
             ]
-        payments.append(payment)
+        payments.append(
+            (
+                p.dossier_id, p.obligation, p.channel, provider, reference, p.amount_vnd,
+                PaymentStatus.PAID, txn, bank, card, paid_at_provider, code, expires, started,
+                p.paid_at, verified_by, params, p.officer_id, "",
+            )
+        )  # fmt: skip
         logs.append(
-            [
-                PaymentEvent(
-                    reference=payment.reference,
-                    kind=kind,
-                    verified=True,
-                    outcome="created" if kind == EventKind.START else PaymentStatus.PAID,
-                    answer="00" if kind == EventKind.IPN else "",
-                    from_status=PaymentStatus.PENDING if kind == EventKind.IPN else "",
-                    to_status=to or PaymentStatus.PAID,
-                    params=dict(params),
-                    at=at,
-                )
-                for kind, at, params, to in events
-            ]
+            (
+                reference,
+                [
+                    (
+                        reference, kind, True,
+                        "created" if kind == EventKind.START else PaymentStatus.PAID,
+                        "00" if kind == EventKind.IPN else "", before, after, dict(e_params), at,
+                    )
+                    for kind, at, e_params, before, after in events
+                ],
+            )
+        )  # fmt: skip
+    if not payments:
+        return 0
+    insert_rows(Payment, PAYMENT_COLUMNS, payments)
+    ids = dict(
+        Payment.objects.filter(dossier_id__in={row[0] for row in payments}).values_list(
+            "reference", "pk"
         )
-    Payment.objects.bulk_create(payments, batch_size=BATCH)
-    rows = []
-    for payment, events in zip(payments, logs, strict=True):
-        for e in events:
-            e.payment_id = payment.pk
-            rows.append(e)
-    PaymentEvent.objects.bulk_create(rows, batch_size=BATCH)
+    )
+    rows = [(ids[reference], *e) for reference, events in logs for e in events]
+    insert_rows(PaymentEvent, EVENT_COLUMNS, rows)
     return len(payments)
