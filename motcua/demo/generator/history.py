@@ -21,7 +21,9 @@ the appointment, step deadlines and control sheet, the one pause rule, the regim
   actions.
 Nothing happens after `now`: a life that would continue past it stops where it is, which
 leaves the last weeks' dossiers open (1, 2, 4, 5, 6, 9), some of them overdue.
-History has no attachment files; `digitized` / `electronic_result` are set as facts.
+History has no attachment files; `digitized` / `electronic_result` are set as facts. Every
+settlement is a paid Payment of the channel that took the money, with its evidence
+(motcua.payments.history), written with the dossiers.
 """
 
 from __future__ import annotations
