@@ -30,7 +30,6 @@ from pydantic import ValidationError as PydanticValidationError
 from motcua.api.auth import AUTH
 from motcua.api.openapi import COMPONENT_FILES, Multipart, declare
 from motcua.catalog.models import Procedure, ProcessStep
-from motcua.core import rows
 from motcua.core.errors import DomainError, NotFound, ValidationFailed
 from motcua.core.http import client_address
 from motcua.core.paging import MAX_OFFSET
@@ -263,12 +262,7 @@ M = TypeVar("M", Agency, Procedure)
 
 
 def _by_code(model: type[M], code: str) -> M | None:
-    """The agency or procedure with this code, on the primary like the submission that
-    follows: a precompiled statement (docs/adr/0003), a quarter of the ORM's cost."""
-    if "\x00" in code:
-        return None  # PostgreSQL text cannot hold NUL, so no row has it
-    found = rows.select(model, f"{rows.column(model, 'code', 't0')} = %s", [code], tail="LIMIT 1")
-    return found[0] if found else None
+    return services.by_code(model, code)
 
 
 @overload

@@ -28,6 +28,7 @@ from __future__ import annotations
 from ._base import Transition, _book_number, _check_state, _event, _lock, _now, transition
 from ._clock import _close_step, _end_pause, _open_step, _pause_data
 from ._files import MAX_PAPERS, Counts, Files
+from ._offer import by_code
 from .apology import dossier_apologize, dossier_rate
 from .payment import (
     PAYMENT_PAUSE_REASON,
@@ -43,6 +44,7 @@ from .supplement import dossier_request_supplement, dossier_supplement
 from .withdrawal import dossier_request_withdrawal, dossier_stop
 
 __all__ = [
+    "by_code",
     "MAX_PAPERS",
     "PAYMENT_PAUSE_REASON",
     "SECRET_ALPHABET",

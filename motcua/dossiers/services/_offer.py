@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TypeVar
 
 from motcua.catalog.enums import AgencyRole, Channel
 from motcua.catalog.limits import limit_for
@@ -17,6 +18,8 @@ from .. import timing
 from ._files import (
     _components,
 )
+
+CodedT = TypeVar("CodedT", Agency, Procedure)
 
 
 @dataclass
@@ -116,6 +119,16 @@ def _version_for(procedure: Procedure, day: dt.date) -> ProcedureVersion:
             field="procedure",
         )
     return version
+
+
+def by_code(model: type[CodedT], code: str) -> CodedT | None:
+    """The agency or procedure with this code (a submission's first reads, on the primary
+    like the submission that follows): a precompiled statement (docs/adr/0003), a quarter
+    of the ORM's cost."""
+    if "\x00" in code:
+        return None  # PostgreSQL text cannot hold NUL, so no row has it
+    found = rows.select(model, f"{rows.column(model, 'code', 't0')} = %s", [code], tail="LIMIT 1")
+    return found[0] if found else None
 
 
 def _get_procedure(procedure: Procedure | str) -> Procedure:
