@@ -287,11 +287,11 @@ def facts_refresh(dossier_ids: Iterable[int]) -> int:
             rows = {r.pk: r for r in DossierFact.objects.filter(pk__in=chunk)}
             acc: dict[DayKey, dict[str, int]] = {}
             fresh: list[Fact] = []
-            dossiers = list(dossiers)
+            loaded = list(dossiers)
             proved = formulas.verified_paid_online(
-                [d.pk for d in dossiers if d.paid_online in (1, 2)]
+                [d.pk for d in loaded if d.paid_online in (1, 2)]
             )
-            for d in dossiers:
+            for d in loaded:
                 new = fact_of(
                     d,
                     field_id=d.procedure.field_id,
@@ -370,7 +370,10 @@ def dossier_pages(
         if not page:
             return
         proved = formulas.verified_paid_online([v[0] for v in page if v[_PAID_ONLINE] in (1, 2)])
-        yield [DossierRow(*values, (values[0], values[_PAID_ONLINE]) in proved) for values in page]
+        yield [
+            DossierRow._make((*values, (values[0], values[_PAID_ONLINE]) in proved))
+            for values in page
+        ]
         last = page[-1][0]
 
 

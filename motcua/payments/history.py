@@ -88,7 +88,7 @@ def history_reference(channel: str, *, code: str, obligation: int, rng: random.R
     raise ValueError(f"no history evidence for channel {channel!r}")
 
 
-def _evidence(p: PastPayment, rng: random.Random) -> tuple[dict[str, object], dict[str, str]]:
+def _evidence(p: PastPayment, rng: random.Random) -> tuple[dict[str, object], dict[str, object]]:
     """The Payment's evidence fields and the verified parameters of its notice."""
     pay_date = p.paid_at - dt.timedelta(seconds=rng.randint(5, 240))
     stamp = pay_date.astimezone(VN).strftime("%Y%m%d%H%M%S")
@@ -96,7 +96,7 @@ def _evidence(p: PastPayment, rng: random.Random) -> tuple[dict[str, object], di
     bank = rng.choice(BANKS)
     if p.channel == PaymentChannel.GATEWAY:
         card = rng.choice(CARD_TYPES)
-        params = {
+        params: dict[str, object] = {
             "vnp_Amount": str(p.amount_vnd * 100),
             "vnp_BankCode": bank,
             "vnp_CardType": card,

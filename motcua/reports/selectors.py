@@ -363,13 +363,17 @@ def monthly_cards(
         n_fee_bearing = len(fee_bearing[pk])
         for m in months:
             with_fee, paid = procs.get((pk, m), (set(), set()))
-            counts = {
+            of_procedures = {
                 "3.1": catalog[pk],
                 "3.5a": (len(with_fee), n_fee_bearing),
                 "3.5b": (len(paid), n_fee_bearing),
             }
             cards[(pk, m)] = figures_of(
-                flags.get((pk, m), zero), opened.get((pk, m), no_open), counts, p, day_seconds
+                flags.get((pk, m), zero),
+                opened.get((pk, m), no_open),
+                of_procedures,
+                p,
+                day_seconds,
             )
     return cards
 
