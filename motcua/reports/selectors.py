@@ -111,7 +111,7 @@ def total_points(card: Scorecard) -> Decimal | None:
 
 def scorecard_rows(card: Scorecard) -> list[dict[str, Any]]:
     """One row per indicator with its group, for the scorecard table. Only indicators with a
-    threshold target (§4.2: 3.1, 3.3, 4.2, 4.3, 5.4 by default) show a target and whether it
+    threshold target (§4.2: 3.1, 3.3, 3.5a, 3.5b, 4.2, 4.3, 5.4 by default) show a target and whether it
     is met; the others score linearly."""
     from motcua.indicators.formulas import params
 
