@@ -8,9 +8,12 @@ verified "paid" IPN checks the signature, locks the dossier and the payment, rec
 payment and moves the dossier 6 → 4 with its event, in one transaction.
 
     .venv/bin/python bench/payments.py [--ipns 1000] [--clients 16] [--duplicated 60]
-                                       [--senders 16]
+                                       [--senders 16] [--in-process 200]
 
-Phase 1: `--ipns` dossiers waiting for payment, one IPN each, sent by `--clients`
+Phase 0: `--in-process` dossiers paid one by one in this process through Django's test
+client (the whole request: middleware, view, service, commit): CPU ms per IPN
+(time.process_time, which a busy machine disturbs far less than wall time) and the SQL
+statements of one IPN. Phase 1: `--ipns` dossiers waiting for payment, one IPN each, sent by `--clients`
 concurrent clients: IPNs per second, p50 / p99 latency. Phase 2: `--duplicated` dossiers,
 each IPN sent by `--senders` clients at the same moment (a barrier): the count of credits
 (confirm_payment events) must equal the number of dossiers, 0 double credits.
@@ -31,6 +34,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -64,10 +68,13 @@ def setup(count: int) -> list[tuple[int, str]]:
         MOTCUA_DEBUG="0",
         # Forms (PDFs) are queued for Celery as in production; none runs here.
         MOTCUA_TASKS_EAGER="0",
-        MOTCUA_BROKER_URL="memory://",  # nothing reaches a shared Redis
+        # nothing reaches a shared Redis; with a host name kombu does not warn on each worker
+        MOTCUA_BROKER_URL="memory://localhost/",
         MOTCUA_VNPAY_TMN_CODE=TMN,
         MOTCUA_VNPAY_HASH_SECRET=SECRET,
         MOTCUA_VNPAY_PAY_URL="http://127.0.0.1:9/paymentv2/vpcpay.html",
+        # The security log goes to a file, as in production, not among the figures.
+        MOTCUA_SECURITY_LOG=str(Path(tempfile.mkdtemp(prefix="bench-payments-")) / "security.log"),
     )
     sys.path.insert(0, str(ROOT))
     import django
@@ -120,7 +127,39 @@ def send(port: int, path: str) -> tuple[float, str]:
     return time.perf_counter() - started, json.loads(body)["RspCode"]
 
 
-def phase_throughput(port: int, refs: list[str], clients: int) -> None:
+def cpu_seconds(server_pid: int) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of each gunicorn worker and of each PostgreSQL backend of the
+    bench's database (not the other databases of a shared server)."""
+    import psutil
+
+    def cpu(pid: int) -> float | None:
+        try:
+            return float(sum(psutil.Process(pid).cpu_times()[:2]))
+        except psutil.Error:
+            return None
+
+    out = subprocess.run(
+        [
+            "psql",
+            f"{PG}/postgres",
+            "-Atc",
+            f"SELECT pid FROM pg_stat_activity WHERE datname = '{DB}'",  # noqa: S608 (a constant)
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    workers = [c.pid for c in psutil.Process(server_pid).children()]
+    split: dict[str, dict[int, float]] = {"server": {}, "postgres": {}}
+    for kind, pids in (("server", workers), ("postgres", [int(p) for p in out])):
+        for pid in pids:
+            value = cpu(pid)
+            if value is not None:
+                split[kind][pid] = value
+    return split
+
+
+def phase_throughput(port: int, refs: list[str], clients: int, server_pid: int) -> None:
     paths = [ipn_query(r) for r in refs]
     lock = threading.Lock()
     latencies: list[float] = []
@@ -134,12 +173,18 @@ def phase_throughput(port: int, refs: list[str], clients: int) -> None:
                 codes[code] = codes.get(code, 0) + 1
 
     threads = [threading.Thread(target=worker, args=(paths[i::clients],)) for i in range(clients)]
+    cpu0 = cpu_seconds(server_pid)
     t0 = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - t0
+    cpu1 = cpu_seconds(server_pid)
+    per = {
+        kind: sum(v - cpu0[kind].get(pid, 0.0) for pid, v in cpu1[kind].items()) / len(paths)
+        for kind in cpu1
+    }
     latencies.sort()
     p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)]
     load = os.getloadavg()[0]
@@ -149,6 +194,38 @@ def phase_throughput(port: int, refs: list[str], clients: int) -> None:
     print(
         f"  {len(paths) / elapsed:.0f} IPNs/s; p50 {statistics.median(latencies) * 1000:.1f} ms, "  # noqa: T201
         f"p99 {p99 * 1000:.1f} ms; answers {codes}"
+    )
+    print(  # noqa: T201
+        f"  CPU ms per IPN: gunicorn workers {per['server'] * 1000:.2f}, "
+        f"PostgreSQL backends {per['postgres'] * 1000:.2f}"
+    )
+
+
+def phase_in_process(refs: list[str]) -> None:
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    client = Client()
+    paths = [ipn_query(r) for r in refs]
+    warm, probe, timed = paths[:10], paths[10], paths[11:]
+    for p in warm:
+        client.get(p)
+    with CaptureQueriesContext(connection) as ctx:
+        code = client.get(probe).json()["RspCode"]
+    statements = len(ctx.captured_queries)  # now: the next request clears the log
+    codes: dict[str, int] = {code: 1}
+    t0 = time.process_time()
+    for p in timed:
+        code = client.get(p).json()["RspCode"]
+        codes[code] = codes.get(code, 0) + 1
+    cpu = (time.process_time() - t0) / max(len(timed), 1)
+    print(f"phase 0: {len(timed)} verified paid IPNs in process, one at a time")  # noqa: T201
+    print(  # noqa: T201
+        f"  {cpu * 1000:.2f} ms CPU per IPN (process_time), "
+        f"{statements} statements per IPN; answers {codes}"
     )
 
 
@@ -197,10 +274,20 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--duplicated", type=int, default=60)
     ap.add_argument("--senders", type=int, default=16)
+    ap.add_argument("--in-process", type=int, default=200)
     args = ap.parse_args()
     t0 = time.perf_counter()
-    items = setup(args.ipns + args.duplicated)
+    warmup = 30
+    inproc = args.in_process + 11 if args.in_process else 0
+    items = setup(warmup + inproc + args.ipns + args.duplicated)
     print(f"setup: {len(items)} dossiers waiting for payment in {time.perf_counter() - t0:.0f} s")  # noqa: T201
+    warm, items = items[:warmup], items[warmup:]
+    if inproc:
+        phase_in_process([r for _, r in items[:inproc]])
+        items = items[inproc:]
+        from django.db import connections
+
+        connections.close_all()
     port = free_port()
     env = {**os.environ}
     server = subprocess.Popen(  # noqa: S603
@@ -224,9 +311,11 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        for _ in range(30):  # warm-up: every worker imports the URLconf and connects
-            send(port, ipn_query("WARMUP-UNKNOWN"))
-        phase_throughput(port, [r for _, r in items[: args.ipns]], args.clients)
+        # Warm-up: every worker imports the URLconf, connects and prepares its statements,
+        # on dossiers of its own (an unknown order would be logged as the warning it is).
+        for _, ref in warm:
+            send(port, ipn_query(ref))
+        phase_throughput(port, [r for _, r in items[: args.ipns]], args.clients, server.pid)
         phase_duplicates(port, items[args.ipns :], args.senders)
     finally:
         server.terminate()

@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Sum
 
+from motcua.core import rows
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.dossiers.enums import Action
 from motcua.dossiers.models import Dossier, DossierEvent
@@ -65,15 +68,41 @@ def gateway_origin() -> str | None:
 # ------------------------------------------------------------------------ obligations
 
 
+@cache
+def _obligation_sql(vendor: str) -> str:
+    t = rows.table(DossierEvent)
+    seq, dossier, action = (rows.column(DossierEvent, n) for n in ("seq", "dossier", "action"))
+    return f"SELECT MAX({seq}) FROM {t} WHERE {dossier} = %s AND {action} = %s"  # noqa: S608
+
+
 def current_obligation(dossier_id: int) -> int | None:
-    """The seq of the request for payment that set the dossier's amount due now."""
-    seq: int | None = (
-        DossierEvent.objects.filter(dossier_id=dossier_id, action=Action.REQUEST_PAYMENT)
-        .order_by("-seq")
-        .values_list("seq", flat=True)
-        .first()
+    """The seq of the request for payment that set the dossier's amount due now.
+
+    A precompiled statement (motcua.core.rows names, docs/adr/0003): the verified IPN asks
+    it under the dossier's lock on every payment."""
+    with connection.cursor() as cur:
+        cur.execute(_obligation_sql(connection.vendor), [dossier_id, Action.REQUEST_PAYMENT.value])
+        row = cur.fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+@cache
+def _paid_sql(vendor: str) -> str:
+    t = rows.table(Payment)
+    dossier, obligation, status = (
+        rows.column(Payment, n) for n in ("dossier", "obligation", "status")
     )
-    return seq
+    return f"SELECT 1 FROM {t} WHERE {dossier} = %s AND {obligation} = %s AND {status} = %s LIMIT 1"  # noqa: S608
+
+
+def obligation_paid(dossier_id: int, obligation: int) -> bool:
+    """Whether a verified payment already settled the dossier's `obligation` (the partial
+    unique index payment_one_paid_per_obligation is the last guard)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            _paid_sql(connection.vendor), [dossier_id, obligation, PaymentStatus.PAID.value]
+        )
+        return cur.fetchone() is not None
 
 
 def amount_outstanding(dossier: Dossier, obligation: int) -> int:
@@ -94,6 +123,18 @@ def _lock_dossier(dossier_id: int) -> Dossier:
         .only("id", "code", "status", "fee_due_vnd", "owner_id", "version")
         .filter(pk=dossier_id)
         .first()
+    )
+    if dossier is None:
+        raise NotFound("hồ sơ", "Dossier", field="dossier_id")
+    return dossier
+
+
+def _lock_dossier_for_receipt(dossier_id: int) -> Dossier:
+    """The dossier row locked (FOR UPDATE of that row), whole, with what its receipt needs
+    (the collecting agency, the procedure's version) in the same statement: the hot path
+    of a verified payment (motcua.core.rows, docs/adr/0003)."""
+    dossier = rows.load(
+        Dossier, int(dossier_id), joins=("settling_agency", "procedure_version"), lock=True
     )
     if dossier is None:
         raise NotFound("hồ sơ", "Dossier", field="dossier_id")
@@ -122,7 +163,7 @@ def _event(
         to_status=payment.status if payment else "",
         params=dict(params or {}),
     )
-    event.save(force_insert=True)
+    rows.save_new(event)  # append-only: an INSERT, never an update (PaymentEvent.save)
     return event
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.core import rows
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.types import Actor
 from motcua.dossiers.access import applicant_id
@@ -22,6 +23,7 @@ from .. import vnpay
 from ..models import (
     FINAL,
     EventKind,
+    FrozenPayment,
     Payment,
     PaymentStatus,
     Provider,
@@ -31,10 +33,12 @@ from ._common import (
     GatewayNotConfigured,
     _event,
     _lock_dossier,
+    _lock_dossier_for_receipt,
     _received,
     current_obligation,
     gateway_config,
     log,
+    obligation_paid,
 )
 from .receipts import issue_receipt
 
@@ -50,8 +54,11 @@ def _apply(
 ) -> tuple[str, str]:
     """Apply the provider's verified `notice` about the attempt `reference`: one
     transaction, the dossier's lock then the payment's, the state check, the event.
-    Returns the IPN answer (RspCode, Message)."""
-    found = Payment.objects.filter(reference=reference).values_list("pk", "dossier_id").first()
+    Returns the IPN answer (RspCode, Message).
+
+    The hot path of every verified IPN runs on motcua.core.rows' precompiled statements
+    (docs/adr/0003): the look-up, both locks, the paid payment's update and the log."""
+    found = rows.load(Payment, reference, by="reference") if reference else None
     if found is None:
         _event(
             None,
@@ -64,10 +71,12 @@ def _apply(
         )
         log.warning("payment %s: verified %s for an unknown order", reference, kind)
         return vnpay.ORDER_NOT_FOUND
-    payment_id, dossier_id = found
     with transaction.atomic():
-        dossier = _lock_dossier(dossier_id)
-        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        # The dossier whole (its receipt needs it), then the payment: always in this order.
+        dossier = _lock_dossier_for_receipt(found.dossier_id)
+        payment = rows.load(Payment, found.pk, lock=True)
+        if payment is None:  # a payment is never deleted; a stale reference is unknown
+            return vnpay.ORDER_NOT_FOUND
         before = payment.status
         if notice.amount_vnd != payment.amount_vnd:
             _event(
@@ -163,24 +172,32 @@ def _record_paid(
     if the dossier still waits for it; otherwise it is kept as paid_unmatched for an
     officer (a refund, reference §1.8) and the dossier is left alone."""
     now = timezone.now()
-    payment.provider_txn_no = notice.transaction_no[:64]
-    payment.bank_code = notice.bank_code[:32]
-    payment.card_type = notice.card_type[:32]
-    payment.provider_paid_at = notice.pay_date
-    payment.response_code = notice.response_code[:8]
-    payment.verified_by = verified_by
-    payment.verified_params = dict(params)
-    payment.paid_at = now
+    before = payment.status
     waits = (
         dossier.status == Status.FINANCIAL_OBLIGATION
         and current_obligation(dossier.pk) == payment.obligation
-        and not Payment.objects.filter(
-            dossier_id=dossier.pk, obligation=payment.obligation, status=PaymentStatus.PAID
-        ).exists()
+        and not obligation_paid(dossier.pk, payment.obligation)
     )
-    payment.status = PaymentStatus.PAID if waits else PaymentStatus.PAID_UNMATCHED
-    payment.save()
-    issue_receipt(payment)  # money was taken: its receipt, numbered in this transaction
+    changed = {
+        "status": PaymentStatus.PAID if waits else PaymentStatus.PAID_UNMATCHED,
+        "provider_txn_no": notice.transaction_no[:64],
+        "bank_code": notice.bank_code[:32],
+        "card_type": notice.card_type[:32],
+        "provider_paid_at": notice.pay_date,
+        "response_code": notice.response_code[:8],
+        "verified_by": verified_by,
+        "verified_params": dict(params),
+        "paid_at": now,
+    }
+    # The columns that change, on the locked row, only while it is still not final (the
+    # FrozenPayment rule of Payment.save, here in the statement's WHERE).
+    if rows.update(Payment, {"id": payment.pk, "status": before}, changed) != 1:
+        raise FrozenPayment("Thanh toán đã ghi nhận không được sửa (a paid payment is final).")
+    for name, value in changed.items():
+        setattr(payment, name, value)
+    payment._stored_status = payment.status
+    # Money was taken: its receipt, numbered in this transaction (the PDF after commit).
+    issue_receipt(payment, dossier=dossier)
     if waits:
         dossier_settle_payment(
             dossier_id=dossier.pk,

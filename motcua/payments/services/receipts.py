@@ -18,11 +18,13 @@ XML (docs/payments.md "Biên lai điện tử").
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.utils import timezone
 
+from motcua.core import rows
 from motcua.core.text import nfc
 from motcua.dossiers.models import Dossier
 
@@ -45,23 +47,29 @@ def receipt_series_for(agency_code: str, year: int) -> tuple[str, str]:
     return template[:20], series.replace("{yy}", f"{year % 100:02d}")[:20]
 
 
+@cache
+def _number_upsert(vendor: str) -> str:
+    """INSERT … ON CONFLICT DO UPDATE … RETURNING on ReceiptSequence, names from the model
+    (motcua.core.rows, docs/adr/0003; as the dossiers' book numbers)."""
+    t = rows.table(ReceiptSequence)
+    agency, template, series, year, last = (
+        rows.column(ReceiptSequence, n) for n in ("agency", "template", "series", "year", "last")
+    )
+    return (
+        f"INSERT INTO {t} ({agency}, {template}, {series}, {year}, {last}) "  # noqa: S608
+        f"VALUES (%s, %s, %s, %s, 1) ON CONFLICT ({agency}, {template}, {series}, {year}) "
+        f"DO UPDATE SET {last} = {t}.{last} + 1 RETURNING {last}"
+    )
+
+
 def _next_number(agency_id: int, template: str, series: str, year: int) -> int:
-    """The next number of the series, under the sequence row's lock (taken until the
-    caller's transaction ends)."""
-    key = {"agency_id": agency_id, "template": template, "series": series, "year": year}
-    seq = ReceiptSequence.objects.select_for_update().filter(**key).first()
-    if seq is None:
-        try:
-            with transaction.atomic():
-                seq = ReceiptSequence.objects.create(**key, last=0)
-        except IntegrityError:
-            # Another transaction created it first (and has committed): lock that row.
-            seq = ReceiptSequence.objects.select_for_update().get(**key)
-        else:
-            seq = ReceiptSequence.objects.select_for_update().get(pk=seq.pk)
-    seq.last += 1
-    seq.save(update_fields=["last"])
-    return seq.last
+    """The next number of the series, in one statement that creates the sequence's row or
+    takes its row lock (until the caller's transaction ends) and counts on: concurrent
+    payments queue on the row, and a rollback gives the number back."""
+    with connection.cursor() as cur:
+        cur.execute(_number_upsert(connection.vendor), [agency_id, template, series, year])
+        row = cur.fetchone()
+    return int(row[0])
 
 
 def _fee_lines(dossier: Dossier, amount_vnd: int) -> list[dict[str, object]]:
@@ -92,14 +100,19 @@ def _fee_lines(dossier: Dossier, amount_vnd: int) -> list[dict[str, object]]:
     ]
 
 
-def issue_receipt(payment: Payment, *, paper_receipt_number: str = "") -> Receipt:
+def issue_receipt(
+    payment: Payment, *, dossier: Dossier | None = None, paper_receipt_number: str = ""
+) -> Receipt:
     """Issue the receipt of `payment`, which has just taken money (paid or paid_unmatched),
     inside the caller's transaction (which holds the dossier's and the payment's locks).
     Called once, when the payment turns paid or paid_unmatched (a final state it never
-    leaves); the database holds a payment to one receipt (one-to-one)."""
-    dossier = Dossier.objects.select_related("settling_agency", "procedure_version").get(
-        pk=payment.dossier_id
-    )
+    leaves); the database holds a payment to one receipt (one-to-one). `dossier`: the
+    payment's dossier as the caller locked it, with its settling agency and procedure
+    version loaded (else it is read here)."""
+    if dossier is None or dossier.pk != payment.dossier_id:
+        dossier = Dossier.objects.select_related("settling_agency", "procedure_version").get(
+            pk=payment.dossier_id
+        )
     agency = dossier.settling_agency
     issued_at = payment.paid_at or timezone.now()
     year = issued_at.astimezone(VN_TZ).year
@@ -124,7 +137,8 @@ def issue_receipt(payment: Payment, *, paper_receipt_number: str = "") -> Receip
         provider_txn_no=payment.provider_txn_no,
         paper_receipt_number=nfc(paper_receipt_number)[:100],
     )
-    receipt.save(force_insert=True)
+    rows.save_new(receipt)  # a new row: one INSERT (issued receipts are final: Receipt.save)
+    receipt._had_file = False
     _event(
         payment,
         EventKind.RECEIPT,
