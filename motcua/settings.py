@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "motcua.documents",
     "motcua.indicators",
     "motcua.payments",
+    "motcua.digitization",
+    "motcua.store",
     "motcua.reports",
     "motcua.portal",
     "motcua.backoffice",
@@ -262,8 +264,14 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "motcua" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MOTCUA_MEDIA_ROOT", VAR_DIR / "media"))
+# Files: the filesystem under MEDIA_ROOT, or an S3-compatible object store when
+# MOTCUA_STORAGE_URL=s3://bucket?endpoint=…&region=…&prefix=… (core/storage.py; the keys from
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, never in the URL).
+from motcua.core.storage import default_storage_from_url  # noqa: E402
+
+MOTCUA_STORAGE_URL = os.environ.get("MOTCUA_STORAGE_URL", "")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_from_url(MOTCUA_STORAGE_URL),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -367,6 +375,15 @@ MOTCUA_DVCQG_MESSAGE_TYPES = os.environ.get("MOTCUA_DVCQG_MESSAGE_TYPES", "1,2,3
 MOTCUA_DVCQG_AGENCY_CODE = os.environ.get("MOTCUA_DVCQG_AGENCY_CODE", "")
 MOTCUA_DVCQG_AGENCY_NAME = os.environ.get("MOTCUA_DVCQG_AGENCY_NAME", "")
 MOTCUA_DVCQG_EXPIRE_MINUTES = int(os.environ.get("MOTCUA_DVCQG_EXPIRE_MINUTES", "15"))
+# The origin of the platform's checkout page (UrlThanhToan), for the dossier page's CSP
+# form-action; empty: the init URL's origin.
+MOTCUA_DVCQG_CHECKOUT_ORIGIN = os.environ.get("MOTCUA_DVCQG_CHECKOUT_ORIGIN", "")
+# Pending attempts whose IPN / callback has not come (reference §1.8): every
+# MOTCUA_QUERY_PENDING_EVERY_MINUTES `celery -A motcua beat` asks the gateway (querydr) and
+# the national platform (get bill) about every attempt still pending after
+# MOTCUA_QUERY_PENDING_AFTER_MINUTES (`motcua payments query-pending` does it by hand).
+MOTCUA_QUERY_PENDING_EVERY_MINUTES = int(os.environ.get("MOTCUA_QUERY_PENDING_EVERY_MINUTES", "5"))
+MOTCUA_QUERY_PENDING_AFTER_MINUTES = int(os.environ.get("MOTCUA_QUERY_PENDING_AFTER_MINUTES", "5"))
 
 # Fee receipts (biên lai điện tử; motcua.payments.services.receipts, docs/payments.md). The
 # template code (mẫu số) and series (ký hiệu; "{yy}" = the year's last two digits) the fee
@@ -375,6 +392,24 @@ MOTCUA_DVCQG_EXPIRE_MINUTES = int(os.environ.get("MOTCUA_DVCQG_EXPIRE_MINUTES", 
 MOTCUA_RECEIPT_TEMPLATE = os.environ.get("MOTCUA_RECEIPT_TEMPLATE", "01BLP0-001")
 MOTCUA_RECEIPT_SERIES = os.environ.get("MOTCUA_RECEIPT_SERIES", "BL-{yy}E")
 MOTCUA_RECEIPT_SERIES_BY_AGENCY = os.environ.get("MOTCUA_RECEIPT_SERIES_BY_AGENCY", "")
+# The signed XML e-receipt (motcua.documents.ereceipt): each collecting agency's signing key
+# and certificate, one PEM file per agency code; development ones are generated here on
+# first use (never committed).
+MOTCUA_ERECEIPT_KEY_DIR = Path(os.environ.get("MOTCUA_ERECEIPT_KEY_DIR", VAR_DIR / "ereceipt-keys"))
+
+# Mail (Django's mail framework): the receipt sent to the applicant. By default mails are
+# written as files under var/mail/ (the demo); set EMAIL_BACKEND to
+# django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST… for a real server.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "0") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "motcua <no-reply@motcua.localhost>")
 # Refunds (hoàn trả): when a paid dossier ends with one of these actions, a refund of its
 # fees is requested automatically (MOTCUA_REFUND_AUTOMATIC=0: only officers request them).
 # Which cases the law returns phí / lệ phí in was not found: UNCONFIRMED, configurable.
@@ -387,7 +422,8 @@ MOTCUA_REFUND_ON_ACTIONS = os.environ.get(
 # 970415 VietinBank), the account number and the holder's name as the bank app shows it
 # (ASCII). Empty BIN or account: the payment page offers no transfer. One account for the
 # province: MOTCUA_VIETQR_AGENCY is the code of the agency that collects on it; its counter
-# officers and leaders work the statement queue (per-agency accounts: later work).
+# officers and leaders work the statement queue. An agency with its own account (the admin's
+# "Tài khoản thu của đơn vị", CollectingAccount) collects on that one instead.
 # MOTCUA_STATEMENT_COLUMNS overrides the statement file's column names, e.g.
 # "date=Ngày GD;credit=Số tiền ghi có;text=Nội dung;txn_id=Số bút toán;balance=Số dư".
 MOTCUA_VIETQR_BIN = os.environ.get("MOTCUA_VIETQR_BIN", "")
@@ -452,6 +488,23 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# Digitization at the counter (motcua.digitization): OCR with ocrmypdf + Tesseract. The
+# languages are Tesseract's ("vie", "vie+eng"); images without a resolution are read at
+# MOTCUA_OCR_IMAGE_DPI; a page taking longer than MOTCUA_OCR_PAGE_TIMEOUT seconds fails.
+MOTCUA_OCR_LANGUAGES = os.environ.get("MOTCUA_OCR_LANGUAGES", "vie")
+MOTCUA_OCR_IMAGE_DPI = int(os.environ.get("MOTCUA_OCR_IMAGE_DPI", "300"))
+MOTCUA_OCR_PAGE_TIMEOUT = float(os.environ.get("MOTCUA_OCR_PAGE_TIMEOUT", "180"))
+# A scan still running after this long has lost its worker: the counter may retry it.
+MOTCUA_OCR_STALE_SECONDS = int(os.environ.get("MOTCUA_OCR_STALE_SECONDS", "1800"))
+# The code a digitized component / a result is given (mã thành phần số hóa, mã kết quả).
+# The articles of Circular 01/2023/TT-VPCP that fix the format were not read (UNCONFIRMED,
+# integration-reference §2.4): a str.format pattern with {dossier_code}, {component} (the
+# component's order in the procedure), {n} (the count per dossier and component/result).
+MOTCUA_COMPONENT_CODE_FORMAT = os.environ.get(
+    "MOTCUA_COMPONENT_CODE_FORMAT", "{dossier_code}-TP{component:02d}-{n:02d}"
+)
+MOTCUA_RESULT_CODE_FORMAT = os.environ.get("MOTCUA_RESULT_CODE_FORMAT", "{dossier_code}-KQ{n:02d}")
+
 # Forms and their rows kept together (motcua.documents.services.documents_repair): every
 # MOTCUA_DOCUMENTS_REPAIR_EVERY_SECONDS `celery -A motcua beat` queues the sweep, which
 # renders the forms missing for the events of the last MOTCUA_DOCUMENTS_REPAIR_DAYS days and
@@ -475,6 +528,11 @@ CELERY_BEAT_SCHEDULE = {
     "payments-reconcile": {
         "task": "payments.reconcile_yesterday",
         "schedule": crontab(minute=15, hour=MOTCUA_RECONCILE_AT_HOUR),
+    },
+    # Pending attempts asked about (querydr, get bill) when their notification is late.
+    "payments-query-pending": {
+        "task": "payments.query_pending",
+        "schedule": float(MOTCUA_QUERY_PENDING_EVERY_MINUTES * 60),
     },
 }
 

@@ -12,6 +12,7 @@ urlpatterns = [
     # Pages: each app adds its own urls.py (one line here each).
     path("giay-to/", include("motcua.documents.urls")),
     path("thanh-toan/", include("motcua.payments.urls")),  # the gateway's IPN
+    path("", include("motcua.store.urls")),  # /kho-du-lieu/, /chia-se/<token>/
     path("", include("motcua.reports.urls")),  # /bao-cao/, /cong-khai/, /open-data/
     path("", include("motcua.portal.urls")),  # keep last: every other prefix wins
 ]

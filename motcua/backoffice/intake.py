@@ -24,6 +24,7 @@ from motcua.core.errors import DomainError, PermissionDenied
 from motcua.core.templatetags.bilingual import pick
 from motcua.core.text import sorted_vi
 from motcua.core.validation import errors_from
+from motcua.digitization import services as digitization
 from motcua.dossiers import services
 from motcua.dossiers.access import staff_roles
 from motcua.dossiers.enums import TRANSITIONS, Action
@@ -235,6 +236,24 @@ def _place_errors(form: IntakeForm, exc: DomainError) -> tuple[dict[int, str], s
     return by_component, authorization
 
 
+def _queue_ocr(request: HttpRequest, dossier: Dossier) -> None:
+    """The scans handed in with the form go to the OCR (motcua.digitization); the dossier
+    is received whatever happens there: a failure shows on its digitization page."""
+    try:
+        queued = digitization.scan_handed_in(dossier_id=dossier.pk, actor=request.user)
+    except DomainError as exc:
+        messages.warning(request, pick(exc.message, exc.message_en))
+        return
+    if queued:
+        messages.info(
+            request,
+            pick(
+                f"Đang số hóa {len(queued)} bản quét (nhận dạng chữ); xem trang Số hóa.",
+                f"{len(queued)} scan(s) queued for OCR; see the Digitization page.",
+            ),
+        )
+
+
 def _done(request: HttpRequest, dossier: Dossier, refused: bool) -> HttpResponse:
     if refused:
         messages.success(
@@ -342,5 +361,8 @@ def intake(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             component_errors, authorization_error = _place_errors(form, exc)
         else:
-            return _done(request, dossier, form.cleaned_data["decision"] == "refuse")
+            refused = form.cleaned_data["decision"] == "refuse"
+            if not refused:
+                _queue_ocr(request, dossier)
+            return _done(request, dossier, refused)
     return _form_page(request, procedure, version, form, component_errors, authorization_error, 422)

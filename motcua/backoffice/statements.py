@@ -27,13 +27,15 @@ def _denied(request: HttpRequest) -> HttpResponse:
 
 
 def _page(request: HttpRequest, errors: list[DomainError] | None = None, status: int = 200):
-    lines = payment_services.statement_queue()
+    accounts = payment_services.matchable_accounts(request.user)
+    lines = payment_services.statement_queue(accounts)
     return render_page(
         request,
         "backoffice/statements.html",
         {
             "nav": "statements",
             "lines": lines,
+            "accounts": accounts,
             "status_en": LINE_STATUS_EN,
             "errors": errors or [],
             "totals": payment_services.statement_totals(),
@@ -64,9 +66,19 @@ def upload(request: HttpRequest) -> HttpResponse:
             field="file",
         )
         return _page(request, [err], status=400)
+    accounts = payment_services.matchable_accounts(request.user)
+    account = request.POST.get("account", "") or (accounts[0] if len(accounts) == 1 else "")
+    if account not in accounts:
+        err = DomainError(
+            "account_required",
+            "Cần chọn tài khoản thu của sao kê (một tài khoản của đơn vị mình).",
+            "Choose the collecting account the statement is of (one of your agency's).",
+            field="account",
+        )
+        return _page(request, [err], status=400)
     try:
         result = payment_services.statement_import(
-            upload.read(), name=upload.name or "", actor=request.user
+            upload.read(), name=upload.name or "", actor=request.user, account=account
         )
     except DomainError as exc:
         return _page(request, [exc], status=exc.status)

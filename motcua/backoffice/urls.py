@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import intake, reconciliation, refunds, statements, views
+from . import intake, reconciliation, refunds, scans, statements, views
 
 app_name = "backoffice"
 
@@ -24,5 +24,13 @@ urlpatterns = [
     path("sao-ke/<int:line_id>/khop/", statements.match, name="statements_match"),
     path("ho-so/<int:dossier_id>/", views.dossier, name="dossier"),
     path("ho-so/<int:dossier_id>/tep/<int:att_id>/", views.attachment, name="attachment"),
+    path("ho-so/<int:dossier_id>/so-hoa/", scans.scans, name="scans"),
+    path("ho-so/<int:dossier_id>/so-hoa/quet/", scans.scan_new, name="scan_new"),
+    path("ho-so/<int:dossier_id>/so-hoa/<int:scan_id>/", scans.scan_text, name="scan_text"),
+    path(
+        "ho-so/<int:dossier_id>/so-hoa/<int:scan_id>/thu-lai/",
+        scans.scan_retry,
+        name="scan_retry",
+    ),
     path("ho-so/<int:dossier_id>/<slug:action>/", views.act, name="act"),
 ]

@@ -46,6 +46,7 @@ from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
 from motcua.org.enums import Role
 from motcua.org.models import Agency
 from motcua.org.names import person_name
+from motcua.payments import services as payment_services
 
 from .actions import ACTIONS, make_form, mark_invalid
 from .guards import forbidden, render_page, staff_required
@@ -367,6 +368,8 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
             for p in dossier.pauses.all()
         ],
         "documents": _documents(dossier),
+        # Fee receipts, their files, and whether the applicant was mailed them.
+        "fee_receipts": payment_services.receipts_for_dossier(dossier.pk),
         "actions": forms_,
         # The amount due as assessed at submission (catalog.fees): what a request for
         # payment asks when the officer leaves the amount empty.
@@ -395,7 +398,12 @@ def attachment(request, dossier_id: int, att_id: int):
     if att is None:
         raise Http404
     staff_read(request, d, what="attachment", attachment_id=att.pk)
-    return file_response(att.file, original_name=att.original_name, content_type=att.content_type)
+    return file_response(
+        att.file,
+        original_name=att.original_name,
+        content_type=att.content_type,
+        sha256=att.sha256,
+    )
 
 
 @require_POST

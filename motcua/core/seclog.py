@@ -59,6 +59,8 @@ EVENTS = frozenset(
         "upload_rejected",  # a file refused (type, size, volume, malware)
         "dossier_read",  # a staff member opened a dossier (who, when, which)
         "payment_bad_signature",  # a payment provider's message whose checksum is wrong
+        "stored_file_corrupt",  # a stored file's bytes differ from its recorded SHA-256
+        "share_link_used",  # a result downloaded through a citizen's sharing link
     }
 )
 

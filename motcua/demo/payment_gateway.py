@@ -48,7 +48,8 @@ def gateway_simulator() -> Companion:
 
 def national_platform_simulator() -> Companion:
     """The national portal's payment platform simulator (motcua.payments.dvcqg_simulator):
-    a fresh partner code and hash key per run; its callback goes to the demo server."""
+    a fresh partner code and hash key per run; its callback goes to the demo server, and
+    its checkout page links back to the portal's return page."""
     port = free_port()
     partner = "MOTCUA-DEMO-" + secrets.token_hex(2).upper()
     key = secrets.token_hex(32)
@@ -68,6 +69,8 @@ def national_platform_simulator() -> Companion:
             key,
             "--callback-url",
             f"{public}/thanh-toan/dvcqg/dpnhankqthanhtoanhs/",
+            "--return-url",
+            f"{public}/thanh-toan/dvcqg/ket-qua/",
         ],
         port=port,
         settings={

@@ -1,5 +1,5 @@
-"""Fee receipts (biên lai) over the API: a dossier's receipts, and one as PDF, for whoever
-may see the dossier (others get 404, as for the dossier itself)."""
+"""Fee receipts (biên lai) over the API: a dossier's receipts, and one as PDF or as its
+signed XML (the e-receipt, motcua.documents.ereceipt), for whoever may see the dossier (others get 404, as for the dossier itself)."""
 
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ class ReceiptOut(Schema):
     provider_txn_no: str
     paper_receipt_number: str
     pdf: str
+    xml: str
 
 
 def _receipt(r: Receipt) -> dict[str, Any]:
@@ -60,6 +61,7 @@ def _receipt(r: Receipt) -> dict[str, Any]:
         "provider_txn_no": r.provider_txn_no,
         "paper_receipt_number": r.paper_receipt_number,
         "pdf": f"/api/receipts/{r.pk}/pdf",
+        "xml": f"/api/receipts/{r.pk}/xml",
     }
 
 
@@ -92,5 +94,31 @@ def receipt_file(request: HttpRequest, receipt_id: int = RowId) -> HttpResponse:
     content = receipt_pdf(receipt)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="bien-lai-{receipt.pk}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.get(
+    "/{receipt_id}/xml",
+    url_name="receipt_xml",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "Biên lai điện tử có chữ ký số (the signed XML e-receipt)",
+                "content": {"application/xml": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def receipt_signed_xml(request: HttpRequest, receipt_id: int = RowId) -> HttpResponse:
+    from .ereceipt import receipt_xml
+
+    receipt = Receipt.objects.filter(pk=receipt_id).only("pk", "dossier_id").first()
+    if receipt is None:
+        raise NotFound("biên lai", "Receipt", field="receipt_id")
+    dossier_selectors.dossier_get(user=request.user, dossier_id=receipt.dossier_id)
+    content = receipt_xml(receipt)
+    response = HttpResponse(content, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="bien-lai-{receipt.pk}.xml"'
     response["X-Content-Type-Options"] = "nosniff"
     return response

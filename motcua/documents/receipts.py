@@ -12,8 +12,9 @@ import hashlib
 import logging
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from motcua.dossiers.attachments import verified_open
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.payments.models import Receipt
 
@@ -70,8 +71,9 @@ def receipt_store(*, receipt_id: int) -> Receipt:
 def receipt_pdf(receipt: Receipt) -> bytes:
     """The stored PDF of the receipt (stored now if missing)."""
     stored = receipt_store(receipt_id=receipt.pk)
-    with stored.file.open("rb") as fh:
-        return fh.read()
+    with verified_open(stored.file, sha256=stored.sha256) as fh:  # a changed byte: refused
+        data: bytes = fh.read()
+    return data
 
 
 def receipts_store_missing(*, since: dt.datetime | None = None) -> tuple[int, int]:
@@ -90,10 +92,61 @@ def receipts_store_missing(*, since: dt.datetime | None = None) -> tuple[int, in
     return stored, failed
 
 
-def on_payment_confirmed(event: DossierEvent, dossier: Dossier) -> None:
-    """After-commit listener (confirm_payment): store the PDFs of the dossier's receipts."""
-    for pk in Receipt.objects.filter(dossier_id=dossier.pk, sha256="").values_list("pk", flat=True):
+def receipt_files(receipt: Receipt) -> list[tuple[str, bytes, str]]:
+    """The receipt's two files as the applicant receives them: the PDF and the signed XML."""
+    from .ereceipt import receipt_xml
+
+    name = f"bien-lai-{receipt.series}-{receipt.number_text}".replace("/", "-")
+    return [
+        (f"{name}.pdf", receipt_pdf(receipt), "application/pdf"),
+        (f"{name}.xml", receipt_xml(receipt), "application/xml"),
+    ]
+
+
+def receipt_deliver(*, receipt_id: int) -> None:
+    """Keep the receipt with the dossier (its PDF and signed XML stored), then send it to
+    the applicant (payments.services.receipt_mail: once, recorded). Idempotent."""
+    from motcua.payments.services import receipt_mail
+
+    from .ereceipt import receipt_xml_store
+
+    receipt_store(receipt_id=receipt_id)
+    receipt_xml_store(receipt_id=receipt_id)
+    receipt_mail(receipt_id=receipt_id, attachments=receipt_files)
+
+
+def receipts_deliver_missing(*, since: dt.datetime | None = None) -> tuple[int, int]:
+    """The sweep's part for receipts: every receipt without its signed XML, or not yet
+    mailed to an applicant who gave an address (a mail server that was down): (done,
+    failed)."""
+    from motcua.payments.services import receipts_unmailed
+
+    qs = Receipt.objects.filter(xml_sha256="")
+    if since is not None:
+        qs = qs.filter(issued_at__gte=since)
+    pks = sorted(set(qs.values_list("pk", flat=True)) | set(receipts_unmailed(since=since)))
+    done = failed = 0
+    for pk in pks:
         try:
-            receipt_store(receipt_id=pk)
+            receipt_deliver(receipt_id=pk)
+            done += 1
         except Exception:
-            log.exception("receipt %s of dossier %s: PDF not stored", pk, dossier.pk)
+            failed += 1
+            log.exception("receipt %s: not delivered", pk)
+    return done, failed
+
+
+def on_payment_confirmed(event: DossierEvent, dossier: Dossier) -> None:
+    """After-commit listener (confirm_payment; queued to a worker when Celery is not eager,
+    as the forms are): store the PDFs and signed XML of the dossier's new receipts and mail
+    them to the applicant."""
+    pks = (
+        Receipt.objects.filter(dossier_id=dossier.pk)
+        .filter(Q(sha256="") | Q(xml_sha256=""))
+        .values_list("pk", flat=True)
+    )
+    for pk in pks:
+        try:
+            receipt_deliver(receipt_id=pk)
+        except Exception:
+            log.exception("receipt %s of dossier %s: not delivered", pk, dossier.pk)

@@ -232,11 +232,14 @@ def documents_repair(
         report.restored += restored
         report.orphans_removed += removed
         report.failed += failed
-    # Fee receipts without their PDF (motcua.documents.receipts).
-    from .receipts import receipts_store_missing
+    # Fee receipts without their PDF, their signed XML, or not yet mailed
+    # (motcua.documents.receipts).
+    from .receipts import receipts_deliver_missing, receipts_store_missing
 
     stored, failed = receipts_store_missing(since=since)
     report.rendered += stored
+    report.failed += failed
+    _delivered, failed = receipts_deliver_missing(since=since)
     report.failed += failed
     return report
 

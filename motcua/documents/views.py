@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from motcua.dossiers.access import can_view, is_province_monitor, staff_roles
 from motcua.dossiers.accesslog import hidden_refusal, staff_read
+from motcua.dossiers.attachments import StoredFileCorrupt, corrupt_response, verified_open
 from motcua.dossiers.models import Dossier
 from motcua.org.models import Agency
 
@@ -57,8 +58,11 @@ def dossier_document(request: HttpRequest, dossier_id: int, kind: str) -> HttpRe
             raise Http404
     doc = services.document_get_or_render(dossier=dossier, kind=kind, event=event)
     staff_read(request, dossier, what="document", document=kind)
-    with doc.file.open("rb") as fh:
-        content = fh.read()
+    try:
+        with verified_open(doc.file, sha256=doc.sha256) as fh:
+            content = fh.read()
+    except StoredFileCorrupt as exc:
+        return corrupt_response(exc)
     name = dossier.code or f"ho-so-{dossier.pk}"
     once = (DocumentKind.RECEIPT, DocumentKind.ACKNOWLEDGEMENT)  # one per dossier
     suffix = f"-{event.seq}" if event is not None and kind not in once else ""
@@ -118,3 +122,35 @@ def fee_receipt(request: HttpRequest, dossier_id: int, receipt_id: int) -> HttpR
         raise Http404
     name = f"bien-lai-{receipt.series}-{receipt.number_text}".replace("/", "-")
     return _pdf(receipt_pdf(receipt), f"{name}.pdf")
+
+
+@require_GET
+def fee_receipt_xml(request: HttpRequest, dossier_id: int, receipt_id: int) -> HttpResponse:
+    """The receipt's signed XML (the e-receipt proper, motcua.documents.ereceipt), for the
+    same people as its PDF; 404 for anyone else."""
+    from motcua.payments.models import Receipt
+
+    from .ereceipt import receipt_xml
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    dossier = Dossier.objects.filter(pk=dossier_id).first()
+    if dossier is None or not can_view(request.user, dossier):
+        if dossier is not None:
+            hidden_refusal(request.user, dossier, document="fee_receipt_xml")
+        raise Http404
+    receipt = (
+        Receipt.objects.select_related("agency", "dossier")
+        .filter(pk=receipt_id, dossier_id=dossier.pk)
+        .first()
+    )
+    if receipt is None:
+        raise Http404
+    staff_read(request, dossier, what="document", document="fee_receipt_xml")
+    content = receipt_xml(receipt)
+    name = f"bien-lai-{receipt.series}-{receipt.number_text}".replace("/", "-")
+    response = HttpResponse(content, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.xml"'
+    response["Content-Length"] = str(len(content))
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -15,7 +15,8 @@ from functools import cache
 from typing import Any, TypeVar, get_args, get_origin, overload
 
 from django.db.models import ForeignKey
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Schema
@@ -152,6 +153,9 @@ def _attachment(a: Attachment) -> dict[str, Any]:
         "content_type": a.content_type,
         "uploaded_at": a.uploaded_at,
         "digitized": a.digitized,
+        "source": a.source,
+        "source_label": a.source_label,
+        "reused": a.reused,
         "url": reverse(
             "api:dossier_attachment", kwargs={"dossier_id": a.dossier_id, "att_id": a.pk}
         ),
@@ -637,13 +641,19 @@ def detail(request: HttpRequest, dossier_id: int = DossierId) -> dict[str, Any]:
 @router.get("/{dossier_id}/attachments/{att_id}", url_name="dossier_attachment")
 def attachment(
     request: HttpRequest, dossier_id: int = DossierId, att_id: int = DossierId
-) -> FileResponse:
+) -> HttpResponseBase:
     d = selectors.dossier_get(user=request.user, dossier_id=dossier_id)
     att = Attachment.objects.filter(pk=att_id, dossier_id=d.pk).first()
     if att is None or not can_see_attachment(request.user, d, att.kind):
         raise NotFound("tệp đính kèm", "Attachment", field="att_id")
     staff_read(request, d, what="attachment", attachment_id=att.pk)
-    return file_response(att.file, original_name=att.original_name, content_type=att.content_type)
+    return file_response(
+        att.file,
+        original_name=att.original_name,
+        content_type=att.content_type,
+        sha256=att.sha256,
+        api=True,
+    )
 
 
 # ---------------------------------------------------------------------------- transitions

@@ -14,22 +14,28 @@ inline (`disposition`); the rest is downloaded.
 from __future__ import annotations
 
 import hashlib
+import logging
+import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 
-from motcua.core.errors import ValidationFailed
-from motcua.core.seclog import logs_rejected_upload
+from motcua.core.errors import DomainError, ValidationFailed
+from motcua.core.seclog import logs_rejected_upload, security_event
 
 from . import scanner
+
+if TYPE_CHECKING:
+    from .reuse import Reuse
 
 ALLOWED_TYPES = {
     "application/pdf": "PDF",
@@ -71,6 +77,7 @@ class CheckedFile:
     sha256: str
     size: int
     scan: scanner.Scan | None = None  # None: no scanner configured (MOTCUA_CLAMD unset)
+    reuse: Reuse | None = None  # taken from the applicant's store (reuse.py), not uploaded
 
     @property
     def content(self) -> bytes:
@@ -216,13 +223,81 @@ def served_name(name: str, content_type: str) -> str:
         return _safe_name(name[: -len(_extension(name))], content_type, "")
 
 
-def file_response(stored: Any, *, original_name: str, content_type: str) -> FileResponse:
+logger = logging.getLogger(__name__)
+# Read back into memory up to this size, then into a temporary file (uploads are <= 10 MiB).
+_SPOOL_BYTES = 1024 * 1024
+
+
+class StoredFileCorrupt(DomainError):
+    """A stored file whose bytes no longer have the SHA-256 recorded when it was kept: it is
+    not served (nor reused), and the event is logged."""
+
+    status = 409
+
+    def __init__(self, name: str, path: str) -> None:
+        super().__init__(
+            "stored_file_corrupt",
+            f"Tệp '{name}' trong kho lưu trữ đã bị thay đổi hoặc hỏng (mã băm SHA-256 không "
+            "khớp): hệ thống không cung cấp tệp này. Vui lòng báo quản trị viên.",
+            f"The stored file '{name}' has been altered or damaged (its SHA-256 does not "
+            "match): it is not served. Please tell the administrator.",
+            data={"path": path},
+        )
+
+
+def verified_open(stored: Any, *, sha256: str, name: str = "") -> Any:
+    """The bytes of a stored file (a FieldFile or a storage path), read once from the
+    storage (filesystem or object store) into a spooled temporary file while hashing, and
+    given back only when their SHA-256 is the one recorded: a changed byte is refused
+    (StoredFileCorrupt) and logged, never served."""
+    path: str = stored if isinstance(stored, str) else stored.name
+    digest = hashlib.sha256()
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 (returned)
+    with default_storage.open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(64 * 1024), b""):
+            digest.update(chunk)
+            spool.write(chunk)
+    if digest.hexdigest() != sha256:
+        spool.close()
+        logger.error("stored file %s: SHA-256 %s, recorded %s", path, digest.hexdigest(), sha256)
+        security_event(
+            "stored_file_corrupt",
+            level=logging.ERROR,
+            path=path,
+            expected=sha256,
+            found=digest.hexdigest(),
+        )
+        raise StoredFileCorrupt(name or path.rsplit("/", 1)[-1], path)
+    spool.seek(0)
+    return spool
+
+
+def corrupt_response(exc: StoredFileCorrupt) -> HttpResponse:
+    """The page a refused file gives (Vietnamese first, then English)."""
+    return HttpResponse(
+        f"{exc.message}\n{exc.message_en}\n",
+        status=exc.status,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def file_response(
+    stored: Any, *, original_name: str, content_type: str, sha256: str, api: bool = False
+) -> HttpResponseBase:
     """Serve a stored file: PDFs and images inline, everything else as a download
     (Content-Disposition: attachment); never sniffed by the browser (nosniff); anything but a
     PDF sandboxed (no script of an uploaded file runs in our origin; Chromium's PDF viewer
-    refuses sandboxed documents, and PDFs were sniffed as PDFs when stored)."""
+    refuses sandboxed documents, and PDFs were sniffed as PDFs when stored). The bytes are
+    checked against the recorded SHA-256 first (verified_open): a corrupt file is a 409 (a
+    page saying so, or for the API the error raised, which it answers in its JSON shape)."""
+    try:
+        body = verified_open(stored, sha256=sha256, name=original_name)
+    except StoredFileCorrupt as exc:
+        if api:
+            raise
+        return corrupt_response(exc)
     response = FileResponse(
-        stored.open("rb"),
+        body,
         as_attachment=content_type not in INLINE_TYPES,
         filename=served_name(original_name, content_type),
         content_type=content_type,

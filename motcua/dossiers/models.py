@@ -345,6 +345,17 @@ class AttachmentKind(models.TextChoices):
     RESULT = "result", "Kết quả giải quyết"
 
 
+class AttachmentSource(models.TextChoices):
+    """Where an attachment's bytes came from: uploaded or scanned for this dossier, or taken
+    from the applicant's document store (kho dữ liệu, motcua.store). Which of these count
+    as reuse of digitized data (indicator 4.3) is decided by dossiers.reuse.is_reuse."""
+
+    UPLOAD = "upload", "Tải lên / quét cho hồ sơ này"
+    STORE_RESULT = "store_result", "Kho dữ liệu: kết quả điện tử đã cấp"
+    STORE_COMPONENT = "store_component", "Kho dữ liệu: thành phần đã số hóa"
+    STORE_UPLOAD = "store_upload", "Kho dữ liệu: giấy tờ công dân tự tải lên"
+
+
 def attachment_path(instance: Attachment, filename: str) -> str:
     return f"dossiers/{instance.dossier_id}/{instance.sha256[:2]}/{instance.sha256}"
 
@@ -375,6 +386,25 @@ class Attachment(models.Model):
     # its VERSION (engine/signature database/date). Empty: kept with no scanner configured.
     scanned_at = models.DateTimeField("quét mã độc lúc", null=True, blank=True)
     scan_engine = models.CharField("bộ quét mã độc", max_length=200, blank=True, default="")
+    # Taken from the applicant's store (issue 12): the source, the attachment it copies (a
+    # result or a digitized component of an earlier dossier) or the id of the store's own
+    # upload (motcua.store.StoreDocument, which may be deleted later: the copy stays), and
+    # what the officer reads ("Kết quả hồ sơ X…"). Written by the submission only.
+    source = models.CharField(
+        "nguồn", max_length=16, choices=AttachmentSource.choices, default=AttachmentSource.UPLOAD
+    )
+    source_attachment = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="tệp gốc trong kho",
+    )
+    source_document_id = models.PositiveBigIntegerField(
+        "giấy tờ trong kho (mã)", null=True, blank=True
+    )
+    source_label = models.CharField("mô tả nguồn", max_length=500, blank=True, default="")
 
     class Meta:
         verbose_name = "tệp đính kèm"
@@ -383,6 +413,19 @@ class Attachment(models.Model):
         indexes = [
             # An account's uploads of the day (services._files._check_volume).
             models.Index(fields=["uploaded_by", "uploaded_at"], name="attachment_uploader_at_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    source="upload", source_attachment__isnull=True, source_document_id__isnull=True
+                )
+                | Q(
+                    source__in=["store_result", "store_component"],
+                    source_attachment__isnull=False,
+                )
+                | Q(source="store_upload", source_document_id__isnull=False),
+                name="attachment_source_named",
+            ),
         ]
 
     def __str__(self) -> str:

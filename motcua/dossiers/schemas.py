@@ -322,6 +322,11 @@ class AttachmentOut(Schema):
     content_type: str
     uploaded_at: dt.datetime
     digitized: bool
+    # Where it came from: "upload", or the applicant's store ("store_result",
+    # "store_component", "store_upload"; docs/store.md) with what the officer reads.
+    source: str
+    source_label: str
+    reused: bool  # counts as reuse of digitized data (indicator 4.3, dossiers.reuse)
     url: str
 
 

@@ -64,7 +64,7 @@ class PaymentEventAdmin(_ReadOnly, _Admin):
 # receipts are issued with the payment; refunds move through motcua.payments.services and
 # the back office's refund page /mot-cua/hoan-tra/).
 
-from .models import Receipt, Refund  # noqa: E402
+from .models import CollectingAccount, Receipt, Refund  # noqa: E402
 
 
 @admin.register(Receipt)
@@ -72,7 +72,18 @@ class ReceiptAdmin(_ReadOnly, _Admin):
     list_display = ("series", "number", "template", "agency", "dossier", "amount_vnd", "issued_at")
     list_filter = ("template", "series", "year", "channel")
     search_fields = ("dossier__code", "payer_name", "payment__reference", "provider_txn_no")
-    exclude = ("file",)
+    exclude = ("file", "xml_file")
+
+
+@admin.register(CollectingAccount)
+class CollectingAccountAdmin(_Admin):
+    """Each collecting agency's account for transfers (VietQR): editable here; an agency
+    without one collects on the settings' account (MOTCUA_VIETQR_*)."""
+
+    list_display = ("agency", "bin", "account", "name", "active")
+    list_filter = ("active",)
+    search_fields = ("agency__code", "agency__name", "account")
+    autocomplete_fields = ("agency",)
 
 
 @admin.register(Refund)

@@ -5,15 +5,19 @@ describe; the checksum code is written again here, on purpose, so a mistake on e
 side shows up as a refusal.
 
     python -m motcua.payments.dvcqg_simulator --port N --partner-code X --hash-key K \
-        --callback-url URL
+        --callback-url URL [--return-url URL]
 
     POST /api/khoitao        the init message (JSON): checks partner, checksum, amount,
                              reference; answers {MaLoi, …, UrlThanhToan, MaXacThuc}
     GET  /thanhtoan?ma=REF   the citizen's checkout page (Vietnamese, no JavaScript)
     POST /thanhtoan          the citizen's choice: success or refused; then the signed
-                             callback (per its mode) and the result page
+                             callback (per its mode) and the result page, with a link back
+                             to the province's return URL (?MaThamChieu=REF; registered
+                             with the operator like the callback URL, so --return-url)
     POST /api/laybienlai     get bill: the transaction, signed as the callback
     POST /_control/mode      {"mode": normal|missing|bad_signature|wrong_amount}
+    POST /_control/transaction  {"ref", "MaLoi"?, "SoTien"?, "omit"?}: change what get bill
+                             answers of a transaction (reconciliation tests)
     GET  /_control/log       every callback sent and the answer received
     GET  /_control/health
 """
@@ -81,10 +85,11 @@ def _s(v: Any) -> str:
 
 
 class Platform:
-    def __init__(self, partner: str, key: str, callback_url: str) -> None:
+    def __init__(self, partner: str, key: str, callback_url: str, return_url: str = "") -> None:
         self.partner = partner
         self.key = key
         self.callback_url = callback_url
+        self.return_url = return_url
         self.lock = threading.Lock()
         self.orders: dict[str, dict[str, Any]] = {}
         self.transactions: dict[str, dict[str, str]] = {}
@@ -203,7 +208,17 @@ class Platform:
             msg["MaXacThuc"] = _sum([msg[k] for k in CALLBACK], key)
             self.send_callback(msg)
         text = "Giao dịch thành công." if outcome == "success" else "Giao dịch không thành công."
-        return _page(start_response, f'<p class="result" data-ma="{html.escape(ref)}">{text}</p>')
+        back = ""
+        if self.return_url:
+            sep = "&" if "?" in self.return_url else "?"
+            href = f"{self.return_url}{sep}{urllib.parse.urlencode({'MaThamChieu': ref})}"
+            back = (
+                f'<p><a href="{html.escape(href)}">Quay về Cổng dịch vụ công '
+                "(back to the public-service portal)</a></p>"
+            )
+        return _page(
+            start_response, f'<p class="result" data-ma="{html.escape(ref)}">{text}</p>{back}'
+        )
 
     def send_callback(self, msg: dict[str, str]) -> None:
         entry: dict[str, Any] = {"ref": msg["MaThamChieu"], "sent": msg}
@@ -239,10 +254,10 @@ class Platform:
             txn = self.transactions.get(ref)
         if not valid:
             answer = {"MaLoi": "03", "MaThamChieu": ref, "MaDoiTac": self.partner}
-        elif txn is None:
+        elif txn is None or txn.get("omit"):
             answer = {"MaLoi": "01", "MaThamChieu": ref, "MaDoiTac": self.partner}
         else:
-            answer = dict(txn)
+            answer = {k: v for k, v in txn.items() if k in CALLBACK}
         answer.setdefault("ThoiGianGD", now)
         answer["MaXacThuc"] = _sum([_s(answer.get(k)) for k in CALLBACK], self.key)
         return _json(start_response, answer)
@@ -262,6 +277,17 @@ class Platform:
                 return _send(start_response, "400 Bad Request", b"{}", "application/json")
             with self.lock:
                 self.mode = mode
+        elif path == "/_control/transaction" and method == "POST":
+            change = json.loads(_read(environ) or b"{}")
+            with self.lock:
+                txn = self.transactions.get(_s(change.get("ref")))
+                if txn is None:
+                    return _send(start_response, "404 Not Found", b"{}", "application/json")
+                for k in ("MaLoi", "SoTien"):
+                    if k in change:
+                        txn[k] = _s(change[k])
+                if "omit" in change:
+                    txn["omit"] = "1" if change["omit"] else ""
         elif path != "/_control/health":
             return _send(start_response, "404 Not Found", b"{}", "application/json")
         return _json(start_response, answer)
@@ -308,8 +334,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--partner-code", required=True)
     parser.add_argument("--hash-key", required=True)
     parser.add_argument("--callback-url", required=True)
+    parser.add_argument("--return-url", default="", help="the province's page for the browser")
     args = parser.parse_args(argv)
-    app = Platform(args.partner_code, args.hash_key, args.callback_url)
+    app = Platform(args.partner_code, args.hash_key, args.callback_url, args.return_url)
     server = make_server(
         args.host, args.port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
     )

@@ -523,6 +523,12 @@ class Receipt(models.Model):
     file = models.FileField("tệp PDF", upload_to="receipts", max_length=255, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     size = models.PositiveIntegerField("dung lượng (byte)", default=0)
+    # The e-receipt proper (Decree 123/2020 art. 33): the receipt's data as XML signed by
+    # the collecting agency (XMLDSig; motcua.documents.ereceipt), attached after commit.
+    xml_file = models.FileField(
+        "biên lai điện tử (XML có chữ ký số)", upload_to="receipts", max_length=255, blank=True
+    )
+    xml_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = "biên lai thu phí, lệ phí"
@@ -543,12 +549,16 @@ class Receipt(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             fields = set(kwargs.get("update_fields") or ())
-            if not fields or not fields <= {"file", "sha256", "size"} or self._had_file:
+            # Only its files are attached, each once: the PDF, the signed XML.
+            pdf_once = fields <= {"file", "sha256", "size"} and not self._had_file
+            xml_once = fields <= {"xml_file", "xml_sha256"} and not self._had_xml
+            if not fields or not (pdf_once or xml_once):
                 raise FrozenReceipt(
                     "Biên lai đã phát hành không được sửa (an issued receipt is final)."
                 )
         super().save(*args, **kwargs)
         self._had_file = bool(self.sha256)
+        self._had_xml = bool(self.xml_sha256)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise FrozenReceipt("Biên lai đã phát hành không được xóa (an issued receipt is final).")
@@ -556,10 +566,13 @@ class Receipt(models.Model):
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> Receipt:
         obj = super().from_db(db, field_names, values, **kwargs)
-        obj._had_file = bool(getattr(obj, "sha256", ""))
+        # Only the loaded fields (reading a deferred one would load it, recursively).
+        obj._had_file = bool(obj.__dict__.get("sha256", ""))
+        obj._had_xml = bool(obj.__dict__.get("xml_sha256", ""))
         return obj
 
     _had_file = False
+    _had_xml = False
 
     @property
     def number_text(self) -> str:
@@ -654,3 +667,54 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payment_id} {self.amount_vnd} {self.status}"
+
+
+class CollectingAccount(models.Model):
+    """Tài khoản thu của đơn vị thu phí: the bank account a collecting agency (a dossier's
+    settling agency) receives transfers on — the VietQR payload, the payment page, the
+    request for payment and the statement matching use it (reference §7.3: beneficiary
+    accounts per agency). An agency without one collects on the settings' account
+    (MOTCUA_VIETQR_*). Edited in the admin; the values are checked as the QR needs them."""
+
+    agency = models.OneToOneField(
+        "org.Agency",
+        on_delete=models.PROTECT,
+        related_name="collecting_account",
+        verbose_name="đơn vị thu",
+    )
+    bin = models.CharField("mã BIN ngân hàng (6 chữ số)", max_length=6)
+    account = models.CharField("số tài khoản", max_length=19)
+    name = models.CharField("tên chủ tài khoản (không dấu, ≤ 25 ký tự)", max_length=25, blank=True)
+    active = models.BooleanField("đang dùng", default=True)
+
+    class Meta:
+        verbose_name = "tài khoản thu của đơn vị"
+        verbose_name_plural = "tài khoản thu của đơn vị"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(bin__regex=r"^[0-9]{6}$"), name="collecting_account_bin_6_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(account__regex=r"^[0-9A-Za-z]{1,19}$"),
+                name="collecting_account_number_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bin} {self.account}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from motcua.core.errors import ValidationFailed
+
+        from . import vietqr
+
+        try:
+            vietqr.Beneficiary(self.bin, self.account, self.name)
+        except ValidationFailed as exc:
+            raise ValidationError(
+                {exc.field or "account": f"{exc.message} ({exc.message_en})"}
+            ) from None
+        # As the bank app shows it: without accents, upper case (the EMV common set).
+        self.name = " ".join(vietqr.fold(w) for w in self.name.split())[:25]

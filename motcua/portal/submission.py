@@ -7,6 +7,11 @@ bad file gets its own message; good files are kept in a draft (file storage, ref
 from the session), so a correction never asks again for files that were fine. Step 3 is
 the review: what will be sent, the fees and the expected due date; "Submit" calls
 `dossiers.services.dossier_submit` with the draft's files, and the receipt follows.
+
+A component may be filled from the applicant's document store instead (issue 12): the form
+offers, per component, the store's documents that match it (store.selectors.matches); the
+draft keeps the choice (a key, not a copy), and the submission resolves it for the owner
+(store.selectors.resolve_reuse) and passes it to the service as `reused`.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from motcua.dossiers.attachments import CheckedFile, check_file
 from motcua.dossiers.uploads import component_uploads
 from motcua.org.models import Agency
 from motcua.org.services import applicant_attributes
+from motcua.store import selectors as store_selectors
 
 from .drafts import DRAFTS
 from .views import _receiving_agencies, _version_or_404, due_preview, online_state
@@ -150,6 +156,8 @@ class _Step2:
     cases: list[str]
     authorization: dict[str, Any] | None
     files: list[dict[str, Any]]
+    # Documents chosen from the store: {"component", "key", "name", "size", "doc_type"}.
+    store: list[dict[str, Any]] = field(default_factory=list)
     fee_answers: dict[str, str] = field(default_factory=dict)  # as posted (catalog.fees)
     errors: dict[str, DomainError] = field(default_factory=dict)
     component_errors: dict[int, list[DomainError]] = field(default_factory=dict)
@@ -164,6 +172,7 @@ class _Step2:
             "agency": self.agency,
             "cases": self.cases,
             "files": self.files,
+            "store": self.store,
             "fee_answers": self.fee_answers,
         }
 
@@ -181,6 +190,7 @@ def _from_draft(
         cases=[c for c in draft.get("cases", []) if c in known_cases],
         authorization=draft.get("authorization"),
         files=list(draft.get("files", [])),
+        store=list(draft.get("store", [])),
         fee_answers=dict(draft.get("fee_answers") or {}),
     )
 
@@ -251,6 +261,57 @@ def _take_files(
     step.files = kept
 
 
+def _take_store(request: HttpRequest, step: _Step2, components: list[Component]) -> None:
+    """The documents chosen from the store, per component (`store_<id>`: an item's key), and
+    those unticked (`remove_store_<id>_<key>`). Only an item of the account's own store that
+    matches the component is kept; anything else is refused next to the component."""
+    owner = applicant_id(request.user)
+    kept = [
+        e
+        for e in step.store
+        if f"remove_store_{e['component']}_{e['key']}" not in request.POST
+        and any(c.pk == e["component"] for c in components)
+    ]
+    for c in components:
+        key = request.POST.get(f"store_{c.pk}", "").strip()
+        if not key or any(e["component"] == c.pk and e["key"] == key for e in kept):
+            continue
+        item = store_selectors.store_item(owner, key) if owner is not None else None
+        if item is None or not store_selectors.matches(item, c):
+            step.component_errors.setdefault(c.pk, []).append(
+                DomainError(
+                    "store_item_not_offered",
+                    "Giấy tờ đã chọn trong kho dữ liệu không có hoặc không phù hợp với thành "
+                    "phần hồ sơ này.",
+                    "The document chosen from the store does not exist or does not match "
+                    "this component.",
+                    field=f"files.{c.pk}",
+                )
+            )
+            continue
+        kept.append(
+            {
+                "component": c.pk,
+                "key": item.key,
+                "name": item.name,
+                "size": item.size,
+                "doc_type": item.doc_type[:200],
+            }
+        )
+    step.store = kept
+
+
+def _reused(request: HttpRequest, draft: dict, components: list[Component]):
+    """The draft's store choices, resolved for the account (store.selectors.resolve_reuse)."""
+    chosen: dict[int, list[str]] = {}
+    for e in draft.get("store", []):
+        chosen.setdefault(e["component"], []).append(e["key"])
+    owner = applicant_id(request.user)
+    if not chosen or owner is None:
+        return None
+    return store_selectors.resolve_reuse(owner, chosen, components)
+
+
 def _take_authorization(
     request: HttpRequest, step: _Step2, draft_id: str, found: FieldErrors
 ) -> None:
@@ -317,7 +378,7 @@ def _validate(
         )
     # Every component required, and those of the cases ticked, must have a file; each
     # missing one gets its message.
-    attached = {e["component"] for e in step.files}
+    attached = {e["component"] for e in step.files} | {e["component"] for e in step.store}
     for c in catalog_cases.missing(components, step.cases, attached):
         if c.pk not in step.component_errors:
             step.component_errors[c.pk] = [
@@ -339,6 +400,13 @@ def _submit_page(
     step: _Step2,
 ) -> HttpResponse:
     kept = _by_component({"files": step.files})
+    from_store = _by_component({"files": step.store})
+    owner = applicant_id(request.user)
+    offered = (
+        store_selectors.offers(store_selectors.store_items(owner), components)
+        if owner is not None
+        else {}
+    )
     failed = bool(step.errors or step.component_errors)
     return render(
         request,
@@ -352,6 +420,8 @@ def _submit_page(
                     "needed": catalog_cases.needed(c, step.cases),
                     "errors": step.component_errors.get(c.pk, []),
                     "kept": kept.get(c.pk, []),
+                    "from_store": from_store.get(c.pk, []),
+                    "offers": offered.get(c.pk, []),
                 }
                 for c in components
             ],
@@ -402,6 +472,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         _read_fields(request, step, known_cases)
         _read_fee_answers(request, step, version)
         _take_files(request, step, draft_id, components)
+        _take_store(request, step, components)
         _validate(request, step, draft_id, agencies, components)
         _save_draft(request, code, step.as_draft(draft_id))
         if not step.errors and not step.component_errors:
@@ -416,7 +487,7 @@ def _fee_quote(request: HttpRequest, version: ProcedureVersion, draft: dict) -> 
     """The amount due as the submission will compute it (catalog.fees.quote: the same
     answers, the components uploaded, the applicant's verified attributes, today's
     policies): the lines and the total the applicant sees before submitting."""
-    uploaded = {e["component"] for e in draft.get("files", [])}
+    uploaded = {e["component"] for e in draft.get("files", []) + draft.get("store", [])}
     day = timezone.localdate()
     try:
         quote = fees.quote(
@@ -456,6 +527,7 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 files = _files_for_service(draft)
                 authorization = _authorization_file(draft)
+                reused = _reused(request, draft, list(version.components.all()))
             except OSError:
                 # A concurrent click already submitted the draft and removed its files.
                 done = _submitted(request, draft["id"])
@@ -474,6 +546,7 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
                 cases=draft.get("cases", []),
                 fee_answers=draft.get("fee_answers") or {},
                 idempotency_key=_draft_key(draft["id"]),
+                reused=reused,
             )
         except DomainError as exc:
             for err in errors_from(exc):
@@ -489,12 +562,14 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
             )
             return redirect("portal:receipt", dossier_id=dossier.pk)
     kept = _by_component(draft)
+    from_store = _by_component({"files": draft.get("store", [])})
     chosen_cases = draft.get("cases", [])
     components = [
         {
             "component": c,
             "needed": catalog_cases.needed(c, chosen_cases),
             "files": kept.get(c.pk, []),
+            "from_store": from_store.get(c.pk, []),
             "errors": component_errors.get(c.pk, []),
         }
         for c in version.components.all()

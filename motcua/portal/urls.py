@@ -21,6 +21,8 @@ urlpatterns = [
     ],
     path("ho-so/<int:dossier_id>/thanh-toan/", views.pay_online, name="pay_online"),
     path("thanh-toan/ket-qua/", views.payment_return, name="payment_return"),
+    path("ho-so/<int:dossier_id>/thanh-toan-quoc-gia/", views.pay_national, name="pay_national"),
+    path("thanh-toan/dvcqg/ket-qua/", views.national_return, name="national_return"),
     path("ho-so/<int:dossier_id>/chuyen-khoan/", views.pay_transfer, name="pay_transfer"),
     path(
         "ho-so/<int:dossier_id>/chuyen-khoan/<int:payment_id>/qr.png",

@@ -15,7 +15,8 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -262,6 +263,7 @@ def _dossier_context(request: HttpRequest, dossier, **extra) -> dict:
     context = {
         "can_pay": can_pay,
         **(_transfer_context(dossier) if can_pay else {}),
+        "national_on": bool(can_pay) and payment_services.national_configured(),
         "payments": list(dossier.payments.order_by("-created_at")[:5]) if can_pay else [],
         # Fee receipts and refunds (motcua.payments; PDFs at /giay-to/<id>/bien-lai/<r>.pdf).
         "fee_receipts": list(dossier.fee_receipts.order_by("pk")),
@@ -301,9 +303,14 @@ def _render_dossier(request: HttpRequest, context: dict, status: int = 200) -> H
     redirect to the gateway: the page's form-action (CSP) allows the gateway's origin too,
     or the browser would block the redirect."""
     response = render(request, "portal/dossier.html", context, status=status)
-    origin = payment_services.gateway_origin() if context.get("can_pay") else None
-    if origin:
-        response._csp_update = {"form-action": [origin]}  # type: ignore[attr-defined]
+    origins = []
+    if context.get("can_pay"):
+        origins = [payment_services.gateway_origin()]
+        if context.get("national_on"):
+            origins.append(payment_services.national_origin())
+    allowed = sorted({o for o in origins if o})
+    if allowed:
+        response._csp_update = {"form-action": allowed}  # type: ignore[attr-defined]
     return response
 
 
@@ -483,6 +490,42 @@ def pay_online(request: HttpRequest, dossier_id: int) -> HttpResponse:
     return redirect(started.redirect_url)
 
 
+# ------------------------------------------- the national portal's payment platform
+
+
+@login_required
+@require_POST
+def pay_national(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    """ "Thanh toán qua Nền tảng thanh toán quốc gia" (Flow A): start the attempt (the
+    platform's init message) and go to the platform's checkout page (UrlThanhToan from its
+    verified answer). Nothing is paid here: only the platform's verified callback or its
+    verified get-bill answer records a payment."""
+    dossier = _get(request, dossier_id)
+    try:
+        started = payment_services.national_payment_start(
+            dossier_id=dossier.pk, actor=request.user, client_ip=client_address(request)
+        )
+    except DomainError as exc:
+        context = _dossier_context(request, dossier, general_errors=[exc])
+        return _render_dossier(request, context, status=exc.status)
+    return redirect(started.redirect_url)
+
+
+@login_required
+def national_return(request: HttpRequest) -> HttpResponse:
+    """Where the platform's page sends the browser back (?MaThamChieu=…): what the server
+    knows about the attempt (asking the platform if its callback has not come yet)."""
+    payment = payment_services.national_return(
+        request.GET.get("MaThamChieu", ""), actor=request.user, client_ip=client_address(request)
+    )
+    return render(
+        request,
+        "portal/payment_return.html",
+        {"payment": payment, "dossier": payment.dossier if payment else None},
+        status=200 if payment is not None else 404,
+    )
+
+
 # ------------------------------------------------------- bank transfer by VietQR
 
 
@@ -490,7 +533,7 @@ def _transfer_context(dossier) -> dict:
     """What the payment card shows for a transfer: whether a collecting account is set, and
     the pending transfer (its QR is an <img> of this site: img-src 'self')."""
     try:
-        account = payment_services.transfer_account()
+        account = payment_services.dossier_account(dossier)
     except payment_services.TransferNotConfigured:
         return {"transfer_on": False}
     return {
@@ -554,12 +597,17 @@ def _version(request: HttpRequest) -> int | None:
 
 
 @login_required
-def attachment(request: HttpRequest, dossier_id: int, att_id: int) -> FileResponse:
+def attachment(request: HttpRequest, dossier_id: int, att_id: int) -> HttpResponseBase:
     dossier = _get(request, dossier_id)
     att = Attachment.objects.filter(pk=att_id, dossier_id=dossier.pk).first()
     if att is None or not can_see_attachment(request.user, dossier, att.kind):
         raise _not_found()
-    return file_response(att.file, original_name=att.original_name, content_type=att.content_type)
+    return file_response(
+        att.file,
+        original_name=att.original_name,
+        content_type=att.content_type,
+        sha256=att.sha256,
+    )
 
 
 # ---------------------------------------------------------------------------- lookup

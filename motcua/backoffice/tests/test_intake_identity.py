@@ -64,7 +64,8 @@ def test_intake_for_a_principal_keeps_the_relation_and_the_scan(client, world, o
     assert (d.applicant_name, d.applicant_phone) == ("Lê Văn Quầy", "0988000111")
     assert (d.principal_name, d.principal_id_number) == ("Trần Thị Bình", "027190000001")
     scan = d.attachments.get(kind=AttachmentKind.AUTHORIZATION)
-    assert (scan.original_name, scan.digitized) == ("uy-quyen.pdf", True)
+    # Kept as handed in; digitized only by its OCR (motcua.digitization, queued by the page).
+    assert (scan.original_name, scan.digitized) == ("uy-quyen.pdf", False)
     assert d.events.get(seq=1).data["principal"] == {
         "name": "Trần Thị Bình",
         "id_number": "027190000001",

@@ -348,7 +348,8 @@ def test_paper_supplement_at_the_counter(client, world, officer):
     assert r.status_code == 302
     d.refresh_from_db()
     assert d.status == Status.PROCESSING
-    assert Attachment.objects.get(dossier=d, kind="supplement").digitized is True
+    # A file is digitized only by the OCR of a scan (dossiers.digitized), not by storing it.
+    assert Attachment.objects.get(dossier=d, kind="supplement").digitized is False
 
 
 def test_forward_approve_attach_and_return(client, world):
@@ -557,7 +558,12 @@ def test_intake_receives_a_walk_in_dossier(client, world, officer):
     assert d.status == Status.RECEIVED and d.channel == 1 and d.owner_id is None
     assert d.applicant_name == "Lê Văn Quầy" and d.settling_agency == world.a.settling
     assert sorted(a.original_name for a in d.attachments.all()) == ["cs.png", "tk.pdf"]
-    assert all(a.digitized for a in d.attachments.all())
+    # Not digitized by being stored: the page queued their OCR, one scan per component.
+    assert not any(a.digitized for a in d.attachments.all()) and d.digitized is False
+    assert sorted(d.scans.values_list("component__order", "status")) == [
+        (1, "queued"),
+        (2, "queued"),
+    ]
     html = client.get(r["Location"]).content.decode()
     assert f"Đã tiếp nhận hồ sơ {d.code}" in html and f"/giay-to/{d.pk}/receipt.pdf" in html
 

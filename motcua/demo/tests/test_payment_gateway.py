@@ -64,6 +64,8 @@ def test_the_demo_starts_the_national_platform_simulator():
     assert callback == (
         settings.MOTCUA_PUBLIC_URL.rstrip("/") + "/thanh-toan/dvcqg/dpnhankqthanhtoanhs/"
     )
+    back = first.argv[first.argv.index("--return-url") + 1]
+    assert back == settings.MOTCUA_PUBLIC_URL.rstrip("/") + "/thanh-toan/dvcqg/ket-qua/"
     proc = companions.start(first)
     try:
         with urllib.request.urlopen(  # noqa: S310 (our own simulator on 127.0.0.1)

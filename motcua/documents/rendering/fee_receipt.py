@@ -95,6 +95,14 @@ class FeeReceipt:
         if r.paper_receipt_number:
             pdf.field("Số biên lai giấy đã giao", r.paper_receipt_number)
         pdf.field("Ngày thu", short_datetime(r.issued_at))
+        pdf.gap(1)
+        pdf.paragraph(
+            "Đây là bản thể hiện của biên lai điện tử. Biên lai điện tử (tệp XML) có chữ ký số "
+            f"của {self.agency.name}, được lưu cùng hồ sơ và gửi cho người nộp; tải về tại "
+            "trang hồ sơ trên Cổng dịch vụ công.",
+            size=8.5,
+            style="I",
+        )
         self.qr_block(pdf)
 
     def qr_block(self, pdf: FormPDF, size: float = 20) -> None:

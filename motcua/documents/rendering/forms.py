@@ -16,6 +16,7 @@ from motcua.catalog.limits import limit_label
 from motcua.catalog.models import Component
 from motcua.core.pdf import wrapped_lines
 from motcua.dossiers.models import ReceivedSource
+from motcua.payments.words import amount_in_words
 
 from ..enums import DocumentKind
 from .base import FormTemplate, lookup_url, person, procedure_phrase, register, sentence
@@ -587,12 +588,17 @@ class PaymentRequest(_DossierForm):
         value = (self.event.data or {}).get("amount_vnd")
         return int(value) if isinstance(value, int) else int(self.dossier.fee_due_vnd)
 
+    def number_line(self) -> str:
+        # Not a numbered act of an agency's book: identified by the dossier code under the
+        # title (a "Số: ……" left blank would be a placeholder on the applicant's paper).
+        return ""
+
     def transfer(self):
         if not hasattr(self, "_transfer"):
-            from motcua.payments.services import transfer_account, transfer_for_request
+            from motcua.payments.services import dossier_account, transfer_for_request
 
             found = transfer_for_request(dossier_id=self.dossier.pk, obligation=self.event.seq)
-            self._transfer = (found, transfer_account()) if found is not None else None
+            self._transfer = (found, dossier_account(self.dossier)) if found is not None else None
         return self._transfer
 
     def texts(self) -> list[str]:
@@ -606,6 +612,7 @@ class PaymentRequest(_DossierForm):
         self.applicant_block(pdf, lead="Kính gửi")
         self.request_line(pdf)
         pdf.line_of(("", "Số tiền phí, lệ phí phải nộp: "), ("B", _vnd(self.amount())))
+        pdf.line_of(("", "Bằng chữ: "), ("B", amount_in_words(self.amount())))
         if self.event.reason:
             pdf.field("Ghi chú", self.event.reason)
         pdf.paragraph(

@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import File
 from django.db import connection
 
 from motcua.catalog import cases as catalog_cases
@@ -21,8 +22,9 @@ from motcua.core.text import nfc
 from motcua.core.types import Actor, actor_user
 
 from .. import timing
-from ..attachments import CheckedFile, FileGuard, check_file
-from ..models import Attachment, AttachmentKind, Dossier, ReceivedComponent
+from ..attachments import CheckedFile, FileGuard, StoredFileCorrupt, check_file, verified_open
+from ..models import Attachment, AttachmentKind, AttachmentSource, Dossier, ReceivedComponent
+from ..reuse import Reuse, is_reuse
 
 Files = Mapping[int, Sequence[Any]]  # component id -> uploaded files
 # component id -> the originals and copies counted at the counter: {"originals": 1, "copies": 2}
@@ -68,6 +70,45 @@ def _check_files(
             raise _unknown_component(component_id, f"{field}.{component_id}")
         for upload in uploads:
             checked.append((component, check_file(upload, field=f"{field}.{component_id}")))
+    return checked
+
+
+Reused = Mapping[int, Sequence[Reuse]]  # component id -> documents taken from the store
+
+
+def _check_reused(
+    reused: Reused | None, components: list[Component], field: str = "files"
+) -> list[tuple[Component, CheckedFile]]:
+    """Documents taken from the applicant's store (already resolved for their owner by the
+    store): the component must be the procedure's, and the stored bytes must still have
+    their recorded SHA-256 (a corrupt one is refused, naming the component)."""
+    if not reused:
+        return []
+    by_id = {c.pk: c for c in components}
+    checked = []
+    for component_id, reuses in reused.items():
+        component = by_id.get(int(component_id)) if str(component_id).isdigit() else None
+        if component is None:
+            raise _unknown_component(component_id, f"{field}.{component_id}")
+        for reuse in reuses:
+            try:
+                body = verified_open(reuse.path, sha256=reuse.sha256, name=reuse.name)
+            except StoredFileCorrupt as exc:
+                exc.field = f"{field}.{component_id}"
+                raise
+            checked.append(
+                (
+                    component,
+                    CheckedFile(
+                        name=reuse.name,
+                        file=File(body, name=reuse.name),
+                        content_type=reuse.content_type,
+                        sha256=reuse.sha256,
+                        size=reuse.size,
+                        reuse=reuse,
+                    ),
+                )
+            )
     return checked
 
 
@@ -273,11 +314,13 @@ def _store(
     kind: str,
     actor: Actor,
     at: dt.datetime,
-    digitized: bool,
 ) -> list[Attachment]:
+    """Store checked files as the dossier's attachments. None is digitized: only the OCR of
+    a scan makes a digitized attachment (dossiers.digitized, motcua.digitization)."""
     stored = []
     for component, f in checked:
         path = guard.save(f"dossiers/{dossier.pk}/{f.sha256[:2]}/{f.sha256}", f.file)
+        reuse = f.reuse
         attachment = Attachment(
             dossier=dossier,
             component=component,
@@ -289,9 +332,13 @@ def _store(
             sha256=f.sha256,
             uploaded_by=actor_user(actor),
             uploaded_at=at,
-            digitized=digitized,
             scanned_at=f.scan.at if f.scan else None,
             scan_engine=f.scan.engine if f.scan else "",
+            source=reuse.source if reuse else AttachmentSource.UPLOAD,
+            source_attachment_id=reuse.attachment_id if reuse else None,
+            source_document_id=reuse.document_id if reuse else None,
+            source_label=reuse.label[:500] if reuse else "",
+            reused=is_reuse(reuse.source) if reuse else False,
         )
         rows.save_new(attachment)
         stored.append(attachment)

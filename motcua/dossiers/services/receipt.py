@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection
 from django.utils import timezone
 
 from motcua.catalog import fees
@@ -15,8 +14,9 @@ from motcua.core import rows
 from motcua.core.types import Actor
 
 from .. import codes, deadlines, rules, timing
+from ..digitized import is_digitized
 from ..enums import Action
-from ..models import Attachment, Book, Dossier
+from ..models import Book, Dossier
 from ._base import Transition, _book_number, _issuer, _require_text, transition
 from ._clock import _open_step
 
@@ -55,13 +55,7 @@ def _receive(step: Transition) -> None:
         )
         dossier.fee_assessment = assessment.as_json()
         dossier.fee_due_vnd = assessment.total_vnd
-    with connection.cursor() as cur:
-        attachments, of_dossier = rows.table(Attachment), rows.column(Attachment, "dossier")
-        cur.execute(
-            f"SELECT 1 FROM {attachments} WHERE {of_dossier} = %s LIMIT 1",  # noqa: S608
-            [dossier.pk],
-        )
-        dossier.digitized = cur.fetchone() is not None
+    dossier.digitized = is_digitized(dossier.pk, dossier.channel)
     steps = rules.process_steps(dossier)
     _open_step(dossier, steps[0] if steps else None, at)
     step.data = {"code": dossier.code, "due_at": due.isoformat(), "number": number}

@@ -63,7 +63,6 @@ def dossier_attach_result(
             AttachmentKind.RESULT,
             actor,
             step.at,
-            digitized=True,
         )
         step.dossier.electronic_result = True
         step.data = {"attachment": att.pk, "sha256": att.sha256}

@@ -42,12 +42,15 @@ from ..models import (
     SubmissionKey,
     search_key_for,
 )
+from ..reuse import dossier_reused
 from ._base import _LOCK_JOINS, Transition, _append, _event, _new_event, _now
 from ._files import (
     Counts,
     Files,
+    Reused,
     _check_cases,
     _check_counts,
+    _check_reused,
     _check_volume,
     _record_received,
     _require_components,
@@ -236,19 +239,20 @@ def _hand_in(
     counts: Mapping[int, tuple[int, int]] | None = None,
 ) -> None:
     """Store what was handed in at submission or intake (the files, the authorisation file
-    as the component it stands for) and record it per component. Files scanned at the
-    counter are digitized; uploads are the applicant's own."""
-    digitized = source == ReceivedSource.COUNTER
+    as the component it stands for) and record it per component. Files handed in at the
+    counter count toward no account's daily volume; none is digitized by being stored
+    (dossiers.digitized: only the OCR of a scan digitizes)."""
+    at_counter = source == ReceivedSource.COUNTER
     checked = filing.checked
     _check_volume(
         dossier=dossier,
         files=[f for _c, f in checked]
         + ([filing.authorisation[1]] if filing.authorisation[1] else []),
-        uploader=None if digitized else actor,
+        uploader=None if at_counter else actor,
         at=at,
         new_dossier=True,
     )
-    _store(guard, dossier, checked, AttachmentKind.SUBMITTED, actor, at, digitized=digitized)
+    _store(guard, dossier, checked, AttachmentKind.SUBMITTED, actor, at)
     component, auth_file = filing.authorisation
     authorised = [(component, auth_file)] if component is not None and auth_file else []
     _record_received(dossier, source, at, [*checked, *authorised], counts)
@@ -260,7 +264,6 @@ def _hand_in(
             AttachmentKind.AUTHORIZATION,
             actor,
             at,
-            digitized=digitized,
         )
 
 
@@ -312,6 +315,7 @@ def dossier_submit(
     cases: Sequence[str] = (),
     fee_answers: Mapping[str, Any] | None = None,
     idempotency_key: str | None = None,
+    reused: Reused | None = None,
     at: dt.datetime | None = None,
 ) -> Dossier:
     """An applicant submits a dossier online (status 1, channel 2); the dossier gets its
@@ -333,6 +337,11 @@ def dossier_submit(
     and kept on the dossier (`fee_assessment`, `fee_due_vnd`).
     Every required component, and those of the cases the applicant declares (`cases`,
     catalog.cases), must be uploaded; what was uploaded is recorded per component.
+
+    A component may instead be taken from the applicant's document store (`reused`,
+    resolved for this account by motcua.store): its bytes are re-checked against their
+    SHA-256 and copied into the dossier, the attachment names its source, and the dossier
+    reuses digitized data (indicator 4.3) exactly when dossiers.reuse says so.
     """
     at = _now(at)
     owner = applicant_id(actor)
@@ -361,6 +370,7 @@ def dossier_submit(
         files=files,
         errors=errors,
     )
+    filing.checked.extend(errors.check(_check_reused, reused, components) or [])
     _require_uploads(filing, components, errors)
     assessment = errors.check(
         _assess, offer, Channel.ONLINE, fee_answers, components, filing.handed_in({}), owner, at
@@ -392,9 +402,13 @@ def dossier_submit(
             assessment=assessment,
             insert=False,
         )
+        sources = [f.reuse.source for _c, f in filing.checked if f.reuse is not None]
+        dossier.reused = dossier_reused(sources)
         # The first event is chained before the row is written, so that the row carries
         # its head from the INSERT (dossiers.chain): no UPDATE for it.
         data = _creation_data(dossier, filing, files=len(filing.checked), code=dossier.code)
+        if sources:
+            data["from_store"] = len(sources)
         event = _new_event(
             dossier, Action.SUBMIT, actor, Acting(APPLICANT, None), None, at, "", data
         )

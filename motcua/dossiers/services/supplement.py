@@ -111,7 +111,7 @@ def dossier_supplement(
                 at=at,
                 new_dossier=False,
             )
-        _store(step.guard, dossier, checked, AttachmentKind.SUPPLEMENT, actor, at, by_counter)
+        _store(step.guard, dossier, checked, AttachmentKind.SUPPLEMENT, actor, at)
         _record_received(dossier, ReceivedSource.SUPPLEMENT, at, checked)
         seconds = _end_pause(dossier, pause, at)
         step.reason = nfc(note) or ""

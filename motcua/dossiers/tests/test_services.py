@@ -292,7 +292,7 @@ def test_stale_version_is_a_conflict_and_changes_nothing(world):
     assert snapshot(d) == before
 
 
-def test_counter_intake_receives_and_marks_digitized(world):
+def test_counter_intake_receives_and_is_not_digitized_by_storing_files(world):
     w, st = world, world.a.staff
     d = s.dossier_intake(
         actor=st["c:counter"],
@@ -304,9 +304,10 @@ def test_counter_intake_receives_and_marks_digitized(world):
         at=T0,
     )
     assert d.status == Status.RECEIVED and d.channel == 3 and d.code.endswith("-0001")
-    assert d.owner_id is None and d.digitized
+    # Only the OCR of a scan digitizes (dossiers.digitized; motcua.digitization's tests).
+    assert d.owner_id is None and d.digitized is False
     assert list(d.events.values_list("action", flat=True)) == ["intake", "receive"]
-    assert d.attachments.get().digitized is True
+    assert d.attachments.get().digitized is False
 
 
 def test_counter_intake_refused_keeps_the_record(world):

@@ -25,15 +25,26 @@ from .counter import counter_payment
 from .evidence import payment_ipn, payment_query, payment_return, payments_query_pending
 from .national import (  # the national portal's payment platform (channel national_platform)
     national_callback,
+    national_configured,
+    national_origin,
     national_payment_start,
     national_query,
+    national_return,
 )
 
 # Receipts and refunds (docs/payments.md "Biên lai điện tử", "Hoàn trả").
-from .receipts import issue_receipt, receipt_series_for  # noqa: E402
+from .receipts import (  # noqa: E402
+    issue_receipt,
+    receipt_mail,
+    receipt_series_for,
+    receipts_for_dossier,
+    receipts_unmailed,
+)
 from .reconcile import (  # reconciliation (đối soát): a day against the settlement file
     ReconciliationNotConfigured,
     reconcile,
+    reconcile_configured,
+    reconcile_national,
     reconciliation_resolve,
 )
 from .refunds import (  # noqa: E402
@@ -50,6 +61,8 @@ from .transfer import (
     Imported,
     TransferNotConfigured,
     can_match,
+    dossier_account,
+    matchable_accounts,
     pending_transfer,
     statement_import,
     statement_match,
@@ -77,14 +90,22 @@ __all__ = [
     "payments_query_pending",
     # the national platform
     "national_callback",
+    "national_configured",
+    "national_origin",
     "national_payment_start",
     "national_query",
+    "national_return",
     # reconciliation
     "ReconciliationNotConfigured",
     "reconcile",
+    "reconcile_configured",
+    "reconcile_national",
     "reconciliation_resolve",
     "issue_receipt",
     "receipt_series_for",
+    "receipt_mail",
+    "receipts_unmailed",
+    "receipts_for_dossier",
     "refund_on_dossier_end",
     "refund_reconcile",
     "refund_record",
@@ -94,6 +115,8 @@ __all__ = [
     "Imported",
     "TransferNotConfigured",
     "can_match",
+    "dossier_account",
+    "matchable_accounts",
     "pending_transfer",
     "statement_import",
     "statement_match",

@@ -383,17 +383,23 @@ def payment_return(
 
 
 def payments_query_pending(*, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> int:
-    """Query every pending attempt older than `older_than` (an IPN may never come); the
-    periodic task and `motcua payments` call it. Returns how many were queried."""
+    """Query every pending attempt older than `older_than` (an IPN or the national
+    platform's callback may never come), each through its provider (payment_query routes);
+    the periodic task and `motcua payments` call it. Returns how many were queried."""
     cutoff = timezone.now() - older_than
-    ids = list(
+    rows = list(
         Payment.objects.filter(
-            status=PaymentStatus.PENDING, provider=Provider.VNPAY, created_at__lt=cutoff
-        ).values_list("pk", flat=True)
+            status=PaymentStatus.PENDING,
+            provider__in=(Provider.VNPAY, Provider.NATIONAL_PLATFORM),
+            created_at__lt=cutoff,
+        ).values_list("pk", "provider")
     )
-    for pk in ids:
+    down: set[str] = set()
+    for pk, provider in rows:
+        if provider in down:
+            continue
         try:
             payment_query(payment_id=pk)
         except ValidationFailed:
-            break  # the gateway is unreachable: try the rest next time
-    return len(ids)
+            down.add(provider)  # unreachable or not configured: the rest next time
+    return len(rows)

@@ -54,6 +54,28 @@ def _adapter() -> NationalPlatformAdapter:
     return NationalPlatformAdapter(cfg)
 
 
+def national_configured() -> bool:
+    """Whether the portal offers the national platform (its contract is configured)."""
+    return national_config() is not None
+
+
+def national_origin() -> str | None:
+    """scheme://host[:port] the platform's checkout page (UrlThanhToan) is on, for the
+    dossier page's CSP form-action (the button's answer redirects there):
+    MOTCUA_DVCQG_CHECKOUT_ORIGIN, or else the init URL's origin; None when off."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    cfg = national_config()
+    if cfg is None:
+        return None
+    parts = urlsplit(str(getattr(settings, "MOTCUA_DVCQG_CHECKOUT_ORIGIN", "") or cfg.init_url))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _reference() -> str:
     """MaThamChieu: 20 ASCII letters and digits, unique per attempt (OpenCPS uses ≤ 20)."""
     return "DV" + secrets.token_hex(9).upper()
@@ -257,4 +279,38 @@ def national_query(*, payment_id: int, client_ip: str = "") -> Payment:
     else:
         _apply(payment.reference, notice, VerifiedBy.QUERY, EventKind.QUERY, params)
     payment.refresh_from_db()
+    return payment
+
+
+def national_return(reference: str, *, actor: Actor, client_ip: str = "") -> Payment | None:
+    """The applicant's browser came back from the platform's checkout page
+    (?MaThamChieu=…). The platform's return carries no signature we know of, so the
+    reference only says which attempt to show, and only to its applicant; the outcome is
+    what the server knows: the verified callback, or else the platform's verified get-bill
+    answer asked now."""
+    reference = (reference or "")[:100]
+    payment = (
+        Payment.objects.select_related("dossier")
+        .filter(reference=reference, provider=Provider.NATIONAL_PLATFORM)
+        .first()
+        if reference
+        else None
+    )
+    owner = applicant_id(actor)
+    if payment is None or owner is None or owner != payment.dossier.owner_id:
+        _event(
+            None,
+            EventKind.RETURN,
+            "ignored",
+            verified=False,
+            params={"MaThamChieu": reference},
+            reference=reference,
+        )
+        return None
+    _event(payment, EventKind.RETURN, "shown", verified=False, params={"MaThamChieu": reference})
+    if payment.status == PaymentStatus.PENDING and national_config() is not None:
+        try:
+            return national_query(payment_id=payment.pk, client_ip=client_ip)
+        except ValidationFailed:
+            return payment
     return payment

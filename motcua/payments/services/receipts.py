@@ -10,26 +10,30 @@ it). The template and series a province registers with the tax authority (Decree
 `{yy}` for the year's last two digits) and per agency `MOTCUA_RECEIPT_SERIES_BY_AGENCY`
 ("CODE=TEMPLATE/SERIES;…"). The values shipped are placeholders: UNCONFIRMED.
 
-The legal e-receipt is XML signed by the collector (Decree 123/2020 art. 33); the format
-was not read, so what is issued here is the receipt's record and its PDF, not the signed
-XML (docs/payments.md "Biên lai điện tử").
+The legal e-receipt is XML signed by the collector (Decree 123/2020 art. 33): after the
+commit, motcua.documents signs the receipt's XML with the collecting agency's key
+(motcua.documents.ereceipt; the structure is ours, the official one UNCONFIRMED) and
+renders its PDF, both kept with the row; then `receipt_mail` sends them to the applicant
+("sent to the applicant and kept with the dossier"; docs/payments.md "Biên lai điện tử").
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import cache
 
 from django.conf import settings
-from django.db import connection
+from django.core.mail import EmailMessage
+from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.core import rows
 from motcua.core.text import nfc
 from motcua.dossiers.models import Dossier
 
-from ..models import EventKind, Payment, Receipt, ReceiptSequence
-from ..words import amount_in_words
+from ..models import EventKind, Payment, PaymentEvent, Receipt, ReceiptSequence
+from ..words import amount_in_words, vnd_figures
 from ._common import _event
 
 VN_TZ = dt.timezone(dt.timedelta(hours=7))
@@ -148,3 +152,90 @@ def issue_receipt(
         from_status=payment.status,
     )
     return receipt
+
+
+MAILED = "mailed"  # the PaymentEvent outcome that records the receipt was sent
+Attachment = tuple[str, bytes, str]  # (file name, content, MIME type)
+
+
+def _masked(address: str) -> str:
+    """An address as the event log keeps it: enough for staff to recognise, not to copy."""
+    user, _, domain = address.partition("@")
+    return f"{user[:2]}***@{domain}"
+
+
+def receipt_mail(*, receipt_id: int, attachments: Callable[[Receipt], list[Attachment]]) -> bool:
+    """Send the issued receipt to the applicant by e-mail, with its files (`attachments`:
+    the PDF and the signed XML, which motcua.documents makes), once: under the payment's
+    row lock, a receipt already mailed is not mailed again, and the sending is recorded as
+    a PaymentEvent (kind receipt, outcome mailed) in the same transaction, which the back
+    office shows. No address on the dossier: nothing is sent (False). A failure of the
+    mail server raises and records nothing (the repair sweep tries again)."""
+    receipt = Receipt.objects.select_related("dossier", "agency").get(pk=receipt_id)
+    to = (receipt.dossier.applicant_email or "").strip()
+    if not to:
+        return False
+    files = attachments(receipt)
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=receipt.payment_id)
+        if PaymentEvent.objects.filter(
+            payment_id=payment.pk, kind=EventKind.RECEIPT, outcome=MAILED
+        ).exists():
+            return False
+        code = receipt.dossier.code or ""
+        label = f"{receipt.series} số {receipt.number_text}"
+        message = EmailMessage(
+            subject=f"Biên lai thu phí, lệ phí {label} - hồ sơ {code} (fee receipt)",
+            body=(
+                f"Kính gửi Ông/Bà {receipt.payer_name},\n\n"
+                f"{receipt.agency.name} gửi Ông/Bà biên lai thu phí, lệ phí {label} "
+                f"(mẫu số {receipt.template}) của hồ sơ {code}: số tiền "
+                f"{vnd_figures(receipt.amount_vnd)} đồng ({receipt.amount_words}).\n"
+                "Tệp PDF là bản thể hiện; tệp XML là biên lai điện tử có chữ ký số của đơn vị "
+                "thu. Biên lai cũng được lưu trên trang hồ sơ của Ông/Bà tại Cổng dịch vụ công."
+                "\n\n--\n"
+                f"The fee receipt {receipt.series} no. {receipt.number_text} of dossier {code} "
+                f"is attached: the PDF to read and print, the XML signed by the collecting "
+                "agency. It is also kept on your dossier's page on the portal.\n"
+            ),
+            to=[to],
+        )
+        for name, content, mime in files:
+            message.attach(name, content, mime)
+        message.send()
+        _event(
+            payment,
+            EventKind.RECEIPT,
+            MAILED,
+            verified=True,
+            params={"to": _masked(to), "number": receipt.number, "files": [f[0] for f in files]},
+            from_status=payment.status,
+        )
+    return True
+
+
+def receipts_unmailed(*, since: dt.datetime | None = None) -> list[int]:
+    """Receipts whose dossier has an address and that were not mailed yet (for the sweep)."""
+    qs = Receipt.objects.exclude(dossier__applicant_email="").exclude(
+        payment__events__kind=EventKind.RECEIPT, payment__events__outcome=MAILED
+    )
+    if since is not None:
+        qs = qs.filter(issued_at__gte=since)
+    return list(qs.values_list("pk", flat=True))
+
+
+def receipts_for_dossier(dossier_id: int) -> list[Receipt]:
+    """The dossier's receipts, each with `mailed` (its `mailed` PaymentEvent or None): what
+    the back office shows (two queries)."""
+    receipts = list(Receipt.objects.filter(dossier_id=dossier_id).order_by("pk"))
+    mailed = {
+        e.payment_id: e
+        for e in PaymentEvent.objects.filter(
+            payment_id__in=[r.payment_id for r in receipts],
+            kind=EventKind.RECEIPT,
+            outcome=MAILED,
+        )
+    }
+    for r in receipts:
+        r.mailed = mailed.get(r.payment_id)  # type: ignore[attr-defined]
+    return receipts

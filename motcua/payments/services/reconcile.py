@@ -1,6 +1,7 @@
 """Reconciliation (đối soát, reference §1.8): compare every payment of a day with the
-gateway's settlement file for that day, and keep each difference as a ReconciliationItem
-an officer resolves.
+gateway's settlement file for that day (and the national platform's payments with its
+get-bill answers: no file of it is known), and keep each difference as a
+ReconciliationItem an officer resolves.
 
 The settlement file never credits anything. No official reconciliation file was found for
 the provinces' gateways (reference §1.8, UNCONFIRMED), the file is not signed, and a paid
@@ -286,13 +287,7 @@ def reconcile(day: dt.date, *, trigger: str = "schedule") -> ReconciliationRun:
     """Reconcile the gateway's day `day` (GMT+7): fetch its settlement file, compare every
     reference, ask the gateway (querydr, verified) about every line that says paid where we
     do not, and record the run and its differences. Idempotent per day."""
-    if day >= timezone.now().astimezone(vnpay.GMT7).date() + dt.timedelta(days=1):
-        raise ValidationFailed(
-            "date_in_future",
-            "Không đối soát ngày trong tương lai.",
-            "A day in the future cannot be reconciled.",
-            field="date",
-        )
+    _not_future(day)
     started = timezone.now()
     lines = fetch_settlement(day)
     ours = our_side(day, lines)
@@ -310,9 +305,48 @@ def reconcile(day: dt.date, *, trigger: str = "schedule") -> ReconciliationRun:
         ours = our_side(day, lines)
         outcomes, _ = compare(ours, lines)
     found, resolved, totals = after_queries(outcomes, queried, lines=len(lines), payments=len(ours))
+    return _record(
+        day,
+        Provider.VNPAY,
+        started=started,
+        trigger=trigger,
+        found=found,
+        resolved=resolved,
+        totals=totals,
+        ours=ours,
+        lines=lines,
+    )
+
+
+_RESOLVED_BY_QUERY = {
+    Provider.VNPAY: (
+        "Đã xác nhận bằng truy vấn giao dịch (querydr) có chữ ký: đã thanh "
+        "toán. (Settled by the gateway's signed query.)"
+    ),
+    Provider.NATIONAL_PLATFORM: (
+        "Đã xác nhận bằng truy vấn biên lai (get bill) có mã xác thực của Nền tảng thanh "
+        "toán quốc gia: đã thanh toán. (Settled by the national platform's verified query.)"
+    ),
+}
+
+
+def _record(
+    day: dt.date,
+    provider: str,
+    *,
+    started: dt.datetime,
+    trigger: str,
+    found: Mapping[str, str],
+    resolved: set[str],
+    totals: Totals,
+    ours: Mapping[str, Ours],
+    lines: Mapping[str, Line],
+) -> ReconciliationRun:
+    """One transaction: the run (its totals) and one item per difference not yet known
+    (unique per date, provider, reference, kind; one found again is left as it is)."""
     with transaction.atomic():
         run = ReconciliationRun(
-            date=day, provider=Provider.VNPAY, started_at=started, trigger=trigger[:20]
+            date=day, provider=provider, started_at=started, trigger=trigger[:20]
         )
         _fill(run, totals)
         run.save(force_insert=True)
@@ -323,7 +357,7 @@ def reconcile(day: dt.date, *, trigger: str = "schedule") -> ReconciliationRun:
             by_query = ref in resolved
             item, created = ReconciliationItem.objects.get_or_create(
                 date=day,
-                provider=Provider.VNPAY,
+                provider=provider,
                 reference=ref,
                 kind=outcome,
                 defaults={
@@ -332,12 +366,7 @@ def reconcile(day: dt.date, *, trigger: str = "schedule") -> ReconciliationRun:
                     "ours": o.as_json() if o else {},
                     "theirs": t.as_json() if t else {},
                     "status": ItemStatus.RESOLVED if by_query else ItemStatus.OPEN,
-                    "resolution": (
-                        "Đã xác nhận bằng truy vấn giao dịch (querydr) có chữ ký: đã thanh "
-                        "toán. (Settled by the gateway's signed query.)"
-                        if by_query
-                        else ""
-                    ),
+                    "resolution": _RESOLVED_BY_QUERY[Provider(provider)] if by_query else "",
                     "resolved_at": timezone.now() if by_query else None,
                 },
             )
@@ -346,13 +375,155 @@ def reconcile(day: dt.date, *, trigger: str = "schedule") -> ReconciliationRun:
         run.finished_at = timezone.now()
         run.save(update_fields=["new_items", "finished_at"])
     log.info(
-        "reconcile %s: %s compared, %s matched, %s new items",
+        "reconcile %s %s: %s compared, %s matched, %s new items",
+        provider,
         day,
         run.compared,
         run.matched,
         run.new_items,
     )
     return run
+
+
+# ------------------------------------------------------------- the national platform
+
+
+def _national_side(day: dt.date) -> dict[str, Ours]:
+    """The national platform's payments of the day (created or paid on it, GMT+7)."""
+    start, end = _day_bounds(day)
+    rows = Payment.objects.filter(provider=Provider.NATIONAL_PLATFORM).filter(
+        Q(created_at__gte=start, created_at__lt=end)
+        | Q(provider_paid_at__gte=start, provider_paid_at__lt=end)
+    )
+    return {
+        p.reference: Ours(p.reference, p.pk, p.status, p.amount_vnd)
+        for p in rows.only("pk", "reference", "status", "amount_vnd")
+    }
+
+
+def _bills(day: dt.date, ours: Mapping[str, Ours]) -> dict[str, Line]:
+    """The platform's verified get-bill answer about each of our references, as a line
+    (none where it knows no transaction: MaLoi 01). An answer that does not verify, or a
+    platform that cannot be reached, makes the run fail: what we cannot read is not
+    reconciled."""
+    from ..adapters import BadSignature, NationalPlatformAdapter, national_config
+
+    cfg = national_config()
+    if cfg is None or not cfg.query_url:
+        raise ReconciliationNotConfigured(
+            "reconciliation_not_configured",
+            "Chưa cấu hình Nền tảng thanh toán quốc gia (MOTCUA_DVCQG_*, địa chỉ truy vấn).",
+            "The national payment platform (MOTCUA_DVCQG_*, its query URL) is not configured.",
+            field="provider",
+            status=503,
+        )
+    adapter = NationalPlatformAdapter(cfg)
+    lines: dict[str, Line] = {}
+    for ref in sorted(ours):
+        try:
+            notice = adapter.query(reference=ref, created_at=timezone.now(), client_ip="")
+        except (BadSignature, vnpay.ProtocolError) as exc:
+            log.warning("reconcile dvcqg %s: get bill of %s: %s", day, ref, exc)
+            raise ValidationFailed(
+                "reconciliation_bad_answer",
+                f"Trả lời truy vấn của Nền tảng thanh toán quốc gia về {ref} không hợp lệ "
+                "(mã xác thực hoặc nội dung); chưa đối soát ngày này.",
+                f"The national platform's get-bill answer about {ref} is not valid "
+                "(checksum or content); the day was not reconciled.",
+                field="provider",
+                status=502,
+            ) from exc
+        except (OSError, ValueError) as exc:
+            log.warning("reconcile dvcqg %s: get bill of %s failed: %s", day, ref, exc)
+            raise ValidationFailed(
+                "gateway_unreachable",
+                "Chưa liên hệ được Nền tảng thanh toán quốc gia. Vui lòng thử lại sau.",
+                "The national payment platform could not be reached. Please try again later.",
+                status=503,
+            ) from exc
+        if notice is None:
+            continue
+        if notice.txn_ref != ref:
+            raise ValidationFailed(
+                "reconciliation_bad_answer",
+                f"Nền tảng thanh toán quốc gia trả lời về {notice.txn_ref[:40]} khi được hỏi "
+                f"về {ref}; chưa đối soát ngày này.",
+                f"The national platform answered about {notice.txn_ref[:40]} when asked about "
+                f"{ref}; the day was not reconciled.",
+                field="provider",
+                status=502,
+            )
+        lines[ref] = Line(
+            reference=notice.txn_ref,
+            amount_vnd=notice.amount_vnd,
+            response_code=notice.response_code,
+            transaction_status=notice.transaction_status,
+            transaction_no=notice.transaction_no,
+            pay_date=notice.pay_date.isoformat() if notice.pay_date else "",
+        )
+    return lines
+
+
+def reconcile_national(day: dt.date, *, trigger: str = "schedule") -> ReconciliationRun:
+    """Reconcile the national platform's day `day` (GMT+7). No settlement file of the
+    platform is known (reference §1.8), so each of our payments of the day is compared
+    with the platform's verified get-bill answer about it, as the gateway's lines are:
+    where the platform says paid and we do not, the answer is applied through the one
+    query path (payment_query: verified, locked, once) and the item kept resolved; every
+    other difference (paid here and not there, amounts, status) is an open item on the
+    same officer list. Idempotent per day."""
+    _not_future(day)
+    started = timezone.now()
+    ours = _national_side(day)
+    lines = _bills(day, ours)
+    outcomes, _ = compare(ours, lines)
+    queried: set[str] = set()
+    for ref, outcome in outcomes.items():
+        if outcome == DiffKind.MISSING_HERE:
+            try:
+                payment_query(payment_id=ours[ref].payment_id)
+            except ValidationFailed as exc:  # unreachable now: the item stays open
+                log.warning("reconcile dvcqg %s: get bill of %s failed: %s", day, ref, exc)
+                continue
+            queried.add(ref)
+    if queried:
+        ours = _national_side(day)
+        outcomes, _ = compare(ours, lines)
+    found, resolved, totals = after_queries(outcomes, queried, lines=len(lines), payments=len(ours))
+    return _record(
+        day,
+        Provider.NATIONAL_PLATFORM,
+        started=started,
+        trigger=trigger,
+        found=found,
+        resolved=resolved,
+        totals=totals,
+        ours=ours,
+        lines=lines,
+    )
+
+
+def reconcile_configured(day: dt.date, *, trigger: str = "schedule") -> list[ReconciliationRun]:
+    """The day reconciled for every configured provider: the gateway when its settlement
+    file's URL is set, the national platform when its contract is."""
+    from ..adapters import national_config
+
+    runs = []
+    if getattr(settings, "MOTCUA_VNPAY_SETTLEMENT_URL", ""):
+        runs.append(reconcile(day, trigger=trigger))
+    if national_config() is not None:
+        runs.append(reconcile_national(day, trigger=trigger))
+    return runs
+
+
+def _not_future(day: dt.date) -> None:
+    if day >= timezone.now().astimezone(vnpay.GMT7).date() + dt.timedelta(days=1):
+        raise ValidationFailed(
+            "date_in_future",
+            "Không đối soát ngày trong tương lai.",
+            "A day in the future cannot be reconciled.",
+            field="date",
+        )
 
 
 def _fill(run: ReconciliationRun, totals: Totals) -> None:

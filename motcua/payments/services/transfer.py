@@ -18,6 +18,7 @@ or money for a payment already paid or a dossier that no longer waits → unmatc
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import secrets
@@ -43,6 +44,7 @@ from motcua.org.models import Agency
 from .. import statement, vietqr
 from ..models import (
     QUEUED,
+    CollectingAccount,
     EventKind,
     LineStatus,
     Payment,
@@ -66,8 +68,19 @@ class TransferNotConfigured(ValidationFailed):
     pass
 
 
-def transfer_account() -> vietqr.Beneficiary:
-    """The collecting account (MOTCUA_VIETQR_*), read on each use."""
+def transfer_account(agency_id: int | None = None) -> vietqr.Beneficiary:
+    """The account transfers to agency `agency_id` go to: its own active collecting account
+    (CollectingAccount, edited in the admin) when it has one, else the settings' account
+    (MOTCUA_VIETQR_*, read on each use). The one rule the payment page, the VietQR payload,
+    the request for payment and the statement matching call (through `dossier_account`)."""
+    if agency_id is not None:
+        row = (
+            CollectingAccount.objects.filter(agency_id=agency_id, active=True)
+            .only("bin", "account", "name")
+            .first()
+        )
+        if row is not None:
+            return vietqr.Beneficiary(row.bin, row.account, row.name[:25])
     bin_ = str(getattr(settings, "MOTCUA_VIETQR_BIN", "") or "")
     account = str(getattr(settings, "MOTCUA_VIETQR_ACCOUNT", "") or "")
     if not (bin_ and account):
@@ -82,10 +95,25 @@ def transfer_account() -> vietqr.Beneficiary:
     return vietqr.Beneficiary(bin_, account, name[:25])
 
 
+def dossier_account(dossier: Dossier) -> vietqr.Beneficiary:
+    """The account the dossier's fees are paid into: its collecting (settling) agency's."""
+    return transfer_account(dossier.settling_agency_id)
+
+
+def _dossier_account_number(dossier_id: int) -> str | None:
+    dossier = Dossier.objects.only("pk", "settling_agency_id").get(pk=dossier_id)
+    try:
+        return dossier_account(dossier).account
+    except TransferNotConfigured:
+        return None
+
+
 def transfer_payload(payment: Payment) -> str:
-    """The VietQR payload of a transfer payment (amount and reference)."""
+    """The VietQR payload of a transfer payment (amount and reference), to the account of
+    the payment's dossier's collecting agency."""
+    dossier = Dossier.objects.only("pk", "settling_agency_id").get(pk=payment.dossier_id)
     return vietqr.payload(
-        transfer_account(), amount_vnd=payment.amount_vnd, reference=payment.reference
+        dossier_account(dossier), amount_vnd=payment.amount_vnd, reference=payment.reference
     )
 
 
@@ -150,10 +178,10 @@ def vietqr_payment(*, dossier_id: int, actor: Actor, at: dt.datetime | None = No
     """The applicant's transfer by VietQR: create (or re-use) the pending vietqr_transfer
     payment of the dossier's obligation, with its transfer reference. Only the dossier's
     applicant, only in status 6. Nothing is paid here: the statement says when it is."""
-    transfer_account()
     now = at or timezone.now()
     with transaction.atomic():
         dossier = _lock_dossier(dossier_id)
+        dossier_account(dossier)  # no account, no transfer (a clear error)
         owner = applicant_id(actor)
         if owner is None or owner != dossier.owner_id:
             raise PermissionDenied(
@@ -192,7 +220,9 @@ def transfer_for_request(*, dossier_id: int, obligation: int) -> tuple[Payment, 
     the agency's form asks for it). None when no collecting account is configured or the
     dossier no longer waits and no transfer was made."""
     try:
-        account = transfer_account()
+        account = dossier_account(
+            Dossier.objects.only("pk", "settling_agency_id").get(pk=dossier_id)
+        )
     except TransferNotConfigured:
         return None
 
@@ -368,6 +398,9 @@ def _import_line(line: statement.Line, account: str, source: str, by: Any) -> st
         if len(refs) == 1
         else None
     )
+    elsewhere = payment is not None and _dossier_account_number(payment.dossier_id) != account
+    if elsewhere:
+        payment = None  # money for that dossier goes to its own agency's account
     row = StatementLine(
         account=account,
         bank_txn_id=line.txn_id,
@@ -392,7 +425,11 @@ def _import_line(line: statement.Line, account: str, source: str, by: Any) -> st
                 return None
             if locked is None:
                 row.note = (
-                    "Nội dung có nhiều mã tham chiếu." if refs else "Không tìm thấy mã tham chiếu."
+                    "Mã tham chiếu thuộc hồ sơ thu vào tài khoản khác."
+                    if elsewhere
+                    else "Nội dung có nhiều mã tham chiếu."
+                    if refs
+                    else "Không tìm thấy mã tham chiếu."
                 )
             row.save(force_insert=True)
             if dossier is not None and locked is not None:
@@ -414,8 +451,9 @@ def _import_line(line: statement.Line, account: str, source: str, by: Any) -> st
 def statement_import(
     data: bytes, *, name: str = "", actor: Actor = None, account: str | None = None
 ) -> Imported:
-    """Import a statement file of the collecting account: each credit becomes a
-    StatementLine (a line already imported is skipped) and is matched at once."""
+    """Import a statement file of collecting account `account` (the settings' account when
+    not given): each credit becomes a StatementLine (a line already imported is skipped)
+    and is matched at once — only to a payment of a dossier collected on that account."""
     account = account or transfer_account().account
     aliases = statement.columns_from_setting(
         str(getattr(settings, "MOTCUA_STATEMENT_COLUMNS", "") or "")
@@ -441,20 +479,36 @@ def collecting_agency() -> Agency | None:
     return Agency.objects.filter(code=code).first() if code else None
 
 
-def can_match(actor: Actor) -> bool:
-    """A counter officer or leader of the collecting agency (MOTCUA_VIETQR_AGENCY)."""
-    agency = collecting_agency()
-    if agency is None:
-        return False
-    return bool(staff_roles(actor).get(agency.pk, set()) & MATCHER_ROLES)
-
-
-def statement_queue() -> list[StatementLine]:
-    return list(
-        StatementLine.objects.filter(status__in=QUEUED)
-        .select_related("payment__dossier")
-        .order_by("booked_at", "pk")
+def matchable_accounts(actor: Actor) -> list[str]:
+    """The collecting accounts whose statements `actor` imports and matches: those of the
+    agencies where the actor is a counter officer or leader, and the settings' account for
+    the officers of its agency (MOTCUA_VIETQR_AGENCY)."""
+    agencies = {pk for pk, roles in staff_roles(actor).items() if roles & MATCHER_ROLES}
+    if not agencies:
+        return []
+    accounts = set(
+        CollectingAccount.objects.filter(agency_id__in=agencies, active=True).values_list(
+            "account", flat=True
+        )
     )
+    fallback = collecting_agency()
+    if fallback is not None and fallback.pk in agencies:
+        with contextlib.suppress(TransferNotConfigured):
+            accounts.add(transfer_account().account)
+    return sorted(accounts)
+
+
+def can_match(actor: Actor, account: str | None = None) -> bool:
+    """A counter officer or leader of a collecting agency (of the one owning `account`)."""
+    accounts = matchable_accounts(actor)
+    return bool(accounts) if account is None else account in accounts
+
+
+def statement_queue(accounts: list[str] | None = None) -> list[StatementLine]:
+    qs = StatementLine.objects.filter(status__in=QUEUED)
+    if accounts is not None:
+        qs = qs.filter(account__in=accounts)
+    return list(qs.select_related("payment__dossier").order_by("booked_at", "pk"))
 
 
 def statement_match(*, line_id: int, dossier_code: str, actor: Actor, reason: str) -> StatementLine:
@@ -482,8 +536,20 @@ def statement_match(*, line_id: int, dossier_code: str, actor: Actor, reason: st
     with transaction.atomic():
         dossier = _lock_dossier(found)
         line = StatementLine.objects.select_for_update().filter(pk=line_id).first()
-        if line is None:
+        if line is None or not can_match(actor, line.account):
             raise NotFound("dòng sao kê", "Statement line", field="line_id")
+        try:
+            theirs: str | None = dossier_account(dossier).account
+        except TransferNotConfigured:
+            theirs = None
+        if theirs != line.account:
+            raise IllegalTransition(
+                "other_collecting_account",
+                "Hồ sơ này thu phí vào tài khoản khác: không khớp được với dòng sao kê này.",
+                "This dossier's fees are paid into another account: it cannot be matched "
+                "with this statement line.",
+                field="dossier_code",
+            )
         if line.status not in (LineStatus.UNMATCHED, LineStatus.PARTIAL):
             raise IllegalTransition(
                 "line_not_open",

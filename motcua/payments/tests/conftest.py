@@ -122,3 +122,68 @@ def checkout(url: str, outcome: str, bank: str = "NCB", card: str = "ATM") -> tu
     )
     assert status == 302, body
     return ref, location
+
+
+# ------------------------------------------- the national portal's payment platform
+
+
+@dataclass
+class Platform:
+    base: str
+    partner: str
+    key: str
+
+    def control(self, path: str, body: dict | None = None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(
+            self.base + path, data=data, method="GET" if data is None else "POST"
+        )
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read().decode())
+
+    def callbacks(self, ref: str) -> list[dict]:
+        return [e for e in self.control("/_control/log") if e["ref"] == ref]
+
+
+@pytest.fixture(scope="session")
+def platform_process(live_server):
+    """The national platform simulator in its own process, its callback and return to the
+    live server."""
+    port = free_port()
+    partner, key = "MOTCUA-DVCQG", secrets.token_hex(24)
+    proc = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "motcua.payments.dvcqg_simulator",
+            "--port",
+            str(port),
+            "--partner-code",
+            partner,
+            "--hash-key",
+            key,
+            "--callback-url",
+            f"{live_server.url}/thanh-toan/dvcqg/dpnhankqthanhtoanhs/",
+            "--return-url",
+            f"{live_server.url}/thanh-toan/dvcqg/ket-qua/",
+        ]
+    )
+    deadline = time.monotonic() + 30
+    while not _answers("127.0.0.1", port):
+        assert proc.poll() is None, "the simulator exited"
+        assert time.monotonic() < deadline, "the simulator does not answer"
+        time.sleep(0.05)
+    yield Platform(f"http://127.0.0.1:{port}", partner, key)
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def platform(platform_process, settings, transactional_db):
+    p = platform_process
+    settings.MOTCUA_DVCQG_PARTNER_CODE = p.partner
+    settings.MOTCUA_DVCQG_HASH_KEY = p.key
+    settings.MOTCUA_DVCQG_INIT_URL = p.base + "/api/khoitao"
+    settings.MOTCUA_DVCQG_QUERY_URL = p.base + "/api/laybienlai"
+    p.control("/_control/mode", {"mode": "normal"})
+    return p

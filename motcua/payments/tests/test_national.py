@@ -10,17 +10,11 @@ import datetime as dt
 import hashlib
 import json
 import re
-import secrets
-import subprocess
-import sys
-import time
 import urllib.request
-from dataclasses import dataclass
 
 import pytest
 from django.utils import timezone
 
-from motcua.demo.companions import _answers, free_port
 from motcua.dossiers.enums import Status
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.tests.conftest import advance
@@ -35,64 +29,6 @@ from motcua.payments.adapters import (
 from motcua.payments.models import Payment, PaymentEvent
 
 from .conftest import browse
-
-
-@dataclass
-class Platform:
-    base: str
-    partner: str
-    key: str
-
-    def control(self, path: str, body: dict | None = None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(
-            self.base + path, data=data, method="GET" if data is None else "POST"
-        )
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return json.loads(r.read().decode())
-
-    def callbacks(self, ref: str) -> list[dict]:
-        return [e for e in self.control("/_control/log") if e["ref"] == ref]
-
-
-@pytest.fixture(scope="module")
-def platform_process(live_server):
-    port = free_port()
-    partner, key = "MOTCUA-DVCQG", secrets.token_hex(24)
-    proc = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "motcua.payments.dvcqg_simulator",
-            "--port",
-            str(port),
-            "--partner-code",
-            partner,
-            "--hash-key",
-            key,
-            "--callback-url",
-            f"{live_server.url}/thanh-toan/dvcqg/dpnhankqthanhtoanhs/",
-        ]
-    )
-    deadline = time.monotonic() + 30
-    while not _answers("127.0.0.1", port):
-        assert proc.poll() is None, "the simulator exited"
-        assert time.monotonic() < deadline, "the simulator does not answer"
-        time.sleep(0.05)
-    yield Platform(f"http://127.0.0.1:{port}", partner, key)
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-@pytest.fixture
-def platform(platform_process, settings, transactional_db):
-    p = platform_process
-    settings.MOTCUA_DVCQG_PARTNER_CODE = p.partner
-    settings.MOTCUA_DVCQG_HASH_KEY = p.key
-    settings.MOTCUA_DVCQG_INIT_URL = p.base + "/api/khoitao"
-    settings.MOTCUA_DVCQG_QUERY_URL = p.base + "/api/laybienlai"
-    p.control("/_control/mode", {"mode": "normal"})
-    return p
 
 
 def start_and_pay(world, outcome: str) -> tuple[Dossier, str]:
@@ -255,3 +191,186 @@ def test_both_adapters_offer_one_interface(platform, settings):
     )
     assert url == vnpay.payment_url(cfg, params)
     assert adapter_for("counter") is None
+
+
+# ------------------------------------------------------------- on the portal (Flow A)
+
+
+def test_the_portal_offers_the_platform_only_when_configured(platform, world, client, settings):
+    d = advance(world, Status.FINANCIAL_OBLIGATION)
+    client.force_login(world.citizen)
+    page = client.get(f"/ho-so/{d.pk}/")
+    text = page.content.decode()
+    assert "Thanh toán qua Cổng DVC quốc gia" in text
+    assert f'action="/ho-so/{d.pk}/thanh-toan-quoc-gia/"' in text
+    assert platform.base in page["Content-Security-Policy"]  # form-action: the redirect
+    settings.MOTCUA_DVCQG_HASH_KEY = ""
+    text = client.get(f"/ho-so/{d.pk}/").content.decode()
+    assert "Thanh toán qua Cổng DVC quốc gia" not in text
+    # Off, the button's URL says so rather than pretending.
+    r = client.post(f"/ho-so/{d.pk}/thanh-toan-quoc-gia/")
+    assert r.status_code == 503 and "Chưa cấu hình" in r.content.decode()
+    assert not Payment.objects.filter(dossier=d).exists()
+
+
+def test_a_citizen_pays_from_the_portal_and_comes_back(platform, world, client):
+    d = advance(world, Status.FINANCIAL_OBLIGATION)
+    client.force_login(world.citizen)
+    r = client.post(f"/ho-so/{d.pk}/thanh-toan-quoc-gia/")
+    assert r.status_code == 302 and r["Location"].startswith(platform.base + "/thanhtoan?ma=")
+    p = Payment.objects.get(dossier=d)
+    assert (p.channel, p.status) == ("national_platform", "pending")
+    status, page, _ = browse(r["Location"])
+    status, page, _ = browse(
+        platform.base + "/thanhtoan", {"ma": p.reference, "outcome": "success"}
+    )
+    back = re.search(r'href="([^"]+/thanh-toan/dvcqg/ket-qua/\?MaThamChieu=[^"]+)"', page)
+    assert status == 200 and back, page
+    r = client.get(back.group(1).replace("&amp;", "&"))
+    assert r.status_code == 200 and "Đã thanh toán thành công" in r.content.decode()
+    dd = Dossier.objects.get(pk=d.pk)
+    assert (dd.status, dd.paid_online) == (Status.PROCESSING, 1)
+    # Another citizen, or a made-up reference, learns nothing.
+    client.force_login(world.citizen2)
+    assert client.get(f"/thanh-toan/dvcqg/ket-qua/?MaThamChieu={p.reference}").status_code == 404
+    assert client.post(f"/ho-so/{d.pk}/thanh-toan-quoc-gia/").status_code == 404
+
+
+def test_the_return_asks_the_platform_when_the_callback_has_not_come(platform, world, client):
+    platform.control("/_control/mode", {"mode": "missing"})
+    d, ref = start_and_pay(world, "success")
+    assert Payment.objects.get(reference=ref).status == "pending"
+    client.force_login(world.citizen)
+    r = client.get(f"/thanh-toan/dvcqg/ket-qua/?MaThamChieu={ref}")
+    assert r.status_code == 200 and "Đã thanh toán thành công" in r.content.decode()
+    assert (
+        Payment.objects.get(reference=ref).verified_by,
+        Dossier.objects.get(pk=d.pk).status,
+    ) == (
+        "query",
+        Status.PROCESSING,
+    )
+
+
+def test_the_return_alone_never_pays(platform, world, client):
+    platform.control("/_control/mode", {"mode": "missing"})
+    d = advance(world, Status.FINANCIAL_OBLIGATION)
+    started = services.national_payment_start(dossier_id=d.pk, actor=world.citizen)
+    client.force_login(world.citizen)
+    r = client.get(f"/thanh-toan/dvcqg/ket-qua/?MaThamChieu={started.payment.reference}")
+    assert r.status_code == 200 and "Chưa nhận được xác nhận" in r.content.decode()
+    assert Payment.objects.get(pk=started.payment.pk).status == "pending"
+    assert Dossier.objects.get(pk=d.pk).status == Status.FINANCIAL_OBLIGATION
+
+
+# --------------------------------------------------- reconciliation against get bill
+
+GMT7 = dt.timezone(dt.timedelta(hours=7))
+
+
+def _today() -> dt.date:
+    return timezone.now().astimezone(GMT7).date()
+
+
+def _items(ref: str) -> list:
+    from motcua.payments.models import ReconciliationItem
+
+    return list(ReconciliationItem.objects.filter(reference=ref).values_list("kind", "status"))
+
+
+def test_reconcile_compares_each_payment_with_the_platforms_answer(platform, world):
+    _, paid = start_and_pay(world, "success")
+    _, refused = start_and_pay(world, "refused")
+    _, not_there = start_and_pay(world, "success")
+    _, reversed_ = start_and_pay(world, "success")
+    _, amount = start_and_pay(world, "success")
+    platform.control("/_control/mode", {"mode": "missing"})
+    d_lost, lost = start_and_pay(world, "success")  # the callback never came
+    # The platform's word changed after our side recorded it.
+    platform.control("/_control/transaction", {"ref": not_there, "omit": True})
+    platform.control("/_control/transaction", {"ref": reversed_, "MaLoi": "51"})
+    platform.control("/_control/transaction", {"ref": amount, "SoTien": "9000"})
+
+    run = services.reconcile_national(_today(), trigger="test")
+    assert run.provider == "dvcqg"
+    assert (run.payments, run.lines, run.compared) == (6, 5, 6)
+    assert (run.matched, run.missing_there, run.status, run.amount) == (2, 1, 1, 1)
+    assert (run.missing_here, run.resolved_by_query, run.new_items) == (1, 1, 4)
+    assert _items(paid) == [] and _items(refused) == []
+    assert _items(not_there) == [("missing_there", "open")]
+    assert _items(reversed_) == [("status", "open")]
+    assert _items(amount) == [("amount", "open")]
+    # What the platform says paid and we did not is settled by its verified answer, once.
+    assert _items(lost) == [("missing_here", "resolved")]
+    assert Payment.objects.get(reference=lost).verified_by == "query"
+    assert Dossier.objects.get(pk=d_lost.pk).paid_online == 1
+    # Nothing the platform said un-credits a verified payment.
+    for ref in (not_there, reversed_, amount):
+        assert Payment.objects.get(reference=ref).status == "paid"
+    # A rerun adds nothing.
+    again = services.reconcile_national(_today(), trigger="test")
+    assert (again.new_items, again.matched, again.compared) == (0, 3, 6)
+    # The differences are on the officers' one list, the provider named.
+    from django.test import Client
+
+    from motcua.org.tests.otp import otp_login
+
+    c = Client()
+    otp_login(c, world.a.staff["c:counter"])
+    text = c.get("/can-bo/doi-soat/").content.decode()
+    assert all(ref in text for ref in (not_there, reversed_, amount)) and lost not in text
+    assert "Nền tảng thanh toán Cổng DVC quốc gia" in text and "9.000 đ" in text
+
+
+def test_a_forged_get_bill_answer_stops_the_run(platform, world, settings):
+    from motcua.core.errors import ValidationFailed
+    from motcua.payments.models import ReconciliationRun
+
+    start_and_pay(world, "success")
+    settings.MOTCUA_DVCQG_HASH_KEY = platform.key + "x"  # the answers no longer verify
+    with pytest.raises(ValidationFailed) as exc:
+        services.reconcile_national(_today())
+    assert exc.value.code == "reconciliation_bad_answer"
+    assert not ReconciliationRun.objects.exists()
+
+
+def test_the_command_and_the_daily_task_reconcile_the_platform(platform, world, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from motcua.payments.models import ReconciliationRun
+    from motcua.payments.tasks import reconcile_yesterday
+
+    settings.MOTCUA_VNPAY_SETTLEMENT_URL = ""
+    start_and_pay(world, "success")
+    out = StringIO()
+    call_command("payments", "reconcile", "--date", _today().isoformat(), stdout=out)
+    assert "(reconciliation of" in out.getvalue() and "dvcqg" in out.getvalue()
+    assert "Khớp (matched): 1" in out.getvalue()
+    reconcile_yesterday()
+    run = ReconciliationRun.objects.get(trigger="schedule")
+    assert (run.provider, run.date) == ("dvcqg", _today() - dt.timedelta(days=1))
+
+
+# ----------------------------------------------------- the periodic query of pending
+
+
+def test_the_beat_schedule_queries_pending_attempts(platform, world, settings):
+    from motcua.payments.tasks import query_pending
+
+    entry = settings.CELERY_BEAT_SCHEDULE["payments-query-pending"]
+    assert entry["task"] == "payments.query_pending"
+    assert entry["schedule"] == settings.MOTCUA_QUERY_PENDING_EVERY_MINUTES * 60
+    platform.control("/_control/mode", {"mode": "missing"})
+    d, ref = start_and_pay(world, "success")
+    settings.MOTCUA_QUERY_PENDING_AFTER_MINUTES = 10
+    query_pending()  # too recent: left alone
+    assert Payment.objects.get(reference=ref).status == "pending"
+    Payment.objects.filter(reference=ref).update(
+        created_at=timezone.now() - dt.timedelta(minutes=11)
+    )
+    query_pending()
+    p = Payment.objects.get(reference=ref)
+    assert (p.status, p.verified_by) == ("paid", "query")
+    assert Dossier.objects.get(pk=d.pk).status == Status.PROCESSING

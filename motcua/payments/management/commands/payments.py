@@ -5,8 +5,10 @@ statement (VietQR transfers matched; docs/payments.md).
 every attempt still pending after that long, and apply its verified answers (an IPN may
 never come: reference §1.8). Meant for cron or a periodic task.
 
-`motcua payments reconcile --date YYYY-MM-DD`: reconcile that day (GMT+7) against the
-gateway's settlement file, as the daily task does, and print the totals."""
+`motcua payments reconcile --date YYYY-MM-DD [--provider vnpay|dvcqg]`: reconcile that day
+(GMT+7), as the daily task does, and print the totals: the gateway's payments against its
+settlement file, the national platform's against its get-bill answers (default: every
+configured provider)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.core.errors import DomainError
-from motcua.payments.services import payments_query_pending, reconcile, statement_import
+from motcua.payments.models import Provider, ReconciliationRun
+from motcua.payments.services import (
+    payments_query_pending,
+    reconcile,
+    reconcile_configured,
+    reconcile_national,
+    statement_import,
+)
 
 
 def _date(value: str) -> dt.date:
@@ -40,6 +49,12 @@ class Command(BaseCommand):
         query.add_argument("--older-than", type=int, default=5, help="phút (minutes)")
         rec = sub.add_parser("reconcile")
         rec.add_argument("--date", required=True, type=_date, help="YYYY-MM-DD (GMT+7)")
+        rec.add_argument(
+            "--provider",
+            choices=[Provider.VNPAY.value, Provider.NATIONAL_PLATFORM.value],
+            default=None,
+            help="vnpay | dvcqg (mặc định: mọi đơn vị đã cấu hình; default: every configured)",
+        )
         # Bank statement of the collecting account (VietQR transfers).
         imp = sub.add_parser("import-statement")
         imp.add_argument("file", help="tệp sao kê CSV/XLSX (statement file)")
@@ -49,7 +64,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, what: str, **options: Any) -> None:
         if what == "reconcile":
-            self.reconcile(options["date"])
+            self.reconcile(options["date"], options.get("provider"))
             return
         if what == "import-statement":
             self._import(options["file"], options.get("account"))
@@ -58,14 +73,28 @@ class Command(BaseCommand):
         n = payments_query_pending(older_than=dt.timedelta(minutes=older_than))
         self.stdout.write(f"Đã truy vấn {n} giao dịch (queried {n} pending payments).")
 
-    def reconcile(self, day: dt.date) -> None:
+    def reconcile(self, day: dt.date, provider: str | None) -> None:
         try:
-            run = reconcile(day, trigger="command")
+            if provider == Provider.NATIONAL_PLATFORM:
+                runs = [reconcile_national(day, trigger="command")]
+            elif provider == Provider.VNPAY:
+                runs = [reconcile(day, trigger="command")]
+            else:
+                runs = reconcile_configured(day, trigger="command") or [
+                    reconcile(day, trigger="command")  # says what is not configured
+                ]
         except DomainError as exc:
             raise CommandError(f"{exc.message} ({exc.message_en})") from exc
+        for run in runs:
+            self._print(day, run)
+
+    def _print(self, day: dt.date, run: ReconciliationRun) -> None:
         w = self.stdout.write
-        w(f"Đối soát ngày {day:%d/%m/%Y} (reconciliation of {day.isoformat()})")
-        w(f"  Dòng trong file đối soát (settlement lines): {run.lines}")
+        w(
+            f"Đối soát ngày {day:%d/%m/%Y}, {Provider(run.provider).label} "
+            f"(reconciliation of {day.isoformat()}, {run.provider})"
+        )
+        w(f"  Dòng trong file đối soát / trả lời truy vấn (settlement lines): {run.lines}")
         w(f"  Giao dịch của hệ thống (our payments): {run.payments}")
         w(f"  Mã tham chiếu đã so (references compared): {run.compared}")
         w(f"  Khớp (matched): {run.matched}")
