@@ -384,26 +384,41 @@ class Life:
         paid_online: int = 0,
         actor: Actor = NOBODY,
         ref: str = "",
+        *,
+        channel: str | None = None,
+        verified_by: str = "",
     ) -> None:
-        """A payment of the past, as its source recorded it: `paid_online` is the source's
-        (an import of history, not a new payment); the channel is the one that value
-        implies, and a counter payment's `ref` is its receipt number. An online payment is
-        settled by the payment system (PAYMENT_SYSTEM), as motcua records one today; the
-        applicant never is."""
+        """A payment of the past. With `channel` (the demo's history: a payment whose
+        evidence the caller also writes, motcua.payments.history), the services' one rule:
+        the amount must settle what is due (rules.settlement_refusal) and
+        DuocThanhToanTrucTuyen is the channel's (rules.paid_online_for); `verified_by` names
+        the evidence of an online payment, `ref` is its reference (a counter payment's: its
+        receipt number). Without it (an import of history), `paid_online` is the source's
+        and the channel the one that value implies. An online payment is settled by the
+        payment system (PAYMENT_SYSTEM), as motcua records one today; the applicant never
+        is."""
         self._check(Action.CONFIRM_PAYMENT)
         v = self.values
+        if channel is None:
+            channel = CHANNEL_OF_PAID_ONLINE[int(paid_online)]
+        else:
+            refusal = rules.settlement_refusal(amount, int(v["fee_due_vnd"]))
+            if refusal is not None:
+                raise refusal
+            paid_online = rules.paid_online_for(channel)
         v.update(fee_paid_vnd=amount, paid_online=int(paid_online), status=int(Status.PROCESSING))
-        channel = CHANNEL_OF_PAID_ONLINE[int(paid_online)]
         data = {
             "amount_vnd": amount,
             "paid_online": int(paid_online),
-            "channel": channel,
+            "channel": str(channel),
             "reference": ref,
         }
         if channel in COUNTER_CHANNELS:
             data["receipt_number"] = ref
         else:
             actor = PAYMENT_SYSTEM
+            if verified_by:
+                data["verified_by"] = verified_by
         if v["paused_at"] is not None:
             data.update(self._end_pause(at))
         self._event(Action.CONFIRM_PAYMENT, at, actor, Status.FINANCIAL_OBLIGATION, data=data)

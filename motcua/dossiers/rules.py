@@ -15,7 +15,7 @@ from django.conf import settings
 
 from motcua.catalog.enums import AgencyRole
 from motcua.catalog.models import ProcessStep
-from motcua.core.errors import IllegalTransition
+from motcua.core.errors import IllegalTransition, ValidationFailed
 from motcua.core.text import fold
 
 from . import deadlines, timing
@@ -124,6 +124,27 @@ def dossier_payment_pauses_clock(dossier: Dossier) -> bool:
             _PAYMENT_PAUSES.clear()
         _PAYMENT_PAUSES[key] = cached
     return cached
+
+
+def settlement_refusal(amount_vnd: Any, fee_due_vnd: int) -> ValidationFailed | None:
+    """Whether `amount_vnd` settles an obligation of `fee_due_vnd`: a positive whole number
+    of đồng covering what is due. The one rule every channel's settlement goes through
+    (the services' `_settle`, the bulk writers' `replay.Life.confirm_payment`)."""
+    if isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0:
+        return ValidationFailed(
+            "invalid_amount",
+            "Số tiền phải là số nguyên dương (đồng).",
+            "The amount must be a positive whole number of đồng.",
+            field="amount_vnd",
+        )
+    if amount_vnd < fee_due_vnd:
+        return ValidationFailed(
+            "amount_too_small",
+            f"Số tiền nộp phải bằng số phải nộp ({fee_due_vnd:,} đồng).".replace(",", "."),
+            f"The amount paid must equal the amount due ({fee_due_vnd} VND).",
+            field="amount_vnd",
+        )
+    return None
 
 
 def paid_online_for(channel: str) -> int:

@@ -25,6 +25,7 @@ from motcua.core.paging import MAX_OFFSET
 from motcua.dossiers.access import staff_roles, visible_dossiers
 
 from . import selectors
+from .formulas import INDICATORS
 
 router = Router(tags=["indicators"])
 
@@ -98,7 +99,7 @@ def dossiers(
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> dict[str, Any]:
-    """The dossiers (or, for 3.1, the procedures) behind a figure's numerator or
+    """The dossiers (or, for 3.1, 3.5a and 3.5b, the procedures) behind a figure's numerator or
     denominator. Officers and monitors only."""
     user = request.user
     if not (user.is_superuser or staff_roles(user)):
@@ -108,8 +109,11 @@ def dossiers(
         )
     date_from, date_to = _period(date_from, date_to, period)
     scope = _scope(agency, procedure, field, unit)
-    if indicator_id == "3.1":
-        procedures = selectors.indicator_procedures(part, **scope)
+    ind = INDICATORS.get(indicator_id)
+    if ind is not None and ind.numerator.startswith("procedures"):
+        procedures = selectors.indicator_procedures(
+            part, indicator_id=indicator_id, date_from=date_from, date_to=date_to, **scope
+        )
         return {
             "indicator": indicator_id,
             "part": part,

@@ -27,13 +27,17 @@ against (`deadlines.judged_due`: the first one for a re-appointed dossier by def
 
 Changing a setting that shapes a flag (MOTCUA_766_MAX_SUPPLEMENTS_ON_TIME,
 MOTCUA_REAPPOINTMENT_JUDGED_AGAINST, MOTCUA_766_FULL_ONLINE_DENOMINATOR) requires
-`motcua indicators rebuild`; targets and points apply at once.
+`motcua indicators rebuild`; targets, points and MOTCUA_766_SYNCED apply at once.
+
+Paid online (3.3b, 3.5b, 3.6) is a verified payment's fact, never the dossier's flag alone:
+`fact_of` counts DuocThanhToanTrucTuyen only where motcua.payments proves it
+(`register_verified_payments`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -52,7 +56,15 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # ---------------------------------------------------------------------------- parameters
 
-DEFAULT_TARGETS = {"3.1": 80, "3.3": 50, "4.2": 80, "4.3": 80, "5.4": 90}
+DEFAULT_TARGETS = {
+    "3.1": 80,
+    "3.3": 50,
+    "3.5a": 80,
+    "3.5b": 80,
+    "4.2": 80,
+    "4.3": 80,
+    "5.4": 90,
+}
 # Points per indicator as the portal's METRICS sheet gives them (§4.2). 3.1 and 3.3 have no
 # separate maximum there (null): the 12 points of the online-service group go to the
 # fully-online indicator 3.3b. UNCONFIRMED (reference §12 item 8).
@@ -62,6 +74,8 @@ DEFAULT_POINTS = {
     "3.1": 0,
     "3.3": 0,
     "3.3b": 12,
+    "3.5a": 2,
+    "3.5b": 2,
     "3.6": 6,
     "4.1": 6,
     "4.2": 4,
@@ -84,6 +98,13 @@ class Params:
     # is in the future, so by default T = min(end of period, now) ("now"); "period_end"
     # applies the text literally. UNCONFIRMED which the portal does.
     open_end: str
+    # UNCONFIRMED until the national sync exists (issue 14): which dossiers 3.5a counts as
+    # "synced with fee data". "received": every received dossier of the province (what the
+    # sync will send); "none": no dossier (3.5a's numerator is 0 until the sync is built).
+    synced: str = "received"
+
+
+SYNCED_CHOICES = ("received", "none")
 
 
 def params() -> Params:
@@ -95,7 +116,48 @@ def params() -> Params:
         rules=deadlines.Rules.current(),
         full_online_denominator=getattr(settings, "MOTCUA_766_FULL_ONLINE_DENOMINATOR", "eligible"),
         open_end=getattr(settings, "MOTCUA_766_OPEN_END", "now"),
+        synced=_synced_setting(),
     )
+
+
+def _synced_setting() -> str:
+    value = str(getattr(settings, "MOTCUA_766_SYNCED", "received"))
+    if value not in SYNCED_CHOICES:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"MOTCUA_766_SYNCED phải là một trong {SYNCED_CHOICES} (must be one of them): {value!r}"
+        )
+    return value
+
+
+# ---------------------------------------------------------------------------- payments
+
+# Which dossiers a verified payment proves paid online: motcua.payments (a layer above)
+# registers the lookup in its AppConfig.ready(). It answers, for some dossier ids, the set of
+# (dossier id, DuocThanhToanTrucTuyen) pairs that a paid Payment proves — the value
+# dossiers.rules.paid_online_for gives its channel. Without it nothing is proved, so 3.6
+# and 3.5b count nothing: a dossier's flag alone is never a payment.
+PaymentLookup = Callable[[Collection[int]], set[tuple[int, int]]]
+_PAYMENT_LOOKUP: list[PaymentLookup] = []
+
+
+def register_verified_payments(fn: PaymentLookup) -> PaymentLookup:
+    _PAYMENT_LOOKUP[:] = [fn]
+    return fn
+
+
+def verified_paid_online(dossier_ids: Collection[int]) -> set[tuple[int, int]]:
+    """(dossier id, paid_online) pairs proved by a verified payment (see above)."""
+    if not dossier_ids or not _PAYMENT_LOOKUP:
+        return set()
+    return _PAYMENT_LOOKUP[0](dossier_ids)
+
+
+def proves_paid_online(d: Any, proved: set[tuple[int, int]]) -> bool:
+    """The dossier's DuocThanhToanTrucTuyen is 1 or 2 and a verified payment of that
+    channel proves it."""
+    return d.paid_online in (1, 2) and (d.pk, d.paid_online) in proved
 
 
 # ---------------------------------------------------------------------------- the fact
@@ -196,10 +258,13 @@ def fact_of(
     eligible_full_online: bool,
     calendar: Callable[[int], WorkingCalendar],
     p: Params,
+    paid_verified: bool = False,
 ) -> Fact:
     """The fact of a dossier row `d` (a Dossier or any object with its attributes).
 
     `calendar(agency_id)` returns the working calendar used for 2.2's settlement time.
+    `paid_verified`: a verified payment proves the dossier's DuocThanhToanTrucTuyen
+    (`proves_paid_online`); without it the dossier is not paid online for 3.3b and 3.6.
     """
     end = processing_end(d)
     f = Fact(
@@ -235,6 +300,7 @@ def fact_of(
         )
         f.settle_seconds = max(0, worked - d.paused_seconds)
     result_ok = (not d.paper_result_required) or d.electronic_result
+    paid_online = paid_verified and d.paid_online in (1, 2)
     # 3.3: received online (KenhThucHien = 2) and, when the TTHC requires a paper result,
     # with an electronic result.
     f.online = d.channel == 2 and result_ok
@@ -242,14 +308,12 @@ def fact_of(
     # result where a result is required.
     f.full_online_base = eligible_full_online if p.full_online_denominator == "eligible" else True
     f.full_online = (
-        f.full_online_base
-        and d.channel == 2
-        and (d.fee_due_vnd == 0 or d.paid_online in (1, 2))
-        and result_ok
+        f.full_online_base and d.channel == 2 and (d.fee_due_vnd == 0 or paid_online) and result_ok
     )
-    # 3.6: dossiers of fee-bearing TTHC, excluding those whose fees are all 0.
+    # 3.6: dossiers of fee-bearing TTHC, excluding those whose fees are all 0; paid online
+    # only where a verified payment of an online channel proves it.
     f.fee_due = d.fee_due_vnd > 0
-    f.paid_online = f.fee_due and d.paid_online in (1, 2)
+    f.paid_online = f.fee_due and paid_online
     # 4.1: dossiers of TTHC that require a (paper) result / with an electronic result.
     f.result_required = bool(d.paper_result_required)
     f.e_result = f.result_required and bool(d.electronic_result)
@@ -307,7 +371,7 @@ class Indicator:
     group: str
     name_vi: str
     name_en: str
-    numerator: str  # flag name, or "procedures" for 3.1
+    numerator: str  # flag name, or "procedures…" for the procedure counts (3.1, 3.5a, 3.5b)
     denominator: str
     numerator_doc: str
     denominator_doc: str
@@ -395,13 +459,40 @@ INDICATORS: dict[str, Indicator] = {
             unconfirmed=("full_online_denominator", "points"),
         ),
         Indicator(
+            "3.5a",
+            "online",
+            "Tỷ lệ TTHC có nghĩa vụ tài chính được tích hợp thanh toán trực tuyến",
+            "Fee-bearing procedures integrated for online payment",
+            "procedures_fee_data",
+            "procedures_fee_bearing",
+            "fee-bearing procedures (denominator) with ≥ 1 dossier received in the period "
+            "and synced with fee data (fee due > 0; 'synced': MOTCUA_766_SYNCED)",
+            "active province/commune-level procedures in scope whose version in force has a "
+            "fee item (amount > 0 or not yet known) in the catalog",
+            "§4.2 G4 3.5(a) (IMPL); no national sync yet (issue 14): 'synced' UNCONFIRMED",
+            unconfirmed=("synced",),
+        ),
+        Indicator(
+            "3.5b",
+            "online",
+            "Tỷ lệ TTHC có giao dịch thanh toán trực tuyến",
+            "Procedures with an online payment",
+            "procedures_paid_online",
+            "procedures_fee_bearing",
+            "fee-bearing procedures (denominator) with ≥ 1 dossier received in the period "
+            "that a verified online payment (motcua.payments) settled",
+            "3.5a's denominator",
+            "§4.2 G4 3.5(b) (IMPL); bucket by receipt day as 3.6 (UNCONFIRMED)",
+        ),
+        Indicator(
             "3.6",
             "online",
             "Tỷ lệ hồ sơ thanh toán trực tuyến",
             "Dossiers paid online",
             "paid_online",
             "fee_due",
-            "fee-bearing dossiers received in the period with DuocThanhToanTrucTuyen 1 or 2",
+            "fee-bearing dossiers received in the period with DuocThanhToanTrucTuyen 1 or 2 "
+            "proved by a verified payment of that channel (motcua.payments)",
             "dossiers received in the period whose fee due is > 0",
             "§4.2 G4 3.6 (IMPL)",
         ),

@@ -14,7 +14,7 @@ from django.db.models import Count as DbCount
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from motcua.catalog.models import Field, Procedure, ProcedureAgency, ProcedureVersion
+from motcua.catalog.models import FeeItem, Field, Procedure, ProcedureAgency, ProcedureVersion
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.dossiers.models import Dossier
 from motcua.org.models import AdministrativeUnit, Agency
@@ -190,14 +190,15 @@ class Scorecard:
 def figures_of(
     flags: dict[str, int],
     opened: dict[str, int],
-    procs: tuple[int, int],
+    procs: dict[str, tuple[int, int]],
     p: Params,
     day_seconds: int,
 ) -> list[Figure]:
     """Every indicator's figure from the period's counters (`flags`), the open dossiers at
-    the period end (`opened`: n, on_time, on_time_liked) and 3.1's catalog counts: the one
-    place a scorecard's figures are made (indicators_compute, indicators_full_recompute and
-    the reports' monthly cards all call it)."""
+    the period end (`opened`: n, on_time, on_time_liked) and the procedure counts of 3.1,
+    3.5a and 3.5b (`procs`: indicator id → (numerator, denominator)): the one place a
+    scorecard's figures are made (indicators_compute, indicators_full_recompute and the
+    reports' monthly cards all call it)."""
     counts = _combine(flags, opened, procs)
     return [score(ind, *counts[ind.id], p, day_seconds) for ind in INDICATORS.values()]
 
@@ -228,10 +229,9 @@ def _scorecard(
     return Scorecard(date_from, date_to, scope.label, figures, groups)
 
 
-def _procedure_counts(scope: Scope) -> tuple[int, int]:
-    """3.1 from the catalog: active province/commune procedures in scope, and those whose
-    version in force today is offered online (partly or fully)."""
-    today = timezone.localdate()
+def _catalog_procedures(scope: Scope) -> QuerySet[Procedure]:
+    """The procedures the catalog indicators count: active, province or commune level, in
+    scope (offered by one of the scope's agencies, of its procedure or field)."""
     qs = Procedure.objects.filter(active=True, level__in=["tinh", "xa"])
     if scope.agency_ids is not None:
         qs = qs.filter(
@@ -245,14 +245,76 @@ def _procedure_counts(scope: Scope) -> tuple[int, int]:
         qs = qs.filter(pk=scope.procedure_id)
     if scope.field_id is not None:
         qs = qs.filter(field_id=scope.field_id)
-    online = ProcedureVersion.objects.filter(
-        Q(effective_to__isnull=True) | Q(effective_to__gte=today),
-        procedure=OuterRef("pk"),
-        effective_from__lte=today,
-        online_level__in=["full", "partial"],
+    return qs
+
+
+def _in_force(today: dt.date) -> Q:
+    return Q(effective_to__isnull=True) | Q(effective_to__gte=today)
+
+
+def _offered_online() -> Exists:
+    today = timezone.localdate()
+    return Exists(
+        ProcedureVersion.objects.filter(
+            _in_force(today),
+            procedure=OuterRef("pk"),
+            effective_from__lte=today,
+            online_level__in=["full", "partial"],
+        )
     )
-    row = qs.aggregate(n=DbCount("pk"), online=DbCount("pk", filter=Exists(online)))
-    return row["online"], row["n"]
+
+
+def _fee_bearing() -> Exists:
+    """3.5's denominator: the version in force has a fee item with an amount > 0 or not yet
+    known (the officer sets it at the request) — "TTHC with fee info" (§4.2 G4)."""
+    today = timezone.localdate()
+    return Exists(
+        FeeItem.objects.filter(
+            Q(amount_vnd__isnull=True) | Q(amount_vnd__gt=0),
+            Q(version__effective_to__isnull=True) | Q(version__effective_to__gte=today),
+            version__procedure=OuterRef("pk"),
+            version__effective_from__lte=today,
+        )
+    )
+
+
+def _procedure_counts(
+    scope: Scope, date_from: dt.date, date_to: dt.date, p: Params
+) -> dict[str, tuple[int, int]]:
+    """3.1 from the catalog (procedures offered online, partly or fully, today), and 3.5a /
+    3.5b: fee-bearing procedures of the catalog with, in the period, a dossier received
+    with fee data (a) or settled by a verified online payment (b) — read from the
+    procedure-keyed counters (day and month rows)."""
+    base = _catalog_procedures(scope)
+    row = base.aggregate(
+        n=DbCount("pk"),
+        online=DbCount("pk", filter=_offered_online()),
+        fee_bearing=DbCount("pk", filter=_fee_bearing()),
+    )
+    counted = Count.objects.filter(
+        scope.q(),
+        _period_q(date_from, date_to, (Grain.DAY, Grain.MONTH)),
+        procedure_id__in=base.filter(_fee_bearing()).values("pk"),
+    )
+    seen = counted.aggregate(
+        fee_data=DbCount("procedure_id", distinct=True, filter=Q(fee_due__gt=0)),
+        paid=DbCount("procedure_id", distinct=True, filter=Q(paid_online__gt=0)),
+    )
+    fee_data = seen["fee_data"] if p.synced == "received" else 0
+    return {
+        "3.1": (row["online"], row["n"]),
+        "3.5a": (fee_data, row["fee_bearing"]),
+        "3.5b": (seen["paid"], row["fee_bearing"]),
+    }
+
+
+def _fee_bearing_ids(scope: Scope) -> set[int]:
+    return set(_catalog_procedures(scope).filter(_fee_bearing()).values_list("pk", flat=True))
+
+
+def fee_bearing_ids(agency: Agency | None = None) -> set[int]:
+    """The ids of 3.5's fee-bearing procedures in an agency's scope (None: the province)."""
+    return _fee_bearing_ids(scope_resolve(agency=agency))
 
 
 def _grains(scope: Scope) -> tuple[str, str]:
@@ -295,12 +357,12 @@ def _open_qs(scope: Scope, date_to: dt.date) -> QuerySet[DossierFact]:
 
 
 def _combine(
-    flags: dict[str, int], opened: dict[str, int], procs: tuple[int, int]
+    flags: dict[str, int], opened: dict[str, int], procs: dict[str, tuple[int, int]]
 ) -> dict[str, tuple[int, int]]:
     counts: dict[str, tuple[int, int]] = {}
     for ind in INDICATORS.values():
-        if ind.numerator == "procedures":
-            counts[ind.id] = procs
+        if ind.numerator.startswith("procedures"):
+            counts[ind.id] = procs[ind.id]
             continue
         num, den = flags[ind.numerator], flags[ind.denominator]
         if ind.with_open:
@@ -343,9 +405,8 @@ def indicators_compute(
         on_time=DbCount("received_at", filter=on_time_q),
         on_time_liked=DbCount("received_at", filter=on_time_q & formulas.open_liked_q()),
     )
-    figures = figures_of(
-        flags, opened, _procedure_counts(scope), p, scope_day_seconds(scope.agency_ids)
-    )
+    procs = _procedure_counts(scope, date_from, date_to, p)
+    figures = figures_of(flags, opened, procs, p, scope_day_seconds(scope.agency_ids))
     return _scorecard(date_from, date_to, scope, figures)
 
 
@@ -368,11 +429,18 @@ def indicators_full_recompute(
     end = _period_end(date_to)
     flags = dict.fromkeys(FLAGS, 0)
     opened = {"n": 0, "on_time": 0, "on_time_liked": 0}
+    fee_data: set[int] = set()
+    paid: set[int] = set()
     qs = Dossier.objects.filter(scope.q("procedure__"))
     for row in dossier_rows(qs):
         fact = row_fact(row, p)
         if not fact.received:
             continue
+        if fact.received_day is not None and date_from <= fact.received_day <= date_to:
+            if fact.fee_due and p.synced == "received":
+                fee_data.add(fact.procedure_id)
+            if fact.paid_online:
+                paid.add(fact.procedure_id)
         for flag in FLAGS.values():
             day = fact.received_day if flag.bucket == "received" else fact.end_day
             if day is not None and date_from <= day <= date_to:
@@ -383,9 +451,12 @@ def indicators_full_recompute(
                 opened["on_time"] += 1
                 if fact.rating != -1:
                     opened["on_time_liked"] += 1
-    figures = figures_of(
-        flags, opened, _procedure_counts(scope), p, scope_day_seconds(scope.agency_ids)
-    )
+    procs = _procedure_counts(scope, date_from, date_to, p)
+    fee_bearing = _fee_bearing_ids(scope)
+    # 3.5a / 3.5b from the raw dossiers (the counters' numerators are not used here).
+    procs["3.5a"] = (len(fee_data & fee_bearing), len(fee_bearing))
+    procs["3.5b"] = (len(paid & fee_bearing), len(fee_bearing))
+    figures = figures_of(flags, opened, procs, p, scope_day_seconds(scope.agency_ids))
     return _scorecard(date_from, date_to, scope, figures)
 
 
@@ -429,11 +500,11 @@ def indicator_dossiers(
     """
     ind, part = _indicator(indicator_id), _part(part)
     _check_period(date_from, date_to)
-    if ind.numerator == "procedures":
+    if ind.numerator.startswith("procedures"):
         raise ValidationFailed(
             "procedure_indicator",
-            "Chỉ số 3.1 đếm thủ tục, không đếm hồ sơ: xem danh sách thủ tục.",
-            "Indicator 3.1 counts procedures, not dossiers: list the procedures instead.",
+            f"Chỉ số {ind.id} đếm thủ tục, không đếm hồ sơ: xem danh sách thủ tục.",
+            f"Indicator {ind.id} counts procedures, not dossiers: list the procedures instead.",
             field="id",
         )
     p = formulas.params()
@@ -460,31 +531,48 @@ def indicator_dossiers(
 def indicator_procedures(
     part: str = "numerator",
     *,
+    indicator_id: str = "3.1",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
     agency: Agency | str | None = None,
     procedure: Procedure | str | None = None,
     field: Field | str | None = None,
     unit: AdministrativeUnit | str | None = None,
 ) -> QuerySet[Procedure]:
-    """The procedures behind 3.1's numerator (offered online) or denominator."""
-    _part(part)
-    scope = scope_resolve(agency=agency, procedure=procedure, field=field, unit=unit)
-    today = timezone.localdate()
-    qs = Procedure.objects.filter(active=True, level__in=["tinh", "xa"])
-    if scope.agency_ids is not None:
-        qs = qs.filter(agencies__agency_id__in=scope.agency_ids).distinct()
-    if scope.procedure_id is not None:
-        qs = qs.filter(pk=scope.procedure_id)
-    if scope.field_id is not None:
-        qs = qs.filter(field_id=scope.field_id)
-    if part == "numerator":
-        qs = qs.filter(
-            Exists(
-                ProcedureVersion.objects.filter(
-                    Q(effective_to__isnull=True) | Q(effective_to__gte=today),
-                    procedure=OuterRef("pk"),
-                    effective_from__lte=today,
-                    online_level__in=["full", "partial"],
-                )
-            )
+    """The procedures behind a procedure count's numerator or denominator: 3.1 (offered
+    online / in the catalog) or 3.5a / 3.5b (with a dossier with fee data / settled by a
+    verified online payment in the period [date_from, date_to] / fee-bearing)."""
+    ind, part = _indicator(indicator_id), _part(part)
+    if not ind.numerator.startswith("procedures"):
+        raise ValidationFailed(
+            "dossier_indicator",
+            f"Chỉ số {ind.id} đếm hồ sơ, không đếm thủ tục: xem danh sách hồ sơ.",
+            f"Indicator {ind.id} counts dossiers, not procedures: list the dossiers instead.",
+            field="id",
         )
+    scope = scope_resolve(agency=agency, procedure=procedure, field=field, unit=unit)
+    qs = _catalog_procedures(scope)
+    if ind.id == "3.1":
+        if part == "numerator":
+            qs = qs.filter(_offered_online())
+        return qs.order_by("code")
+    qs = qs.filter(_fee_bearing())
+    if part == "numerator":
+        if date_from is None or date_to is None:
+            raise ValidationFailed(
+                "invalid_period",
+                "Cần kỳ báo cáo (từ ngày, đến ngày).",
+                "A period (from, to) is required.",
+                field="from",
+            )
+        _check_period(date_from, date_to)
+        if ind.id == "3.5a" and formulas.params().synced != "received":
+            return qs.none()
+        flag = "fee_due" if ind.id == "3.5a" else "paid_online"
+        counted = Count.objects.filter(
+            scope.q(),
+            _period_q(date_from, date_to, (Grain.DAY, Grain.MONTH)),
+            **{f"{flag}__gt": 0},
+        )
+        qs = qs.filter(pk__in=counted.values("procedure_id"))
     return qs.order_by("code")

@@ -222,7 +222,12 @@ def fact_refresh(dossier: Dossier, p: Params | None = None) -> bool:
     else:
         field_id, eligible = _procedure_keys(dossier)
     new = fact_of(
-        dossier, field_id=field_id, eligible_full_online=eligible, calendar=_calendar, p=p
+        dossier,
+        field_id=field_id,
+        eligible_full_online=eligible,
+        calendar=_calendar,
+        p=p,
+        paid_verified=_paid_verified(dossier, row),
     )
     old = _fact_from_row(row) if row is not None else None
     if old == new:
@@ -237,6 +242,17 @@ def fact_refresh(dossier: Dossier, p: Params | None = None) -> bool:
     # What is stored now, for a second event of the same service (intake then receive).
     rel.set_cached_value(dossier, DossierFact(**values))
     return True
+
+
+def _paid_verified(dossier: Dossier, row: DossierFact | None) -> bool:
+    """Whether a verified payment proves the dossier's DuocThanhToanTrucTuyen. Asked once:
+    when the stored fact already counts it paid online, the proof stands (a paid Payment is
+    final; only motcua.payments' settlement writes paid_online 1 or 2 on the live path)."""
+    if dossier.paid_online not in (1, 2):
+        return False
+    if row is not None and row.paid_online:
+        return True
+    return formulas.proves_paid_online(dossier, formulas.verified_paid_online([dossier.pk]))
 
 
 FACT_RELATION = "indicator_fact"
@@ -271,13 +287,18 @@ def facts_refresh(dossier_ids: Iterable[int]) -> int:
             rows = {r.pk: r for r in DossierFact.objects.filter(pk__in=chunk)}
             acc: dict[DayKey, dict[str, int]] = {}
             fresh: list[Fact] = []
-            for d in dossiers:
+            loaded = list(dossiers)
+            proved = formulas.verified_paid_online(
+                [d.pk for d in loaded if d.paid_online in (1, 2)]
+            )
+            for d in loaded:
                 new = fact_of(
                     d,
                     field_id=d.procedure.field_id,
                     eligible_full_online=d.procedure_version.eligible_full_online,
                     calendar=_calendar,
                     p=p,
+                    paid_verified=formulas.proves_paid_online(d, proved),
                 )
                 row = rows.get(d.pk)
                 old = _fact_from_row(row) if row is not None else None
@@ -322,6 +343,8 @@ class DossierRow(NamedTuple):
     electronic_result: bool
     digitized: bool
     reused: bool
+    # Not a column: whether a verified payment proves paid_online (formulas).
+    paid_verified: bool = False
 
 
 _ROW_COLUMNS = [
@@ -331,8 +354,9 @@ _ROW_COLUMNS = [
     "procedure_id",
     "procedure__field_id",
     "procedure_version__eligible_full_online",
-    *DossierRow._fields[6:],
+    *DossierRow._fields[6:-1],
 ]
+_PAID_ONLINE = DossierRow._fields.index("paid_online")
 
 
 def dossier_pages(
@@ -345,7 +369,11 @@ def dossier_pages(
         page = list(qs.filter(pk__gt=last).order_by("pk").values_list(*_ROW_COLUMNS)[:batch])
         if not page:
             return
-        yield [DossierRow(*values) for values in page]
+        proved = formulas.verified_paid_online([v[0] for v in page if v[_PAID_ONLINE] in (1, 2)])
+        yield [
+            DossierRow._make((*values, (values[0], values[_PAID_ONLINE]) in proved))
+            for values in page
+        ]
         last = page[-1][0]
 
 
@@ -363,6 +391,7 @@ def row_fact(row: DossierRow, p: Params) -> Fact:
         eligible_full_online=row.eligible_full_online,
         calendar=_calendar,
         p=p,
+        paid_verified=row.paid_verified,
     )
 
 

@@ -111,7 +111,7 @@ def total_points(card: Scorecard) -> Decimal | None:
 
 def scorecard_rows(card: Scorecard) -> list[dict[str, Any]]:
     """One row per indicator with its group, for the scorecard table. Only indicators with a
-    threshold target (§4.2: 3.1, 3.3, 4.2, 4.3, 5.4 by default) show a target and whether it
+    threshold target (§4.2: 3.1, 3.3, 3.5a, 3.5b, 4.2, 4.3, 5.4 by default) show a target and whether it
     is met; the others score linearly."""
     from motcua.indicators.formulas import params
 
@@ -268,12 +268,12 @@ def monthly_cards(
     `agencies` is the whole province (key (None, month)).
 
     Indicator 3.1 is not bound to the period (the catalog today): it is taken from one
-    `indicators_compute` per agency.
+    `indicators_compute` per agency; so are the fee-bearing procedures of 3.5a / 3.5b.
     """
     from motcua.indicators import formulas
     from motcua.indicators.formulas import FLAGS
     from motcua.indicators.models import Count, Grain
-    from motcua.indicators.selectors import figures_of, scope_day_seconds
+    from motcua.indicators.selectors import fee_bearing_ids, figures_of, scope_day_seconds
 
     p = formulas.params()
     wanted = {a.pk for a in agencies if a is not None}
@@ -327,19 +327,53 @@ def monthly_cards(
             spread(opened, row["receiving_agency_id"], row["settling_agency_id"], m, values)
 
     catalog: dict[int | None, tuple[int, int]] = {}
+    fee_bearing: dict[int | None, set[int]] = {}
     for agency in agencies:
         card = indicators_compute(date_from=months[0], date_to=month_end(months[-1]), agency=agency)
         f = card.figure("3.1")
         catalog[_pk(agency)] = (f.numerator, f.denominator)
+        fee_bearing[_pk(agency)] = fee_bearing_ids(agency)
+
+    # 3.5a / 3.5b: the fee-bearing procedures of each agency's catalog with, in the month, a
+    # dossier with fee data (a) or one settled by a verified online payment (b) — one
+    # grouped read of the procedure-keyed month counters.
+    procs: dict[tuple[int | None, dt.date], tuple[set[int], set[int]]] = {}
+    touched = (
+        Count.objects.filter(grain=Grain.MONTH, day__in=months)
+        .filter(Q(fee_due__gt=0) | Q(paid_online__gt=0))
+        .values_list("day", "receiving_agency_id", "settling_agency_id", "procedure_id")
+        .annotate(fee_due=Sum("fee_due"), paid_online=Sum("paid_online"))
+    )
+    for m, receiving, settling, proc, fee_due, paid_online in touched:
+        keys = [a for a in {receiving, settling} if a in wanted] + ([None] if province else [])
+        for pk in keys:
+            if proc not in fee_bearing[pk]:
+                continue
+            with_fee, paid = procs.setdefault((pk, m), (set(), set()))
+            if fee_due and p.synced == "received":
+                with_fee.add(proc)
+            if paid_online:
+                paid.add(proc)
 
     cards: dict[tuple[int | None, dt.date], list[Figure]] = {}
     no_open = {"n": 0, "on_time": 0, "on_time_liked": 0}
     for agency in agencies:
         pk = _pk(agency)
         day_seconds = scope_day_seconds(None if agency is None else (agency.pk,))
+        n_fee_bearing = len(fee_bearing[pk])
         for m in months:
+            with_fee, paid = procs.get((pk, m), (set(), set()))
+            of_procedures = {
+                "3.1": catalog[pk],
+                "3.5a": (len(with_fee), n_fee_bearing),
+                "3.5b": (len(paid), n_fee_bearing),
+            }
             cards[(pk, m)] = figures_of(
-                flags.get((pk, m), zero), opened.get((pk, m), no_open), catalog[pk], p, day_seconds
+                flags.get((pk, m), zero),
+                opened.get((pk, m), no_open),
+                of_procedures,
+                p,
+                day_seconds,
             )
     return cards
 

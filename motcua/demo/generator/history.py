@@ -21,7 +21,9 @@ the appointment, step deadlines and control sheet, the one pause rule, the regim
   actions.
 Nothing happens after `now`: a life that would continue past it stops where it is, which
 leaves the last weeks' dossiers open (1, 2, 4, 5, 6, 9), some of them overdue.
-History has no attachment files; `digitized` / `electronic_result` are set as facts.
+History has no attachment files; `digitized` / `electronic_result` are set as facts. Every
+settlement is a paid Payment of the channel that took the money, with its evidence
+(motcua.payments.history), written with the dossiers.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from motcua.core.text import fold
 from motcua.dossiers import rules, timing
 from motcua.dossiers.chain import ROW_FIELDS, chain_rows
 from motcua.dossiers.codes import code_day, code_format
-from motcua.dossiers.enums import Action, PaidOnline
+from motcua.dossiers.enums import COUNTER_CHANNELS, Action, PaidOnline, PaymentChannel
 from motcua.dossiers.models import (
     BOOK_OF_ACTION,
     BookSequence,
@@ -63,6 +65,8 @@ from motcua.dossiers.replay import PAYMENT_SYSTEM, Actor, Life
 from motcua.dossiers.services import SECRET_ALPHABET
 from motcua.org.enums import ApplicantKind
 from motcua.org.models import Agency
+from motcua.payments.history import PastPayment, history_payments_write, history_reference
+from motcua.payments.models import VerifiedBy
 from motcua.workcalendar.selectors import get_calendar
 
 from . import names
@@ -225,6 +229,9 @@ class Synthesizer:
     def __init__(self, p: Province, *, seed: int, now: dt.datetime, days: int = 365):
         self.p = p
         self.rng = random.Random(seed)
+        # The payments' own draws (channel within a kind, references, evidence): adding them
+        # leaves every other draw of the seed as it was.
+        self.pay_rng = random.Random(seed * 7919 + 11)
         self.now = now.astimezone(VN)
         self.start = self.now - dt.timedelta(days=days)
         self.procs = _procedures(p)
@@ -439,10 +446,29 @@ class Synthesizer:
             else:
                 paid = PaidOnline.PROVINCIAL_PORTAL if rng.random() < 0.2 else PaidOnline.NO
                 at = at + dt.timedelta(minutes=rng.randint(2, 15))
-            # Online: settled by the payment system on the provider's word; else the counter.
-            by = PAYMENT_SYSTEM if paid != PaidOnline.NO else counter
+            # The channel that took the money (its own draw, so that the rest of the history
+            # is the seed's): online, settled by the payment system on the provider's
+            # verified notice; else the counter officer, with the receipt. The settlement
+            # applies the services' rule (replay.Life.confirm_payment(channel=…)); the
+            # Payment rows and their evidence are written with the dossiers (_write).
+            if paid == PaidOnline.NATIONAL_PORTAL:
+                channel = PaymentChannel.NATIONAL_PLATFORM
+            elif paid == PaidOnline.PROVINCIAL_PORTAL:
+                channel = PaymentChannel.GATEWAY
+            elif self.pay_rng.random() < 0.15:
+                channel = PaymentChannel.COUNTER_POS
+            else:
+                channel = PaymentChannel.COUNTER_CASH
+            online = channel not in COUNTER_CHANNELS
+            by = PAYMENT_SYSTEM if online else counter
             self.check(at)
-            life.confirm_payment(at, d["fee"], int(paid), by)
+            life.confirm_payment(
+                at,
+                d["fee"],
+                actor=by,
+                channel=channel,
+                verified_by=VerifiedBy.IPN if online else "",
+            )
 
         late = rng.random() < 0.11
         supplement = rng.random() < 0.12
@@ -607,6 +633,48 @@ def _assign_codes(plans: list[Plan]) -> dict[tuple[int, dt.date], int]:
     return counters
 
 
+def _assign_payments(plans: list[Plan], rng: random.Random) -> None:
+    """Give each settlement its reference in the live formats (payments.history), once the
+    dossier's code is known, and keep what its Payment row needs: the obligation it pays
+    (the seq of the request before it), the channel, the amount, the moments."""
+    for pl in plans:
+        requested: dict[str, Any] | None = None
+        past = []
+        for e in pl.events:
+            if e["action"] == Action.REQUEST_PAYMENT:
+                requested = e
+            elif e["action"] == Action.CONFIRM_PAYMENT and requested is not None:
+                data = e["data"]
+                ref = history_reference(
+                    data["channel"],
+                    code=pl.d.get("code") or "",
+                    obligation=requested["seq"],
+                    rng=rng,
+                )
+                data["reference"] = ref
+                if "receipt_number" in data:
+                    data["receipt_number"] = ref
+                past.append((e, requested))
+        pl.d["payments"] = past
+
+
+def _past_payments(pl: Plan, dossier_id: int) -> list[PastPayment]:
+    return [
+        PastPayment(
+            dossier_id=dossier_id,
+            obligation=requested["seq"],
+            event_seq=e["seq"],
+            channel=e["data"]["channel"],
+            amount_vnd=e["data"]["amount_vnd"],
+            reference=e["data"]["reference"],
+            requested_at=requested["at"],
+            paid_at=e["at"],
+            officer_id=_pk(e["actor"]),
+        )
+        for e, requested in pl.d.get("payments", ())
+    ]
+
+
 def _assign_books(plans: list[Plan]) -> dict[tuple[int, int, str], int]:
     """Number the numbered acts (receipts, refusals, supplement requests, apologies, stop
     notices) in the issuing agency's book of the year, in order of time, as the services
@@ -643,7 +711,7 @@ _DOSSIER_FIELDS = (
 )  # fmt: skip
 
 
-def _write(plans: list[Plan], rng: random.Random) -> None:
+def _write(plans: list[Plan], rng: random.Random, pay_rng: random.Random) -> None:
     dossiers = []
     chained = []
     for pl in plans:
@@ -682,8 +750,10 @@ def _write(plans: list[Plan], rng: random.Random) -> None:
     Dossier.objects.bulk_create(dossiers, batch_size=BATCH)
     events: list[tuple[Any, ...]] = []
     handovers, pauses, received = [], [], []
+    past: list[PastPayment] = []
     for pl, dossier, (rows, hashes) in zip(plans, dossiers, chained, strict=True):
         d = pl.d
+        past.extend(_past_payments(pl, dossier.pk))
         if d.get("code"):
             # What was handed in: the components the procedure requires (no case declared),
             # counted at the counter as the catalog prescribes, or one file each online.
@@ -717,6 +787,7 @@ def _write(plans: list[Plan], rng: random.Random) -> None:
     insert_rows(Handover, HANDOVER_COLUMNS, handovers)
     insert_rows(Pause, PAUSE_COLUMNS, pauses)
     insert_rows(ReceivedComponent, RECEIVED_COLUMNS, received)
+    history_payments_write(past, pay_rng)
 
 
 EVENT_COLUMNS = ("dossier", *ROW_FIELDS, "hash")
@@ -744,10 +815,11 @@ def history_generate(
     synth = Synthesizer(p, seed=seed, now=now)
     plans = [synth.plan_one() for _ in range(count)]
     counters = _assign_codes(plans)
+    _assign_payments(plans, synth.pay_rng)
     books = _assign_books(plans)
     with transaction.atomic():
         for start in range(0, len(plans), BATCH):
-            _write(plans[start : start + BATCH], synth.rng)
+            _write(plans[start : start + BATCH], synth.rng, synth.pay_rng)
         existing = {
             (row.agency_id, row.day): row
             for row in DailySequence.objects.filter(agency__in={pl.d["receiving"] for pl in plans})

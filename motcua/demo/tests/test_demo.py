@@ -352,3 +352,54 @@ def test_every_event_chain_verifies(demo):
 
     count, _head, broken = audit_verify()
     assert broken is None and count == AuditEntry.objects.count()
+
+
+def test_every_paid_dossier_has_its_verified_payment(demo):
+    """Each settlement of the history is a paid Payment of the channel that took the money
+    (DuocThanhToanTrucTuyen = rules.paid_online_for(channel)), for the assessed amount, with
+    its evidence and log; no Payment without a settlement. 3.6 counts exactly the dossiers
+    so paid online, as it did from the flags before."""
+    from motcua.dossiers import rules
+    from motcua.indicators.selectors import indicators_compute
+    from motcua.payments.models import Payment, PaymentEvent
+
+    history = Dossier.objects.exclude(pk__in=[x.pk for x in demo.live])
+    paid = {d.pk: d for d in history.filter(fee_paid_vnd__gt=0)}
+    payments = list(Payment.objects.filter(dossier__in=history))
+    assert sorted(p.dossier_id for p in payments) == sorted(paid)  # one each, no other
+    confirm = {
+        e.dossier_id: e
+        for e in DossierEvent.objects.filter(dossier__in=paid, action=Action.CONFIRM_PAYMENT)
+    }
+    logs = defaultdict(list)
+    for e in PaymentEvent.objects.filter(payment__in=payments).order_by("at", "pk"):
+        logs[e.payment_id].append(e.kind)
+    for p in payments:
+        d, e = paid[p.dossier_id], confirm[p.dossier_id]
+        assert p.status == "paid" and p.paid_at == e.at
+        assert p.amount_vnd == d.fee_paid_vnd == d.fee_due_vnd == d.fee_assessment["total_vnd"]
+        assert rules.paid_online_for(p.channel) == d.paid_online == e.data["paid_online"]
+        assert p.channel == e.data["channel"]
+        if d.paid_online:
+            assert (p.verified_by, p.reference, p.response_code) == (
+                "ipn",
+                e.data["reference"],
+                "00",
+            )
+            assert e.data["verified_by"] == "ipn" and e.actor_role == PAYMENT_PROVIDER
+            assert p.provider_txn_no.isdigit() and p.provider_paid_at <= p.paid_at
+            assert logs[p.pk] == ["start", "ipn"]
+        else:
+            assert (p.verified_by, p.provider_txn_no) == ("officer", e.data["receipt_number"])
+            assert p.created_by_id == e.actor_id and logs[p.pk] == ["officer"]
+    channels = Counter(p.channel for p in payments)
+    assert set(channels) == {"gateway", "national_platform", "counter_cash", "counter_pos"}
+    online = [d for d in paid.values() if d.paid_online in (1, 2)]
+    assert 0.35 < len(online) / len(paid) < 0.75
+    today = demo.live[0].submitted_at.date() if demo.live else dt.date.today()
+    card = indicators_compute(date_from=today - dt.timedelta(days=400), date_to=today)
+    f = card.figure("3.6")
+    flagged = Dossier.objects.filter(fee_due_vnd__gt=0, received_at__isnull=False)
+    assert f.numerator == flagged.filter(paid_online__in=(1, 2)).count()
+    assert f.denominator == flagged.count()
+    assert 35 < f.rate < 65  # the synthesized province pays online ~49% (seed 2025: 48.9%)

@@ -84,23 +84,12 @@ def _settle(
     step: Transition, amount_vnd: int, channel: str, reference: str, proof: dict[str, Any]
 ) -> None:
     """The one rule every channel goes through: the amount must be a whole number of đồng
-    covering what is due; DuocThanhToanTrucTuyen comes from the channel that took the money
+    covering what is due (rules.settlement_refusal); DuocThanhToanTrucTuyen comes from the channel that took the money
     (rules.paid_online_for); the pause the request opened ends."""
     dossier = step.dossier
-    if isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0:
-        raise ValidationFailed(
-            "invalid_amount",
-            "Số tiền phải là số nguyên dương (đồng).",
-            "The amount must be a positive whole number of đồng.",
-            field="amount_vnd",
-        )
-    if amount_vnd < dossier.fee_due_vnd:
-        raise ValidationFailed(
-            "amount_too_small",
-            f"Số tiền nộp phải bằng số phải nộp ({dossier.fee_due_vnd:,} đồng).".replace(",", "."),
-            f"The amount paid must equal the amount due ({dossier.fee_due_vnd} VND).",
-            field="amount_vnd",
-        )
+    refusal = rules.settlement_refusal(amount_vnd, dossier.fee_due_vnd)
+    if refusal is not None:
+        raise refusal
     paid_online = rules.paid_online_for(channel)
     dossier.fee_paid_vnd = amount_vnd
     dossier.paid_online = paid_online

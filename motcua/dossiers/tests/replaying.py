@@ -172,6 +172,7 @@ def replay_payment(d, data, kw):
         return s.dossier_confirm_payment(
             amount_vnd=data["amount_vnd"],
             receipt_number=data.get("receipt_number") or data.get("reference") or "BL",
+            channel=data.get("channel") or "counter_cash",
             **kw,
         )
     kw = {k: v for k, v in kw.items() if k in ("dossier_id", "at")}

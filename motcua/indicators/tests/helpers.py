@@ -38,6 +38,43 @@ def drill(indicator_id, part, **kw):
     return set(indicator_dossiers(indicator_id, part, **kw).values_list("pk", flat=True))
 
 
+def pay_online(d, *, channel, at, amount=8000, proved=True):
+    """Settle `d` (status 6) online. proved=True: as motcua.payments does on a verified
+    notice — the paid Payment of the channel, then the dossier's settlement, in one
+    transaction. proved=False: the settlement alone, naming a payment that does not exist
+    (a flag no verified payment proves)."""
+    from django.db import transaction
+
+    from motcua.payments.history import PROVIDER_OF_CHANNEL
+    from motcua.payments.models import Payment, PaymentStatus, VerifiedBy
+    from motcua.payments.services import current_obligation
+
+    with transaction.atomic():
+        payment_id = 0
+        if proved:
+            payment_id = Payment.objects.create(
+                dossier_id=d.pk,
+                obligation=current_obligation(d.pk),
+                channel=channel,
+                provider=PROVIDER_OF_CHANNEL[channel],
+                reference=f"T-{d.pk}-{channel}",
+                amount_vnd=amount,
+                status=PaymentStatus.PAID,
+                provider_txn_no="14223344",
+                paid_at=at,
+                verified_by=VerifiedBy.IPN,
+            ).pk
+        return s.dossier_settle_payment(
+            dossier_id=d.pk,
+            amount_vnd=amount,
+            channel=channel,
+            reference=f"T-{d.pk}-{channel}",
+            payment_id=payment_id,
+            verified_by="ipn",
+            at=at,
+        )
+
+
 def to_specialist(w, d, at):
     return s.dossier_forward(dossier_id=d.pk, actor=w.a.staff["c:counter"], at=at)
 

@@ -53,7 +53,9 @@ def test_command_prints_every_indicator_as_json(world):
     )
     data = json.loads(out.getvalue())
     ids = [i["id"] for i in data["indicators"]]
-    assert ids == ["2.1", "2.2", "3.1", "3.3", "3.3b", "3.6", "4.1", "4.2", "4.3", "5.4"]
+    assert ids == [
+        "2.1", "2.2", "3.1", "3.3", "3.3b", "3.5a", "3.5b", "3.6", "4.1", "4.2", "4.3", "5.4"
+    ]  # fmt: skip
     by_id = {i["id"]: i for i in data["indicators"]}
     assert (by_id["4.2"]["numerator"], by_id["4.2"]["denominator"]) == (1, 5)
     assert by_id["4.2"]["rate"] == "20.00" and by_id["4.2"]["points"] == "1.00"
@@ -94,8 +96,13 @@ def test_command_rebuild_restores_the_counters(world):
 def test_drill_down_lists_match_every_figure(world):
     _mixed(world)
     card = both(**MARCH)
+    from motcua.indicators.selectors import indicator_procedures
+
     for f in card.figures:
-        if f.id == "3.1":
+        if f.id in ("3.1", "3.5a", "3.5b"):  # procedures
+            num = indicator_procedures("numerator", indicator_id=f.id, **MARCH)
+            den = indicator_procedures("denominator", indicator_id=f.id, **MARCH)
+            assert (num.count(), den.count()) == (f.numerator, f.denominator), f.id
             continue
         num, den = drill(f.id, "numerator", **MARCH), drill(f.id, "denominator", **MARCH)
         expected_num = len(den) if f.id == "2.2" else f.numerator  # 2.2 sums seconds
@@ -168,11 +175,12 @@ def test_api_drill_down_for_officers_and_monitors_only(world):
     assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_part")
 
 
-def test_a_scorecard_is_three_queries_plus_one_per_scope_code(world, django_assert_num_queries):
+def test_a_scorecard_is_four_queries_plus_one_per_scope_code(world, django_assert_num_queries):
     _mixed(world)
-    with django_assert_num_queries(3):  # counters, open dossiers, catalog (3.1)
+    # counters, open dossiers, catalog (3.1, 3.5's denominator), procedures counted (3.5)
+    with django_assert_num_queries(4):
         indicators_compute(**MARCH)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         indicators_compute(**MARCH, agency=world.a.center.code, procedure="1.001193")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert _get("", period="2026-03").status_code == 200

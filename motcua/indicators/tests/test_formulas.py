@@ -29,6 +29,7 @@ from .helpers import (
     finish,
     give_supplement,
     nd,
+    pay_online,
     received,
     vn,
 )
@@ -116,15 +117,8 @@ def test_online_payment_excludes_dossiers_without_fee(world):
     paid = s.dossier_request_payment(
         dossier_id=paid.pk, actor=st["s:specialist"], at=T0 + dt.timedelta(hours=1)
     )
-    s.dossier_settle_payment(  # the national platform's verified payment
-        dossier_id=paid.pk,
-        amount_vnd=8000,
-        channel="national_platform",
-        reference="DVCQG-1",
-        payment_id=1,
-        verified_by="ipn",
-        at=T0 + dt.timedelta(hours=2),
-    )
+    # the national platform's verified payment
+    pay_online(paid, channel="national_platform", at=T0 + dt.timedelta(hours=2))
     unpaid = received(world)
     FeeItem.objects.filter(version=world.version).update(amount_vnd=0)
     free = received(world)
@@ -168,15 +162,7 @@ def test_fully_online_needs_online_payment_and_electronic_result(world):
     full = s.dossier_request_payment(
         dossier_id=full.pk, actor=st["s:specialist"], at=T0 + dt.timedelta(hours=1)
     )
-    full = s.dossier_settle_payment(  # the province's gateway, verified
-        dossier_id=full.pk,
-        amount_vnd=8000,
-        channel="gateway",
-        reference="GW-1",
-        payment_id=1,
-        verified_by="ipn",
-        at=T0 + dt.timedelta(hours=2),
-    )
+    full = pay_online(full, channel="gateway", at=T0 + dt.timedelta(hours=2))  # verified
     s.dossier_attach_result(
         dossier_id=full.pk,
         actor=st["s:specialist"],
@@ -207,8 +193,10 @@ def test_refused_and_unreceived_dossiers_count_nowhere(world):
     advance(world, Status.REFUSED)
     advance(world, Status.SUBMITTED)
     card = both(**MARCH)
-    assert all(f.denominator == 0 for f in card.figures if f.id != "3.1")
-    assert all(f.rate is None and f.points is None for f in card.figures if f.id != "3.1")
+    catalog = ("3.1", "3.5a", "3.5b")  # procedure counts: the catalog, not the dossiers
+    assert all(f.denominator == 0 for f in card.figures if f.id not in catalog)
+    assert all(f.rate is None and f.points is None for f in card.figures if f.id not in catalog)
+    assert nd(card, "3.5a") == nd(card, "3.5b") == (0, 1)
 
 
 def test_procedures_offering_online_service(world):

@@ -28,9 +28,10 @@ TMN = "MOTCUAQ1"
 # version (its receipt needs them); the payment locked; the obligation requested now and
 # whether it is paid already; the payment's update; the receipt's number (one upsert); the
 # receipt; its log line; the transition 6 → 4 (SAVEPOINT, its own lock, the dossier's row,
-# its event, the indicators' count and fact, RELEASE); the IPN's log line; COMMIT.
+# its event, the indicators' proof — the paid payment of the channel, read once per paid
+# dossier (docs/indicators.md) — count and fact, RELEASE); the IPN's log line; COMMIT.
 EXPECTED = {
-    "paid": 19,
+    "paid": 20,
     # the look-up, BEGIN, both locks, the log line, COMMIT
     "duplicate": 6,
     "wrong_amount": 6,
