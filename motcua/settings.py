@@ -524,7 +524,6 @@ MOTCUA_OCR_STALE_SECONDS = int(os.environ.get("MOTCUA_OCR_STALE_SECONDS", "1800"
 MOTCUA_COMPONENT_CODE_FORMAT = os.environ.get(
     "MOTCUA_COMPONENT_CODE_FORMAT", "{dossier_code}-TP{component:02d}-{n:02d}"
 )
-MOTCUA_RESULT_CODE_FORMAT = os.environ.get("MOTCUA_RESULT_CODE_FORMAT", "{dossier_code}-KQ{n:02d}")
 
 # Forms and their rows kept together (motcua.documents.services.documents_repair): every
 # MOTCUA_DOCUMENTS_REPAIR_EVERY_SECONDS `celery -A motcua beat` queues the sweep, which

@@ -75,9 +75,3 @@ def component_code(dossier_code: str, component_order: int, n: int) -> str:
     return settings.MOTCUA_COMPONENT_CODE_FORMAT.format(
         dossier_code=dossier_code, component=component_order, n=n
     )[:64]
-
-
-def result_code(dossier_code: str, n: int) -> str:
-    """The code of a dossier's n-th result (mã kết quả, MOTCUA_RESULT_CODE_FORMAT;
-    UNCONFIRMED format): for the signed results' work to give each result."""
-    return settings.MOTCUA_RESULT_CODE_FORMAT.format(dossier_code=dossier_code, n=n)[:64]
