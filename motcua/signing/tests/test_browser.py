@@ -142,6 +142,8 @@ def test_a_signed_result_is_returned_downloaded_and_verified(
     assert re.search(rf"{signed_at} \d\d:\d\d:\d\d \(có dấu thời gian\)", text)
     assert issued.code in text
     check(page, "sign-05-verify-upload")
+    # Nothing wider than the phone (the 64-digit SHA-256 wraps).
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, Path("/tmp"), "signbrowser-verify")
 
     # ... and the QR code's address, which names the result by its code.
