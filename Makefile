@@ -20,7 +20,8 @@ node_modules/.installed: package.json
 install: $(STAMP)
 
 ## demo: install, migrate a SQLite database under var/, load Bắc Ninh, serve http://$(DEMO_ADDR)
-## (with DEBUG on: MOTCUA_DEBUG=1 unless set; the settings default is off. `motcua demo
+## (with DEBUG on: MOTCUA_DEBUG=1 unless set; the settings default is off. The security log's
+## JSON lines go to var/security.jsonl unless MOTCUA_SECURITY_LOG is set (empty: the console). `motcua demo
 ## --serve` sets MOTCUA_PUBLIC_URL, the receipts' QR codes, to that address unless it is
 ## set, and prints it)
 ## The shared cache (MOTCUA_CACHE_URL, docs/deploy.md) is DEMO_CACHE_URL when Redis answers
@@ -37,6 +38,7 @@ demo: $(STAMP)
 	    echo "Bộ nhớ đệm chung (shared cache, MOTCUA_CACHE_URL): $(DEMO_CACHE_URL)"; \
 	  else echo "Redis không trả lời tại $(DEMO_CACHE_URL): bộ đếm riêng từng tiến trình (Redis not reachable: counters per process)"; fi; \
 	fi; \
+	MOTCUA_SECURITY_LOG=$${MOTCUA_SECURITY_LOG-$(CURDIR)/var/security.jsonl} \
 	MOTCUA_DEBUG=$${MOTCUA_DEBUG:-1} $(BIN)/motcua demo --serve --addr $(DEMO_ADDR)
 
 ## lint: ruff (lint + format check), mypy, the import contract (pyproject's
