@@ -92,7 +92,9 @@ def check_result(content: bytes, *, dossier_id: int, code: str | None) -> dict[s
             data={"problem": verdict.problem},
         )
     if not verdict.signed:
-        dossier = Dossier.objects.select_related("procedure_version").get(pk=dossier_id)
+        dossier = Dossier.objects.select_related("procedure_version").filter(pk=dossier_id).first()
+        if dossier is None:  # the transition's lock would say the same, after this check
+            raise NotFound("hồ sơ", "Dossier", field="dossier_id")
         if signature_required(dossier):
             raise ValidationFailed(
                 "result_not_signed",

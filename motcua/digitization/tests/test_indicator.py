@@ -9,6 +9,7 @@ from motcua.dossiers import services as s
 from motcua.dossiers.digitized import is_digitized
 from motcua.dossiers.models import Dossier
 from motcua.indicators.tests.helpers import MARCH, both, nd
+from motcua.signing.tests.factories import signed_pdf
 
 from .conftest import T0, intake, sample_upload
 
@@ -18,7 +19,7 @@ def _with_result(w, d, at):
     return s.dossier_attach_result(
         dossier_id=d.pk,
         actor=w.a.staff["s:specialist"],
-        file=("kq.pdf", b"%PDF-1.4\n%%EOF\n"),
+        file=("kq.pdf", signed_pdf()),  # 4.2 asks for the electronic result: signed
         at=at,
     )
 
