@@ -552,6 +552,20 @@ MOTCUA_OUTBOX_TASK_BUDGET_SECONDS = float(
 MOTCUA_OUTBOX_SWEEP_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_SWEEP_SECONDS", "10"))
 MOTCUA_OUTBOX_KICK = os.environ.get("MOTCUA_OUTBOX_KICK", "1") == "1"
 
+# The national portal's dossier sync (motcua.integration.national; docs/integration.md
+# "Đồng bộ Cổng DVC quốc gia"). Empty URL: no sync. The adapter's base URL (the LGSP /
+# national adapter), its login and sync paths, the account, the province's unit code
+# (header dstcode, body madonvi), and one call's timeout in seconds. The paths and the
+# protocol's details are UNCONFIRMED (no official specification seen): set them to what
+# the province's registration says.
+MOTCUA_NATIONAL_SYNC_URL = os.environ.get("MOTCUA_NATIONAL_SYNC_URL", "")
+MOTCUA_NATIONAL_SYNC_AUTH_PATH = os.environ.get("MOTCUA_NATIONAL_SYNC_AUTH_PATH", "/auth")
+MOTCUA_NATIONAL_SYNC_PATH = os.environ.get("MOTCUA_NATIONAL_SYNC_PATH", "/integration")
+MOTCUA_NATIONAL_SYNC_USERNAME = os.environ.get("MOTCUA_NATIONAL_SYNC_USERNAME", "")
+MOTCUA_NATIONAL_SYNC_PASSWORD = os.environ.get("MOTCUA_NATIONAL_SYNC_PASSWORD", "")
+MOTCUA_NATIONAL_SYNC_DSTCODE = os.environ.get("MOTCUA_NATIONAL_SYNC_DSTCODE", "")
+MOTCUA_NATIONAL_SYNC_TIMEOUT = float(os.environ.get("MOTCUA_NATIONAL_SYNC_TIMEOUT", "10"))
+
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {

@@ -28,3 +28,26 @@ def dest():
     outbox.destination(rec.name, max_attempts=3, backoff=(10.0, 100.0), timeout=1.0)(rec)
     yield rec
     outbox.unregister(rec.name)
+
+
+@pytest.fixture(scope="session")
+def receiver_process():
+    from .receiver import start
+
+    rec = start()
+    yield rec
+    rec.stop()
+
+
+@pytest.fixture
+def receiver(receiver_process, settings):
+    """motcua pointed at the receiving service, which is up at the start of each test."""
+    from motcua.integration import national
+
+    for k, v in receiver_process.settings().items():
+        setattr(settings, k, v)
+    receiver_process.control(mode="up", delay=0, reset=True)
+    national.reset_session()
+    yield receiver_process
+    receiver_process.control(mode="up", delay=0)
+    national.reset_session()
