@@ -546,9 +546,7 @@ MOTCUA_DOCUMENTS_ORPHAN_GRACE_MINUTES = int(
 # commit, the sweep alone delivers.
 MOTCUA_OUTBOX_BATCH = int(os.environ.get("MOTCUA_OUTBOX_BATCH", "100"))
 MOTCUA_OUTBOX_LEASE_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_LEASE_SECONDS", "120"))
-MOTCUA_OUTBOX_TASK_BUDGET_SECONDS = float(
-    os.environ.get("MOTCUA_OUTBOX_TASK_BUDGET_SECONDS", "30")
-)
+MOTCUA_OUTBOX_TASK_BUDGET_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_TASK_BUDGET_SECONDS", "30"))
 MOTCUA_OUTBOX_SWEEP_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_SWEEP_SECONDS", "10"))
 MOTCUA_OUTBOX_KICK = os.environ.get("MOTCUA_OUTBOX_KICK", "1") == "1"
 # A queue of its own for the delivery (MOTCUA_OUTBOX_QUEUE=outbox; run a worker with
