@@ -105,12 +105,10 @@ def obligation_waits(dossier_id: int, obligation: int) -> bool:
     """Whether the dossier's obligation now is `obligation` and no verified payment has
     settled it yet (`current_obligation` and `obligation_paid` in one statement: the
     verified IPN asks it under the locks)."""
-    params = [dossier_id, Action.REQUEST_PAYMENT.value, obligation]
+    params: list[int | str] = [dossier_id, Action.REQUEST_PAYMENT.value, obligation]
+    params += [dossier_id, obligation, PaymentStatus.PAID.value]
     with connection.cursor() as cur:
-        cur.execute(
-            _waits_sql(connection.vendor),
-            [*params, dossier_id, obligation, PaymentStatus.PAID.value],
-        )
+        cur.execute(_waits_sql(connection.vendor), params)
         row = cur.fetchone()
     return bool(row and row[0])
 
