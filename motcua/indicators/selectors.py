@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar as _cal
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,7 @@ from motcua.org.models import AdministrativeUnit, Agency
 from . import formulas
 from .formulas import FLAGS, GROUPS, INDICATORS, VN, Figure, Params, score
 from .models import Count, DossierFact, Grain
+from .providers import Scope
 from .services import dossier_rows, row_fact
 
 # ---------------------------------------------------------------------------- periods
@@ -82,27 +83,6 @@ def _judged_at(date_to: dt.date, as_of: dt.datetime | None, p: Params) -> dt.dat
 
 
 # ---------------------------------------------------------------------------- scope
-
-
-@dataclass(frozen=True)
-class Scope:
-    agency_ids: tuple[int, ...] | None = None  # received or settled by one of these
-    procedure_id: int | None = None
-    field_id: int | None = None
-    label: dict[str, str] = field(default_factory=dict, compare=False)
-
-    def q(self, field_prefix: str = "") -> Q:
-        """Filter for DossierFact / Count rows; `field_prefix` maps `field_id` for Dossier."""
-        q = Q()
-        if self.agency_ids is not None:
-            q &= Q(receiving_agency_id__in=self.agency_ids) | Q(
-                settling_agency_id__in=self.agency_ids
-            )
-        if self.procedure_id is not None:
-            q &= Q(procedure_id=self.procedure_id)
-        if self.field_id is not None:
-            q &= Q(**{f"{field_prefix}field_id": self.field_id})
-        return q
 
 
 def _unit_agencies(unit: AdministrativeUnit) -> list[int]:
