@@ -93,6 +93,8 @@ class Count:
     # The rows behind the figure (the drill-down page lists them): called only on demand.
     drill: Callable[[], QuerySet[Any]] | None = None
     note: str = ""  # Vietnamese; shown under the figure on the scorecard
+    # The rows behind the denominator, when the provider can list them (optional).
+    drill_denominator: Callable[[], QuerySet[Any]] | None = None
 
     def __post_init__(self) -> None:
         if self.numerator < 0 or self.denominator < 0 or self.numerator > self.denominator:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar as _cal
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -19,8 +19,8 @@ from motcua.core.errors import NotFound, ValidationFailed
 from motcua.dossiers.models import Dossier
 from motcua.org.models import AdministrativeUnit, Agency
 
-from . import formulas
-from .formulas import FLAGS, GROUPS, INDICATORS, VN, Figure, Params, score
+from . import formulas, providers
+from .formulas import FLAGS, GROUPS, INDICATORS, PROVIDED, VN, Figure, Params, score
 from .models import Count, DossierFact, Grain
 from .providers import Scope
 from .services import dossier_rows, row_fact
@@ -151,19 +151,36 @@ class Scorecard:
     date_from: dt.date
     date_to: dt.date
     scope: dict[str, str]
-    figures: list[Figure]
+    figures: list[Figure]  # the indicators counted from the dossier facts and the catalog
     groups: list[dict[str, Any]]
+    provided: list[Figure] = field(default_factory=list)  # the providers' (formulas.PROVIDED)
+    total: dict[str, Any] = field(default_factory=dict)
+    # 3.3's sync coefficient: 1.4's rate (percent) when its provider counts, else None and
+    # the reason (§4.2 G3 3.3: "× sync coefficient").
+    sync_coefficient: Decimal | None = None
+    sync_reason_vi: str = ""
+
+    @property
+    def all_figures(self) -> list[Figure]:
+        """Every indicator in the Decision's order (formulas.ORDER)."""
+        by_id = {f.id: f for f in [*self.figures, *self.provided]}
+        return [by_id[i] for i in formulas.ORDER if i in by_id]
 
     def figure(self, indicator_id: str) -> Figure:
-        return next(f for f in self.figures if f.id == indicator_id)
+        return next(f for f in self.all_figures if f.id == indicator_id)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "from": self.date_from.isoformat(),
             "to": self.date_to.isoformat(),
             "scope": self.scope,
-            "indicators": [f.as_dict() for f in self.figures],
+            "indicators": [f.as_dict() for f in self.all_figures],
             "groups": self.groups,
+            "total": self.total,
+            "sync_coefficient": {
+                "rate": None if self.sync_coefficient is None else str(self.sync_coefficient),
+                "reason_vi": self.sync_reason_vi,
+            },
         }
 
 
@@ -189,12 +206,31 @@ def scope_day_seconds(agency_ids: tuple[int, ...] | None) -> int:
     return formulas.working_day_seconds(single)
 
 
+def provided_figures(date_from: dt.date, date_to: dt.date, scope: Scope, p: Params) -> list[Figure]:
+    """The figures of the providers' indicators (formulas.PROVIDED) for a period and scope:
+    each provider asked once (providers.evaluate)."""
+    return [
+        formulas.score_provided(ind, providers.evaluate(ind.id, date_from, date_to, scope), p)
+        for ind in PROVIDED.values()
+    ]
+
+
 def _scorecard(
-    date_from: dt.date, date_to: dt.date, scope: Scope, figures: list[Figure]
+    date_from: dt.date,
+    date_to: dt.date,
+    scope: Scope,
+    figures: list[Figure],
+    provided: list[Figure] | None = None,
 ) -> Scorecard:
+    """Group totals against the Decision's maxima: a group's points are the sum of its
+    computed indicators' points; `computed_max_points` is what those indicators can reach
+    (indicators that cannot be computed are left out of both, their maximum still shown in
+    `max_points`, the Decision's)."""
+    provided = provided or []
+    everything = [*figures, *provided]
     groups: list[dict[str, Any]] = []
     for key, (vi, en, pmax) in GROUPS.items():
-        members = [f for f in figures if f.group == key]
+        members = [f for f in everything if f.group == key]
         got = [f.points for f in members if f.points is not None]
         groups.append(
             {
@@ -202,11 +238,26 @@ def _scorecard(
                 "name_vi": vi,
                 "name_en": en,
                 "max_points": pmax,
-                "computed_max_points": sum(f.max_points for f in members),
+                "computed_max_points": sum(f.max_points for f in members if f.computable),
                 "points": str(sum(got, Decimal("0.00"))) if got else None,
+                "not_computable": [f.id for f in members if not f.computable],
             }
         )
-    return Scorecard(date_from, date_to, scope.label, figures, groups)
+    points = [Decimal(g["points"]) for g in groups if g["points"] is not None]
+    total = {
+        "max_points": sum(g["max_points"] for g in groups),
+        "computed_max_points": sum(g["computed_max_points"] for g in groups),
+        "points": str(sum(points, Decimal("0.00"))) if points else None,
+    }
+    card = Scorecard(date_from, date_to, scope.label, figures, groups, provided, total)
+    sync = next((f for f in provided if f.id == "1.4"), None)
+    if sync is not None and sync.computable:
+        card.sync_coefficient = sync.rate
+        if sync.rate is None:
+            card.sync_reason_vi = "1.4 không có hồ sơ trong kỳ"
+    else:
+        card.sync_reason_vi = sync.reason_vi if sync is not None else providers.NOT_REGISTERED_VI
+    return card
 
 
 def _catalog_procedures(scope: Scope) -> QuerySet[Procedure]:
@@ -387,7 +438,8 @@ def indicators_compute(
     )
     procs = _procedure_counts(scope, date_from, date_to, p)
     figures = figures_of(flags, opened, procs, p, scope_day_seconds(scope.agency_ids))
-    return _scorecard(date_from, date_to, scope, figures)
+    provided = provided_figures(date_from, date_to, scope, p)
+    return _scorecard(date_from, date_to, scope, figures, provided)
 
 
 def indicators_full_recompute(
@@ -437,7 +489,8 @@ def indicators_full_recompute(
     procs["3.5a"] = (len(fee_data & fee_bearing), len(fee_bearing))
     procs["3.5b"] = (len(paid & fee_bearing), len(fee_bearing))
     figures = figures_of(flags, opened, procs, p, scope_day_seconds(scope.agency_ids))
-    return _scorecard(date_from, date_to, scope, figures)
+    provided = provided_figures(date_from, date_to, scope, p)
+    return _scorecard(date_from, date_to, scope, figures, provided)
 
 
 # ---------------------------------------------------------------------------- drill-down
