@@ -412,8 +412,12 @@ def indicators_compute(
     field: Field | str | None = None,
     unit: AdministrativeUnit | str | None = None,
     as_of: dt.datetime | None = None,
+    with_provided: bool = True,
 ) -> Scorecard:
     """The scorecard of a period and scope from the counters (Decision 766, §4).
+
+    `with_provided=False` leaves out the providers' indicators (formulas.PROVIDED; the
+    reports' monthly cards, which read 3.1 only).
 
     One aggregate over the Count rows of the period (month rows for whole months), one
     over the open dossiers (indexed, the only part that depends on the period end) and one
@@ -438,7 +442,7 @@ def indicators_compute(
     )
     procs = _procedure_counts(scope, date_from, date_to, p)
     figures = figures_of(flags, opened, procs, p, scope_day_seconds(scope.agency_ids))
-    provided = provided_figures(date_from, date_to, scope, p)
+    provided = provided_figures(date_from, date_to, scope, p) if with_provided else []
     return _scorecard(date_from, date_to, scope, figures, provided)
 
 
@@ -497,7 +501,7 @@ def indicators_full_recompute(
 
 
 def _indicator(indicator_id: str) -> formulas.Indicator:
-    ind = INDICATORS.get(indicator_id)
+    ind = formulas.ALL.get(indicator_id)
     if ind is None:
         raise NotFound(f"chỉ số '{indicator_id}'", f"Indicator '{indicator_id}'", field="id")
     return ind
@@ -533,6 +537,25 @@ def indicator_dossiers(
     """
     ind, part = _indicator(indicator_id), _part(part)
     _check_period(date_from, date_to)
+    if ind.id in PROVIDED:
+        rows = provided_drill(
+            ind.id,
+            part,
+            date_from=date_from,
+            date_to=date_to,
+            agency=agency,
+            procedure=procedure,
+            field=field,
+            unit=unit,
+        )
+        if rows.model is not Dossier:
+            raise ValidationFailed(
+                "procedure_indicator",
+                f"Chỉ số {ind.id} không đếm hồ sơ: xem danh sách của chỉ số.",
+                f"Indicator {ind.id} does not count dossiers: list its rows instead.",
+                field="id",
+            )
+        return rows
     if ind.numerator.startswith("procedures"):
         raise ValidationFailed(
             "procedure_indicator",
@@ -609,3 +632,49 @@ def indicator_procedures(
         )
         qs = qs.filter(pk__in=counted.values("procedure_id"))
     return qs.order_by("code")
+
+
+def provided_drill(
+    indicator_id: str,
+    part: str = "numerator",
+    *,
+    date_from: dt.date,
+    date_to: dt.date,
+    agency: Agency | str | None = None,
+    procedure: Procedure | str | None = None,
+    field: Field | str | None = None,
+    unit: AdministrativeUnit | str | None = None,
+) -> QuerySet[Any]:
+    """The rows behind a provider's figure (formulas.PROVIDED): its `drill` (numerator) or
+    `drill_denominator`, for the same period and scope as the scorecard. An indicator that
+    cannot be computed, or whose provider lists no rows, is refused with the reason."""
+    ind, part = _indicator(indicator_id), _part(part)
+    if ind.id not in PROVIDED:
+        raise ValidationFailed(
+            "not_provided",
+            f"Chỉ số {ind.id} được tính từ số liệu hồ sơ: xem danh sách hồ sơ.",
+            f"Indicator {ind.id} is counted from the dossier facts: list its dossiers.",
+            field="id",
+        )
+    _check_period(date_from, date_to)
+    scope = scope_resolve(agency=agency, procedure=procedure, field=field, unit=unit)
+    out = providers.evaluate(ind.id, date_from, date_to, scope)
+    if out.count is None:
+        raise ValidationFailed(
+            "not_computable",
+            f"Chỉ số {ind.id}: {out.reason_vi}.",
+            f"Indicator {ind.id}: {out.reason_en}.",
+            field="id",
+        )
+    fn = out.count.drill if part == "numerator" else out.count.drill_denominator
+    if fn is None:
+        raise ValidationFailed(
+            "no_drill",
+            f"Nguồn số liệu của chỉ số {ind.id} không liệt kê được {_PART_VI[part]}.",
+            f"The provider of indicator {ind.id} does not list its {part}.",
+            field="part",
+        )
+    return fn()
+
+
+_PART_VI = {"numerator": "tử số", "denominator": "mẫu số"}
