@@ -46,7 +46,12 @@ def phone_session(browser, base, username, next_url):
 
 def no_sideways_scroll(page):
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 360, f"{width}px wide"
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > 361 && !e.closest('.table-scroll'))
+            .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)"""
+    )
+    assert width <= 360, f"{width}px wide: {wide}"
 
 
 def test_replay_a_dead_letter_on_a_phone(receiver, live_server):
