@@ -404,7 +404,7 @@ def _start(
 
 
 def _lock(application_id: int) -> LinkedApplication:
-    return LinkedApplication.objects.select_for_update().select_related(
+    return LinkedApplication.objects.select_for_update(of=("self",)).select_related(
         "linked__procedure", "owner__user", "receiving_agency"
     ).get(pk=application_id)
 
@@ -424,7 +424,7 @@ def linked_member_returned(
     with transaction.atomic():
         application = _lock(found[0])
         rows = list(
-            application.members.select_for_update()
+            application.members.select_for_update(of=("self",))
             .select_related("member__procedure", "dossier__procedure")
             .order_by("order")
         )
@@ -490,7 +490,7 @@ def linked_member_ended(
     with transaction.atomic():
         application = _lock(found[0])
         rows = list(
-            application.members.select_for_update()
+            application.members.select_for_update(of=("self",))
             .select_related("member__procedure")
             .order_by("order")
         )
