@@ -195,18 +195,73 @@ def _check_required(parts: list[Part], checked: Mapping[str, Any], errors: Field
         )
 
 
-def _clean_data(data: Mapping[str, Any] | None) -> dict[str, Any]:
+# What the members' data keys mean (the labels the portal shows); a key not listed here is
+# shown by its name. The form engine (motcua.eforms) will bring its own definitions.
+DATA_LABELS: dict[str, tuple[str, str]] = {
+    "child_name": ("Họ, chữ đệm, tên của trẻ", "The child's full name"),
+    "birth_date": ("Ngày sinh của trẻ (dd/mm/yyyy)", "The child's date of birth (dd/mm/yyyy)"),
+    "birth_place": ("Nơi sinh của trẻ", "The child's place of birth"),
+    "sex": ("Giới tính của trẻ", "The child's sex"),
+    "father_name": ("Họ, chữ đệm, tên của cha", "The father's full name"),
+    "mother_name": ("Họ, chữ đệm, tên của mẹ", "The mother's full name"),
+    "address": ("Nơi đăng ký thường trú của trẻ", "Where the child's permanent residence is registered"),
+}
+
+
+def chain_data_keys(linked: LinkedProcedure) -> list[str]:
+    """The data keys some member receives, in the chain's order: what the form asks."""
+    keys: list[str] = []
+    for member in chain_members(linked):
+        for key in member.data_keys or []:
+            if key not in keys:
+                keys.append(str(key))
+    return keys
+
+
+def _clean_data(
+    data: Mapping[str, Any] | None, keys: list[str], errors: FieldErrors
+) -> dict[str, Any]:
+    """The declaration's data: every key a member receives is given (text, NFC); a key
+    ending in `_date` is a real date written dd/mm/yyyy. Other keys are kept as given."""
     out: dict[str, Any] = {}
-    for key, value in (data or {}).items():
+    given = dict(data or {})
+    for key, value in given.items():
         k = str(key)
         if not k or len(k) > 64:
-            raise ValidationFailed(
-                "invalid_data_key",
-                "Khóa dữ liệu phải có 1–64 ký tự.",
-                "A data key must be 1–64 characters.",
-                field="data",
+            errors.add(
+                ValidationFailed(
+                    "invalid_data_key",
+                    "Khóa dữ liệu phải có 1–64 ký tự.",
+                    "A data key must be 1–64 characters.",
+                    field="data",
+                )
             )
-        out[k] = nfc(value) if isinstance(value, str) else value
+            continue
+        out[k] = (nfc(value) or "").strip() if isinstance(value, str) else value
+    for key in keys:
+        vi, en = DATA_LABELS.get(key, (key, key))
+        value = out.get(key)
+        if value in (None, ""):
+            errors.add(
+                ValidationFailed(
+                    "data_required",
+                    f"Chưa nhập: {vi}.",
+                    f"Missing: {en}.",
+                    field=f"data.{key}",
+                )
+            )
+        elif key.endswith("_date"):
+            try:
+                dt.datetime.strptime(str(value), "%d/%m/%Y")
+            except ValueError:
+                errors.add(
+                    ValidationFailed(
+                        "invalid_date",
+                        f"{vi}: ngày không hợp lệ, viết theo dạng dd/mm/yyyy.",
+                        f"{en}: not a valid date; write it as dd/mm/yyyy.",
+                        field=f"data.{key}",
+                    )
+                )
     return out
 
 
@@ -251,7 +306,7 @@ def linked_application_submit(
     members = chain_members(linked)
     parts = chain_parts(linked, day)
     errors = FieldErrors()
-    clean = errors.check(_clean_data, data) or {}
+    clean = _clean_data(data, chain_data_keys(linked), errors)
     checked = _check_files(files, parts, errors)
     _check_required(parts, checked, errors)
     for member in members:
@@ -514,6 +569,7 @@ def on_member_event(event: Any, dossier: Dossier) -> None:
 __all__ = [
     "CHAIN_ACTIONS",
     "Part",
+    "chain_data_keys",
     "chain_parts",
     "competent_agency",
     "linked_application_submit",

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 
 from motcua.core.errors import ValidationFailed
+from motcua.core.validation import errors_from
 from motcua.dossiers import services as s
 from motcua.dossiers.enums import Status
 from motcua.dossiers.models import Attachment, Dossier
@@ -233,3 +234,15 @@ def test_only_an_applicant_submits(lw):
     with pytest.raises(ValidationFailed) as e:
         _submit(lw, actor=officer)
     assert (e.value.code, e.value.status) == ("not_an_applicant", 403)
+
+
+def test_every_data_key_is_asked_and_dates_are_dd_mm_yyyy(lw):
+    with pytest.raises(ValidationFailed) as e:
+        _submit(lw, data={"child_name": "  ", "birth_date": "2026-03-01"})
+    errors = [(x.code, x.field) for x in errors_from(e.value)]
+    assert errors == [
+        ("data_required", "data.child_name"),
+        ("invalid_date", "data.birth_date"),
+        ("data_required", "data.address"),
+    ]
+    assert LinkedApplication.objects.count() == 0
