@@ -119,6 +119,13 @@ def make_linked_world() -> LinkedWorld:
         field=w.procedure.field,
         level=Level.COMMUNE,
     )
+    ProcedureVersion.objects.create(
+        procedure=linked_proc,
+        number=1,
+        effective_from=dt.date(2020, 1, 1),
+        name=linked_proc.name,
+        channels=[1],
+    )
     linked = LinkedProcedure.objects.create(procedure=linked_proc)
     LinkedMember.objects.create(
         linked=linked,
