@@ -22,8 +22,8 @@ from .enums import (
     Confidence,
     FeeComputation,
     FeeKind,
-    LinkedStart,
     Level,
+    LinkedStart,
     OnlineLevel,
     PolicyEffect,
     PolicyScope,
@@ -532,7 +532,9 @@ class LinkedMember(models.Model):
         "bắt đầu", max_length=16, choices=LinkedStart.choices, default=LinkedStart.AFTER_PREVIOUS
     )
     data_keys = models.JSONField(
-        "dữ liệu chuyển sang (khóa)", default=list, blank=True,
+        "dữ liệu chuyển sang (khóa)",
+        default=list,
+        blank=True,
         help_text="Các khóa của dữ liệu tờ khai chuyển cho hồ sơ này; rỗng: không chuyển.",
     )
     takes_previous_result = models.BooleanField("nhận kết quả của thủ tục trước", default=True)

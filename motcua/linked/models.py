@@ -142,6 +142,9 @@ class LinkedEvent(models.Model):
             models.UniqueConstraint(fields=["application", "seq"], name="linkedevent_seq_uniq")
         ]
 
+    def __str__(self) -> str:
+        return f"LT-{self.application_id}#{self.seq} {self.action}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise AppendOnlyError("Linked application events are append-only.")

@@ -5,7 +5,6 @@ dossiers' own access rules (dossiers.access), never the application."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import QuerySet
 
@@ -63,16 +62,4 @@ def timeline(application: LinkedApplication) -> list[MemberLine]:
         .order_by("dossier_id", "seq")
     ):
         by_dossier.setdefault(e.dossier_id, []).append(e)
-    return [
-        MemberLine(r, by_dossier.get(r.dossier_id, []) if r.dossier_id else []) for r in rows
-    ]
-
-
-def member_of(dossier_id: int) -> dict[str, Any] | None:
-    """For a dossier's page: the application it belongs to, if any (code and step)."""
-    row = (
-        LinkedDossier.objects.filter(dossier_id=dossier_id)
-        .values("application_id", "order")
-        .first()
-    )
-    return row
+    return [MemberLine(r, by_dossier.get(r.dossier_id, []) if r.dossier_id else []) for r in rows]

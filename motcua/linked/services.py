@@ -204,7 +204,10 @@ DATA_LABELS: dict[str, tuple[str, str]] = {
     "sex": ("Giới tính của trẻ", "The child's sex"),
     "father_name": ("Họ, chữ đệm, tên của cha", "The father's full name"),
     "mother_name": ("Họ, chữ đệm, tên của mẹ", "The mother's full name"),
-    "address": ("Nơi đăng ký thường trú của trẻ", "Where the child's permanent residence is registered"),
+    "address": (
+        "Nơi đăng ký thường trú của trẻ",
+        "Where the child's permanent residence is registered",
+    ),
 }
 
 
@@ -399,7 +402,7 @@ def _result_reuse(
     reuses = [
         Reuse(
             source=AttachmentSource.STORE_RESULT,
-            path=a.file.name,
+            path=a.file.name or "",
             name=a.original_name,
             content_type=a.content_type,
             size=a.size,
@@ -459,9 +462,11 @@ def _start(
 
 
 def _lock(application_id: int) -> LinkedApplication:
-    return LinkedApplication.objects.select_for_update(of=("self",)).select_related(
-        "linked__procedure", "owner__user", "receiving_agency"
-    ).get(pk=application_id)
+    return (
+        LinkedApplication.objects.select_for_update(of=("self",))
+        .select_related("linked__procedure", "owner__user", "receiving_agency")
+        .get(pk=application_id)
+    )
 
 
 def linked_member_returned(
@@ -499,8 +504,12 @@ def linked_member_returned(
                 with transaction.atomic():
                     _start(application, following, actor, at, previous=row.dossier)
             except DomainError as exc:
-                log.warning("linked application %s: member %s not started: %s",
-                            application.pk, following.order, exc.code)
+                log.warning(
+                    "linked application %s: member %s not started: %s",
+                    application.pk,
+                    following.order,
+                    exc.code,
+                )
                 _stop(application, rows, following, exc.message, actor, at)
                 return application
         if all(r.state == MemberState.DONE for r in rows):

@@ -147,7 +147,10 @@ def _member_lines(app: LinkedApplication) -> list[dict[str, Any]]:
                 "state": pick(MemberState(row.state).label, MEMBER_STATE_EN[row.state]),
                 "status": status,
                 "events": [
-                    {"event": e, "text": pick(*wording.EVENT_PLAIN.get(e.action, (e.action, e.action)))}
+                    {
+                        "event": e,
+                        "text": pick(*wording.EVENT_PLAIN.get(e.action, (e.action, e.action))),
+                    }
                     for e in line.events
                 ],
             }

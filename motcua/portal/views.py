@@ -46,8 +46,8 @@ from motcua.payments import services as payment_services
 from motcua.payments import vietqr
 
 from . import search as portal_search
-from .linked import linked_offer, my_applications
 from . import wording
+from .linked import linked_offer, my_applications
 
 PAGE_SIZE = 20
 

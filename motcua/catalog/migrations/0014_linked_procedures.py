@@ -5,45 +5,145 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0013_fill_fee_items_load_fee_policies'),
+        ("catalog", "0013_fill_fee_items_load_fee_policies"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LinkedProcedure',
+            name="LinkedProcedure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('active', models.BooleanField(default=True, verbose_name='đang áp dụng')),
-                ('source', models.TextField(blank=True, verbose_name='nguồn quy định')),
-                ('confidence', models.CharField(choices=[('CONFIRMED', 'Đã xác nhận'), ('IMPL', 'Theo dữ liệu, phần mềm công khai'), ('UNCONFIRMED', 'Chưa xác nhận')], default='UNCONFIRMED', max_length=12, verbose_name='độ tin cậy')),
-                ('procedure', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='linked', to='catalog.procedure', verbose_name='thủ tục liên thông')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="đang áp dụng")),
+                ("source", models.TextField(blank=True, verbose_name="nguồn quy định")),
+                (
+                    "confidence",
+                    models.CharField(
+                        choices=[
+                            ("CONFIRMED", "Đã xác nhận"),
+                            ("IMPL", "Theo dữ liệu, phần mềm công khai"),
+                            ("UNCONFIRMED", "Chưa xác nhận"),
+                        ],
+                        default="UNCONFIRMED",
+                        max_length=12,
+                        verbose_name="độ tin cậy",
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="linked",
+                        to="catalog.procedure",
+                        verbose_name="thủ tục liên thông",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thủ tục liên thông',
-                'verbose_name_plural': 'thủ tục liên thông',
-                'ordering': ['procedure__code'],
+                "verbose_name": "thủ tục liên thông",
+                "verbose_name_plural": "thủ tục liên thông",
+                "ordering": ["procedure__code"],
             },
         ),
         migrations.CreateModel(
-            name='LinkedMember',
+            name="LinkedMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(verbose_name='thứ tự')),
-                ('agency_kind', models.CharField(choices=[('provincial_center', 'Trung tâm Phục vụ hành chính công tỉnh'), ('commune_center', 'Trung tâm Phục vụ hành chính công xã'), ('department', 'Sở, ban, ngành'), ('commune_committee', 'Ủy ban nhân dân xã'), ('vertical', 'Cơ quan ngành dọc'), ('provincial_committee', 'Ủy ban nhân dân tỉnh'), ('social_insurance', 'Bảo hiểm xã hội')], max_length=30, verbose_name='loại cơ quan giải quyết')),
-                ('start', models.CharField(choices=[('at_once', 'Ngay khi nộp'), ('after_previous', 'Sau khi thủ tục trước trả kết quả')], default='after_previous', max_length=16, verbose_name='bắt đầu')),
-                ('data_keys', models.JSONField(blank=True, default=list, help_text='Các khóa của dữ liệu tờ khai chuyển cho hồ sơ này; rỗng: không chuyển.', verbose_name='dữ liệu chuyển sang (khóa)')),
-                ('takes_previous_result', models.BooleanField(default=True, verbose_name='nhận kết quả của thủ tục trước')),
-                ('result_component', models.TextField(blank=True, verbose_name='thành phần do kết quả trước thay thế')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.procedure', verbose_name='thủ tục thành phần')),
-                ('linked', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='catalog.linkedprocedure', verbose_name='liên thông')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(verbose_name="thứ tự")),
+                (
+                    "agency_kind",
+                    models.CharField(
+                        choices=[
+                            ("provincial_center", "Trung tâm Phục vụ hành chính công tỉnh"),
+                            ("commune_center", "Trung tâm Phục vụ hành chính công xã"),
+                            ("department", "Sở, ban, ngành"),
+                            ("commune_committee", "Ủy ban nhân dân xã"),
+                            ("vertical", "Cơ quan ngành dọc"),
+                            ("provincial_committee", "Ủy ban nhân dân tỉnh"),
+                            ("social_insurance", "Bảo hiểm xã hội"),
+                        ],
+                        max_length=30,
+                        verbose_name="loại cơ quan giải quyết",
+                    ),
+                ),
+                (
+                    "start",
+                    models.CharField(
+                        choices=[
+                            ("at_once", "Ngay khi nộp"),
+                            ("after_previous", "Sau khi thủ tục trước trả kết quả"),
+                        ],
+                        default="after_previous",
+                        max_length=16,
+                        verbose_name="bắt đầu",
+                    ),
+                ),
+                (
+                    "data_keys",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Các khóa của dữ liệu tờ khai chuyển cho hồ sơ này; rỗng: không chuyển.",
+                        verbose_name="dữ liệu chuyển sang (khóa)",
+                    ),
+                ),
+                (
+                    "takes_previous_result",
+                    models.BooleanField(
+                        default=True, verbose_name="nhận kết quả của thủ tục trước"
+                    ),
+                ),
+                (
+                    "result_component",
+                    models.TextField(
+                        blank=True, verbose_name="thành phần do kết quả trước thay thế"
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.procedure",
+                        verbose_name="thủ tục thành phần",
+                    ),
+                ),
+                (
+                    "linked",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="catalog.linkedprocedure",
+                        verbose_name="liên thông",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thủ tục thành phần',
-                'verbose_name_plural': 'thủ tục thành phần (theo thứ tự)',
-                'ordering': ['linked', 'order'],
-                'constraints': [models.UniqueConstraint(fields=('linked', 'order'), name='linkedmember_order_uniq'), models.UniqueConstraint(fields=('linked', 'procedure'), name='linkedmember_procedure_uniq'), models.CheckConstraint(condition=models.Q(('order__gt', 1), ('start', 'at_once'), _connector='OR'), name='linkedmember_first_at_once')],
+                "verbose_name": "thủ tục thành phần",
+                "verbose_name_plural": "thủ tục thành phần (theo thứ tự)",
+                "ordering": ["linked", "order"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("linked", "order"), name="linkedmember_order_uniq"
+                    ),
+                    models.UniqueConstraint(
+                        fields=("linked", "procedure"), name="linkedmember_procedure_uniq"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("order__gt", 1), ("start", "at_once"), _connector="OR"),
+                        name="linkedmember_first_at_once",
+                    ),
+                ],
             },
         ),
     ]

@@ -7,100 +7,239 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0014_linked_procedures'),
-        ('dossiers', '0014_attachment_source'),
-        ('org', '0005_agency_kind_social_insurance'),
+        ("catalog", "0014_linked_procedures"),
+        ("dossiers", "0014_attachment_source"),
+        ("org", "0005_agency_kind_social_insurance"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LinkedApplication',
+            name="LinkedApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('in_progress', 'Đang giải quyết'), ('completed', 'Đã hoàn thành'), ('stopped', 'Đã dừng')], default='in_progress', max_length=12, verbose_name='tình trạng')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='dữ liệu tờ khai')),
-                ('contact', models.JSONField(blank=True, default=dict, verbose_name='liên hệ')),
-                ('submitted_at', models.DateTimeField(verbose_name='ngày nộp')),
-                ('stopped_reason', models.TextField(blank=True, verbose_name='lý do dừng')),
-                ('linked', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='catalog.linkedprocedure', verbose_name='thủ tục liên thông')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='linked_applications', to='org.applicant')),
-                ('receiving_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.agency', verbose_name='nơi tiếp nhận')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("in_progress", "Đang giải quyết"),
+                            ("completed", "Đã hoàn thành"),
+                            ("stopped", "Đã dừng"),
+                        ],
+                        default="in_progress",
+                        max_length=12,
+                        verbose_name="tình trạng",
+                    ),
+                ),
+                (
+                    "data",
+                    models.JSONField(blank=True, default=dict, verbose_name="dữ liệu tờ khai"),
+                ),
+                ("contact", models.JSONField(blank=True, default=dict, verbose_name="liên hệ")),
+                ("submitted_at", models.DateTimeField(verbose_name="ngày nộp")),
+                ("stopped_reason", models.TextField(blank=True, verbose_name="lý do dừng")),
+                (
+                    "linked",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="catalog.linkedprocedure",
+                        verbose_name="thủ tục liên thông",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="linked_applications",
+                        to="org.applicant",
+                    ),
+                ),
+                (
+                    "receiving_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.agency",
+                        verbose_name="nơi tiếp nhận",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hồ sơ liên thông',
-                'verbose_name_plural': 'hồ sơ liên thông',
-                'ordering': ['-submitted_at', '-pk'],
+                "verbose_name": "hồ sơ liên thông",
+                "verbose_name_plural": "hồ sơ liên thông",
+                "ordering": ["-submitted_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='LinkedDossier',
+            name="LinkedDossier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(verbose_name='thứ tự')),
-                ('state', models.CharField(choices=[('waiting', 'Chờ thủ tục trước'), ('started', 'Đã tạo hồ sơ'), ('done', 'Đã trả kết quả'), ('stopped', 'Đã dừng'), ('not_started', 'Không thực hiện (liên thông đã dừng)')], default='waiting', max_length=12, verbose_name='tình trạng')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='dữ liệu chuyển sang')),
-                ('previous_result', models.JSONField(blank=True, null=True, verbose_name='kết quả thủ tục trước')),
-                ('reason', models.TextField(blank=True, verbose_name='lý do')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='linked.linkedapplication')),
-                ('dossier', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='linked_member', to='dossiers.dossier')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.linkedmember')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(verbose_name="thứ tự")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "Chờ thủ tục trước"),
+                            ("started", "Đã tạo hồ sơ"),
+                            ("done", "Đã trả kết quả"),
+                            ("stopped", "Đã dừng"),
+                            ("not_started", "Không thực hiện (liên thông đã dừng)"),
+                        ],
+                        default="waiting",
+                        max_length=12,
+                        verbose_name="tình trạng",
+                    ),
+                ),
+                (
+                    "data",
+                    models.JSONField(blank=True, default=dict, verbose_name="dữ liệu chuyển sang"),
+                ),
+                (
+                    "previous_result",
+                    models.JSONField(blank=True, null=True, verbose_name="kết quả thủ tục trước"),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="lý do")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="linked.linkedapplication",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="linked_member",
+                        to="dossiers.dossier",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.linkedmember",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thủ tục thành phần của hồ sơ liên thông',
-                'verbose_name_plural': 'thủ tục thành phần của hồ sơ liên thông',
-                'ordering': ['application', 'order'],
+                "verbose_name": "thủ tục thành phần của hồ sơ liên thông",
+                "verbose_name_plural": "thủ tục thành phần của hồ sơ liên thông",
+                "ordering": ["application", "order"],
             },
         ),
         migrations.CreateModel(
-            name='LinkedEvent',
+            name="LinkedEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveIntegerField()),
-                ('action', models.CharField(max_length=32)),
-                ('at', models.DateTimeField()),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='linked.linkedapplication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveIntegerField()),
+                ("action", models.CharField(max_length=32)),
+                ("at", models.DateTimeField()),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="linked.linkedapplication",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['application', 'seq'],
+                "ordering": ["application", "seq"],
             },
         ),
         migrations.CreateModel(
-            name='LinkedFile',
+            name="LinkedFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('part', models.CharField(max_length=64, verbose_name='phần hồ sơ')),
-                ('file', models.FileField(max_length=255, upload_to=motcua.linked.models.linked_file_path)),
-                ('original_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='files', to='linked.linkedapplication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("part", models.CharField(max_length=64, verbose_name="phần hồ sơ")),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=255, upload_to=motcua.linked.models.linked_file_path
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="files",
+                        to="linked.linkedapplication",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['application', 'pk'],
+                "ordering": ["application", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='linkedapplication',
-            index=models.Index(fields=['owner', 'submitted_at'], name='linkedapp_owner_idx'),
+            model_name="linkedapplication",
+            index=models.Index(fields=["owner", "submitted_at"], name="linkedapp_owner_idx"),
         ),
         migrations.AddConstraint(
-            model_name='linkeddossier',
-            constraint=models.UniqueConstraint(fields=('application', 'order'), name='linkeddossier_member_uniq'),
+            model_name="linkeddossier",
+            constraint=models.UniqueConstraint(
+                fields=("application", "order"), name="linkeddossier_member_uniq"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='linkeddossier',
-            constraint=models.CheckConstraint(condition=models.Q(('dossier__isnull', True), models.Q(('state', 'waiting'), _negated=True), _connector='OR'), name='linkeddossier_started_has_state'),
+            model_name="linkeddossier",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("dossier__isnull", True),
+                    models.Q(("state", "waiting"), _negated=True),
+                    _connector="OR",
+                ),
+                name="linkeddossier_started_has_state",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='linkedevent',
-            constraint=models.UniqueConstraint(fields=('application', 'seq'), name='linkedevent_seq_uniq'),
+            model_name="linkedevent",
+            constraint=models.UniqueConstraint(
+                fields=("application", "seq"), name="linkedevent_seq_uniq"
+            ),
         ),
     ]

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
-from motcua.catalog.enums import AgencyRole, LinkedStart, Level, OnlineLevel, TimeUnit
+from motcua.catalog.enums import AgencyRole, Level, LinkedStart, OnlineLevel, TimeUnit
 from motcua.catalog.models import (
     Component,
     Field,

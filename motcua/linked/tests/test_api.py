@@ -39,7 +39,9 @@ def test_the_chain_is_public_with_its_parts(lw):
     r = Client().get(f"{URL}/procedures/2.000986")
     assert r.status_code == 200
     body = r.json()
-    assert [(m["order"], m["procedure"]["code"], m["agency_kind"], m["start"]) for m in body["members"]] == [
+    assert [
+        (m["order"], m["procedure"]["code"], m["agency_kind"], m["start"]) for m in body["members"]
+    ] == [
         (1, "1.001193", "commune_committee", "at_once"),
         (2, "1.004222", "vertical", "after_previous"),
         (3, "LT.BHYT6", "social_insurance", "after_previous"),
@@ -101,7 +103,12 @@ def test_post_creates_the_application_and_get_gives_its_timeline(
         ({"data": "[1]"}, None, "invalid_data", "data"),
         ({"receiving_agency": "NOPE"}, None, "unknown_agency", "receiving_agency"),
         ({}, {"part_p2": SimpleUploadedFile("a.pdf", PDF)}, "components_missing", "files"),
-        ({}, {"component_1": SimpleUploadedFile("a.pdf", PDF)}, "invalid_file_field", "component_1"),
+        (
+            {},
+            {"component_1": SimpleUploadedFile("a.pdf", PDF)},
+            "invalid_file_field",
+            "component_1",
+        ),
     ],
 )
 def test_bad_input_is_named_and_nothing_is_kept(lw, fields, files, code, field):

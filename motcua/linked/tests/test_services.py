@@ -8,7 +8,7 @@ from motcua.dossiers import services as s
 from motcua.dossiers.enums import Status
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.tests.factories import PDF
-from motcua.linked.enums import ApplicationState, MemberState
+from motcua.linked.enums import ApplicationState
 from motcua.linked.models import LinkedApplication, LinkedDossier, LinkedEvent
 from motcua.linked.services import (
     chain_parts,

@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0004_applicant_verified_attribute'),
+        ("org", "0004_applicant_verified_attribute"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='agency',
-            name='kind',
-            field=models.CharField(choices=[('provincial_center', 'Trung tâm Phục vụ hành chính công tỉnh'), ('commune_center', 'Trung tâm Phục vụ hành chính công xã'), ('department', 'Sở, ban, ngành'), ('commune_committee', 'Ủy ban nhân dân xã'), ('vertical', 'Cơ quan ngành dọc'), ('provincial_committee', 'Ủy ban nhân dân tỉnh'), ('social_insurance', 'Bảo hiểm xã hội')], max_length=30, verbose_name='loại cơ quan'),
+            model_name="agency",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("provincial_center", "Trung tâm Phục vụ hành chính công tỉnh"),
+                    ("commune_center", "Trung tâm Phục vụ hành chính công xã"),
+                    ("department", "Sở, ban, ngành"),
+                    ("commune_committee", "Ủy ban nhân dân xã"),
+                    ("vertical", "Cơ quan ngành dọc"),
+                    ("provincial_committee", "Ủy ban nhân dân tỉnh"),
+                    ("social_insurance", "Bảo hiểm xã hội"),
+                ],
+                max_length=30,
+                verbose_name="loại cơ quan",
+            ),
         ),
     ]
