@@ -24,9 +24,7 @@ def _fixture(path: Path) -> dict[str, Any]:
     return loaded
 
 
-def linked_procedures_load(
-    *, effective_from: dt.date | None = None, path: Path = FIXTURE
-) -> int:
+def linked_procedures_load(*, effective_from: dt.date | None = None, path: Path = FIXTURE) -> int:
     """Import the member procedures the chains need and the catalog lacks."""
     records = _fixture(path)["procedures"]
     catalog_import(records=records, effective_from=effective_from)
