@@ -246,3 +246,17 @@ def test_every_data_key_is_asked_and_dates_are_dd_mm_yyyy(lw):
         ("data_required", "data.address"),
     ]
     assert LinkedApplication.objects.count() == 0
+
+
+def test_the_queued_listener_run_twice_creates_the_next_dossier_once(lw):
+    from motcua.dossiers.tasks import run_after_commit_listener
+
+    app = _submit(lw)
+    first = _rows(app)[0].dossier
+    settle(lw, first, T0 + dt.timedelta(hours=1))  # no commit here: the hook has not run
+    assert [r.state for r in _rows(app)] == ["started", "waiting", "waiting"]
+    event = first.events.get(action="return_result")
+    for _ in range(2):  # a worker's retry, or the message delivered twice
+        run_after_commit_listener("motcua.linked.services.on_member_event", event.pk)
+    assert [r.state for r in _rows(app)] == ["done", "started", "waiting"]
+    assert Dossier.objects.filter(procedure__code="1.004222").count() == 1
