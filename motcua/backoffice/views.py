@@ -43,6 +43,7 @@ from motcua.dossiers.enums import (
     StepOutcome,
 )
 from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
+from motcua.linked.selectors import member_for_dossier
 from motcua.org.enums import Role
 from motcua.org.models import Agency
 from motcua.org.names import person_name
@@ -378,6 +379,8 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
         "fee_quote": (
             FeeQuote.from_json(dossier.fee_assessment) if dossier.fee_assessment else None
         ),
+        # A member of a linked application (motcua.linked): the data and result passed on.
+        "linked": member_for_dossier(dossier.pk),
     }
     return render_page(request, "backoffice/dossier.html", context, status=status)
 

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import Field
 
+from motcua.dossiers.schemas import RefOut, StatusOut
+
 Code = Annotated[str, Field(min_length=1, max_length=48)]
 
 
@@ -22,11 +24,6 @@ class LinkedSubmitIn(Schema):
     applicant_phone: str = Field("", max_length=20)
     applicant_email: str = Field("", max_length=254)
     applicant_address: str = Field("", max_length=255)
-
-
-class RefOut(Schema):
-    code: str
-    name: str
 
 
 class PartOut(Schema):
@@ -51,19 +48,13 @@ class ChainOut(Schema):
     parts: list[PartOut]
 
 
-class EventOut(Schema):
+class LinkedEventOut(Schema):
     seq: int
     action: str
     label: str
     at: dt.datetime
     agency: str | None
     reason: str
-
-
-class StatusOut(Schema):
-    value: int
-    label: str
-    label_en: str
 
 
 class MemberOut(Schema):
@@ -79,7 +70,7 @@ class MemberOut(Schema):
     due_at: dt.datetime | None
     data: dict[str, Any]
     previous_result: dict[str, Any] | None
-    events: list[EventOut]
+    events: list[LinkedEventOut]
 
 
 class ApplicationOut(Schema):

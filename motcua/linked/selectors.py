@@ -63,3 +63,29 @@ def timeline(application: LinkedApplication) -> list[MemberLine]:
     ):
         by_dossier.setdefault(e.dossier_id, []).append(e)
     return [MemberLine(r, by_dossier.get(r.dossier_id, []) if r.dossier_id else []) for r in rows]
+
+
+def member_for_dossier(dossier_id: int) -> dict[str, object] | None:
+    """What the agency of a member dossier sees of its application: which application and
+    step, the data passed to this member (with its labels) and the previous member's
+    result — nothing of the other members. None for a dossier outside any application."""
+    from .services import DATA_LABELS
+
+    row = (
+        LinkedDossier.objects.filter(dossier_id=dossier_id)
+        .select_related("application__linked__procedure", "member")
+        .first()
+    )
+    if row is None:
+        return None
+    return {
+        "code": f"LT-{row.application_id}",
+        "procedure": row.application.linked.procedure,
+        "order": row.order,
+        "count": row.application.members.count(),
+        "data": [
+            {"key": k, "label": DATA_LABELS.get(k, (k, k)), "value": v}
+            for k, v in (row.data or {}).items()
+        ],
+        "previous_result": row.previous_result,
+    }

@@ -298,11 +298,13 @@ def linked_application_submit(
         )
     if isinstance(linked, str):
         linked = linked_for(linked)
-    if not linked.active:
+    if not linked.active or not linked.members.exists():
         raise ValidationFailed(
             "linked_not_active",
-            f"Thủ tục liên thông {linked.procedure.code} không còn áp dụng.",
-            f"Linked procedure {linked.procedure.code} is no longer in use.",
+            f"Thủ tục liên thông {linked.procedure.code} không còn áp dụng "
+            "hoặc chưa có thủ tục thành phần.",
+            f"Linked procedure {linked.procedure.code} is no longer in use "
+            "or has no member procedures.",
             field="procedure",
         )
     day = timezone.localdate(at)
@@ -353,18 +355,23 @@ def linked_application_submit(
 
 
 def _files_for(application: LinkedApplication, member: LinkedMember, day: dt.date) -> dict:
-    """The application's files for the member's components: (name, bytes), re-checked by
-    the submission like any upload."""
-    wanted: dict[str, list[int]] = {}
-    for part in chain_parts(application.linked, day):
-        for order, component in part.components:
-            if order == member.order:
-                wanted.setdefault(part.key, []).append(component.pk)
+    """The application's files for the member's components in force on `day`: (name,
+    bytes), re-checked by the submission like any upload. A part is matched to the
+    components by its name as the form showed it on the day of the application, so a
+    version published in between does not shift what goes where."""
+    asked = chain_parts(application.linked, timezone.localdate(application.submitted_at))
+    name_of = {p.key: fold(p.name) for p in asked}
+    components: dict[str, list[int]] = {}
+    for component in _member_components(member, day):
+        components.setdefault(fold(component.name), []).append(component.pk)
     files: dict[int, list[tuple[str, bytes]]] = {}
-    for lf in application.files.filter(part__in=list(wanted)).order_by("pk"):
+    for lf in application.files.order_by("pk"):
+        ids = components.get(name_of.get(lf.part, ""), [])
+        if not ids:
+            continue
         with lf.file.open("rb") as fh:
             body = fh.read()
-        for component_id in wanted[lf.part]:
+        for component_id in ids:
             files.setdefault(component_id, []).append((lf.original_name, body))
     return files
 

@@ -48,20 +48,28 @@ def _staff(agency: Agency, staff: dict) -> None:
         staff[(agency.code, role)] = user
 
 
-def _procedure(code: str, name: str, components: list[str]) -> Procedure:
-    fld, _ = Field.objects.get_or_create(code="lien-thong", defaults={"name": "Liên thông"})
-    proc = Procedure.objects.create(code=code, name=name, field=fld, level=Level.COMMUNE)
+def add_version(
+    proc: Procedure,
+    components: list[str],
+    number: int = 1,
+    effective_from: dt.date = dt.date(2020, 1, 1),
+    optional: tuple[str, ...] = (),
+) -> ProcedureVersion:
+    """A version offered online with a three-day limit, its components and a four-step
+    process (counter, specialist and leader of the settling agency, counter)."""
     version = ProcedureVersion.objects.create(
         procedure=proc,
-        number=1,
-        effective_from=dt.date(2020, 1, 1),
-        name=name,
+        number=number,
+        effective_from=effective_from,
+        name=proc.name,
         channels=[1, 2],
         online_level=OnlineLevel.FULL,
     )
     add_limits(version, Decimal(3), TimeUnit.WORKING_DAYS)
     for i, c in enumerate(components, 1):
-        Component.objects.create(version=version, order=i, name=c, original_count=1)
+        Component.objects.create(
+            version=version, order=i, name=c, original_count=1, required=c not in optional
+        )
     plan = [
         ("Tiếp nhận", Role.COUNTER, AgencyRole.RECEIVING, Decimal("1")),
         ("Thẩm định", Role.SPECIALIST, AgencyRole.SETTLING, Decimal("18.5")),
@@ -72,6 +80,13 @@ def _procedure(code: str, name: str, components: list[str]) -> Procedure:
         ProcessStep.objects.create(
             version=version, order=i, name=n, role=r, agency_role=a, duration_hours=h
         )
+    return version
+
+
+def _procedure(code: str, name: str, components: list[str]) -> Procedure:
+    fld, _ = Field.objects.get_or_create(code="lien-thong", defaults={"name": "Liên thông"})
+    proc = Procedure.objects.create(code=code, name=name, field=fld, level=Level.COMMUNE)
+    add_version(proc, components)
     return proc
 
 

@@ -86,3 +86,39 @@ def test_only_the_owner_sees_the_application_page(client, lw):
         assert client.get(f"/ho-so/lien-thong/{app.pk}/").status_code == 404
         client.logout()
     assert client.get(f"/ho-so/lien-thong/{app.pk}/").status_code == 302  # to the login
+
+
+def test_the_next_agency_sees_the_data_and_result_passed_to_its_dossier(
+    client, lw, django_capture_on_commit_callbacks
+):
+    otp_login(client, lw.w.citizen)
+    client.post("/thu-tuc/2.000986/lien-thong/", _form(lw))
+    client.logout()
+    app = LinkedApplication.objects.get()
+    first = app.members.get(order=1).dossier
+    with django_capture_on_commit_callbacks(execute=True):
+        settle(lw, first, timezone.now() - dt.timedelta(hours=5))
+    second = app.members.get(order=2).dossier
+    otp_login(client, lw.staff[(lw.police_a.code, Role.SPECIALIST)])
+    html = client.get(f"/can-bo/ho-so/{second.pk}/").content.decode()
+    start = html.index('id="linked"')
+    section = html[start : html.index("<h2", start)]
+    assert f"LT-{app.pk}" in section and "thủ tục thứ 2/3" in section
+    assert "<dt>Họ, chữ đệm, tên của trẻ</dt><dd>Nguyễn Thị Bống</dd>" in section
+    assert "<dt>Nơi đăng ký thường trú của trẻ</dt><dd>Thôn Đông</dd>" in section
+    assert "Ngày sinh" not in section  # not a key the residence receives
+    assert f"1.001193 · hồ sơ {first.code} · Đã cấp" in section
+    # The first member's page (the commune's) has no previous result.
+    client.logout()
+    otp_login(client, lw.staff[(lw.w.a.settling.code, Role.SPECIALIST)])
+    html = client.get(f"/can-bo/ho-so/{first.pk}/").content.decode()
+    assert "thủ tục thứ 1/3" in html and "Kết quả thủ tục trước" not in html
+
+
+def test_the_chain_is_edited_in_the_admin(admin_client, lw):
+    url = f"/admin/catalog/linkedprocedure/{lw.linked.pk}/change/"
+    html = admin_client.get(url).content.decode()
+    assert 'name="members-TOTAL_FORMS" value="3"' in html
+    for i in range(3):
+        assert f'name="members-{i}-start"' in html and f'name="members-{i}-agency_kind"' in html
+    assert admin_client.get("/admin/catalog/linkedprocedure/").status_code == 200

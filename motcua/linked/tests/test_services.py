@@ -260,3 +260,33 @@ def test_the_queued_listener_run_twice_creates_the_next_dossier_once(lw):
         run_after_commit_listener("motcua.linked.services.on_member_event", event.pk)
     assert [r.state for r in _rows(app)] == ["done", "started", "waiting"]
     assert Dossier.objects.filter(procedure__code="1.004222").count() == 1
+
+
+def test_a_version_published_meanwhile_does_not_shift_the_files(
+    lw, django_capture_on_commit_callbacks
+):
+    from .factories import add_version
+
+    app = _submit(lw)
+    # The next day the residence procedure gets a new version with a new first component.
+    day = T0.date() + dt.timedelta(days=1)
+    lw.residence.versions.update(effective_to=T0.date())
+    add_version(
+        lw.residence,
+        [
+            "Giấy tờ mới (không bắt buộc)",
+            "Tờ khai thay đổi thông tin cư trú (CT01)",
+            "Tờ khai đăng ký khai sinh",
+        ],
+        number=2,
+        effective_from=day,
+        optional=("Giấy tờ mới (không bắt buộc)",),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        settle(lw, _rows(app)[0].dossier, T0 + dt.timedelta(days=1))
+    second = _rows(app)[1].dossier
+    assert second.procedure_version.number == 2
+    assert sorted((a.component.order, a.original_name) for a in second.attachments.all()) == [
+        (2, "p3.pdf"),
+        (3, "p1.pdf"),
+    ]
