@@ -122,14 +122,24 @@ def linked_submit(request: HttpRequest, code: str) -> HttpResponse:
             "account": account,
             "is_applicant": owner is not None,
             "errors": errors,
-            "other_errors": [
-                e
-                for f, e in errors.items()
-                if not f.startswith(("data.", "files.")) or f == "files"
-            ],
+            # The error summary: each error linked to its field (GOV.UK pattern).
+            "summary": [(_anchor(f, parts), e) for f, e in errors.items()],
         },
         status=422 if errors else 200,
     )
+
+
+def _anchor(field: str, parts: list[services.Part]) -> str:
+    if field.startswith("data."):
+        return f"id_data_{field[5:]}"
+    if field.startswith("files.") and field != "files.":
+        return f"id_part_{field[6:]}"
+    if field == "files":
+        missing = next((p for p in parts if p.required), None)
+        return f"id_part_{missing.key}" if missing else ""
+    if field == "receiving_agency":
+        return "id_receiving_agency"
+    return ""
 
 
 def _member_lines(app: LinkedApplication) -> list[dict[str, Any]]:

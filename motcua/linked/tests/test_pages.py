@@ -72,6 +72,8 @@ def test_errors_are_shown_and_nothing_is_kept(client, lw):
     html = r.content.decode()
     assert r.status_code == 422
     assert 'id="err_data_birth_date"' in html
+    # The summary links each error to its field.
+    assert '<a href="#id_data_birth_date">' in html and '<a href="#id_part_p1">' in html
     assert "Hồ sơ liên thông còn thiếu 3 thành phần bắt buộc" in html
     assert (LinkedApplication.objects.count(), Dossier.objects.count()) == (0, 0)
 
