@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("catalog", "0014_linked_procedures"),
+        ("catalog", "0015_linked_procedures"),
         ("dossiers", "0014_attachment_source"),
         ("org", "0005_agency_kind_social_insurance"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0013_fill_fee_items_load_fee_policies"),
+        ("catalog", "0014_procedure_version_publication_dates"),
     ]
 
     operations = [
