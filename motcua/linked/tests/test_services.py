@@ -290,3 +290,45 @@ def test_a_version_published_meanwhile_does_not_shift_the_files(
         (2, "p3.pdf"),
         (3, "p1.pdf"),
     ]
+
+
+def test_the_previous_electronic_result_fills_the_next_members_component(
+    lw, django_capture_on_commit_callbacks
+):
+    from motcua.catalog.models import Component
+    from motcua.dossiers.models import AttachmentKind, AttachmentSource
+    from motcua.signing.tests.factories import signed_pdf
+
+    version = lw.residence.versions.get()
+    Component.objects.create(version=version, order=9, name="Bản sao Giấy khai sinh")
+    lw.linked.members.filter(order=2).update(result_component="bản sao giấy khai sinh")
+    # The form does not ask for it: the birth registration's result will stand for it.
+    assert "Bản sao Giấy khai sinh" not in [p.name for p in chain_parts(lw.linked, T0.date())]
+    app = _submit(lw)
+    first = _rows(app)[0].dossier
+    counter = lw.staff[(lw.w.a.center.code, Role.COUNTER)]
+    specialist = lw.staff[(lw.w.a.settling.code, Role.SPECIALIST)]
+    leader = lw.staff[(lw.w.a.settling.code, Role.LEADER)]
+    t = T0 + dt.timedelta(hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        s.dossier_receive(dossier_id=first.pk, actor=counter, at=t)
+        s.dossier_forward(dossier_id=first.pk, actor=counter, at=t)
+        s.dossier_attach_result(
+            dossier_id=first.pk, actor=specialist, file=("giay-khai-sinh.pdf", signed_pdf()), at=t
+        )
+        s.dossier_forward(dossier_id=first.pk, actor=specialist, at=t)
+        s.dossier_approve(dossier_id=first.pk, actor=leader, result_note="Đã cấp", at=t)
+        s.dossier_return_result(dossier_id=first.pk, actor=counter, at=t)
+    result = first.attachments.get(kind=AttachmentKind.RESULT)
+    row = _rows(app)[1]
+    assert row.previous_result["attachments"] == [result.pk]
+    second = row.dossier
+    taken = second.attachments.get(component__name="Bản sao Giấy khai sinh")
+    assert (taken.source, taken.source_attachment_id, taken.sha256) == (
+        AttachmentSource.STORE_RESULT,
+        result.pk,
+        result.sha256,
+    )
+    assert taken.source_label == f"Kết quả hồ sơ {first.code} (liên thông)"
+    # An issued result taken instead of paper: reuse of digitized data (indicator 4.3).
+    assert second.reused is True
