@@ -140,9 +140,7 @@ class ProcedureVersion(models.Model):
     # the publication decision, the date the legal text that the decision implements takes
     # effect, and the date the procedure was made public (updated on the national TTHC
     # database / this catalog). Empty = unknown: the version is not counted (docs/indicators.md).
-    publication_decision_date = models.DateField(
-        "ngày quyết định công bố", null=True, blank=True
-    )
+    publication_decision_date = models.DateField("ngày quyết định công bố", null=True, blank=True)
     legal_basis_effective_date = models.DateField(
         "ngày hiệu lực của văn bản quy định thủ tục", null=True, blank=True
     )

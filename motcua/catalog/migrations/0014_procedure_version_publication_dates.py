@@ -4,25 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0013_fill_fee_items_load_fee_policies'),
+        ("catalog", "0013_fill_fee_items_load_fee_policies"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='procedureversion',
-            name='legal_basis_effective_date',
-            field=models.DateField(blank=True, null=True, verbose_name='ngày hiệu lực của văn bản quy định thủ tục'),
+            model_name="procedureversion",
+            name="legal_basis_effective_date",
+            field=models.DateField(
+                blank=True, null=True, verbose_name="ngày hiệu lực của văn bản quy định thủ tục"
+            ),
         ),
         migrations.AddField(
-            model_name='procedureversion',
-            name='publication_decision_date',
-            field=models.DateField(blank=True, null=True, verbose_name='ngày quyết định công bố'),
+            model_name="procedureversion",
+            name="publication_decision_date",
+            field=models.DateField(blank=True, null=True, verbose_name="ngày quyết định công bố"),
         ),
         migrations.AddField(
-            model_name='procedureversion',
-            name='published_on',
-            field=models.DateField(blank=True, null=True, verbose_name='ngày công khai thủ tục'),
+            model_name="procedureversion",
+            name="published_on",
+            field=models.DateField(blank=True, null=True, verbose_name="ngày công khai thủ tục"),
         ),
     ]
