@@ -48,6 +48,7 @@ def setup_django() -> None:
     os.environ["DATABASE_URL"] = f"{PG}/{DB}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "motcua.settings"
     os.environ["MOTCUA_DEBUG"] = "0"
+    os.environ.setdefault("MOTCUA_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")  # Client()
     sys.path.insert(0, str(ROOT))
     import django
 
