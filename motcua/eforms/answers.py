@@ -170,9 +170,9 @@ def clean_value(f: dict[str, Any], value: Any, path: str, *, today: dt.date) -> 
     Empty is returned as None (whether it may be empty is the logic's to say)."""
     kind = f["type"]
     if kind == "boolean":
-        if isinstance(value, bool):
+        if isinstance(value, bool) or value is None:
             return value
-        return str(value).lower() in ("1", "true", "on") or None
+        return str(value).lower() in ("1", "true", "on")
     if kind == "multichoice":
         values = value if isinstance(value, list) else [value] if value else []
         return [_clean_choice(f, v, path) for v in values if str(v).strip()] or None
@@ -283,7 +283,7 @@ def validate(
                 _validate_group(f, raw, decision, data, errors, today)
                 continue
             value = _clean_into(f, value_at(raw, f["path"]), f["path"], errors, today)
-            if value is None and f["path"] in decision.required:
+            if _empty(f, value) and f["path"] in decision.required:
                 errors.append(_required_error(f, f["path"]))
             if value is not None:
                 _put(data, f["path"], value)
@@ -299,6 +299,11 @@ def validate(
                 )
             )
     return Result(data=data, errors=errors, decision=decide(document, data))
+
+
+def _empty(f: dict[str, Any], value: Any) -> bool:
+    """Not answered: nothing, or an unticked box (a required box must be ticked)."""
+    return value is None or (f["type"] == "boolean" and value is False)
 
 
 def _clean_into(
@@ -337,7 +342,7 @@ def _validate_group(
                 continue
             where = f"{f['path']}.{i}.{rel}"
             value = _clean_into(sub, value_at(item, rel), where, errors, today)
-            if value is None and full in required:
+            if _empty(sub, value) and full in required:
                 errors.append(_required_error(sub, where))
             if value is not None and value is not MISSING:
                 _put(clean, rel, value)

@@ -107,8 +107,39 @@ class Decision:
         ]
 
 
+def _put(data: dict[str, Any], path: str, value: Any) -> None:
+    node = data
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+
+
+def visible_answers(document: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """The answers of what is shown only: an answer in a hidden section or field does not
+    count (it is not asked for, so it cannot decide anything). Hiding may hide more, so
+    this repeats until nothing changes."""
+    current = data
+    for _ in range(len(document["layout"]) + 8):
+        shown = {s["key"] for s in document["layout"] if holds(s.get("show_if"), current)}
+        pruned: dict[str, Any] = {}
+        for p in walk(document):
+            if p.group is not None or p.section["key"] not in shown:
+                continue
+            if not holds(p.field.get("show_if"), current):
+                continue
+            value = value_at(data, p.path)
+            if value is not MISSING:
+                _put(pruned, p.path, value)
+        if pruned == current:
+            break
+        current = pruned
+    return current
+
+
 def decide(document: dict[str, Any], data: dict[str, Any]) -> Decision:
     out = Decision()
+    data = visible_answers(document, data)
     shown_sections = {s["key"] for s in document["layout"] if holds(s.get("show_if"), data)}
     out.sections = [s["key"] for s in document["layout"] if s["key"] in shown_sections]
     schema = document["schema"]
