@@ -205,3 +205,25 @@ def dossier_submit_with_form(
                 actor=actor, dossier=dossier, definition=definition, data=result.data, at=at
             )
     return dossier
+
+
+def dossier_submit_api(
+    *, actor: Any, procedure: Any, answers: dict[str, Any], **submission: Any
+) -> Any:
+    """POST /api/dossiers with `form`: the version in force's form, then
+    dossier_submit_with_form. A procedure without a form refuses answers."""
+    from .selectors import form_for_version
+
+    version = procedure.version_on(timezone.localdate())
+    definition = form_for_version(version) if version is not None else None
+    if definition is None:
+        raise DomainError(
+            "procedure_has_no_form",
+            "Thủ tục này không có tờ khai điện tử; bỏ trường form.",
+            "This procedure has no electronic form; leave out the field form.",
+            field="form",
+            status=422,
+        )
+    return dossier_submit_with_form(
+        actor=actor, version=version, definition=definition, answers=answers, **submission
+    )
