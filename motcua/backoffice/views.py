@@ -43,6 +43,8 @@ from motcua.dossiers.enums import (
     StepOutcome,
 )
 from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
+from motcua.eforms import selectors as eform_selectors
+from motcua.eforms.render import summary as eform_summary
 from motcua.org.enums import Role
 from motcua.org.models import Agency
 from motcua.org.names import person_name
@@ -351,8 +353,11 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
             }
         )
     names = {c.pk: c.name for c in components}
+    filled = eform_selectors.dossier_form(dossier.pk)
     context = {
         "d": dossier,
+        "eform": filled,
+        "eform_summary": eform_summary(filled.definition.document, filled.data) if filled else [],
         "status": status_label(dossier.status),
         "signal": signal(selectors.due_signal(dossier, now)),
         "is_open": dossier.status in OPEN,

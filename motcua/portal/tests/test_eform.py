@@ -131,6 +131,13 @@ def test_submission_with_the_form_makes_the_declaration(client, world, formed, t
         path.write_bytes(attachment.file.read())
         text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
         assert world.citizen.applicant.full_name in text and "05/09/1990" in text
+    # The officer of the receiving agency reads the form on the dossier's page.
+    client.logout()
+    otp_login(client, world.a.staff["c:counter"])
+    html = client.get(f"/can-bo/ho-so/{dossier.pk}/").content.decode()
+    assert '<h2 id="eform">Tờ khai điện tử</h2>' in html
+    assert "<dt>Ngày, tháng, năm sinh</dt><dd>05/09/1990</dd>" in html
+    assert "<dt>Hình thức nhận kết quả</dt><dd>Nhận tại bộ phận một cửa</dd>" in html
 
 
 def test_tampered_locked_value_is_refused_by_the_service(world, formed):
