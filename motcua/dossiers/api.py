@@ -8,6 +8,7 @@ nothing; services' DomainErrors become the one JSON error shape in motcua.api.ap
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -390,10 +391,12 @@ def submit(
     files = component_uploads(request.FILES, others=(AUTHORIZATION_FIELD,))
     cases = [nfc(c) or "" for c in request.POST.getlist("cases") if c.strip()][:200]
     answers = _form_answers(form.form)
-    submit_fn = services.dossier_submit if answers is None else hooks.submit_with_form
-    extra = {} if answers is None else {"answers": answers}
+    submit_fn: Callable[..., Any] = (
+        services.dossier_submit
+        if answers is None
+        else functools.partial(hooks.submit_with_form, answers=answers)
+    )
     dossier = submit_fn(
-        **extra,
         actor=request.user,
         procedure=_procedure(form.procedure),
         receiving_agency=_agency(form.receiving_agency, "receiving_agency"),

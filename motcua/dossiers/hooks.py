@@ -139,4 +139,5 @@ def submit_with_form(**kwargs: Any) -> Dossier:
             "Electronic forms are not enabled.",
             field="form",
         )
-    return _FORM_SUBMITTER[0](**kwargs)
+    dossier: Dossier = _FORM_SUBMITTER[0](**kwargs)
+    return dossier
