@@ -71,13 +71,27 @@ def _codelist_file(path: str, mtime: float) -> dict[str, Any]:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def codelist(name: str) -> dict[str, Any] | None:
-    """A code list ({"name", "source", "items": [{"code", "name"}]}) by name, or None."""
+def _codelist_path(name: str) -> Path | None:
     for folder in codelist_dirs():
         path = folder / f"{name}.json"
         if path.is_file():
-            return _codelist_file(str(path), path.stat().st_mtime)
+            return path
     return None
+
+
+def codelist(name: str) -> dict[str, Any] | None:
+    """A code list ({"name", "source", "items": [{"code", "name"}]}) by name, or None."""
+    path = _codelist_path(name)
+    return _codelist_file(str(path), path.stat().st_mtime) if path else None
+
+
+@functools.cache
+def _codelist_options(path: str, mtime: float) -> list[dict[str, Any]]:
+    """A code list's items as choice options, made once per version of the file."""
+    return [
+        {"value": i["code"], "label": {"vi": i["name"], "en": i.get("name_en", "")}}
+        for i in _codelist_file(path, mtime)["items"]
+    ]
 
 
 def options_of(field: dict[str, Any]) -> list[dict[str, Any]]:
@@ -92,13 +106,8 @@ def options_of(field: dict[str, Any]) -> list[dict[str, Any]]:
     if isinstance(spec, list):
         return spec
     if isinstance(spec, str) and spec.startswith("codelist:"):
-        found = codelist(spec.removeprefix("codelist:"))
-        if found is None:
-            return []
-        return [
-            {"value": i["code"], "label": {"vi": i["name"], "en": i.get("name_en", "")}}
-            for i in found["items"]
-        ]
+        path = _codelist_path(spec.removeprefix("codelist:"))
+        return _codelist_options(str(path), path.stat().st_mtime) if path else []
     return []
 
 

@@ -85,6 +85,7 @@ def _field_ctx(
     required: bool,
     prefilled: Prefilled | None,
     today: dt.date,
+    memo: dict[Any, Any] | None = None,
 ) -> dict[str, Any]:
     ctx: dict[str, Any] = {
         "type": f["type"],
@@ -117,14 +118,15 @@ def _field_ctx(
     elif f["type"] == "boolean":
         ctx["checked"] = value is True or str(value).lower() in ("1", "true", "on")
     elif f["type"] == "admin_unit":
-        ctx.update(_unit_ctx(value, today))
+        ctx.update(_unit_ctx(value, today, memo))
     else:
         ctx["value"] = display(f["type"], value)
     return ctx
 
 
-def _unit_ctx(value: Any, today: dt.date) -> dict[str, Any]:
+def _unit_ctx(value: Any, today: dt.date, memo: dict[Any, Any] | None = None) -> dict[str, Any]:
     value = value if isinstance(value, dict) else {}
+    memo = memo if memo is not None else {}
     former = bool(value.get("former")) or False
     stored = units.unit_of(value) if value.get("valid_on") else None
     if stored is not None and stored.valid_to is not None:
@@ -133,7 +135,10 @@ def _unit_ctx(value: Any, today: dt.date) -> dict[str, Any]:
     if not province_code and stored is not None:
         owner = units.province_of(stored)
         province_code = owner.code if owner else ""
-    provinces = units.provinces(former=former, today=today)
+    # One query for the province list of a page, however many pickers it has.
+    if ("provinces", former) not in memo:
+        memo[("provinces", former)] = units.provinces(former=former, today=today)
+    provinces = memo[("provinces", former)]
     province = next((p for p in provinces if p.code == province_code), None)
     q = str(value.get("q") or "")
     communes = units.communes(province, former=former, today=today, q=q)
@@ -173,6 +178,7 @@ def form_context(
     today = today or timezone.localdate()
     prefill = prefill or {}
     by_path = {e.field or "": e for e in errors or []}
+    memo: dict[Any, Any] = {}
     decision = decision or decide(document, answers)
     sections = []
     for s in document["layout"]:
@@ -202,6 +208,7 @@ def form_context(
                                 _item_required(decision, path, i, f"{path}[].{item_path(f, sub)}"),
                                 None,
                                 today,
+                                memo,
                             )
                             for sub in f["fields"]
                         ],
@@ -212,7 +219,14 @@ def form_context(
             else:
                 fields.append(
                     _field_ctx(
-                        f, path, value, by_path, path in decision.required, prefill.get(path), today
+                        f,
+                        path,
+                        value,
+                        by_path,
+                        path in decision.required,
+                        prefill.get(path),
+                        today,
+                        memo,
                     )
                 )
         sections.append(
