@@ -251,3 +251,16 @@ def test_the_api_takes_the_form_validates_it_the_same_and_returns_it(client, wor
         "cam_doan": True,
     }
     assert [a["name"] for a in detail["components"][0]["attachments"]] == ["to-khai-thu-nghiem.pdf"]
+    # Another citizen sees neither the dossier nor its form; the officer of the receiving
+    # agency sees it, one of another agency does not.
+    other = Client(headers={"Authorization": f"Bearer {token_create(user=world.citizen2)[1]}"})
+    assert other.get(f"/api/dossiers/{r.json()['id']}").status_code == 404
+    officer_a = Client(
+        headers={"Authorization": f"Bearer {token_create(user=world.a.staff['c:counter'])[1]}"}
+    )
+    seen = officer_a.get(f"/api/dossiers/{r.json()['id']}")
+    assert seen.status_code == 200 and seen.json()["form"]["data"]["nhan_ket_qua"] == "online"
+    officer_b = Client(
+        headers={"Authorization": f"Bearer {token_create(user=world.b.staff['c:counter'])[1]}"}
+    )
+    assert officer_b.get(f"/api/dossiers/{r.json()['id']}").status_code == 404
