@@ -264,3 +264,31 @@ def test_the_api_takes_the_form_validates_it_the_same_and_returns_it(client, wor
         headers={"Authorization": f"Bearer {token_create(user=world.b.staff['c:counter'])[1]}"}
     )
     assert officer_b.get(f"/api/dossiers/{r.json()['id']}").status_code == 404
+
+
+def test_a_tampered_locked_value_is_refused_on_the_page(client, world, formed):
+    from django.utils import timezone
+
+    from motcua.org.models import ApplicantIdentity
+
+    applicant = world.citizen.applicant
+    ApplicantIdentity.objects.create(
+        applicant=applicant,
+        issuer="https://vneid.test",
+        subject="s-2",
+        number=applicant.personal_id,
+        verified_at=timezone.now(),
+        last_login_at=timezone.now(),
+    )
+    otp_login(client, world.citizen)
+    html = client.get(FORM).content.decode()
+    assert 'id="f-nguoi-yeu-cau-ho-ten-verified">✔ Đã xác thực từ VNeID</p>' in html
+    r = client.post(FORM, {**good_answers(world), "f.nguoi_yeu_cau.ho_ten": "Lê Văn Giả"})
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "Giá trị này đã được xác thực từ VNeID và không được sửa" in html
+    assert f'value="{applicant.full_name}"' in html and 'value="Lê Văn Giả"' not in html
+    assert client.session.get("portal_draft:1.001193", {}).get("form") is None
+    # Sent again as shown, it passes.
+    r = client.post(FORM, good_answers(world))
+    assert r.status_code == 302
