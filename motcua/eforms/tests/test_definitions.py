@@ -1,0 +1,675 @@
+"""The shipped form definitions and code lists, checked as data (issue 13).
+
+Written against plain JSON Schema and the definition format (docs/eforms.md), so that the
+content is checked whether or not the engine is loaded: every definition is a valid draft
+2020-12 schema, every layout / condition / declaration path exists in it, every code list it
+names exists, every component text its rules name is a component or a case of its procedure in
+the catalog, the example answer sets validate, and the rules decide the components the tables
+below say.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from vietnam_provinces import Province, Ward
+
+from motcua.catalog.cases import derive_cases
+from motcua.core.errors import ValidationFailed
+from motcua.core.identifiers import validate_personal_id
+
+EFORMS = Path(__file__).resolve().parents[1]
+DEFINITIONS = EFORMS / "definitions"
+CODELISTS = EFORMS / "codelists"
+CATALOG = EFORMS.parent / "catalog" / "fixtures" / "procedures.json"
+LEGACY_UNITS = EFORMS.parent / "org" / "fixtures" / "legacy_units.json"
+
+KEYS = ["khai-sinh", "khai-tu", "ket-hon", "trich-luc", "ho-kinh-doanh"]
+FIELD_TYPES = {
+    "text", "textarea", "name", "date", "personal_number", "tax_code", "phone", "email",
+    "admin_unit", "ethnic_group", "nationality", "money", "choice", "multichoice", "boolean",
+    "result_delivery", "group",
+}  # fmt: skip
+PREFILLS = {
+    "identity.full_name", "identity.birth_date", "identity.personal_number", "identity.tax_code",
+    "identity.address", "identity.phone", "identity.email",
+}  # fmt: skip
+CODELIST_OF_TYPE = {
+    "ethnic_group": "ethnic_groups",
+    "nationality": "nationalities",
+    "result_delivery": "result_delivery",
+}
+
+
+def _load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def definition(key: str) -> dict:
+    return _load(DEFINITIONS / f"{key}.json")
+
+
+def examples(key: str) -> list[dict]:
+    return _load(DEFINITIONS / "examples" / f"{key}.json")["cases"]
+
+
+def codelist(name: str) -> dict:
+    return _load(CODELISTS / f"{name}.json")
+
+
+def procedure(code: str) -> dict:
+    (found,) = [p for p in _load(CATALOG) if p["code"] == code]
+    return found
+
+
+# --- walking a definition ------------------------------------------------------------------
+
+
+def fields(items: list[dict], prefix: str = "") -> Iterator[tuple[str, dict]]:
+    """Every field with its full dotted path; a group's sub-fields are relative to an item."""
+    for f in items:
+        full = f"{prefix}{f['path']}"
+        yield full, f
+        if f["type"] == "group":
+            yield from fields(f["fields"], prefix=f"{full}.")
+
+
+def all_fields(doc: dict) -> list[tuple[str, dict]]:
+    return [pf for section in doc["layout"] for pf in fields(section["fields"])]
+
+
+def _deref(schema: dict, node: dict) -> dict:
+    while "$ref" in node:
+        ref = node["$ref"]
+        assert ref.startswith("#/"), ref
+        target: Any = schema
+        for part in ref[2:].split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def schema_at(schema: dict, path: str, *, group_paths: frozenset[str] = frozenset()) -> dict:
+    """The sub-schema at a dotted path; inside a repeated group, the item's schema."""
+    node = schema
+    walked = []
+    for part in path.split("."):
+        node = _deref(schema, node)
+        if ".".join(walked) in group_paths and walked:
+            node = _deref(schema, node["items"])
+        props = node.get("properties", {})
+        if part not in props:
+            raise KeyError(f"{path}: no property {part!r} at {'.'.join(walked) or '(root)'}")
+        node = props[part]
+        walked.append(part)
+    return _deref(schema, node)
+
+
+def group_paths(doc: dict) -> frozenset[str]:
+    return frozenset(p for p, f in all_fields(doc) if f["type"] == "group")
+
+
+def conditions(node: Any) -> Iterator[dict]:
+    """Every COND in a definition (show_if, required_if, rules' when), nested ones too."""
+    if isinstance(node, dict):
+        for key in ("show_if", "required_if", "when"):
+            if key in node:
+                yield from _conds(node[key])
+        for value in node.values():
+            if isinstance(value, (dict, list)):
+                yield from conditions(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from conditions(value)
+
+
+def _conds(cond: dict) -> Iterator[dict]:
+    yield cond
+    for key in ("all", "any"):
+        for sub in cond.get(key, []):
+            yield from _conds(sub)
+    if "not" in cond:
+        yield from _conds(cond["not"])
+
+
+def strings(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for k, v in node.items():
+            yield k
+            yield from strings(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from strings(v)
+
+
+# --- the rules, evaluated as the format defines them -----------------------------------------
+
+_MISSING = object()
+
+
+def value_at(data: dict, path: str) -> Any:
+    node: Any = data
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return _MISSING
+        node = node[part]
+    return node
+
+
+def _same(a: Any, b: Any) -> bool:
+    # True == 1 in Python; a form's answers are typed, so a boolean never equals a number.
+    return type(a) is type(b) and a == b
+
+
+def holds(cond: dict, data: dict) -> bool:
+    if "all" in cond:
+        return all(holds(c, data) for c in cond["all"])
+    if "any" in cond:
+        return any(holds(c, data) for c in cond["any"])
+    if "not" in cond:
+        return not holds(cond["not"], data)
+    value = value_at(data, cond["field"])
+    if "equals" in cond:
+        return _same(value, cond["equals"])
+    if "in" in cond:
+        return any(_same(value, v) for v in cond["in"])
+    filled = value is not _MISSING and value not in (None, "", [], {})
+    return filled is cond["filled"]
+
+
+def decided(doc: dict, data: dict) -> tuple[set[str], set[str]]:
+    """(components required, components omitted) by the definition's rules for these answers."""
+    require: set[str] = set()
+    omit: set[str] = set()
+    for rule in doc.get("rules", []):
+        if holds(rule["when"], data):
+            require.update(rule.get("require_components", []))
+            omit.update(rule.get("omit_components", []))
+    return require, omit
+
+
+# --- definitions -----------------------------------------------------------------------------
+
+
+def test_the_five_forms_are_shipped_and_nothing_else():
+    assert sorted(p.stem for p in DEFINITIONS.glob("*.json")) == sorted(KEYS)
+    assert sorted(p.stem for p in (DEFINITIONS / "examples").glob("*.json")) == sorted(KEYS)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_definition_header(key):
+    doc = definition(key)
+    assert doc["key"] == key
+    assert doc["version"] == 1
+    assert doc["title"]["vi"] and doc["title"]["en"]
+    for code in doc["procedure_codes"]:
+        assert procedure(code)["code"] == code
+    assert doc["sources"], "a shipped form states its sources"
+    for source in doc["sources"]:
+        assert source["confidence"] in ("CONFIRMED", "UNCONFIRMED")
+        assert source["title"]
+    assert any(s["confidence"] == "CONFIRMED" for s in doc["sources"]), "at least the catalog"
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_definition_schema_is_a_valid_json_schema(key):
+    schema = definition(key)["schema"]
+    Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["type"] == "object"
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_every_layout_path_exists_in_the_schema(key):
+    doc = definition(key)
+    groups = group_paths(doc)
+    paths = [p for p, _ in all_fields(doc)]
+    assert len(paths) == len(set(paths)), "a path is laid out once"
+    for path, field in all_fields(doc):
+        node = schema_at(doc["schema"], path, group_paths=groups)
+        if field["type"] == "group":
+            assert node["type"] == "array", path
+            assert _deref(doc["schema"], node["items"])["type"] == "object", path
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_fields_are_well_formed(key):
+    doc = definition(key)
+    section_keys = [s["key"] for s in doc["layout"]]
+    assert len(section_keys) == len(set(section_keys))
+    for section in doc["layout"]:
+        assert section["title"]["vi"] and section["title"]["en"]
+        assert section["fields"]
+    for path, field in all_fields(doc):
+        assert field["type"] in FIELD_TYPES, path
+        assert field["label"]["vi"] and field["label"]["en"], path
+        if field["type"] in ("choice", "multichoice"):
+            assert field["options"], path
+        if field.get("locked"):
+            assert field["prefill"] in PREFILLS, (
+                f"{path}: only a verified prefilled value is locked"
+            )
+        if "prefill" in field:
+            assert field["prefill"] in PREFILLS or field["prefill"].startswith("store."), path
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_options_agree_with_the_schema(key):
+    """An inline choice offers exactly the values its schema accepts; a code list's codes are
+    exactly the schema's enum (the copy in the schema is the list)."""
+    doc = definition(key)
+    groups = group_paths(doc)
+    for path, field in all_fields(doc):
+        node = schema_at(doc["schema"], path, group_paths=groups)
+        options = field.get("options")
+        if isinstance(options, list):
+            values = [o["value"] for o in options]
+            assert len(values) == len(set(values)), path
+            if "enum" in node:
+                assert set(values) == set(node["enum"]), path
+            for option in options:
+                assert Draft202012Validator(node).is_valid(option["value"]), (path, option)
+                assert option["label"]["vi"] and option["label"]["en"]
+        elif isinstance(options, str):
+            name = options.removeprefix("codelist:")
+            codes = [i["code"] for i in codelist(name)["items"]]
+            assert node["enum"] == codes, f"{path}: schema enum differs from codelist {name}"
+        if field["type"] in CODELIST_OF_TYPE:
+            assert options == f"codelist:{CODELIST_OF_TYPE[field['type']]}", path
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_every_codelist_referenced_exists(key):
+    referenced = {
+        f["options"].removeprefix("codelist:")
+        for _, f in all_fields(definition(key))
+        if isinstance(f.get("options"), str)
+    }
+    assert referenced
+    for name in referenced:
+        assert (CODELISTS / f"{name}.json").is_file(), name
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_every_condition_and_declaration_path_exists(key):
+    doc = definition(key)
+    groups = group_paths(doc)
+    conds = [c for c in conditions(doc) if "field" in c]
+    assert conds
+    for cond in conds:
+        schema_at(doc["schema"], cond["field"], group_paths=groups)
+    lines = doc["declaration"]["lines"]
+    for line in lines:
+        if "path" in line:
+            schema_at(doc["schema"], line["path"], group_paths=groups)
+    declared = {line["path"] for line in lines if "path" in line}
+    laid_out = {p for p, _ in all_fields(doc)}
+    # Every line of the paper template is filled from a field (or from its parent object).
+    for path in declared:
+        assert path in laid_out or any(p.startswith(f"{path}.") for p in laid_out), path
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_applicant_identity_is_prefilled_and_locked(key):
+    """The law takes the applicant's name, date of birth and personal number from the national
+    population database: they come from the verified identity and cannot be changed."""
+    locked = {f["prefill"] for _, f in all_fields(definition(key)) if f.get("locked")}
+    assert locked == {"identity.full_name", "identity.birth_date", "identity.personal_number"}
+
+
+# --- rules against the catalog ---------------------------------------------------------------
+
+
+def _resolve(code: str, text: str) -> list[dict]:
+    """The components a rule's text names: a case of the procedure (derived as the catalog does)
+    or the one component whose name starts with the text."""
+    components = procedure(code)["components"]
+    cases = derive_cases([(c["name"], c["group"] or "") for c in components])
+    by_case = [c for c, case in zip(components, cases, strict=True) if case and case == text]
+    if by_case:
+        return by_case
+    return [c for c in components if c["name"].startswith(text)]
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_every_component_text_in_rules_is_a_component_of_the_procedure(key):
+    doc = definition(key)
+    (code,) = doc["procedure_codes"]
+    texts = [
+        text
+        for rule in doc["rules"]
+        for text in rule.get("require_components", []) + rule.get("omit_components", [])
+    ]
+    declaration = doc["declaration"]["component"]
+    assert texts
+    for text in [*texts, declaration]:
+        assert len(_resolve(code, text)) == 1, f"{text!r} names no single component of {code}"
+
+
+def test_resolve_refuses_a_text_that_is_not_a_component():
+    assert _resolve("1.001193", "Giấy chứng nhận kết hôn") == []
+    assert len(_resolve("1.001193", "Giấy chứng sinh")) == 1
+    # A prefix shared by two components names neither.
+    assert len(_resolve("1.001193", "Tr")) == 2
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_a_rule_requires_a_case_or_says_why(key):
+    """Requiring a component the catalog already always requires changes nothing: such a rule
+    must carry a note telling the applicant what to hand in under it (the witness statement in
+    place of the birth notice). Every other required text is a case of the procedure, so that
+    declaring it makes the component needed (motcua.catalog.cases.needed)."""
+    doc = definition(key)
+    (code,) = doc["procedure_codes"]
+    components = procedure(code)["components"]
+    cases = dict(
+        zip(
+            [c["name"] for c in components],
+            derive_cases([(c["name"], c["group"] or "") for c in components]),
+            strict=True,
+        )
+    )
+    for rule in doc["rules"]:
+        for text in rule.get("require_components", []):
+            (component,) = _resolve(code, text)
+            assert cases[component["name"]] or rule.get("note"), text
+
+
+# --- examples ---------------------------------------------------------------------------------
+
+
+def _validator(key: str) -> Draft202012Validator:
+    return Draft202012Validator(definition(key)["schema"], format_checker=FormatChecker())
+
+
+EXAMPLE_CASES = [(key, case["name"]) for key in KEYS for case in examples(key)]
+
+
+def _example(key: str, name: str) -> dict:
+    (found,) = [c for c in examples(key) if c["name"] == name]
+    return found
+
+
+@pytest.mark.parametrize(("key", "name"), EXAMPLE_CASES)
+def test_example_answers_validate(key, name):
+    errors = [e.message for e in _validator(key).iter_errors(_example(key, name)["data"])]
+    assert errors == []
+
+
+@pytest.mark.parametrize(("key", "name"), EXAMPLE_CASES)
+def test_example_rules_decide_the_components(key, name):
+    case = _example(key, name)
+    require, omit = decided(definition(key), case["data"])
+    assert require == set(case["components"]["require"])
+    assert omit == set(case["components"]["omit"])
+
+
+def _typed_values(key: str, data: dict, types: set[str]) -> Iterator[tuple[str, str, Any]]:
+    doc = definition(key)
+    by_path = dict(all_fields(doc))
+    groups = group_paths(doc)
+
+    def walk(node: Any, path: str) -> Iterator[tuple[str, str, Any]]:
+        field = by_path.get(path)
+        if field and field["type"] in types:
+            yield path, field["type"], node
+        if isinstance(node, dict):
+            for k, v in node.items():
+                yield from walk(v, f"{path}.{k}" if path else k)
+        elif isinstance(node, list) and path in groups:
+            for item in node:
+                yield from walk(item, path)
+
+    yield from walk(data, "")
+
+
+@pytest.mark.parametrize(("key", "name"), EXAMPLE_CASES)
+def test_example_identifiers_and_units_are_real(key, name):
+    """Personal numbers pass the project's check; administrative units are today's (from
+    vietnam-provinces) or former units the org app ships for old addresses."""
+    data = _example(key, name)["data"]
+    current = {f"{p.code.value:02d}" for p in Province.iter_all()} | {
+        f"{w.code.value:05d}" for w in Ward.iter_all()
+    }
+    former = {(u["code"], u["valid_from"]) for u in _load(LEGACY_UNITS)["units"]}
+    seen = set()
+    for path, type_, value in _typed_values(key, data, {"personal_number", "admin_unit"}):
+        seen.add(type_)
+        if type_ == "personal_number":
+            assert validate_personal_id(value) == value, path
+        elif value.get("valid_from", "2025-07-01") >= "2025-07-01":
+            assert value["code"] in current, (path, value)
+        else:
+            assert (value["code"], value["valid_from"]) in former, (path, value)
+    assert seen == {"personal_number", "admin_unit"}
+
+
+def test_khai_sinh_example_uses_a_former_unit_for_the_place_of_origin():
+    data = _example("khai-sinh", "me_dang_ky")["data"]
+    assert data["tre"]["que_quan"] == {"code": "07291", "valid_from": "1997-01-01"}
+
+
+# --- table tests: answers → components ------------------------------------------------------
+
+KS_UQ = "Văn bản ủy quyền (được chứng thực) theo quy định của pháp luật trong trường hợp ủy quyền thực hiện việc đăng ký khai sinh"  # noqa: E501
+KS_EFORM = "Mẫu hộ tịch điện tử tương tác đăng ký khai sinh"
+KT_NOTICE = "Giấy báo tử hoặc giấy tờ thay Giấy báo tử"
+KT_EVIDENCE = "Giấy tờ, tài liệu, chứng cứ do cơ quan, tổ chức có thẩm quyền cấp hoặc xác nhận hợp lệ chứng minh sự kiện chết"  # noqa: E501
+HKD_HOUSEHOLD = (
+    "Bản sao văn bản ủy quyền của thành viên hộ gia đình cho một thành viên làm chủ hộ kinh doanh"  # noqa: E501
+)
+HKD_PERSON = "Trường hợp ủy quyền cho cá nhân thực hiện thủ tục đăng ký hộ kinh doanh"
+HKD_NO_ID = "Trường hợp chưa có tài khoản định danh điện tử để thực hiện xác thực điện tử"
+
+
+def _answers(key: str, base: str, changes: dict[str, Any]) -> dict:
+    data = copy.deepcopy(_example(key, base)["data"])
+    for path, value in changes.items():
+        *parents, last = path.split(".")
+        node = data
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return data
+
+
+TABLE = [
+    # (form, base example, changed answers, required, omitted)
+    ("khai-sinh", "me_dang_ky", {}, set(), {KS_EFORM}),
+    ("khai-sinh", "me_dang_ky", {"nguoi_yeu_cau.uy_quyen": True}, {KS_UQ}, {KS_EFORM}),
+    (
+        "khai-sinh",
+        "me_dang_ky",
+        {"tre.bi_bo_roi": True, "tre.mang_thai_ho": True},
+        {
+            "Trường hợp trẻ em bị bỏ rơi",
+            "Trường hợp khai sinh cho trẻ em sinh ra do mang thai hộ",
+        },
+        {KS_EFORM},
+    ),
+    # Born abroad: no rule about the birth notice (a different procedure handles it).
+    (
+        "khai-sinh",
+        "me_dang_ky",
+        {"tre.noi_sinh.loai": "nuoc_ngoai", "tre.noi_sinh.nuoc_ngoai": "Tokyo, Nhật Bản"},
+        set(),
+        {KS_EFORM},
+    ),
+    (
+        "khai-tu",
+        "chong_khai_tu",
+        {"giay_bao_tu.co": False},
+        {KT_EVIDENCE},
+        {KT_NOTICE, "Mẫu hộ tịch điện tử tương tác đăng ký khai tử"},
+    ),
+    # Residence unknown: the "last residence" proof is not asked even if the database had none.
+    (
+        "khai-tu",
+        "khong_ro_noi_cu_tru",
+        {},
+        {"Trường hợp không xác định được nơi cư trú cuối cùng của người chết"},
+        {"Mẫu hộ tịch điện tử tương tác đăng ký khai tử"},
+    ),
+    (
+        "ket-hon",
+        "hai_ben_trong_nuoc",
+        {"cu_tru_khong_khai_thac_duoc": False},
+        set(),
+        {"Mẫu hộ tịch điện tử tương tác đăng ký kết hôn"},
+    ),
+    ("ho-kinh-doanh", "ca_nhan", {}, set(), set()),
+    (
+        "ho-kinh-doanh",
+        "ca_nhan",
+        {"nop_ho.uy_quyen": "ca_nhan", "nop_ho.nguoi_uy_quyen_co_tai_khoan": False},
+        {HKD_PERSON, HKD_NO_ID},
+        set(),
+    ),
+    # The head files in person: whether the principal has an e-identity does not matter.
+    ("ho-kinh-doanh", "ca_nhan", {"nop_ho.nguoi_uy_quyen_co_tai_khoan": False}, set(), set()),
+    ("ho-kinh-doanh", "ho_gia_dinh", {}, {HKD_HOUSEHOLD}, set()),
+]
+
+
+@pytest.mark.parametrize(("key", "base", "changes", "required", "omitted"), TABLE)
+def test_answers_decide_the_components(key, base, changes, required, omitted):
+    data = _answers(key, base, changes)
+    assert _validator(key).is_valid(data)
+    assert decided(definition(key), data) == (required, omitted)
+
+
+INVALID = [
+    # (form, base example, changed answers, the path the error is at)
+    ("khai-sinh", "me_dang_ky", {"me": None}, "$.me"),
+    ("khai-sinh", "chua_xac_dinh_cha", {"chua_xac_dinh.cha": False}, "$.cha"),  # then declared
+    ("khai-sinh", "me_dang_ky", {"tre.dan_toc": "55"}, "$.tre.dan_toc"),
+    ("khai-sinh", "me_dang_ky", {"tre.quoc_tich": "XK"}, "$.tre.quoc_tich"),
+    ("khai-sinh", "me_dang_ky", {"tre.noi_sinh.loai": "nuoc_ngoai"}, "$.tre.noi_sinh.nuoc_ngoai"),
+    ("khai-sinh", "me_dang_ky", {"ban_sao.so_luong": 11}, "$.ban_sao.so_luong"),
+    (
+        "khai-sinh",
+        "me_dang_ky",
+        {"nguoi_yeu_cau.so_dinh_danh": "02719512345"},
+        "$.nguoi_yeu_cau.so_dinh_danh",
+    ),
+    ("khai-sinh", "me_dang_ky", {"tre.ngay_sinh": "20/11/2026"}, "$.tre.ngay_sinh"),
+    ("khai-tu", "chong_khai_tu", {"giay_bao_tu.so": None}, "$.giay_bao_tu.so"),
+    ("khai-tu", "chong_khai_tu", {"nguoi_chet.gio_chet": "24:10"}, "$.nguoi_chet.gio_chet"),
+    ("ket-hon", "hai_ben_trong_nuoc", {"ben_kia.gioi_tinh": "nu"}, "$.ben_kia.gioi_tinh"),
+    ("trich-luc", "ban_sao_khai_sinh", {"loai_trich_luc": "ho_chieu"}, "$.loai_trich_luc"),
+    ("ho-kinh-doanh", "ho_gia_dinh", {"thanh_vien": []}, "$.thanh_vien"),
+    (
+        "ho-kinh-doanh",
+        "ca_nhan",
+        {"thanh_vien": _example("ho-kinh-doanh", "ho_gia_dinh")["data"]["thanh_vien"]},
+        "$.thanh_vien",
+    ),
+    ("ho-kinh-doanh", "ca_nhan", {"ho_kinh_doanh.nganh_nghe": []}, "$.ho_kinh_doanh.nganh_nghe"),
+    (
+        "ho-kinh-doanh",
+        "ca_nhan",
+        {"ho_kinh_doanh.von_kinh_doanh": 1.5},
+        "$.ho_kinh_doanh.von_kinh_doanh",
+    ),
+    ("ho-kinh-doanh", "ca_nhan", {"chu_ho.email": "not-an-email"}, "$.chu_ho.email"),
+]
+
+
+def _drop_nones(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _drop_nones(v) for k, v in node.items() if v is not None}
+    if isinstance(node, list):
+        return [_drop_nones(v) for v in node]
+    return node
+
+
+def _field_paths(error: ValidationError) -> list[str]:
+    """The field an error belongs to: a missing answer is the missing property's error, not its
+    parent object's (as the error summary links it)."""
+    if error.validator == "required":
+        missing = [p for p in error.validator_value if p not in error.instance]
+        return [f"{error.json_path}.{p}" for p in missing]
+    return [error.json_path]
+
+
+@pytest.mark.parametrize(("key", "base", "changes", "at"), INVALID)
+def test_bad_answers_are_refused_where_they_are_wrong(key, base, changes, at):
+    data = _drop_nones(_answers(key, base, changes))  # None = the answer is left out
+    assert _validator(key).is_valid(_example(key, base)["data"])
+    errors = list(_validator(key).iter_errors(data))
+    assert at in {p for e in errors for p in _field_paths(e)}, [
+        (e.json_path, e.message) for e in errors
+    ]
+
+
+# --- code lists --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["ethnic_groups", "nationalities", "relationships", "result_delivery"]
+)
+def test_codelist_is_well_formed(name):
+    doc = codelist(name)
+    assert doc["name"] == name
+    assert doc["source"]
+    codes = [i["code"] for i in doc["items"]]
+    names = [i["name"] for i in doc["items"]]
+    assert len(codes) == len(set(codes)) and len(names) == len(set(names))
+    assert all(codes) and all(names)
+
+
+def test_ethnic_groups_are_the_54_of_decision_121():
+    items = codelist("ethnic_groups")["items"]
+    assert [i["code"] for i in items] == [f"{n:02d}" for n in range(1, 55)]
+    named = {i["code"]: i["name"] for i in items}
+    assert (named["01"], named["02"], named["04"], named["08"], named["17"], named["54"]) == (
+        "Kinh", "Tày", "Hoa", "HMông", "Chăm", "Rơ-măm",
+    )  # fmt: skip
+    assert "Việt" in items[0]["aliases"]
+
+
+def test_nationalities_are_iso_3166_alpha_2_with_viet_nam_first():
+    items = codelist("nationalities")["items"]
+    assert items[0] == {"code": "VN", "name": "Việt Nam", "name_en": "Viet Nam"}
+    assert all(len(i["code"]) == 2 and i["code"].isascii() and i["code"].isupper() for i in items)
+    named = {i["code"]: i["name"] for i in items}
+    assert (named["US"], named["CN"], named["KR"], named["LA"], named["KH"], named["DE"]) == (
+        "Hoa Kỳ", "Trung Quốc", "Hàn Quốc", "Lào", "Campuchia", "Đức",
+    )  # fmt: skip
+    # Every UN member state has an entry (193) plus the Holy See, Palestine, Taiwan, Hong Kong, Macao.
+    assert len(items) == 198
+
+
+def test_result_delivery_is_the_three_channels():
+    assert [i["code"] for i in codelist("result_delivery")["items"]] == [
+        "counter",
+        "post",
+        "online",
+    ]
+
+
+# --- text ---------------------------------------------------------------------------------------
+
+
+def _shipped_files() -> list[Path]:
+    return sorted([*DEFINITIONS.rglob("*.json"), *CODELISTS.glob("*.json")])
+
+
+@pytest.mark.parametrize("path", _shipped_files(), ids=lambda p: p.name)
+def test_every_text_is_nfc(path):
+    doc = _load(path)
+    assert [s for s in strings(doc) if unicodedata.normalize("NFC", s) != s] == []
+
+
+def test_personal_number_check_is_real():
+    with pytest.raises(ValidationFailed):
+        validate_personal_id("027195123")
