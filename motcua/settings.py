@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "motcua.signing",
     "motcua.digitization",
     "motcua.store",
+    "motcua.eforms",
     "motcua.reports",
     "motcua.portal",
     "motcua.backoffice",

@@ -1,0 +1,115 @@
+"""The declaration (tờ khai) as a PDF, from the filled form and the definition's
+`declaration` section: the national heading, the title, the addressee, one line per
+`lines` entry with the applicant's answer, the closing pledge, the place and date. The
+applicant does not hand in the paper declaration as well: this PDF is the dossier's
+declaration component.
+
+fpdf2 with the project's bundled Vietnamese font (motcua/documents/fonts, DejaVu Serif).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from fpdf import FPDF
+
+from . import units
+from .definitions import options_of, walk
+from .logic import MISSING, value_at
+from .render import display
+
+FONTS = settings.BASE_DIR / "motcua" / "documents" / "fonts"
+
+
+def _answer(document: dict[str, Any], path: str, data: dict[str, Any]) -> str:
+    placed = {p.path: p for p in walk(document)}
+    p = placed.get(path)
+    value = value_at(data, path)
+    if p is None or value is MISSING or value is None:
+        return ""
+    kind = p.field["type"]
+    if kind == "group":
+        subs = [q for q in placed.values() if q.group is p.field]
+        rows = []
+        for i, item in enumerate(value, 1):
+            parts = []
+            for q in subs:
+                rel = q.path.split("[].", 1)[1]
+                v = value_at(item, rel)
+                if v is not MISSING and v is not None:
+                    parts.append(f"{q.field['label']['vi']}: {display(q.field['type'], v)}")
+            rows.append(f"{i}. " + "; ".join(parts))
+        return "\n".join(rows)
+    if kind == "admin_unit":
+        return units.label(value)
+    if kind == "boolean":
+        return "Có" if value else "Không"
+    if kind == "money":
+        return f"{display('money', value)} đồng"
+    options = options_of(p.field)
+    if options:
+        labels = {str(o["value"]): o["label"]["vi"] for o in options}
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(labels.get(str(v), str(v)) for v in values)
+    return display(kind, value)
+
+
+def declaration_pdf(
+    document: dict[str, Any], data: dict[str, Any], *, place: str = "", day: dt.date | None = None
+) -> bytes:
+    spec = document["declaration"]
+    pdf = FPDF(format="A4")
+    pdf.set_margins(20, 15, 15)
+    pdf.add_font("serif", "", str(FONTS / "DejaVuSerif.ttf"))
+    pdf.add_font("serif", "B", str(FONTS / "DejaVuSerif-Bold.ttf"))
+    pdf.add_font("serif", "I", str(FONTS / "DejaVuSerif-Italic.ttf"))
+    pdf.set_title(spec["title"])
+    pdf.add_page()
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    for i, line in enumerate(spec.get("heading", [])):
+        pdf.set_font("serif", "B", 12 if i == 0 else 11)
+        pdf.cell(width, 6, line, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.set_font("serif", "B", 14)
+    pdf.multi_cell(width, 7, spec["title"], align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    if spec.get("addressee"):
+        pdf.set_font("serif", "", 12)
+        pdf.multi_cell(width, 6, spec["addressee"], align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+    for line in spec["lines"]:
+        answer = _answer(document, line["path"], data) if line.get("path") else ""
+        pdf.set_font("serif", "", 11)
+        label = line["label"].rstrip(":")
+        pdf.multi_cell(
+            width,
+            6,
+            f"{label}: {answer}" if line.get("path") else label,
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    if spec.get("closing"):
+        pdf.ln(3)
+        pdf.set_font("serif", "", 11)
+        pdf.multi_cell(width, 6, spec["closing"], new_x="LMARGIN", new_y="NEXT")
+    day = day or dt.date.today()
+    pdf.ln(6)
+    pdf.set_font("serif", "I", 11)
+    where = f"{place}, " if place else ""
+    pdf.cell(
+        width,
+        6,
+        f"{where}ngày {day.day:02d} tháng {day.month:02d} năm {day.year}",
+        align="R",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.set_font("serif", "B", 11)
+    pdf.cell(width, 6, "NGƯỜI YÊU CẦU", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("serif", "I", 10)
+    pdf.cell(
+        width, 6, "(nộp trực tuyến, đã xác thực điện tử)", align="R", new_x="LMARGIN", new_y="NEXT"
+    )
+    return bytes(pdf.output())

@@ -1,0 +1,243 @@
+"""What the form's templates need: sections and fields with their values, choices, errors
+and prefill marks, from the definition, the answers (posted or stored) and the errors.
+
+Pages (portal, counter intake, the admin's preview) put `eforms/fields.html` inside their
+own <form>; the buttons of a repeated group ("add one more", "remove") are submit buttons
+the page answers by calling `group_action` and showing the form again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.http import QueryDict
+from django.utils import timezone
+
+from motcua.core.errors import DomainError
+from motcua.core.templatetags.bilingual import pick
+
+from . import units
+from .answers import PREFIX, Prefilled
+from .definitions import item_path, options_of
+from .logic import MISSING, Decision, decide, value_at
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+VERIFIED_MARK = ("Đã xác thực từ VNeID", "Verified through VNeID")
+
+
+def text(value: Mapping[str, str] | None) -> str:
+    if not value:
+        return ""
+    return pick(value.get("vi", ""), value.get("en"))
+
+
+def dom_id(path: str) -> str:
+    return "f-" + path.replace(".", "-").replace("_", "-")
+
+
+def display(kind: str, value: Any) -> str:
+    if value is MISSING or value is None:
+        return ""
+    if kind == "date" and isinstance(value, str) and _ISO.match(value):
+        y, m, d = value.split("-")
+        return f"{d}/{m}/{y}"
+    if kind == "money" and isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    return str(value)
+
+
+def group_action(document: dict[str, Any], post: QueryDict) -> tuple[dict[str, int], bool]:
+    """The item counts of the groups after the "add" / "remove" button posted, and whether
+    one was pressed (then the page shows the form again, without errors)."""
+    counts: dict[str, int] = {}
+    groups = [f for s in document["layout"] for f in s["fields"] if f["type"] == "group"]
+    for g in groups:
+        try:
+            counts[g["path"]] = max(0, min(int(post.get(f"n.{g['path']}", "0")), 200))
+        except ValueError:
+            counts[g["path"]] = 0
+    add = post.get("eform_add", "")
+    if add in counts:
+        counts[add] += 1
+        return counts, True
+    remove = post.get("eform_remove", "")
+    return counts, bool(remove)
+
+
+def remove_item(raw: dict[str, Any], post: QueryDict) -> None:
+    """Drop the item whose "remove" button was pressed ("<group>.<index>")."""
+    target = post.get("eform_remove", "")
+    path, _, index = target.rpartition(".")
+    items = value_at(raw, path) if path else MISSING
+    if isinstance(items, list) and index.isdigit() and int(index) < len(items):
+        items.pop(int(index))
+
+
+def _field_ctx(
+    f: dict[str, Any],
+    path: str,
+    value: Any,
+    errors: Mapping[str, DomainError],
+    required: bool,
+    prefilled: Prefilled | None,
+    today: dt.date,
+) -> dict[str, Any]:
+    ctx: dict[str, Any] = {
+        "type": f["type"],
+        "path": path,
+        "name": PREFIX + path,
+        "id": dom_id(path),
+        "label": text(f["label"]),
+        "help": text(f.get("help")),
+        "required": required,
+        "error": errors.get(path),
+        "verified": bool(prefilled and prefilled.verified),
+        "locked": bool(prefilled and prefilled.locked),
+        "show_if": json.dumps(f["show_if"], ensure_ascii=False) if f.get("show_if") else "",
+        "widget": f.get("widget")
+        or ("select" if f["type"] in ("ethnic_group", "nationality") else "radio"),
+    }
+    if prefilled is not None and prefilled.locked:
+        value = prefilled.value
+    if f["type"] in ("choice", "multichoice", "ethnic_group", "nationality", "result_delivery"):
+        chosen = [str(v) for v in value] if isinstance(value, list) else [display("text", value)]
+        ctx["options"] = [
+            {
+                "value": str(o["value"]),
+                "label": text(o["label"]),
+                "chosen": str(o["value"]) in chosen,
+                "id": f"{ctx['id']}-{i}",
+            }
+            for i, o in enumerate(options_of(f))
+        ]
+    elif f["type"] == "boolean":
+        ctx["checked"] = value is True or str(value).lower() in ("1", "true", "on")
+    elif f["type"] == "admin_unit":
+        ctx.update(_unit_ctx(value, today))
+    else:
+        ctx["value"] = display(f["type"], value)
+    return ctx
+
+
+def _unit_ctx(value: Any, today: dt.date) -> dict[str, Any]:
+    value = value if isinstance(value, dict) else {}
+    former = bool(value.get("former")) or False
+    stored = units.unit_of(value) if value.get("valid_on") else None
+    if stored is not None and stored.valid_to is not None:
+        former = True
+    province_code = str(value.get("province") or "")
+    if not province_code and stored is not None:
+        owner = units.province_of(stored)
+        province_code = owner.code if owner else ""
+    provinces = units.provinces(former=former, today=today)
+    province = next((p for p in provinces if p.code == province_code), None)
+    q = str(value.get("q") or "")
+    communes = units.communes(province, former=former, today=today, q=q)
+    code = str(value.get("code") or "")
+    return {
+        "former": former,
+        "q": q,
+        "provinces": [
+            {"code": p.code, "name": p.name, "chosen": p.code == province_code} for p in provinces
+        ],
+        "communes": [
+            {
+                "code": c.code,
+                "name": units.label({"code": c.code, "valid_on": (c.valid_to or today).isoformat()})
+                if q or former
+                else c.name,
+                "chosen": c.code == code,
+            }
+            for c in communes
+        ],
+        "unit_label": units.label(value) if value.get("valid_on") else "",
+    }
+
+
+def form_context(
+    document: dict[str, Any],
+    answers: dict[str, Any],
+    *,
+    errors: list[DomainError] | None = None,
+    prefill: Mapping[str, Prefilled] | None = None,
+    decision: Decision | None = None,
+    counts: Mapping[str, int] | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """The template context of a form: `eform` with its sections, and the error summary's
+    list (each error with the id of its field)."""
+    today = today or timezone.localdate()
+    prefill = prefill or {}
+    by_path = {e.field or "": e for e in errors or []}
+    decision = decision or decide(document, answers)
+    sections = []
+    for s in document["layout"]:
+        fields = []
+        for f in s["fields"]:
+            path = f["path"]
+            value = value_at(answers, path)
+            if value is MISSING and path in prefill:
+                value = prefill[path].value
+            if f["type"] == "group":
+                items = value if isinstance(value, list) else []
+                n = (counts or {}).get(path, len(items))
+                items = (items + [{}] * n)[:n]
+                ctx = _field_ctx(f, path, None, by_path, path in decision.required, None, today)
+                ctx["count"] = n
+                ctx["max"] = f.get("max_items")
+                ctx["items"] = [
+                    {
+                        "index": i,
+                        "remove": f"{path}.{i}",
+                        "fields": [
+                            _field_ctx(
+                                sub,
+                                f"{path}.{i}.{item_path(f, sub)}",
+                                value_at(item if isinstance(item, dict) else {}, item_path(f, sub)),
+                                by_path,
+                                _item_required(decision, path, i, f"{path}[].{item_path(f, sub)}"),
+                                None,
+                                today,
+                            )
+                            for sub in f["fields"]
+                        ],
+                    }
+                    for i, item in enumerate(items)
+                ]
+                fields.append(ctx)
+            else:
+                fields.append(
+                    _field_ctx(
+                        f, path, value, by_path, path in decision.required, prefill.get(path), today
+                    )
+                )
+        sections.append(
+            {
+                "key": s["key"],
+                "id": f"s-{s['key'].replace('_', '-')}",
+                "title": text(s["title"]),
+                "help": text(s.get("help")),
+                "shown": s["key"] in decision.sections,
+                "show_if": json.dumps(s["show_if"], ensure_ascii=False) if s.get("show_if") else "",
+                "fields": fields,
+            }
+        )
+    summary = [{"href": "#" + dom_id(e.field) if e.field else "", "error": e} for e in errors or []]
+    return {
+        "eform": {
+            "title": text(document["title"]),
+            "sections": sections,
+            "notes": [text(n) for n in decision.notes],
+            "verified_mark": pick(*VERIFIED_MARK),
+        },
+        "eform_errors": summary,
+    }
+
+
+def _item_required(decision: Decision, group: str, i: int, full: str) -> bool:
+    rows = decision.items.get(group, [])
+    return i < len(rows) and full in rows[i][1]
