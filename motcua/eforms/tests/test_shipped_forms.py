@@ -15,15 +15,18 @@ import json
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 from vietnam_provinces import Province, Ward
 
-from motcua.catalog.cases import derive_cases
+from motcua.catalog.cases import derive_cases, names_component
 from motcua.core.errors import ValidationFailed
 from motcua.core.identifiers import validate_personal_id
+from motcua.eforms.definitions import definition_errors
+from motcua.eforms.logic import decide
 
 EFORMS = Path(__file__).resolve().parents[1]
 DEFINITIONS = EFORMS / "definitions"
@@ -151,50 +154,23 @@ def strings(node: Any) -> Iterator[str]:
             yield from strings(v)
 
 
-# --- the rules, evaluated as the format defines them -----------------------------------------
-
-_MISSING = object()
-
-
-def value_at(data: dict, path: str) -> Any:
-    node: Any = data
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return _MISSING
-        node = node[part]
-    return node
-
-
-def _same(a: Any, b: Any) -> bool:
-    # True == 1 in Python; a form's answers are typed, so a boolean never equals a number.
-    return type(a) is type(b) and a == b
-
-
-def holds(cond: dict, data: dict) -> bool:
-    if "all" in cond:
-        return all(holds(c, data) for c in cond["all"])
-    if "any" in cond:
-        return any(holds(c, data) for c in cond["any"])
-    if "not" in cond:
-        return not holds(cond["not"], data)
-    value = value_at(data, cond["field"])
-    if "equals" in cond:
-        return _same(value, cond["equals"])
-    if "in" in cond:
-        return any(_same(value, v) for v in cond["in"])
-    filled = value is not _MISSING and value not in (None, "", [], {})
-    return filled is cond["filled"]
+# --- the rules, decided by the engine's one function ------------------------------------------
 
 
 def decided(doc: dict, data: dict) -> tuple[set[str], set[str]]:
     """(components required, components omitted) by the definition's rules for these answers."""
-    require: set[str] = set()
-    omit: set[str] = set()
-    for rule in doc.get("rules", []):
-        if holds(rule["when"], data):
-            require.update(rule.get("require_components", []))
-            omit.update(rule.get("omit_components", []))
-    return require, omit
+    decision = decide(doc, data)
+    return set(decision.require_components), set(decision.omit_components)
+
+
+def catalog_components(code: str) -> list[SimpleNamespace]:
+    """The procedure's components as the catalog imports them: a derived case, required."""
+    components = procedure(code)["components"]
+    cases = derive_cases([(c["name"], c["group"] or "") for c in components])
+    return [
+        SimpleNamespace(name=c["name"], case=case, required=True)
+        for c, case in zip(components, cases, strict=True)
+    ]
 
 
 # --- definitions -----------------------------------------------------------------------------
@@ -218,6 +194,12 @@ def test_definition_header(key):
         assert source["confidence"] in ("CONFIRMED", "UNCONFIRMED")
         assert source["title"]
     assert any(s["confidence"] == "CONFIRMED" for s in doc["sources"]), "at least the catalog"
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_definition_passes_the_engines_checks(key):
+    """The meta-schema and the checks it cannot express (motcua.eforms.definitions)."""
+    assert definition_errors(definition(key)) == []
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -329,15 +311,10 @@ def test_applicant_identity_is_prefilled_and_locked(key):
 # --- rules against the catalog ---------------------------------------------------------------
 
 
-def _resolve(code: str, text: str) -> list[dict]:
-    """The components a rule's text names: a case of the procedure (derived as the catalog does)
-    or the one component whose name starts with the text."""
-    components = procedure(code)["components"]
-    cases = derive_cases([(c["name"], c["group"] or "") for c in components])
-    by_case = [c for c, case in zip(components, cases, strict=True) if case and case == text]
-    if by_case:
-        return by_case
-    return [c for c in components if c["name"].startswith(text)]
+def _resolve(code: str, text: str) -> list[SimpleNamespace]:
+    """The components a rule's text names, by the catalog's own rule (cases.names_component):
+    a case of the procedure, or the start of a component's name."""
+    return [c for c in catalog_components(code) if names_component(c, text)]
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -358,8 +335,9 @@ def test_every_component_text_in_rules_is_a_component_of_the_procedure(key):
 def test_resolve_refuses_a_text_that_is_not_a_component():
     assert _resolve("1.001193", "Giấy chứng nhận kết hôn") == []
     assert len(_resolve("1.001193", "Giấy chứng sinh")) == 1
-    # A prefix shared by two components names neither.
-    assert len(_resolve("1.001193", "Tr")) == 2
+    # Whole words only, and a start shared by two components names both (so it is refused).
+    assert _resolve("1.001193", "Giấy chứng si") == []
+    assert len(_resolve("1.001193", "Trường hợp")) == 2
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -370,18 +348,10 @@ def test_a_rule_requires_a_case_or_says_why(key):
     declaring it makes the component needed (motcua.catalog.cases.needed)."""
     doc = definition(key)
     (code,) = doc["procedure_codes"]
-    components = procedure(code)["components"]
-    cases = dict(
-        zip(
-            [c["name"] for c in components],
-            derive_cases([(c["name"], c["group"] or "") for c in components]),
-            strict=True,
-        )
-    )
     for rule in doc["rules"]:
         for text in rule.get("require_components", []):
             (component,) = _resolve(code, text)
-            assert cases[component["name"]] or rule.get("note"), text
+            assert component.case or rule.get("note"), text
 
 
 # --- examples ---------------------------------------------------------------------------------
@@ -413,6 +383,26 @@ def test_example_rules_decide_the_components(key, name):
     assert omit == set(case["components"]["omit"])
 
 
+@pytest.mark.parametrize(("key", "name"), EXAMPLE_CASES)
+def test_example_components_needed_follow_the_rules(key, name):
+    """The dossier's components (catalog.cases.needed through the engine's Decision): what the
+    rules require is needed, what they omit is not, and a conditional component that no rule
+    requires is not needed either."""
+    doc = definition(key)
+    (code,) = doc["procedure_codes"]
+    case = _example(key, name)
+    components = catalog_components(code)
+    needed = {c.name for c in decide(doc, case["data"]).components_needed(components)}
+    for text in case["components"]["require"]:
+        assert {c.name for c in _resolve(code, text)} <= needed, text
+    for text in case["components"]["omit"]:
+        assert not {c.name for c in _resolve(code, text)} & needed, text
+    required = {c.name for t in case["components"]["require"] for c in _resolve(code, t)}
+    for c in components:
+        if c.case and c.name not in required:
+            assert c.name not in needed, c.name
+
+
 def _typed_values(key: str, data: dict, types: set[str]) -> Iterator[tuple[str, str, Any]]:
     doc = definition(key)
     by_path = dict(all_fields(doc))
@@ -440,22 +430,24 @@ def test_example_identifiers_and_units_are_real(key, name):
     current = {f"{p.code.value:02d}" for p in Province.iter_all()} | {
         f"{w.code.value:05d}" for w in Ward.iter_all()
     }
-    former = {(u["code"], u["valid_from"]) for u in _load(LEGACY_UNITS)["units"]}
+    former = {u["code"]: u for u in _load(LEGACY_UNITS)["units"]}
+    abolished = _load(LEGACY_UNITS)["valid_to"]
     seen = set()
     for path, type_, value in _typed_values(key, data, {"personal_number", "admin_unit"}):
         seen.add(type_)
         if type_ == "personal_number":
             assert validate_personal_id(value) == value, path
-        elif value.get("valid_from", "2025-07-01") >= "2025-07-01":
+        elif value["valid_on"] > abolished:
             assert value["code"] in current, (path, value)
         else:
-            assert (value["code"], value["valid_from"]) in former, (path, value)
+            unit = former[value["code"]]
+            assert unit["valid_from"] <= value["valid_on"] <= abolished, (path, value)
     assert seen == {"personal_number", "admin_unit"}
 
 
 def test_khai_sinh_example_uses_a_former_unit_for_the_place_of_origin():
     data = _example("khai-sinh", "me_dang_ky")["data"]
-    assert data["tre"]["que_quan"] == {"code": "07291", "valid_from": "1997-01-01"}
+    assert data["tre"]["que_quan"] == {"code": "07291", "valid_on": "2025-06-30"}
 
 
 # --- table tests: answers → components ------------------------------------------------------
