@@ -11,6 +11,7 @@ below say.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import unicodedata
 from collections.abc import Iterator
@@ -26,7 +27,9 @@ from motcua.catalog.cases import derive_cases, names_component
 from motcua.core.errors import ValidationFailed
 from motcua.core.identifiers import validate_personal_id
 from motcua.eforms.definitions import definition_errors
-from motcua.eforms.logic import decide
+from motcua.eforms.answers import validate
+from motcua.eforms.logic import decide, visible_answers
+from motcua.org.services import legacy_units_load, units_load
 
 EFORMS = Path(__file__).resolve().parents[1]
 DEFINITIONS = EFORMS / "definitions"
@@ -665,3 +668,31 @@ def test_every_text_is_nfc(path):
 def test_personal_number_check_is_real():
     with pytest.raises(ValidationFailed):
         validate_personal_id("027195123")
+
+
+# --- the engine reads the examples as the portal and the API would ------------------------------
+
+ENGINE_TODAY = dt.date(2026, 12, 1)  # the day the examples' current units are stated for
+
+
+@pytest.fixture
+def units(db):
+    """Today's Bắc Ninh units (vietnam-provinces) and the former ones the org app ships."""
+    units_load(province_codes=[24])
+    legacy_units_load()
+
+
+@pytest.mark.parametrize(("key", "name"), EXAMPLE_CASES)
+def test_the_engine_accepts_each_example_unchanged(units, key, name):
+    """Server validation (motcua.eforms.answers.validate, as for POST /api/dossiers): no error,
+    and the cleaned data are the example itself (names NFC, dates ISO, units as stored)."""
+    doc = definition(key)
+    data = _example(key, name)["data"]
+    result = validate(doc, copy.deepcopy(data), today=ENGINE_TODAY)
+    assert [(e.field, e.message) for e in result.errors] == []
+    assert result.data == _visible(doc, data)
+
+
+def _visible(doc: dict, data: dict) -> dict:
+    """The answers the engine keeps: those of shown sections and fields."""
+    return visible_answers(doc, data)
