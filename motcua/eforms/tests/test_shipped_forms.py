@@ -26,8 +26,8 @@ from vietnam_provinces import Province, Ward
 from motcua.catalog.cases import derive_cases, names_component
 from motcua.core.errors import ValidationFailed
 from motcua.core.identifiers import validate_personal_id
-from motcua.eforms.definitions import definition_errors
 from motcua.eforms.answers import validate
+from motcua.eforms.definitions import definition_errors
 from motcua.eforms.logic import decide, visible_answers
 from motcua.org.services import legacy_units_load, units_load
 
@@ -690,9 +690,5 @@ def test_the_engine_accepts_each_example_unchanged(units, key, name):
     data = _example(key, name)["data"]
     result = validate(doc, copy.deepcopy(data), today=ENGINE_TODAY)
     assert [(e.field, e.message) for e in result.errors] == []
-    assert result.data == _visible(doc, data)
-
-
-def _visible(doc: dict, data: dict) -> dict:
-    """The answers the engine keeps: those of shown sections and fields."""
-    return visible_answers(doc, data)
+    # The engine keeps the answers of shown sections and fields only.
+    assert result.data == visible_answers(doc, data)
