@@ -11,10 +11,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.catalog import cases as catalog_cases
 from motcua.catalog.models import ProcedureVersion
 from motcua.core.audit import record
 from motcua.core.errors import DomainError
 from motcua.core.models import AuditAction
+from motcua.core.validation import combined
 
 from .definitions import HERE, check_definition, sha256_of
 from .models import DossierForm, FormDefinition, ProcedureForm
@@ -34,11 +36,11 @@ def definition_save(*, actor: Any, document: dict[str, Any]) -> tuple[FormDefini
         rows = list(FormDefinition.objects.select_for_update().filter(key=key).order_by("-version"))
         current = next((r for r in rows if r.published), None)
         body = {k: v for k, v in document.items() if k != "version"}
-        if current is not None:
-            if sha256_of(
-                {k: v for k, v in current.document.items() if k != "version"}
-            ) == sha256_of(body):
-                return current, False
+        same = current is not None and sha256_of(
+            {k: v for k, v in current.document.items() if k != "version"}
+        ) == sha256_of(body)
+        if current is not None and same:
+            return current, False
         version = (rows[0].version + 1) if rows else max(1, int(document.get("version", 1)))
         stored = {**document, "version": version}
         if current is not None:
@@ -128,3 +130,78 @@ def dossier_form_attach(
             submitted_at=at or timezone.now(),
             submitted_by=actor if getattr(actor, "pk", None) else None,
         )
+
+
+def declaration_component(document: dict[str, Any], components: list[Any]) -> Any | None:
+    """The procedure's component the generated declaration stands for: the one the
+    definition names (`declaration.component`, a name prefix), else the first whose name
+    begins "Tờ khai" or "Đơn đề nghị" (catalog.cases.names_component)."""
+    spec = (document.get("declaration") or {}).get("component")
+    refs = [spec] if spec else ["Tờ khai", "Đơn đề nghị", "Đơn"]
+    for ref in refs:
+        for c in components:
+            if catalog_cases.names_component(c, ref):
+                return c
+    return None
+
+
+def form_errors(errors: list[DomainError]) -> DomainError:
+    """The form's errors as one, each field named "form.<path>" (the API's shape)."""
+    return combined(
+        DomainError(e.code, e.message, e.message_en, field=f"form.{e.field}", status=422)
+        for e in errors
+    )
+
+
+def dossier_submit_with_form(
+    *,
+    actor: Any,
+    version: ProcedureVersion,
+    definition: FormDefinition,
+    answers: dict[str, Any],
+    files: dict[int, list[tuple[str, bytes]]] | None = None,
+    place: str = "",
+    at: dt.datetime | None = None,
+    **submission: Any,
+) -> Any:
+    """An online submission with its electronic form, in one transaction: the answers are
+    validated again here (answers.validate, with the account's prefill, so a locked value
+    cannot be changed by any door); the form's rules decide the components
+    (`components_required` / `components_omitted` of dossiers.services.dossier_submit);
+    the declaration PDF made from the data is handed in as the declaration component; the
+    data is frozen with the dossier (dossier_form_attach). Raises one error listing every
+    problem of the form ("form.<path>") before anything is written."""
+    from motcua.dossiers import services as dossier_services
+
+    from .answers import validate
+    from .declaration import declaration_pdf
+    from .prefill import prefill_for
+
+    document = definition.document
+    applicant = getattr(actor, "applicant", None)
+    result = validate(document, answers, prefill=prefill_for(document, applicant))
+    if result.errors:
+        raise form_errors(result.errors)
+    decision = result.decision
+    assert decision is not None
+    components = list(version.components.all())
+    files = dict(files or {})
+    declared = declaration_component(document, components)
+    if declared is not None and document.get("declaration"):
+        pdf = declaration_pdf(document, result.data, place=place)
+        files[declared.pk] = [(f"to-khai-{definition.key}.pdf", pdf)]
+    with transaction.atomic():
+        dossier = dossier_services.dossier_submit(
+            actor=actor,
+            procedure=version.procedure,
+            files=files,
+            components_required=decision.require_components,
+            components_omitted=decision.omit_components,
+            at=at,
+            **submission,
+        )
+        if not getattr(dossier, "_replayed", False):
+            dossier_form_attach(
+                actor=actor, dossier=dossier, definition=definition, data=result.data, at=at
+            )
+    return dossier

@@ -279,7 +279,13 @@ def _creation_data(dossier: Dossier, filing: Filing, **data: Any) -> dict[str, A
     return data
 
 
-def _require_uploads(filing: Filing, components: list[Component], errors: FieldErrors) -> None:
+def _require_uploads(
+    filing: Filing,
+    components: list[Component],
+    errors: FieldErrors,
+    required: Sequence[str] = (),
+    omitted: Sequence[str] = (),
+) -> None:
     """Online, at least one file, and every component required (catalog.cases) uploaded;
     nothing more is said while the files themselves are wrong."""
     if any((e.field or "").startswith("files") for e in errors.errors):
@@ -295,7 +301,9 @@ def _require_uploads(filing: Filing, components: list[Component], errors: FieldE
         )
         return
     handed_in = filing.handed_in({})
-    errors.check(_require_components, components, filing.declared, handed_in, "files")
+    errors.check(
+        _require_components, components, filing.declared, handed_in, "files", required, omitted
+    )
 
 
 # ---------------------------------------------------------------------------- submission
@@ -316,6 +324,8 @@ def dossier_submit(
     fee_answers: Mapping[str, Any] | None = None,
     idempotency_key: str | None = None,
     reused: Reused | None = None,
+    components_required: Sequence[str] = (),
+    components_omitted: Sequence[str] = (),
     at: dt.datetime | None = None,
 ) -> Dossier:
     """An applicant submits a dossier online (status 1, channel 2); the dossier gets its
@@ -342,6 +352,10 @@ def dossier_submit(
     resolved for this account by motcua.store): its bytes are re-checked against their
     SHA-256 and copied into the dossier, the attachment names its source, and the dossier
     reuses digitized data (indicator 4.3) exactly when dossiers.reuse says so.
+
+    With an electronic form (motcua.eforms.services.dossier_submit_with_form), the form's
+    rules name components it requires or omits (`components_required`,
+    `components_omitted`: names or case texts, catalog.cases.needed).
     """
     at = _now(at)
     owner = applicant_id(actor)
@@ -371,7 +385,7 @@ def dossier_submit(
         errors=errors,
     )
     filing.checked.extend(errors.check(_check_reused, reused, components) or [])
-    _require_uploads(filing, components, errors)
+    _require_uploads(filing, components, errors, components_required, components_omitted)
     assessment = errors.check(
         _assess, offer, Channel.ONLINE, fee_answers, components, filing.handed_in({}), owner, at
     )

@@ -1,0 +1,173 @@
+"""The online submission with an electronic form (issue 13): the form comes first, every
+error at once with the GOV.UK summary, repeated groups without JavaScript, then only the
+components still needed; the dossier carries the frozen data and the declaration PDF made
+from it."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from motcua.catalog.models import Component
+from motcua.dossiers.models import Attachment, Dossier
+from motcua.eforms.models import DossierForm
+from motcua.eforms.services import definition_save
+from motcua.eforms.tests.conftest import HERE, load_test_definition
+from motcua.org.tests.otp import otp_login
+
+pytestmark = pytest.mark.django_db
+
+SUBMIT = "/thu-tuc/1.001193/nop/"
+FORM = "/thu-tuc/1.001193/nop/to-khai/"
+REVIEW = "/thu-tuc/1.001193/nop/kiem-tra/"
+
+
+@pytest.fixture(autouse=True)
+def _codelists(settings):
+    settings.EFORMS_CODELIST_DIRS = [str(HERE / "codelists")]
+
+
+@pytest.fixture
+def formed(world):
+    doc = load_test_definition()
+    doc["procedure_codes"] = ["1.001193"]
+    version = world.components[0].version
+    envelope = Component.objects.create(
+        version=version, order=3, name="Phong bì dán tem ghi rõ địa chỉ người nhận"
+    )
+    row, _ = definition_save(actor=None, document=doc)
+    return row, envelope
+
+
+def good_answers(world):
+    pid = world.citizen.applicant.personal_id
+    return {
+        "f.nguoi_yeu_cau.ho_ten": world.citizen.applicant.full_name,
+        "f.nguoi_yeu_cau.so_dinh_danh": pid,
+        "f.nguoi_yeu_cau.ngay_sinh": "05/09/1990",
+        "f.nhan_ket_qua": "counter",
+        "f.cam_doan": "1",
+        "n.con": "0",
+        "eform_continue": "1",
+    }
+
+
+def test_the_form_comes_first_and_reports_every_error(client, world, formed):
+    otp_login(client, world.citizen)
+    r = client.get(SUBMIT)
+    assert r.status_code == 302 and r["Location"] == FORM
+    html = client.get(FORM).content.decode()
+    # prefilled from the account (a local account: not marked verified)
+    assert f'value="{world.citizen.applicant.full_name}"' in html
+    assert "Đã xác thực từ VNeID" not in html.split("</h1>", 1)[1].split("<form", 1)[1]
+    r = client.post(
+        FORM, {"f.nguoi_yeu_cau.ngay_sinh": "31/02/1990", "n.con": "0", "eform_continue": "1"}
+    )
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert '<div class="error-summary" role="alert"' in html
+    for href in (
+        "#f-nguoi-yeu-cau-ho-ten",
+        "#f-nguoi-yeu-cau-ngay-sinh",
+        "#f-nhan-ket-qua",
+        "#f-cam-doan",
+    ):
+        assert f'<a href="{href}">' in html
+    assert (
+        'id="f-nguoi-yeu-cau-ngay-sinh" name="f.nguoi_yeu_cau.ngay_sinh" value="31/02/1990"' in html
+    )
+    assert 'aria-invalid="true" aria-describedby="f-nguoi-yeu-cau-ngay-sinh-error"' in html
+    assert "Ngày không hợp lệ: ghi theo dạng ngày/tháng/năm" in html
+
+
+def test_a_repeated_group_without_javascript(client, world, formed):
+    otp_login(client, world.citizen)
+    r = client.post(FORM, {**good_answers(world), "eform_continue": "", "eform_add": "con"})
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert 'name="n.con" value="1"' in html and 'name="f.con.0.ho_ten"' in html
+    r = client.post(
+        FORM,
+        {
+            **good_answers(world),
+            "eform_continue": "",
+            "n.con": "2",
+            "f.con.0.ho_ten": "An",
+            "f.con.1.ho_ten": "Bình",
+            "eform_remove": "con.0",
+        },
+    )
+    html = r.content.decode()
+    assert 'name="n.con" value="1"' in html and 'value="Bình"' in html and 'value="An"' not in html
+
+
+def test_submission_with_the_form_makes_the_declaration(client, world, formed, tmp_path):
+    definition, envelope = formed
+    otp_login(client, world.citizen)
+    r = client.post(FORM, good_answers(world))
+    assert r.status_code == 302 and r["Location"] == SUBMIT
+    html = client.get(SUBMIT).content.decode()
+    declaration = world.components[0]
+    assert "Lập từ tờ khai điện tử bạn đã điền; không cần tải lên." in html
+    assert f'name="component_{declaration.pk}"' not in html
+    # delivery at the counter: the envelope is omitted by the form's rules
+    assert f'name="component_{envelope.pk}"' in html
+    r = client.post(SUBMIT, {"receiving_agency": world.a.center.pk})
+    assert r.status_code == 302 and r["Location"] == REVIEW
+    r = client.post(REVIEW)
+    dossier = Dossier.objects.get()
+    assert r["Location"] == f"/ho-so/{dossier.pk}/bien-nhan/"
+    form = DossierForm.objects.get(dossier=dossier)
+    assert form.definition == definition
+    assert form.data["nguoi_yeu_cau"]["ngay_sinh"] == "1990-09-05"
+    assert form.data["nhan_ket_qua"] == "counter"
+    attachment = Attachment.objects.get(dossier=dossier)
+    assert (attachment.component_id, attachment.original_name) == (
+        declaration.pk,
+        "to-khai-thu-nghiem.pdf",
+    )
+    if shutil.which("pdftotext"):
+        path = tmp_path / "tk.pdf"
+        path.write_bytes(attachment.file.read())
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+        assert world.citizen.applicant.full_name in text and "05/09/1990" in text
+
+
+def test_tampered_locked_value_is_refused_by_the_service(world, formed):
+    """A locked value verified by the login cannot be changed at any door: the service
+    validates again with the account's prefill."""
+    from motcua.core.errors import DomainError
+    from motcua.eforms.services import dossier_submit_with_form
+    from motcua.org.models import ApplicantIdentity
+    from django.utils import timezone
+
+    definition, _ = formed
+    applicant = world.citizen.applicant
+    ApplicantIdentity.objects.create(
+        applicant=applicant,
+        issuer="https://vneid.test",
+        subject="s-1",
+        number=applicant.personal_id,
+        verified_at=timezone.now(),
+        last_login_at=timezone.now(),
+    )
+    answers = {
+        "nguoi_yeu_cau": {
+            "ho_ten": "Lê Văn Giả",
+            "so_dinh_danh": applicant.personal_id,
+            "ngay_sinh": "1990-09-05",
+        },
+        "nhan_ket_qua": "counter",
+        "cam_doan": True,
+    }
+    with pytest.raises(DomainError) as caught:
+        dossier_submit_with_form(
+            actor=world.citizen,
+            version=world.components[0].version,
+            definition=definition,
+            answers=answers,
+            receiving_agency=world.a.center,
+        )
+    assert caught.value.code == "locked_field_changed"
+    assert caught.value.field == "form.nguoi_yeu_cau.ho_ten"
+    assert Dossier.objects.count() == 0
