@@ -13,6 +13,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import shutil
+import subprocess
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +29,7 @@ from motcua.catalog.cases import derive_cases, names_component
 from motcua.core.errors import ValidationFailed
 from motcua.core.identifiers import validate_personal_id
 from motcua.eforms.answers import validate
+from motcua.eforms.declaration import declaration_pdf
 from motcua.eforms.definitions import definition_errors
 from motcua.eforms.logic import decide, visible_answers
 from motcua.org.services import legacy_units_load, units_load
@@ -692,3 +695,44 @@ def test_the_engine_accepts_each_example_unchanged(units, key, name):
     assert [(e.field, e.message) for e in result.errors] == []
     # The engine keeps the answers of shown sections and fields only.
     assert result.data == visible_answers(doc, data)
+
+
+FIRST_EXAMPLES = [(key, examples(key)[0]["name"]) for key in KEYS]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+@pytest.mark.parametrize(("key", "name"), FIRST_EXAMPLES)
+def test_each_declaration_prints_the_template_with_the_data(units, key, name, tmp_path):
+    """The declaration PDF of each shipped form: the template's title and every line label
+    in order, the applicant's name, a commune by its name, the closing pledge."""
+    doc = definition(key)
+    data = _example(key, name)["data"]
+    pdf = tmp_path / "to-khai.pdf"
+    pdf.write_bytes(declaration_pdf(doc, data, day=ENGINE_TODAY))
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(unicodedata.normalize("NFC", text).split())
+    spec = doc["declaration"]
+    assert spec["title"] in flat
+    at = 0
+    for line in spec["lines"]:
+        found = flat.find(line["label"].rstrip(":"), at)
+        assert found >= 0, line["label"]
+        at = found
+    applicant = value_at_path(
+        data, "chu_ho.ho_ten" if key == "ho-kinh-doanh" else "nguoi_yeu_cau.ho_ten"
+    )
+    assert applicant in flat
+    assert " ".join(spec["closing"].split()[:8]) in flat
+    assert any(
+        u in flat
+        for u in ("Phường Kinh Bắc", "Phường Bắc Giang", "Phường Võ Cường", "Phường Từ Sơn")
+    )
+
+
+def value_at_path(data: dict, path: str) -> Any:
+    node: Any = data
+    for part in path.split("."):
+        node = node[part]
+    return node
