@@ -401,6 +401,11 @@ def _typed(document: dict[str, Any], raw: dict[str, Any], today: dt.date) -> dic
                 items.append(clean)
             _put(typed, p.path, items)
             continue
+        if p.field["type"] == "admin_unit":
+            # A condition reads whether it is filled, not the unit: no lookup needed.
+            if isinstance(value, dict) and value.get("code"):
+                _put(typed, p.path, {"code": value["code"]})
+            continue
         try:
             v = clean_value(p.field, None if value is MISSING else value, p.path, today=today)
         except DomainError:

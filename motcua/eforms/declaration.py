@@ -15,45 +15,9 @@ from typing import Any
 from django.conf import settings
 from fpdf import FPDF
 
-from . import units
-from .definitions import options_of, walk
-from .logic import MISSING, value_at
-from .render import display
+from .render import answer_text
 
 FONTS = settings.BASE_DIR / "motcua" / "documents" / "fonts"
-
-
-def _answer(document: dict[str, Any], path: str, data: dict[str, Any]) -> str:
-    placed = {p.path: p for p in walk(document)}
-    p = placed.get(path)
-    value = value_at(data, path)
-    if p is None or value is MISSING or value is None:
-        return ""
-    kind = p.field["type"]
-    if kind == "group":
-        subs = [q for q in placed.values() if q.group is p.field]
-        rows = []
-        for i, item in enumerate(value, 1):
-            parts = []
-            for q in subs:
-                rel = q.path.split("[].", 1)[1]
-                v = value_at(item, rel)
-                if v is not MISSING and v is not None:
-                    parts.append(f"{q.field['label']['vi']}: {display(q.field['type'], v)}")
-            rows.append(f"{i}. " + "; ".join(parts))
-        return "\n".join(rows)
-    if kind == "admin_unit":
-        return units.label(value)
-    if kind == "boolean":
-        return "Có" if value else "Không"
-    if kind == "money":
-        return f"{display('money', value)} đồng"
-    options = options_of(p.field)
-    if options:
-        labels = {str(o["value"]): o["label"]["vi"] for o in options}
-        values = value if isinstance(value, list) else [value]
-        return ", ".join(labels.get(str(v), str(v)) for v in values)
-    return display(kind, value)
 
 
 def declaration_pdf(
@@ -80,7 +44,7 @@ def declaration_pdf(
         pdf.multi_cell(width, 6, spec["addressee"], align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(3)
     for line in spec["lines"]:
-        answer = _answer(document, line["path"], data) if line.get("path") else ""
+        answer = answer_text(document, line["path"], data) if line.get("path") else ""
         pdf.set_font("serif", "", 11)
         label = line["label"].rstrip(":")
         pdf.multi_cell(

@@ -70,8 +70,8 @@ def prefill_for(document: dict[str, Any], applicant: Applicant | None) -> dict[s
                 items = store_selectors.store_items(applicant.pk)
             key = fold(doc_type.replace("_", " "))
             match = next((i for i in items if key and key in fold(i.doc_type)), None)
-            value = getattr(match, attribute, None) if match is not None else None
-            if value:
-                value = value.isoformat() if hasattr(value, "isoformat") else str(value)
-                out[p.path] = Prefilled(value=value, source=source)
+            found = getattr(match, attribute, None) if match is not None else None
+            if found:
+                text = found.isoformat() if hasattr(found, "isoformat") else str(found)
+                out[p.path] = Prefilled(value=text, source=source)
     return out

@@ -22,7 +22,7 @@ from motcua.core.templatetags.bilingual import pick
 
 from . import units
 from .answers import PREFIX, Prefilled
-from .definitions import item_path, options_of
+from .definitions import item_path, options_of, walk
 from .logic import MISSING, Decision, decide, value_at
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -241,3 +241,52 @@ def form_context(
 def _item_required(decision: Decision, group: str, i: int, full: str) -> bool:
     rows = decision.items.get(group, [])
     return i < len(rows) and full in rows[i][1]
+
+
+def answer_text(document: dict[str, Any], path: str, data: dict[str, Any]) -> str:
+    """An answer as the officer's page and the declaration print it."""
+    placed = {p.path: p for p in walk(document)}
+    p = placed.get(path)
+    value = value_at(data, path)
+    if p is None or value is MISSING or value is None:
+        return ""
+    kind = p.field["type"]
+    if kind == "group":
+        subs = [q for q in placed.values() if q.group is p.field]
+        rows = []
+        for i, item in enumerate(value, 1):
+            parts = []
+            for q in subs:
+                rel = q.path.split("[].", 1)[1]
+                v = value_at(item, rel)
+                if v is not MISSING and v is not None:
+                    parts.append(f"{q.field['label']['vi']}: {display(q.field['type'], v)}")
+            rows.append(f"{i}. " + "; ".join(parts))
+        return "\n".join(rows)
+    if kind == "admin_unit":
+        return units.label(value)
+    if kind == "boolean":
+        return "Có" if value else "Không"
+    if kind == "money":
+        return f"{display('money', value)} đồng"
+    options = options_of(p.field)
+    if options:
+        labels = {str(o["value"]): o["label"]["vi"] for o in options}
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(labels.get(str(v), str(v)) for v in values)
+    return display(kind, value)
+
+
+def summary(document: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The filled form for reading: per section answered, its title and (label, answer)
+    rows of the answered fields."""
+    out = []
+    for s in document["layout"]:
+        rows = []
+        for f in s["fields"]:
+            answer = answer_text(document, f["path"], data)
+            if answer:
+                rows.append((text(f["label"]), answer))
+        if rows:
+            out.append({"title": text(s["title"]), "rows": rows})
+    return out

@@ -22,3 +22,18 @@ def form_for_version(version: Any) -> FormDefinition | None:
 
 def dossier_form(dossier_id: int) -> DossierForm | None:
     return DossierForm.objects.filter(dossier_id=dossier_id).select_related("definition").first()
+
+
+def dossier_form_out(dossier: Any) -> dict[str, Any] | None:
+    """The dossier's filled form as the API returns it, or None."""
+    row = dossier_form(dossier.pk)
+    if row is None:
+        return None
+    return {
+        "key": row.definition.key,
+        "version": row.definition.version,
+        "title": row.definition.title,
+        "data": row.data,
+        "sha256": row.sha256,
+        "submitted_at": row.submitted_at,
+    }

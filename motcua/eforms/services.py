@@ -173,23 +173,11 @@ def dossier_submit_with_form(
     problem of the form ("form.<path>") before anything is written."""
     from motcua.dossiers import services as dossier_services
 
-    from .answers import validate
-    from .declaration import declaration_pdf
     from .prefill import prefill_for
 
-    document = definition.document
     applicant = getattr(actor, "applicant", None)
-    result = validate(document, answers, prefill=prefill_for(document, applicant))
-    if result.errors:
-        raise form_errors(result.errors)
-    decision = result.decision
-    assert decision is not None
-    components = list(version.components.all())
-    files = dict(files or {})
-    declared = declaration_component(document, components)
-    if declared is not None and document.get("declaration"):
-        pdf = declaration_pdf(document, result.data, place=place)
-        files[declared.pk] = [(f"to-khai-{definition.key}.pdf", pdf)]
+    prefill = prefill_for(definition.document, applicant)
+    data, decision, files = _with_declaration(definition, version, answers, prefill, files, place)
     with transaction.atomic():
         dossier = dossier_services.dossier_submit(
             actor=actor,
@@ -202,6 +190,86 @@ def dossier_submit_with_form(
         )
         if not getattr(dossier, "_replayed", False):
             dossier_form_attach(
-                actor=actor, dossier=dossier, definition=definition, data=result.data, at=at
+                actor=actor, dossier=dossier, definition=definition, data=data, at=at
             )
     return dossier
+
+
+def _with_declaration(
+    definition: FormDefinition,
+    version: ProcedureVersion,
+    answers: dict[str, Any],
+    prefill: Any,
+    files: dict[int, list[Any]] | None,
+    place: str,
+) -> tuple[dict[str, Any], Any, dict[int, list[Any]]]:
+    """The form validated (every problem as one error, "form.<path>"), its decision, and
+    the files with the declaration PDF made from the data as the declaration component."""
+    from .answers import validate
+    from .declaration import declaration_pdf
+
+    document = definition.document
+    result = validate(document, answers, prefill=prefill)
+    if result.errors:
+        raise form_errors(result.errors)
+    assert result.decision is not None
+    files = dict(files or {})
+    declared = declaration_component(document, list(version.components.all()))
+    if declared is not None and document.get("declaration"):
+        pdf = declaration_pdf(document, result.data, place=place)
+        files[declared.pk] = [(f"to-khai-{definition.key}.pdf", pdf)]
+    return result.data, result.decision, files
+
+
+def dossier_intake_with_form(
+    *,
+    actor: Any,
+    version: ProcedureVersion,
+    definition: FormDefinition,
+    answers: dict[str, Any],
+    files: dict[int, list[Any]] | None = None,
+    place: str = "",
+    at: dt.datetime | None = None,
+    **intake: Any,
+) -> Any:
+    """The counter's intake with the form the officer filled for the applicant: the same
+    validation and rules as online (nothing is locked: the applicant did not log in, the
+    officer checked the papers), the declaration PDF handed in, the data frozen with the
+    dossier, in one transaction (dossiers.services.dossier_intake)."""
+    from motcua.dossiers import services as dossier_services
+
+    data, decision, files = _with_declaration(definition, version, answers, {}, files, place)
+    with transaction.atomic():
+        dossier = dossier_services.dossier_intake(
+            actor=actor,
+            procedure=version.procedure,
+            files=files,
+            components_required=decision.require_components,
+            components_omitted=decision.omit_components,
+            at=at,
+            **intake,
+        )
+        dossier_form_attach(actor=actor, dossier=dossier, definition=definition, data=data, at=at)
+    return dossier
+
+
+def dossier_submit_api(
+    *, actor: Any, procedure: Any, answers: dict[str, Any], **submission: Any
+) -> Any:
+    """POST /api/dossiers with `form`: the version in force's form, then
+    dossier_submit_with_form. A procedure without a form refuses answers."""
+    from .selectors import form_for_version
+
+    version = procedure.version_on(timezone.localdate())
+    definition = form_for_version(version) if version is not None else None
+    if definition is None:
+        raise DomainError(
+            "procedure_has_no_form",
+            "Thủ tục này không có tờ khai điện tử; bỏ trường form.",
+            "This procedure has no electronic form; leave out the field form.",
+            field="form",
+            status=422,
+        )
+    return dossier_submit_with_form(
+        actor=actor, version=version, definition=definition, answers=answers, **submission
+    )

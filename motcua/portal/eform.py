@@ -41,7 +41,10 @@ def form_state(draft: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def definition_of(state: dict[str, Any]) -> FormDefinition | None:
-    return FormDefinition.objects.filter(pk=state.get("definition")).first()
+    pk = state.get("definition")
+    if not isinstance(pk, int):
+        return None
+    return FormDefinition.objects.filter(pk=pk).first()
 
 
 @login_required

@@ -455,6 +455,8 @@ def dossier_intake(
     cases: Sequence[str] = (),
     fee_answers: Mapping[str, Any] | None = None,
     refuse_reason: str | None = None,
+    components_required: Sequence[str] = (),
+    components_omitted: Sequence[str] = (),
     at: dt.datetime | None = None,
 ) -> Dossier:
     """A counter officer enters a walk-in (channel 1) or postal (channel 3) dossier for the
@@ -466,7 +468,9 @@ def dossier_intake(
 
     `received` holds the originals and copies counted per component; a component is
     handed in when it has papers or scans. To receive, every required component and those
-    of the declared `cases` must be handed in (catalog.cases); a refusal needs nothing."""
+    of the declared `cases` must be handed in (catalog.cases, with the electronic form's
+    `components_required` / `components_omitted` when one was filled); a refusal needs
+    nothing."""
     at = _now(at)
     if channel not in (Channel.COUNTER, Channel.POST):
         raise ValidationFailed(
@@ -512,7 +516,15 @@ def dossier_intake(
         (e.field or "").startswith(("files", "received")) for e in errors.errors
     ):
         handed_in = filing.handed_in(counts)
-        errors.check(_require_components, components, filing.declared, handed_in, "received")
+        errors.check(
+            _require_components,
+            components,
+            filing.declared,
+            handed_in,
+            "received",
+            components_required,
+            components_omitted,
+        )
     owner_id = owner.pk if owner is not None else None
     assessment = None  # a refused dossier owes nothing
     if refuse_reason is None:

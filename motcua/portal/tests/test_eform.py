@@ -131,15 +131,23 @@ def test_submission_with_the_form_makes_the_declaration(client, world, formed, t
         path.write_bytes(attachment.file.read())
         text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
         assert world.citizen.applicant.full_name in text and "05/09/1990" in text
+    # The officer of the receiving agency reads the form on the dossier's page.
+    client.logout()
+    otp_login(client, world.a.staff["c:counter"])
+    html = client.get(f"/can-bo/ho-so/{dossier.pk}/").content.decode()
+    assert '<h2 id="eform">Tờ khai điện tử</h2>' in html
+    assert "<dt>Ngày, tháng, năm sinh</dt><dd>05/09/1990</dd>" in html
+    assert "<dt>Hình thức nhận kết quả</dt><dd>Nhận tại bộ phận một cửa</dd>" in html
 
 
 def test_tampered_locked_value_is_refused_by_the_service(world, formed):
     """A locked value verified by the login cannot be changed at any door: the service
     validates again with the account's prefill."""
+    from django.utils import timezone
+
     from motcua.core.errors import DomainError
     from motcua.eforms.services import dossier_submit_with_form
     from motcua.org.models import ApplicantIdentity
-    from django.utils import timezone
 
     definition, _ = formed
     applicant = world.citizen.applicant
@@ -171,3 +179,75 @@ def test_tampered_locked_value_is_refused_by_the_service(world, formed):
     assert caught.value.code == "locked_field_changed"
     assert caught.value.field == "form.nguoi_yeu_cau.ho_ten"
     assert Dossier.objects.count() == 0
+
+
+def test_the_api_takes_the_form_validates_it_the_same_and_returns_it(client, world, formed):
+    import json
+
+    from django.test import Client
+
+    from motcua.api.auth import token_create
+
+    definition, _ = formed
+    token = token_create(user=world.citizen)[1]
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    shown = api.get("/api/eforms/procedures/1.001193")
+    assert shown.status_code == 200
+    assert (shown.json()["key"], shown.json()["version"]) == ("thu-nghiem", 1)
+    applicant = world.citizen.applicant
+    bad = {"nguoi_yeu_cau": {"ngay_sinh": "31/02/1990"}, "nhan_ket_qua": "bay"}
+    r = api.post(
+        "/api/dossiers",
+        {"procedure": "1.001193", "receiving_agency": world.a.center.code, "form": json.dumps(bad)},
+    )
+    assert r.status_code == 422, r.content
+    fields = [e["field"] for e in r.json()["error"]["data"]["errors"]]
+    assert fields == [
+        "form.nguoi_yeu_cau.ho_ten",
+        "form.nguoi_yeu_cau.so_dinh_danh",
+        "form.nguoi_yeu_cau.ngay_sinh",
+        "form.nhan_ket_qua",
+        "form.cam_doan",
+    ]
+    good = {
+        "nguoi_yeu_cau": {
+            "ho_ten": applicant.full_name,
+            "so_dinh_danh": applicant.personal_id,
+            "ngay_sinh": "1990-09-05",
+        },
+        "nhan_ket_qua": "post",
+        "cam_doan": True,
+    }
+    r = api.post(
+        "/api/dossiers",
+        {
+            "procedure": "1.001193",
+            "receiving_agency": world.a.center.code,
+            "form": json.dumps(good),
+        },
+    )
+    # delivery by post: the envelope is required by the form's rules, and missing
+    assert r.status_code == 422, r.content
+    assert "Phong bì dán tem" in r.json()["error"]["message"]
+    good["nhan_ket_qua"] = "online"
+    r = api.post(
+        "/api/dossiers",
+        {
+            "procedure": "1.001193",
+            "receiving_agency": world.a.center.code,
+            "form": json.dumps(good),
+        },
+    )
+    assert r.status_code == 201, r.content
+    detail = api.get(f"/api/dossiers/{r.json()['id']}").json()
+    assert detail["form"]["key"] == "thu-nghiem" and detail["form"]["version"] == 1
+    assert detail["form"]["data"] == {
+        "nguoi_yeu_cau": {
+            "ho_ten": applicant.full_name,
+            "so_dinh_danh": applicant.personal_id,
+            "ngay_sinh": "1990-09-05",
+        },
+        "nhan_ket_qua": "online",
+        "cam_doan": True,
+    }
+    assert [a["name"] for a in detail["components"][0]["attachments"]] == ["to-khai-thu-nghiem.pdf"]
