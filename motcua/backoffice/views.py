@@ -46,6 +46,7 @@ from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
 from motcua.org.enums import Role
 from motcua.org.models import Agency
 from motcua.org.names import person_name
+from motcua.notifications import selectors as notification_selectors
 from motcua.payments import services as payment_services
 
 from .actions import ACTIONS, make_form, mark_invalid
@@ -371,6 +372,8 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
         "documents": _documents(dossier),
         # Fee receipts, their files, and whether the applicant was mailed them.
         "fee_receipts": payment_services.receipts_for_dossier(dossier.pk),
+        # What the applicant (and officers) were told, and whether it reached them.
+        "notifications": notification_selectors.messages_for_dossier(dossier.pk),
         "actions": forms_,
         "can_sign": can_sign(request.user, dossier),
         # The amount due as assessed at submission (catalog.fees): what a request for
