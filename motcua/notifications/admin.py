@@ -21,7 +21,7 @@ else:
     _Admin = admin.ModelAdmin
 
 
-class TemplateForm(forms.ModelForm):  # type: ignore[type-arg]
+class TemplateForm(forms.ModelForm):
     class Meta:
         model = Template
         fields = ("subject", "body")

@@ -39,7 +39,9 @@ def _deliver(channel: str, outbox_message: Any) -> None:
             error=str(exc),
         )
         raise outbox.Retry(str(exc)) from exc
-    services.delivery_record(message_id=message.pk, status=MessageStatus.SENT, provider_id=provider_id)
+    services.delivery_record(
+        message_id=message.pk, status=MessageStatus.SENT, provider_id=provider_id
+    )
 
 
 def register() -> None:
@@ -48,6 +50,4 @@ def register() -> None:
         def deliver(outbox_message: Any, channel: str = channel) -> None:
             _deliver(channel, outbox_message)
 
-        outbox.destination(name, max_attempts=MAX_ATTEMPTS, backoff=BACKOFF, timeout=30.0)(
-            deliver
-        )
+        outbox.destination(name, max_attempts=MAX_ATTEMPTS, backoff=BACKOFF, timeout=30.0)(deliver)

@@ -145,3 +145,6 @@ class EarlyWarning(models.Model):
                 name="early_warning_pending",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} @ {self.warn_at:%Y-%m-%d %H:%M}"

@@ -55,9 +55,7 @@ def early_warning_at(d: Dossier, share: Decimal | None = None) -> dt.datetime | 
     return calendar.add(d.received_at, Decimal(seconds) / Decimal(3600), TimeUnit.WORKING_HOURS)
 
 
-def channels_for(
-    preference: Preference | None, *, email: str, phone: str
-) -> list[tuple[str, str]]:
+def channels_for(preference: Preference | None, *, email: str, phone: str) -> list[tuple[str, str]]:
     """[(channel, address)] an applicant is told on: the channels the account chose, among
     those it has an address for; without a choice, e-mail if an address is known and SMS if
     a phone is (Zalo only when chosen: it needs the applicant's Zalo account on that phone)."""

@@ -225,9 +225,7 @@ def delivery_record(
             message.last_error = ""
         else:
             message.last_error = error[:2000]
-        message.save(
-            update_fields=["attempts", "status", "sent_at", "provider_id", "last_error"]
-        )
+        message.save(update_fields=["attempts", "status", "sent_at", "provider_id", "last_error"])
 
 
 # ---------------------------------------------------------------------------- preferences
@@ -256,22 +254,34 @@ def preference_set(
             "Unsupported language (vi or en).",
             field="language",
         )
+    user_id = actor.pk  # an authenticated account (checked above)
+    assert user_id is not None
+    names = ("email", "sms", "zalo", "language")
+    after = dict(zip(names, (email, sms, zalo, language), strict=True))
     with transaction.atomic():
-        preference, _ = Preference.objects.select_for_update().get_or_create(
-            user_id=actor.pk, defaults={"email": email, "sms": sms, "zalo": zalo}
-        )
-        before = (preference.email, preference.sms, preference.zalo, preference.language)
-        preference.email, preference.sms, preference.zalo = email, sms, zalo
-        preference.language = language
+        preference = Preference.objects.select_for_update().filter(user_id=user_id).first()
+        if preference is None:
+            preference = Preference.objects.create(user_id=user_id, **after)
+            audit.record(
+                actor=actor,
+                action=audit.AuditAction.CREATED,
+                operation="notification_preference_set",
+                obj=preference,
+                before=None,
+                after=after,
+            )
+            return preference
+        before = {name: getattr(preference, name) for name in names}
+        for name, value in after.items():
+            setattr(preference, name, value)
         preference.save()
-        names = ("email", "sms", "zalo", "language")
         audit.record(
             actor=actor,
             action=audit.AuditAction.CHANGED,
             operation="notification_preference_set",
             obj=preference,
-            before=dict(zip(names, before, strict=True)),
-            after=dict(zip(names, (email, sms, zalo, language), strict=True)),
+            before=before,
+            after=after,
         )
     return preference
 

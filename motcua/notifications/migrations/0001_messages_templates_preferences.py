@@ -6,93 +6,286 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dossiers', '0014_attachment_source'),
+        ("dossiers", "0014_attachment_source"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Preference',
+            name="Preference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.BooleanField(default=True, verbose_name='thư điện tử')),
-                ('sms', models.BooleanField(default=True, verbose_name='SMS')),
-                ('zalo', models.BooleanField(default=False, verbose_name='Zalo')),
-                ('language', models.CharField(choices=[('vi', 'Tiếng Việt'), ('en', 'English')], default='vi', max_length=2, verbose_name='ngôn ngữ')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preference', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.BooleanField(default=True, verbose_name="thư điện tử")),
+                ("sms", models.BooleanField(default=True, verbose_name="SMS")),
+                ("zalo", models.BooleanField(default=False, verbose_name="Zalo")),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("vi", "Tiếng Việt"), ("en", "English")],
+                        default="vi",
+                        max_length=2,
+                        verbose_name="ngôn ngữ",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notification_preference",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lựa chọn nhận thông báo',
-                'verbose_name_plural': 'lựa chọn nhận thông báo',
+                "verbose_name": "lựa chọn nhận thông báo",
+                "verbose_name_plural": "lựa chọn nhận thông báo",
             },
         ),
         migrations.CreateModel(
-            name='Template',
+            name="Template",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event', models.CharField(choices=[('receipt', 'Tiếp nhận hồ sơ'), ('supplement_request', 'Yêu cầu bổ sung hồ sơ'), ('payment_request', 'Yêu cầu thực hiện nghĩa vụ tài chính'), ('result_ready', 'Có kết quả giải quyết'), ('apology', 'Thư xin lỗi, hẹn lại ngày trả'), ('early_warning', 'Cảnh báo sắp quá hạn (cán bộ)')], max_length=32, verbose_name='sự kiện')),
-                ('channel', models.CharField(choices=[('email', 'Thư điện tử'), ('sms', 'Tin nhắn SMS'), ('zalo', 'Zalo (ZNS)')], max_length=8, verbose_name='kênh')),
-                ('language', models.CharField(choices=[('vi', 'Tiếng Việt'), ('en', 'English')], max_length=2, verbose_name='ngôn ngữ')),
-                ('subject', models.CharField(blank=True, max_length=255, verbose_name='tiêu đề (thư điện tử)')),
-                ('body', models.TextField(verbose_name='nội dung')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='sửa lần cuối')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "event",
+                    models.CharField(
+                        choices=[
+                            ("receipt", "Tiếp nhận hồ sơ"),
+                            ("supplement_request", "Yêu cầu bổ sung hồ sơ"),
+                            ("payment_request", "Yêu cầu thực hiện nghĩa vụ tài chính"),
+                            ("result_ready", "Có kết quả giải quyết"),
+                            ("apology", "Thư xin lỗi, hẹn lại ngày trả"),
+                            ("early_warning", "Cảnh báo sắp quá hạn (cán bộ)"),
+                        ],
+                        max_length=32,
+                        verbose_name="sự kiện",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Thư điện tử"),
+                            ("sms", "Tin nhắn SMS"),
+                            ("zalo", "Zalo (ZNS)"),
+                        ],
+                        max_length=8,
+                        verbose_name="kênh",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("vi", "Tiếng Việt"), ("en", "English")],
+                        max_length=2,
+                        verbose_name="ngôn ngữ",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="tiêu đề (thư điện tử)"
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="nội dung")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="sửa lần cuối")),
             ],
             options={
-                'verbose_name': 'mẫu thông báo',
-                'verbose_name_plural': 'mẫu thông báo',
-                'ordering': ('event', 'channel', 'language'),
-                'constraints': [models.UniqueConstraint(fields=('event', 'channel', 'language'), name='notification_template_one_per_event_channel_language')],
+                "verbose_name": "mẫu thông báo",
+                "verbose_name_plural": "mẫu thông báo",
+                "ordering": ("event", "channel", "language"),
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("event", "channel", "language"),
+                        name="notification_template_one_per_event_channel_language",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EarlyWarning',
+            name="EarlyWarning",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_at', models.DateTimeField(verbose_name='hẹn trả được cảnh báo')),
-                ('warn_at', models.DateTimeField(verbose_name='cảnh báo từ')),
-                ('warned_at', models.DateTimeField(blank=True, null=True, verbose_name='đã cảnh báo lúc')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='early_warnings', to='dossiers.dossier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("due_at", models.DateTimeField(verbose_name="hẹn trả được cảnh báo")),
+                ("warn_at", models.DateTimeField(verbose_name="cảnh báo từ")),
+                (
+                    "warned_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="đã cảnh báo lúc"),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="early_warnings",
+                        to="dossiers.dossier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cảnh báo sắp quá hạn',
-                'verbose_name_plural': 'cảnh báo sắp quá hạn',
-                'indexes': [models.Index(condition=models.Q(('warned_at__isnull', True)), fields=['warn_at'], name='early_warning_pending')],
-                'constraints': [models.UniqueConstraint(fields=('dossier', 'due_at'), name='early_warning_once_per_appointment')],
+                "verbose_name": "cảnh báo sắp quá hạn",
+                "verbose_name_plural": "cảnh báo sắp quá hạn",
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("warned_at__isnull", True)),
+                        fields=["warn_at"],
+                        name="early_warning_pending",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("dossier", "due_at"), name="early_warning_once_per_appointment"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id_ref', models.BigIntegerField(blank=True, null=True, verbose_name='sự kiện hồ sơ')),
-                ('event', models.CharField(choices=[('receipt', 'Tiếp nhận hồ sơ'), ('supplement_request', 'Yêu cầu bổ sung hồ sơ'), ('payment_request', 'Yêu cầu thực hiện nghĩa vụ tài chính'), ('result_ready', 'Có kết quả giải quyết'), ('apology', 'Thư xin lỗi, hẹn lại ngày trả'), ('early_warning', 'Cảnh báo sắp quá hạn (cán bộ)')], max_length=32, verbose_name='sự kiện')),
-                ('channel', models.CharField(choices=[('email', 'Thư điện tử'), ('sms', 'Tin nhắn SMS'), ('zalo', 'Zalo (ZNS)')], max_length=8, verbose_name='kênh')),
-                ('language', models.CharField(choices=[('vi', 'Tiếng Việt'), ('en', 'English')], max_length=2, verbose_name='ngôn ngữ')),
-                ('recipient', models.CharField(max_length=255, verbose_name='người nhận (địa chỉ, số điện thoại)')),
-                ('subject', models.CharField(blank=True, max_length=255, verbose_name='tiêu đề')),
-                ('body', models.TextField(verbose_name='nội dung')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='tham số (Zalo ZNS)')),
-                ('dedup_id', models.CharField(max_length=100, unique=True, verbose_name='mã chống trùng')),
-                ('status', models.CharField(choices=[('queued', 'Đang chờ gửi'), ('sent', 'Đã gửi'), ('failed', 'Gửi lỗi, sẽ thử lại'), ('dead', 'Không gửi được')], default='queued', max_length=8, verbose_name='trạng thái')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='số lần gửi')),
-                ('last_error', models.TextField(blank=True, verbose_name='lỗi gần nhất')),
-                ('provider_id', models.CharField(blank=True, max_length=100, verbose_name='mã tin của nhà cung cấp')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='gửi lúc')),
-                ('dossier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='notifications', to='dossiers.dossier')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "event_id_ref",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="sự kiện hồ sơ"),
+                ),
+                (
+                    "event",
+                    models.CharField(
+                        choices=[
+                            ("receipt", "Tiếp nhận hồ sơ"),
+                            ("supplement_request", "Yêu cầu bổ sung hồ sơ"),
+                            ("payment_request", "Yêu cầu thực hiện nghĩa vụ tài chính"),
+                            ("result_ready", "Có kết quả giải quyết"),
+                            ("apology", "Thư xin lỗi, hẹn lại ngày trả"),
+                            ("early_warning", "Cảnh báo sắp quá hạn (cán bộ)"),
+                        ],
+                        max_length=32,
+                        verbose_name="sự kiện",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Thư điện tử"),
+                            ("sms", "Tin nhắn SMS"),
+                            ("zalo", "Zalo (ZNS)"),
+                        ],
+                        max_length=8,
+                        verbose_name="kênh",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("vi", "Tiếng Việt"), ("en", "English")],
+                        max_length=2,
+                        verbose_name="ngôn ngữ",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.CharField(
+                        max_length=255, verbose_name="người nhận (địa chỉ, số điện thoại)"
+                    ),
+                ),
+                ("subject", models.CharField(blank=True, max_length=255, verbose_name="tiêu đề")),
+                ("body", models.TextField(verbose_name="nội dung")),
+                (
+                    "params",
+                    models.JSONField(blank=True, default=dict, verbose_name="tham số (Zalo ZNS)"),
+                ),
+                (
+                    "dedup_id",
+                    models.CharField(max_length=100, unique=True, verbose_name="mã chống trùng"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Đang chờ gửi"),
+                            ("sent", "Đã gửi"),
+                            ("failed", "Gửi lỗi, sẽ thử lại"),
+                            ("dead", "Không gửi được"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="số lần gửi")),
+                ("last_error", models.TextField(blank=True, verbose_name="lỗi gần nhất")),
+                (
+                    "provider_id",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="mã tin của nhà cung cấp"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="gửi lúc")),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notifications",
+                        to="dossiers.dossier",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thông báo đã gửi',
-                'verbose_name_plural': 'nhật ký thông báo',
-                'ordering': ('-created_at', '-id'),
-                'indexes': [models.Index(fields=['dossier', 'created_at'], name='notification_by_dossier')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'sent', 'failed', 'dead'])), name='notification_message_status_known'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'sent'), _negated=True), ('sent_at__isnull', False), _connector='OR'), name='notification_message_sent_has_time')],
+                "verbose_name": "thông báo đã gửi",
+                "verbose_name_plural": "nhật ký thông báo",
+                "ordering": ("-created_at", "-id"),
+                "indexes": [
+                    models.Index(fields=["dossier", "created_at"], name="notification_by_dossier")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["queued", "sent", "failed", "dead"])),
+                        name="notification_message_status_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "sent"), _negated=True),
+                            ("sent_at__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="notification_message_sent_has_time",
+                    ),
+                ],
             },
         ),
     ]

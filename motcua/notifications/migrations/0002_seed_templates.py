@@ -92,14 +92,24 @@ def mail(greeting, text, lookup, signature):
 
 def rows():
     for event, (s_vi, t_vi, s_en, t_en) in APPLICANT.items():
-        yield event, "email", "vi", s_vi, mail(
-            "Kính gửi ông/bà {{ applicant_name }},",
-            t_vi,
-            LOOKUP_VI,
-            "{{ agency_name }}",
+        yield (
+            event,
+            "email",
+            "vi",
+            s_vi,
+            mail(
+                "Kính gửi ông/bà {{ applicant_name }},",
+                t_vi,
+                LOOKUP_VI,
+                "{{ agency_name }}",
+            ),
         )
-        yield event, "email", "en", s_en, mail(
-            "Dear {{ applicant_name }},", t_en, LOOKUP_EN, "{{ agency_name }}"
+        yield (
+            event,
+            "email",
+            "en",
+            s_en,
+            mail("Dear {{ applicant_name }},", t_en, LOOKUP_EN, "{{ agency_name }}"),
         )
         yield event, "sms", "vi", "", f"{SMS[event][0]} {LOOKUP_VI}"
         yield event, "sms", "en", "", f"{SMS[event][1]} {LOOKUP_EN}"

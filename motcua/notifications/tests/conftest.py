@@ -88,7 +88,9 @@ class Gateway:
 @pytest.fixture(scope="session")
 def gateway_process():
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "motcua.devtools.sms_gateway", "--port", str(port)])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "motcua.devtools.sms_gateway", "--port", str(port)]
+    )
     deadline = time.monotonic() + 20
     while True:
         try:
@@ -107,7 +109,9 @@ def gateway_process():
 def gateway(gateway_process, settings):
     gw = Gateway(gateway_process)
     gw.reset()
-    settings.MOTCUA_SMS_URL = f"{gateway_process}/MainService.svc/json/SendMultipleMessage_V4_post_json/"
+    settings.MOTCUA_SMS_URL = (
+        f"{gateway_process}/MainService.svc/json/SendMultipleMessage_V4_post_json/"
+    )
     settings.MOTCUA_SMS_API_KEY, settings.MOTCUA_SMS_SECRET_KEY = "dev-sms-key", "dev-sms-secret"
     settings.MOTCUA_SMS_BRANDNAME = "MOTCUA"
     settings.MOTCUA_SMS_UNACCENTED = True

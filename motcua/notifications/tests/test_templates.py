@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 def test_every_event_has_its_templates():
     have = set(Template.objects.values_list("event", "channel", "language"))
     applicant = [e for e in Event.values if e != Event.EARLY_WARNING]
-    expected = {(e, c, lang) for e in applicant for c in ("email", "sms", "zalo") for lang in ("vi", "en")}
+    expected = {
+        (e, c, lang) for e in applicant for c in ("email", "sms", "zalo") for lang in ("vi", "en")
+    }
     expected |= {("early_warning", "email", "vi"), ("early_warning", "email", "en")}
     assert have == expected
 
