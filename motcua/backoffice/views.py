@@ -43,10 +43,10 @@ from motcua.dossiers.enums import (
     StepOutcome,
 )
 from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
+from motcua.notifications import selectors as notification_selectors
 from motcua.org.enums import Role
 from motcua.org.models import Agency
 from motcua.org.names import person_name
-from motcua.notifications import selectors as notification_selectors
 from motcua.payments import services as payment_services
 
 from .actions import ACTIONS, make_form, mark_invalid

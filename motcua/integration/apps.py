@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class IntegrationConfig(AppConfig):
+    name = "motcua.integration"
+    label = "integration"
+    verbose_name = "Kết nối, đồng bộ"
+
+    def ready(self) -> None:
+        from motcua.dossiers import hooks
+
+        # The national portal's destination registers itself on import.
+        from . import national
+
+        # One outbox INSERT per synced event, in the transition's transaction.
+        hooks.in_transaction(national.sync_dossier_event)
