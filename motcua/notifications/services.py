@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     Actor = AbstractBaseUser | AnonymousUser
 
 log = logging.getLogger(__name__)
+PREF_FIELDS = ("email", "sms", "zalo", "language")
 
 
 # ---------------------------------------------------------------------------- the facts
@@ -82,14 +84,20 @@ def context_for(
 # ---------------------------------------------------------------------------- writing
 
 
-def _template(event: str, channel: str, language: str) -> Template | None:
-    found = {
-        t.language: t
+def _templates(event: str, channels: set[str], language: str) -> dict[str, Template]:
+    """The event's template per channel in `language`, else in Vietnamese (one query)."""
+    found: dict[tuple[str, str], Template] = {
+        (t.channel, t.language): t
         for t in Template.objects.filter(
-            event=event, channel=channel, language__in={language, Language.VI.value}
+            event=event, channel__in=channels, language__in={language, Language.VI.value}
         )
     }
-    return found.get(language) or found.get(Language.VI.value)
+    out = {}
+    for channel in channels:
+        template = found.get((channel, language)) or found.get((channel, Language.VI.value))
+        if template is not None:
+            out[channel] = template
+    return out
 
 
 def _zalo_params(context: dict[str, str], next_step: str) -> dict[str, str]:
@@ -104,71 +112,101 @@ def _zalo_params(context: dict[str, str], next_step: str) -> dict[str, str]:
     }
 
 
-def message_queue(
-    *,
-    event: str,
-    channel: str,
-    language: str,
-    recipient: str,
-    context: dict[str, str],
-    dedup_id: str,
-    dossier: Dossier | None = None,
-    event_ref: int | None = None,
-    user_id: int | None = None,
-) -> Message | None:
-    """Render the event's template for the channel and language, log the message (queued)
-    and put it on the outbox, in the caller's transaction. None when no template exists
-    for the event and channel (the province removed it: that event is not sent there)."""
-    template = _template(event, channel, language)
-    if template is None:
-        return None
-    if template.language != language:
-        language = template.language
-    subject, params = "", {}
+@dataclass(frozen=True)
+class Recipient:
+    channel: str
+    address: str
+    dedup_id: str
+    user_id: int | None = None
+
+
+def _render(template: Template, channel: str, context: dict[str, str]) -> tuple[str, str, dict]:
+    """(subject, body, Zalo parameters) of one message."""
     if channel == Channel.EMAIL:
         subject = rendering.render(template.subject, context)
-        body = rendering.render_mail(template.body, context)
-    elif channel == Channel.SMS:
-        body = rendering.sms_text(rendering.render(template.body, context))
-    else:
-        body = rendering.render(template.body, context)
-        params = _zalo_params(context, body)
-    message = Message.objects.create(
-        dossier=dossier,
-        event_id_ref=event_ref,
-        event=event,
-        channel=channel,
-        language=language,
-        user_id=user_id,
-        recipient=recipient,
-        subject=subject[:255],
-        body=body,
-        params=params,
-        dedup_id=dedup_id,
-    )
-    outbox.enqueue(
-        destination=DESTINATION[channel],
-        # One recipient's messages in order (a receipt before its supplement request).
-        key=f"{channel}:{recipient}"[:120],
-        dedup_id=dedup_id,
-        payload={"message_id": message.pk},
-    )
-    return message
+        return subject[:255], rendering.render_mail(template.body, context), {}
+    if channel == Channel.SMS:
+        return "", rendering.sms_text(rendering.render(template.body, context)), {}
+    body = rendering.render(template.body, context)
+    return "", body, _zalo_params(context, body)
+
+
+def messages_queue(
+    *,
+    event: str,
+    language: str,
+    recipients: list[Recipient],
+    context: dict[str, str],
+    dossier: Dossier | None = None,
+    event_ref: int | None = None,
+) -> list[Message]:
+    """Render the event's template for each recipient's channel, log the messages (queued)
+    and put each on the outbox, in the caller's transaction: one query for the templates,
+    one INSERT for the log, one per outbox message. A channel without a template for the
+    event (the province removed it) sends nothing there."""
+    templates = _templates(event, {r.channel for r in recipients}, language)
+    rendered: dict[str, tuple[str, str, dict]] = {}
+    messages = []
+    for r in recipients:
+        template = templates.get(r.channel)
+        if template is None:
+            continue
+        if r.channel not in rendered:
+            rendered[r.channel] = _render(template, r.channel, context)
+        subject, body, params = rendered[r.channel]
+        messages.append(
+            Message(
+                dossier=dossier,
+                event_id_ref=event_ref,
+                event=event,
+                channel=r.channel,
+                language=template.language,
+                user_id=r.user_id,
+                recipient=r.address,
+                subject=subject,
+                body=body,
+                params=params,
+                dedup_id=r.dedup_id,
+            )
+        )
+    if not messages:
+        return []
+    Message.objects.bulk_create(messages)
+    for m in messages:
+        outbox.enqueue(
+            destination=DESTINATION[m.channel],
+            # One recipient's messages in order (a receipt before its supplement request).
+            key=f"{m.channel}:{m.recipient}"[:120],
+            dedup_id=m.dedup_id,
+            payload={"message_id": m.pk},
+        )
+    return messages
 
 
 def _addresses(dossier: Dossier) -> tuple[str, str, Preference | None, int | None]:
     """(e-mail, phone, the account's preference, the account's user id) of the applicant:
-    the dossier's own contact first, the account's profile otherwise."""
+    the dossier's own contact first, the account's profile otherwise (one query)."""
+    from motcua.org.models import Applicant
+
     email, phone = dossier.applicant_email, dossier.applicant_phone
-    preference, user_id = None, None
-    if dossier.owner_id is not None:
-        owner = dossier.owner
-        assert owner is not None
-        user_id = owner.user_id
-        email = email or owner.email
-        phone = phone or owner.phone
-        preference = Preference.objects.filter(user_id=user_id).first()
-    return email, phone, preference, user_id
+    if dossier.owner_id is None:
+        return email, phone, None, None
+    pref = "user__notification_preference__"
+    row = (
+        Applicant.objects.filter(pk=dossier.owner_id)
+        .values("user_id", "email", "phone", f"{pref}id", *(f"{pref}{n}" for n in PREF_FIELDS))
+        .first()
+    )
+    if row is None:
+        return email, phone, None, None
+    preference = None
+    if row[f"{pref}id"] is not None:
+        preference = Preference(
+            pk=row[f"{pref}id"],
+            user_id=row["user_id"],
+            **{n: row[f"{pref}{n}"] for n in PREF_FIELDS},
+        )
+    return email or row["email"], phone or row["phone"], preference, row["user_id"]
 
 
 def on_dossier_event(event: DossierEvent, dossier: Dossier) -> None:
@@ -182,19 +220,17 @@ def on_dossier_event(event: DossierEvent, dossier: Dossier) -> None:
     if not targets:
         return
     language = rules.language_for(preference)
-    context = context_for(dossier, language, event)
-    for channel, recipient in targets:
-        message_queue(
-            event=kind,
-            channel=channel,
-            language=language,
-            recipient=recipient,
-            context=context,
-            dedup_id=f"dossier-event:{event.pk}:{channel}",
-            dossier=dossier,
-            event_ref=event.pk,
-            user_id=user_id,
-        )
+    messages_queue(
+        event=kind,
+        language=language,
+        recipients=[
+            Recipient(channel, address, f"dossier-event:{event.pk}:{channel}", user_id)
+            for channel, address in targets
+        ],
+        context=context_for(dossier, language, event),
+        dossier=dossier,
+        event_ref=event.pk,
+    )
 
 
 # ---------------------------------------------------------------------------- delivery
@@ -293,17 +329,26 @@ def preference_of(user: Any) -> Preference | None:
 # ---------------------------------------------------------------------------- early warnings
 
 
+# The actions that set or move the appointment (or end the pause that moved it): receipt,
+# the end of a supplement's or a payment's pause, an apology. A test runs every transition
+# and checks the row of the current appointment exists (test_early_warning).
+APPOINTMENT_ACTIONS = frozenset({"receive", "intake", "supplement", "confirm_payment", "apologize"})
+
+
 def track_early_warning(event: DossierEvent, dossier: Dossier) -> None:
     """A dossiers in-transaction hook: keep one EarlyWarning row for the dossier's current
     appointment (a new appointment — apology, or a pause that moved it — gets its own row;
-    the rows of an earlier appointment stay, so each is warned about once)."""
-    if dossier.paused_at is not None:
+    the rows of an earlier appointment stay, so each is warned about once). One INSERT …
+    ON CONFLICT DO NOTHING, only on the actions that move the appointment."""
+    if event.action not in APPOINTMENT_ACTIONS or dossier.paused_at is not None:
         return
     warn_at = rules.early_warning_at(dossier)
     due = deadlines.judged_due(dossier)
     if warn_at is None or due is None:
         return
-    EarlyWarning.objects.get_or_create(dossier=dossier, due_at=due, defaults={"warn_at": warn_at})
+    EarlyWarning.objects.bulk_create(
+        [EarlyWarning(dossier=dossier, due_at=due, warn_at=warn_at)], ignore_conflicts=True
+    )
 
 
 def _officers(dossier: Dossier) -> list[tuple[int, str]]:
@@ -365,17 +410,15 @@ def early_warnings_send(*, now: dt.datetime | None = None, limit: int = 500) -> 
                 continue
             if deadlines.judged_due(dossier) != row.due_at:
                 continue
-            context = context_for(dossier, Language.VI.value)
-            for user_id, address in _officers(dossier):
-                message_queue(
-                    event=Event.EARLY_WARNING,
-                    channel=Channel.EMAIL,
-                    language=Language.VI.value,
-                    recipient=address,
-                    context=context,
-                    dedup_id=f"early-warning:{row.pk}:{user_id}",
-                    dossier=dossier,
-                    user_id=user_id,
-                )
+            messages_queue(
+                event=Event.EARLY_WARNING,
+                language=Language.VI.value,
+                recipients=[
+                    Recipient(Channel.EMAIL, address, f"early-warning:{row.pk}:{uid}", uid)
+                    for uid, address in _officers(dossier)
+                ],
+                context=context_for(dossier, Language.VI.value),
+                dossier=dossier,
+            )
             given += 1
     return given

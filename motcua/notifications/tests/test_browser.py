@@ -70,9 +70,7 @@ def test_the_citizen_chooses_and_the_officer_sees_the_log(world, live_server, br
     assert (pref.email, pref.sms, pref.zalo, pref.language) == (True, False, False, "en")
 
     d = advance(world, Status.RECEIVED)
-    assert [(m.channel, m.language) for m in Message.objects.filter(dossier=d)] == [
-        ("email", "en")
-    ]
+    assert [(m.channel, m.language) for m in Message.objects.filter(dossier=d)] == [("email", "en")]
     officer = _phone(browser, base, "A-c-counter", f"/can-bo/ho-so/{d.pk}/")
     log = officer.inner_text("#notifications + *")
     assert "citizen@example.vn" in log and "Đang chờ gửi" in log

@@ -128,3 +128,35 @@ def test_the_beat_task_is_scheduled(settings):
     from motcua.notifications.tasks import early_warnings
 
     assert early_warnings.name == "notifications.early_warnings"
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        Status.RECEIVED,
+        Status.PROCESSING,
+        Status.SUPPLEMENT_REQUESTED,
+        Status.FINANCIAL_OBLIGATION,
+        Status.PROCESSED,
+    ],
+)
+def test_every_transition_keeps_the_row_of_the_current_appointment(world, status):
+    """Whatever path a dossier took, an open, running dossier has the row of the appointment
+    it is judged against now, at the moment the rule gives (APPOINTMENT_ACTIONS is whole)."""
+    d = advance(world, status)
+    d.refresh_from_db()
+    if d.paused_at is not None:
+        if d.status == Status.SUPPLEMENT_REQUESTED:
+            d = s.dossier_supplement(
+                dossier_id=d.pk,
+                actor=world.citizen,
+                files={world.components[1].pk: [("gcs.pdf", b"%PDF-1.4\n%%EOF\n")]},
+                at=T0 + dt.timedelta(days=1),
+            )
+        else:
+            return
+    if deadlines.processing_end(d) is not None:
+        assert EarlyWarning.objects.filter(dossier=d).exists()
+        return
+    row = EarlyWarning.objects.get(dossier=d, due_at=deadlines.judged_due(d))
+    assert row.warn_at == rules.early_warning_at(d)
