@@ -497,6 +497,20 @@ MOTCUA_APOLOGY_MIN_LEAD_DAYS_2018 = os.environ.get("MOTCUA_APOLOGY_MIN_LEAD_DAYS
 MOTCUA_APOLOGY_MIN_LEAD_DAYS_2025 = os.environ.get("MOTCUA_APOLOGY_MIN_LEAD_DAYS_2025", "1")
 # - the most supplement requests a dossier may have and still be on time (§1.5: 1).
 MOTCUA_766_MAX_SUPPLEMENTS_ON_TIME = int(os.environ.get("MOTCUA_766_MAX_SUPPLEMENTS_ON_TIME", "1"))
+# Decision 766 group 1 and 4.5a (docs/indicators.md "Phần còn lại của Bộ chỉ số"; UNCONFIRMED):
+# - 1.1: a publication decision at least this many working days before its legal text.
+MOTCUA_766_PUBLISH_LEAD_DAYS = int(os.environ.get("MOTCUA_766_PUBLISH_LEAD_DAYS", "5"))
+# - 1.2: made public within this many working days of the decision.
+MOTCUA_766_PUBLIC_WITHIN_DAYS = int(os.environ.get("MOTCUA_766_PUBLIC_WITHIN_DAYS", "5"))
+# - 4.5a: the subjects that make a procedure one for individuals ("|"-separated).
+MOTCUA_766_PERSON_SUBJECTS = [
+    s.strip()
+    for s in os.environ.get(
+        "MOTCUA_766_PERSON_SUBJECTS",
+        "Công dân Việt Nam|Người Việt Nam định cư ở nước ngoài|Người nước ngoài|Cá nhân",
+    ).split("|")
+    if s.strip()
+]
 
 LOGGING = {
     "version": 1,
@@ -574,9 +588,7 @@ MOTCUA_DOCUMENTS_ORPHAN_GRACE_MINUTES = int(
 # commit, the sweep alone delivers.
 MOTCUA_OUTBOX_BATCH = int(os.environ.get("MOTCUA_OUTBOX_BATCH", "100"))
 MOTCUA_OUTBOX_LEASE_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_LEASE_SECONDS", "120"))
-MOTCUA_OUTBOX_TASK_BUDGET_SECONDS = float(
-    os.environ.get("MOTCUA_OUTBOX_TASK_BUDGET_SECONDS", "30")
-)
+MOTCUA_OUTBOX_TASK_BUDGET_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_TASK_BUDGET_SECONDS", "30"))
 MOTCUA_OUTBOX_SWEEP_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_SWEEP_SECONDS", "10"))
 MOTCUA_OUTBOX_KICK = os.environ.get("MOTCUA_OUTBOX_KICK", "1") == "1"
 

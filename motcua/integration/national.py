@@ -26,7 +26,12 @@ from zoneinfo import ZoneInfo
 
 import requests
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 
+from motcua.core.audit import actor_label
+from motcua.core.errors import ValidationFailed
+from motcua.core.types import Actor
 from motcua.dossiers.enums import Action
 
 from . import outbox
@@ -130,6 +135,48 @@ def sync_dossier_event(event: DossierEvent, dossier: Dossier) -> None:
             "data": portal_dossier(dossier),
         },
     )
+
+
+def national_resend(*, actor: Actor, since: dt.datetime, until: dt.datetime | None = None) -> int:
+    """Send again, as a full record (an insert the portal takes in place of what it has),
+    the current state of every dossier submitted from `since` (to `until`): what an
+    operator does after the portal lost data, or after the sync was set up late. New dedup
+    ids (the portal must not drop them as repeats); one transaction per 500 dossiers, each
+    message after the dossier's earlier ones. Returns how many were queued."""
+    from motcua.dossiers.models import Dossier
+
+    if not configured():
+        raise ValidationFailed(
+            "national_sync_not_configured",
+            "Chưa cấu hình đồng bộ Cổng DVC quốc gia (MOTCUA_NATIONAL_SYNC_URL).",
+            "The national portal sync is not configured (MOTCUA_NATIONAL_SYNC_URL).",
+        )
+    qs = Dossier.objects.filter(submitted_at__gte=since).select_related(
+        "procedure", "receiving_agency", "settling_agency"
+    )
+    if until is not None:
+        qs = qs.filter(submitted_at__lt=until)
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    who = actor_label(actor)
+    n = 0
+    ids = list(qs.order_by("id").values_list("id", flat=True))
+    for start in range(0, len(ids), 500):
+        with transaction.atomic():
+            for dossier in qs.filter(id__in=ids[start : start + 500]).order_by("id"):
+                outbox.enqueue(
+                    destination=DESTINATION,
+                    key=dossier.code or f"#{dossier.pk}",
+                    dedup_id=f"{dossier.code or dossier.pk}:resend:{stamp}",
+                    payload={
+                        "isUpdating": False,
+                        "action": "resend",
+                        "event_at": timezone.now().isoformat(),
+                        "by": who,
+                        "data": portal_dossier(dossier),
+                    },
+                )
+                n += 1
+    return n
 
 
 # --- delivery ----------------------------------------------------------------------------

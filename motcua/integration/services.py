@@ -10,6 +10,7 @@ from motcua.core.errors import IllegalTransition, NotFound
 from motcua.core.models import AuditAction
 from motcua.core.types import Actor
 
+from .access import check_replay
 from .models import OutboxMessage, OutboxState
 
 REPLAY_FIELDS = ("state", "attempts", "next_attempt_at", "last_error")
@@ -18,7 +19,9 @@ REPLAY_FIELDS = ("state", "attempts", "next_attempt_at", "last_error")
 def outbox_message_replay(*, actor: Actor, message_id: int, reason: str = "") -> OutboxMessage:
     """Put one dead letter back in the queue: pending, due now, attempts from zero, with its
     dedup id unchanged (the receiver drops it if it did take it after all). Only a dead
-    letter may be replayed; the audit trail keeps who, when, and the error it had."""
+    letter may be replayed, by whom access.can_replay allows; the audit trail keeps who,
+    when, and the error it had."""
+    check_replay(actor)
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
         if message is None:
@@ -40,6 +43,7 @@ def outbox_message_replay(*, actor: Actor, message_id: int, reason: str = "") ->
 
 def outbox_replay_dead(*, actor: Actor, destination: str, reason: str = "") -> int:
     """Replay every dead letter of `destination` (each one audited); return how many."""
+    check_replay(actor)
     with transaction.atomic():
         messages = list(
             OutboxMessage.objects.select_for_update()
