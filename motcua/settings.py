@@ -591,6 +591,11 @@ MOTCUA_OUTBOX_LEASE_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_LEASE_SECONDS"
 MOTCUA_OUTBOX_TASK_BUDGET_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_TASK_BUDGET_SECONDS", "30"))
 MOTCUA_OUTBOX_SWEEP_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_SWEEP_SECONDS", "10"))
 MOTCUA_OUTBOX_KICK = os.environ.get("MOTCUA_OUTBOX_KICK", "1") == "1"
+# A queue of its own for the delivery (MOTCUA_OUTBOX_QUEUE=outbox; run a worker with
+# `-Q outbox`), so that messages never wait behind PDF rendering; empty: Celery's default.
+MOTCUA_OUTBOX_QUEUE = os.environ.get("MOTCUA_OUTBOX_QUEUE", "")
+if MOTCUA_OUTBOX_QUEUE:
+    CELERY_TASK_ROUTES = {"integration.deliver": {"queue": MOTCUA_OUTBOX_QUEUE}}
 
 # The national portal's dossier sync (motcua.integration.national; docs/integration.md
 # "Đồng bộ Cổng DVC quốc gia"). Empty URL: no sync. The adapter's base URL (the LGSP /
