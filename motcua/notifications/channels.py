@@ -115,7 +115,11 @@ def send_sms(message: Message) -> str:
 
 
 def zalo_template_id(event: str) -> str:
+    """The approved ZNS template of an event (MOTCUA_ZALO_TEMPLATE_IDS: a mapping, or its
+    JSON text as the environment gives it)."""
     ids = getattr(settings, "MOTCUA_ZALO_TEMPLATE_IDS", {}) or {}
+    if isinstance(ids, str):
+        ids = json.loads(ids)
     return str(ids.get(event, ""))
 
 
