@@ -3,6 +3,7 @@
 import json
 
 import pytest
+import requests
 
 from motcua.demo import companions
 from motcua.demo.sms_gateway import DEMO_ZNS_TEMPLATES, sms_gateway
@@ -24,12 +25,10 @@ def test_the_demo_companion_receives_sms_and_zalo(world, settings, monkeypatch):
         monkeypatch.delenv(key, raising=False)
     proc = companions.start(c)
     try:
-        assert settings.MOTCUA_ZALO_TEMPLATE_IDS == json.dumps(DEMO_ZNS_TEMPLATES)
+        assert json.loads(settings.MOTCUA_ZALO_TEMPLATE_IDS) == DEMO_ZNS_TEMPLATES
         Preference.objects.create(user=world.citizen, email=False, sms=True, zalo=True)
         d = advance(world, Status.RECEIVED)
         assert deliver()["delivered"] == 2
-        import requests
-
         got = requests.get(c.url, timeout=5).json()
         assert sorted(r["channel"] for r in got) == ["sms", "zalo"]
         zns = next(r for r in got if r["channel"] == "zalo")
