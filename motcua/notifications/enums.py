@@ -23,10 +23,11 @@ EVENT_EN = {
     "early_warning": "Early warning before the deadline (officers)",
 }
 
-# The dossier action that causes each applicant's event (motcua.dossiers.enums.Action).
+# The dossier action that causes each applicant's event (motcua.dossiers.enums.Action). A
+# counter intake appends "intake" then "receive" (or "refuse"): the receipt is told once,
+# by the "receive".
 EVENT_OF_ACTION = {
     "receive": Event.RECEIPT,
-    "intake": Event.RECEIPT,
     "request_supplement": Event.SUPPLEMENT_REQUEST,
     "request_payment": Event.PAYMENT_REQUEST,
     "approve": Event.RESULT_READY,

@@ -329,10 +329,11 @@ def preference_of(user: Any) -> Preference | None:
 # ---------------------------------------------------------------------------- early warnings
 
 
-# The actions that set or move the appointment (or end the pause that moved it): receipt,
+# The actions that set or move the appointment (or end the pause that moved it): receipt
+# (a counter intake's too: its receive follows the intake),
 # the end of a supplement's or a payment's pause, an apology. A test runs every transition
 # and checks the row of the current appointment exists (test_early_warning).
-APPOINTMENT_ACTIONS = frozenset({"receive", "intake", "supplement", "confirm_payment", "apologize"})
+APPOINTMENT_ACTIONS = frozenset({"receive", "supplement", "confirm_payment", "apologize"})
 
 
 def track_early_warning(event: DossierEvent, dossier: Dossier) -> None:

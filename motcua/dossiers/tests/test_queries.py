@@ -33,8 +33,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 20
 # request_supplement, request_payment, approve, apologize) reads the account's addresses and
 # choice (one joined SELECT) and the event's templates (one), writes the log (one INSERT for
 # both messages) and one outbox INSERT per channel (e-mail and SMS by default): +5; an
-# action that sets or moves the appointment (receive, intake, supplement, confirm_payment,
-# apologize) keeps its early-warning row (one INSERT … ON CONFLICT DO NOTHING): +1.
+# action that sets or moves the appointment (receive, an intake's too; supplement,
+# confirm_payment, apologize) keeps its early-warning row (one INSERT … ON CONFLICT DO
+# NOTHING): +1.
 EXPECTED = {
     "submit": 17,
     "receive": 18,

@@ -278,3 +278,28 @@ def test_messages_are_written_with_the_event(world, channels):
     with pytest.raises(DomainError):
         s.dossier_receive(dossier_id=d.pk, actor=world.a.staff["c:counter"])
     assert (Message.objects.count(), OutboxMessage.objects.count()) == before == (2, 2)
+
+
+def test_a_counter_intake_is_told_once_and_a_refused_one_not_at_all(world, channels):
+    from motcua.dossiers.tests.factories import PDF
+
+    intake = {
+        "actor": world.a.staff["c:counter"],
+        "procedure": world.procedure,
+        "receiving_agency": world.a.center,
+        "applicant": {
+            "name": "Trần Thị Bưu",
+            "id_number": "027190000001",
+            "phone": "0987654321",
+            "email": "buu@example.vn",
+        },
+        "at": T0,
+    }
+    d = s.dossier_intake(**intake, files={world.components[0].pk: [("scan.pdf", PDF)]})
+    assert d.status == Status.RECEIVED
+    assert sorted(
+        Message.objects.filter(dossier=d).values_list("event", "channel", "recipient")
+    ) == [("receipt", "email", "buu@example.vn"), ("receipt", "sms", "0987654321")]
+    refused = s.dossier_intake(**intake, refuse_reason="Không thuộc thẩm quyền")
+    assert refused.status == Status.REFUSED
+    assert not Message.objects.filter(dossier=refused).exists()
