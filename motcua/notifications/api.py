@@ -8,8 +8,10 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Path, Router, Schema
+from pydantic import StrictBool
 
 from motcua.api.auth import AUTH
+from motcua.api.openapi import declare
 from motcua.core.errors import NotFound
 from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers.accesslog import staff_read
@@ -34,9 +36,9 @@ class PreferenceOut(Schema):
 
 
 class PreferenceIn(Schema):
-    email: bool
-    sms: bool
-    zalo: bool = False
+    email: StrictBool
+    sms: StrictBool
+    zalo: StrictBool = False
     language: Literal["vi", "en"] = "vi"
 
 
@@ -55,14 +57,19 @@ class MessageOut(Schema):
     sent_at: dt.datetime | None
 
 
-@router.get("/preferences", response=PreferenceOut, url_name="notification_preferences")
+@router.get(
+    "/preferences",
+    response=PreferenceOut,
+    url_name="notification_preferences",
+    openapi_extra=declare(not_found=True),
+)
 def preferences(request: HttpRequest) -> dict[str, Any]:
     if not hasattr(request.user, "applicant"):
         raise NotFound("tài khoản công dân", "Applicant account")
     return selectors.effective_preference(request.user)
 
 
-@router.put("/preferences", response=PreferenceOut)
+@router.put("/preferences", response=PreferenceOut, openapi_extra=declare(forbidden=True))
 def preferences_set(request: HttpRequest, body: PreferenceIn) -> dict[str, Any]:
     services.preference_set(
         actor=request.user,
