@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "motcua.signing",
     "motcua.digitization",
     "motcua.store",
+    "motcua.feedback",
     "motcua.reports",
     "motcua.portal",
     "motcua.backoffice",
@@ -645,3 +646,15 @@ MOTCUA_OIDC_ACR_VALUES = os.environ.get("MOTCUA_OIDC_ACR_VALUES", "")
 MOTCUA_OIDC_USERINFO = os.environ.get("MOTCUA_OIDC_USERINFO", "0") == "1"
 # Linking a local account with the same number retires its password, unless this is 1.
 MOTCUA_OIDC_KEEP_LOCAL_PASSWORD = os.environ.get("MOTCUA_OIDC_KEEP_LOCAL_PASSWORD", "0") == "1"
+
+# Citizens' feedback (motcua.feedback; docs/feedback.md). The 766 operational limits
+# (reference §4.2 G6 5.2), in working days on the work calendar; UNCONFIRMED which act each
+# limit starts from and whether CĐ 89/2025's 15 days apply instead: settings.
+MOTCUA_FEEDBACK_REJECT_DAYS = int(os.environ.get("MOTCUA_FEEDBACK_REJECT_DAYS", "2"))
+MOTCUA_FEEDBACK_INFO_DAYS = int(os.environ.get("MOTCUA_FEEDBACK_INFO_DAYS", "5"))
+MOTCUA_FEEDBACK_HANDLE_DAYS = int(os.environ.get("MOTCUA_FEEDBACK_HANDLE_DAYS", "15"))
+MOTCUA_FEEDBACK_PUBLISH_DAYS = int(os.environ.get("MOTCUA_FEEDBACK_PUBLISH_DAYS", "2"))
+MOTCUA_FEEDBACK_DAY_UNIT = os.environ.get("MOTCUA_FEEDBACK_DAY_UNIT", "working_days")
+# Anti-abuse of the public form: submissions per client address per window.
+MOTCUA_FEEDBACK_MAX_SUBMISSIONS = int(os.environ.get("MOTCUA_FEEDBACK_MAX_SUBMISSIONS", "5"))
+MOTCUA_FEEDBACK_WINDOW_SECONDS = int(os.environ.get("MOTCUA_FEEDBACK_WINDOW_SECONDS", "3600"))
