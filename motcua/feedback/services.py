@@ -72,11 +72,8 @@ def _locked(feedback_id: int) -> Feedback:
 
 
 def _check(f: Feedback, action: str, actor: Actor, *, staff: bool = True) -> None:
-    if staff and not rules.may_act(actor, f, action):
-        raise PermissionDenied(
-            f"Bạn không có quyền '{Action(action).label}' phản ánh này.",
-            f"You may not {action.replace('_', ' ')} this feedback.",
-        )
+    """The status first (who may act can depend on a handling agency not yet assigned),
+    then the officer's right."""
     if not rules.allowed_from(action, f.status):
         raise IllegalTransition(
             "illegal_transition",
@@ -84,6 +81,11 @@ def _check(f: Feedback, action: str, actor: Actor, *, staff: bool = True) -> Non
             f"'{Status(f.status).label}'.",
             f"Cannot {action.replace('_', ' ')} feedback whose status is '{f.status}'.",
             field="status",
+        )
+    if staff and not rules.may_act(actor, f, action):
+        raise PermissionDenied(
+            f"Bạn không có quyền '{Action(action).label}' phản ánh này.",
+            f"You may not {action.replace('_', ' ')} this feedback.",
         )
 
 
@@ -299,7 +301,7 @@ def feedback_classify(
         old = {"kind": f.kind, "topic": f.topic}
         f.status, f.kind, f.topic, f.classified_at = Status.CLASSIFIED, kind, topic, at
         f.save(update_fields=["status", "kind", "topic", "classified_at"])
-        _event(f, Action.CLASSIFY, actor, at, before, before=old, kind=kind, topic=topic)
+        _event(f, Action.CLASSIFY, actor, at, before, previous=old, kind=kind, topic=topic)
     return f
 
 
@@ -342,7 +344,7 @@ def feedback_assign(
         )
         f.save(update_fields=["status", "agency", "officer", "assigned_at"])
         _event(
-            f, Action.ASSIGN, actor, at, before, before=old, agency=agency.pk, officer=officer_id
+            f, Action.ASSIGN, actor, at, before, previous=old, agency=agency.pk, officer=officer_id
         )
     return f
 
