@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema
+from ninja import Status as HttpStatus
 
 # The function, not ninja's `Query` shortcut, which the type checker sees as a generic alias.
 from ninja.params.functions import Query
@@ -215,14 +216,14 @@ def _actor(request: HttpRequest) -> Any:
     url_name="feedback_submit",
     openapi_extra=declare(throttled=True),
 )
-def submit(request: HttpRequest, body: FeedbackIn) -> tuple[int, dict[str, Any]]:
+def submit(request: HttpRequest, body: FeedbackIn) -> HttpStatus:
     f = services.feedback_submit(
         actor=_actor(request),
         channel=Channel.API,
         client=client_address(request),
         **body.dict(),
     )
-    return 201, _track(selectors.feedback_track(code=f.code))
+    return HttpStatus(201, _track(selectors.feedback_track(code=f.code)))
 
 
 @router.get(
