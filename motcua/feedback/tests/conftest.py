@@ -27,11 +27,13 @@ def send(w, at=T0, *, consent=True, actor=None, subject="agency", **kw):
 
 
 def handled_to(w, f, status, at=None):
-    """Walk `f` through the services to `status` (side A's leader does every step)."""
+    """Walk `f` through the services to `status` (the leader of the settling agency it was
+    sent to does every step, and assigns it to that agency's specialist)."""
     from ..enums import Status
 
     at = at or f.received_at
-    leader = w.a.staff["s:leader"]
+    side = w.a if f.intake_agency_id == w.a.settling.pk else w.b
+    leader = side.staff["s:leader"]
     if status == Status.RECEIVED:
         return f
     if status == Status.REJECTED:
@@ -47,8 +49,8 @@ def handled_to(w, f, status, at=None):
     f = fs.feedback_assign(
         feedback_id=f.pk,
         actor=leader,
-        agency_id=w.a.settling.pk,
-        officer_id=w.a.staff["s:specialist"].pk,
+        agency_id=side.settling.pk,
+        officer_id=side.staff["s:specialist"].pk,
         at=at,
     )
     if status == Status.ASSIGNED:
