@@ -155,6 +155,16 @@ def publish_due(answered_at: dt.datetime, agency_id: int | None) -> dt.datetime:
     return deadline(answered_at, limits().publish, agency_id)
 
 
+# What each missed deadline is called on the pages (Vietnamese, English).
+MISSED_LABELS = {
+    "intake": ("tiếp nhận", "intake"),
+    "reject": ("từ chối tiếp nhận", "rejection"),
+    "info": ("đề nghị bổ sung", "request for information"),
+    "answer": ("trả lời", "answer"),
+    "publish": ("công khai", "publication"),
+}
+
+
 def missed(f: Feedback, as_of: dt.datetime | None = None) -> list[str]:
     """The deadlines this feedback missed by `as_of` (empty = on time), the one verdict:
     - intake: still not accepted or rejected after reject_due_at, or rejected after it;

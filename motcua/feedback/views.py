@@ -49,6 +49,10 @@ def _track_url(code: str) -> str:
     return reverse("feedback:track") + "?" + urlencode({"code": code})
 
 
+def _late(f: Any) -> list[str]:
+    return [pick(*rules.MISSED_LABELS[step]) for step in rules.missed(f)]
+
+
 # ---------------------------------------------------------------------------- public
 
 
@@ -116,7 +120,7 @@ def track(request: HttpRequest) -> HttpResponse:
             and rules.allowed_from(Action.RATE, feedback.status)
             and feedback.rated_at is None,
             "satisfactions": Satisfaction.choices,
-            "late": rules.missed(feedback) if feedback else [],
+            "late": _late(feedback) if feedback else [],
         },
         status=error.status if error else 200,
     )
@@ -235,7 +239,7 @@ def _detail(request: HttpRequest, f: Any, errors: dict[str, DomainError], status
             "allowed": allowed,
             "errors": errors,
             "events": f.events.select_related("actor").order_by("pk"),
-            "late": rules.missed(f),
+            "late": _late(f),
             "kinds": Kind.choices,
             "topics": Topic.choices,
             "agencies": _agencies(),
