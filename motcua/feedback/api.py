@@ -245,7 +245,9 @@ def track(request: HttpRequest, code: str = Query(..., min_length=1, max_length=
     openapi_extra=declare(transition=True, not_found=True, forbidden=True),
 )
 def rate(request: HttpRequest, body: FeedbackRatingIn) -> Any:
-    f = services.feedback_rate(code=body.code, actor=_actor(request), satisfaction=body.satisfaction)
+    f = services.feedback_rate(
+        code=body.code, actor=_actor(request), satisfaction=body.satisfaction
+    )
     return _track(selectors.feedback_track(code=f.code))
 
 
@@ -257,7 +259,9 @@ def rate(request: HttpRequest, body: FeedbackRatingIn) -> Any:
     openapi_extra=declare(transition=True, not_found=True, forbidden=True),
 )
 def provide_info(request: HttpRequest, body: FeedbackInfoIn) -> Any:
-    f = services.feedback_provide_info(code=body.code, actor=_actor(request), response=body.response)
+    f = services.feedback_provide_info(
+        code=body.code, actor=_actor(request), response=body.response
+    )
     return _track(selectors.feedback_track(code=f.code))
 
 
@@ -290,14 +294,12 @@ def published_detail(request: HttpRequest, feedback_id: int = RowId) -> dict[str
 @router.get("/staff", response=FeedbackStaffPageOut, auth=AUTH, url_name="feedback_staff_list")
 def staff_list(
     request: HttpRequest,
-    status: Status | None = Query(None),
-    late: bool = Query(False),
+    status: Status | None = None,
+    late: bool = False,
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
     limit: int = Query(50, ge=1, le=200),
 ) -> dict[str, Any]:
-    qs = selectors.staff_list(user=request.user, status=status, late=late).select_related(
-        "follows"
-    )
+    qs = selectors.staff_list(user=request.user, status=status, late=late).select_related("follows")
     return {"count": qs.count(), "items": [_staff(f) for f in qs[offset : offset + limit]]}
 
 

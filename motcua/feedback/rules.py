@@ -177,9 +177,12 @@ def missed(f: Feedback, as_of: dt.datetime | None = None) -> list[str]:
         if f.rejected_at > f.reject_due_at:
             out.append("reject")
         return out
-    if f.accepted_at is None and as_of > f.reject_due_at:
-        out.append("intake")
-    elif f.accepted_at is not None and f.accepted_at > f.reject_due_at:
+    if (
+        f.accepted_at is None
+        and as_of > f.reject_due_at
+        or f.accepted_at is not None
+        and f.accepted_at > f.reject_due_at
+    ):
         out.append("intake")
     if f.info_requested_at is not None and f.info_requested_at > f.info_due_at:
         out.append("info")

@@ -29,7 +29,9 @@ def feedback_track(*, code: str, client: str | None = None) -> Feedback:
     if f is None:
         if client is not None:
             limiter.count("track", client)
-        raise NotFound("phản ánh với mã theo dõi này", "Feedback with this tracking code", field="code")
+        raise NotFound(
+            "phản ánh với mã theo dõi này", "Feedback with this tracking code", field="code"
+        )
     return f
 
 

@@ -13,8 +13,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from motcua.catalog.models import Procedure
-from motcua.core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
-from motcua.core.errors import ValidationFailed
+from motcua.core.errors import (
+    DomainError,
+    IllegalTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from motcua.core.text import fold, nfc
 from motcua.core.types import Actor, actor_user
 from motcua.dossiers.models import Dossier
@@ -131,7 +136,9 @@ def feedback_submit(
         )
     content = _text(content, "content", "nội dung", "content", required=True, limit=MAX_CONTENT)
     name = _text(submitter_name, "submitter_name", "họ tên", "name", required=True, limit=255)
-    phone = _text(submitter_phone, "submitter_phone", "điện thoại", "phone", required=False, limit=20)
+    phone = _text(
+        submitter_phone, "submitter_phone", "điện thoại", "phone", required=False, limit=20
+    )
     email = _text(
         submitter_email, "submitter_email", "thư điện tử", "e-mail", required=False, limit=254
     )
@@ -168,9 +175,7 @@ def feedback_submit(
     if subject == Subject.DOSSIER:
         code = (dossier_code or "").strip()
         dossier = (
-            Dossier.objects.select_related("settling_agency", "procedure")
-            .filter(code=code)
-            .first()
+            Dossier.objects.select_related("settling_agency", "procedure").filter(code=code).first()
             if code
             else None
         )
@@ -474,7 +479,13 @@ def feedback_publish(
         f.search_key = fold(f"{f.public_content} {f.public_answer}")
         f.status, f.published_at = Status.PUBLISHED, at
         f.save(
-            update_fields=["status", "published_at", "public_content", "public_answer", "search_key"]
+            update_fields=[
+                "status",
+                "published_at",
+                "public_content",
+                "public_answer",
+                "search_key",
+            ]
         )
         _event(f, Action.PUBLISH, actor, at, before)
     return f

@@ -58,7 +58,7 @@ def _late(f: Any) -> list[str]:
 
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
-    values = {k: "" for k in FORM_FIELDS}
+    values: dict[str, Any] = {k: "" for k in FORM_FIELDS}
     values["subject"] = Subject.DOSSIER
     values.update(services.prefill(request.user))
     if request.GET.get("ho-so"):
@@ -324,4 +324,3 @@ def staff_act(request: HttpRequest, feedback_id: int, action: str) -> HttpRespon
         return _detail(request, f, {action: exc}, status=exc.status)
     messages.success(request, pick(f"Đã {Action(action).label.lower()}.", "Done."))
     return redirect("feedback:staff_detail", feedback_id=feedback_id)
-

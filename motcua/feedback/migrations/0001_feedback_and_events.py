@@ -6,119 +6,357 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0013_fill_fee_items_load_fee_policies'),
-        ('dossiers', '0014_attachment_source'),
-        ('org', '0004_applicant_verified_attribute'),
+        ("catalog", "0013_fill_fee_items_load_fee_policies"),
+        ("dossiers", "0014_attachment_source"),
+        ("org", "0004_applicant_verified_attribute"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Feedback',
+            name="Feedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, unique=True, verbose_name='mã theo dõi')),
-                ('channel', models.CharField(choices=[('portal', 'Cổng dịch vụ công'), ('api', 'Ứng dụng (API)')], max_length=8, verbose_name='kênh')),
-                ('subject', models.CharField(choices=[('dossier', 'Một hồ sơ'), ('procedure', 'Một thủ tục hành chính'), ('agency', 'Một cơ quan, cán bộ')], max_length=10, verbose_name='về')),
-                ('status', models.CharField(choices=[('received', 'Đã gửi, chờ tiếp nhận'), ('accepted', 'Đã tiếp nhận, chờ phân loại'), ('classified', 'Đã phân loại, chờ chuyển xử lý'), ('assigned', 'Đang xử lý'), ('awaiting_info', 'Chờ người gửi bổ sung thông tin'), ('answered', 'Đã trả lời'), ('published', 'Đã trả lời và công khai'), ('rejected', 'Không tiếp nhận (không phải phản ánh, kiến nghị)')], default='received', max_length=16, verbose_name='trạng thái')),
-                ('kind', models.CharField(blank=True, choices=[('phan_anh', 'Phản ánh'), ('kien_nghi', 'Kiến nghị')], max_length=10, verbose_name='loại')),
-                ('topic', models.CharField(blank=True, choices=[('regulation', 'Quy định, thủ tục hành chính'), ('conduct', 'Hành vi, thái độ của cơ quan, cán bộ')], max_length=12, verbose_name='nội dung thuộc')),
-                ('about_officer', models.CharField(blank=True, max_length=255, verbose_name='cán bộ được phản ánh')),
-                ('content', models.TextField(verbose_name='nội dung')),
-                ('submitter_name', models.CharField(max_length=255, verbose_name='họ tên người gửi')),
-                ('submitter_phone', models.CharField(blank=True, max_length=20, verbose_name='điện thoại')),
-                ('submitter_email', models.EmailField(blank=True, max_length=254, verbose_name='thư điện tử')),
-                ('submitter_address', models.CharField(blank=True, max_length=255, verbose_name='địa chỉ')),
-                ('consent_publish', models.BooleanField(default=False, verbose_name='đồng ý công khai')),
-                ('received_at', models.DateTimeField(verbose_name='gửi lúc')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('rejected_at', models.DateTimeField(blank=True, null=True)),
-                ('reject_reason', models.TextField(blank=True, verbose_name='lý do không tiếp nhận')),
-                ('classified_at', models.DateTimeField(blank=True, null=True)),
-                ('assigned_at', models.DateTimeField(blank=True, null=True)),
-                ('info_requested_at', models.DateTimeField(blank=True, null=True, verbose_name='đề nghị bổ sung lần đầu')),
-                ('info_request', models.TextField(blank=True, verbose_name='nội dung đề nghị bổ sung')),
-                ('info_provided_at', models.DateTimeField(blank=True, null=True)),
-                ('info_response', models.TextField(blank=True, verbose_name='thông tin bổ sung')),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('answer', models.TextField(blank=True, verbose_name='trả lời')),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('public_content', models.TextField(blank=True, verbose_name='nội dung công khai')),
-                ('public_answer', models.TextField(blank=True, verbose_name='trả lời công khai')),
-                ('search_key', models.TextField(blank=True, default='')),
-                ('satisfaction', models.CharField(blank=True, choices=[('satisfied', 'Hài lòng'), ('unsatisfied', 'Không hài lòng')], max_length=12, verbose_name='mức độ hài lòng')),
-                ('rated_at', models.DateTimeField(blank=True, null=True)),
-                ('reject_due_at', models.DateTimeField(verbose_name='hạn từ chối tiếp nhận')),
-                ('info_due_at', models.DateTimeField(verbose_name='hạn đề nghị bổ sung lần đầu')),
-                ('answer_due_at', models.DateTimeField(verbose_name='hạn trả lời')),
-                ('publish_due_at', models.DateTimeField(blank=True, null=True, verbose_name='hạn công khai')),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.agency', verbose_name='cơ quan xử lý')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dossier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dossiers.dossier')),
-                ('follows', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='followups', to='feedback.feedback', verbose_name='phản ánh lại của')),
-                ('intake_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.agency', verbose_name='cơ quan tiếp nhận')),
-                ('officer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='cán bộ xử lý')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.applicant')),
-                ('procedure', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.procedure')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=16, unique=True, verbose_name="mã theo dõi")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("portal", "Cổng dịch vụ công"), ("api", "Ứng dụng (API)")],
+                        max_length=8,
+                        verbose_name="kênh",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(
+                        choices=[
+                            ("dossier", "Một hồ sơ"),
+                            ("procedure", "Một thủ tục hành chính"),
+                            ("agency", "Một cơ quan, cán bộ"),
+                        ],
+                        max_length=10,
+                        verbose_name="về",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Đã gửi, chờ tiếp nhận"),
+                            ("accepted", "Đã tiếp nhận, chờ phân loại"),
+                            ("classified", "Đã phân loại, chờ chuyển xử lý"),
+                            ("assigned", "Đang xử lý"),
+                            ("awaiting_info", "Chờ người gửi bổ sung thông tin"),
+                            ("answered", "Đã trả lời"),
+                            ("published", "Đã trả lời và công khai"),
+                            ("rejected", "Không tiếp nhận (không phải phản ánh, kiến nghị)"),
+                        ],
+                        default="received",
+                        max_length=16,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[("phan_anh", "Phản ánh"), ("kien_nghi", "Kiến nghị")],
+                        max_length=10,
+                        verbose_name="loại",
+                    ),
+                ),
+                (
+                    "topic",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("regulation", "Quy định, thủ tục hành chính"),
+                            ("conduct", "Hành vi, thái độ của cơ quan, cán bộ"),
+                        ],
+                        max_length=12,
+                        verbose_name="nội dung thuộc",
+                    ),
+                ),
+                (
+                    "about_officer",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="cán bộ được phản ánh"
+                    ),
+                ),
+                ("content", models.TextField(verbose_name="nội dung")),
+                (
+                    "submitter_name",
+                    models.CharField(max_length=255, verbose_name="họ tên người gửi"),
+                ),
+                (
+                    "submitter_phone",
+                    models.CharField(blank=True, max_length=20, verbose_name="điện thoại"),
+                ),
+                (
+                    "submitter_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="thư điện tử"),
+                ),
+                (
+                    "submitter_address",
+                    models.CharField(blank=True, max_length=255, verbose_name="địa chỉ"),
+                ),
+                (
+                    "consent_publish",
+                    models.BooleanField(default=False, verbose_name="đồng ý công khai"),
+                ),
+                ("received_at", models.DateTimeField(verbose_name="gửi lúc")),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("rejected_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "reject_reason",
+                    models.TextField(blank=True, verbose_name="lý do không tiếp nhận"),
+                ),
+                ("classified_at", models.DateTimeField(blank=True, null=True)),
+                ("assigned_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "info_requested_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="đề nghị bổ sung lần đầu"
+                    ),
+                ),
+                (
+                    "info_request",
+                    models.TextField(blank=True, verbose_name="nội dung đề nghị bổ sung"),
+                ),
+                ("info_provided_at", models.DateTimeField(blank=True, null=True)),
+                ("info_response", models.TextField(blank=True, verbose_name="thông tin bổ sung")),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                ("answer", models.TextField(blank=True, verbose_name="trả lời")),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("public_content", models.TextField(blank=True, verbose_name="nội dung công khai")),
+                ("public_answer", models.TextField(blank=True, verbose_name="trả lời công khai")),
+                ("search_key", models.TextField(blank=True, default="")),
+                (
+                    "satisfaction",
+                    models.CharField(
+                        blank=True,
+                        choices=[("satisfied", "Hài lòng"), ("unsatisfied", "Không hài lòng")],
+                        max_length=12,
+                        verbose_name="mức độ hài lòng",
+                    ),
+                ),
+                ("rated_at", models.DateTimeField(blank=True, null=True)),
+                ("reject_due_at", models.DateTimeField(verbose_name="hạn từ chối tiếp nhận")),
+                ("info_due_at", models.DateTimeField(verbose_name="hạn đề nghị bổ sung lần đầu")),
+                ("answer_due_at", models.DateTimeField(verbose_name="hạn trả lời")),
+                (
+                    "publish_due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="hạn công khai"),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.agency",
+                        verbose_name="cơ quan xử lý",
+                    ),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dossiers.dossier",
+                    ),
+                ),
+                (
+                    "follows",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="followups",
+                        to="feedback.feedback",
+                        verbose_name="phản ánh lại của",
+                    ),
+                ),
+                (
+                    "intake_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.agency",
+                        verbose_name="cơ quan tiếp nhận",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cán bộ xử lý",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.applicant",
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.procedure",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phản ánh, kiến nghị',
-                'verbose_name_plural': 'phản ánh, kiến nghị',
-                'ordering': ['-received_at', '-pk'],
+                "verbose_name": "phản ánh, kiến nghị",
+                "verbose_name_plural": "phản ánh, kiến nghị",
+                "ordering": ["-received_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='FeedbackEvent',
+            name="FeedbackEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('submit', 'Gửi'), ('accept', 'Tiếp nhận'), ('reject', 'Không tiếp nhận'), ('classify', 'Phân loại'), ('assign', 'Chuyển xử lý'), ('request_info', 'Đề nghị bổ sung thông tin'), ('provide_info', 'Bổ sung thông tin'), ('answer', 'Trả lời'), ('publish', 'Công khai'), ('rate', 'Đánh giá')], max_length=16)),
-                ('at', models.DateTimeField()),
-                ('from_status', models.CharField(blank=True, max_length=16)),
-                ('to_status', models.CharField(max_length=16)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('feedback', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='feedback.feedback')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("submit", "Gửi"),
+                            ("accept", "Tiếp nhận"),
+                            ("reject", "Không tiếp nhận"),
+                            ("classify", "Phân loại"),
+                            ("assign", "Chuyển xử lý"),
+                            ("request_info", "Đề nghị bổ sung thông tin"),
+                            ("provide_info", "Bổ sung thông tin"),
+                            ("answer", "Trả lời"),
+                            ("publish", "Công khai"),
+                            ("rate", "Đánh giá"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("from_status", models.CharField(blank=True, max_length=16)),
+                ("to_status", models.CharField(max_length=16)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "feedback",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="feedback.feedback",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sự kiện phản ánh',
-                'verbose_name_plural': 'sự kiện phản ánh',
-                'ordering': ['feedback', 'pk'],
+                "verbose_name": "sự kiện phản ánh",
+                "verbose_name_plural": "sự kiện phản ánh",
+                "ordering": ["feedback", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='feedback',
-            index=models.Index(fields=['intake_agency', 'status'], name='feedback_intake_idx'),
+            model_name="feedback",
+            index=models.Index(fields=["intake_agency", "status"], name="feedback_intake_idx"),
         ),
         migrations.AddIndex(
-            model_name='feedback',
-            index=models.Index(fields=['agency', 'status'], name='feedback_agency_idx'),
+            model_name="feedback",
+            index=models.Index(fields=["agency", "status"], name="feedback_agency_idx"),
         ),
         migrations.AddIndex(
-            model_name='feedback',
-            index=models.Index(fields=['received_at'], name='feedback_received_idx'),
+            model_name="feedback",
+            index=models.Index(fields=["received_at"], name="feedback_received_idx"),
         ),
         migrations.AddIndex(
-            model_name='feedback',
-            index=models.Index(fields=['-published_at'], name='feedback_published_idx'),
+            model_name="feedback",
+            index=models.Index(fields=["-published_at"], name="feedback_published_idx"),
         ),
         migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.CheckConstraint(condition=models.Q(('published_at__isnull', True), ('consent_publish', True), _connector='OR'), name='feedback_published_with_consent'),
+            model_name="feedback",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("published_at__isnull", True), ("consent_publish", True), _connector="OR"
+                ),
+                name="feedback_published_with_consent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('subject', 'dossier'), _negated=True), ('dossier__isnull', False), _connector='OR'), name='feedback_dossier_subject_has_dossier'),
+            model_name="feedback",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("subject", "dossier"), _negated=True),
+                    ("dossier__isnull", False),
+                    _connector="OR",
+                ),
+                name="feedback_dossier_subject_has_dossier",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.CheckConstraint(condition=models.Q(('rejected_at__isnull', True), models.Q(('reject_reason', ''), _negated=True), _connector='OR'), name='feedback_rejected_with_reason'),
+            model_name="feedback",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rejected_at__isnull", True),
+                    models.Q(("reject_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="feedback_rejected_with_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.CheckConstraint(condition=models.Q(('answered_at__isnull', True), models.Q(('answer', ''), _negated=True), _connector='OR'), name='feedback_answered_with_text'),
+            model_name="feedback",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("answered_at__isnull", True),
+                    models.Q(("answer", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="feedback_answered_with_text",
+            ),
         ),
     ]

@@ -56,7 +56,11 @@ def test_submit_about_a_dossier_goes_to_its_settling_agency(world, api):
     out = r.json()
     f = Feedback.objects.get(code=out["code"])
     assert (f.dossier, f.intake_agency, f.channel, f.owner) == (d, d.settling_agency, "api", None)
-    assert (out["status"], out["intake_agency"], out["late"]) == ("received", f.intake_agency.code, [])
+    assert (out["status"], out["intake_agency"], out["late"]) == (
+        "received",
+        f.intake_agency.code,
+        [],
+    )
 
 
 def test_a_token_ties_the_feedback_to_the_account(world, api):
@@ -72,7 +76,11 @@ def test_a_token_ties_the_feedback_to_the_account(world, api):
         ({"submitter_email": "", "submitter_phone": ""}, "submitter_phone", "contact_required"),
         ({"submitter_phone": "09x"}, "submitter_phone", "invalid_phone"),
         ({"follows_code": "PA-NONE"}, "follows_code", "follows_not_found"),
-        ({"subject": "procedure", "procedure_code": "9.99"}, "procedure_code", "procedure_not_found"),
+        (
+            {"subject": "procedure", "procedure_code": "9.99"},
+            "procedure_code",
+            "procedure_not_found",
+        ),
     ],
 )
 def test_bad_input_names_the_field_and_writes_nothing(world, api, change, field, code):
@@ -106,7 +114,10 @@ def test_officer_walks_it_through_and_the_public_sees_the_published_answer(world
     assert r.json()["topic"] == "conduct"
     r = api.post(f"{path}/assign", {"agency": w.a.settling.code}, user=leader)
     assert r.json()["agency"] == w.a.settling.code
-    assert api.post(f"{path}/answer", {"answer": "Đã xử lý"}, user=leader).json()["status"] == "answered"
+    assert (
+        api.post(f"{path}/answer", {"answer": "Đã xử lý"}, user=leader).json()["status"]
+        == "answered"
+    )
     assert api.get("/published").json() == {"count": 0, "items": []}
     assert api.post(f"{path}/publish", {}, user=leader).json()["status"] == "published"
     out = api.get("/published").json()
@@ -129,7 +140,10 @@ def test_staff_errors(world, api):
     assert api.post(f"/staff/{f.pk}/accept").status_code == 401
     assert api.post(f"/staff/{f.pk}/accept", user=w.b.staff["s:leader"]).status_code == 403
     assert api.get(f"/staff/{f.pk}", user=w.b.staff["s:leader"]).status_code == 403
-    assert api.post(f"/staff/{f.pk}/answer", {"answer": "x"}, user=w.a.staff["s:leader"]).status_code == 409
+    assert (
+        api.post(f"/staff/{f.pk}/answer", {"answer": "x"}, user=w.a.staff["s:leader"]).status_code
+        == 409
+    )
     assert api.post("/staff/999999/accept", user=w.a.staff["s:leader"]).status_code == 404
     assert api.post(f"/staff/{f.pk}/accept", user=w.a.staff["s:specialist"]).status_code == 403
     f.refresh_from_db()

@@ -118,7 +118,9 @@ def test_an_officer_handles_it_through_the_forms(world):
     assert f'action="{base}accept/"' in page and f'action="{base}answer/"' not in page
     leader.post(base + "accept/")
     leader.post(base + "classify/", {"kind": "kien_nghi", "topic": "regulation"})
-    leader.post(base + "assign/", {"agency": w.a.settling.pk, "officer": w.a.staff["s:specialist"].pk})
+    leader.post(
+        base + "assign/", {"agency": w.a.settling.pk, "officer": w.a.staff["s:specialist"].pk}
+    )
     r = leader.post(base + "answer/", {"answer": ""})
     assert r.status_code == 422 and "Cần nhập nội dung trả lời." in r.content.decode()
     logged(w.a.staff["s:specialist"]).post(base + "answer/", {"answer": "Sẽ sửa quy trình"})

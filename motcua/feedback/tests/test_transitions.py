@@ -54,7 +54,9 @@ def test_the_whole_way_appends_one_event_per_step(world):
     )
     assert f.info_response == "Ngày 06/03/2026"
     assert f.answered_by == specialist
-    trail = list(FeedbackEvent.objects.filter(feedback=f).values_list("action", "from_status", "to_status"))
+    trail = list(
+        FeedbackEvent.objects.filter(feedback=f).values_list("action", "from_status", "to_status")
+    )
     assert trail == [
         ("submit", "", "received"),
         ("accept", "received", "accepted"),
@@ -147,7 +149,10 @@ FORBIDDEN = [
     if not rules.allowed_from(action, status)
 ]
 ALLOWED = [
-    (action, status) for action in CALLS for status in Status.values if rules.allowed_from(action, status)
+    (action, status)
+    for action in CALLS
+    for status in Status.values
+    if rules.allowed_from(action, status)
 ]
 
 
