@@ -1,7 +1,6 @@
 """Decision 766 indicators 5.1–5.3 and the feedback part of 5.4, computed from feedback
 rows (reference §4.2 G6; docs/feedback.md). Each is a provider of the indicators app's
-registry (motcua.indicators.providers), registered in FeedbackConfig.ready(); until that
-registry exists on this branch the functions are plain and registration is skipped.
+registry (motcua.indicators.providers, ADR 0022), registered in FeedbackConfig.ready().
 
 The period counts feedback by the moment it was sent (received_at, local dates
 [start, end]); the verdicts are judged at the end of the period, or now if earlier."""
@@ -9,32 +8,21 @@ The period counts feedback by the moment it was sent (received_at, local dates
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from motcua.dossiers.models import Dossier
+from motcua.indicators import providers
+from motcua.indicators.providers import Count, Scope
 
 from . import rules
 from .enums import Satisfaction, Status, Topic
 from .models import Feedback
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-@dataclass(frozen=True)
-class Count:
-    """The providers contract's shape (used when motcua.indicators.providers is absent)."""
-
-    numerator: int
-    denominator: int
-    drill: Callable[[], QuerySet[Any]] | None = None
-    note: str = ""
 
 
 def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -47,41 +35,42 @@ def _judged(end: dt.date) -> dt.datetime:
     return min(_bounds(end, end)[1], timezone.now())
 
 
-def scope_q(scope: Any, prefix: str = "") -> Q:
+def scope_q(scope: Scope, prefix: str = "") -> Q:
     """The indicators' scope on feedback: the agency it was sent to or that handles it,
     its procedure, the procedure's field."""
     q = Q()
-    ids = getattr(scope, "agency_ids", None)
-    if ids is not None:
-        q &= Q(**{f"{prefix}intake_agency_id__in": ids}) | Q(**{f"{prefix}agency_id__in": ids})
-    if getattr(scope, "procedure_id", None) is not None:
+    if scope.agency_ids is not None:
+        q &= Q(**{f"{prefix}intake_agency_id__in": scope.agency_ids}) | Q(
+            **{f"{prefix}agency_id__in": scope.agency_ids}
+        )
+    if scope.procedure_id is not None:
         q &= Q(**{f"{prefix}procedure_id": scope.procedure_id})
-    if getattr(scope, "field_id", None) is not None:
+    if scope.field_id is not None:
         q &= Q(**{f"{prefix}procedure__field_id": scope.field_id})
     return q
 
 
-def received_in(start: dt.date, end: dt.date, scope: Any) -> QuerySet[Feedback]:
+def received_in(start: dt.date, end: dt.date, scope: Scope) -> QuerySet[Feedback]:
     lo, hi = _bounds(start, end)
     return Feedback.objects.filter(scope_q(scope), received_at__gte=lo, received_at__lt=hi)
 
 
-def pakn_in(start: dt.date, end: dt.date, scope: Any) -> QuerySet[Feedback]:
+def pakn_in(start: dt.date, end: dt.date, scope: Scope) -> QuerySet[Feedback]:
     """What counts as a PAKN: everything sent, less what intake rejected as not one."""
     return received_in(start, end, scope).exclude(status=Status.REJECTED)
 
 
 def _count(numerator: QuerySet[Feedback], base: QuerySet[Feedback], note: str) -> Count:
-    cls = _count_class()
-    return cls(
+    return Count(
         numerator=numerator.count(),
         denominator=base.count(),
-        drill=lambda: numerator.select_related("intake_agency", "agency").order_by("received_at"),
+        drill=lambda: numerator.order_by("received_at", "pk"),
         note=note,
+        drill_denominator=lambda: base.order_by("received_at", "pk"),
     )
 
 
-def feedback_by_topic(start: dt.date, end: dt.date, scope: Any) -> Count:
+def feedback_by_topic(start: dt.date, end: dt.date, scope: Scope) -> Count:
     """5.1 (reference only, 0 points): the PAKN about an agency's or officer's conduct
     among all PAKN sent in the period (the rest are about regulations and procedures,
     or not yet classified)."""
@@ -94,7 +83,7 @@ def feedback_by_topic(start: dt.date, end: dt.date, scope: Any) -> Count:
     )
 
 
-def feedback_on_time(start: dt.date, end: dt.date, scope: Any) -> Count:
+def feedback_on_time(start: dt.date, end: dt.date, scope: Scope) -> Count:
     """5.2: feedback sent in the period that missed none of its deadlines (rules.missed:
     reject ≤ 2, first request for information ≤ 5, answer ≤ 15, publish ≤ 2 working days)
     by the end of the period, over all feedback sent in the period (rejected included:
@@ -107,7 +96,7 @@ def feedback_on_time(start: dt.date, end: dt.date, scope: Any) -> Count:
     )
 
 
-def feedback_satisfied(start: dt.date, end: dt.date, scope: Any) -> Count:
+def feedback_satisfied(start: dt.date, end: dt.date, scope: Scope) -> Count:
     """5.3: (PAKN first sent in the period − those the submitter was unsatisfied with, that
     were complained about again, or that are overdue) / PAKN first sent in the period."""
     base = pakn_in(start, end, scope).filter(follows__isnull=True)
@@ -123,31 +112,23 @@ def feedback_satisfied(start: dt.date, end: dt.date, scope: Any) -> Count:
     )
 
 
-def dossiers_with_feedback(start: dt.date, end: dt.date, scope: Any) -> Count:
+def dossiers_with_feedback(start: dt.date, end: dt.date, scope: Scope) -> Count:
     """The feedback part of 5.4: dossiers received in the period that have a PAKN (not
     rejected) about them, over the dossiers received in the period. The scorecard's 5.4
     subtracts this rate, with the overdue and disliked, from 100%."""
     lo, hi = _bounds(start, end)
-    dossier_scope = Q()
-    ids = getattr(scope, "agency_ids", None)
-    if ids is not None:
-        dossier_scope &= Q(receiving_agency_id__in=ids) | Q(settling_agency_id__in=ids)
-    if getattr(scope, "procedure_id", None) is not None:
-        dossier_scope &= Q(procedure_id=scope.procedure_id)
-    if getattr(scope, "field_id", None) is not None:
-        dossier_scope &= Q(procedure__field_id=scope.field_id)
-    base = Dossier.objects.filter(dossier_scope, received_at__gte=lo, received_at__lt=hi)
+    base = Dossier.objects.filter(scope.dossier_q(), received_at__gte=lo, received_at__lt=hi)
     with_pakn = base.filter(
         pk__in=Feedback.objects.filter(dossier__isnull=False)
         .exclude(status=Status.REJECTED)
         .values("dossier_id")
     )
-    cls = _count_class()
-    return cls(
+    return Count(
         numerator=with_pakn.count(),
         denominator=base.count(),
-        drill=lambda: with_pakn.order_by("received_at"),
+        drill=lambda: with_pakn.order_by("received_at", "pk"),
         note="Hồ sơ có phản ánh, kiến nghị / hồ sơ tiếp nhận trong kỳ",
+        drill_denominator=lambda: base.order_by("received_at", "pk"),
     )
 
 
@@ -161,21 +142,6 @@ PROVIDERS: dict[str, Callable[..., Count]] = {
 }
 
 
-def _providers_module() -> Any | None:
-    try:
-        return importlib.import_module("motcua.indicators.providers")
-    except ImportError:
-        return None
-
-
-def _count_class() -> Any:
-    mod = _providers_module()
-    return getattr(mod, "Count", Count) if mod is not None else Count
-
-
 def register_providers() -> None:
-    mod = _providers_module()
-    if mod is None:
-        return
     for code, fn in PROVIDERS.items():
-        mod.register(code)(fn)
+        providers.register(code)(fn)

@@ -9,6 +9,7 @@ appends a FeedbackEvent in the same transaction (feedback.services)."""
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +18,8 @@ from django.db.models import Q
 from motcua.dossiers.models import AppendOnlyError
 
 from .enums import Action, Channel, Kind, Satisfaction, Status, Subject, Topic
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class Feedback(models.Model):
@@ -135,7 +138,10 @@ class Feedback(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.code
+        # Not the tracking code: it is the submitter's secret, and this is what lists of
+        # rows (the indicators' drill-down, the admin) print.
+        sent = self.received_at.astimezone(VN).strftime("%d/%m/%Y") if self.received_at else ""
+        return f"Phản ánh #{self.pk}, gửi {sent}: {self.get_status_display()}"
 
 
 class FeedbackEvent(models.Model):

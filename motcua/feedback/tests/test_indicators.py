@@ -7,7 +7,8 @@ import pytest
 from motcua.dossiers.enums import Status as DossierStatus
 from motcua.dossiers.tests.conftest import advance
 from motcua.dossiers.tests.factories import vn
-from motcua.indicators.selectors import scope_resolve
+from motcua.indicators import providers
+from motcua.indicators.selectors import provided_drill, scope_resolve
 
 from .. import indicators
 from .. import services as fs
@@ -111,7 +112,20 @@ def test_the_whole_province_counts_side_b_too(month):
     assert (c.numerator, c.denominator) == (7, 9)
 
 
-def test_registered_with_the_indicators_app_when_it_has_providers():
-    providers = pytest.importorskip("motcua.indicators.providers")
+def test_registered_with_the_indicators_app():
     for code, fn in indicators.PROVIDERS.items():
         assert providers.registration(code).fn is fn
+
+
+def test_the_scorecard_and_its_drill_down_read_the_same_figures(month):
+    w, rows, _ = month
+    scope = _scope_a(w)
+    out = providers.evaluate("5.2", *MARCH, scope)
+    assert (out.count.numerator, out.count.denominator) == (7, 8)
+    drilled = provided_drill("5.3", "numerator", date_from=MARCH[0], date_to=MARCH[1], unit="07000")
+    assert list(drilled) == [rows["f1"], rows["f9"]]
+    base = provided_drill("5.3", "denominator", date_from=MARCH[0], date_to=MARCH[1], unit="07000")
+    assert base.count() == 5
+    # the drill-down prints rows with str(): never the tracking code (the submitter's secret)
+    assert rows["f1"].code not in str(rows["f1"])
+    assert str(rows["f1"]) == f"Phản ánh #{rows['f1'].pk}, gửi 02/03/2026: Đã trả lời và công khai"
