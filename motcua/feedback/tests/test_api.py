@@ -164,3 +164,25 @@ def test_the_submitter_provides_information_by_code(world, api):
     r = api.post("/track/info", {"code": f.code, "response": "Ngày 10/3"})
     assert r.json()["status"] == "assigned"
     assert api.post("/track/info", {"code": "PA-NONE", "response": "x"}).status_code == 404
+
+
+def test_the_lists_query_counts_do_not_grow_with_rows(world, api):
+    w = world
+    leader = w.a.staff["s:leader"]
+    first = handled_to(w, send(w), Status.PUBLISHED)
+    token = {"Authorization": f"Bearer {token_create(user=leader)[1]}"}
+
+    def counted(path):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.client.get(URL + path, headers=token).status_code == 200
+        return len(ctx.captured_queries)
+
+    counted("/staff")  # the token's first use loads and caches the user
+    one = (counted("/staff"), counted("/published"))
+    assert one == (2, 2)  # a count and a page each
+    for _ in range(4):
+        handled_to(w, send(w, follows_code=first.code), Status.PUBLISHED)
+    assert (counted("/staff"), counted("/published")) == one

@@ -94,3 +94,14 @@ def test_a_weekend_is_not_counted(world, settings, days):
     f = send(world, at=vn(2026, 3, 6, 9, 0))  # Friday
     assert f.reject_due_at == vn(2026, 3, 6 + 2 + days, 9, 0)
     assert f.reject_due_at - f.received_at >= dt.timedelta(days=3)
+
+
+def test_the_late_filter_of_the_list_is_the_verdict(world):
+    from .. import selectors
+
+    cases = _cases(world)
+    as_of = LATE
+    late = {f.pk for f, _at, _exp in cases if rules.missed(Feedback.objects.get(pk=f.pk), as_of)}
+    listed = selectors.staff_list(user=world.a.staff["s:leader"], late=True, now=as_of)
+    assert {f.pk for f in listed} == late
+    assert len(late) == 4  # intake pending, rejected late, info late, answered late
