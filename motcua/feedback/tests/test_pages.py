@@ -133,3 +133,13 @@ def test_an_officer_handles_it_through_the_forms(world):
         "Kiến nghị sửa quy trình",
     )
     assert leader.post(base + "nonsense/").status_code == 404
+
+
+def test_the_admin_lists_feedback_read_only(world):
+    f = handled_to(world, send(world), Status.ANSWERED)
+    admin = logged(world.admin)
+    page = admin.get("/admin/feedback/feedback/").content.decode()
+    assert f"Phản ánh #{f.pk}" in page and f.code not in page
+    detail = admin.get(f"/admin/feedback/feedback/{f.pk}/change/")
+    assert detail.status_code == 200 and "Đã chấn chỉnh cán bộ." in detail.content.decode()
+    assert admin.post(f"/admin/feedback/feedback/{f.pk}/delete/").status_code == 403
