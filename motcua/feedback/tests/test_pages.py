@@ -143,3 +143,14 @@ def test_the_admin_lists_feedback_read_only(world):
     detail = admin.get(f"/admin/feedback/feedback/{f.pk}/change/")
     assert detail.status_code == 200 and "Đã chấn chỉnh cán bộ." in detail.content.decode()
     assert admin.post(f"/admin/feedback/feedback/{f.pk}/delete/").status_code == 403
+
+
+def test_a_citizen_finds_their_own_feedback_on_the_tracking_page(world):
+    own = send(world, actor=world.citizen)
+    other = send(world, actor=world.citizen2)
+    page = logged(world.citizen).get("/phan-anh-kien-nghi/theo-doi/").content.decode()
+    assert f'href="?code={own.code}"' in page and other.code not in page
+    assert (
+        "Phản ánh, kiến nghị bạn đã gửi"
+        not in Client().get("/phan-anh-kien-nghi/theo-doi/").content.decode()
+    )
