@@ -33,7 +33,11 @@ class Feedback(models.Model):
     topic = models.CharField("nội dung thuộc", max_length=12, choices=Topic.choices, blank=True)
     # What it is about.
     dossier = models.ForeignKey(
-        "dossiers.Dossier", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "dossiers.Dossier",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feedback",
     )
     procedure = models.ForeignKey(
         "catalog.Procedure", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -70,11 +74,13 @@ class Feedback(models.Model):
         "org.Applicant", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     consent_publish = models.BooleanField("đồng ý công khai", default=False)
+    # Nothing deletes feedback (no service does; the admin is read-only); SET_NULL and the
+    # events' CASCADE only let the demo's reset wipe everything at once.
     follows = models.ForeignKey(
         "self",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="followups",
         verbose_name="phản ánh lại của",
     )
@@ -147,7 +153,7 @@ class Feedback(models.Model):
 class FeedbackEvent(models.Model):
     """Append-only trail of a feedback's handling: who, when, from → to, what."""
 
-    feedback = models.ForeignKey(Feedback, on_delete=models.PROTECT, related_name="events")
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=16, choices=Action.choices)
     at = models.DateTimeField()
     actor = models.ForeignKey(

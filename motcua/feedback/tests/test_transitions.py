@@ -190,3 +190,15 @@ def test_events_are_append_only(world):
         event.save()
     with pytest.raises(AppendOnlyError):
         event.delete()
+
+
+def test_the_demos_reset_wipes_feedback_with_the_dossiers(world):
+    from motcua.demo.generator import dossiers_wipe
+    from motcua.dossiers.enums import Status as DossierStatus
+    from motcua.dossiers.tests.conftest import advance
+
+    d = advance(world, DossierStatus.PROCESSING)
+    first = handled_to(world, send(world, subject="dossier", dossier_code=d.code), Status.ANSWERED)
+    send(world, follows_code=first.code)
+    dossiers_wipe()
+    assert (Feedback.objects.count(), FeedbackEvent.objects.count()) == (0, 0)
