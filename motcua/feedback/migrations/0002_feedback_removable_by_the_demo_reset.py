@@ -5,26 +5,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0014_attachment_source'),
-        ('feedback', '0001_feedback_and_events'),
+        ("dossiers", "0014_attachment_source"),
+        ("feedback", "0001_feedback_and_events"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='feedback',
-            name='dossier',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='feedback', to='dossiers.dossier'),
+            model_name="feedback",
+            name="dossier",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="feedback",
+                to="dossiers.dossier",
+            ),
         ),
         migrations.AlterField(
-            model_name='feedback',
-            name='follows',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='followups', to='feedback.feedback', verbose_name='phản ánh lại của'),
+            model_name="feedback",
+            name="follows",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="followups",
+                to="feedback.feedback",
+                verbose_name="phản ánh lại của",
+            ),
         ),
         migrations.AlterField(
-            model_name='feedbackevent',
-            name='feedback',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='feedback.feedback'),
+            model_name="feedbackevent",
+            name="feedback",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="events",
+                to="feedback.feedback",
+            ),
         ),
     ]
