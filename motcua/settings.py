@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "motcua.signing",
     "motcua.digitization",
     "motcua.store",
+    "motcua.eforms",
     "motcua.feedback",
     "motcua.reports",
     "motcua.portal",
@@ -693,6 +694,12 @@ MOTCUA_OIDC_ACR_VALUES = os.environ.get("MOTCUA_OIDC_ACR_VALUES", "")
 MOTCUA_OIDC_USERINFO = os.environ.get("MOTCUA_OIDC_USERINFO", "0") == "1"
 # Linking a local account with the same number retires its password, unless this is 1.
 MOTCUA_OIDC_KEEP_LOCAL_PASSWORD = os.environ.get("MOTCUA_OIDC_KEEP_LOCAL_PASSWORD", "0") == "1"
+
+# Electronic forms (docs/eforms.md): more folders of code lists (comma-separated), read
+# after motcua/eforms/codelists/.
+EFORMS_CODELIST_DIRS = [
+    d.strip() for d in os.environ.get("MOTCUA_EFORMS_CODELIST_DIRS", "").split(",") if d.strip()
+]
 
 # Citizens' feedback (motcua.feedback; docs/feedback.md). The 766 operational limits
 # (reference §4.2 G6 5.2), in working days on the work calendar; UNCONFIRMED which act each

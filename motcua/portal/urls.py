@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import oidc, submission, views
+from . import eform, oidc, submission, views
 
 app_name = "portal"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("thu-tuc/", views.procedures, name="procedures"),
     path("thu-tuc/<str:code>/", views.procedure_page, name="procedure"),
     path("thu-tuc/<str:code>/nop/", submission.submit, name="submit"),
+    path("thu-tuc/<str:code>/nop/to-khai/", eform.form_step, name="form"),
     path("thu-tuc/<str:code>/nop/kiem-tra/", submission.review, name="review"),
     path("nop-ho-so/", views.submit_start, name="submit_start"),
     path("ho-so/", views.my_dossiers, name="my_dossiers"),
