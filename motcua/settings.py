@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "motcua.digitization",
     "motcua.store",
     "motcua.eforms",
+    "motcua.linked",
+    "motcua.feedback",
     "motcua.reports",
     "motcua.notifications",
     "motcua.portal",
@@ -737,3 +739,15 @@ MOTCUA_OIDC_KEEP_LOCAL_PASSWORD = os.environ.get("MOTCUA_OIDC_KEEP_LOCAL_PASSWOR
 EFORMS_CODELIST_DIRS = [
     d.strip() for d in os.environ.get("MOTCUA_EFORMS_CODELIST_DIRS", "").split(",") if d.strip()
 ]
+
+# Citizens' feedback (motcua.feedback; docs/feedback.md). The 766 operational limits
+# (reference §4.2 G6 5.2), in working days on the work calendar; UNCONFIRMED which act each
+# limit starts from and whether CĐ 89/2025's 15 days apply instead: settings.
+MOTCUA_FEEDBACK_REJECT_DAYS = int(os.environ.get("MOTCUA_FEEDBACK_REJECT_DAYS", "2"))
+MOTCUA_FEEDBACK_INFO_DAYS = int(os.environ.get("MOTCUA_FEEDBACK_INFO_DAYS", "5"))
+MOTCUA_FEEDBACK_HANDLE_DAYS = int(os.environ.get("MOTCUA_FEEDBACK_HANDLE_DAYS", "15"))
+MOTCUA_FEEDBACK_PUBLISH_DAYS = int(os.environ.get("MOTCUA_FEEDBACK_PUBLISH_DAYS", "2"))
+MOTCUA_FEEDBACK_DAY_UNIT = os.environ.get("MOTCUA_FEEDBACK_DAY_UNIT", "working_days")
+# Anti-abuse of the public form: submissions per client address per window.
+MOTCUA_FEEDBACK_MAX_SUBMISSIONS = int(os.environ.get("MOTCUA_FEEDBACK_MAX_SUBMISSIONS", "5"))
+MOTCUA_FEEDBACK_WINDOW_SECONDS = int(os.environ.get("MOTCUA_FEEDBACK_WINDOW_SECONDS", "3600"))
