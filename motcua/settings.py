@@ -594,6 +594,10 @@ MOTCUA_OUTBOX_LEASE_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_LEASE_SECONDS"
 MOTCUA_OUTBOX_TASK_BUDGET_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_TASK_BUDGET_SECONDS", "30"))
 MOTCUA_OUTBOX_SWEEP_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_SWEEP_SECONDS", "10"))
 MOTCUA_OUTBOX_KICK = os.environ.get("MOTCUA_OUTBOX_KICK", "1") == "1"
+# A commit queues no delivery task while one it (or another process, with MOTCUA_CACHE_URL)
+# queued has not started yet; that mark lasts at most MOTCUA_OUTBOX_KICK_TTL_SECONDS (a
+# lost task: the next commit after it queues again). 0: a task after every commit.
+MOTCUA_OUTBOX_KICK_TTL_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_KICK_TTL_SECONDS", "10"))
 # A queue of its own for the delivery (MOTCUA_OUTBOX_QUEUE=outbox; run a worker with
 # `-Q outbox`), so that messages never wait behind PDF rendering; empty: Celery's default.
 MOTCUA_OUTBOX_QUEUE = os.environ.get("MOTCUA_OUTBOX_QUEUE", "")

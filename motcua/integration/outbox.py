@@ -137,22 +137,52 @@ def enqueue(
     """Write one message in the caller's transaction (one INSERT) and have the delivery
     started once it commits. Raises IntegrityError if `dedup_id` was already used for this
     destination (the caller's transaction is then broken: the caller chooses unique ids)."""
+    return enqueue_many(
+        [Outgoing(destination, key, dedup_id, payload)], available_at=available_at
+    )[0]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message for `enqueue_many`."""
+
+    destination: str
+    key: str
+    dedup_id: str
+    payload: dict[str, Any]
+
+
+def enqueue_many(
+    messages: Iterable[Outgoing], *, available_at: dt.datetime | None = None
+) -> list[OutboxMessage]:
+    """Write the messages in the caller's transaction, all in one INSERT, in the given order
+    (ids ascend with it, so a key's order is kept), and have the delivery started once it
+    commits. Same checks and same IntegrityError as `enqueue`."""
     assert transaction.get_connection().in_atomic_block, (
         "outbox.enqueue must run inside the transaction of the event that causes it"
     )
-    if destination not in _DESTINATIONS:
-        raise ValueError(f"unknown outbox destination {destination!r}")
+    items = list(messages)
+    for m in items:
+        if m.destination not in _DESTINATIONS:
+            raise ValueError(f"unknown outbox destination {m.destination!r}")
+    if not items:
+        return []
     now = timezone.now()
-    message = OutboxMessage.objects.create(
-        destination=destination,
-        key=key,
-        dedup_id=dedup_id,
-        payload=payload,
-        next_attempt_at=available_at or now,
-        created_at=now,
+    rows = OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                destination=m.destination,
+                key=m.key,
+                dedup_id=m.dedup_id,
+                payload=m.payload,
+                next_attempt_at=available_at or now,
+                created_at=now,
+            )
+            for m in items
+        ]
     )
     _kick_after_commit()
-    return message
+    return rows
 
 
 def _kick_after_commit() -> None:
@@ -163,16 +193,50 @@ def _kick_after_commit() -> None:
     transaction.on_commit(_kick)
 
 
+# A delivery task queued and not yet started delivers whatever is due when it starts, so a
+# commit need not queue another one: `_kick` queues a task only when it can add this cache
+# key (a short-lived mark, MOTCUA_OUTBOX_KICK_TTL_SECONDS); the task removes the mark as it
+# starts, before it claims, so a message committed after that queues a new task. A lost
+# task (broker down, worker killed before it started) leaves the mark to expire; the beat
+# sweep delivers meanwhile. With Redis (MOTCUA_CACHE_URL) the mark is shared by all the
+# processes; without, each process coalesces its own commits.
+KICK_MARK = "motcua:outbox:kick-queued"
+
+
+def _kick_ttl() -> float:
+    return float(getattr(settings, "MOTCUA_OUTBOX_KICK_TTL_SECONDS", 10))
+
+
 def _kick() -> None:
     if not getattr(settings, "MOTCUA_OUTBOX_KICK", True):
         return
+    from django.core.cache import cache
+
     from .tasks import deliver
 
+    ttl = _kick_ttl()
+    try:
+        if ttl > 0 and not cache.add(KICK_MARK, 1, timeout=ttl):
+            return  # a queued task not yet started will deliver this commit's messages
+    except Exception:
+        log.exception("outbox: the cache is unavailable; queueing the delivery anyway")
     try:
         deliver.delay()
     except Exception:
         # The message is committed; the beat sweep delivers it.
         log.exception("could not queue the outbox delivery")
+        kick_started()
+
+
+def kick_started() -> None:
+    """Called by the delivery task as it starts (before it claims): commits from now on
+    queue a new task."""
+    from django.core.cache import cache
+
+    try:
+        cache.delete(KICK_MARK)
+    except Exception:
+        log.exception("outbox: could not clear the queued-task mark")
 
 
 # --- the worker --------------------------------------------------------------------------

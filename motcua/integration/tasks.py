@@ -17,6 +17,7 @@ def deliver() -> None:
     claim takes rows the others skip."""
     from . import outbox
 
+    outbox.kick_started()
     budget = float(getattr(settings, "MOTCUA_OUTBOX_TASK_BUDGET_SECONDS", 30))
     totals = outbox.run(budget=budget)
     if totals["dead"] or totals["retried"]:

@@ -142,7 +142,7 @@ def messages_queue(
 ) -> list[Message]:
     """Render the event's template for each recipient's channel, log the messages (queued)
     and put each on the outbox, in the caller's transaction: one query for the templates,
-    one INSERT for the log, one per outbox message. A channel without a template for the
+    one INSERT for the log, one for the outbox messages. A channel without a template for the
     event (the province removed it) sends nothing there."""
     templates = _templates(event, {r.channel for r in recipients}, language)
     rendered: dict[str, tuple[str, str, dict]] = {}
@@ -172,14 +172,16 @@ def messages_queue(
     if not messages:
         return []
     Message.objects.bulk_create(messages)
-    for m in messages:
-        outbox.enqueue(
+    outbox.enqueue_many(
+        outbox.Outgoing(
             destination=DESTINATION[m.channel],
             # One recipient's messages in order (a receipt before its supplement request).
             key=f"{m.channel}:{m.recipient}"[:120],
             dedup_id=m.dedup_id,
             payload={"message_id": m.pk},
         )
+        for m in messages
+    )
     return messages
 
 
