@@ -12,7 +12,8 @@ worker process on Redis (MOTCUA_TASKS_EAGER=0, broker BENCH_BROKER, default
 redis://127.0.0.1:6379/14; a queue of its own, MOTCUA_OUTBOX_QUEUE=outbox, unless
 --shared-queue) delivers them to the national portal's receiving service
 (`python -m motcua.devtools.national_portal`, a process on loopback), kicked after each
-commit. After the load, the bench waits until the outbox is empty (at most --drain-seconds)
+commit (coalesced: no new task while one is queued and not started, the mark in Redis;
+--no-coalesce queues one per commit). After the load, the bench waits until the outbox is empty (at most --drain-seconds)
 and reads the figures from the outbox table:
 
 - delivered/s during the load, and over load + drain;
@@ -70,6 +71,12 @@ def main() -> None:
         help="deliver from Celery's default queue (behind the forms) instead of a queue "
         "of its own (MOTCUA_OUTBOX_QUEUE=outbox, one more worker for the forms)",
     )
+    ap.add_argument(
+        "--no-coalesce",
+        action="store_true",
+        help="queue a delivery task after every commit (MOTCUA_OUTBOX_KICK_TTL_SECONDS=0), "
+        "as before the hot-path work, instead of one until it starts",
+    )
     args = ap.parse_args()
 
     receiver = start_receiver()
@@ -84,6 +91,9 @@ def main() -> None:
         MOTCUA_TASKS_EAGER="0",
         MOTCUA_BROKER_URL=broker,
         MOTCUA_OUTBOX_QUEUE="" if args.shared_queue else "outbox",
+        # The "a delivery task is queued" mark, shared by the gunicorn workers (Redis).
+        MOTCUA_CACHE_URL=broker,
+        MOTCUA_OUTBOX_KICK_TTL_SECONDS="0" if args.no_coalesce else "10",
     )
     os.environ.update(receiver.settings())
     celery = [str(ROOT / ".venv/bin/celery"), "-A", "motcua", "worker", "--loglevel", "warning"]

@@ -137,9 +137,8 @@ def enqueue(
     """Write one message in the caller's transaction (one INSERT) and have the delivery
     started once it commits. Raises IntegrityError if `dedup_id` was already used for this
     destination (the caller's transaction is then broken: the caller chooses unique ids)."""
-    return enqueue_many(
-        [Outgoing(destination, key, dedup_id, payload)], available_at=available_at
-    )[0]
+    one = Outgoing(destination, key, dedup_id, payload)
+    return enqueue_many([one], available_at=available_at)[0]
 
 
 @dataclass(frozen=True)
