@@ -99,14 +99,14 @@ def _fill(page, fid: str, kind: str, field: dict, value: Any) -> None:
         page.fill(f"#{fid}", _typed(kind, value))
 
 
-def _fill_form(page, document: dict, data: dict, locked: set[str]) -> list[str]:
-    """Fill the page from the example answers in the layout's order; returns the texts
-    typed (to be found in the declaration)."""
+def _fill_form(page, document: dict, data: dict, locked: set[str]) -> list[tuple[str, str]]:
+    """Fill the page from the example answers; returns (path, text typed) of the names,
+    texts, numbers and dates (a group's item texts under the group's path)."""
     from motcua.eforms.definitions import walk
     from motcua.eforms.render import dom_id
 
     placed = {p.path: p for p in walk(document)}
-    typed: list[str] = []
+    typed: list[tuple[str, str]] = []
     for path, value in _leaves(data).items():
         p = placed.get(path)
         if p is None or path in locked or value in (None, "", []):
@@ -115,7 +115,7 @@ def _fill_form(page, document: dict, data: dict, locked: set[str]) -> list[str]:
         if kind == "group":
             subs = [q for q in placed.values() if q.group is p.field]
             for i, item in enumerate(value):
-                if not page.locator(f"#{dom_id(path)}-{i}-" + "x").count():
+                if not page.locator(f'[id^="{dom_id(path)}-{i}-"]').count():  # no item i yet
                     page.locator(f'button[name="eform_add"][value="{path}"]').click()
                     page.wait_for_load_state()
                 for q in subs:
@@ -127,13 +127,11 @@ def _fill_form(page, document: dict, data: dict, locked: set[str]) -> list[str]:
                     field = dict(q.field, path=f"{path}.{i}.{rel}")
                     _fill(page, fid, q.field["type"], field, v)
                     if q.field["type"] in ("name", "text"):
-                        typed.append(str(v))
+                        typed.append((path, str(v)))
             continue
         _fill(page, dom_id(path), kind, dict(p.field, path=path), value)
-        if kind in ("name", "text", "personal_number"):
-            typed.append(str(value))
-        elif kind == "date":
-            typed.append(_typed(kind, value))
+        if kind in ("name", "text", "personal_number", "date"):
+            typed.append((path, _typed(kind, value)))
     return typed
 
 
@@ -209,5 +207,9 @@ def test_a_citizen_fills_a_shipped_form_on_a_phone(
     (declaration,) = [c for c in contents if c != PDF]  # the uploads are the stub
     text = _pdf_text(declaration, tmp_path)
     assert doc["declaration"]["title"] in text
-    missing = [t for t in typed if " ".join(t.split()) not in text]
+    # Every text typed for a field the declaration has a line for is printed on it.
+    lines = {line.get("path") for line in doc["declaration"]["lines"]}
+    printed = [t for path, t in typed if path in lines]
+    assert printed
+    missing = [t for t in printed if " ".join(t.split()) not in text]
     assert form.data and missing == [], missing
