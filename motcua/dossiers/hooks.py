@@ -104,3 +104,21 @@ def check_result(content: bytes, *, dossier_id: int, code: str | None) -> dict[s
     if not _RESULT_CHECK:
         return {"valid": False, "problem": "no_checker"}
     return _RESULT_CHECK[0](content, dossier_id=dossier_id, code=code)
+
+
+# Whether an attached result was withdrawn by its issuer (motcua.signing registers it: a
+# revoked result): called with the attachment's id, returns (when, reason) or None. The
+# store's share links of a withdrawn result stop working.
+ResultWithdrawal = Callable[[int], "tuple[Any, str] | None"]
+_RESULT_WITHDRAWAL: list[ResultWithdrawal] = []
+
+
+def result_withdrawal(fn: ResultWithdrawal) -> ResultWithdrawal:
+    _RESULT_WITHDRAWAL[:] = [fn]
+    return fn
+
+
+def withdrawn_result(attachment_id: int) -> tuple[Any, str] | None:
+    if not _RESULT_WITHDRAWAL:
+        return None
+    return _RESULT_WITHDRAWAL[0](attachment_id)

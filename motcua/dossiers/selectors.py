@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from motcua.core import ratelimit
 from motcua.core.errors import DomainError, NotFound, ValidationFailed
 from motcua.core.text import fold
 from motcua.core.types import Actor
@@ -71,7 +70,10 @@ def dossier_lookup(*, code: str, secret: str, client: str | None = None) -> Doss
 
 
 def _lookup_key(client: str) -> str:
-    return "motcua:lookup-failures:" + hashlib.sha256(client.encode()).hexdigest()[:32]
+    return ratelimit.key(_LOOKUP_SCOPE, client)
+
+
+_LOOKUP_SCOPE = "lookup"
 
 
 def _lookup_limits() -> tuple[int, int]:
@@ -82,18 +84,10 @@ def _lookup_limits() -> tuple[int, int]:
 
 
 def _lookup_check(client: str) -> None:
-    """Refuse a client past the limit. The counters live in the cache (Redis, shared by
-    the server processes, with MOTCUA_CACHE_URL); when it cannot be read the lookup goes
-    on, logged: an outage gives a guesser minutes, refusing would turn every citizen away."""
+    """Refuse a client past the limit (motcua.core.ratelimit: the counters live in the
+    cache; when it cannot be read the lookup goes on, logged)."""
     limit, window = _lookup_limits()
-    if not limit:
-        return
-    try:
-        failures = cache.get(_lookup_key(client)) or 0
-    except Exception:
-        log.warning("lookup limiter: cache unreadable, not counting", exc_info=True)
-        return
-    if failures >= limit:
+    if ratelimit.over_limit(_LOOKUP_SCOPE, client, limit):
         minutes = max(1, round(window / 60))
         raise DomainError(
             "too_many_lookups",
@@ -106,15 +100,7 @@ def _lookup_check(client: str) -> None:
 
 def _lookup_failed(client: str) -> None:
     _limit, window = _lookup_limits()
-    key = _lookup_key(client)
-    try:
-        cache.add(key, 0, timeout=window)  # the window starts at the first failure
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
-    except Exception:
-        log.warning("lookup limiter: cache unwritable, failure not counted", exc_info=True)
+    ratelimit.count(_LOOKUP_SCOPE, client, window)
 
 
 def my_dossiers(*, user: Actor, status: int | None = None) -> QuerySet[Dossier]:
