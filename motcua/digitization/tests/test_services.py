@@ -16,6 +16,9 @@ from motcua.dossiers.models import Attachment, Dossier
 
 from .conftest import BROKEN_PNG, WORDS, intake, sample_upload
 
+# The OCR engine's suite (make test-ocr), apart from the parallel unit suite.
+pytestmark = pytest.mark.ocr
+
 
 def _request(w, d, files=None, who="c:counter"):
     return ds.scan_request(
