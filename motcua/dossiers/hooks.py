@@ -122,3 +122,28 @@ def withdrawn_result(attachment_id: int) -> tuple[Any, str] | None:
     if not _RESULT_WITHDRAWAL:
         return None
     return _RESULT_WITHDRAWAL[0](attachment_id)
+
+
+# The OCR of the papers handed in with an intake (motcua.digitization registers it): called
+# inside dossier_intake's transaction once the dossier is received, by every intake path
+# (the counter's page, POST /api/dossiers/intake), with keyword arguments dossier_id, actor,
+# at. A refusal by its rules (a DomainError) leaves the dossier received, logged: the
+# digitization page offers the scans again.
+HandedIn = Callable[..., Any]
+_HANDED_IN: list[HandedIn] = []
+
+
+def handed_in(fn: HandedIn) -> HandedIn:
+    _HANDED_IN[:] = [fn]
+    return fn
+
+
+def queue_handed_in(*, dossier_id: int, actor: Any, at: Any) -> None:
+    from motcua.core.errors import DomainError
+
+    for fn in _HANDED_IN:
+        try:
+            with transaction.atomic():
+                fn(dossier_id=dossier_id, actor=actor, at=at)
+        except DomainError as exc:
+            log.warning("intake of dossier %s: OCR not queued (%s)", dossier_id, exc.code)
