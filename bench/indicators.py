@@ -11,6 +11,7 @@ departments, 60 communes, 300 procedures in 30 fields), bulk-loads N dossiers sp
 the last 365 days (COPY), runs `indicators_rebuild()`, then times, p50/p99 over --repeat
 calls:
   - indicators_compute for a year / province, a quarter / agency, a month / procedure;
+    the share of the provider indicators (issue 14: group 1, 3.2, 4.4, 4.5);
   - the dashboard: GET /api/indicators?period=… through Django's test client;
   - `motcua indicators --period … --format json` (call_command in process);
   - an event reflected: a dossier row changed + its fact refreshed, committed, then read;
@@ -34,7 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB = "motcua_bench_ind"
+DB = os.environ.get("BENCH_DB", "motcua_bench_ind")  # several benches at once: one each
 
 
 def psql(sql: str, db: str = "postgres") -> None:
@@ -385,6 +386,25 @@ def bench_size(n: int, repeat: int, full: bool, rng: random.Random) -> dict:
         print(
             f"  indicators_compute  {name:<18} p50 {p50:7.1f} ms   p99 {p99:7.1f} ms"
             f"   reads {rows:,} counter rows + {opened:,} open facts"
+        )
+    # Issue 14: the providers' indicators (group 1, 3.2, 4.4, 4.5: motcua.indicators.computed)
+    # are part of indicators_compute above; here their share, and the counters alone.
+    from motcua.indicators import formulas
+    from motcua.indicators.selectors import provided_figures, scope_resolve
+
+    for name, kw in cases.items():
+        scope_kw = {k: v for k, v in kw.items() if k in ("agency", "procedure")}
+        scope = scope_resolve(**scope_kw)
+        p50, p99, _ = timed(
+            lambda kw=kw, scope=scope: provided_figures(
+                kw["date_from"], kw["date_to"], scope, formulas.params()
+            ),
+            repeat,
+        )
+        c50, c99, _ = timed(lambda kw=kw: indicators_compute(**kw, with_provided=False), repeat)
+        print(
+            f"  {name:<18} providers p50 {p50:7.1f} ms   p99 {p99:7.1f} ms; "
+            f"counters alone p50 {c50:7.1f} ms   p99 {c99:7.1f} ms"
         )
     client = Client()
     period = f"{today.year}"

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "motcua.documents",
     "motcua.indicators",
     "motcua.payments",
+    "motcua.integration",
     "motcua.signing",
     "motcua.digitization",
     "motcua.store",
@@ -472,6 +473,20 @@ MOTCUA_APOLOGY_MIN_LEAD_DAYS_2018 = os.environ.get("MOTCUA_APOLOGY_MIN_LEAD_DAYS
 MOTCUA_APOLOGY_MIN_LEAD_DAYS_2025 = os.environ.get("MOTCUA_APOLOGY_MIN_LEAD_DAYS_2025", "1")
 # - the most supplement requests a dossier may have and still be on time (§1.5: 1).
 MOTCUA_766_MAX_SUPPLEMENTS_ON_TIME = int(os.environ.get("MOTCUA_766_MAX_SUPPLEMENTS_ON_TIME", "1"))
+# Decision 766 group 1 and 4.5a (docs/indicators.md "Phần còn lại của Bộ chỉ số"; UNCONFIRMED):
+# - 1.1: a publication decision at least this many working days before its legal text.
+MOTCUA_766_PUBLISH_LEAD_DAYS = int(os.environ.get("MOTCUA_766_PUBLISH_LEAD_DAYS", "5"))
+# - 1.2: made public within this many working days of the decision.
+MOTCUA_766_PUBLIC_WITHIN_DAYS = int(os.environ.get("MOTCUA_766_PUBLIC_WITHIN_DAYS", "5"))
+# - 4.5a: the subjects that make a procedure one for individuals ("|"-separated).
+MOTCUA_766_PERSON_SUBJECTS = [
+    s.strip()
+    for s in os.environ.get(
+        "MOTCUA_766_PERSON_SUBJECTS",
+        "Công dân Việt Nam|Người Việt Nam định cư ở nước ngoài|Người nước ngoài|Cá nhân",
+    ).split("|")
+    if s.strip()
+]
 
 LOGGING = {
     "version": 1,
@@ -541,6 +556,32 @@ MOTCUA_DOCUMENTS_REPAIR_DAYS = int(os.environ.get("MOTCUA_DOCUMENTS_REPAIR_DAYS"
 MOTCUA_DOCUMENTS_ORPHAN_GRACE_MINUTES = int(
     os.environ.get("MOTCUA_DOCUMENTS_ORPHAN_GRACE_MINUTES", "60")
 )
+# The outbox (motcua.integration.outbox; docs/integration.md "Hộp thư đi"): a worker
+# claims up to MOTCUA_OUTBOX_BATCH messages at a time and holds them for
+# MOTCUA_OUTBOX_LEASE_SECONDS (a worker killed mid-batch: another one takes them after
+# that); one task delivers for at most MOTCUA_OUTBOX_TASK_BUDGET_SECONDS; `celery beat`
+# sweeps every MOTCUA_OUTBOX_SWEEP_SECONDS. MOTCUA_OUTBOX_KICK=0: no task after each
+# commit, the sweep alone delivers.
+MOTCUA_OUTBOX_BATCH = int(os.environ.get("MOTCUA_OUTBOX_BATCH", "100"))
+MOTCUA_OUTBOX_LEASE_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_LEASE_SECONDS", "120"))
+MOTCUA_OUTBOX_TASK_BUDGET_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_TASK_BUDGET_SECONDS", "30"))
+MOTCUA_OUTBOX_SWEEP_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_SWEEP_SECONDS", "10"))
+MOTCUA_OUTBOX_KICK = os.environ.get("MOTCUA_OUTBOX_KICK", "1") == "1"
+
+# The national portal's dossier sync (motcua.integration.national; docs/integration.md
+# "Đồng bộ Cổng DVC quốc gia"). Empty URL: no sync. The adapter's base URL (the LGSP /
+# national adapter), its login and sync paths, the account, the province's unit code
+# (header dstcode, body madonvi), and one call's timeout in seconds. The paths and the
+# protocol's details are UNCONFIRMED (no official specification seen): set them to what
+# the province's registration says.
+MOTCUA_NATIONAL_SYNC_URL = os.environ.get("MOTCUA_NATIONAL_SYNC_URL", "")
+MOTCUA_NATIONAL_SYNC_AUTH_PATH = os.environ.get("MOTCUA_NATIONAL_SYNC_AUTH_PATH", "/auth")
+MOTCUA_NATIONAL_SYNC_PATH = os.environ.get("MOTCUA_NATIONAL_SYNC_PATH", "/integration")
+MOTCUA_NATIONAL_SYNC_USERNAME = os.environ.get("MOTCUA_NATIONAL_SYNC_USERNAME", "")
+MOTCUA_NATIONAL_SYNC_PASSWORD = os.environ.get("MOTCUA_NATIONAL_SYNC_PASSWORD", "")
+MOTCUA_NATIONAL_SYNC_DSTCODE = os.environ.get("MOTCUA_NATIONAL_SYNC_DSTCODE", "")
+MOTCUA_NATIONAL_SYNC_TIMEOUT = float(os.environ.get("MOTCUA_NATIONAL_SYNC_TIMEOUT", "10"))
+
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
@@ -552,6 +593,12 @@ CELERY_BEAT_SCHEDULE = {
     "payments-reconcile": {
         "task": "payments.reconcile_yesterday",
         "schedule": crontab(minute=15, hour=MOTCUA_RECONCILE_AT_HOUR),
+    },
+    # The outbox's sweep (motcua.integration): what no after-commit kick delivered (a
+    # broker that was down, a retry whose back-off has passed, a lease run out).
+    "integration-sweep": {
+        "task": "integration.deliver",
+        "schedule": float(MOTCUA_OUTBOX_SWEEP_SECONDS),
     },
     # Pending attempts asked about (querydr, get bill) when their notification is late.
     "payments-query-pending": {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import intake, reconciliation, refunds, scans, signing, statements, views
+from . import intake, outbox, reconciliation, refunds, scans, signing, statements, views
 
 app_name = "backoffice"
 
@@ -12,6 +12,14 @@ urlpatterns = [
     path("hoan-tra/<int:refund_id>/qua-cong/", refunds.refund_gateway, name="refund_gateway"),
     path("hoan-tra/<int:refund_id>/doi-soat/", refunds.refund_reconcile, name="refund_reconcile"),
     path("tiep-nhan/", intake.intake, name="intake"),
+    # The outbox (national portal sync, notifications): what waits, dead letters, replay.
+    path("hop-thu-di/", outbox.outbox, name="outbox"),
+    path("hop-thu-di/<int:message_id>/gui-lai/", outbox.replay, name="outbox_replay"),
+    path(
+        "hop-thu-di/<slug:destination>/gui-lai-tat-ca/",
+        outbox.replay_all,
+        name="outbox_replay_all",
+    ),
     path("doi-soat/", reconciliation.reconciliation, name="reconciliation"),
     path(
         "doi-soat/<int:item_id>/xu-ly/",

@@ -43,6 +43,9 @@ from motcua.dossiers.enums import (
     StepOutcome,
 )
 from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
+from motcua.integration import selectors as integration_selectors
+from motcua.integration.models import STATE_EN as OUTBOX_STATE_EN
+from motcua.integration.models import OutboxState
 from motcua.org.enums import Role
 from motcua.org.models import Agency
 from motcua.org.names import person_name
@@ -320,6 +323,28 @@ def _documents(dossier) -> list[dict]:
     ]
 
 
+def _sync_log(dossier):
+    rows = []
+    for m in integration_selectors.sync_log(dossier):
+        action = m.payload.get("action", "")
+        status = m.payload.get("data", {}).get("TrangThaiHoSo", "")
+        rows.append(
+            {
+                "m": m,
+                "action": (
+                    pick(Action(action).label, ACTION_EN[action])
+                    if action in ACTION_EN
+                    else pick("Gửi lại toàn bộ", "Full resend")
+                    if action == "resend"
+                    else action
+                ),
+                "status": status_label(int(status)) if status.isdigit() else status,
+                "state": pick(OutboxState(m.state).label, OUTBOX_STATE_EN[m.state]),
+            }
+        )
+    return rows
+
+
 def _render_dossier(request, dossier, *, bound=None, status=200):
     """The dossier page; `bound` = (action, form) re-shows a form with its errors."""
     now = timezone.now()
@@ -374,6 +399,8 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
         "actions": forms_,
         "can_sign": can_sign(request.user, dossier),
         "issued": issued_rows(request.user, dossier),
+        # The dossier's messages to the national portal (motcua.integration).
+        "sync_log": _sync_log(dossier),
         # The amount due as assessed at submission (catalog.fees): what a request for
         # payment asks when the officer leaves the amount empty.
         "fee_quote": (

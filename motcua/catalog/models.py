@@ -136,6 +136,15 @@ class ProcedureVersion(models.Model):
     receiving_agency_text = models.TextField("cơ quan tiếp nhận", blank=True)
     settling_agency_text = models.TextField("cơ quan thực hiện", blank=True)
     publication_decision = models.CharField("quyết định công bố", max_length=255, blank=True)
+    # Indicators 1.1 and 1.2 (Decision 766 group 1, motcua.indicators.computed): the date of
+    # the publication decision, the date the legal text that the decision implements takes
+    # effect, and the date the procedure was made public (updated on the national TTHC
+    # database / this catalog). Empty = unknown: the version is not counted (docs/indicators.md).
+    publication_decision_date = models.DateField("ngày quyết định công bố", null=True, blank=True)
+    legal_basis_effective_date = models.DateField(
+        "ngày hiệu lực của văn bản quy định thủ tục", null=True, blank=True
+    )
+    published_on = models.DateField("ngày công khai thủ tục", null=True, blank=True)
     source = models.JSONField("nguồn dữ liệu", default=dict, blank=True)
 
     class Meta:

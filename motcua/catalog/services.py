@@ -240,6 +240,9 @@ VERSION_AUDITED = (
     "paper_result_required",
     "payment_pauses_clock",
     "publication_decision",
+    "publication_decision_date",
+    "legal_basis_effective_date",
+    "published_on",
 )
 # What an administrator may change on a version in place (the admin's form): its validity
 # and what the province decides or completes (service level, paper result, the payment
@@ -255,6 +258,9 @@ VERSION_CHANGEABLE = frozenset(
         "paper_result_required",
         "payment_pauses_clock",
         "publication_decision",
+        "publication_decision_date",
+        "legal_basis_effective_date",
+        "published_on",
         "deciding_agency_text",
         "receiving_agency_text",
         "settling_agency_text",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, TypedDict
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router
 
@@ -19,13 +20,15 @@ from ninja.params.functions import Query
 
 from motcua.api.auth import AUTH
 from motcua.api.openapi import declare
+from motcua.catalog.models import Procedure
 from motcua.core.db import replica_reads
 from motcua.core.errors import PermissionDenied, ValidationFailed
 from motcua.core.paging import MAX_OFFSET
 from motcua.dossiers.access import staff_roles, visible_dossiers
+from motcua.dossiers.models import Dossier
 
 from . import selectors
-from .formulas import INDICATORS
+from .formulas import ALL, PROVIDED
 
 router = Router(tags=["indicators"])
 
@@ -109,7 +112,30 @@ def dossiers(
         )
     date_from, date_to = _period(date_from, date_to, period)
     scope = _scope(agency, procedure, field, unit)
-    ind = INDICATORS.get(indicator_id)
+    ind = ALL.get(indicator_id)
+    if ind is not None and ind.id in PROVIDED:
+        rows = selectors.provided_drill(
+            indicator_id, part, date_from=date_from, date_to=date_to, **scope
+        )
+        if rows.model is Procedure:
+            return {
+                "indicator": indicator_id,
+                "part": part,
+                "count": rows.count(),
+                "items": [
+                    {"code": p.code, "name": p.name, "level": p.level}
+                    for p in rows[offset : offset + limit]
+                ],
+            }
+        if rows.model is not Dossier:
+            # Another app's rows (feedback, sync log): their id and text.
+            return {
+                "indicator": indicator_id,
+                "part": part,
+                "count": rows.count(),
+                "items": [{"id": r.pk, "label": str(r)} for r in rows[offset : offset + limit]],
+            }
+        return _dossier_items(user, rows, indicator_id, part, limit, offset)
     if ind is not None and ind.numerator.startswith("procedures"):
         procedures = selectors.indicator_procedures(
             part, indicator_id=indicator_id, date_from=date_from, date_to=date_to, **scope
@@ -126,6 +152,12 @@ def dossiers(
     qs = selectors.indicator_dossiers(
         indicator_id, part, date_from=date_from, date_to=date_to, **scope
     )
+    return _dossier_items(user, qs, indicator_id, part, limit, offset)
+
+
+def _dossier_items(
+    user: Any, qs: QuerySet[Dossier], indicator_id: str, part: str, limit: int, offset: int
+) -> dict[str, Any]:
     qs = visible_dossiers(user, qs).select_related(
         "procedure", "receiving_agency", "settling_agency"
     )

@@ -9,7 +9,9 @@ class IndicatorsConfig(AppConfig):
     def ready(self) -> None:
         from motcua.dossiers import hooks
 
+        from .computed import register_all
         from .services import FACT_RELATION, on_dossier_event
 
         hooks.in_transaction(on_dossier_event)
         hooks.load_with_lock(FACT_RELATION)
+        register_all()

@@ -49,6 +49,8 @@ from django.db.models import Q
 
 from motcua.dossiers import deadlines
 
+from .providers import Outcome
+
 if TYPE_CHECKING:
     from motcua.workcalendar.engine import WorkingCalendar
 
@@ -81,6 +83,19 @@ DEFAULT_POINTS = {
     "4.2": 4,
     "4.3": 2,
     "5.4": 6,
+    # The indicators other apps' providers (or motcua.indicators.computed) give (§4.2).
+    "1.1": 6,
+    "1.2": 4,
+    "1.3": 2,
+    "1.4": 6,
+    "3.2": 0,
+    "4.2b": 2,
+    "4.4": 4,
+    "4.5a": 2,
+    "4.5b": 2,
+    "5.1": 0,
+    "5.2": 6,
+    "5.3": 6,
 }
 
 
@@ -383,8 +398,9 @@ class Indicator:
 
 
 GROUPS = {
-    # Decision 766 §4.1 groups and their points (CONFIRMED). Group 1 (transparency, 18 pts:
-    # publication of procedures, sync to the national portal) is not computed here.
+    # Decision 766 §4.1 groups and their points (CONFIRMED): 100 in all. The portal splits
+    # "online" into online services (12) and online payment (10); they are one group here.
+    "transparency": ("Công khai, minh bạch", "Transparency", 18),
     "progress": ("Tiến độ, kết quả giải quyết", "Progress and results", 20),
     "online": ("Cung cấp dịch vụ trực tuyến", "Online service provision", 22),
     "digitization": ("Số hóa hồ sơ", "Digitisation", 22),
@@ -549,6 +565,173 @@ INDICATORS: dict[str, Indicator] = {
 }
 
 
+# The indicators whose figure comes from a provider (motcua.indicators.providers): counted
+# from the catalog and the dossiers by motcua.indicators.computed (1.1–1.3, 3.2, 4.4, 4.5a,
+# 4.5b), or registered by the app that owns the rows (1.4: the national sync; 5.1–5.3:
+# citizens' feedback). Unregistered, or returning None: shown with the reason, no points.
+PROVIDED: dict[str, Indicator] = {
+    i.id: i
+    for i in [
+        Indicator(
+            "1.1",
+            "transparency",
+            "Tỷ lệ TTHC được công bố đúng hạn",
+            "Procedures published on time",
+            "provider",
+            "provider",
+            "procedures of the denominator whose every publication decision in the period is "
+            "dated ≥ N working days (MOTCUA_766_PUBLISH_LEAD_DAYS, default 5) before the "
+            "legal text it implements takes effect",
+            "procedures in scope with a publication decision dated in the period whose "
+            "legal text's effective date is known (each procedure once)",
+            "§4.2 G1 1.1 (IMPL); catalog: ProcedureVersion.publication_decision_date, "
+            "legal_basis_effective_date",
+            unconfirmed=("publish_lead_days",),
+        ),
+        Indicator(
+            "1.2",
+            "transparency",
+            "Tỷ lệ TTHC được cập nhật, công khai đúng hạn",
+            "Procedures updated and made public on time",
+            "provider",
+            "provider",
+            "procedures of the denominator made public (published_on) within N working days "
+            "(MOTCUA_766_PUBLIC_WITHIN_DAYS, default 5) of every decision in the period",
+            "procedures in scope with a publication decision dated in the period",
+            "§4.2 G1 1.2 (IMPL); catalog: ProcedureVersion.publication_decision_date, published_on",
+            unconfirmed=("public_within_days",),
+        ),
+        Indicator(
+            "1.3",
+            "transparency",
+            "Tỷ lệ TTHC công khai đầy đủ các bộ phận tạo thành",
+            "Procedures public with all their parts",
+            "provider",
+            "provider",
+            "procedures of the denominator whose version in force has a name, steps, "
+            "channels, dossier components, a time limit, subjects and an implementing agency "
+            "(Decree 63/2010 art. 8(2) a–g)",
+            "active province/commune-level procedures in scope with a version in force "
+            "(today; not period-bound)",
+            "§4.2 G1 1.3 (IMPL), §6",
+        ),
+        Indicator(
+            "1.4",
+            "transparency",
+            "Tỷ lệ hồ sơ đồng bộ lên Cổng Dịch vụ công quốc gia",
+            "Dossiers synchronised to the national portal",
+            "provider",
+            "provider",
+            "synced dossiers received in the period (the national sync)",
+            "dossiers received in the period (the national sync)",
+            "§4.2 G1 1.4 (IMPL); provider registered by the national sync app",
+        ),
+        Indicator(
+            "3.2",
+            "online",
+            "Tỷ lệ dịch vụ công trực tuyến phát sinh hồ sơ",
+            "Online services that received dossiers",
+            "provider",
+            "provider",
+            "procedures of the denominator with ≥ 1 dossier received online (KenhThucHien "
+            "= 2) in the period",
+            "active province/commune-level procedures in scope whose version in force is "
+            "offered partly or fully online (3.1's numerator, today)",
+            "§4.2 G3 3.2 (IMPL); no points",
+        ),
+        Indicator(
+            "4.2b",
+            "digitization",
+            "Cung cấp dịch vụ chứng thực bản sao điện tử từ bản chính",
+            "Electronic certified copies from originals",
+            "provider",
+            "provider",
+            "(formula not in the portal's document)",
+            "(formula not in the portal's document)",
+            "§4.2 G5 (2 points, no formula; id '4.2b' is this system's)",
+        ),
+        Indicator(
+            "4.4",
+            "digitization",
+            "Tỷ lệ hồ sơ kết nối, chia sẻ với kho dữ liệu cá nhân",
+            "Dossiers connected to the personal data store",
+            "provider",
+            "provider",
+            "dossiers received in the period with ≥ 1 component taken from the applicant's "
+            "store that counts as reuse (dossiers.reuse.is_reuse)",
+            "dossiers received in the period",
+            "§4.2 G5 4.4 (IMPL); the e-result's delivery to the store is not counted (UNCONFIRMED)",
+        ),
+        Indicator(
+            "4.5a",
+            "digitization",
+            "Tỷ lệ TTHC sử dụng dữ liệu từ CSDL quốc gia về dân cư",
+            "Procedures using the population database",
+            "provider",
+            "provider",
+            "procedures of the denominator with ≥ 1 dossier received in the period from an "
+            "account authenticated with VNeID (org.ApplicantIdentity) when it was submitted",
+            "active province/commune-level procedures in scope whose version in force names "
+            "individuals among its subjects (MOTCUA_766_PERSON_SUBJECTS)",
+            "§4.2 G5 4.5a (IMPL); no population-DB lookup in this system: VNeID only",
+            unconfirmed=("person_subjects",),
+        ),
+        Indicator(
+            "4.5b",
+            "digitization",
+            "Tỷ lệ hồ sơ sử dụng dữ liệu từ CSDL quốc gia về dân cư",
+            "Dossiers using population-database data",
+            "provider",
+            "provider",
+            "dossiers received in the period from an account authenticated with VNeID when "
+            "it was submitted",
+            "dossiers received in the period",
+            "§4.2 G5 4.5b (IMPL); VNeID only",
+        ),
+        Indicator(
+            "5.1",
+            "satisfaction",
+            "Phản ánh, kiến nghị theo phân loại",
+            "Feedback by classification",
+            "provider",
+            "provider",
+            "(citizens' feedback)",
+            "(citizens' feedback)",
+            "§4.2 G6 5.1 (IMPL), reference only; provider registered by the feedback app",
+        ),
+        Indicator(
+            "5.2",
+            "satisfaction",
+            "Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn",
+            "Feedback handled on time",
+            "provider",
+            "provider",
+            "(citizens' feedback)",
+            "(citizens' feedback)",
+            "§4.2 G6 5.2 (IMPL); provider registered by the feedback app",
+        ),
+        Indicator(
+            "5.3",
+            "satisfaction",
+            "Tỷ lệ hài lòng về xử lý phản ánh, kiến nghị",
+            "Satisfaction with feedback handling",
+            "provider",
+            "provider",
+            "(citizens' feedback)",
+            "(citizens' feedback)",
+            "§4.2 G6 5.3 (IMPL); provider registered by the feedback app",
+        ),
+    ]
+}
+
+# Every indicator in the Decision's order (the scorecard's rows).
+ORDER = (
+    "1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "3.1", "3.2", "3.3", "3.3b", "3.5a", "3.5b",
+    "3.6", "4.1", "4.2", "4.2b", "4.3", "4.4", "4.5a", "4.5b", "5.1", "5.2", "5.3", "5.4",
+)  # fmt: skip
+ALL: dict[str, Indicator] = {i: {**INDICATORS, **PROVIDED}[i] for i in ORDER}
+
+
 # ---------------------------------------------------------------------------- scoring
 
 TWO = Decimal("0.01")
@@ -564,13 +747,21 @@ class Figure:
     group: str
     name_vi: str
     name_en: str
-    numerator: int
-    denominator: int
+    numerator: int | None  # None: not computable (a provider's indicator; see `reason_vi`)
+    denominator: int | None
     rate: Decimal | None  # percent, or working days for 2.2; None = N/A
     unit: str
     target: int | None
     max_points: int
     points: Decimal | None
+    # A provider's indicator: whether it could be computed, and if not why (the sentence
+    # shown instead of a figure: "chưa có dữ liệu" / "không tính được trong hệ thống này:
+    # …"); `note` is the provider's remark shown under a figure.
+    computable: bool = True
+    reason_vi: str = ""
+    reason_en: str = ""
+    note: str = ""
+    provided: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -585,6 +776,10 @@ class Figure:
             "target": self.target,
             "max_points": self.max_points,
             "points": None if self.points is None else str(self.points),
+            "computable": self.computable,
+            "reason_vi": self.reason_vi,
+            "reason_en": self.reason_en,
+            "note": self.note,
         }
 
 
@@ -622,6 +817,33 @@ def score(
         pmax,
         points,
     )
+
+
+def score_provided(ind: Indicator, outcome: Outcome, p: Params) -> Figure:
+    """A provider's indicator: its count scored like any other, or — no count — the reason
+    instead of a figure (numerator, denominator, rate and points None; the maximum shown)."""
+    if outcome.count is None:
+        return Figure(
+            ind.id,
+            ind.group,
+            ind.name_vi,
+            ind.name_en,
+            None,
+            None,
+            None,
+            ind.unit,
+            p.targets.get(ind.id, 100),
+            p.points.get(ind.id, 0),
+            None,
+            computable=False,
+            reason_vi=outcome.reason_vi,
+            reason_en=outcome.reason_en,
+            provided=True,
+        )
+    f = score(ind, outcome.count.numerator, outcome.count.denominator, p)
+    f.note = outcome.count.note
+    f.provided = True
+    return f
 
 
 def working_day_seconds(agency_id: int | None = None) -> int:

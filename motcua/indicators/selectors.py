@@ -19,9 +19,10 @@ from motcua.core.errors import NotFound, ValidationFailed
 from motcua.dossiers.models import Dossier
 from motcua.org.models import AdministrativeUnit, Agency
 
-from . import formulas
-from .formulas import FLAGS, GROUPS, INDICATORS, VN, Figure, Params, score
+from . import formulas, providers
+from .formulas import FLAGS, GROUPS, INDICATORS, PROVIDED, VN, Figure, Params, score
 from .models import Count, DossierFact, Grain
+from .providers import Scope
 from .services import dossier_rows, row_fact
 
 # ---------------------------------------------------------------------------- periods
@@ -82,27 +83,6 @@ def _judged_at(date_to: dt.date, as_of: dt.datetime | None, p: Params) -> dt.dat
 
 
 # ---------------------------------------------------------------------------- scope
-
-
-@dataclass(frozen=True)
-class Scope:
-    agency_ids: tuple[int, ...] | None = None  # received or settled by one of these
-    procedure_id: int | None = None
-    field_id: int | None = None
-    label: dict[str, str] = field(default_factory=dict, compare=False)
-
-    def q(self, field_prefix: str = "") -> Q:
-        """Filter for DossierFact / Count rows; `field_prefix` maps `field_id` for Dossier."""
-        q = Q()
-        if self.agency_ids is not None:
-            q &= Q(receiving_agency_id__in=self.agency_ids) | Q(
-                settling_agency_id__in=self.agency_ids
-            )
-        if self.procedure_id is not None:
-            q &= Q(procedure_id=self.procedure_id)
-        if self.field_id is not None:
-            q &= Q(**{f"{field_prefix}field_id": self.field_id})
-        return q
 
 
 def _unit_agencies(unit: AdministrativeUnit) -> list[int]:
@@ -171,19 +151,36 @@ class Scorecard:
     date_from: dt.date
     date_to: dt.date
     scope: dict[str, str]
-    figures: list[Figure]
+    figures: list[Figure]  # the indicators counted from the dossier facts and the catalog
     groups: list[dict[str, Any]]
+    provided: list[Figure] = field(default_factory=list)  # the providers' (formulas.PROVIDED)
+    total: dict[str, Any] = field(default_factory=dict)
+    # 3.3's sync coefficient: 1.4's rate (percent) when its provider counts, else None and
+    # the reason (§4.2 G3 3.3: "× sync coefficient").
+    sync_coefficient: Decimal | None = None
+    sync_reason_vi: str = ""
+
+    @property
+    def all_figures(self) -> list[Figure]:
+        """Every indicator in the Decision's order (formulas.ORDER)."""
+        by_id = {f.id: f for f in [*self.figures, *self.provided]}
+        return [by_id[i] for i in formulas.ORDER if i in by_id]
 
     def figure(self, indicator_id: str) -> Figure:
-        return next(f for f in self.figures if f.id == indicator_id)
+        return next(f for f in self.all_figures if f.id == indicator_id)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "from": self.date_from.isoformat(),
             "to": self.date_to.isoformat(),
             "scope": self.scope,
-            "indicators": [f.as_dict() for f in self.figures],
+            "indicators": [f.as_dict() for f in self.all_figures],
             "groups": self.groups,
+            "total": self.total,
+            "sync_coefficient": {
+                "rate": None if self.sync_coefficient is None else str(self.sync_coefficient),
+                "reason_vi": self.sync_reason_vi,
+            },
         }
 
 
@@ -209,12 +206,31 @@ def scope_day_seconds(agency_ids: tuple[int, ...] | None) -> int:
     return formulas.working_day_seconds(single)
 
 
+def provided_figures(date_from: dt.date, date_to: dt.date, scope: Scope, p: Params) -> list[Figure]:
+    """The figures of the providers' indicators (formulas.PROVIDED) for a period and scope:
+    each provider asked once (providers.evaluate)."""
+    return [
+        formulas.score_provided(ind, providers.evaluate(ind.id, date_from, date_to, scope), p)
+        for ind in PROVIDED.values()
+    ]
+
+
 def _scorecard(
-    date_from: dt.date, date_to: dt.date, scope: Scope, figures: list[Figure]
+    date_from: dt.date,
+    date_to: dt.date,
+    scope: Scope,
+    figures: list[Figure],
+    provided: list[Figure] | None = None,
 ) -> Scorecard:
+    """Group totals against the Decision's maxima: a group's points are the sum of its
+    computed indicators' points; `computed_max_points` is what those indicators can reach
+    (indicators that cannot be computed are left out of both, their maximum still shown in
+    `max_points`, the Decision's)."""
+    provided = provided or []
+    everything = [*figures, *provided]
     groups: list[dict[str, Any]] = []
     for key, (vi, en, pmax) in GROUPS.items():
-        members = [f for f in figures if f.group == key]
+        members = [f for f in everything if f.group == key]
         got = [f.points for f in members if f.points is not None]
         groups.append(
             {
@@ -222,11 +238,26 @@ def _scorecard(
                 "name_vi": vi,
                 "name_en": en,
                 "max_points": pmax,
-                "computed_max_points": sum(f.max_points for f in members),
+                "computed_max_points": sum(f.max_points for f in members if f.computable),
                 "points": str(sum(got, Decimal("0.00"))) if got else None,
+                "not_computable": [f.id for f in members if not f.computable],
             }
         )
-    return Scorecard(date_from, date_to, scope.label, figures, groups)
+    points = [Decimal(g["points"]) for g in groups if g["points"] is not None]
+    total = {
+        "max_points": sum(g["max_points"] for g in groups),
+        "computed_max_points": sum(g["computed_max_points"] for g in groups),
+        "points": str(sum(points, Decimal("0.00"))) if points else None,
+    }
+    card = Scorecard(date_from, date_to, scope.label, figures, groups, provided, total)
+    sync = next((f for f in provided if f.id == "1.4"), None)
+    if sync is not None and sync.computable:
+        card.sync_coefficient = sync.rate
+        if sync.rate is None:
+            card.sync_reason_vi = "1.4 không có hồ sơ trong kỳ"
+    else:
+        card.sync_reason_vi = sync.reason_vi if sync is not None else providers.NOT_REGISTERED_VI
+    return card
 
 
 def _catalog_procedures(scope: Scope) -> QuerySet[Procedure]:
@@ -381,8 +412,12 @@ def indicators_compute(
     field: Field | str | None = None,
     unit: AdministrativeUnit | str | None = None,
     as_of: dt.datetime | None = None,
+    with_provided: bool = True,
 ) -> Scorecard:
     """The scorecard of a period and scope from the counters (Decision 766, §4).
+
+    `with_provided=False` leaves out the providers' indicators (formulas.PROVIDED; the
+    reports' monthly cards, which read 3.1 only).
 
     One aggregate over the Count rows of the period (month rows for whole months), one
     over the open dossiers (indexed, the only part that depends on the period end) and one
@@ -407,7 +442,8 @@ def indicators_compute(
     )
     procs = _procedure_counts(scope, date_from, date_to, p)
     figures = figures_of(flags, opened, procs, p, scope_day_seconds(scope.agency_ids))
-    return _scorecard(date_from, date_to, scope, figures)
+    provided = provided_figures(date_from, date_to, scope, p) if with_provided else []
+    return _scorecard(date_from, date_to, scope, figures, provided)
 
 
 def indicators_full_recompute(
@@ -457,14 +493,15 @@ def indicators_full_recompute(
     procs["3.5a"] = (len(fee_data & fee_bearing), len(fee_bearing))
     procs["3.5b"] = (len(paid & fee_bearing), len(fee_bearing))
     figures = figures_of(flags, opened, procs, p, scope_day_seconds(scope.agency_ids))
-    return _scorecard(date_from, date_to, scope, figures)
+    provided = provided_figures(date_from, date_to, scope, p)
+    return _scorecard(date_from, date_to, scope, figures, provided)
 
 
 # ---------------------------------------------------------------------------- drill-down
 
 
 def _indicator(indicator_id: str) -> formulas.Indicator:
-    ind = INDICATORS.get(indicator_id)
+    ind = formulas.ALL.get(indicator_id)
     if ind is None:
         raise NotFound(f"chỉ số '{indicator_id}'", f"Indicator '{indicator_id}'", field="id")
     return ind
@@ -500,6 +537,25 @@ def indicator_dossiers(
     """
     ind, part = _indicator(indicator_id), _part(part)
     _check_period(date_from, date_to)
+    if ind.id in PROVIDED:
+        rows = provided_drill(
+            ind.id,
+            part,
+            date_from=date_from,
+            date_to=date_to,
+            agency=agency,
+            procedure=procedure,
+            field=field,
+            unit=unit,
+        )
+        if rows.model is not Dossier:
+            raise ValidationFailed(
+                "procedure_indicator",
+                f"Chỉ số {ind.id} không đếm hồ sơ: xem danh sách của chỉ số.",
+                f"Indicator {ind.id} does not count dossiers: list its rows instead.",
+                field="id",
+            )
+        return rows
     if ind.numerator.startswith("procedures"):
         raise ValidationFailed(
             "procedure_indicator",
@@ -576,3 +632,49 @@ def indicator_procedures(
         )
         qs = qs.filter(pk__in=counted.values("procedure_id"))
     return qs.order_by("code")
+
+
+def provided_drill(
+    indicator_id: str,
+    part: str = "numerator",
+    *,
+    date_from: dt.date,
+    date_to: dt.date,
+    agency: Agency | str | None = None,
+    procedure: Procedure | str | None = None,
+    field: Field | str | None = None,
+    unit: AdministrativeUnit | str | None = None,
+) -> QuerySet[Any]:
+    """The rows behind a provider's figure (formulas.PROVIDED): its `drill` (numerator) or
+    `drill_denominator`, for the same period and scope as the scorecard. An indicator that
+    cannot be computed, or whose provider lists no rows, is refused with the reason."""
+    ind, part = _indicator(indicator_id), _part(part)
+    if ind.id not in PROVIDED:
+        raise ValidationFailed(
+            "not_provided",
+            f"Chỉ số {ind.id} được tính từ số liệu hồ sơ: xem danh sách hồ sơ.",
+            f"Indicator {ind.id} is counted from the dossier facts: list its dossiers.",
+            field="id",
+        )
+    _check_period(date_from, date_to)
+    scope = scope_resolve(agency=agency, procedure=procedure, field=field, unit=unit)
+    out = providers.evaluate(ind.id, date_from, date_to, scope)
+    if out.count is None:
+        raise ValidationFailed(
+            "not_computable",
+            f"Chỉ số {ind.id}: {out.reason_vi}.",
+            f"Indicator {ind.id}: {out.reason_en}.",
+            field="id",
+        )
+    fn = out.count.drill if part == "numerator" else out.count.drill_denominator
+    if fn is None:
+        raise ValidationFailed(
+            "no_drill",
+            f"Nguồn số liệu của chỉ số {ind.id} không liệt kê được {_PART_VI[part]}.",
+            f"The provider of indicator {ind.id} does not list its {part}.",
+            field="part",
+        )
+    return fn()
+
+
+_PART_VI = {"numerator": "tử số", "denominator": "mẫu số"}

@@ -17,16 +17,22 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db.models import Count as DbCount
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from motcua.core.text import collation_key, sorted_vi
 from motcua.core.types import Actor
 from motcua.dossiers import deadlines
 from motcua.dossiers.access import is_province_monitor, staff_roles, visible_dossiers
-from motcua.indicators.formulas import GROUPS, INDICATORS, Figure
+from motcua.indicators.formulas import GROUPS, INDICATORS, PROVIDED, Figure
 from motcua.indicators.models import DossierFact
-from motcua.indicators.selectors import Scorecard, indicators_compute
+from motcua.indicators.selectors import (
+    Scorecard,
+    indicator_dossiers,
+    indicator_procedures,
+    indicators_compute,
+    provided_drill,
+)
 from motcua.org.enums import AgencyKind, Role
 from motcua.org.models import Agency
 
@@ -110,16 +116,17 @@ def total_points(card: Scorecard) -> Decimal | None:
 
 
 def scorecard_rows(card: Scorecard) -> list[dict[str, Any]]:
-    """One row per indicator with its group, for the scorecard table. Only indicators with a
-    threshold target (§4.2: 3.1, 3.3, 3.5a, 3.5b, 4.2, 4.3, 5.4 by default) show a target and whether it
-    is met; the others score linearly."""
+    """One row per indicator (the Decision's order) with its group, for the scorecard table.
+    Only indicators with a threshold target (§4.2: 3.1, 3.3, 3.5a, 3.5b, 4.2, 4.3, 5.4 by
+    default) show a target and whether it is met; the others score linearly. An indicator
+    that cannot be computed shows its reason instead of a figure."""
     from motcua.indicators.formulas import params
 
     targets = params().targets
     rows: list[dict[str, Any]] = []
-    for f in card.figures:
+    for f in card.all_figures:
         group = GROUPS.get(f.group, (f.group, f.group, 0))
-        target = targets.get(f.id) if f.unit == "percent" else None
+        target = targets.get(f.id) if f.unit == "percent" and f.computable else None
         rows.append(
             {
                 "figure": f,
@@ -130,6 +137,20 @@ def scorecard_rows(card: Scorecard) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def indicator_rows(
+    indicator_id: str, part: str, date_from: dt.date, date_to: dt.date, agency: Agency | None
+) -> QuerySet[Any]:
+    """The rows behind a figure: a provider's (indicators.selectors.provided_drill), the
+    procedures of 3.1 / 3.5a / 3.5b, or the dossiers of the others — the same functions the
+    figure and the API use."""
+    kw: dict[str, Any] = {"date_from": date_from, "date_to": date_to, "agency": agency}
+    if indicator_id in PROVIDED:
+        return provided_drill(indicator_id, part, **kw)
+    if INDICATORS[indicator_id].numerator.startswith("procedures"):
+        return indicator_procedures(part, indicator_id=indicator_id, **kw)
+    return indicator_dossiers(indicator_id, part, **kw)
 
 
 def trend(months: list[dt.date], agency: Agency | None) -> list[dict[str, Any]]:
@@ -329,9 +350,11 @@ def monthly_cards(
     catalog: dict[int | None, tuple[int, int]] = {}
     fee_bearing: dict[int | None, set[int]] = {}
     for agency in agencies:
-        card = indicators_compute(date_from=months[0], date_to=month_end(months[-1]), agency=agency)
+        card = indicators_compute(
+            date_from=months[0], date_to=month_end(months[-1]), agency=agency, with_provided=False
+        )
         f = card.figure("3.1")
-        catalog[_pk(agency)] = (f.numerator, f.denominator)
+        catalog[_pk(agency)] = (f.numerator or 0, f.denominator or 0)
         fee_bearing[_pk(agency)] = fee_bearing_ids(agency)
 
     # 3.5a / 3.5b: the fee-bearing procedures of each agency's catalog with, in the month, a

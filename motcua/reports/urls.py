@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("bao-cao/", views.dashboard, name="dashboard"),
+    path("bao-cao/chi-so/<str:indicator_id>/", views.indicator_rows, name="indicator"),
     path("bao-cao/bieu-06/", views.bieu06_page, name="bieu06"),
     path("bao-cao/bieu-06/tai-ve/<str:fmt>/", views.bieu06_download, name="bieu06_download"),
     path("cong-khai/", views.public_index, name="public_index"),

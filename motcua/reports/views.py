@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, JsonResponse
@@ -15,8 +16,12 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from motcua.catalog.models import Procedure
 from motcua.core.db import reads_from_replica
-from motcua.indicators.formulas import INDICATORS
+from motcua.core.errors import ValidationFailed
+from motcua.dossiers.access import visible_dossiers
+from motcua.dossiers.models import Dossier
+from motcua.indicators.formulas import ALL, INDICATORS
 from motcua.indicators.selectors import indicators_compute
 from motcua.org.enums import AgencyKind
 from motcua.org.models import Agency
@@ -137,6 +142,7 @@ def dashboard(request):
         "errors": errors,
         "card": card,
         "rows": selectors.scorecard_rows(card),
+        "drill_query": _drill_query(date_from, date_to, agency),
         "groups": card.groups,
         "total_points": selectors.total_points(card),
         "trend": trend,
@@ -158,6 +164,68 @@ def dashboard(request):
         "overdue_total": overdue_total,
     }
     return _render(request, "reports/dashboard.html", context)
+
+
+def _drill_query(date_from: dt.date, date_to: dt.date, agency: Agency | None) -> str:
+    q = {"from": date_from.isoformat(), "to": date_to.isoformat()}
+    if agency is not None:
+        q["agency"] = agency.code
+    return urlencode(q)
+
+
+DRILL_LIMIT = 200
+
+
+@require_GET
+@reads_from_replica
+def indicator_rows(request, indicator_id: str):
+    """The dossiers (or procedures) behind a figure of the dashboard: the same period and
+    scope, its numerator or denominator; dossiers narrowed to those the viewer may see."""
+    viewer, agency, refused = _viewer_and_agency(request)
+    if refused:
+        return refused
+    ind = ALL.get(indicator_id)
+    if ind is None:
+        raise Http404
+    today = selectors.today()
+    date_from, date_to, errors = _period(request, today.replace(month=1, day=1), today)
+    part = request.GET.get("part") or "numerator"
+    problem = None
+    rows: Any = None
+    try:
+        rows = selectors.indicator_rows(ind.id, part, date_from, date_to, agency)
+    except ValidationFailed as e:
+        problem = e
+    kind = None
+    if rows is not None:
+        kind = (
+            "dossier"
+            if rows.model is Dossier
+            else "procedure"
+            if rows.model is Procedure
+            else "other"
+        )
+        if kind == "dossier":
+            rows = visible_dossiers(request.user, rows).select_related(
+                "procedure", "settling_agency"
+            )
+    total = rows.count() if rows is not None else 0
+    context = {
+        "viewer": viewer,
+        "agency": agency,
+        "indicator": ind,
+        "part": part,
+        "date_from": date_from,
+        "date_to": date_to,
+        "errors": errors,
+        "problem": problem,
+        "kind": kind,
+        "rows": list(rows[:DRILL_LIMIT]) if rows is not None else [],
+        "total": total,
+        "limit": DRILL_LIMIT,
+        "back": f"{reverse('reports:dashboard')}?{_drill_query(date_from, date_to, agency)}",
+    }
+    return _render(request, "reports/indicator_rows.html", context, status=400 if problem else 200)
 
 
 # ---------------------------------------------------------------------------- Biểu 06

@@ -25,7 +25,16 @@ settings, with the 2018 practice as default: see docs/rules.md.
 
 from __future__ import annotations
 
-from ._base import Transition, _book_number, _check_state, _event, _lock, _now, transition
+from ._base import (
+    Transition,
+    _book_number,
+    _check_state,
+    _event,
+    _lock,
+    _now,
+    lock_for_transition,
+    transition,
+)
 from ._clock import _close_step, _end_pause, _open_step, _pause_data
 from ._files import MAX_PAPERS, Counts, Files
 from ._offer import by_code
@@ -58,6 +67,7 @@ __all__ = [
     "_event",
     "_lock",
     "_now",
+    "lock_for_transition",
     "_open_step",
     "_pause_data",
     "dossier_apologize",

@@ -48,12 +48,12 @@ def _now(at: dt.datetime | None) -> dt.datetime:
     return at
 
 
-def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
+def _lock(dossier_id: int, expected_version: int | None, also: tuple[str, ...] = ()) -> Dossier:
     """The dossier row, locked (FOR UPDATE of that row), with its current step, agencies
-    and procedure loaded in the same statement."""
+    and procedure (and the to-one relations `also` names) loaded in the same statement."""
     try:
         dossier = rows.load(
-            Dossier, int(dossier_id), joins=(*_LOCK_JOINS, *hooks.lock_joins()), lock=True
+            Dossier, int(dossier_id), joins=(*_LOCK_JOINS, *hooks.lock_joins(), *also), lock=True
         )
     except (ValueError, TypeError, OverflowError):
         dossier = None
@@ -70,6 +70,17 @@ def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
         )
     locked._locked_values = {f.attname: getattr(locked, f.attname) for f in _FIELDS}
     return locked
+
+
+def lock_for_transition(dossier_id: int, *, also: tuple[str, ...] = ()) -> Dossier:
+    """The dossier row locked, as a transition locks it, for a service of another app that
+    must hold the dossier's lock before its own rows' (locks in a fixed order: the dossier
+    first) and then runs a transition in the same transaction: it passes the dossier to
+    the service as `locked`, so the row is locked and read once (a verified payment:
+    motcua.payments). `also` names more to-one relations to load in the same statement."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_for_transition needs the caller's transaction")
+    return _lock(dossier_id, None, also)
 
 
 def _check_state(dossier: Dossier, action: str) -> None:
@@ -216,19 +227,30 @@ def transition(
     *,
     files: bool = False,
     system: Acting | None = None,
+    locked: Dossier | None = None,
 ) -> Iterator[Transition]:
     """The shared opening and closing of a transition on an existing dossier: one
     transaction, the row lock (and the expected version), the state check, authorisation;
     then the phase's code; then the row and the event. With `files`, the transition stores
     files through `Transition.guard`, which deletes them again if anything fails. With
     `system`, no user acts: the system does, under that name (which must be one of the
-    action's actors in TRANSITIONS), on evidence the calling service has verified."""
+    action's actors in TRANSITIONS), on evidence the calling service has verified. With
+    `locked` (from `lock_for_transition`, in the caller's transaction that is still open),
+    the row is not locked and read again and no savepoint is taken: the caller's
+    transaction is the transition's, and an error rolls it back whole."""
     if system is not None and system.role not in TRANSITIONS[action][2]:
         raise ValueError(f"{system.role} may not {action}")
     moment = _now(at)
     guard: AbstractContextManager[FileGuard | None] = FileGuard() if files else nullcontext()
-    with guard as stored, transaction.atomic():
-        dossier = _lock(dossier_id, expected_version)
+    if locked is not None and (
+        locked.pk != int(dossier_id)
+        or getattr(locked, "_locked_values", None) is None
+        or not transaction.get_connection().in_atomic_block
+    ):
+        raise RuntimeError("`locked` must be this dossier, locked in the open transaction")
+    atomic = transaction.atomic(savepoint=locked is None)
+    with guard as stored, atomic:
+        dossier = locked if locked is not None else _lock(dossier_id, expected_version)
         _check_state(dossier, action)
         acting = system if system is not None else authorize(actor, dossier, action)
         step = Transition(dossier, action, actor, acting, moment, dossier.status, guard=stored)

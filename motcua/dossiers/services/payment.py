@@ -153,11 +153,13 @@ def dossier_settle_payment(
     payment_id: int,
     verified_by: str,
     at: dt.datetime | None = None,
+    locked: Dossier | None = None,
 ) -> Dossier:
     """The dossier's obligation settled by a payment its provider proved (6 → 4): called by
     motcua.payments only, inside its own transaction, after verifying the provider's signed
     notification or query answer for the payment `payment_id`. No user acts; the event's
-    actor role is PAYMENT_PROVIDER and its data says which payment and which evidence."""
+    actor role is PAYMENT_PROVIDER and its data says which payment and which evidence.
+    `locked`: the dossier as `lock_for_transition` gave it in the caller's transaction."""
     if channel in COUNTER_CHANNELS:
         raise ValidationFailed(
             "invalid_channel",
@@ -166,7 +168,9 @@ def dossier_settle_payment(
             field="channel",
         )
     system = Acting(PAYMENT_PROVIDER, None)
-    with transition(Action.CONFIRM_PAYMENT, dossier_id, None, at, None, system=system) as step:
+    with transition(
+        Action.CONFIRM_PAYMENT, dossier_id, None, at, None, system=system, locked=locked
+    ) as step:
         proof = {"payment_id": payment_id, "verified_by": verified_by}
         _settle(step, amount_vnd, channel, nfc(reference) or "", proof)
     return step.dossier

@@ -25,31 +25,35 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 20
 # Issue 11: submission and intake compute the amount due once (catalog.fees.quote: the
 # version's fee items, the policies in force) — +2 at submit, +1 at intake (the offer has
 # the items' version) — and receipt no longer sums the fee items (−1).
+# Issue 14: the national portal's sync writes one outbox INSERT per synced event (creation,
+# every status change, a new appointment, an electronic result): +1 on each of those, +2
+# at intake (its creation and its receipt or refusal are two events); a forward within
+# processing (4 → 4) and a rating send nothing.
 EXPECTED = {
-    "submit": 16,
-    "receive": 11,
-    "forward": 7,
-    "request_supplement": 9,
-    "supplement": 14,
-    "request_payment": 5,
+    "submit": 17,
+    "receive": 12,
+    "forward": 8,
+    "request_supplement": 10,
+    "supplement": 15,
+    "request_payment": 6,
     # The counter payment is kept as a Payment too, with its receipt (motcua.payments): the
     # dossier with its agency (the fee lines come from its fee assessment), the series' row
     # lock and update, the receipt, its log. Issue 11: the series is counted on by one
     # upsert (−1).
-    "confirm_payment": 12,
+    "confirm_payment": 13,
     "forward_2": 7,
-    "apologize": 7,
-    "approve": 9,
+    "apologize": 8,
+    "approve": 10,
     # An unsigned file (the signing check reads the procedure version, one statement): kept,
     # but not an electronic result, so no indicator fact changes.
-    "attach_result": 7,
-    "return_result": 6,
+    "attach_result": 8,
+    "return_result": 7,
     "rate": 6,
-    "intake": 21,
-    "intake_refused": 13,
-    "refuse": 6,
-    "request_withdrawal": 5,
-    "stop": 9,
+    "intake": 23,
+    "intake_refused": 15,
+    "refuse": 7,
+    "request_withdrawal": 6,
+    "stop": 10,
 }
 
 
@@ -191,7 +195,10 @@ def _lives(w, t: dt.datetime) -> dict[str, int]:
     return counts
 
 
-def test_statements_per_transition(world):
+def test_statements_per_transition(world, settings):
+    # The national portal's sync on (issue 14): its outbox INSERT is counted (no delivery
+    # here: nothing commits in this test, so no after-commit task runs).
+    settings.MOTCUA_NATIONAL_SYNC_URL = "http://127.0.0.1:9/"
     # The caches (calendar, process steps, content types) start empty and are warmed by a
     # first round, so the figures do not depend on the tests that ran before.
     calendar_cache_clear()

@@ -17,6 +17,7 @@ from motcua.core import rows
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.dossiers.enums import Action
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.services import lock_for_transition
 
 from .. import vnpay
 from ..models import (
@@ -95,6 +96,23 @@ def _paid_sql(vendor: str) -> str:
     return f"SELECT 1 FROM {t} WHERE {dossier} = %s AND {obligation} = %s AND {status} = %s LIMIT 1"  # noqa: S608
 
 
+@cache
+def _waits_sql(vendor: str) -> str:
+    return f"SELECT ({_obligation_sql(vendor)}) = %s AND NOT EXISTS ({_paid_sql(vendor)})"
+
+
+def obligation_waits(dossier_id: int, obligation: int) -> bool:
+    """Whether the dossier's obligation now is `obligation` and no verified payment has
+    settled it yet (`current_obligation` and `obligation_paid` in one statement: the
+    verified IPN asks it under the locks)."""
+    params: list[int | str] = [dossier_id, Action.REQUEST_PAYMENT.value, obligation]
+    params += [dossier_id, obligation, PaymentStatus.PAID.value]
+    with connection.cursor() as cur:
+        cur.execute(_waits_sql(connection.vendor), params)
+        row = cur.fetchone()
+    return bool(row and row[0])
+
+
 def obligation_paid(dossier_id: int, obligation: int) -> bool:
     """Whether a verified payment already settled the dossier's `obligation` (the partial
     unique index payment_one_paid_per_obligation is the last guard)."""
@@ -130,15 +148,11 @@ def _lock_dossier(dossier_id: int) -> Dossier:
 
 
 def _lock_dossier_for_receipt(dossier_id: int) -> Dossier:
-    """The dossier row locked (FOR UPDATE of that row), whole, with what its receipt needs
-    (the collecting agency, the procedure's version) in the same statement: the hot path
-    of a verified payment (motcua.core.rows, docs/adr/0003)."""
-    dossier = rows.load(
-        Dossier, int(dossier_id), joins=("settling_agency", "procedure_version"), lock=True
-    )
-    if dossier is None:
-        raise NotFound("hồ sơ", "Dossier", field="dossier_id")
-    return dossier
+    """The dossier row locked as its transitions lock it (FOR UPDATE of that row, whole),
+    with what its receipt needs (the collecting agency, the procedure's version) in the
+    same statement: the hot path of a verified payment (motcua.core.rows, docs/adr/0003).
+    The settlement's transition then runs on this row (`locked=`), not locking it again."""
+    return lock_for_transition(int(dossier_id), also=("procedure_version",))
 
 
 def _event(

@@ -35,10 +35,9 @@ from ._common import (
     _lock_dossier,
     _lock_dossier_for_receipt,
     _received,
-    current_obligation,
     gateway_config,
     log,
-    obligation_paid,
+    obligation_waits,
 )
 from .receipts import issue_receipt
 
@@ -173,10 +172,8 @@ def _record_paid(
     officer (a refund, reference §1.8) and the dossier is left alone."""
     now = timezone.now()
     before = payment.status
-    waits = (
-        dossier.status == Status.FINANCIAL_OBLIGATION
-        and current_obligation(dossier.pk) == payment.obligation
-        and not obligation_paid(dossier.pk, payment.obligation)
+    waits = dossier.status == Status.FINANCIAL_OBLIGATION and obligation_waits(
+        dossier.pk, payment.obligation
     )
     changed = {
         "status": PaymentStatus.PAID if waits else PaymentStatus.PAID_UNMATCHED,
@@ -207,6 +204,7 @@ def _record_paid(
             payment_id=payment.pk,
             verified_by=verified_by,
             at=now,
+            locked=dossier,
         )
     else:
         log.warning(

@@ -25,13 +25,14 @@ TMN = "MOTCUAQ1"
 
 # Statements per IPN (the test's transaction makes BEGIN/COMMIT a SAVEPOINT/RELEASE).
 # paid: the payment by its reference; BEGIN; the dossier locked whole with its agency and
-# version (its receipt needs them); the payment locked; the obligation requested now and
-# whether it is paid already; the payment's update; the receipt's number (one upsert); the
-# receipt; its log line; the transition 6 → 4 (SAVEPOINT, its own lock, the dossier's row,
-# its event, the indicators' proof — the paid payment of the channel, read once per paid
-# dossier (docs/indicators.md) — count and fact, RELEASE); the IPN's log line; COMMIT.
+# version (its receipt needs them), as its transitions lock it; the payment locked; whether
+# the obligation requested now is this payment's and still unpaid (one statement); the
+# payment's update; the receipt's number (one upsert); the receipt; its log line; the
+# transition 6 → 4 on the row already locked (no savepoint, no second lock: the dossier's
+# row, its event, the indicators' proof — the paid payment of the channel, read once per
+# paid dossier (docs/indicators.md) — count and fact); the IPN's log line; COMMIT.
 EXPECTED = {
-    "paid": 20,
+    "paid": 16,
     # the look-up, BEGIN, both locks, the log line, COMMIT
     "duplicate": 6,
     "wrong_amount": 6,

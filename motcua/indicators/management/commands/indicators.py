@@ -75,7 +75,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{'id':<5} {'numerator':>12} {'denominator':>12} {'rate':>8} {'points':>7}  name"
         )
-        for f in card.figures:
+        for f in card.all_figures:
+            if not f.computable:
+                self.stdout.write(f"{f.id:<5} {f.reason_vi} (tối đa {f.max_points})  {f.name_vi}")
+                continue
             rate = (
                 "N/A" if f.rate is None else (f"{f.rate}" + ("d" if f.unit != "percent" else "%"))
             )
@@ -89,3 +92,8 @@ class Command(BaseCommand):
                 f"group {g['id']}: {g['points'] or 'N/A'} of {g['computed_max_points']} computed "
                 f"({g['max_points']} in the Decision)"
             )
+        t = card.total
+        self.stdout.write(
+            f"total: {t['points'] or 'N/A'} of {t['computed_max_points']} computed "
+            f"({t['max_points']} in the Decision)"
+        )
