@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from motcua.catalog.models import Component
 from motcua.core.errors import IllegalTransition, NotFound, ValidationFailed
+from motcua.core.text import fold
 from motcua.core.types import Actor, actor_user
 from motcua.dossiers.attachments import FileGuard, check_file
 from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
@@ -295,6 +296,7 @@ def scan_finish(*, scan_id: int, output: OcrOutput, at: dt.datetime | None = Non
             uploaded_by_id=scan.requested_by_id,
             uploaded_at=at,
             digitized=True,  # the one writer (dossiers.digitized)
+            text_key=fold(output.text),  # what the inbox search finds (dossiers.selectors)
         )
         n = (
             1

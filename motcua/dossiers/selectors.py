@@ -19,7 +19,7 @@ from . import deadlines
 from .access import can_view, visible_dossiers
 from .accesslog import hidden_refusal
 from .enums import OPEN, Status
-from .models import Dossier
+from .models import Attachment, Dossier
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,8 @@ def inbox(
     one working day), "ok" (in time, more than a working day left), "paused" (waiting for
     the applicant, not overdue).
     q: a piece of the dossier code, or of the applicant's name or the procedure's code or
-    name, accents and case ignored (Dossier.search_key).
+    name (Dossier.search_key), or words of the OCR text of its digitized components
+    (Attachment.text_key), accents and case ignored.
     """
     now = now or timezone.now()
     qs = visible_dossiers(user).select_related(*LIST_RELATED)
@@ -169,6 +170,10 @@ def inbox(
         key = fold(q)
         if key:
             found |= Q(search_key__contains=key)
+            # Words of a digitized component's OCR text (Attachment.text_key, folded).
+            found |= Q(
+                pk__in=Attachment.objects.filter(text_key__contains=key).values("dossier_id")
+            )
         qs = qs.filter(found)
     return qs.order_by("due_at", "pk")
 
