@@ -77,4 +77,6 @@ def revocation_of(attachment_id: int) -> tuple[dt.datetime, str] | None:
         .values_list("revoked_at", "revoked_reason")
         .first()
     )
-    return (row[0], row[1]) if row else None
+    if row is None or row[0] is None:
+        return None
+    return (row[0], row[1])
