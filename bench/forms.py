@@ -7,7 +7,12 @@ services (without running the after-commit listeners), then renders each receipt
 mean milliseconds per receipt, plus the PDF-only part (the template's render() on data
 already loaded). Target: < 100 ms per receipt. A figure to read, not a test.
 
-    .venv/bin/python bench/forms.py [--count 200]
+Then, as issue 12 asks of this bench, the signing of results (bench/signing.py: PAdES-B-LT
+with a timestamp from the local TSA; target p50 < 50 ms per signature) and the OCR of the
+shipped scanned sample (bench/ocr.py: pages per minute), each in its own process so their
+figures are their own; `--forms-only` skips them.
+
+    .venv/bin/python bench/forms.py [--count 200] [--sign-count 50] [--forms-only]
 """
 
 from __future__ import annotations
@@ -68,6 +73,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sign-count", type=int, default=50)
+    parser.add_argument("--forms-only", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         dossiers = setup(tmp, args.count)
@@ -121,6 +128,14 @@ def main() -> None:
     verdict = "OK" if pct(full, 50) < 100 else "ABOVE TARGET"
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"target < 100 ms per receipt (p50, wall): {verdict}   load average: {load}")
+    if args.forms_only:
+        return
+    import subprocess
+
+    bench = Path(__file__).resolve().parent
+    for script, extra in (("signing.py", ["--count", str(args.sign_count)]), ("ocr.py", [])):
+        print(f"\n--- bench/{script} ---", flush=True)
+        subprocess.run([sys.executable, str(bench / script), *extra], check=True)
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ def setup_django() -> None:
     os.environ["DATABASE_URL"] = f"{PG}/{DB}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "motcua.settings"
     os.environ["MOTCUA_DEBUG"] = "0"
+    os.environ.setdefault("MOTCUA_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")  # Client()
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -198,6 +199,8 @@ def load_dossiers(world: dict, n: int, now: dt.datetime, rng: random.Random) -> 
     from motcua.dossiers.models import Dossier, search_key_for
 
     cols = [f.column for f in Dossier._meta.concrete_fields if f.column != "id"]
+    # Columns added since this loader was written take the field's default.
+    defaults = {f.column: f.get_default() for f in Dossier._meta.concrete_fields}
     start = now - dt.timedelta(days=365)
     procs = world["procedures"]
     weights = [3 if p["commune"] else 1 for p in procs]
@@ -306,7 +309,7 @@ def load_dossiers(world: dict, n: int, now: dt.datetime, rng: random.Random) -> 
                     row["electronic_result"] = rng.random() < 0.5
                     if rng.random() < 0.2:
                         row["rating"] = rng.choices([1, 0, -1], [90, 7, 3])[0]
-            cp.write_row([row[c] for c in cols])
+            cp.write_row([row[c] if c in row else defaults[c] for c in cols])
     with connection.cursor() as c:
         c.execute("ANALYZE dossiers_dossier")
     return time.perf_counter() - t0

@@ -9,11 +9,15 @@ test client with a logged-in counter officer:
   as migrated (its index on (due_at, id) lets PostgreSQL read the first page in appointment
   order instead of sorting every open dossier),
 - motcua.catalog.selectors.procedure_search and the portal search page /thu-tuc/?q=...
+- the largest electronic form shipped (motcua/eforms/definitions, most fields; the tests'
+  form when none is shipped): rendering it filled (eforms.render.form_context + the
+  template) and validating a full POST (answers.read_post + answers.validate),
 
-and prints p50 / p99 against the targets (inbox < 150 ms, search p99 < 20 ms).
+and prints p50 / p99 against the targets (inbox < 150 ms, search p99 < 20 ms, form render
+and validate p99 < 50 ms each).
 
     .venv/bin/python bench/pages.py [--dossiers 50000] [--procedures 5000] [--repeat 100]
-                                    [--keep]
+                                    [--keep] [--eforms-only]
 
 It creates (and drops, unless --keep) the database `motcua_bench_pages` on the PostgreSQL
 given by BENCH_PG (default postgres://postgres@127.0.0.1:5432). This is a figure to read,
@@ -36,6 +40,7 @@ PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB = "motcua_bench_pages"
 INBOX_TARGET_MS = 150
 SEARCH_P99_TARGET_MS = 20
+EFORM_P99_TARGET_MS = 50
 
 WORDS = [
     "đăng",
@@ -319,12 +324,101 @@ def line(label: str, values: list[float], target: str, ok: bool) -> None:
     )
 
 
+def sample_post(document, unit_code: str):
+    """A full, valid POST of a form: every field answered, three items per group."""
+    from django.http import QueryDict
+
+    from motcua.core.identifiers import make_personal_id, make_tax_code
+    from motcua.eforms.definitions import item_path, options_of
+
+    values = {
+        "text": "Thôn Đông, số 12",
+        "textarea": "Ghi chú thử nghiệm",
+        "name": "Nguyễn Văn An",
+        "date": "05/09/1990",
+        "personal_number": make_personal_id(24, "male", 1990, 1),
+        "tax_code": make_tax_code("010010910"),
+        "phone": "0912345678",
+        "email": "an@example.vn",
+        "money": "1.500.000",
+        "boolean": "1",
+    }
+    q = QueryDict(mutable=True)
+
+    def put(f, name):
+        kind = f["type"]
+        if kind == "admin_unit":
+            q[f"{name}.code"] = unit_code
+        elif kind == "multichoice":
+            q.setlist(name, [str(options_of(f)[0]["value"])])
+        elif options_of(f):
+            q[name] = str(options_of(f)[0]["value"])
+        else:
+            q[name] = values.get(kind, "x")
+
+    for section in document["layout"]:
+        for f in section["fields"]:
+            if f["type"] == "group":
+                q[f"n.{f['path']}"] = "3"
+                for i in range(3):
+                    for sub in f["fields"]:
+                        put(sub, f"f.{f['path']}.{i}.{item_path(f, sub)}")
+            else:
+                put(f, f"f.{f['path']}")
+    return q
+
+
+def bench_eforms(world, repeat: int, failures: list[str]) -> None:
+    import json
+
+    from django.conf import settings
+    from django.template.loader import render_to_string
+
+    from motcua.eforms.answers import read_post, validate
+    from motcua.eforms.definitions import HERE, walk
+    from motcua.eforms.render import form_context
+
+    shipped = sorted((HERE / "definitions").glob("*.json"))
+    tests = HERE / "tests"
+    settings.EFORMS_CODELIST_DIRS = [str(tests / "codelists")]
+    paths = shipped or [tests / "definitions" / "thu-nghiem.json"]
+    docs = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+    document = max(docs, key=lambda d: len(list(walk(d))))
+    unit = world.a.center.unit.code
+    post = sample_post(document, unit)
+    raw = read_post(document, post)
+    result = validate(document, raw)
+    if result.errors:
+        print(
+            f"  (the sample filling has {len(result.errors)} error(s): "
+            f"{[e.field for e in result.errors][:5]}; timed as it is)"
+        )
+    fields = len(list(walk(document)))
+    print(f"\nElectronic form «{document['key']}» ({fields} fields; {repeat} runs each):")
+
+    def render():
+        render_to_string("eforms/fields.html", form_context(document, raw))
+
+    def check():
+        validate(document, read_post(document, post))
+
+    for label, fn in (
+        ("render the filled form (context + template)", render),
+        ("validate a full POST (read + validate)", check),
+    ):
+        values = measure(fn, repeat)
+        ok = pct(values, 99) < EFORM_P99_TARGET_MS
+        failures += [] if ok else [f"eforms: {label}"]
+        line(label, values, f"p99 < {EFORM_P99_TARGET_MS} ms", ok)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dossiers", type=int, default=50_000)
     parser.add_argument("--procedures", type=int, default=5_000)
     parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument("--eforms-only", action="store_true", help="only the form's figures")
     args = parser.parse_args()
     rng = random.Random(2025)
 
@@ -338,6 +432,14 @@ def main() -> int:
     from motcua.org.tests.otp import otp_login  # the officer's session past its second factor
 
     world = make_world(limit_days=5)
+    if args.eforms_only:
+        failures: list[str] = []
+        bench_eforms(world, args.repeat, failures)
+        connection.close()
+        if not args.keep:
+            psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        print("\nAll targets met." if not failures else f"\nMissed: {', '.join(failures)}")
+        return 0
     queries = build_catalog(world, args.procedures, rng)
     build_dossiers(world, args.dossiers, rng)
     with connection.cursor() as cur:
@@ -393,6 +495,7 @@ def main() -> int:
         line("portal page /thu-tuc/?q=... (whole page)", values, "(page)", True)
     else:
         print("  portal search page /thu-tuc/ not available: skipped")
+    bench_eforms(world, args.repeat, failures)
 
     load = os.getloadavg()
     print(

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "motcua.signing",
     "motcua.digitization",
     "motcua.store",
+    "motcua.eforms",
+    "motcua.linked",
     "motcua.reports",
     "motcua.portal",
     "motcua.backoffice",
@@ -696,3 +698,9 @@ MOTCUA_OIDC_ACR_VALUES = os.environ.get("MOTCUA_OIDC_ACR_VALUES", "")
 MOTCUA_OIDC_USERINFO = os.environ.get("MOTCUA_OIDC_USERINFO", "0") == "1"
 # Linking a local account with the same number retires its password, unless this is 1.
 MOTCUA_OIDC_KEEP_LOCAL_PASSWORD = os.environ.get("MOTCUA_OIDC_KEEP_LOCAL_PASSWORD", "0") == "1"
+
+# Electronic forms (docs/eforms.md): more folders of code lists (comma-separated), read
+# after motcua/eforms/codelists/.
+EFORMS_CODELIST_DIRS = [
+    d.strip() for d in os.environ.get("MOTCUA_EFORMS_CODELIST_DIRS", "").split(",") if d.strip()
+]

@@ -8,6 +8,9 @@ form). The service motcua.dossiers.services.dossier_intake does the rest.
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -30,6 +33,11 @@ from motcua.dossiers.access import staff_roles
 from motcua.dossiers.enums import TRANSITIONS, Action
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.uploads import component_uploads
+from motcua.eforms import selectors as eform_selectors
+from motcua.eforms import services as eform_services
+from motcua.eforms.answers import Result, read_post, validate
+from motcua.eforms.models import FormDefinition
+from motcua.eforms.render import form_context, group_action, remove_item
 from motcua.org.models import Agency
 
 from .actions import mark_invalid
@@ -91,9 +99,14 @@ class IntakeForm(forms.Form):
         label="Lý do từ chối tiếp nhận",
     )
 
-    def __init__(self, *args, agencies, settling, components, fee_questions=(), **kwargs):
+    def __init__(
+        self, *args, agencies, settling, components, fee_questions=(), eform=None, **kwargs
+    ):
         super().__init__(*args, auto_id="i-%s", **kwargs)
         self.components = components
+        # The electronic form's decision (eforms.logic) when the version has a form: the
+        # components it requires or omits, and the declaration it makes.
+        self.eform: dict = eform or {}
         # What the fee items count (catalog.fees.answer_keys): copies, pages, people, m².
         self.fee_keys = [key for key, _label in fee_questions]
         for key, label in fee_questions:
@@ -140,7 +153,14 @@ class IntakeForm(forms.Form):
             unchecked = [
                 c.name
                 for c in self.components
-                if catalog_cases.needed(c, declared) and c.pk not in data.get("checked", [])
+                if catalog_cases.needed(
+                    c,
+                    declared,
+                    required=self.eform.get("required", ()),
+                    omitted=self.eform.get("omitted", ()),
+                )
+                and c.pk not in data.get("checked", [])
+                and c.pk != self.eform.get("declaration")
             ]
             if unchecked:
                 self.add_error(
@@ -194,13 +214,27 @@ def _take_in(
     procedure: Procedure,
     agencies: list[Agency],
     settling: list[Agency],
+    eform: tuple[ProcedureVersion, FormDefinition, dict[str, Any]] | None = None,
 ) -> Dossier:
-    """The service with the form's cleaned data (and the uploads: malformed names refused)."""
+    """The service with the form's cleaned data (and the uploads: malformed names refused);
+    with the electronic form filled, the intake with the form (eforms.services)."""
     data = form.cleaned_data
-    return services.dossier_intake(
+    receiving = {a.pk: a for a in agencies}[data["receiving_agency"]]
+    with_form = eform is not None and data["decision"] != "refuse"
+    take: Any = (
+        functools.partial(
+            eform_services.dossier_intake_with_form,
+            version=eform[0],
+            definition=eform[1],
+            answers=eform[2],
+            place=receiving.name,
+        )
+        if with_form and eform is not None
+        else functools.partial(services.dossier_intake, procedure=procedure)
+    )
+    return take(
         actor=request.user,
-        procedure=procedure,
-        receiving_agency={a.pk: a for a in agencies}[data["receiving_agency"]],
+        receiving_agency=receiving,
         settling_agency={a.pk: a for a in settling}.get(data["settling_agency"]),
         channel=data["channel"],
         applicant={k: data[f"applicant_{k}"] for k in PARTY_FIELDS},
@@ -279,6 +313,7 @@ def _form_page(
     component_errors: dict[int, str],
     authorization_error: str,
     status: int,
+    eform: dict[str, Any] | None = None,
 ) -> HttpResponse:
     posted = request.method == "POST"
     ticked = set(request.POST.getlist("checked")) if posted else set()
@@ -316,6 +351,7 @@ def _form_page(
                 {"text": k, "i": i, "chosen": k in chosen}
                 for i, k in enumerate(catalog_cases.cases_of(form.components))
             ],
+            **(eform or {}),
         },
         status=status,
     )
@@ -344,15 +380,48 @@ def intake(request: HttpRequest) -> HttpResponse:
         "components": components,
         "fee_questions": fees.answer_keys(version) if version else [],
     }
+    definition = eform_selectors.form_for_version(version) if version else None
     if request.method != "POST":
         form = IntakeForm(initial={"receiving_agency": agencies[0].pk}, **kw)
-        return _form_page(request, procedure, version, form, {}, "", 200)
+        page = form_context(definition.document, {}) if definition else None
+        return _form_page(request, procedure, version, form, {}, "", 200, page)
+    answers: dict[str, Any] = {}
+    checked: Result | None = None
+    if definition is not None:
+        document = definition.document
+        answers = read_post(document, request.POST)
+        counts, pressed = group_action(document, request.POST)
+        if pressed or request.POST.get("eform_refresh"):
+            # "Thêm một mục", "Bỏ mục này", "Cập nhật tờ khai": the page again, nothing taken.
+            if request.POST.get("eform_remove"):
+                remove_item(answers, request.POST)
+                counts = {}
+            form = IntakeForm(request.POST, **kw)
+            page = form_context(document, answers, counts=counts or None)
+            return _form_page(request, procedure, version, form, {}, "", 200, page)
+        checked = validate(document, answers)
+        assert checked.decision is not None
+        declared = eform_services.declaration_component(document, components)
+        kw["eform"] = {
+            "required": checked.decision.require_components,
+            "omitted": checked.decision.omit_components,
+            "declaration": declared.pk if declared is not None else None,
+        }
     form = IntakeForm(request.POST, **kw)
     component_errors: dict[int, str] = {}
     authorization_error = ""
-    if form.is_valid():
+    refusing = request.POST.get("decision") == "refuse"
+    form_failed = checked is not None and not checked.ok and not refusing
+    if form.is_valid() and not form_failed:
         try:
-            dossier = _take_in(request, form, procedure, agencies, settling)
+            dossier = _take_in(
+                request,
+                form,
+                procedure,
+                agencies,
+                settling,
+                (version, definition, answers) if definition is not None and version else None,
+            )
         except PermissionDenied as exc:
             return forbidden(request, exc)
         except DomainError as exc:
@@ -362,4 +431,10 @@ def intake(request: HttpRequest) -> HttpResponse:
             if not refused:
                 _queue_ocr(request, dossier)
             return _done(request, dossier, refused)
-    return _form_page(request, procedure, version, form, component_errors, authorization_error, 422)
+    page = None
+    if definition is not None:
+        errors = checked.errors if checked is not None and not refusing else []
+        page = form_context(definition.document, answers, errors=errors)
+    return _form_page(
+        request, procedure, version, form, component_errors, authorization_error, 422, page
+    )

@@ -43,9 +43,12 @@ from motcua.dossiers.enums import (
     StepOutcome,
 )
 from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
+from motcua.eforms import selectors as eform_selectors
+from motcua.eforms.render import summary as eform_summary
 from motcua.integration import selectors as integration_selectors
 from motcua.integration.models import STATE_EN as OUTBOX_STATE_EN
 from motcua.integration.models import OutboxState
+from motcua.linked.selectors import member_for_dossier
 from motcua.org.enums import Role
 from motcua.org.models import Agency
 from motcua.org.names import person_name
@@ -376,8 +379,11 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
             }
         )
     names = {c.pk: c.name for c in components}
+    filled = eform_selectors.dossier_form(dossier.pk)
     context = {
         "d": dossier,
+        "eform": filled,
+        "eform_summary": eform_summary(filled.definition.document, filled.data) if filled else [],
         "status": status_label(dossier.status),
         "signal": signal(selectors.due_signal(dossier, now)),
         "is_open": dossier.status in OPEN,
@@ -406,6 +412,8 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
         "fee_quote": (
             FeeQuote.from_json(dossier.fee_assessment) if dossier.fee_assessment else None
         ),
+        # A member of a linked application (motcua.linked): the data and result passed on.
+        "linked": member_for_dossier(dossier.pk),
     }
     return render_page(request, "backoffice/dossier.html", context, status=status)
 

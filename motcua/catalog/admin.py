@@ -23,6 +23,8 @@ from .models import (
     FeeItem,
     FeePolicy,
     Field,
+    LinkedMember,
+    LinkedProcedure,
     Procedure,
     ProcedureAgency,
     ProcedureTimeLimit,
@@ -295,6 +297,32 @@ class ProcedureAgencyAdmin(admin.ModelAdmin):
     list_filter = ("role",)
     list_select_related = ("procedure", "agency")
     autocomplete_fields = ("procedure", "agency")
+
+
+class LinkedMemberInline(admin.TabularInline):
+    model = LinkedMember
+    extra = 0
+    autocomplete_fields = ("procedure",)
+    fields = (
+        "order",
+        "procedure",
+        "agency_kind",
+        "start",
+        "data_keys",
+        "takes_previous_result",
+        "result_component",
+    )
+
+
+@admin.register(LinkedProcedure)
+class LinkedProcedureAdmin(admin.ModelAdmin):
+    """The chain of a linked procedure (liên thông), edited with its members in order
+    (docs/linked.md)."""
+
+    list_display = ("procedure", "active", "confidence")
+    list_select_related = ("procedure",)
+    autocomplete_fields = ("procedure",)
+    inlines = (LinkedMemberInline,)
 
 
 class FeeItemForm(forms.ModelForm):

@@ -88,18 +88,54 @@ def cases_of(components: Iterable[_Component]) -> list[str]:
     return list(seen)
 
 
-def needed(component: _Component, declared: Iterable[str] = ()) -> bool:
-    """Must this component be handed in? A component of a case: when the applicant declared
-    the case; any other: when it is required."""
+def names_component(component: _Component, ref: str) -> bool:
+    """Does `ref` (a rule's "require_components"/"omit_components" entry of an electronic
+    form, motcua.eforms) name this component: its case text, or the start of its name,
+    accents and case ignored?"""
+    key = fold(ref)
+    if not key:
+        return False
+    if component.case and fold(component.case) == key:
+        return True
+    return _words(getattr(component, "name", "")).startswith(f" {key} ")
+
+
+def needed(
+    component: _Component,
+    declared: Iterable[str] = (),
+    *,
+    required: Iterable[str] = (),
+    omitted: Iterable[str] = (),
+) -> bool:
+    """Must this component be handed in? One the applicant's electronic form omits
+    (`omitted`: names or case texts, `names_component`): no; one it requires (`required`):
+    yes. Otherwise a component of a case: when the applicant declared the case; any other:
+    when it is required."""
+    if any(names_component(component, ref) for ref in omitted):
+        return False
+    if any(names_component(component, ref) for ref in required):
+        return True
     if component.case:
         return component.case in set(declared)
     return component.required
 
 
-def missing(components: Iterable, declared: Iterable[str], handed_in: Iterable[int]) -> list:
+def missing(
+    components: Iterable,
+    declared: Iterable[str],
+    handed_in: Iterable[int],
+    *,
+    required: Iterable[str] = (),
+    omitted: Iterable[str] = (),
+) -> list:
     """The components that must be handed in and were not, in order."""
     declared, given = set(declared), set(handed_in)
-    return [c for c in components if needed(c, declared) and c.pk not in given]
+    required, omitted = list(required), list(omitted)
+    return [
+        c
+        for c in components
+        if needed(c, declared, required=required, omitted=omitted) and c.pk not in given
+    ]
 
 
 def authorization_components(components: Iterable) -> list:

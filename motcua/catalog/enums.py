@@ -87,3 +87,10 @@ class Rounding(models.TextChoices):
     HALF_UP = "half_up", "Làm tròn nửa lên (đến đồng)"
     DOWN = "down", "Làm tròn xuống (đến đồng)"
     UP = "up", "Làm tròn lên (đến đồng)"
+
+
+class LinkedStart(models.TextChoices):
+    """When a member of a linked procedure (liên thông) starts."""
+
+    AT_ONCE = "at_once", "Ngay khi nộp"
+    AFTER_PREVIOUS = "after_previous", "Sau khi thủ tục trước trả kết quả"

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from motcua.core.text import fold
-from motcua.org.enums import Role
+from motcua.org.enums import AgencyKind, Role
 
 from .enums import (
     AgencyRole,
@@ -23,6 +23,7 @@ from .enums import (
     FeeComputation,
     FeeKind,
     Level,
+    LinkedStart,
     OnlineLevel,
     PolicyEffect,
     PolicyScope,
@@ -490,3 +491,80 @@ class ProcessStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+
+class LinkedProcedure(models.Model):
+    """A linked procedure (thủ tục liên thông): one application, several member procedures
+    settled by different agencies in a defined order (motcua.linked runs it; docs/linked.md).
+
+    `procedure` is the catalog record of the linked procedure itself (2.000986 for birth +
+    permanent residence + health insurance card of a child under six); the members are the
+    procedures whose dossiers are created, each in its own agency."""
+
+    procedure = models.OneToOneField(
+        Procedure,
+        on_delete=models.PROTECT,
+        related_name="linked",
+        verbose_name="thủ tục liên thông",
+    )
+    active = models.BooleanField("đang áp dụng", default=True)
+    source = models.TextField("nguồn quy định", blank=True)
+    confidence = models.CharField(
+        "độ tin cậy", max_length=12, choices=Confidence.choices, default=Confidence.UNCONFIRMED
+    )
+
+    class Meta:
+        verbose_name = "thủ tục liên thông"
+        verbose_name_plural = "thủ tục liên thông"
+        ordering = ["procedure__code"]
+
+    def __str__(self) -> str:
+        return str(self.procedure)
+
+
+class LinkedMember(models.Model):
+    """One member procedure of a linked procedure, in order: which kind of agency settles
+    it, when it starts, and what passes to it (keys of the application's data, and the
+    previous member's result)."""
+
+    linked = models.ForeignKey(
+        LinkedProcedure, on_delete=models.CASCADE, related_name="members", verbose_name="liên thông"
+    )
+    order = models.PositiveSmallIntegerField("thứ tự")
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="+", verbose_name="thủ tục thành phần"
+    )
+    agency_kind = models.CharField(
+        "loại cơ quan giải quyết", max_length=30, choices=AgencyKind.choices
+    )
+    start = models.CharField(
+        "bắt đầu", max_length=16, choices=LinkedStart.choices, default=LinkedStart.AFTER_PREVIOUS
+    )
+    data_keys = models.JSONField(
+        "dữ liệu chuyển sang (khóa)",
+        default=list,
+        blank=True,
+        help_text="Các khóa của dữ liệu tờ khai chuyển cho hồ sơ này; rỗng: không chuyển.",
+    )
+    takes_previous_result = models.BooleanField("nhận kết quả của thủ tục trước", default=True)
+    # The component of this member's version that the previous member's electronic result
+    # fills (its name, as in the catalog); empty: the result passes as data only.
+    result_component = models.TextField("thành phần do kết quả trước thay thế", blank=True)
+
+    class Meta:
+        verbose_name = "thủ tục thành phần"
+        verbose_name_plural = "thủ tục thành phần (theo thứ tự)"
+        ordering = ["linked", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["linked", "order"], name="linkedmember_order_uniq"),
+            models.UniqueConstraint(
+                fields=["linked", "procedure"], name="linkedmember_procedure_uniq"
+            ),
+            models.CheckConstraint(
+                condition=Q(order__gt=1) | Q(start=LinkedStart.AT_ONCE),
+                name="linkedmember_first_at_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.procedure_id}"

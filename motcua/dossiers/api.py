@@ -8,6 +8,7 @@ nothing; services' DomainErrors become the one JSON error shape in motcua.api.ap
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from motcua.core.paging import MAX_OFFSET
 from motcua.core.text import nfc
 from motcua.org.models import Agency
 
-from . import actions, selectors, services
+from . import actions, hooks, selectors, services
 from .access import allowed_actions, can_see_attachment, can_view
 from .accesslog import hidden_refusal, staff_read
 from .attachments import file_response
@@ -389,7 +390,13 @@ def submit(
     form = _parse(SubmitIn, _form(request), "form")
     files = component_uploads(request.FILES, others=(AUTHORIZATION_FIELD,))
     cases = [nfc(c) or "" for c in request.POST.getlist("cases") if c.strip()][:200]
-    dossier = services.dossier_submit(
+    answers = _form_answers(form.form)
+    submit_fn: Callable[..., Any] = (
+        services.dossier_submit
+        if answers is None
+        else functools.partial(hooks.submit_with_form, answers=answers)
+    )
+    dossier = submit_fn(
         actor=request.user,
         procedure=_procedure(form.procedure),
         receiving_agency=_agency(form.receiving_agency, "receiving_agency"),
@@ -413,6 +420,24 @@ def submit(
     if getattr(dossier, "_replayed", False):
         response["Idempotent-Replayed"] = "true"
     return response
+
+
+def _form_answers(text: str) -> dict[str, Any] | None:
+    """The electronic form's answers (the multipart field `form`, a JSON object), or None."""
+    if not text.strip():
+        return None
+    try:
+        answers = json.loads(text)
+    except ValueError:
+        answers = None
+    if not isinstance(answers, dict):
+        raise ValidationFailed(
+            "invalid_form_answers",
+            "Trường form phải là một đối tượng JSON các câu trả lời của tờ khai.",
+            "The field form must be a JSON object of the form's answers.",
+            field="form",
+        )
+    return answers
 
 
 _COUNT = {"type": "integer", "minimum": 0, "maximum": 99}
@@ -635,6 +660,7 @@ def detail(request: HttpRequest, dossier_id: int = DossierId) -> dict[str, Any]:
         for p in d.pauses.all()
     ]
     body["allowed_actions"] = allowed_actions(request.user, d)
+    body["form"] = hooks.read_form(d)
     return body
 
 

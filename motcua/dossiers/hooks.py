@@ -147,3 +147,40 @@ def queue_handed_in(*, dossier_id: int, actor: Any, at: Any) -> None:
                 fn(dossier_id=dossier_id, actor=actor, at=at)
         except DomainError as exc:
             log.warning("intake of dossier %s: OCR not queued (%s)", dossier_id, exc.code)
+
+
+# A dossier's electronic form (motcua.eforms registers both; it sits above dossiers): the
+# API reads a dossier's filled form with `read_form` and submits a dossier with its form
+# answers through `form_submitter`, which validates the answers as the portal does and
+# calls dossier_submit with the components the form decides. Without the app, a dossier
+# has no form and a submission with answers is refused.
+_FORM_READER: list[Listener] = []
+_FORM_SUBMITTER: list[Listener] = []
+
+
+def form_reader(fn: Listener) -> Listener:
+    _FORM_READER[:] = [fn]
+    return fn
+
+
+def read_form(dossier: Dossier) -> dict[str, Any] | None:
+    return _FORM_READER[0](dossier) if _FORM_READER else None
+
+
+def form_submitter(fn: Listener) -> Listener:
+    _FORM_SUBMITTER[:] = [fn]
+    return fn
+
+
+def submit_with_form(**kwargs: Any) -> Dossier:
+    if not _FORM_SUBMITTER:
+        from motcua.core.errors import ValidationFailed
+
+        raise ValidationFailed(
+            "forms_not_available",
+            "Hệ thống chưa bật tờ khai điện tử.",
+            "Electronic forms are not enabled.",
+            field="form",
+        )
+    dossier: Dossier = _FORM_SUBMITTER[0](**kwargs)
+    return dossier

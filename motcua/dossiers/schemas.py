@@ -84,6 +84,13 @@ class SubmitIn(Schema):
     applicant_address: str = Field("", max_length=255)
     principal_name: str = Field("", max_length=255)
     principal_id_number: str = _id_field(20)
+    form: str = Field(
+        "",
+        max_length=200_000,
+        description="the electronic form's answers, a JSON object (when the procedure "
+        "version has a form: GET /api/eforms/procedures/{code}); validated as the portal "
+        "does, every error at once as form.<path>; the declaration is then made from them",
+    )
 
 
 class PrincipalIn(Schema):
@@ -367,7 +374,19 @@ class PauseOut(Schema):
     working_seconds: int | None
 
 
+class DossierFormOut(Schema):
+    """The dossier's electronic form, frozen at submission (motcua.eforms)."""
+
+    key: str
+    version: int
+    title: str
+    data: dict[str, Any]
+    sha256: str
+    submitted_at: dt.datetime
+
+
 class DossierDetailOut(DossierOut):
+    form: DossierFormOut | None = None
     components: list[DossierComponentOut]
     results: list[AttachmentOut]
     authorizations: list[AttachmentOut]  # the authorisation document(s) of a principal

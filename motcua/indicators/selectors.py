@@ -14,7 +14,7 @@ from django.db.models import Count as DbCount
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from motcua.catalog.models import FeeItem, Field, Procedure, ProcedureAgency, ProcedureVersion
+from motcua.catalog.models import FeeItem, Field, Procedure, ProcedureVersion
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.dossiers.models import Dossier
 from motcua.org.models import AdministrativeUnit, Agency
@@ -261,22 +261,11 @@ def _scorecard(
 
 
 def _catalog_procedures(scope: Scope) -> QuerySet[Procedure]:
-    """The procedures the catalog indicators count: active, province or commune level, in
-    scope (offered by one of the scope's agencies, of its procedure or field)."""
-    qs = Procedure.objects.filter(active=True, level__in=["tinh", "xa"])
-    if scope.agency_ids is not None:
-        qs = qs.filter(
-            Exists(
-                ProcedureAgency.objects.filter(
-                    procedure=OuterRef("pk"), agency_id__in=scope.agency_ids
-                )
-            )
-        )
-    if scope.procedure_id is not None:
-        qs = qs.filter(pk=scope.procedure_id)
-    if scope.field_id is not None:
-        qs = qs.filter(field_id=scope.field_id)
-    return qs
+    """The procedures the catalog indicators count (active): `computed.scope_procedures`,
+    the one rule of which procedures are in a scope."""
+    from .computed import scope_procedures
+
+    return scope_procedures(scope)
 
 
 def _in_force(today: dt.date) -> Q:

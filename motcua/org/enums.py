@@ -18,6 +18,9 @@ class AgencyKind(models.TextChoices):
     COMMUNE_COMMITTEE = "commune_committee", "Ủy ban nhân dân xã"
     VERTICAL = "vertical", "Cơ quan ngành dọc"
     PROVINCIAL_COMMITTEE = "provincial_committee", "Ủy ban nhân dân tỉnh"
+    # Social insurance (Bảo hiểm xã hội): a vertical sector too, but its own kind so that a
+    # linked procedure (catalog.LinkedMember) can name it as the competent agency.
+    SOCIAL_INSURANCE = "social_insurance", "Bảo hiểm xã hội"
 
 
 class Role(models.TextChoices):

@@ -39,11 +39,14 @@ from motcua.dossiers import services as dossier_services
 from motcua.dossiers.access import applicant_id
 from motcua.dossiers.attachments import CheckedFile, check_file
 from motcua.dossiers.uploads import component_uploads
+from motcua.eforms import selectors as eform_selectors
+from motcua.eforms import services as eform_services
 from motcua.org.models import Agency
 from motcua.org.services import applicant_attributes
 from motcua.store import selectors as store_selectors
 
 from .drafts import DRAFTS
+from .eform import definition_of, form_state
 from .views import _receiving_agencies, _version_or_404, due_preview, online_state
 
 # The name and personal number / tax code come from the account (not editable here); the
@@ -355,9 +358,11 @@ def _validate(
     draft_id: str,
     agencies: list[Agency],
     components: list[Component],
+    form: dict[str, Any] | None = None,
 ) -> None:
-    """The same checks as the service (motcua.core.validation, catalog.cases): every error
-    at once, each next to its field."""
+    """The same checks as the service (motcua.core.validation, catalog.cases, with the
+    electronic form's decision when there is one): every error at once, each next to its
+    field."""
     found = FieldErrors()
     validate_party(
         prefix="applicant.",
@@ -379,7 +384,15 @@ def _validate(
     # Every component required, and those of the cases ticked, must have a file; each
     # missing one gets its message.
     attached = {e["component"] for e in step.files} | {e["component"] for e in step.store}
-    for c in catalog_cases.missing(components, step.cases, attached):
+    if form and form.get("declaration"):
+        attached.add(form["declaration"])  # made from the electronic form
+    for c in catalog_cases.missing(
+        components,
+        step.cases,
+        attached,
+        required=(form or {}).get("required", ()),
+        omitted=(form or {}).get("omitted", ()),
+    ):
         if c.pk not in step.component_errors:
             step.component_errors[c.pk] = [
                 DomainError(
@@ -398,8 +411,11 @@ def _submit_page(
     agencies: list[Agency],
     known_cases: list[str],
     step: _Step2,
+    form: dict[str, Any] | None = None,
 ) -> HttpResponse:
     kept = _by_component({"files": step.files})
+    required, omitted = (form or {}).get("required", ()), (form or {}).get("omitted", ())
+    by_form = (form or {}).get("declaration")
     from_store = _by_component({"files": step.store})
     owner = applicant_id(request.user)
     offered = (
@@ -417,7 +433,10 @@ def _submit_page(
             "components": [
                 {
                     "component": c,
-                    "needed": catalog_cases.needed(c, step.cases),
+                    "needed": catalog_cases.needed(
+                        c, step.cases, required=required, omitted=omitted
+                    ),
+                    "by_form": c.pk == by_form,
                     "errors": step.component_errors.get(c.pk, []),
                     "kept": kept.get(c.pk, []),
                     "from_store": from_store.get(c.pk, []),
@@ -451,6 +470,7 @@ def _submit_page(
             "component_errors": step.component_errors,
             "online": online_state(version) == (True, False),
             "online_no_limit": online_state(version)[1],
+            "eform": form,
         },
         status=400 if failed else 200,
     )
@@ -466,6 +486,10 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     agencies = _receiving_agencies(version.procedure)
     known_cases = catalog_cases.cases_of(components)
     draft = _draft(request, code) or {}
+    # With an electronic form, the form comes first (portal.eform).
+    form = form_state(draft)
+    if form is None and eform_selectors.form_for_version(version) is not None:
+        return redirect("portal:form", code=code)
     step = _from_draft(request, draft, agencies, known_cases)
     if request.method == "POST":
         draft_id = draft.get("id") or uuid.uuid4().hex
@@ -473,11 +497,11 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         _read_fee_answers(request, step, version)
         _take_files(request, step, draft_id, components)
         _take_store(request, step, components)
-        _validate(request, step, draft_id, agencies, components)
-        _save_draft(request, code, step.as_draft(draft_id))
+        _validate(request, step, draft_id, agencies, components, form)
+        _save_draft(request, code, {**step.as_draft(draft_id), "form": form})
         if not step.errors and not step.component_errors:
             return redirect("portal:review", code=code)
-    return _submit_page(request, version, components, agencies, known_cases, step)
+    return _submit_page(request, version, components, agencies, known_cases, step, form)
 
 
 # ---------------------------------------------------------------------------- step 3
@@ -534,9 +558,26 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
                 if done is not None:
                     return redirect("portal:receipt", dossier_id=done.pk)
                 raise
-            dossier = dossier_services.dossier_submit(
+            form = form_state(draft)
+            definition = definition_of(form) if form else None
+            submit_kwargs: dict[str, Any] = (
+                {
+                    "version": version,
+                    "definition": definition,
+                    "answers": form["raw"],
+                    "place": agency.name,
+                }
+                if form and definition is not None
+                else {"procedure": version.procedure}
+            )
+            submit_fn = (
+                eform_services.dossier_submit_with_form
+                if form and definition is not None
+                else dossier_services.dossier_submit
+            )
+            dossier = submit_fn(
                 actor=request.user,
-                procedure=version.procedure,
+                **submit_kwargs,
                 receiving_agency=agency,
                 request_summary=draft["summary"],
                 applicant=draft["applicant"],
@@ -564,10 +605,17 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
     kept = _by_component(draft)
     from_store = _by_component({"files": draft.get("store", [])})
     chosen_cases = draft.get("cases", [])
+    form = form_state(draft) or {}
     components = [
         {
             "component": c,
-            "needed": catalog_cases.needed(c, chosen_cases),
+            "needed": catalog_cases.needed(
+                c,
+                chosen_cases,
+                required=form.get("required", ()),
+                omitted=form.get("omitted", ()),
+            ),
+            "by_form": c.pk == form.get("declaration"),
             "files": kept.get(c.pk, []),
             "from_store": from_store.get(c.pk, []),
             "errors": component_errors.get(c.pk, []),

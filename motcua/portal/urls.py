@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import oidc, submission, views
+from . import eform, linked, oidc, submission, views
 
 app_name = "portal"
 
@@ -10,8 +10,15 @@ urlpatterns = [
     path("thu-tuc/", views.procedures, name="procedures"),
     path("thu-tuc/<str:code>/", views.procedure_page, name="procedure"),
     path("thu-tuc/<str:code>/nop/", submission.submit, name="submit"),
+    path("thu-tuc/<str:code>/nop/to-khai/", eform.form_step, name="form"),
     path("thu-tuc/<str:code>/nop/kiem-tra/", submission.review, name="review"),
+    path("thu-tuc/<str:code>/lien-thong/", linked.linked_submit, name="linked_submit"),
     path("nop-ho-so/", views.submit_start, name="submit_start"),
+    path(
+        "ho-so/lien-thong/<int:application_id>/",
+        linked.linked_application,
+        name="linked_application",
+    ),
     path("ho-so/", views.my_dossiers, name="my_dossiers"),
     path("ho-so/<int:dossier_id>/", views.dossier_page, name="dossier"),
     path("ho-so/<int:dossier_id>/bien-nhan/", views.receipt, name="receipt"),

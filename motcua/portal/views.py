@@ -47,6 +47,7 @@ from motcua.payments import vietqr
 
 from . import search as portal_search
 from . import wording
+from .linked import linked_offer, my_applications
 
 PAGE_SIZE = 20
 
@@ -205,6 +206,7 @@ def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
             "level_label": _level(version.procedure.level),
             "agencies": _receiving_agencies(version.procedure),
             "legal_documents": legal_documents(version.legal_basis),
+            "linked": linked_offer(version.procedure),
         },
     )
 
@@ -232,7 +234,8 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(dossier_selectors.my_dossiers(user=request.user), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("trang"))
     rows = [{"dossier": d, "status": _status(d)} for d in page.object_list]
-    return render(request, "portal/my_dossiers.html", {"page": page, "rows": rows})
+    context = {"page": page, "rows": rows, "applications": my_applications(request)}
+    return render(request, "portal/my_dossiers.html", context)
 
 
 def _timeline(dossier, released: bool) -> list[dict]:

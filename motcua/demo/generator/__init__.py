@@ -86,6 +86,11 @@ def demo_load(
 ) -> DemoResult:
     """Load the province, then (unless dossiers exist and no reset) the history."""
     p = province_load(password=password)
+    # The shipped electronic forms (motcua/eforms/definitions): idempotent, linked to the
+    # procedures they serve.
+    from motcua.eforms.services import definitions_load
+
+    definitions_load()
     result = DemoResult(province=p)
     if reset:
         dossiers_wipe()

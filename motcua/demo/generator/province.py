@@ -34,6 +34,7 @@ from motcua.catalog.models import Procedure, ProcedureAgency
 from motcua.catalog.services import current_version, time_limit_set
 from motcua.core.identifiers import make_personal_id, make_tax_code
 from motcua.core.text import fold
+from motcua.linked.chains import linked_chains_load, linked_procedures_load
 from motcua.org.enums import AgencyKind, ApplicantKind, Role
 from motcua.org.models import AdministrativeUnit, Agency, Applicant, StaffRole
 from motcua.org.passwords import password_check
@@ -108,6 +109,10 @@ DEPARTMENTS = {
     "yte": ("000.00.16.H05", "Sở Y tế tỉnh Bắc Ninh", "Sở Y tế"),
 }
 POLICE = ("000.00.30.H05", "Công an tỉnh Bắc Ninh", "Công an tỉnh", "ca.tinh")
+# Social insurance: settles the health-insurance card of the linked procedure 2.000986
+# (motcua.linked). One provincial agency in the demo; its real organisation after the 2025
+# reform (regional offices) is UNCONFIRMED here.
+SOCIAL_INSURANCE = ("000.00.31.H05", "Bảo hiểm xã hội tỉnh Bắc Ninh", "BHXH tỉnh", "bhxh")
 
 # Agencies the catalog records name that the demo province has beside its departments.
 LAND_OFFICE = (
@@ -149,6 +154,8 @@ SETTLER_BY_RECORD_AGENCY = (
     # committee that keeps the register (the records 2.000635 and 2.000908).
     ("co quan quan ly co so du lieu ho tich dien tu", "commune.committee"),
     ("co quan to chuc dang quan ly so goc", "commune.committee"),
+    # Last: 2.000986 names it after the commune committee that settles it.
+    ("bao hiem xa hoi", "social_insurance"),
 )
 
 
@@ -188,6 +195,7 @@ class Province:
     land_office: Agency
     industrial_zones: Agency
     communes: list[CommuneAgencies]
+    social_insurance: Agency
     staff: dict[tuple[int, str], User] = field(default_factory=dict)  # (agency, role) → user
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, agency
     citizens: list[Applicant] = field(default_factory=list)
@@ -196,7 +204,7 @@ class Province:
     @property
     def agencies(self) -> list[Agency]:
         out = [self.committee, self.center, *self.departments.values(), self.police]
-        out += [self.land_office, self.industrial_zones]
+        out += [self.land_office, self.industrial_zones, self.social_insurance]
         for c in self.communes:
             out += [c.center, c.committee, c.police]
         return out
@@ -207,7 +215,7 @@ class Province:
             if commune is None:
                 raise ValueError(f"{key} settles in a commune: which one?")
             return getattr(commune, key.removeprefix("commune."))
-        if key in ("police", "land_office", "industrial_zones"):
+        if key in ("police", "land_office", "industrial_zones", "social_insurance"):
             return getattr(self, key)
         return self.departments[key]
 
@@ -305,7 +313,23 @@ def _agencies() -> Province:
             f"Công an {unit.name}",
         )
         communes.append(CommuneAgencies(spec, unit, tt, ubnd, commune_police))
-    return Province(committee, center, departments, police, land_office, industrial_zones, communes)
+    social_insurance = _agency(
+        SOCIAL_INSURANCE[0],
+        SOCIAL_INSURANCE[1],
+        AgencyKind.SOCIAL_INSURANCE,
+        province,
+        short_name=SOCIAL_INSURANCE[2],
+    )
+    return Province(
+        committee,
+        center,
+        departments,
+        police,
+        land_office,
+        industrial_zones,
+        communes,
+        social_insurance,
+    )
 
 
 def _prefix(p: Province, agency: Agency) -> str:
@@ -319,6 +343,8 @@ def _prefix(p: Province, agency: Agency) -> str:
         return LAND_OFFICE[3]
     if agency == p.industrial_zones:
         return INDUSTRIAL_ZONES[3]
+    if agency == p.social_insurance:
+        return SOCIAL_INSURANCE[3]
     for key, dep in p.departments.items():
         if dep == agency:
             return f"so.{key}"
@@ -508,9 +534,11 @@ def province_load(*, password: str) -> Province:
     units_load(province_codes=[PROVINCE])
     legacy_units_load()
     catalog_import_fixture(effective_from=PROCEDURES_FROM)
+    linked_procedures_load(effective_from=PROCEDURES_FROM)
     time_limits_load()
     p = _agencies()
     _procedure_links(p)
+    linked_chains_load()
     # Every demo account shares this password: it must pass the rules as any other.
     password_check(password)
     password_hash = make_password(password)

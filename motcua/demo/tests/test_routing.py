@@ -41,6 +41,10 @@ EXPECTED = {
     "industrial_zones": "1.014199 1.014200 1.014201 1.014196",
 }
 EXPECTED_BY_CODE = {code: key for key, codes in EXPECTED.items() for code in codes.split()}
+# The records motcua.linked ships for its chains (fixtures/linked.json), beside the catalog's.
+LINKED_FIXTURE = Path(__file__).resolve().parents[2] / "linked" / "fixtures" / "linked.json"
+LINKED_RECORDS = {r["code"]: r for r in json.loads(LINKED_FIXTURE.read_text())["procedures"]}
+LINKED_EXPECTED = {"BHXH.TE6": "social_insurance"}
 
 
 def test_the_expectations_cover_every_record_once():
@@ -51,6 +55,10 @@ def test_the_expectations_cover_every_record_once():
 @pytest.mark.parametrize("code", sorted(RECORDS))
 def test_the_routing_reads_the_records_agency(code):
     assert settler_key(RECORDS[code]["agency"]) == EXPECTED_BY_CODE[code]
+
+
+def test_the_linked_records_are_routed_too():
+    assert {c: settler_key(r["agency"]) for c, r in LINKED_RECORDS.items()} == LINKED_EXPECTED
 
 
 def test_an_agency_the_province_does_not_have_is_not_routed():
@@ -73,7 +81,7 @@ def demo(django_db_setup, django_db_blocker):
 def test_every_procedure_is_settled_by_the_agency_its_record_names(demo):
     p = demo.province
     want = {}
-    for code, key in EXPECTED_BY_CODE.items():
+    for code, key in {**EXPECTED_BY_CODE, **LINKED_EXPECTED}.items():
         if key.startswith("commune."):
             agencies = {p.settling(key, c) for c in p.communes}
         else:

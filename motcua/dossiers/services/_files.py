@@ -259,11 +259,19 @@ def _check_counts(
 
 
 def _require_components(
-    components: list[Component], declared: list[str], handed_in: Iterable[int], field: str
+    components: list[Component],
+    declared: list[str],
+    handed_in: Iterable[int],
+    field: str,
+    required: Sequence[str] = (),
+    omitted: Sequence[str] = (),
 ) -> None:
     """Every unconditional required component, and those of the declared cases, must be
-    handed in (catalog.cases.needed); one error lists all that are missing."""
-    lacking = catalog_cases.missing(components, declared, handed_in)
+    handed in (catalog.cases.needed; `required` / `omitted`: what the applicant's
+    electronic form decides, motcua.eforms.logic); one error lists all that are missing."""
+    lacking = catalog_cases.missing(
+        components, declared, handed_in, required=required, omitted=omitted
+    )
     if lacking:
         names_vi = "; ".join(f"({i}) {c.name}" for i, c in enumerate(lacking, 1))
         raise ValidationFailed(

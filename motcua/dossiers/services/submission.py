@@ -279,7 +279,13 @@ def _creation_data(dossier: Dossier, filing: Filing, **data: Any) -> dict[str, A
     return data
 
 
-def _require_uploads(filing: Filing, components: list[Component], errors: FieldErrors) -> None:
+def _require_uploads(
+    filing: Filing,
+    components: list[Component],
+    errors: FieldErrors,
+    required: Sequence[str] = (),
+    omitted: Sequence[str] = (),
+) -> None:
     """Online, at least one file, and every component required (catalog.cases) uploaded;
     nothing more is said while the files themselves are wrong."""
     if any((e.field or "").startswith("files") for e in errors.errors):
@@ -295,7 +301,9 @@ def _require_uploads(filing: Filing, components: list[Component], errors: FieldE
         )
         return
     handed_in = filing.handed_in({})
-    errors.check(_require_components, components, filing.declared, handed_in, "files")
+    errors.check(
+        _require_components, components, filing.declared, handed_in, "files", required, omitted
+    )
 
 
 # ---------------------------------------------------------------------------- submission
@@ -316,6 +324,8 @@ def dossier_submit(
     fee_answers: Mapping[str, Any] | None = None,
     idempotency_key: str | None = None,
     reused: Reused | None = None,
+    components_required: Sequence[str] = (),
+    components_omitted: Sequence[str] = (),
     at: dt.datetime | None = None,
 ) -> Dossier:
     """An applicant submits a dossier online (status 1, channel 2); the dossier gets its
@@ -342,6 +352,10 @@ def dossier_submit(
     resolved for this account by motcua.store): its bytes are re-checked against their
     SHA-256 and copied into the dossier, the attachment names its source, and the dossier
     reuses digitized data (indicator 4.3) exactly when dossiers.reuse says so.
+
+    With an electronic form (motcua.eforms.services.dossier_submit_with_form), the form's
+    rules name components it requires or omits (`components_required`,
+    `components_omitted`: names or case texts, catalog.cases.needed).
     """
     at = _now(at)
     owner = applicant_id(actor)
@@ -371,7 +385,7 @@ def dossier_submit(
         errors=errors,
     )
     filing.checked.extend(errors.check(_check_reused, reused, components) or [])
-    _require_uploads(filing, components, errors)
+    _require_uploads(filing, components, errors, components_required, components_omitted)
     assessment = errors.check(
         _assess, offer, Channel.ONLINE, fee_answers, components, filing.handed_in({}), owner, at
     )
@@ -441,6 +455,8 @@ def dossier_intake(
     cases: Sequence[str] = (),
     fee_answers: Mapping[str, Any] | None = None,
     refuse_reason: str | None = None,
+    components_required: Sequence[str] = (),
+    components_omitted: Sequence[str] = (),
     at: dt.datetime | None = None,
 ) -> Dossier:
     """A counter officer enters a walk-in (channel 1) or postal (channel 3) dossier for the
@@ -452,7 +468,9 @@ def dossier_intake(
 
     `received` holds the originals and copies counted per component; a component is
     handed in when it has papers or scans. To receive, every required component and those
-    of the declared `cases` must be handed in (catalog.cases); a refusal needs nothing."""
+    of the declared `cases` must be handed in (catalog.cases, with the electronic form's
+    `components_required` / `components_omitted` when one was filled); a refusal needs
+    nothing."""
     at = _now(at)
     if channel not in (Channel.COUNTER, Channel.POST):
         raise ValidationFailed(
@@ -498,7 +516,15 @@ def dossier_intake(
         (e.field or "").startswith(("files", "received")) for e in errors.errors
     ):
         handed_in = filing.handed_in(counts)
-        errors.check(_require_components, components, filing.declared, handed_in, "received")
+        errors.check(
+            _require_components,
+            components,
+            filing.declared,
+            handed_in,
+            "received",
+            components_required,
+            components_omitted,
+        )
     owner_id = owner.pk if owner is not None else None
     assessment = None  # a refused dossier owes nothing
     if refuse_reason is None:

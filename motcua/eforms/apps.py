@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class EformsConfig(AppConfig):
+    name = "motcua.eforms"
+    verbose_name = "Tờ khai điện tử"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from motcua.dossiers import hooks
+
+        from . import selectors, services
+
+        hooks.form_reader(selectors.dossier_form_out)
+        hooks.form_submitter(services.dossier_submit_api)

@@ -1,0 +1,596 @@
+"""Writes of a linked application (hồ sơ liên thông, docs/linked.md, docs/adr/0017).
+
+The applicant submits once; the application keeps the data and the files, and each member
+procedure of the catalog's chain (catalog.LinkedMember) becomes a dossier of its own — own
+code, deadline, competent agency and processing — created by the one submission service
+(dossiers.services.dossier_submit), never a copy of it. A member that starts "at once" is
+created with the application, in the same transaction; one that starts "after the previous"
+is created when the previous member's result is returned (a dossier hook, after commit),
+with the data keys its definition names and the previous result passed on. A member
+refused at receipt or stopped stops the chain, with its reason.
+
+Idempotent: one LinkedDossier row per member, unique per (application, order), created with
+the application in state `waiting`; a replayed hook finds the next member already started
+and creates nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from motcua.catalog import cases as catalog_cases
+from motcua.catalog.enums import AgencyRole, LinkedStart
+from motcua.catalog.models import Component, LinkedMember, LinkedProcedure
+from motcua.core.errors import DomainError, NotFound, ValidationFailed
+from motcua.core.text import fold, nfc
+from motcua.core.types import Actor, actor_user
+from motcua.core.validation import FieldErrors
+from motcua.dossiers import services as dossier_services
+from motcua.dossiers.attachments import CheckedFile, FileGuard, check_file
+from motcua.dossiers.enums import Action
+from motcua.dossiers.models import Attachment, AttachmentKind, AttachmentSource, Dossier
+from motcua.dossiers.reuse import Reuse
+from motcua.org.models import Agency
+from motcua.org.selectors import applicant_id
+
+from .enums import ApplicationState, LinkedAction, MemberState
+from .models import LinkedApplication, LinkedDossier, LinkedEvent, LinkedFile
+
+log = logging.getLogger(__name__)
+
+# The member dossier's actions that move the chain: its result returned, or its end.
+CHAIN_ACTIONS = (Action.RETURN_RESULT.value, Action.REFUSE.value, Action.STOP.value)
+
+
+# ---------------------------------------------------------------------------- the form
+
+
+@dataclass
+class Part:
+    """One document asked once for the whole application: the members' components of the
+    same name (compared without accents or case), each member's own component listed."""
+
+    key: str
+    name: str
+    required: bool
+    components: list[tuple[int, Component]] = field(default_factory=list)  # (order, comp)
+
+
+def chain_members(linked: LinkedProcedure) -> list[LinkedMember]:
+    return list(linked.members.select_related("procedure").order_by("order"))
+
+
+def _member_components(member: LinkedMember, day: dt.date) -> list[Component]:
+    version = member.procedure.version_on(day)
+    if version is None:
+        return []
+    skip = fold(member.result_component) if member.result_component else None
+    return [c for c in version.components.order_by("order") if skip is None or fold(c.name) != skip]
+
+
+def chain_parts(linked: LinkedProcedure, day: dt.date | None = None) -> list[Part]:
+    """The one form of the application: the union of the members' components in force on
+    the day, each asked once; a component the previous member's result fills
+    (LinkedMember.result_component) is not asked."""
+    day = day or timezone.localdate()
+    parts: dict[str, Part] = {}
+    for member in chain_members(linked):
+        for component in _member_components(member, day):
+            folded = fold(component.name)
+            part = parts.get(folded)
+            if part is None:
+                part = parts[folded] = Part(f"p{len(parts) + 1}", component.name, False)
+            part.components.append((member.order, component))
+            part.required = part.required or catalog_cases.needed(component, ())
+    return list(parts.values())
+
+
+def linked_for(procedure_code: str) -> LinkedProcedure:
+    found = (
+        LinkedProcedure.objects.select_related("procedure")
+        .filter(procedure__code=procedure_code, active=True)
+        .first()
+    )
+    if found is None:
+        raise NotFound(
+            f"thủ tục liên thông {procedure_code}",
+            f"Linked procedure {procedure_code}",
+            field="procedure",
+        )
+    return found
+
+
+# ---------------------------------------------------------------------------- routing
+
+
+def competent_agency(member: LinkedMember, receiving: Agency, day: dt.date) -> Agency:
+    """The agency that settles the member: of the kind its definition names, among those the
+    catalog lists as settling the procedure, in force on the day; the one of the receiving
+    center's unit first (commune procedures), else the first."""
+    candidates = [
+        a
+        for a in Agency.objects.filter(
+            procedures__procedure=member.procedure,
+            procedures__role=AgencyRole.SETTLING,
+            kind=member.agency_kind,
+        ).order_by("pk")
+        if a.valid_to is None or a.valid_to >= day
+    ]
+    same_unit = [a for a in candidates if a.unit_id == receiving.unit_id]
+    if not candidates:
+        raise ValidationFailed(
+            "linked_agency_missing",
+            f"Chưa có cơ quan loại '{member.get_agency_kind_display()}' giải quyết thủ tục "
+            f"{member.procedure.code} trong tỉnh.",
+            f"No agency of kind '{member.agency_kind}' settles procedure "
+            f"{member.procedure.code} in this province.",
+            field="procedure",
+        )
+    return (same_unit or candidates)[0]
+
+
+# ---------------------------------------------------------------------------- events
+
+
+def _event(
+    application: LinkedApplication, action: str, actor: Actor, at: dt.datetime, **data: Any
+) -> LinkedEvent:
+    last = application.events.aggregate(m=Max("seq"))["m"] or 0
+    return LinkedEvent.objects.create(
+        application=application,
+        seq=last + 1,
+        action=action,
+        at=at,
+        actor=actor_user(actor),
+        data=data,
+    )
+
+
+# ---------------------------------------------------------------------------- submission
+
+
+def _check_files(
+    files: Mapping[str, Sequence[Any]] | None, parts: list[Part], errors: FieldErrors
+) -> dict[str, list[CheckedFile]]:
+    by_key = {p.key: p for p in parts}
+    checked: dict[str, list[CheckedFile]] = {}
+    for key, uploads in (files or {}).items():
+        if key not in by_key:
+            errors.add(
+                ValidationFailed(
+                    "unknown_part",
+                    f"Phần hồ sơ '{key}' không thuộc thủ tục liên thông này.",
+                    f"Part '{key}' does not belong to this linked procedure.",
+                    field=f"files.{key}",
+                )
+            )
+            continue
+        for upload in uploads:
+            got = errors.check(check_file, upload, field=f"files.{key}")
+            if got is not None:
+                checked.setdefault(key, []).append(got)
+    return checked
+
+
+def _check_required(parts: list[Part], checked: Mapping[str, Any], errors: FieldErrors) -> None:
+    lacking = [p for p in parts if p.required and p.key not in checked]
+    if lacking and not any((e.field or "").startswith("files") for e in errors.errors):
+        names = "; ".join(f"({i}) {p.name}" for i, p in enumerate(lacking, 1))
+        errors.add(
+            ValidationFailed(
+                "components_missing",
+                f"Hồ sơ liên thông còn thiếu {len(lacking)} thành phần bắt buộc: {names}",
+                f"The linked application lacks {len(lacking)} required component(s): {names}",
+                field="files",
+                data={"missing_parts": [p.key for p in lacking]},
+            )
+        )
+
+
+# What the members' data keys mean (the labels the portal shows); a key not listed here is
+# shown by its name. The form engine (motcua.eforms) will bring its own definitions.
+DATA_LABELS: dict[str, tuple[str, str]] = {
+    "child_name": ("Họ, chữ đệm, tên của trẻ", "The child's full name"),
+    "birth_date": ("Ngày sinh của trẻ (dd/mm/yyyy)", "The child's date of birth (dd/mm/yyyy)"),
+    "birth_place": ("Nơi sinh của trẻ", "The child's place of birth"),
+    "sex": ("Giới tính của trẻ", "The child's sex"),
+    "father_name": ("Họ, chữ đệm, tên của cha", "The father's full name"),
+    "mother_name": ("Họ, chữ đệm, tên của mẹ", "The mother's full name"),
+    "address": (
+        "Nơi đăng ký thường trú của trẻ",
+        "Where the child's permanent residence is registered",
+    ),
+}
+
+
+def chain_data_keys(linked: LinkedProcedure) -> list[str]:
+    """The data keys some member receives, in the chain's order: what the form asks."""
+    keys: list[str] = []
+    for member in chain_members(linked):
+        for key in member.data_keys or []:
+            if key not in keys:
+                keys.append(str(key))
+    return keys
+
+
+def _clean_data(
+    data: Mapping[str, Any] | None, keys: list[str], errors: FieldErrors
+) -> dict[str, Any]:
+    """The declaration's data: every key a member receives is given (text, NFC); a key
+    ending in `_date` is a real date written dd/mm/yyyy. Other keys are kept as given."""
+    out: dict[str, Any] = {}
+    given = dict(data or {})
+    for key, value in given.items():
+        k = str(key)
+        if not k or len(k) > 64:
+            errors.add(
+                ValidationFailed(
+                    "invalid_data_key",
+                    "Khóa dữ liệu phải có 1–64 ký tự.",
+                    "A data key must be 1–64 characters.",
+                    field="data",
+                )
+            )
+            continue
+        out[k] = (nfc(value) or "").strip() if isinstance(value, str) else value
+    for key in keys:
+        vi, en = DATA_LABELS.get(key, (key, key))
+        value = out.get(key)
+        if value in (None, ""):
+            errors.add(
+                ValidationFailed(
+                    "data_required",
+                    f"Chưa nhập: {vi}.",
+                    f"Missing: {en}.",
+                    field=f"data.{key}",
+                )
+            )
+        elif key.endswith("_date"):
+            try:
+                dt.datetime.strptime(str(value), "%d/%m/%Y")
+            except ValueError:
+                errors.add(
+                    ValidationFailed(
+                        "invalid_date",
+                        f"{vi}: ngày không hợp lệ, viết theo dạng dd/mm/yyyy.",
+                        f"{en}: not a valid date; write it as dd/mm/yyyy.",
+                        field=f"data.{key}",
+                    )
+                )
+    return out
+
+
+def linked_application_submit(
+    *,
+    actor: Actor,
+    linked: LinkedProcedure | str,
+    receiving_agency: Agency,
+    data: Mapping[str, Any] | None = None,
+    files: Mapping[str, Sequence[Any]] | None = None,
+    applicant: Mapping[str, str] | None = None,
+    at: dt.datetime | None = None,
+) -> LinkedApplication:
+    """The applicant submits one application for every member procedure of the chain.
+
+    The form is the union of the members' components, each asked once (`chain_parts`:
+    files keyed by part); every part some member requires must be given, all errors at
+    once. In one transaction: the application, one waiting row per member, the files kept
+    for the members to come, and the dossier of every member that starts at once, each
+    through dossier_submit (its own code, deadline and competent agency); if one of them
+    is refused, nothing is kept."""
+    at = at or timezone.now()
+    owner = applicant_id(actor)
+    if owner is None:
+        raise ValidationFailed(
+            "not_an_applicant",
+            "Chỉ công dân, tổ chức mới nộp hồ sơ trực tuyến.",
+            "Only citizen or business accounts submit online.",
+            field="actor",
+            status=403,
+        )
+    if isinstance(linked, str):
+        linked = linked_for(linked)
+    if not linked.active or not linked.members.exists():
+        raise ValidationFailed(
+            "linked_not_active",
+            f"Thủ tục liên thông {linked.procedure.code} không còn áp dụng "
+            "hoặc chưa có thủ tục thành phần.",
+            f"Linked procedure {linked.procedure.code} is no longer in use "
+            "or has no member procedures.",
+            field="procedure",
+        )
+    day = timezone.localdate(at)
+    members = chain_members(linked)
+    parts = chain_parts(linked, day)
+    errors = FieldErrors()
+    clean = _clean_data(data, chain_data_keys(linked), errors)
+    checked = _check_files(files, parts, errors)
+    _check_required(parts, checked, errors)
+    for member in members:
+        errors.check(competent_agency, member, receiving_agency, day)
+    errors.raise_if_any()
+    contact = {k: v for k, v in (applicant or {}).items() if k in ("phone", "email", "address")}
+    with FileGuard() as guard, transaction.atomic():
+        application = LinkedApplication.objects.create(
+            linked=linked,
+            owner_id=owner,
+            receiving_agency=receiving_agency,
+            data=clean,
+            contact=contact,
+            submitted_at=at,
+        )
+        for member in members:
+            LinkedDossier.objects.create(application=application, member=member, order=member.order)
+        for key, got in checked.items():
+            for f in got:
+                path = guard.save(f"linked/{application.pk}/{f.sha256[:2]}/{f.sha256}", f.file)
+                LinkedFile.objects.create(
+                    application=application,
+                    part=key,
+                    file=path,
+                    original_name=f.name,
+                    content_type=f.content_type,
+                    size=f.size,
+                    sha256=f.sha256,
+                )
+        _event(application, LinkedAction.SUBMIT, actor, at, members=len(members))
+        for member in members:
+            if member.order == 1 or member.start == LinkedStart.AT_ONCE:
+                row = LinkedDossier.objects.select_for_update().get(
+                    application=application, order=member.order
+                )
+                _start(application, row, actor, at, previous=None)
+    return application
+
+
+# ---------------------------------------------------------------------------- members
+
+
+def _files_for(application: LinkedApplication, member: LinkedMember, day: dt.date) -> dict:
+    """The application's files for the member's components in force on `day`: (name,
+    bytes), re-checked by the submission like any upload. A part is matched to the
+    components by its name as the form showed it on the day of the application, so a
+    version published in between does not shift what goes where."""
+    asked = chain_parts(application.linked, timezone.localdate(application.submitted_at))
+    name_of = {p.key: fold(p.name) for p in asked}
+    components: dict[str, list[int]] = {}
+    for component in _member_components(member, day):
+        components.setdefault(fold(component.name), []).append(component.pk)
+    files: dict[int, list[tuple[str, bytes]]] = {}
+    for lf in application.files.order_by("pk"):
+        ids = components.get(name_of.get(lf.part, ""), [])
+        if not ids:
+            continue
+        with lf.file.open("rb") as fh:
+            body = fh.read()
+        for component_id in ids:
+            files.setdefault(component_id, []).append((lf.original_name, body))
+    return files
+
+
+def _result_of(dossier: Dossier) -> dict[str, Any]:
+    """What passes on of a member's result: its code, dates, note and electronic results."""
+    results = list(
+        dossier.attachments.filter(kind=AttachmentKind.RESULT).order_by("pk").values("pk")
+    )
+    return {
+        "dossier_code": dossier.code,
+        "procedure": dossier.procedure.code,
+        "returned_at": dossier.returned_at.isoformat() if dossier.returned_at else None,
+        "result_note": dossier.result_note,
+        "attachments": [r["pk"] for r in results],
+    }
+
+
+def _result_reuse(
+    member: LinkedMember, previous: Dossier | None, day: dt.date
+) -> dict[int, list[Reuse]]:
+    """The previous member's electronic result as the component it fills in this member
+    (LinkedMember.result_component): taken as an issued result (reuse of digitized data,
+    dossiers.reuse), never uploaded again."""
+    if previous is None or not member.result_component:
+        return {}
+    version = member.procedure.version_on(day)
+    wanted = fold(member.result_component)
+    component = next(
+        (c for c in (version.components.all() if version else []) if fold(c.name) == wanted),
+        None,
+    )
+    if component is None:
+        return {}
+    reuses = [
+        Reuse(
+            source=AttachmentSource.STORE_RESULT,
+            path=a.file.name or "",
+            name=a.original_name,
+            content_type=a.content_type,
+            size=a.size,
+            sha256=a.sha256,
+            label=f"Kết quả hồ sơ {previous.code} (liên thông)",
+            attachment_id=a.pk,
+        )
+        for a in Attachment.objects.filter(dossier=previous, kind=AttachmentKind.RESULT)
+    ]
+    return {component.pk: reuses} if reuses else {}
+
+
+def _start(
+    application: LinkedApplication,
+    row: LinkedDossier,
+    actor: Actor,
+    at: dt.datetime,
+    previous: Dossier | None,
+) -> Dossier:
+    """Create the member's dossier through dossier_submit, as the applicant's own online
+    submission received at the application's center and routed to the competent agency."""
+    member = row.member
+    day = timezone.localdate(at)
+    owner_user = application.owner.user
+    passed = {k: application.data[k] for k in member.data_keys if k in application.data}
+    summary = (
+        f"Liên thông LT-{application.pk} ({application.linked.procedure.code}), "
+        f"bước {member.order}: {member.procedure.name}"
+    )
+    dossier = dossier_services.dossier_submit(
+        actor=owner_user,
+        procedure=member.procedure,
+        receiving_agency=application.receiving_agency,
+        settling_agency=competent_agency(member, application.receiving_agency, day),
+        request_summary=summary,
+        applicant=application.contact,
+        files=_files_for(application, member, day),
+        reused=_result_reuse(member, previous, day),
+        at=at,
+    )
+    row.dossier = dossier
+    row.state = MemberState.STARTED
+    row.data = passed
+    if previous is not None and member.takes_previous_result:
+        row.previous_result = _result_of(previous)
+    row.save(update_fields=["dossier", "state", "data", "previous_result"])
+    _event(
+        application,
+        LinkedAction.MEMBER_STARTED,
+        actor,
+        at,
+        order=member.order,
+        dossier_id=dossier.pk,
+        code=dossier.code,
+    )
+    return dossier
+
+
+def _lock(application_id: int) -> LinkedApplication:
+    return (
+        LinkedApplication.objects.select_for_update(of=("self",))
+        .select_related("linked__procedure", "owner__user", "receiving_agency")
+        .get(pk=application_id)
+    )
+
+
+def linked_member_returned(
+    *, actor: Actor, dossier_id: int, at: dt.datetime | None = None
+) -> LinkedApplication | None:
+    """A member's result was returned: the member is done, and the next member that waits
+    for it starts (its dossier created with the data and the previous result passed on).
+    The last member done completes the application. Replayed, it changes nothing."""
+    at = at or timezone.now()
+    found = LinkedDossier.objects.filter(dossier_id=dossier_id).values_list(
+        "application_id", flat=True
+    )
+    if not found:
+        return None
+    with transaction.atomic():
+        application = _lock(found[0])
+        rows = list(
+            application.members.select_for_update(of=("self",))
+            .select_related("member__procedure", "dossier__procedure")
+            .order_by("order")
+        )
+        row = next(r for r in rows if r.dossier_id == dossier_id)
+        if row.state != MemberState.STARTED or application.state != ApplicationState.IN_PROGRESS:
+            return application  # replayed, or the chain already stopped
+        row.state = MemberState.DONE
+        row.save(update_fields=["state"])
+        _event(application, LinkedAction.MEMBER_DONE, actor, at, order=row.order)
+        following = next((r for r in rows if r.order == row.order + 1), None)
+        if (
+            following is not None
+            and following.state == MemberState.WAITING
+            and following.member.start == LinkedStart.AFTER_PREVIOUS
+        ):
+            try:
+                with transaction.atomic():
+                    _start(application, following, actor, at, previous=row.dossier)
+            except DomainError as exc:
+                log.warning(
+                    "linked application %s: member %s not started: %s",
+                    application.pk,
+                    following.order,
+                    exc.code,
+                )
+                _stop(application, rows, following, exc.message, actor, at)
+                return application
+        if all(r.state == MemberState.DONE for r in rows):
+            application.state = ApplicationState.COMPLETED
+            application.save(update_fields=["state"])
+            _event(application, LinkedAction.COMPLETED, actor, at)
+    return application
+
+
+def _stop(
+    application: LinkedApplication,
+    rows: list[LinkedDossier],
+    row: LinkedDossier,
+    reason: str,
+    actor: Actor,
+    at: dt.datetime,
+) -> None:
+    row.state = MemberState.STOPPED
+    row.reason = reason
+    row.save(update_fields=["state", "reason"])
+    for other in rows:
+        if other.state == MemberState.WAITING:
+            other.state = MemberState.NOT_STARTED
+            other.save(update_fields=["state"])
+    application.state = ApplicationState.STOPPED
+    application.stopped_reason = f"{row.member.procedure.name}: {reason}"
+    application.save(update_fields=["state", "stopped_reason"])
+    _event(application, LinkedAction.STOPPED, actor, at, order=row.order, reason=reason)
+
+
+def linked_member_ended(
+    *, actor: Actor, dossier_id: int, reason: str, at: dt.datetime | None = None
+) -> LinkedApplication | None:
+    """A member was refused at receipt or stopped: the chain stops with that reason; the
+    members still waiting are not started. Replayed, it changes nothing."""
+    at = at or timezone.now()
+    found = LinkedDossier.objects.filter(dossier_id=dossier_id).values_list(
+        "application_id", flat=True
+    )
+    if not found:
+        return None
+    with transaction.atomic():
+        application = _lock(found[0])
+        rows = list(
+            application.members.select_for_update(of=("self",))
+            .select_related("member__procedure")
+            .order_by("order")
+        )
+        row = next(r for r in rows if r.dossier_id == dossier_id)
+        if row.state != MemberState.STARTED or application.state != ApplicationState.IN_PROGRESS:
+            return application
+        _stop(application, rows, row, nfc(reason) or "", actor, at)
+    return application
+
+
+def on_member_event(event: Any, dossier: Dossier) -> None:
+    """The dossier hook (after commit): a member's result returned, refused or stopped."""
+    if event.action == Action.RETURN_RESULT:
+        linked_member_returned(actor=event.actor, dossier_id=dossier.pk, at=event.at)
+    else:
+        linked_member_ended(
+            actor=event.actor, dossier_id=dossier.pk, reason=event.reason, at=event.at
+        )
+
+
+__all__ = [
+    "CHAIN_ACTIONS",
+    "Part",
+    "chain_data_keys",
+    "chain_parts",
+    "competent_agency",
+    "linked_application_submit",
+    "linked_for",
+    "linked_member_ended",
+    "linked_member_returned",
+    "on_member_event",
+]
