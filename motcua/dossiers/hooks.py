@@ -142,9 +142,8 @@ def queue_handed_in(*, dossier_id: int, actor: Any, at: Any) -> None:
     from motcua.core.errors import DomainError
 
     for fn in _HANDED_IN:
-        try:
-            with transaction.atomic():
-                fn(dossier_id=dossier_id, actor=actor, at=at)
+        try:  # the listener writes in a savepoint of its own (scan_handed_in is atomic)
+            fn(dossier_id=dossier_id, actor=actor, at=at)
         except DomainError as exc:
             log.warning("intake of dossier %s: OCR not queued (%s)", dossier_id, exc.code)
 

@@ -554,7 +554,7 @@ def dossier_intake(
         else:
             _refuse(step, refuse_reason)
         saved = step.save()
-        if refuse_reason is None:
+        if refuse_reason is None and files:
             # The papers handed in go to the OCR, whichever path took them in (one function).
             hooks.queue_handed_in(dossier_id=saved.pk, actor=actor, at=at)
         return saved
