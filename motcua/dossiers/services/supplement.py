@@ -94,9 +94,7 @@ def dossier_supplement(
         dossier, at = step.dossier, step.at
         pause = _open_pause_row(dossier)
         checked = _check_files(files, dossier.procedure_version)
-        from_store = (
-            _check_reused(reused, _components(dossier.procedure_version)) if reused else []
-        )
+        from_store = _check_reused(reused, _components(dossier.procedure_version)) if reused else []
         checked.extend(from_store)
         given = {c.pk for c, _ in checked}
         lacking = [c for c in pause.missing_components if c not in given]
