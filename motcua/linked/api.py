@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Header, Router
 from ninja.params.functions import Path, Query
 from pydantic import ValidationError as PydanticValidationError
 
@@ -177,11 +177,19 @@ def _files(request: HttpRequest) -> dict[str, list[Any]]:
     url_name="linked_submit",
     openapi_extra=declare(forbidden=True, not_found=True, multipart=SUBMIT_FORM),
 )
-def submit(request: HttpRequest) -> HttpResponse:
+def submit(
+    request: HttpRequest,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=255),
+) -> HttpResponse:
     """Submit one application for every member procedure of a linked procedure (multipart):
     procedure (the linked procedure's code), receiving_agency, data (a JSON object),
     applicant_phone / applicant_email / applicant_address, files part_<key>. The first
-    member's dossier is created at once; the others when the previous returns its result."""
+    member's dossier is created at once; the others when the previous returns its result.
+
+    `Idempotency-Key` (header, per account): a retry with the same key and the same request
+    returns the same application (201, header `Idempotent-Replayed: true`) and creates
+    nothing; the same key with a different request is refused (422,
+    idempotency_key_reused)."""
     from motcua.api.api import api
 
     form = _form(request)
@@ -204,8 +212,12 @@ def submit(request: HttpRequest) -> HttpResponse:
             "email": form.applicant_email,
             "address": form.applicant_address,
         },
+        idempotency_key=idempotency_key,
     )
-    return api.create_response(request, application_out(app), status=201)
+    response = api.create_response(request, application_out(app), status=201)
+    if getattr(app, "_replayed", False):
+        response["Idempotent-Replayed"] = "true"
+    return response
 
 
 @router.get("/applications", response=ApplicationPageOut, url_name="linked_mine")

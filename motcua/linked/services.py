@@ -17,12 +17,14 @@ and creates nothing.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -38,6 +40,7 @@ from motcua.dossiers.attachments import CheckedFile, FileGuard, check_file
 from motcua.dossiers.enums import Action
 from motcua.dossiers.models import Attachment, AttachmentKind, AttachmentSource, Dossier
 from motcua.dossiers.reuse import Reuse
+from motcua.dossiers.services.submission import _check_key
 from motcua.org.models import Agency
 from motcua.org.selectors import applicant_id
 
@@ -268,6 +271,54 @@ def _clean_data(
     return out
 
 
+def _fingerprint(
+    linked: LinkedProcedure,
+    receiving_agency: Agency,
+    data: Mapping[str, Any],
+    contact: Mapping[str, str],
+    checked: Mapping[str, list[CheckedFile]],
+    cases: Sequence[str] = (),
+) -> str:
+    """What makes two linked submissions the same request (an idempotency key's replay)."""
+    body = {
+        "procedure": linked.procedure.code,
+        "receiving": receiving_agency.code,
+        "data": data,
+        "contact": dict(sorted(contact.items())),
+        "files": sorted((k, f.sha256) for k, got in checked.items() for f in got),
+        "cases": sorted(cases),
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _replayed(owner: int, key: str, fingerprint: str) -> LinkedApplication | None:
+    """The application an earlier submission of this owner with this key made (the same
+    request), or None; the key used for another request is refused."""
+    found = LinkedApplication.objects.filter(owner_id=owner, idempotency_key=key).first()
+    if found is None:
+        return None
+    if found.fingerprint != fingerprint:
+        raise ValidationFailed(
+            "idempotency_key_reused",
+            "Khóa Idempotency-Key này đã dùng cho một yêu cầu nộp hồ sơ liên thông khác. "
+            "Dùng khóa mới cho mỗi hồ sơ.",
+            "This Idempotency-Key was used for a different linked application. "
+            "Use a new key for each application.",
+            field="Idempotency-Key",
+            data={"application_id": found.pk},
+        )
+    found._replayed = True  # type: ignore[attr-defined]
+    return found
+
+
+def application_for_key(*, actor: Actor, key: str) -> LinkedApplication | None:
+    """The application this account already submitted with this key, if any."""
+    owner = applicant_id(actor)
+    if owner is None or not key:
+        return None
+    return LinkedApplication.objects.filter(owner_id=owner, idempotency_key=key).first()
+
+
 def linked_application_submit(
     *,
     actor: Actor,
@@ -276,6 +327,7 @@ def linked_application_submit(
     data: Mapping[str, Any] | None = None,
     files: Mapping[str, Sequence[Any]] | None = None,
     applicant: Mapping[str, str] | None = None,
+    idempotency_key: str | None = None,
     at: dt.datetime | None = None,
 ) -> LinkedApplication:
     """The applicant submits one application for every member procedure of the chain.
@@ -285,8 +337,13 @@ def linked_application_submit(
     once. In one transaction: the application, one waiting row per member, the files kept
     for the members to come, and the dossier of every member that starts at once, each
     through dossier_submit (its own code, deadline and competent agency); if one of them
-    is refused, nothing is kept."""
+    is refused, nothing is kept.
+
+    With `idempotency_key` (per account), a replay of the same request (a second click, a
+    retried API call) gives back the application the first made and creates nothing; the
+    key used for a different request is refused (idempotency_key_reused)."""
     at = at or timezone.now()
+    key = _check_key(idempotency_key)
     owner = applicant_id(actor)
     if owner is None:
         raise ValidationFailed(
@@ -318,14 +375,56 @@ def linked_application_submit(
         errors.check(competent_agency, member, receiving_agency, day)
     errors.raise_if_any()
     contact = {k: v for k, v in (applicant or {}).items() if k in ("phone", "email", "address")}
+    fingerprint = _fingerprint(linked, receiving_agency, clean, contact, checked)
+    if key is not None:
+        earlier = _replayed(owner, key, fingerprint)
+        if earlier is not None:
+            return earlier
+    try:
+        return _create_application(
+            actor=actor,
+            linked=linked,
+            owner=owner,
+            receiving_agency=receiving_agency,
+            data=clean,
+            contact=contact,
+            checked=checked,
+            key=key or "",
+            fingerprint=fingerprint,
+            at=at,
+        )
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: give back what it made.
+        earlier = _replayed(owner, key, fingerprint) if key is not None else None
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _create_application(
+    *,
+    actor: Actor,
+    linked: LinkedProcedure,
+    owner: int,
+    receiving_agency: Agency,
+    data: dict[str, Any],
+    contact: dict[str, str],
+    checked: Mapping[str, list[CheckedFile]],
+    key: str,
+    fingerprint: str,
+    at: dt.datetime,
+) -> LinkedApplication:
+    members = chain_members(linked)
     with FileGuard() as guard, transaction.atomic():
         application = LinkedApplication.objects.create(
             linked=linked,
             owner_id=owner,
             receiving_agency=receiving_agency,
-            data=clean,
+            data=data,
             contact=contact,
             submitted_at=at,
+            idempotency_key=key,
+            fingerprint=fingerprint,
         )
         for member in members:
             LinkedDossier.objects.create(application=application, member=member, order=member.order)
@@ -585,6 +684,7 @@ def on_member_event(event: Any, dossier: Dossier) -> None:
 __all__ = [
     "CHAIN_ACTIONS",
     "Part",
+    "application_for_key",
     "chain_data_keys",
     "chain_parts",
     "competent_agency",

@@ -4,6 +4,7 @@ works without JavaScript (POST, then redirect)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -80,8 +81,14 @@ def linked_submit(request: HttpRequest, code: str) -> HttpResponse:
         "address": request.POST.get("applicant_address", account.address if account else ""),
     }
     chosen = request.POST.get("receiving_agency", "")
+    # One token per page shown (a hidden field): a second click or a replayed POST with
+    # it gives back the application the first made (services' idempotency key).
+    token = request.POST.get("token", "")[:64] or uuid.uuid4().hex
     errors: dict[str, DomainError] = {}
     if request.method == "POST":
+        done = services.application_for_key(actor=request.user, key=_token_key(token))
+        if done is not None:
+            return redirect("portal:linked_application", application_id=done.pk)
         agency = next((a for a in agencies if str(a.pk) == chosen), None)
         files = {p.key: request.FILES.getlist(f"part_{p.key}") for p in parts}
         try:
@@ -94,6 +101,7 @@ def linked_submit(request: HttpRequest, code: str) -> HttpResponse:
                 data=given,
                 files={k: v for k, v in files.items() if v},
                 applicant=contact,
+                idempotency_key=_token_key(token),
             )
         except DomainError as exc:
             errors = {e.field or "__all__": e for e in errors_from(exc)}
@@ -119,6 +127,7 @@ def linked_submit(request: HttpRequest, code: str) -> HttpResponse:
                 for p in parts
             ],
             "contact": contact,
+            "token": token,
             "account": account,
             "is_applicant": owner is not None,
             "errors": errors,
@@ -127,6 +136,10 @@ def linked_submit(request: HttpRequest, code: str) -> HttpResponse:
         },
         status=422 if errors else 200,
     )
+
+
+def _token_key(token: str) -> str:
+    return f"portal-linked:{token}"
 
 
 def _anchor(field: str, parts: list[services.Part]) -> str:
