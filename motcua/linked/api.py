@@ -19,6 +19,7 @@ from motcua.api.auth import AUTH
 from motcua.api.openapi import Multipart, declare
 from motcua.core.errors import ValidationFailed
 from motcua.core.paging import MAX_OFFSET
+from motcua.core.text import nfc
 from motcua.dossiers.enums import ACTION_EN, STATUS_EN, Action, Status
 from motcua.dossiers.services import by_code
 from motcua.org.models import Agency
@@ -30,7 +31,11 @@ from .schemas import ApplicationOut, ApplicationPageOut, ChainOut, LinkedSubmitI
 
 router = Router(auth=AUTH, tags=["linked"])
 PART_FILES = r"^part_p[0-9]{1,3}$"
-SUBMIT_FORM = Multipart(LinkedSubmitIn, pattern_files={PART_FILES: True})
+SUBMIT_FORM = Multipart(
+    LinkedSubmitIn,
+    pattern_files={PART_FILES: True},
+    extra={"cases": {"type": "array", "items": {"type": "string", "maxLength": 4000}}},
+)
 
 
 def _ref(obj: Any) -> dict[str, str]:
@@ -125,12 +130,15 @@ def chain(request: HttpRequest, code: str = Path(..., max_length=48)) -> dict[st
             }
             for p in services.chain_parts(linked)
         ],
+        "cases": services.chain_cases(linked),
     }
 
 
 def _form(request: HttpRequest) -> LinkedSubmitIn:
     try:
-        return LinkedSubmitIn.model_validate({k: v for k, v in request.POST.items() if v != ""})
+        return LinkedSubmitIn.model_validate(
+            {k: v for k, v in request.POST.items() if v != "" and k != "cases"}
+        )
     except PydanticValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ()))
@@ -183,7 +191,8 @@ def submit(
 ) -> HttpResponse:
     """Submit one application for every member procedure of a linked procedure (multipart):
     procedure (the linked procedure's code), receiving_agency, data (a JSON object),
-    applicant_phone / applicant_email / applicant_address, files part_<key>. The first
+    applicant_phone / applicant_email / applicant_address, `cases` (repeated: the cases
+    that apply, GET /api/linked/procedures/{code} `cases`), files part_<key>. The first
     member's dossier is created at once; the others when the previous returns its result.
 
     `Idempotency-Key` (header, per account): a retry with the same key and the same request
@@ -212,6 +221,7 @@ def submit(
             "email": form.applicant_email,
             "address": form.applicant_address,
         },
+        cases=[nfc(c) or "" for c in request.POST.getlist("cases") if c.strip()][:200],
         idempotency_key=idempotency_key,
     )
     response = api.create_response(request, application_out(app), status=201)

@@ -35,6 +35,8 @@ class LinkedApplication(models.Model):
     )
     data = models.JSONField("dữ liệu tờ khai", default=dict, blank=True)
     contact = models.JSONField("liên hệ", default=dict, blank=True)
+    # The cases ("trường hợp …") the applicant declared; each member receives its own.
+    cases = models.JSONField("trường hợp đã khai", default=list, blank=True)
     submitted_at = models.DateTimeField("ngày nộp")
     stopped_reason = models.TextField("lý do dừng", blank=True)
     # The submission's idempotency key (per owner) and what the request was: a replay with

@@ -46,6 +46,7 @@ class ChainOut(Schema):
     procedure: RefOut
     members: list[MemberDefOut]
     parts: list[PartOut]
+    cases: list[str]  # the cases ("trường hợp …") a submission may declare (`cases`)
 
 
 class LinkedEventOut(Schema):

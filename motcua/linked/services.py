@@ -40,6 +40,7 @@ from motcua.dossiers.attachments import CheckedFile, FileGuard, check_file
 from motcua.dossiers.enums import Action
 from motcua.dossiers.models import Attachment, AttachmentKind, AttachmentSource, Dossier
 from motcua.dossiers.reuse import Reuse
+from motcua.dossiers.services._files import _check_cases
 from motcua.dossiers.services.submission import _check_key
 from motcua.org.models import Agency
 from motcua.org.selectors import applicant_id
@@ -79,10 +80,13 @@ def _member_components(member: LinkedMember, day: dt.date) -> list[Component]:
     return [c for c in version.components.order_by("order") if skip is None or fold(c.name) != skip]
 
 
-def chain_parts(linked: LinkedProcedure, day: dt.date | None = None) -> list[Part]:
+def chain_parts(
+    linked: LinkedProcedure, day: dt.date | None = None, cases: Sequence[str] = ()
+) -> list[Part]:
     """The one form of the application: the union of the members' components in force on
     the day, each asked once; a component the previous member's result fills
-    (LinkedMember.result_component) is not asked."""
+    (LinkedMember.result_component) is not asked. A part is required when a member needs one
+    of its components with the cases declared (catalog.cases.needed)."""
     day = day or timezone.localdate()
     parts: dict[str, Part] = {}
     for member in chain_members(linked):
@@ -92,8 +96,17 @@ def chain_parts(linked: LinkedProcedure, day: dt.date | None = None) -> list[Par
             if part is None:
                 part = parts[folded] = Part(f"p{len(parts) + 1}", component.name, False)
             part.components.append((member.order, component))
-            part.required = part.required or catalog_cases.needed(component, ())
+            part.required = part.required or catalog_cases.needed(component, cases)
     return list(parts.values())
+
+
+def chain_cases(linked: LinkedProcedure, day: dt.date | None = None) -> list[str]:
+    """The cases ("trường hợp …") the applicant may declare: those of the components the
+    form asks (catalog.cases.cases_of over the members', in the chain's order)."""
+    day = day or timezone.localdate()
+    return catalog_cases.cases_of(
+        c for m in chain_members(linked) for c in _member_components(m, day)
+    )
 
 
 def linked_for(procedure_code: str) -> LinkedProcedure:
@@ -327,6 +340,7 @@ def linked_application_submit(
     data: Mapping[str, Any] | None = None,
     files: Mapping[str, Sequence[Any]] | None = None,
     applicant: Mapping[str, str] | None = None,
+    cases: Sequence[str] | None = None,
     idempotency_key: str | None = None,
     at: dt.datetime | None = None,
 ) -> LinkedApplication:
@@ -366,8 +380,10 @@ def linked_application_submit(
         )
     day = timezone.localdate(at)
     members = chain_members(linked)
-    parts = chain_parts(linked, day)
     errors = FieldErrors()
+    asked = [c for m in members for c in _member_components(m, day)]
+    declared = errors.check(_check_cases, cases, asked) or []
+    parts = chain_parts(linked, day, declared)
     clean = _clean_data(data, chain_data_keys(linked), errors)
     checked = _check_files(files, parts, errors)
     _check_required(parts, checked, errors)
@@ -375,7 +391,7 @@ def linked_application_submit(
         errors.check(competent_agency, member, receiving_agency, day)
     errors.raise_if_any()
     contact = {k: v for k, v in (applicant or {}).items() if k in ("phone", "email", "address")}
-    fingerprint = _fingerprint(linked, receiving_agency, clean, contact, checked)
+    fingerprint = _fingerprint(linked, receiving_agency, clean, contact, checked, declared)
     if key is not None:
         earlier = _replayed(owner, key, fingerprint)
         if earlier is not None:
@@ -389,6 +405,7 @@ def linked_application_submit(
             data=clean,
             contact=contact,
             checked=checked,
+            cases=declared,
             key=key or "",
             fingerprint=fingerprint,
             at=at,
@@ -410,6 +427,7 @@ def _create_application(
     data: dict[str, Any],
     contact: dict[str, str],
     checked: Mapping[str, list[CheckedFile]],
+    cases: list[str],
     key: str,
     fingerprint: str,
     at: dt.datetime,
@@ -422,6 +440,7 @@ def _create_application(
             receiving_agency=receiving_agency,
             data=data,
             contact=contact,
+            cases=cases,
             submitted_at=at,
             idempotency_key=key,
             fingerprint=fingerprint,
@@ -473,6 +492,13 @@ def _files_for(application: LinkedApplication, member: LinkedMember, day: dt.dat
         for component_id in ids:
             files.setdefault(component_id, []).append((lf.original_name, body))
     return files
+
+
+def _member_cases(application: LinkedApplication, member: LinkedMember, day: dt.date) -> list[str]:
+    """The cases the applicant declared that are cases of this member's components."""
+    version = member.procedure.version_on(day)
+    own = catalog_cases.cases_of(version.components.all()) if version else []
+    return [c for c in application.cases if c in own]
 
 
 def _result_of(dossier: Dossier) -> dict[str, Any]:
@@ -547,6 +573,7 @@ def _start(
         applicant=application.contact,
         files=_files_for(application, member, day),
         reused=_result_reuse(member, previous, day),
+        cases=_member_cases(application, member, day),
         at=at,
     )
     row.dossier = dossier
@@ -685,6 +712,7 @@ __all__ = [
     "CHAIN_ACTIONS",
     "Part",
     "application_for_key",
+    "chain_cases",
     "chain_data_keys",
     "chain_parts",
     "competent_agency",

@@ -70,7 +70,10 @@ def linked_submit(request: HttpRequest, code: str) -> HttpResponse:
     except NotFound:
         raise Http404("Không tìm thấy") from None
     agencies = _agencies(linked)
-    parts = services.chain_parts(linked)
+    known_cases = services.chain_cases(linked)
+    posted_cases = set(request.POST.getlist("cases"))
+    chosen_cases = [c for c in known_cases if c in posted_cases]
+    parts = services.chain_parts(linked, cases=chosen_cases)
     keys = services.chain_data_keys(linked)
     owner = applicant_id(request.user)
     account = Applicant.objects.filter(pk=owner).first() if owner else None
@@ -101,6 +104,7 @@ def linked_submit(request: HttpRequest, code: str) -> HttpResponse:
                 data=given,
                 files={k: v for k, v in files.items() if v},
                 applicant=contact,
+                cases=chosen_cases,
                 idempotency_key=_token_key(token),
             )
         except DomainError as exc:
@@ -127,12 +131,16 @@ def linked_submit(request: HttpRequest, code: str) -> HttpResponse:
                 for p in parts
             ],
             "contact": contact,
+            "cases": [
+                {"i": i, "text": c, "chosen": c in chosen_cases}
+                for i, c in enumerate(known_cases, 1)
+            ],
             "token": token,
             "account": account,
             "is_applicant": owner is not None,
             "errors": errors,
             # The error summary: each error linked to its field (GOV.UK pattern).
-            "summary": [(_anchor(f, parts), e) for f, e in errors.items()],
+            "summary": [(_anchor(f, parts, e), e) for f, e in errors.items()],
         },
         status=422 if errors else 200,
     )
@@ -142,16 +150,18 @@ def _token_key(token: str) -> str:
     return f"portal-linked:{token}"
 
 
-def _anchor(field: str, parts: list[services.Part]) -> str:
+def _anchor(field: str, parts: list[services.Part], error: DomainError) -> str:
     if field.startswith("data."):
         return f"id_data_{field[5:]}"
     if field.startswith("files.") and field != "files.":
         return f"id_part_{field[6:]}"
     if field == "files":
-        missing = next((p for p in parts if p.required), None)
-        return f"id_part_{missing.key}" if missing else ""
+        lacking = (error.data or {}).get("missing_parts") or [p.key for p in parts if p.required]
+        return f"id_part_{lacking[0]}" if lacking else ""
     if field == "receiving_agency":
         return "id_receiving_agency"
+    if field == "cases":
+        return "cases"
     return ""
 
 
