@@ -37,6 +37,9 @@ class LinkedApplication(models.Model):
     contact = models.JSONField("liên hệ", default=dict, blank=True)
     # The cases ("trường hợp …") the applicant declared; each member receives its own.
     cases = models.JSONField("trường hợp đã khai", default=list, blank=True)
+    # The electronic form's answers as given (motcua.eforms), when a member has a form: its
+    # member's dossier is submitted with them (validated again, its declaration made).
+    form_answers = models.JSONField("tờ khai điện tử", null=True, blank=True)
     submitted_at = models.DateTimeField("ngày nộp")
     stopped_reason = models.TextField("lý do dừng", blank=True)
     # The submission's idempotency key (per owner) and what the request was: a replay with

@@ -20,7 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +34,7 @@ from motcua.catalog.models import Component, LinkedMember, LinkedProcedure
 from motcua.core.errors import DomainError, NotFound, ValidationFailed
 from motcua.core.text import fold, nfc
 from motcua.core.types import Actor, actor_user
-from motcua.core.validation import FieldErrors
+from motcua.core.validation import FieldErrors, errors_from
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.attachments import CheckedFile, FileGuard, check_file
 from motcua.dossiers.enums import Action
@@ -42,7 +42,13 @@ from motcua.dossiers.models import Attachment, AttachmentKind, AttachmentSource,
 from motcua.dossiers.reuse import Reuse
 from motcua.dossiers.services._files import _check_cases
 from motcua.dossiers.services.submission import _check_key
-from motcua.org.models import Agency
+from motcua.eforms import selectors as eform_selectors
+from motcua.eforms import services as eform_services
+from motcua.eforms.answers import validate as form_validate
+from motcua.eforms.declaration import declaration_pdf
+from motcua.eforms.models import FormDefinition
+from motcua.eforms.prefill import prefill_for
+from motcua.org.models import Agency, Applicant
 from motcua.org.selectors import applicant_id
 
 from .enums import ApplicationState, LinkedAction, MemberState
@@ -66,6 +72,64 @@ class Part:
     name: str
     required: bool
     components: list[tuple[int, Component]] = field(default_factory=list)  # (order, comp)
+    by_form: bool = False  # the declaration made from the electronic form: not uploaded
+
+
+@dataclass
+class ChainForm:
+    """The electronic form of the chain (motcua.eforms): the first member whose version in
+    force has one, the form itself, and the component its declaration stands for."""
+
+    member: LinkedMember
+    definition: FormDefinition
+    declaration: Component | None
+
+
+# Which data keys of the chain an electronic form answers (key → the form's data path): the
+# structured data replaces the application's own field, one source passed down the chain.
+FORM_DATA: dict[str, dict[str, str]] = {
+    "khai-sinh": {
+        "child_name": "tre.ho_ten",
+        "birth_date": "tre.ngay_sinh",
+        "sex": "tre.gioi_tinh",
+        "birth_place": "tre.noi_sinh.ten_co_so_y_te",
+        "father_name": "cha.ho_ten",
+        "mother_name": "me.ho_ten",
+    },
+}
+
+
+def chain_form(linked: LinkedProcedure, day: dt.date | None = None) -> ChainForm | None:
+    day = day or timezone.localdate()
+    for member in chain_members(linked):
+        version = member.procedure.version_on(day)
+        definition = eform_selectors.form_for_version(version) if version else None
+        if version is not None and definition is not None:
+            declared = eform_services.declaration_component(
+                definition.document, list(version.components.all())
+            )
+            return ChainForm(member, definition, declared)
+    return None
+
+
+def form_keys(form: ChainForm | None) -> dict[str, str]:
+    """The chain's data keys the form answers (key → path)."""
+    return FORM_DATA.get(form.definition.key, {}) if form is not None else {}
+
+
+def _dd_mm_yyyy(value: str) -> str:
+    """The form's ISO date as the chain's data writes dates (dd/mm/yyyy)."""
+    try:
+        return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+    except ValueError:
+        return value
+
+
+def _at_path(data: Mapping[str, Any], path: str) -> Any:
+    value: Any = data
+    for step in path.split("."):
+        value = value.get(step) if isinstance(value, Mapping) else None
+    return value
 
 
 def chain_members(linked: LinkedProcedure) -> list[LinkedMember]:
@@ -81,22 +145,41 @@ def _member_components(member: LinkedMember, day: dt.date) -> list[Component]:
 
 
 def chain_parts(
-    linked: LinkedProcedure, day: dt.date | None = None, cases: Sequence[str] = ()
+    linked: LinkedProcedure,
+    day: dt.date | None = None,
+    cases: Sequence[str] = (),
+    *,
+    form: ChainForm | None = None,
+    required: Sequence[str] = (),
+    omitted: Sequence[str] = (),
 ) -> list[Part]:
     """The one form of the application: the union of the members' components in force on
     the day, each asked once; a component the previous member's result fills
     (LinkedMember.result_component) is not asked. A part is required when a member needs one
-    of its components with the cases declared (catalog.cases.needed)."""
+    of its components with the cases declared (catalog.cases.needed) — for the member with
+    the electronic form (`form`), with its rules' decision (`required` / `omitted`); the
+    part of the form's declaration is made from the form (`by_form`), not uploaded."""
     day = day or timezone.localdate()
+    made = fold(form.declaration.name) if form is not None and form.declaration else None
     parts: dict[str, Part] = {}
     for member in chain_members(linked):
+        ruled = form is not None and member.pk == form.member.pk
         for component in _member_components(member, day):
             folded = fold(component.name)
             part = parts.get(folded)
             if part is None:
                 part = parts[folded] = Part(f"p{len(parts) + 1}", component.name, False)
             part.components.append((member.order, component))
-            part.required = part.required or catalog_cases.needed(component, cases)
+            part.by_form = part.by_form or folded == made
+            part.required = part.required or catalog_cases.needed(
+                component,
+                cases,
+                required=required if ruled else (),
+                omitted=omitted if ruled else (),
+            )
+    for part in parts.values():
+        if part.by_form:
+            part.required = False
     return list(parts.values())
 
 
@@ -341,6 +424,7 @@ def linked_application_submit(
     files: Mapping[str, Sequence[Any]] | None = None,
     applicant: Mapping[str, str] | None = None,
     cases: Sequence[str] | None = None,
+    form: Mapping[str, Any] | None = None,
     idempotency_key: str | None = None,
     at: dt.datetime | None = None,
 ) -> LinkedApplication:
@@ -383,15 +467,60 @@ def linked_application_submit(
     errors = FieldErrors()
     asked = [c for m in members for c in _member_components(m, day)]
     declared = errors.check(_check_cases, cases, asked) or []
-    parts = chain_parts(linked, day, declared)
-    clean = _clean_data(data, chain_data_keys(linked), errors)
-    checked = _check_files(files, parts, errors)
+    chain = chain_form(linked, day)
+    given = dict(data or {})
+    decided: dict[str, Any] = {}
+    form_data: dict[str, Any] | None = None
+    if chain is not None:
+        # The applicant fills one form: the engine validates it (with the account's
+        # verified values), its rules decide the member's components, and the keys it
+        # answers come from it.
+        account = Applicant.objects.filter(pk=owner).first()
+        result = form_validate(
+            chain.definition.document,
+            dict(form or {}),
+            prefill=prefill_for(chain.definition.document, account),
+        )
+        for problem in (
+            errors_from(eform_services.form_errors(result.errors)) if result.errors else ()
+        ):
+            errors.add(problem)
+        if result.decision is not None and not result.errors:
+            form_data = result.data
+            decided = {
+                "required": result.decision.require_components,
+                "omitted": result.decision.omit_components,
+            }
+            for k, path in form_keys(chain).items():
+                value = _at_path(result.data, path)
+                if isinstance(value, str) and k.endswith("_date"):
+                    value = _dd_mm_yyyy(value)
+                if value not in (None, ""):
+                    given[k] = value
+                else:
+                    given.pop(k, None)
+    parts = chain_parts(linked, day, declared, form=chain, **decided)
+    keys = chain_data_keys(linked)
+    if chain is not None and form_data is None:
+        keys = [k for k in keys if k not in form_keys(chain)]  # the form's errors say it
+    clean = _clean_data(given, keys, errors)
+    checked = _check_files(files, [p for p in parts if not p.by_form], errors)
     _check_required(parts, checked, errors)
     for member in members:
         errors.check(competent_agency, member, receiving_agency, day)
     errors.raise_if_any()
     contact = {k: v for k, v in (applicant or {}).items() if k in ("phone", "email", "address")}
-    fingerprint = _fingerprint(linked, receiving_agency, clean, contact, checked, declared)
+    fingerprint = _fingerprint(
+        linked, receiving_agency, {**clean, "form": form_data}, contact, checked, declared
+    )
+    if chain is not None and form_data is not None and chain.declaration is not None:
+        # The declaration made from the form, for every member that asks for it (the
+        # form's own member makes it again with its dossier, eforms.services).
+        made = next(p for p in parts if p.by_form)
+        pdf = declaration_pdf(chain.definition.document, form_data, place=receiving_agency.name)
+        checked[made.key] = [
+            check_file((f"to-khai-{chain.definition.key}.pdf", pdf), field=f"files.{made.key}")
+        ]
     if key is not None:
         earlier = _replayed(owner, key, fingerprint)
         if earlier is not None:
@@ -406,6 +535,7 @@ def linked_application_submit(
             contact=contact,
             checked=checked,
             cases=declared,
+            form_answers=dict(form) if form_data is not None and form is not None else None,
             key=key or "",
             fingerprint=fingerprint,
             at=at,
@@ -428,6 +558,7 @@ def _create_application(
     contact: dict[str, str],
     checked: Mapping[str, list[CheckedFile]],
     cases: list[str],
+    form_answers: dict[str, Any] | None,
     key: str,
     fingerprint: str,
     at: dt.datetime,
@@ -441,6 +572,7 @@ def _create_application(
             data=data,
             contact=contact,
             cases=cases,
+            form_answers=form_answers,
             submitted_at=at,
             idempotency_key=key,
             fingerprint=fingerprint,
@@ -564,9 +696,23 @@ def _start(
         f"Liên thông LT-{application.pk} ({application.linked.procedure.code}), "
         f"bước {member.order}: {member.procedure.name}"
     )
-    dossier = dossier_services.dossier_submit(
+    version = member.procedure.version_on(day)
+    definition = eform_selectors.form_for_version(version) if version else None
+    submission: dict[str, Any] = {"procedure": member.procedure}
+    submit: Callable[..., Dossier] = dossier_services.dossier_submit
+    if version is not None and definition is not None and application.form_answers is not None:
+        # The member with the electronic form: submitted as a single one is (the form
+        # validated again, its rules, the declaration PDF, the DossierForm).
+        submit = eform_services.dossier_submit_with_form
+        submission = {
+            "version": version,
+            "definition": definition,
+            "answers": application.form_answers,
+            "place": application.receiving_agency.name,
+        }
+    dossier = submit(
         actor=owner_user,
-        procedure=member.procedure,
+        **submission,
         receiving_agency=application.receiving_agency,
         settling_agency=competent_agency(member, application.receiving_agency, day),
         request_summary=summary,
@@ -710,10 +856,13 @@ def on_member_event(event: Any, dossier: Dossier) -> None:
 
 __all__ = [
     "CHAIN_ACTIONS",
+    "ChainForm",
     "Part",
     "application_for_key",
+    "chain_form",
     "chain_cases",
     "chain_data_keys",
+    "form_keys",
     "chain_parts",
     "competent_agency",
     "linked_application_submit",
