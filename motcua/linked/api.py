@@ -150,17 +150,17 @@ def _form(request: HttpRequest) -> LinkedSubmitIn:
         ) from None
 
 
-def _data(raw: str) -> dict[str, Any]:
+def _data(raw: str, name: str = "data") -> dict[str, Any]:
     try:
         value = json.loads(raw or "{}")
     except ValueError:
         value = None
     if not isinstance(value, dict):
         raise ValidationFailed(
-            "invalid_data",
-            "Trường data phải là một đối tượng JSON.",
-            "The data field must be a JSON object.",
-            field="data",
+            f"invalid_{name}",
+            f"Trường {name} phải là một đối tượng JSON.",
+            f"The {name} field must be a JSON object.",
+            field=name,
         )
     return value
 
@@ -191,7 +191,8 @@ def submit(
 ) -> HttpResponse:
     """Submit one application for every member procedure of a linked procedure (multipart):
     procedure (the linked procedure's code), receiving_agency, data (a JSON object),
-    applicant_phone / applicant_email / applicant_address, `cases` (repeated: the cases
+    applicant_phone / applicant_email / applicant_address, `form` (a JSON object: the
+    answers of the member's electronic form, when it has one), `cases` (repeated: the cases
     that apply, GET /api/linked/procedures/{code} `cases`), files part_<key>. The first
     member's dossier is created at once; the others when the previous returns its result.
 
@@ -221,6 +222,7 @@ def submit(
             "email": form.applicant_email,
             "address": form.applicant_address,
         },
+        form=_data(form.form, "form") if form.form.strip() else None,
         cases=[nfc(c) or "" for c in request.POST.getlist("cases") if c.strip()][:200],
         idempotency_key=idempotency_key,
     )

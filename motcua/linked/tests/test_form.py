@@ -171,3 +171,32 @@ def test_the_page_shows_every_error_of_the_form_at_once(client, lwf):
     assert summary.count("<li>") >= 3
     assert "Hồ sơ chưa được nộp" in html  # the chain's own errors too (the address)
     assert LinkedApplication.objects.count() == 0
+
+
+def test_the_api_takes_the_forms_answers(lwf):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from motcua.api.auth import token_create
+    from motcua.dossiers.tests.factories import PDF
+
+    cf = chain_form(lwf.linked, T0.date())
+    body = {
+        "procedure": "2.000986",
+        "receiving_agency": lwf.w.a.center.code,
+        "data": json.dumps({"address": "Thôn Đông"}, ensure_ascii=False),
+        "form": json.dumps(answers(), ensure_ascii=False),
+        **{
+            f"part_{p.key}": SimpleUploadedFile(f"{p.key}.pdf", PDF)
+            for p in chain_parts(lwf.linked, dt.date.today(), form=cf)
+            if p.required
+        },
+    }
+    headers = {"Authorization": f"Bearer {token_create(user=lwf.w.citizen)[1]}"}
+    r = Client().post("/api/linked/applications", body, headers=headers)
+    assert r.status_code == 201, r.content
+    first = LinkedDossier.objects.get(application_id=r.json()["id"], order=1).dossier
+    assert DossierForm.objects.get(dossier=first).data["tre"]["ho_ten"] == "Trần Minh An"
+    body["form"] = "[]"
+    r = Client().post("/api/linked/applications", body, headers=headers)
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_form")
