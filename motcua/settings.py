@@ -70,7 +70,9 @@ INSTALLED_APPS = [
     "motcua.store",
     "motcua.eforms",
     "motcua.linked",
+    "motcua.feedback",
     "motcua.reports",
+    "motcua.notifications",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",
@@ -434,6 +436,33 @@ EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
 EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "0") == "1"
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "motcua <no-reply@motcua.localhost>")
+
+import json as _json  # noqa: E402
+
+# --- Notifications (motcua.notifications; docs/notifications.md) ------------------------
+# E-mail goes through the mail backend above. SMS: an eSMS-style JSON API (MOTCUA_SMS_URL,
+# e.g. https://rest.esms.vn/MainService.svc/json/SendMultipleMessage_V4_post_json/), its
+# keys and brandname; Zalo: ZNS template messages (MOTCUA_ZALO_URL, the OA access token,
+# and the id of the approved ZNS template of each event as JSON {"receipt": "123", …}).
+# Unset URLs: those messages wait in the outbox (retried) until configured.
+MOTCUA_SMS_URL = os.environ.get("MOTCUA_SMS_URL", "")
+MOTCUA_SMS_API_KEY = os.environ.get("MOTCUA_SMS_API_KEY", "")
+MOTCUA_SMS_SECRET_KEY = os.environ.get("MOTCUA_SMS_SECRET_KEY", "")
+MOTCUA_SMS_BRANDNAME = os.environ.get("MOTCUA_SMS_BRANDNAME", "")
+MOTCUA_SMS_SANDBOX = os.environ.get("MOTCUA_SMS_SANDBOX", "0") == "1"
+# SMS without Vietnamese accents (what a brandname route without Unicode takes; UNCONFIRMED
+# per provider) and the longest text sent (0: one segment, 160 unaccented / 70 with accents).
+MOTCUA_SMS_UNACCENTED = os.environ.get("MOTCUA_SMS_UNACCENTED", "1") == "1"
+MOTCUA_SMS_MAX_LENGTH = int(os.environ.get("MOTCUA_SMS_MAX_LENGTH", "0"))
+MOTCUA_ZALO_URL = os.environ.get("MOTCUA_ZALO_URL", "")
+MOTCUA_ZALO_ACCESS_TOKEN = os.environ.get("MOTCUA_ZALO_ACCESS_TOKEN", "")
+MOTCUA_ZALO_TEMPLATE_IDS = _json.loads(os.environ.get("MOTCUA_ZALO_TEMPLATE_IDS", "{}") or "{}")
+MOTCUA_ZALO_DEVELOPMENT = os.environ.get("MOTCUA_ZALO_DEVELOPMENT", "0") == "1"
+MOTCUA_NOTIFY_HTTP_TIMEOUT = float(os.environ.get("MOTCUA_NOTIFY_HTTP_TIMEOUT", "10"))
+# Officers are warned once a dossier has used this share of its time limit (UNCONFIRMED:
+# no legal text sets it); the beat task looks every MOTCUA_EARLY_WARNING_EVERY_MINUTES.
+MOTCUA_EARLY_WARNING_SHARE = os.environ.get("MOTCUA_EARLY_WARNING_SHARE", "0.75")
+MOTCUA_EARLY_WARNING_EVERY_MINUTES = int(os.environ.get("MOTCUA_EARLY_WARNING_EVERY_MINUTES", "15"))
 # Refunds (hoàn trả): when a paid dossier ends with one of these actions, a refund of its
 # fees is requested automatically (MOTCUA_REFUND_AUTOMATIC=0: only officers request them).
 # Which cases the law returns phí / lệ phí in was not found: UNCONFIRMED, configurable.
@@ -565,6 +594,11 @@ MOTCUA_OUTBOX_LEASE_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_LEASE_SECONDS"
 MOTCUA_OUTBOX_TASK_BUDGET_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_TASK_BUDGET_SECONDS", "30"))
 MOTCUA_OUTBOX_SWEEP_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_SWEEP_SECONDS", "10"))
 MOTCUA_OUTBOX_KICK = os.environ.get("MOTCUA_OUTBOX_KICK", "1") == "1"
+# A queue of its own for the delivery (MOTCUA_OUTBOX_QUEUE=outbox; run a worker with
+# `-Q outbox`), so that messages never wait behind PDF rendering; empty: Celery's default.
+MOTCUA_OUTBOX_QUEUE = os.environ.get("MOTCUA_OUTBOX_QUEUE", "")
+if MOTCUA_OUTBOX_QUEUE:
+    CELERY_TASK_ROUTES = {"integration.deliver": {"queue": MOTCUA_OUTBOX_QUEUE}}
 
 # The national portal's dossier sync (motcua.integration.national; docs/integration.md
 # "Đồng bộ Cổng DVC quốc gia"). Empty URL: no sync. The adapter's base URL (the LGSP /
@@ -602,6 +636,11 @@ CELERY_BEAT_SCHEDULE = {
     "payments-query-pending": {
         "task": "payments.query_pending",
         "schedule": float(MOTCUA_QUERY_PENDING_EVERY_MINUTES * 60),
+    },
+    # Officers warned before dossiers turn late (motcua.notifications.tasks).
+    "notifications-early-warnings": {
+        "task": "notifications.early_warnings",
+        "schedule": float(MOTCUA_EARLY_WARNING_EVERY_MINUTES * 60),
     },
 }
 
@@ -700,3 +739,15 @@ MOTCUA_OIDC_KEEP_LOCAL_PASSWORD = os.environ.get("MOTCUA_OIDC_KEEP_LOCAL_PASSWOR
 EFORMS_CODELIST_DIRS = [
     d.strip() for d in os.environ.get("MOTCUA_EFORMS_CODELIST_DIRS", "").split(",") if d.strip()
 ]
+
+# Citizens' feedback (motcua.feedback; docs/feedback.md). The 766 operational limits
+# (reference §4.2 G6 5.2), in working days on the work calendar; UNCONFIRMED which act each
+# limit starts from and whether CĐ 89/2025's 15 days apply instead: settings.
+MOTCUA_FEEDBACK_REJECT_DAYS = int(os.environ.get("MOTCUA_FEEDBACK_REJECT_DAYS", "2"))
+MOTCUA_FEEDBACK_INFO_DAYS = int(os.environ.get("MOTCUA_FEEDBACK_INFO_DAYS", "5"))
+MOTCUA_FEEDBACK_HANDLE_DAYS = int(os.environ.get("MOTCUA_FEEDBACK_HANDLE_DAYS", "15"))
+MOTCUA_FEEDBACK_PUBLISH_DAYS = int(os.environ.get("MOTCUA_FEEDBACK_PUBLISH_DAYS", "2"))
+MOTCUA_FEEDBACK_DAY_UNIT = os.environ.get("MOTCUA_FEEDBACK_DAY_UNIT", "working_days")
+# Anti-abuse of the public form: submissions per client address per window.
+MOTCUA_FEEDBACK_MAX_SUBMISSIONS = int(os.environ.get("MOTCUA_FEEDBACK_MAX_SUBMISSIONS", "5"))
+MOTCUA_FEEDBACK_WINDOW_SECONDS = int(os.environ.get("MOTCUA_FEEDBACK_WINDOW_SECONDS", "3600"))

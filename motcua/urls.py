@@ -13,6 +13,7 @@ urlpatterns = [
     path("giay-to/", include("motcua.documents.urls")),
     path("thanh-toan/", include("motcua.payments.urls")),  # the gateway's IPN
     path("xac-thuc/", include("motcua.signing.urls")),  # public check of a signed result
+    path("", include("motcua.feedback.urls")),  # /phan-anh-kien-nghi/, /can-bo/phan-anh/
     path("", include("motcua.store.urls")),  # /kho-du-lieu/, /chia-se/<token>/
     path("", include("motcua.reports.urls")),  # /bao-cao/, /cong-khai/, /open-data/
     path("", include("motcua.portal.urls")),  # keep last: every other prefix wins

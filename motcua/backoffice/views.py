@@ -49,6 +49,7 @@ from motcua.integration import selectors as integration_selectors
 from motcua.integration.models import STATE_EN as OUTBOX_STATE_EN
 from motcua.integration.models import OutboxState
 from motcua.linked.selectors import member_for_dossier
+from motcua.notifications import selectors as notification_selectors
 from motcua.org.enums import Role
 from motcua.org.models import Agency
 from motcua.org.names import person_name
@@ -402,6 +403,8 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
         "documents": _documents(dossier),
         # Fee receipts, their files, and whether the applicant was mailed them.
         "fee_receipts": payment_services.receipts_for_dossier(dossier.pk),
+        # What the applicant (and officers) were told, and whether it reached them.
+        "notifications": notification_selectors.messages_for_dossier(dossier.pk),
         "actions": forms_,
         "can_sign": can_sign(request.user, dossier),
         # The dossier's messages to the national portal (motcua.integration).

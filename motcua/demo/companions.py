@@ -46,6 +46,8 @@ FACTORIES: list[str] = [
     "motcua.demo.payment_gateway.gateway_simulator",
     "motcua.demo.payment_gateway.national_platform_simulator",
     "motcua.demo.tsa.timestamp_authority",  # RFC 3161 timestamps for signed results
+    "motcua.demo.national_portal.national_portal",  # receives the dossier sync (outbox)
+    "motcua.demo.sms_gateway.sms_gateway",  # SMS and Zalo ZNS notifications
 ]
 
 

@@ -13,11 +13,12 @@ receipt (`NgayTiepNhan`): the portal knows it as received, whatever came later.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from typing import Any
 
 from django.db.models import Avg, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
+
+from motcua.indicators import providers
 
 from .models import OutboxMessage, OutboxState
 from .national import DESTINATION, VN, configured
@@ -34,7 +35,7 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return lo, hi
 
 
-def received_in(start: dt.date, end: dt.date, scope: Any) -> QuerySet[Any]:
+def received_in(start: dt.date, end: dt.date, scope: providers.Scope) -> QuerySet[Any]:
     from motcua.dossiers.models import Dossier
 
     lo, hi = _bounds(start, end)
@@ -48,14 +49,16 @@ def acknowledged_receipts() -> QuerySet[OutboxMessage]:
     ).exclude(Q(payload__data__NgayTiepNhan="") | Q(payload__data__NgayTiepNhan__isnull=True))
 
 
-def synced_dossiers(start: dt.date, end: dt.date, scope: Any) -> QuerySet[Any]:
+def synced_dossiers(start: dt.date, end: dt.date, scope: providers.Scope) -> QuerySet[Any]:
     """The numerator's dossiers (the drill-down lists them)."""
     return received_in(start, end, scope).filter(
         Exists(acknowledged_receipts().filter(key=OuterRef("code")))
     )
 
 
-def delay(start: dt.date, end: dt.date, scope: Any) -> tuple[float | None, float | None]:
+def delay(
+    start: dt.date, end: dt.date, scope: providers.Scope
+) -> tuple[float | None, float | None]:
     """Average and longest delay (seconds) from a message's writing to the portal's
     acknowledgement, over the national messages of the dossiers received in the period."""
     codes = received_in(start, end, scope).values("code")
@@ -73,9 +76,8 @@ def delay(start: dt.date, end: dt.date, scope: Any) -> tuple[float | None, float
     )
 
 
-def sync_rate(start: dt.date, end: dt.date, scope: Any) -> Any:
+def sync_rate(start: dt.date, end: dt.date, scope: providers.Scope) -> providers.Count | None:
     """The provider of 1.4: providers.Count, or None while the sync is not configured."""
-    providers = _providers()
     if not configured():
         return None
     denominator = received_in(start, end, scope).count()
@@ -96,16 +98,6 @@ def sync_rate(start: dt.date, end: dt.date, scope: Any) -> Any:
     )
 
 
-def _providers() -> Any:
-    # By name: the registry lands with the scorecard's branch (issue 14); until it is merged
-    # this app registers nothing and 1.4 stays "chưa có dữ liệu".
-    return importlib.import_module("motcua.indicators.providers")
-
-
 def register() -> None:
-    """Register 1.4 with the indicators' provider registry, where it exists."""
-    try:
-        providers = _providers()
-    except ImportError:  # the registry (issue 14, scorecard) not merged yet
-        return
+    """Register 1.4 with the indicators' provider registry."""
     providers.register("1.4", note_unavailable=NOTE_UNAVAILABLE)(sync_rate)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import eform, linked, oidc, submission, views
+from . import account, eform, linked, oidc, submission, views
 
 app_name = "portal"
 
@@ -39,6 +39,7 @@ urlpatterns = [
     path("ho-so/<int:dossier_id>/tep/<int:att_id>/", views.attachment, name="attachment"),
     path("tra-cuu/", views.lookup, name="lookup"),
     path("dang-ky/", views.register, name="register"),
+    path("tai-khoan/thong-bao/", account.notification_settings, name="notification_settings"),
     path(
         "dang-nhap/",
         oidc.PortalLoginView.as_view(),

@@ -34,7 +34,12 @@ def test_the_document_is_the_one_served(document):
 
 
 def test_every_operation_documents_the_errors_it_can_give(document):
-    transitions = {f"motcua_dossiers_api_{a}" for a in ENDPOINTS}
+    transitions = {f"motcua_dossiers_api_{a}" for a in ENDPOINTS} | {
+        # feedback (PAKN): each action is a transition of its table (motcua.feedback.rules)
+        f"motcua_feedback_api_{a}"
+        for a in ("accept", "reject", "classify", "assign", "request_info", "answer")
+        + ("publish", "rate", "provide_info")
+    }
     seen_transitions = set()
     for path, method, op in operations(document):
         where = f"{method} {path}"

@@ -23,6 +23,7 @@ from motcua.dossiers.models import (
     DossierEvent,
     Handover,
     Pause,
+    ReceivedComponent,
 )
 from motcua.org.passwords import password_problems
 
@@ -76,6 +77,7 @@ def dossiers_wipe() -> int:
     DossierEvent.objects.all().delete()
     Handover.objects.all().delete()
     Pause.objects.all().delete()
+    ReceivedComponent.objects.all().delete()  # PROTECT: a received dossier stopped the reset
     count, _ = Dossier.objects.all().delete()
     DailySequence.objects.all().delete()
     return count

@@ -29,27 +29,34 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 20
 # every status change, a new appointment, an electronic result): +1 on each of those, +2
 # at intake (its creation and its receipt or refusal are two events); a forward within
 # processing (4 → 4) and a rating send nothing.
+# Issue 14, notifications (docs/adr/0020): an event the applicant is told about (receive,
+# request_supplement, request_payment, approve, apologize) reads the account's addresses and
+# choice (one joined SELECT) and the event's templates (one), writes the log (one INSERT for
+# both messages) and one outbox INSERT per channel (e-mail and SMS by default): +5; an
+# action that sets or moves the appointment (receive, an intake's too; supplement,
+# confirm_payment, apologize) keeps its early-warning row (one INSERT … ON CONFLICT DO
+# NOTHING): +1.
 EXPECTED = {
     "submit": 17,
-    "receive": 12,
+    "receive": 18,
     "forward": 8,
-    "request_supplement": 10,
-    "supplement": 15,
-    "request_payment": 6,
+    "request_supplement": 15,
+    "supplement": 16,
+    "request_payment": 11,
     # The counter payment is kept as a Payment too, with its receipt (motcua.payments): the
     # dossier with its agency (the fee lines come from its fee assessment), the series' row
     # lock and update, the receipt, its log. Issue 11: the series is counted on by one
     # upsert (−1).
-    "confirm_payment": 13,
+    "confirm_payment": 14,
     "forward_2": 7,
-    "apologize": 8,
-    "approve": 10,
+    "apologize": 14,
+    "approve": 15,
     # An unsigned file (the signing check reads the procedure version, one statement): kept,
     # but not an electronic result, so no indicator fact changes.
     "attach_result": 8,
     "return_result": 7,
     "rate": 6,
-    "intake": 23,
+    "intake": 24,
     "intake_refused": 15,
     "refuse": 7,
     "request_withdrawal": 6,

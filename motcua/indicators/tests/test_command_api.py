@@ -179,8 +179,9 @@ def test_api_drill_down_for_officers_and_monitors_only(world):
 
 # The queries of motcua.indicators.computed's providers (1.1 and 1.2: one each; 1.3: three;
 # 3.2: three; 4.4: one; 4.5a: three; 4.5b: one; 4.2b: none; 1.4 while the national sync
-# is not configured: none), whatever the scope.
-PROVIDED_QUERIES = 12
+# is not configured: none) and of motcua.feedback's (5.1, 5.2, 5.3 and 5.4b: six), whatever
+# the scope.
+PROVIDED_QUERIES = 18
 
 
 def test_a_scorecard_is_four_queries_plus_one_per_scope_code(world, django_assert_num_queries):
