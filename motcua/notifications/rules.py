@@ -58,7 +58,9 @@ def early_warning_at(d: Dossier, share: Decimal | None = None) -> dt.datetime | 
 def channels_for(preference: Preference | None, *, email: str, phone: str) -> list[tuple[str, str]]:
     """[(channel, address)] an applicant is told on: the channels the account chose, among
     those it has an address for; without a choice, e-mail if an address is known and SMS if
-    a phone is (Zalo only when chosen: it needs the applicant's Zalo account on that phone)."""
+    a phone is (Zalo only when chosen: it needs the applicant's Zalo account on that phone).
+    A channel this deployment has no provider for (MOTCUA_SMS_URL, MOTCUA_ZALO_URL unset)
+    is left out: nothing is queued that could only wait in the outbox."""
     wanted = (
         {Channel.EMAIL: True, Channel.SMS: True, Channel.ZALO: False}
         if preference is None
@@ -69,11 +71,13 @@ def channels_for(preference: Preference | None, *, email: str, phone: str) -> li
         }
     )
     out: list[tuple[str, str]] = []
+    sms = bool(getattr(settings, "MOTCUA_SMS_URL", ""))
+    zalo = bool(getattr(settings, "MOTCUA_ZALO_URL", ""))
     if wanted[Channel.EMAIL] and email:
         out.append((Channel.EMAIL.value, email))
-    if wanted[Channel.SMS] and phone:
+    if wanted[Channel.SMS] and phone and sms:
         out.append((Channel.SMS.value, phone))
-    if wanted[Channel.ZALO] and phone:
+    if wanted[Channel.ZALO] and phone and zalo:
         out.append((Channel.ZALO.value, phone))
     return out
 
