@@ -213,6 +213,39 @@ def evaluate(code: str, start: dt.date, end: dt.date, scope: Scope) -> Outcome:
     return Outcome(code, count)
 
 
+# ------------------------------------------------------------------ 3.5a's sync source
+
+# 3.5a ("fees integrated") counts fee-bearing procedures with a dossier received in the period
+# whose fee data reached the national portal. Only the app that owns the national sync log
+# (motcua.integration) knows that; it registers one function returning the procedure ids
+# (a values("procedure_id") queryset) of those dossiers in the period and scope, or None
+# while the sync is not configured (then the MOTCUA_766_SYNCED setting applies).
+FeeSync = Callable[[dt.date, dt.date, Scope], "QuerySet[Any] | None"]
+_FEE_SYNC: list[FeeSync] = []
+
+
+def register_fee_sync(fn: FeeSync) -> FeeSync:
+    """Register the source of 3.5a's numerator (one; registering again replaces it)."""
+    _FEE_SYNC[:] = [fn]
+    return fn
+
+
+def fee_sync(start: dt.date, end: dt.date, scope: Scope) -> QuerySet[Any] | None:
+    """The registered fee-sync source's procedure ids, or None (no source / not configured)."""
+    return _FEE_SYNC[0](start, end, scope) if _FEE_SYNC else None
+
+
+@contextmanager
+def override_fee_sync(fn: FeeSync | None) -> Iterator[None]:
+    """Tests: `fn` is 3.5a's sync source inside the block (None: none)."""
+    old = list(_FEE_SYNC)
+    _FEE_SYNC[:] = [fn] if fn is not None else []
+    try:
+        yield
+    finally:
+        _FEE_SYNC[:] = old
+
+
 @contextmanager
 def override(code: str, fn: Provider | None, note_unavailable: str = "") -> Iterator[None]:
     """Tests: `fn` is the provider of `code` inside the block (None: no provider), then the
