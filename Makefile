@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: demo test lint typecheck test-unit test-browser browser-check test-postgres bench-lifecycle bench-pages bench-forms bench-indicators bench-auth bench-probe bench-seclog clean install
+.PHONY: demo test lint typecheck test-unit test-ocr test-browser browser-check test-postgres bench-lifecycle bench-pages bench-forms bench-indicators bench-auth bench-probe bench-seclog clean install
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -55,11 +55,20 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-## test: lint, the unit/service/API/page suites, then the browser suite
-test: lint test-unit test-browser
+## test: lint, the unit/service/API/page suites, the OCR suite, then the browser suite
+test: lint test-unit test-ocr test-browser
 
+## test-unit: everything but the browser and OCR suites, on two workers (pytest-xdist; each
+## worker has its own test database, test_<db>_gw0, test_<db>_gw1). Serially:
+## `make test-unit XDIST=`; more workers: `make test-unit XDIST="-n auto"`.
+XDIST ?= -n 2
 test-unit: $(STAMP)
-	$(PYTEST) -m "not browser"
+	$(PYTEST) $(XDIST) -m "not browser and not ocr"
+
+## test-ocr: the tests that run the OCR engine (ocrmypdf + Tesseract `vie`; marker `ocr`),
+## one process: each page already keeps a core busy
+test-ocr: $(STAMP)
+	$(PYTEST) -m "ocr and not browser"
 
 ## test-browser: Playwright driving Debian's Chromium (+ axe-core from npm); skipped without
 ## chromium, which the banner of browser-check says loudly

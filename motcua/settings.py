@@ -345,6 +345,10 @@ MOTCUA_TAX_CODE_MOD11_ZERO = os.environ.get("MOTCUA_TAX_CODE_MOD11_ZERO", "inval
 # Status lookup: failed attempts allowed per client address and window (docs/rules.md).
 MOTCUA_LOOKUP_MAX_FAILURES = int(os.environ.get("MOTCUA_LOOKUP_MAX_FAILURES", "20"))
 MOTCUA_LOOKUP_WINDOW_SECONDS = int(os.environ.get("MOTCUA_LOOKUP_WINDOW_SECONDS", "600"))
+# The public verification page /xac-thuc/: checks (uploads and result codes) per client
+# address and window before it answers 429 (docs/signing.md); 0 turns the limit off.
+MOTCUA_VERIFY_MAX_CHECKS = int(os.environ.get("MOTCUA_VERIFY_MAX_CHECKS", "30"))
+MOTCUA_VERIFY_WINDOW_SECONDS = int(os.environ.get("MOTCUA_VERIFY_WINDOW_SECONDS", "600"))
 # Behind a reverse proxy: the request header with the client's address, e.g. HTTP_X_REAL_IP.
 MOTCUA_CLIENT_IP_HEADER = os.environ.get("MOTCUA_CLIENT_IP_HEADER", "")
 # Counters shared by the server processes (lookup limits): Redis when MOTCUA_CACHE_URL is

@@ -27,7 +27,7 @@ from motcua.core.errors import DomainError, PermissionDenied
 from motcua.core.templatetags.bilingual import pick
 from motcua.core.text import sorted_vi
 from motcua.core.validation import errors_from
-from motcua.digitization import services as digitization
+from motcua.digitization.models import Scan
 from motcua.dossiers import services
 from motcua.dossiers.access import staff_roles
 from motcua.dossiers.enums import TRANSITIONS, Action
@@ -271,19 +271,16 @@ def _place_errors(form: IntakeForm, exc: DomainError) -> tuple[dict[int, str], s
 
 
 def _queue_ocr(request: HttpRequest, dossier: Dossier) -> None:
-    """The scans handed in with the form go to the OCR (motcua.digitization); the dossier
-    is received whatever happens there: a failure shows on its digitization page."""
-    try:
-        queued = digitization.scan_handed_in(dossier_id=dossier.pk, actor=request.user)
-    except DomainError as exc:
-        messages.warning(request, pick(exc.message, exc.message_en))
-        return
+    """Say how many of the scans handed in with the form went to the OCR: the intake
+    service queued them (motcua.digitization.services.scan_handed_in, for every intake
+    path); the dossier is received whatever happens there."""
+    queued = Scan.objects.filter(dossier_id=dossier.pk).count()
     if queued:
         messages.info(
             request,
             pick(
-                f"Đang số hóa {len(queued)} bản quét (nhận dạng chữ); xem trang Số hóa.",
-                f"{len(queued)} scan(s) queued for OCR; see the Digitization page.",
+                f"Đang số hóa {queued} bản quét (nhận dạng chữ); xem trang Số hóa.",
+                f"{queued} scan(s) queued for OCR; see the Digitization page.",
             ),
         )
 

@@ -33,6 +33,11 @@ urlpatterns = [
     path("ho-so/<int:dossier_id>/", views.dossier, name="dossier"),
     path("ho-so/<int:dossier_id>/tep/<int:att_id>/", views.attachment, name="attachment"),
     path("ho-so/<int:dossier_id>/ky-so-ket-qua/", signing.sign_result, name="sign_result"),
+    path(
+        "ho-so/<int:dossier_id>/ket-qua/<str:code>/thu-hoi/",
+        signing.revoke_result,
+        name="revoke_result",
+    ),
     path("ho-so/<int:dossier_id>/so-hoa/", scans.scans, name="scans"),
     path("ho-so/<int:dossier_id>/so-hoa/quet/", scans.scan_new, name="scan_new"),
     path("ho-so/<int:dossier_id>/so-hoa/<int:scan_id>/", scans.scan_text, name="scan_text"),

@@ -57,7 +57,7 @@ from motcua.payments import services as payment_services
 
 from .actions import ACTIONS, make_form, mark_invalid
 from .guards import forbidden, render_page, staff_required
-from .signing import can_sign
+from .signing import can_sign, issued_rows
 
 PAGE_SIZE = 25
 STALE_VI = "Trang đã cũ: hồ sơ có thể vừa được thay đổi. Vui lòng xem lại và thử lại."
@@ -407,6 +407,7 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
         "notifications": notification_selectors.messages_for_dossier(dossier.pk),
         "actions": forms_,
         "can_sign": can_sign(request.user, dossier),
+        "issued": issued_rows(request.user, dossier),
         # The dossier's messages to the national portal (motcua.integration).
         "sync_log": _sync_log(dossier),
         # The amount due as assessed at submission (catalog.fees): what a request for

@@ -29,6 +29,7 @@ from motcua.core.text import nfc
 from motcua.core.types import Actor
 from motcua.org.enums import Role
 
+from . import hooks
 from . import limits as limits_mod
 from .enums import WORKING_HOURS_PER_DAY, AgencyRole, Channel, TimeUnit
 from .limits import Limit
@@ -320,8 +321,8 @@ def process_set_steps(
 
 def version_record_created(*, version: ProcedureVersion, actor: Actor = None) -> None:
     """Write the creation of `version` (by the import) to the audit trail: its head, its
-    limits and its process, as created. Call it in the transaction that created it, once
-    its limits and steps are written."""
+    limits and its process, as created, and tell the listeners (`hooks.version_created`).
+    Call it in the transaction that created it, once its limits and steps are written."""
     record(
         actor=actor,
         action=AuditAction.CREATED,
@@ -334,6 +335,7 @@ def version_record_created(*, version: ProcedureVersion, actor: Actor = None) ->
             "steps": _steps_json(version.steps.order_by("order")),
         },
     )
+    hooks.dispatch_version_created(version=version, actor=actor)
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from motcua.catalog.models import Component
 from motcua.core.errors import IllegalTransition, NotFound, ValidationFailed
+from motcua.core.text import fold
 from motcua.core.types import Actor, actor_user
 from motcua.dossiers.attachments import FileGuard, check_file
 from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
@@ -174,7 +175,9 @@ def scan_handed_in(*, dossier_id: int, actor: Actor, at: dt.datetime | None = No
     """Queue the OCR of the files handed in at the counter with the intake form (stored as
     the dossier's submitted attachments, not yet digitized): per component, its page images
     as one scan, each PDF as one; other types (DOCX, XLSX) are not scans. The kept files
-    are the sources (no second copy). Only the receiving agency's counter."""
+    are the sources (no second copy); files already queued are skipped. Only the receiving
+    agency's counter. Every intake calls it once the dossier is received (registered with
+    dossiers.hooks.handed_in): the counter's page and the API alike."""
     at = at or timezone.now()
     with transaction.atomic():
         dossier = _lock_dossier(dossier_id)
@@ -187,8 +190,17 @@ def scan_handed_in(*, dossier_id: int, actor: Actor, at: dt.datetime | None = No
             digitized=False,
             content_type__in=[PDF, *IMAGES],
         ).order_by("component_id", "pk")
+        # Files already the source of a scan (queued at intake, retried, done) are not
+        # queued twice.
+        scanned = {
+            source["path"]
+            for sources in Scan.objects.filter(dossier=dossier).values_list("sources", flat=True)
+            for source in sources or []
+        }
         groups: dict[tuple[int, int], list[Attachment]] = {}
         for a in handed:
+            if a.file.name in scanned:
+                continue
             assert a.component_id is not None
             key = (a.component_id, 0 if a.content_type in IMAGES else a.pk)
             groups.setdefault(key, []).append(a)
@@ -284,6 +296,7 @@ def scan_finish(*, scan_id: int, output: OcrOutput, at: dt.datetime | None = Non
             uploaded_by_id=scan.requested_by_id,
             uploaded_at=at,
             digitized=True,  # the one writer (dossiers.digitized)
+            text_key=fold(output.text),  # what the inbox search finds (dossiers.selectors)
         )
         n = (
             1

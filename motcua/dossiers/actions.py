@@ -27,6 +27,10 @@ class Call:
     service: Callable[..., Dossier]
     # The service's keyword arguments besides dossier_id, actor, expected_version and at.
     inputs: tuple[str, ...] = ()
+    # Keywords the generic callers (the API, the back office) do not give: documents taken
+    # from the applicant's store, which only a caller above motcua.store resolves for the
+    # owner (store.selectors.resolve_reuse).
+    from_store: tuple[str, ...] = ()
 
 
 CALLS: dict[str, Call] = {
@@ -36,7 +40,7 @@ CALLS: dict[str, Call] = {
     Action.REQUEST_SUPPLEMENT: Call(
         services.dossier_request_supplement, ("reason", "missing_components")
     ),
-    Action.SUPPLEMENT: Call(services.dossier_supplement, ("files", "note")),
+    Action.SUPPLEMENT: Call(services.dossier_supplement, ("files", "note"), ("reused",)),
     Action.REQUEST_PAYMENT: Call(services.dossier_request_payment, ("amount_vnd", "reason")),
     Action.CONFIRM_PAYMENT: Call(
         services.dossier_confirm_payment, ("amount_vnd", "channel", "receipt_number")

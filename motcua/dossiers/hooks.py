@@ -106,6 +106,48 @@ def check_result(content: bytes, *, dossier_id: int, code: str | None) -> dict[s
     return _RESULT_CHECK[0](content, dossier_id=dossier_id, code=code)
 
 
+# Whether an attached result was withdrawn by its issuer (motcua.signing registers it: a
+# revoked result): called with the attachment's id, returns (when, reason) or None. The
+# store's share links of a withdrawn result stop working.
+ResultWithdrawal = Callable[[int], "tuple[Any, str] | None"]
+_RESULT_WITHDRAWAL: list[ResultWithdrawal] = []
+
+
+def result_withdrawal(fn: ResultWithdrawal) -> ResultWithdrawal:
+    _RESULT_WITHDRAWAL[:] = [fn]
+    return fn
+
+
+def withdrawn_result(attachment_id: int) -> tuple[Any, str] | None:
+    if not _RESULT_WITHDRAWAL:
+        return None
+    return _RESULT_WITHDRAWAL[0](attachment_id)
+
+
+# The OCR of the papers handed in with an intake (motcua.digitization registers it): called
+# inside dossier_intake's transaction once the dossier is received, by every intake path
+# (the counter's page, POST /api/dossiers/intake), with keyword arguments dossier_id, actor,
+# at. A refusal by its rules (a DomainError) leaves the dossier received, logged: the
+# digitization page offers the scans again.
+HandedIn = Callable[..., Any]
+_HANDED_IN: list[HandedIn] = []
+
+
+def handed_in(fn: HandedIn) -> HandedIn:
+    _HANDED_IN[:] = [fn]
+    return fn
+
+
+def queue_handed_in(*, dossier_id: int, actor: Any, at: Any) -> None:
+    from motcua.core.errors import DomainError
+
+    for fn in _HANDED_IN:
+        try:  # the listener writes in a savepoint of its own (scan_handed_in is atomic)
+            fn(dossier_id=dossier_id, actor=actor, at=at)
+        except DomainError as exc:
+            log.warning("intake of dossier %s: OCR not queued (%s)", dossier_id, exc.code)
+
+
 # A dossier's electronic form (motcua.eforms registers both; it sits above dossiers): the
 # API reads a dossier's filled form with `read_form` and submits a dossier with its form
 # answers through `form_submitter`, which validates the answers as the portal does and

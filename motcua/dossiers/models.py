@@ -382,6 +382,11 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField()
     digitized = models.BooleanField("số hóa", default=False)
     reused = models.BooleanField("tái sử dụng", default=False)
+    # The OCR text of a digitized scan (motcua.digitization), accent-folded (core.text.fold):
+    # what the inbox search matches besides the dossier's own search key (selectors.inbox).
+    text_key = models.TextField(
+        "nội dung nhận dạng (không dấu)", blank=True, default="", editable=False
+    )
     # The malware scan's answer (dossiers/scanner.py): when clamd said the file was clean and
     # its VERSION (engine/signature database/date). Empty: kept with no scanner configured.
     scanned_at = models.DateTimeField("quét mã độc lúc", null=True, blank=True)

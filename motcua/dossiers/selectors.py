@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from motcua.core import ratelimit
 from motcua.core.errors import DomainError, NotFound, ValidationFailed
 from motcua.core.text import fold
 from motcua.core.types import Actor
@@ -20,7 +19,7 @@ from . import deadlines
 from .access import can_view, visible_dossiers
 from .accesslog import hidden_refusal
 from .enums import OPEN, Status
-from .models import Dossier
+from .models import Attachment, Dossier
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +70,10 @@ def dossier_lookup(*, code: str, secret: str, client: str | None = None) -> Doss
 
 
 def _lookup_key(client: str) -> str:
-    return "motcua:lookup-failures:" + hashlib.sha256(client.encode()).hexdigest()[:32]
+    return ratelimit.key(_LOOKUP_SCOPE, client)
+
+
+_LOOKUP_SCOPE = "lookup"
 
 
 def _lookup_limits() -> tuple[int, int]:
@@ -82,18 +84,10 @@ def _lookup_limits() -> tuple[int, int]:
 
 
 def _lookup_check(client: str) -> None:
-    """Refuse a client past the limit. The counters live in the cache (Redis, shared by
-    the server processes, with MOTCUA_CACHE_URL); when it cannot be read the lookup goes
-    on, logged: an outage gives a guesser minutes, refusing would turn every citizen away."""
+    """Refuse a client past the limit (motcua.core.ratelimit: the counters live in the
+    cache; when it cannot be read the lookup goes on, logged)."""
     limit, window = _lookup_limits()
-    if not limit:
-        return
-    try:
-        failures = cache.get(_lookup_key(client)) or 0
-    except Exception:
-        log.warning("lookup limiter: cache unreadable, not counting", exc_info=True)
-        return
-    if failures >= limit:
+    if ratelimit.over_limit(_LOOKUP_SCOPE, client, limit):
         minutes = max(1, round(window / 60))
         raise DomainError(
             "too_many_lookups",
@@ -106,15 +100,7 @@ def _lookup_check(client: str) -> None:
 
 def _lookup_failed(client: str) -> None:
     _limit, window = _lookup_limits()
-    key = _lookup_key(client)
-    try:
-        cache.add(key, 0, timeout=window)  # the window starts at the first failure
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
-    except Exception:
-        log.warning("lookup limiter: cache unwritable, failure not counted", exc_info=True)
+    ratelimit.count(_LOOKUP_SCOPE, client, window)
 
 
 def my_dossiers(*, user: Actor, status: int | None = None) -> QuerySet[Dossier]:
@@ -144,7 +130,8 @@ def inbox(
     one working day), "ok" (in time, more than a working day left), "paused" (waiting for
     the applicant, not overdue).
     q: a piece of the dossier code, or of the applicant's name or the procedure's code or
-    name, accents and case ignored (Dossier.search_key).
+    name (Dossier.search_key), or words of the OCR text of its digitized components
+    (Attachment.text_key), accents and case ignored.
     """
     now = now or timezone.now()
     qs = visible_dossiers(user).select_related(*LIST_RELATED)
@@ -183,6 +170,10 @@ def inbox(
         key = fold(q)
         if key:
             found |= Q(search_key__contains=key)
+            # Words of a digitized component's OCR text (Attachment.text_key, folded).
+            found |= Q(
+                pk__in=Attachment.objects.filter(text_key__contains=key).values("dossier_id")
+            )
         qs = qs.filter(found)
     return qs.order_by("due_at", "pk")
 

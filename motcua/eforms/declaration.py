@@ -15,9 +15,24 @@ from typing import Any
 from django.conf import settings
 from fpdf import FPDF
 
+from .definitions import walk
+from .logic import decide
 from .render import answer_text
 
 FONTS = settings.BASE_DIR / "motcua" / "documents" / "fonts"
+
+
+def printed_lines(document: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The declaration's lines the applicant was asked: a line for a field or section that
+    `logic.decide` hides (show_if) is left out, not printed with an empty answer. A line
+    without a path (a heading) is always printed."""
+    shown = decide(document, data).fields
+    fields = {p.path for p in walk(document) if p.group is None}
+    return [
+        line
+        for line in document["declaration"]["lines"]
+        if not line.get("path") or line["path"] not in fields or line["path"] in shown
+    ]
 
 
 def declaration_pdf(
@@ -43,7 +58,7 @@ def declaration_pdf(
         pdf.set_font("serif", "", 12)
         pdf.multi_cell(width, 6, spec["addressee"], align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(3)
-    for line in spec["lines"]:
+    for line in printed_lines(document, data):
         answer = answer_text(document, line["path"], data) if line.get("path") else ""
         pdf.set_font("serif", "", 11)
         label = line["label"].rstrip(":")

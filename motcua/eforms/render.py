@@ -252,7 +252,20 @@ def form_context(
                 "fields": fields,
             }
         )
-    summary = [{"href": "#" + dom_id(e.field) if e.field else "", "error": e} for e in errors or []]
+    # Each error says in which section it is: labels repeat across sections (the child's,
+    # the mother's and the father's "Họ, chữ đệm, tên").
+    owners = [(f["path"], sec["title"]) for sec in sections for f in sec["fields"] if f.get("path")]
+
+    def where(path: str | None) -> str:
+        for prefix, title in owners:
+            if path and (path == prefix or path.startswith((prefix + ".", prefix + "["))):
+                return str(title)
+        return ""
+
+    summary = [
+        {"href": "#" + dom_id(e.field) if e.field else "", "error": e, "where": where(e.field)}
+        for e in errors or []
+    ]
     return {
         "eform": {
             "title": text(document["title"]),

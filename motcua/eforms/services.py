@@ -67,6 +67,37 @@ def definition_save(*, actor: Any, document: dict[str, Any]) -> tuple[FormDefini
     return row, True
 
 
+def procedure_form_follow(*, version: ProcedureVersion, actor: Any = None) -> None:
+    """A procedure's new version keeps its form (the catalog's `version_created` listener,
+    in the import's transaction): the form of the procedure's latest earlier version that
+    has one; else the published form naming the procedure's code (`procedure_codes`), as
+    `load_eforms` links the versions open when it runs. A version that already has its
+    form keeps it."""
+    if ProcedureForm.objects.filter(procedure_version_id=version.pk).exists():
+        return
+    key = (
+        ProcedureForm.objects.filter(
+            procedure_version__procedure_id=version.procedure_id,
+            procedure_version__number__lt=version.number,
+        )
+        .order_by("-procedure_version__number")
+        .values_list("form_key", flat=True)
+        .first()
+    )
+    if key is None:
+        code = version.procedure.code
+        key = (
+            FormDefinition.objects.filter(
+                published=True, document__procedure_codes__contains=[code]
+            )
+            .order_by("key")
+            .values_list("key", flat=True)
+            .first()
+        )
+    if key is not None:
+        ProcedureForm.objects.create(procedure_version=version, form_key=key)
+
+
 def _link_procedures(row: FormDefinition) -> None:
     """Every open version of the procedures the form serves uses this form's key."""
     codes = row.document.get("procedure_codes", [])

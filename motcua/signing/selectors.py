@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from .models import IssuedResult
@@ -30,7 +31,9 @@ def _in_force(issued: IssuedResult) -> str:
 
 def issued_by_code(code: str) -> IssuedResult | None:
     return (
-        IssuedResult.objects.select_related("dossier__procedure", "dossier__settling_agency")
+        IssuedResult.objects.select_related(
+            "dossier__procedure", "dossier__settling_agency", "replaced_by"
+        )
         .filter(code=code.strip().upper())
         .first()
     )
@@ -52,7 +55,9 @@ def verify_document(content: bytes | None, code: str | None = None) -> Answer:
     digest = hashlib.sha256(content).hexdigest()
     if issued is None:
         issued = (
-            IssuedResult.objects.select_related("dossier__procedure", "dossier__settling_agency")
+            IssuedResult.objects.select_related(
+                "dossier__procedure", "dossier__settling_agency", "replaced_by"
+            )
             .filter(sha256=digest)
             .first()
         )
@@ -61,3 +66,17 @@ def verify_document(content: bytes | None, code: str | None = None) -> Answer:
     if issued is None or issued.sha256 != digest:
         return Answer(verdict, issued, "not_issued_here")
     return Answer(verdict, issued, _in_force(issued))
+
+
+def revocation_of(attachment_id: int) -> tuple[dt.datetime, str] | None:
+    """(when, why) the result in this attachment was revoked, or None (not an issued result,
+    or in force). Registered with dossiers.hooks.result_withdrawal: the store's share links
+    of a revoked result stop working."""
+    row = (
+        IssuedResult.objects.filter(attachment_id=attachment_id, revoked_at__isnull=False)
+        .values_list("revoked_at", "revoked_reason")
+        .first()
+    )
+    if row is None or row[0] is None:
+        return None
+    return (row[0], row[1])

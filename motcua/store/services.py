@@ -12,9 +12,10 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from motcua.core.errors import NotFound, PermissionDenied, ValidationFailed
+from motcua.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from motcua.core.text import nfc
 from motcua.core.types import Actor, actor_user
+from motcua.dossiers import hooks
 from motcua.dossiers.attachments import FileGuard, check_file
 from motcua.org.selectors import applicant_id
 
@@ -208,9 +209,21 @@ def _gone() -> NotFound:
     )
 
 
+def _revoked_result(when: dt.datetime, reason: str) -> DomainError:
+    day = timezone.localtime(when).strftime("%d/%m/%Y")
+    return DomainError(
+        "result_revoked",
+        f"Kết quả được chia sẻ đã bị cơ quan cấp thu hồi ngày {day}. Lý do: {reason}",
+        f"The shared result was revoked by its issuing agency on {day}. Reason: {reason}",
+        status=410,
+    )
+
+
 def share_open(*, token: str, at: dt.datetime | None = None) -> ShareLink:
     """Anyone with the link downloads the shared result while the link is in force: a
-    valid signature, not expired, not revoked. Each download is counted and recorded."""
+    valid signature, not expired, not revoked by the owner, and the result itself not
+    revoked by the agency that issued it (410, saying when and why). Each download is
+    counted and recorded."""
     at = at or timezone.now()
     try:
         raw = signing.TimestampSigner(salt=_SIGNER_SALT).unsign(
@@ -227,6 +240,9 @@ def share_open(*, token: str, at: dt.datetime | None = None) -> ShareLink:
         )
         if link is None or link.revoked_at is not None or link.expires_at <= at:
             raise _gone()
+        withdrawn = hooks.withdrawn_result(link.attachment_id)
+        if withdrawn is not None:
+            raise _revoked_result(*withdrawn)
         link.downloads += 1
         link.save(update_fields=["downloads"])
         _event(link.owner_id, StoreAction.SHARED_DOWNLOAD, None, at, share_link=link)

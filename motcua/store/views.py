@@ -196,12 +196,14 @@ def revoke(request: HttpRequest, link_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 def shared(request: HttpRequest, token: str) -> HttpResponseBase:
-    """A shared result, for anyone with a link in force; otherwise a 404 that says why a
-    link stops working."""
+    """A shared result, for anyone with a link in force; otherwise a 404 (410 when the
+    agency revoked the result) that says why a link stops working."""
     try:
         link = services.share_open(token=token)
     except DomainError as exc:
-        return render(request, "store/shared_gone.html", {"error": exc}, status=404)
+        # 410 for a result its agency revoked, 404 for a wrong, expired or revoked link.
+        status = 410 if exc.status == 410 else 404
+        return render(request, "store/shared_gone.html", {"error": exc}, status=status)
     att = link.attachment
     security_event("share_link_used", share_link=link.pk, attachment_id=att.pk)
     return file_response(

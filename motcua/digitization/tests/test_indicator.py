@@ -4,6 +4,8 @@ count (born electronic). The incremental counters agree with the full recomputat
 
 import datetime as dt
 
+import pytest
+
 from motcua.digitization import services as ds
 from motcua.dossiers import services as s
 from motcua.dossiers.digitized import is_digitized
@@ -12,6 +14,9 @@ from motcua.indicators.tests.helpers import MARCH, both, nd
 from motcua.signing.tests.factories import signed_pdf
 
 from .conftest import T0, intake, sample_upload
+
+# The OCR engine's suite (make test-ocr), apart from the parallel unit suite.
+pytestmark = pytest.mark.ocr
 
 
 def _with_result(w, d, at):

@@ -10,6 +10,9 @@ from motcua.digitization.ocr import OcrFailed, make_pdfa
 
 from .conftest import BROKEN_PNG, WORDS
 
+# The OCR engine's suite (make test-ocr), apart from the parallel unit suite.
+pytestmark = pytest.mark.ocr
+
 
 def test_the_sample_becomes_a_searchable_pdfa_with_its_vietnamese_words(ocr_output):
     out = ocr_output

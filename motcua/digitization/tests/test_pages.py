@@ -10,6 +10,9 @@ from motcua.org.tests.otp import otp_login
 
 from .conftest import BROKEN_PNG, SAMPLE, intake
 
+# The OCR engine's suite (make test-ocr), apart from the parallel unit suite.
+pytestmark = pytest.mark.ocr
+
 
 def _url(d, tail=""):
     return f"/can-bo/ho-so/{d.pk}/so-hoa/{tail}"

@@ -31,7 +31,7 @@ from motcua.core.validation import FieldErrors, validate_party
 from motcua.org.models import Agency, Applicant
 from motcua.org.services import applicant_attributes
 
-from .. import codes, deadlines
+from .. import codes, deadlines, hooks
 from ..access import Acting, applicant_id, authorize
 from ..attachments import FileGuard
 from ..enums import APPLICANT, Action, status_after
@@ -553,4 +553,8 @@ def dossier_intake(
             _receive(step)
         else:
             _refuse(step, refuse_reason)
-        return step.save()
+        saved = step.save()
+        if refuse_reason is None and files:
+            # The papers handed in go to the OCR, whichever path took them in (one function).
+            hooks.queue_handed_in(dossier_id=saved.pk, actor=actor, at=at)
+        return saved

@@ -15,12 +15,16 @@ from motcua.core.types import Actor
 from .. import rules
 from ..enums import APPLICANT, Action
 from ..models import AttachmentKind, Book, Dossier, ReceivedSource
+from ..reuse import dossier_reused
 from ._base import _book_number, _issuer, _require_text, transition
 from ._clock import _end_pause, _open_pause, _open_pause_row, _pause_data
 from ._files import (
     Files,
+    Reused,
     _check_files,
+    _check_reused,
     _check_volume,
+    _components,
     _record_received,
     _store,
     _unknown_component,
@@ -74,16 +78,24 @@ def dossier_supplement(
     note: str = "",
     at: dt.datetime | None = None,
     expected_version: int | None = None,
+    reused: Reused | None = None,
 ) -> Dossier:
     """The applicant (or the counter, for a paper supplement) supplements (5 → 4).
 
     The paused working time is added to the appointment and to the current step's deadline:
     the applicant's time does not count against the agency (reference §1.5).
+
+    A component may be taken from the applicant's document store (`reused`, resolved for
+    the owner by motcua.store.selectors.resolve_reuse, as at submission): copied with its
+    source, and the dossier counts as reusing digitized data (indicator 4.3) when the one
+    rule (dossiers.reuse) says so.
     """
     with transition(Action.SUPPLEMENT, dossier_id, actor, at, expected_version, files=True) as step:
         dossier, at = step.dossier, step.at
         pause = _open_pause_row(dossier)
         checked = _check_files(files, dossier.procedure_version)
+        from_store = _check_reused(reused, _components(dossier.procedure_version)) if reused else []
+        checked.extend(from_store)
         given = {c.pk for c, _ in checked}
         lacking = [c for c in pause.missing_components if c not in given]
         if lacking:
@@ -112,8 +124,13 @@ def dossier_supplement(
                 new_dossier=False,
             )
         _store(step.guard, dossier, checked, AttachmentKind.SUPPLEMENT, actor, at)
+        sources = [f.reuse.source for _c, f in from_store if f.reuse is not None]
+        if dossier_reused(sources):
+            dossier.reused = True
         _record_received(dossier, ReceivedSource.SUPPLEMENT, at, checked)
         seconds = _end_pause(dossier, pause, at)
         step.reason = nfc(note) or ""
         step.data = {"files": len(checked), **_pause_data(dossier, seconds)}
+        if sources:
+            step.data["from_store"] = len(sources)
     return step.dossier

@@ -22,7 +22,7 @@ def test_every_action_on_an_existing_dossier_is_in_the_table():
 def test_the_inputs_are_the_services_own_keywords(action):
     t = actions.CALLS[action]
     params = inspect.signature(t.service).parameters
-    assert set(params) - COMMON == set(t.inputs)
+    assert set(params) - COMMON == set(t.inputs) | set(t.from_store)
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
 
 

@@ -51,3 +51,22 @@ def test_declaration_pdf_carries_the_data(doc, tmp_path):
         "Tân Yên, ngày 06 tháng 12 năm 2026",
     ]:
         assert expected in flat, (expected, flat)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("nop_thay", [False, True])
+def test_a_line_of_a_hidden_section_is_left_out(doc, tmp_path, nop_thay):
+    """uy_quyen is shown only when nop_thay: hidden, its line is not printed at all."""
+    doc["declaration"]["lines"].insert(
+        1, {"label": "Người ủy quyền", "path": "uy_quyen.nguoi_uy_quyen"}
+    )
+    data = {
+        "nguoi_yeu_cau": {"ho_ten": "Nguyễn Thị Mai", "nop_thay": nop_thay},
+        "uy_quyen": {"nguoi_uy_quyen": "Trần Văn Bình"},
+    }
+    flat = " ".join(text_of(declaration_pdf(doc, data), tmp_path).split())
+    assert "Họ, chữ đệm, tên người yêu cầu: Nguyễn Thị Mai" in flat
+    assert ("Người ủy quyền" in flat) is nop_thay
+    assert ("Trần Văn Bình" in flat) is nop_thay
+    # A shown field left empty keeps its line: the applicant was asked.
+    assert "Số định danh cá nhân:" in flat

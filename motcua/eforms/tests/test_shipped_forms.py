@@ -32,7 +32,7 @@ from motcua.catalog.cases import derive_cases, names_component
 from motcua.core.errors import ValidationFailed
 from motcua.core.identifiers import validate_personal_id
 from motcua.eforms.answers import read_post, validate
-from motcua.eforms.declaration import declaration_pdf
+from motcua.eforms.declaration import declaration_pdf, printed_lines
 from motcua.eforms.definitions import definition_errors
 from motcua.eforms.logic import decide, visible_answers
 from motcua.eforms.render import form_context
@@ -708,7 +708,7 @@ FIRST_EXAMPLES = [(key, examples(key)[0]["name"]) for key in KEYS]
 @pytest.mark.parametrize(("key", "name"), FIRST_EXAMPLES)
 def test_each_declaration_prints_the_template_with_the_data(units, key, name, tmp_path):
     """The declaration PDF of each shipped form: the template's title and every line label
-    in order, the applicant's name, a commune by its name, the closing pledge."""
+    asked in order, the applicant's name, a commune by its name, the closing pledge."""
     doc = definition(key)
     data = _example(key, name)["data"]
     pdf = tmp_path / "to-khai.pdf"
@@ -720,7 +720,7 @@ def test_each_declaration_prints_the_template_with_the_data(units, key, name, tm
     spec = doc["declaration"]
     assert spec["title"] in flat
     at = 0
-    for line in spec["lines"]:
+    for line in printed_lines(doc, data):
         found = flat.find(line["label"].rstrip(":"), at)
         assert found >= 0, line["label"]
         at = found
@@ -733,6 +733,42 @@ def test_each_declaration_prints_the_template_with_the_data(units, key, name, tm
         u in flat
         for u in ("Phường Kinh Bắc", "Phường Bắc Giang", "Phường Võ Cường", "Phường Từ Sơn")
     )
+
+
+HIDDEN_LINES = [
+    # (form, example, labels printed, labels left out: their field or section is hidden)
+    ("khai-sinh", "me_dang_ky", ["Họ, chữ đệm, tên người cha"], ["ở nước ngoài"]),
+    (
+        "khai-sinh",
+        "tre_bi_bo_roi",
+        ["Họ, chữ đệm, tên người yêu cầu"],
+        ["Họ, chữ đệm, tên người mẹ", "Họ, chữ đệm, tên người cha", "Năm sinh", "Nơi sinh"],
+    ),
+    ("khai-tu", "chong_khai_tu", ["Số Giấy báo tử", "cấp ngày"], []),
+    ("khai-tu", "chet_da_lau", [], ["Số Giấy báo tử", "cấp ngày"]),
+    ("khai-tu", "khong_ro_noi_cu_tru", [], ["Nơi cư trú cuối cùng"]),
+    ("ket-hon", "cu_tru_khong_khai_thac", ["Đề nghị cấp bản sao: Không"], ["Số lượng"]),
+    ("ho-kinh-doanh", "ca_nhan", [], ["7. Thông tin về các thành viên hộ gia đình"]),
+    ("ho-kinh-doanh", "ho_gia_dinh", ["7. Thông tin về các thành viên hộ gia đình"], []),
+]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+@pytest.mark.parametrize(("key", "name", "printed", "left_out"), HIDDEN_LINES)
+def test_declaration_leaves_out_what_was_not_asked(units, key, name, printed, left_out, tmp_path):
+    """A line whose field or section show_if hides (logic.decide) is not printed at all,
+    not even its label with an empty answer."""
+    doc = definition(key)
+    pdf = tmp_path / "to-khai.pdf"
+    pdf.write_bytes(declaration_pdf(doc, _example(key, name)["data"], day=ENGINE_TODAY))
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(unicodedata.normalize("NFC", text).split())
+    for label in printed:
+        assert label in flat, label
+    for label in left_out:
+        assert label not in flat, label
 
 
 def value_at_path(data: dict, path: str) -> Any:

@@ -73,6 +73,8 @@ def test_the_form_comes_first_and_reports_every_error(client, world, formed):
         "#f-cam-doan",
     ):
         assert f'<a href="{href}">' in html
+    # each error names its section: labels repeat across sections
+    assert '<a href="#f-nguoi-yeu-cau-ho-ten">Người yêu cầu: Cần nhập «' in html
     assert (
         'id="f-nguoi-yeu-cau-ngay-sinh" name="f.nguoi_yeu_cau.ngay_sinh" value="31/02/1990"' in html
     )

@@ -163,3 +163,64 @@ def test_a_forged_store_choice_is_refused_next_to_the_component(client, world):
     )
     assert r.status_code == 400
     assert [e.code for e in r.context["component_errors"][w.birth.pk]] == ["store_item_not_offered"]
+
+
+def test_a_supplement_filled_from_the_store_is_recorded_as_reuse_and_counts_in_4_3(world):
+    """Bổ sung hồ sơ: the component asked for is taken from the store through the same
+    resolve_reuse (the one matching rule) and the same copy as at submission."""
+    w = world
+    st = w.a.staff
+    _first, result = returned_with_result(w)
+    owner = applicant_id(w.citizen)
+    d = _submit(w)
+    d = s.dossier_receive(dossier_id=d.pk, actor=st["c:counter"], at=LATER + HOUR)
+    d = s.dossier_request_supplement(
+        dossier_id=d.pk,
+        actor=st["c:counter"],
+        reason="Thiếu bản sao giấy khai sinh",
+        missing_components=[w.birth.pk],
+        at=LATER + 2 * HOUR,
+    )
+    assert d.reused is False
+    # What does not match the component is refused by the same rule, and nothing changes.
+    with pytest.raises(DomainError):
+        selectors.resolve_reuse(owner, {w.components[0].pk: [f"kq-{result.pk}"]}, w.components)
+    reused = selectors.resolve_reuse(owner, {w.birth.pk: [f"kq-{result.pk}"]}, [w.birth])
+
+    d = s.dossier_supplement(dossier_id=d.pk, actor=w.citizen, reused=reused, at=LATER + 3 * HOUR)
+
+    copy = d.attachments.get(component=w.birth)
+    assert copy.kind == "supplement" and copy.source == AttachmentSource.STORE_RESULT
+    assert copy.source_attachment_id == result.pk and copy.reused is True
+    assert copy.file.read() == RESULT_PDF
+    assert Dossier.objects.get(pk=d.pk).reused is True
+    assert d.events.order_by("-seq").first().data["from_store"] == 1
+    # 4.3 of March: the first dossier (no reuse) and this one (reused at its supplement).
+    assert nd(both(**MARCH), "4.3") == (1, 2)
+
+
+def test_a_supplement_from_ones_own_upload_is_recorded_but_not_counted(world):
+    w = world
+    st = w.a.staff
+    owner = applicant_id(w.citizen)
+    doc = services.store_upload(
+        actor=w.citizen,
+        upload=("giay-khai-sinh.png", PNG),
+        doc_type="Giấy khai sinh",
+        issuer="UBND xã A",
+    )
+    d = _submit(w)
+    d = s.dossier_receive(dossier_id=d.pk, actor=st["c:counter"], at=LATER + HOUR)
+    d = s.dossier_request_supplement(
+        dossier_id=d.pk,
+        actor=st["c:counter"],
+        reason="Thiếu bản sao giấy khai sinh",
+        missing_components=[w.birth.pk],
+        at=LATER + 2 * HOUR,
+    )
+    reused = selectors.resolve_reuse(owner, {w.birth.pk: [f"tl-{doc.pk}"]}, [w.birth])
+    d = s.dossier_supplement(dossier_id=d.pk, actor=w.citizen, reused=reused, at=LATER + 3 * HOUR)
+    copy = d.attachments.get(component=w.birth)
+    assert copy.source == AttachmentSource.STORE_UPLOAD and copy.reused is False
+    assert Dossier.objects.get(pk=d.pk).reused is False
+    assert nd(both(**MARCH), "4.3") == (0, 1)
