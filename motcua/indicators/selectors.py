@@ -368,7 +368,8 @@ def _procedure_counts(
     }
 
 
-def _note_fee_source(figures: list[Figure], fee: FeeIntegrated) -> list[Figure]:
+def note_fee_source(figures: list[Figure], fee: FeeIntegrated) -> list[Figure]:
+    """3.5a's figure says which source `fee_integrated` used."""
     for f in figures:
         if f.id == "3.5a":
             f.note = fee.note_vi
@@ -478,7 +479,7 @@ def indicators_compute(
     )
     procs = _procedure_counts(scope, date_from, date_to, p)
     figures = figures_of(flags, opened, procs, p, scope_day_seconds(scope.agency_ids))
-    _note_fee_source(figures, fee_integrated(scope, date_from, date_to, p))
+    note_fee_source(figures, fee_integrated(scope, date_from, date_to, p))
     provided = provided_figures(date_from, date_to, scope, p) if with_provided else []
     return _scorecard(date_from, date_to, scope, figures, provided)
 
@@ -535,7 +536,7 @@ def indicators_full_recompute(
     procs["3.5a"] = (len(fee_data & fee_bearing), len(fee_bearing))
     procs["3.5b"] = (len(paid & fee_bearing), len(fee_bearing))
     figures = figures_of(flags, opened, procs, p, scope_day_seconds(scope.agency_ids))
-    _note_fee_source(figures, fee)
+    note_fee_source(figures, fee)
     provided = provided_figures(date_from, date_to, scope, p)
     return _scorecard(date_from, date_to, scope, figures, provided)
 
