@@ -31,7 +31,15 @@ from .models import (
     ProcedureVersion,
     ProcessStep,
 )
-from .services import VERSION_CHANGEABLE, process_set_steps, time_limit_set, version_change
+from .services import (
+    VERSION_CHANGEABLE,
+    linked_chain_delete,
+    linked_chain_record,
+    linked_chain_snapshot,
+    process_set_steps,
+    time_limit_set,
+    version_change,
+)
 
 
 @admin.register(Field)
@@ -315,14 +323,35 @@ class LinkedMemberInline(admin.TabularInline):
 
 
 @admin.register(LinkedProcedure)
-class LinkedProcedureAdmin(admin.ModelAdmin):
+class LinkedProcedureAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """The chain of a linked procedure (liên thông), edited with its members in order
-    (docs/linked.md)."""
+    (docs/linked.md). Every edit, the members' included, is written to the audit trail
+    (`linked_chain_record`: the chain before → after, in the view's transaction)."""
 
     list_display = ("procedure", "active", "confidence")
     list_select_related = ("procedure",)
     autocomplete_fields = ("procedure",)
     inlines = (LinkedMemberInline,)
+
+    def save_model(self, request, obj, form, change):
+        # The chain as stored, locked, before the form's changes to it and its members.
+        request._linked_before = linked_chain_snapshot(obj.pk if change else None)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        linked_chain_record(
+            linked=form.instance,
+            before=getattr(request, "_linked_before", None),
+            actor=request.user,
+        )
+
+    def delete_model(self, request, obj):
+        linked_chain_delete(linked=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            linked_chain_delete(linked=obj, actor=request.user)
 
 
 class FeeItemForm(forms.ModelForm):

@@ -34,6 +34,8 @@ from . import limits as limits_mod
 from .enums import WORKING_HOURS_PER_DAY, AgencyRole, Channel, TimeUnit
 from .limits import Limit
 from .models import (
+    LinkedMember,
+    LinkedProcedure,
     Procedure,
     ProcedureTimeLimit,
     ProcedureVersion,
@@ -625,3 +627,69 @@ def _json(limit: Limit | None) -> dict[str, Any] | None:
     d = limit.as_dict()
     d["value"] = str(d["value"]) if d["value"] is not None else None
     return d
+
+
+# ---------------------------------------------------------------------------- linked chains
+
+LINKED_AUDITED = ("procedure", "active", "source", "confidence")
+LINKED_MEMBER_AUDITED = (
+    "order",
+    "procedure",
+    "agency_kind",
+    "start",
+    "data_keys",
+    "takes_previous_result",
+    "result_component",
+)
+
+
+def linked_chain_snapshot(linked_id: int | None) -> dict[str, Any] | None:
+    """A linked procedure's chain as stored (its fields and its members in order), for the
+    audit trail; None when it does not exist yet. Locks the chain's row."""
+    if linked_id is None:
+        return None
+    linked = LinkedProcedure.objects.select_for_update().filter(pk=linked_id).first()
+    if linked is None:
+        return None
+    return {
+        **snapshot(linked, LINKED_AUDITED),
+        "members": [
+            {"id": m.pk, **snapshot(m, LINKED_MEMBER_AUDITED)}
+            for m in LinkedMember.objects.filter(linked=linked).order_by("order", "pk")
+        ],
+    }
+
+
+def linked_chain_record(
+    *, linked: LinkedProcedure, before: dict[str, Any] | None, actor: Actor = None
+) -> None:
+    """Write a staff edit of a linked chain (the procedure's fields and its members, edited
+    together in the admin) to the audit trail: before → after, in the edit's transaction
+    (the admin's view is atomic). Saving without a change writes nothing."""
+    after = linked_chain_snapshot(linked.pk)
+    record(
+        actor=actor,
+        action=AuditAction.CHANGED if before is not None else AuditAction.CREATED,
+        operation="linked_chain_change",
+        obj=linked,
+        before=before,
+        after=after,
+    )
+
+
+def linked_chain_delete(*, linked: LinkedProcedure, actor: Actor = None) -> None:
+    """Delete a linked chain (refused by the database while applications point to it),
+    written to the audit trail with what it was."""
+    with transaction.atomic():
+        before = linked_chain_snapshot(linked.pk)
+        pk = linked.pk
+        linked.delete()
+        record(
+            actor=actor,
+            action=AuditAction.DELETED,
+            operation="linked_chain_delete",
+            obj=linked,
+            before=before,
+            after=None,
+            object_id=pk,
+        )

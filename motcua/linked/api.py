@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Header, Router
 from ninja.params.functions import Path, Query
 from pydantic import ValidationError as PydanticValidationError
 
@@ -19,6 +19,7 @@ from motcua.api.auth import AUTH
 from motcua.api.openapi import Multipart, declare
 from motcua.core.errors import ValidationFailed
 from motcua.core.paging import MAX_OFFSET
+from motcua.core.text import nfc
 from motcua.dossiers.enums import ACTION_EN, STATUS_EN, Action, Status
 from motcua.dossiers.services import by_code
 from motcua.org.models import Agency
@@ -30,7 +31,11 @@ from .schemas import ApplicationOut, ApplicationPageOut, ChainOut, LinkedSubmitI
 
 router = Router(auth=AUTH, tags=["linked"])
 PART_FILES = r"^part_p[0-9]{1,3}$"
-SUBMIT_FORM = Multipart(LinkedSubmitIn, pattern_files={PART_FILES: True})
+SUBMIT_FORM = Multipart(
+    LinkedSubmitIn,
+    pattern_files={PART_FILES: True},
+    extra={"cases": {"type": "array", "items": {"type": "string", "maxLength": 4000}}},
+)
 
 
 def _ref(obj: Any) -> dict[str, str]:
@@ -125,12 +130,15 @@ def chain(request: HttpRequest, code: str = Path(..., max_length=48)) -> dict[st
             }
             for p in services.chain_parts(linked)
         ],
+        "cases": services.chain_cases(linked),
     }
 
 
 def _form(request: HttpRequest) -> LinkedSubmitIn:
     try:
-        return LinkedSubmitIn.model_validate({k: v for k, v in request.POST.items() if v != ""})
+        return LinkedSubmitIn.model_validate(
+            {k: v for k, v in request.POST.items() if v != "" and k != "cases"}
+        )
     except PydanticValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ()))
@@ -142,17 +150,17 @@ def _form(request: HttpRequest) -> LinkedSubmitIn:
         ) from None
 
 
-def _data(raw: str) -> dict[str, Any]:
+def _data(raw: str, name: str = "data") -> dict[str, Any]:
     try:
         value = json.loads(raw or "{}")
     except ValueError:
         value = None
     if not isinstance(value, dict):
         raise ValidationFailed(
-            "invalid_data",
-            "Trường data phải là một đối tượng JSON.",
-            "The data field must be a JSON object.",
-            field="data",
+            f"invalid_{name}",
+            f"Trường {name} phải là một đối tượng JSON.",
+            f"The {name} field must be a JSON object.",
+            field=name,
         )
     return value
 
@@ -177,11 +185,21 @@ def _files(request: HttpRequest) -> dict[str, list[Any]]:
     url_name="linked_submit",
     openapi_extra=declare(forbidden=True, not_found=True, multipart=SUBMIT_FORM),
 )
-def submit(request: HttpRequest) -> HttpResponse:
+def submit(
+    request: HttpRequest,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=255),
+) -> HttpResponse:
     """Submit one application for every member procedure of a linked procedure (multipart):
     procedure (the linked procedure's code), receiving_agency, data (a JSON object),
-    applicant_phone / applicant_email / applicant_address, files part_<key>. The first
-    member's dossier is created at once; the others when the previous returns its result."""
+    applicant_phone / applicant_email / applicant_address, `form` (a JSON object: the
+    answers of the member's electronic form, when it has one), `cases` (repeated: the cases
+    that apply, GET /api/linked/procedures/{code} `cases`), files part_<key>. The first
+    member's dossier is created at once; the others when the previous returns its result.
+
+    `Idempotency-Key` (header, per account): a retry with the same key and the same request
+    returns the same application (201, header `Idempotent-Replayed: true`) and creates
+    nothing; the same key with a different request is refused (422,
+    idempotency_key_reused)."""
     from motcua.api.api import api
 
     form = _form(request)
@@ -204,8 +222,14 @@ def submit(request: HttpRequest) -> HttpResponse:
             "email": form.applicant_email,
             "address": form.applicant_address,
         },
+        form=_data(form.form, "form") if form.form.strip() else None,
+        cases=[nfc(c) or "" for c in request.POST.getlist("cases") if c.strip()][:200],
+        idempotency_key=idempotency_key,
     )
-    return api.create_response(request, application_out(app), status=201)
+    response = api.create_response(request, application_out(app), status=201)
+    if getattr(app, "_replayed", False):
+        response["Idempotent-Replayed"] = "true"
+    return response
 
 
 @router.get("/applications", response=ApplicationPageOut, url_name="linked_mine")

@@ -35,14 +35,30 @@ class LinkedApplication(models.Model):
     )
     data = models.JSONField("dữ liệu tờ khai", default=dict, blank=True)
     contact = models.JSONField("liên hệ", default=dict, blank=True)
+    # The cases ("trường hợp …") the applicant declared; each member receives its own.
+    cases = models.JSONField("trường hợp đã khai", default=list, blank=True)
+    # The electronic form's answers as given (motcua.eforms), when a member has a form: its
+    # member's dossier is submitted with them (validated again, its declaration made).
+    form_answers = models.JSONField("tờ khai điện tử", null=True, blank=True)
     submitted_at = models.DateTimeField("ngày nộp")
     stopped_reason = models.TextField("lý do dừng", blank=True)
+    # The submission's idempotency key (per owner) and what the request was: a replay with
+    # the same key and request gives back this application; another request is refused.
+    idempotency_key = models.CharField("khóa nộp hồ sơ", max_length=255, blank=True)
+    fingerprint = models.CharField("dấu vân tay yêu cầu (SHA-256)", max_length=64, blank=True)
 
     class Meta:
         verbose_name = "hồ sơ liên thông"
         verbose_name_plural = "hồ sơ liên thông"
         ordering = ["-submitted_at", "-pk"]
         indexes = [models.Index(fields=["owner", "submitted_at"], name="linkedapp_owner_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="linkedapp_owner_key_uniq",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"LT-{self.pk}"

@@ -21,6 +21,8 @@ class LinkedSubmitIn(Schema):
     procedure: Code
     receiving_agency: Code
     data: str = Field("{}", max_length=20000)
+    # The electronic form's answers (a JSON object) when a member has a form (khai-sinh).
+    form: str = Field("", max_length=200000)
     applicant_phone: str = Field("", max_length=20)
     applicant_email: str = Field("", max_length=254)
     applicant_address: str = Field("", max_length=255)
@@ -46,6 +48,7 @@ class ChainOut(Schema):
     procedure: RefOut
     members: list[MemberDefOut]
     parts: list[PartOut]
+    cases: list[str]  # the cases ("trường hợp …") a submission may declare (`cases`)
 
 
 class LinkedEventOut(Schema):

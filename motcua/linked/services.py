@@ -17,12 +17,14 @@ and creates nothing.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -32,13 +34,21 @@ from motcua.catalog.models import Component, LinkedMember, LinkedProcedure
 from motcua.core.errors import DomainError, NotFound, ValidationFailed
 from motcua.core.text import fold, nfc
 from motcua.core.types import Actor, actor_user
-from motcua.core.validation import FieldErrors
+from motcua.core.validation import FieldErrors, errors_from
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.attachments import CheckedFile, FileGuard, check_file
 from motcua.dossiers.enums import Action
 from motcua.dossiers.models import Attachment, AttachmentKind, AttachmentSource, Dossier
 from motcua.dossiers.reuse import Reuse
-from motcua.org.models import Agency
+from motcua.dossiers.services._files import _check_cases
+from motcua.dossiers.services.submission import _check_key
+from motcua.eforms import selectors as eform_selectors
+from motcua.eforms import services as eform_services
+from motcua.eforms.answers import validate as form_validate
+from motcua.eforms.declaration import declaration_pdf
+from motcua.eforms.models import FormDefinition
+from motcua.eforms.prefill import prefill_for
+from motcua.org.models import Agency, Applicant
 from motcua.org.selectors import applicant_id
 
 from .enums import ApplicationState, LinkedAction, MemberState
@@ -62,6 +72,64 @@ class Part:
     name: str
     required: bool
     components: list[tuple[int, Component]] = field(default_factory=list)  # (order, comp)
+    by_form: bool = False  # the declaration made from the electronic form: not uploaded
+
+
+@dataclass
+class ChainForm:
+    """The electronic form of the chain (motcua.eforms): the first member whose version in
+    force has one, the form itself, and the component its declaration stands for."""
+
+    member: LinkedMember
+    definition: FormDefinition
+    declaration: Component | None
+
+
+# Which data keys of the chain an electronic form answers (key → the form's data path): the
+# structured data replaces the application's own field, one source passed down the chain.
+FORM_DATA: dict[str, dict[str, str]] = {
+    "khai-sinh": {
+        "child_name": "tre.ho_ten",
+        "birth_date": "tre.ngay_sinh",
+        "sex": "tre.gioi_tinh",
+        "birth_place": "tre.noi_sinh.ten_co_so_y_te",
+        "father_name": "cha.ho_ten",
+        "mother_name": "me.ho_ten",
+    },
+}
+
+
+def chain_form(linked: LinkedProcedure, day: dt.date | None = None) -> ChainForm | None:
+    day = day or timezone.localdate()
+    for member in chain_members(linked):
+        version = member.procedure.version_on(day)
+        definition = eform_selectors.form_for_version(version) if version else None
+        if version is not None and definition is not None:
+            declared = eform_services.declaration_component(
+                definition.document, list(version.components.all())
+            )
+            return ChainForm(member, definition, declared)
+    return None
+
+
+def form_keys(form: ChainForm | None) -> dict[str, str]:
+    """The chain's data keys the form answers (key → path)."""
+    return FORM_DATA.get(form.definition.key, {}) if form is not None else {}
+
+
+def _dd_mm_yyyy(value: str) -> str:
+    """The form's ISO date as the chain's data writes dates (dd/mm/yyyy)."""
+    try:
+        return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+    except ValueError:
+        return value
+
+
+def _at_path(data: Mapping[str, Any], path: str) -> Any:
+    value: Any = data
+    for step in path.split("."):
+        value = value.get(step) if isinstance(value, Mapping) else None
+    return value
 
 
 def chain_members(linked: LinkedProcedure) -> list[LinkedMember]:
@@ -76,21 +144,52 @@ def _member_components(member: LinkedMember, day: dt.date) -> list[Component]:
     return [c for c in version.components.order_by("order") if skip is None or fold(c.name) != skip]
 
 
-def chain_parts(linked: LinkedProcedure, day: dt.date | None = None) -> list[Part]:
+def chain_parts(
+    linked: LinkedProcedure,
+    day: dt.date | None = None,
+    cases: Sequence[str] = (),
+    *,
+    form: ChainForm | None = None,
+    required: Sequence[str] = (),
+    omitted: Sequence[str] = (),
+) -> list[Part]:
     """The one form of the application: the union of the members' components in force on
     the day, each asked once; a component the previous member's result fills
-    (LinkedMember.result_component) is not asked."""
+    (LinkedMember.result_component) is not asked. A part is required when a member needs one
+    of its components with the cases declared (catalog.cases.needed) — for the member with
+    the electronic form (`form`), with its rules' decision (`required` / `omitted`); the
+    part of the form's declaration is made from the form (`by_form`), not uploaded."""
     day = day or timezone.localdate()
+    made = fold(form.declaration.name) if form is not None and form.declaration else None
     parts: dict[str, Part] = {}
     for member in chain_members(linked):
+        ruled = form is not None and member.pk == form.member.pk
         for component in _member_components(member, day):
             folded = fold(component.name)
             part = parts.get(folded)
             if part is None:
                 part = parts[folded] = Part(f"p{len(parts) + 1}", component.name, False)
             part.components.append((member.order, component))
-            part.required = part.required or catalog_cases.needed(component, ())
+            part.by_form = part.by_form or folded == made
+            part.required = part.required or catalog_cases.needed(
+                component,
+                cases,
+                required=required if ruled else (),
+                omitted=omitted if ruled else (),
+            )
+    for part in parts.values():
+        if part.by_form:
+            part.required = False
     return list(parts.values())
+
+
+def chain_cases(linked: LinkedProcedure, day: dt.date | None = None) -> list[str]:
+    """The cases ("trường hợp …") the applicant may declare: those of the components the
+    form asks (catalog.cases.cases_of over the members', in the chain's order)."""
+    day = day or timezone.localdate()
+    return catalog_cases.cases_of(
+        c for m in chain_members(linked) for c in _member_components(m, day)
+    )
 
 
 def linked_for(procedure_code: str) -> LinkedProcedure:
@@ -268,6 +367,54 @@ def _clean_data(
     return out
 
 
+def _fingerprint(
+    linked: LinkedProcedure,
+    receiving_agency: Agency,
+    data: Mapping[str, Any],
+    contact: Mapping[str, str],
+    checked: Mapping[str, list[CheckedFile]],
+    cases: Sequence[str] = (),
+) -> str:
+    """What makes two linked submissions the same request (an idempotency key's replay)."""
+    body = {
+        "procedure": linked.procedure.code,
+        "receiving": receiving_agency.code,
+        "data": data,
+        "contact": dict(sorted(contact.items())),
+        "files": sorted((k, f.sha256) for k, got in checked.items() for f in got),
+        "cases": sorted(cases),
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _replayed(owner: int, key: str, fingerprint: str) -> LinkedApplication | None:
+    """The application an earlier submission of this owner with this key made (the same
+    request), or None; the key used for another request is refused."""
+    found = LinkedApplication.objects.filter(owner_id=owner, idempotency_key=key).first()
+    if found is None:
+        return None
+    if found.fingerprint != fingerprint:
+        raise ValidationFailed(
+            "idempotency_key_reused",
+            "Khóa Idempotency-Key này đã dùng cho một yêu cầu nộp hồ sơ liên thông khác. "
+            "Dùng khóa mới cho mỗi hồ sơ.",
+            "This Idempotency-Key was used for a different linked application. "
+            "Use a new key for each application.",
+            field="Idempotency-Key",
+            data={"application_id": found.pk},
+        )
+    found._replayed = True  # type: ignore[attr-defined]
+    return found
+
+
+def application_for_key(*, actor: Actor, key: str) -> LinkedApplication | None:
+    """The application this account already submitted with this key, if any."""
+    owner = applicant_id(actor)
+    if owner is None or not key:
+        return None
+    return LinkedApplication.objects.filter(owner_id=owner, idempotency_key=key).first()
+
+
 def linked_application_submit(
     *,
     actor: Actor,
@@ -276,6 +423,9 @@ def linked_application_submit(
     data: Mapping[str, Any] | None = None,
     files: Mapping[str, Sequence[Any]] | None = None,
     applicant: Mapping[str, str] | None = None,
+    cases: Sequence[str] | None = None,
+    form: Mapping[str, Any] | None = None,
+    idempotency_key: str | None = None,
     at: dt.datetime | None = None,
 ) -> LinkedApplication:
     """The applicant submits one application for every member procedure of the chain.
@@ -285,8 +435,13 @@ def linked_application_submit(
     once. In one transaction: the application, one waiting row per member, the files kept
     for the members to come, and the dossier of every member that starts at once, each
     through dossier_submit (its own code, deadline and competent agency); if one of them
-    is refused, nothing is kept."""
+    is refused, nothing is kept.
+
+    With `idempotency_key` (per account), a replay of the same request (a second click, a
+    retried API call) gives back the application the first made and creates nothing; the
+    key used for a different request is refused (idempotency_key_reused)."""
     at = at or timezone.now()
+    key = _check_key(idempotency_key)
     owner = applicant_id(actor)
     if owner is None:
         raise ValidationFailed(
@@ -309,23 +464,118 @@ def linked_application_submit(
         )
     day = timezone.localdate(at)
     members = chain_members(linked)
-    parts = chain_parts(linked, day)
     errors = FieldErrors()
-    clean = _clean_data(data, chain_data_keys(linked), errors)
-    checked = _check_files(files, parts, errors)
+    asked = [c for m in members for c in _member_components(m, day)]
+    declared = errors.check(_check_cases, cases, asked) or []
+    chain = chain_form(linked, day)
+    given = dict(data or {})
+    decided: dict[str, Any] = {}
+    form_data: dict[str, Any] | None = None
+    if chain is not None:
+        # The applicant fills one form: the engine validates it (with the account's
+        # verified values), its rules decide the member's components, and the keys it
+        # answers come from it.
+        account = Applicant.objects.filter(pk=owner).first()
+        result = form_validate(
+            chain.definition.document,
+            dict(form or {}),
+            prefill=prefill_for(chain.definition.document, account),
+        )
+        for problem in (
+            errors_from(eform_services.form_errors(result.errors)) if result.errors else ()
+        ):
+            errors.add(problem)
+        if result.decision is not None and not result.errors:
+            form_data = result.data
+            decided = {
+                "required": result.decision.require_components,
+                "omitted": result.decision.omit_components,
+            }
+            for k, path in form_keys(chain).items():
+                value = _at_path(result.data, path)
+                if isinstance(value, str) and k.endswith("_date"):
+                    value = _dd_mm_yyyy(value)
+                if value not in (None, ""):
+                    given[k] = value
+                else:
+                    given.pop(k, None)
+    parts = chain_parts(linked, day, declared, form=chain, **decided)
+    keys = chain_data_keys(linked)
+    if chain is not None and form_data is None:
+        keys = [k for k in keys if k not in form_keys(chain)]  # the form's errors say it
+    clean = _clean_data(given, keys, errors)
+    checked = _check_files(files, [p for p in parts if not p.by_form], errors)
     _check_required(parts, checked, errors)
     for member in members:
         errors.check(competent_agency, member, receiving_agency, day)
     errors.raise_if_any()
     contact = {k: v for k, v in (applicant or {}).items() if k in ("phone", "email", "address")}
+    fingerprint = _fingerprint(
+        linked, receiving_agency, {**clean, "form": form_data}, contact, checked, declared
+    )
+    if chain is not None and form_data is not None and chain.declaration is not None:
+        # The declaration made from the form, for every member that asks for it (the
+        # form's own member makes it again with its dossier, eforms.services).
+        made = next(p for p in parts if p.by_form)
+        pdf = declaration_pdf(chain.definition.document, form_data, place=receiving_agency.name)
+        checked[made.key] = [
+            check_file((f"to-khai-{chain.definition.key}.pdf", pdf), field=f"files.{made.key}")
+        ]
+    if key is not None:
+        earlier = _replayed(owner, key, fingerprint)
+        if earlier is not None:
+            return earlier
+    try:
+        return _create_application(
+            actor=actor,
+            linked=linked,
+            owner=owner,
+            receiving_agency=receiving_agency,
+            data=clean,
+            contact=contact,
+            checked=checked,
+            cases=declared,
+            form_answers=dict(form) if form_data is not None and form is not None else None,
+            key=key or "",
+            fingerprint=fingerprint,
+            at=at,
+        )
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: give back what it made.
+        earlier = _replayed(owner, key, fingerprint) if key is not None else None
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _create_application(
+    *,
+    actor: Actor,
+    linked: LinkedProcedure,
+    owner: int,
+    receiving_agency: Agency,
+    data: dict[str, Any],
+    contact: dict[str, str],
+    checked: Mapping[str, list[CheckedFile]],
+    cases: list[str],
+    form_answers: dict[str, Any] | None,
+    key: str,
+    fingerprint: str,
+    at: dt.datetime,
+) -> LinkedApplication:
+    members = chain_members(linked)
     with FileGuard() as guard, transaction.atomic():
         application = LinkedApplication.objects.create(
             linked=linked,
             owner_id=owner,
             receiving_agency=receiving_agency,
-            data=clean,
+            data=data,
             contact=contact,
+            cases=cases,
+            form_answers=form_answers,
             submitted_at=at,
+            idempotency_key=key,
+            fingerprint=fingerprint,
         )
         for member in members:
             LinkedDossier.objects.create(application=application, member=member, order=member.order)
@@ -374,6 +624,13 @@ def _files_for(application: LinkedApplication, member: LinkedMember, day: dt.dat
         for component_id in ids:
             files.setdefault(component_id, []).append((lf.original_name, body))
     return files
+
+
+def _member_cases(application: LinkedApplication, member: LinkedMember, day: dt.date) -> list[str]:
+    """The cases the applicant declared that are cases of this member's components."""
+    version = member.procedure.version_on(day)
+    own = catalog_cases.cases_of(version.components.all()) if version else []
+    return [c for c in application.cases if c in own]
 
 
 def _result_of(dossier: Dossier) -> dict[str, Any]:
@@ -439,15 +696,30 @@ def _start(
         f"Liên thông LT-{application.pk} ({application.linked.procedure.code}), "
         f"bước {member.order}: {member.procedure.name}"
     )
-    dossier = dossier_services.dossier_submit(
+    version = member.procedure.version_on(day)
+    definition = eform_selectors.form_for_version(version) if version else None
+    submission: dict[str, Any] = {"procedure": member.procedure}
+    submit: Callable[..., Dossier] = dossier_services.dossier_submit
+    if version is not None and definition is not None and application.form_answers is not None:
+        # The member with the electronic form: submitted as a single one is (the form
+        # validated again, its rules, the declaration PDF, the DossierForm).
+        submit = eform_services.dossier_submit_with_form
+        submission = {
+            "version": version,
+            "definition": definition,
+            "answers": application.form_answers,
+            "place": application.receiving_agency.name,
+        }
+    dossier = submit(
         actor=owner_user,
-        procedure=member.procedure,
+        **submission,
         receiving_agency=application.receiving_agency,
         settling_agency=competent_agency(member, application.receiving_agency, day),
         request_summary=summary,
         applicant=application.contact,
         files=_files_for(application, member, day),
         reused=_result_reuse(member, previous, day),
+        cases=_member_cases(application, member, day),
         at=at,
     )
     row.dossier = dossier
@@ -584,8 +856,13 @@ def on_member_event(event: Any, dossier: Dossier) -> None:
 
 __all__ = [
     "CHAIN_ACTIONS",
+    "ChainForm",
     "Part",
+    "application_for_key",
+    "chain_form",
+    "chain_cases",
     "chain_data_keys",
+    "form_keys",
     "chain_parts",
     "competent_agency",
     "linked_application_submit",

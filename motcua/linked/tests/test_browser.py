@@ -91,3 +91,44 @@ def test_a_citizen_submits_the_linked_application_on_a_phone(transactional_db, l
         assert f"LT-{app.pk}" in page.inner_text("main")
         check(page, "linked-06-my-dossiers")
         assert browser.policy_errors == []
+
+
+def test_the_linked_page_renders_the_birth_registration_form_on_a_phone(
+    transactional_db, live_server
+):
+    """With the khai-sinh form installed, the linked page asks the form (engine-rendered,
+    no upload of the declaration) and shows every error of the form at once; axe clean at
+    360 px."""
+    from motcua.catalog.models import Component
+    from motcua.eforms.services import definitions_load
+    from motcua.linked.models import LinkedApplication
+
+    from .factories import make_linked_world
+    from .test_form import BIRTH_NOTICE, DECLARATION, EFORMS
+
+    make_linked_world()
+    Component.objects.filter(name="Tờ khai đăng ký khai sinh").update(name=DECLARATION)
+    Component.objects.filter(name="Giấy chứng sinh").update(name=BIRTH_NOTICE)
+    definitions_load(folder=EFORMS)
+    base = live_server.url
+    with launch() as browser:
+        page = browser.new_page(viewport=PHONE, locale="vi-VN")
+        page.goto(f"{base}/dang-nhap/?next=/thu-tuc/2.000986/lien-thong/")
+        page.fill("#id_username", "citizen")
+        page.fill("#id_password", "x")
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_url(f"{base}/thu-tuc/2.000986/lien-thong/")
+        assert page.locator('[name="f.tre.ho_ten"]').count() == 1
+        assert page.locator("#id_data_child_name").count() == 0
+        assert "lập từ tờ khai điện tử ở trên" in page.inner_text("main")
+        check(page, "linked-form-01")
+
+        page.fill('[name="f.tre.ho_ten"]', "Trần Minh An")
+        page.fill("#id_data_address", "Thôn Đông, xã A")
+        page.get_by_role("button", name="Nộp hồ sơ liên thông").click()
+        page.wait_for_load_state()
+        assert "Tờ khai còn lỗi cần sửa" in page.inner_text("main")
+        assert page.input_value('[name="f.tre.ho_ten"]') == "Trần Minh An"
+        check(page, "linked-form-02-errors")
+        assert LinkedApplication.objects.count() == 0
+        assert browser.policy_errors == []
