@@ -13,7 +13,8 @@ owns the rows registers one function per indicator code in its AppConfig.ready()
 
 `start`/`end` are the period's local days (inclusive); `scope` is the scorecard's scope
 (agencies / procedure / field: filter your rows by it). Return a `Count`, or `None` when the
-data the rule needs cannot exist in this system — never a zero for "unknown". The scorecard
+data the rule needs cannot exist in this system — never a zero for "unknown". A provider that
+raises shows "lỗi khi tính" (the exception is logged, the rest of the scorecard stands). The scorecard
 then shows "không tính được trong hệ thống này: <note_unavailable>"; an indicator nobody
 registered shows "chưa có dữ liệu". Either way the indicator is left out of the points and
 its maximum is still shown.
@@ -24,6 +25,7 @@ its maximum is still shown.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,6 +39,10 @@ NOT_REGISTERED_VI = "chưa có dữ liệu"
 NOT_REGISTERED_EN = "no data yet"
 NOT_COMPUTABLE_VI = "không tính được trong hệ thống này"
 NOT_COMPUTABLE_EN = "cannot be computed in this system"
+FAILED_VI = "lỗi khi tính"
+FAILED_EN = "error while computing"
+
+logger = logging.getLogger(__name__)
 
 _CODE = re.compile(r"^[1-6]\.[0-9]{1,2}[a-z]?$")
 
@@ -123,6 +129,7 @@ class Outcome:
     reason_vi: str = ""
     reason_en: str = ""
     registered: bool = True
+    failed: bool = False  # the provider raised; the error is in the log
 
     @property
     def computable(self) -> bool:
@@ -175,7 +182,27 @@ def evaluate(code: str, start: dt.date, end: dt.date, scope: Scope) -> Outcome:
     reg = _REGISTRY.get(code)
     if reg is None:
         return Outcome(code, None, NOT_REGISTERED_VI, NOT_REGISTERED_EN, registered=False)
-    count = reg.fn(start, end, scope)
+    try:
+        count = reg.fn(start, end, scope)
+    except Exception:
+        # One broken provider must not take the whole scorecard down: its indicator shows
+        # "lỗi khi tính" (left out of the points, like a non-computable one) and the error is
+        # logged with its traceback for the operator.
+        logger.exception(
+            "indicator provider %s (%s) failed for %s..%s, scope %r",
+            code,
+            _qualname(reg.fn),
+            start,
+            end,
+            scope,
+        )
+        return Outcome(
+            code,
+            None,
+            f"{FAILED_VI} (đã ghi nhật ký lỗi)",
+            f"{FAILED_EN} (the error was logged)",
+            failed=True,
+        )
     if count is None:
         note = reg.note_unavailable.strip()
         vi = f"{NOT_COMPUTABLE_VI}: {note}" if note else NOT_COMPUTABLE_VI
@@ -184,6 +211,39 @@ def evaluate(code: str, start: dt.date, end: dt.date, scope: Scope) -> Outcome:
     if not isinstance(count, Count):
         raise TypeError(f"provider of {code} returned {type(count).__name__}, not Count | None")
     return Outcome(code, count)
+
+
+# ------------------------------------------------------------------ 3.5a's sync source
+
+# 3.5a ("fees integrated") counts fee-bearing procedures with a dossier received in the period
+# whose fee data reached the national portal. Only the app that owns the national sync log
+# (motcua.integration) knows that; it registers one function returning the procedure ids
+# (a values("procedure_id") queryset) of those dossiers in the period and scope, or None
+# while the sync is not configured (then the MOTCUA_766_SYNCED setting applies).
+FeeSync = Callable[[dt.date, dt.date, Scope], "QuerySet[Any] | None"]
+_FEE_SYNC: list[FeeSync] = []
+
+
+def register_fee_sync(fn: FeeSync) -> FeeSync:
+    """Register the source of 3.5a's numerator (one; registering again replaces it)."""
+    _FEE_SYNC[:] = [fn]
+    return fn
+
+
+def fee_sync(start: dt.date, end: dt.date, scope: Scope) -> QuerySet[Any] | None:
+    """The registered fee-sync source's procedure ids, or None (no source / not configured)."""
+    return _FEE_SYNC[0](start, end, scope) if _FEE_SYNC else None
+
+
+@contextmanager
+def override_fee_sync(fn: FeeSync | None) -> Iterator[None]:
+    """Tests: `fn` is 3.5a's sync source inside the block (None: none)."""
+    old = list(_FEE_SYNC)
+    _FEE_SYNC[:] = [fn] if fn is not None else []
+    try:
+        yield
+    finally:
+        _FEE_SYNC[:] = old
 
 
 @contextmanager

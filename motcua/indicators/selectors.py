@@ -298,18 +298,60 @@ def _fee_bearing() -> Exists:
     )
 
 
+@dataclass(frozen=True)
+class FeeIntegrated:
+    """3.5a's numerator rule applied to a period and scope (see `fee_integrated`)."""
+
+    source: str  # "sync": the national sync log; "setting": MOTCUA_766_SYNCED
+    ids: QuerySet[Any] | None  # procedure ids counted (values("procedure_id")); None: none
+    note_vi: str
+
+
+def fee_integrated(scope: Scope, date_from: dt.date, date_to: dt.date, p: Params) -> FeeIntegrated:
+    """The one rule of 3.5a's numerator ("fees integrated"): which procedures have, in the
+    period and scope, a received dossier whose fee data reached the national portal. Where
+    the national sync is configured (its app registered a fee-sync source that answers), from
+    the sync log; otherwise from MOTCUA_766_SYNCED ("received": every received dossier with
+    a fee due; "none": none). The scorecard, the full recompute, the drill-down and the API
+    all call this; the figure's note says which source applied."""
+    synced = providers.fee_sync(date_from, date_to, scope)
+    if synced is not None:
+        return FeeIntegrated(
+            "sync",
+            synced,
+            "Nguồn: nhật ký đồng bộ Cổng Dịch vụ công quốc gia (hồ sơ có dữ liệu phí, lệ phí "
+            "được Cổng xác nhận).",
+        )
+    note = (
+        f"Nguồn: cài đặt MOTCUA_766_SYNCED={p.synced} "
+        "(chưa cấu hình đồng bộ Cổng Dịch vụ công quốc gia)."
+    )
+    if p.synced != "received":
+        return FeeIntegrated("setting", None, note)
+    ids = Count.objects.filter(
+        scope.q(), _period_q(date_from, date_to, (Grain.DAY, Grain.MONTH)), fee_due__gt=0
+    ).values("procedure_id")
+    return FeeIntegrated("setting", ids, note)
+
+
 def _procedure_counts(
     scope: Scope, date_from: dt.date, date_to: dt.date, p: Params
 ) -> dict[str, tuple[int, int]]:
     """3.1 from the catalog (procedures offered online, partly or fully, today), and 3.5a /
-    3.5b: fee-bearing procedures of the catalog with, in the period, a dossier received
-    with fee data (a) or settled by a verified online payment (b) — read from the
-    procedure-keyed counters (day and month rows)."""
+    3.5b: fee-bearing procedures of the catalog with, in the period, a dossier whose fee
+    data reached the portal (a, `fee_integrated`) or settled by a verified online payment
+    (b) — read from the procedure-keyed counters (day and month rows)."""
     base = _catalog_procedures(scope)
+    fee = fee_integrated(scope, date_from, date_to, p)
     row = base.aggregate(
         n=DbCount("pk"),
         online=DbCount("pk", filter=_offered_online()),
         fee_bearing=DbCount("pk", filter=_fee_bearing()),
+        **(
+            {"fee_data": DbCount("pk", filter=_fee_bearing() & Q(pk__in=fee.ids))}
+            if fee.ids is not None
+            else {}
+        ),
     )
     counted = Count.objects.filter(
         scope.q(),
@@ -317,15 +359,21 @@ def _procedure_counts(
         procedure_id__in=base.filter(_fee_bearing()).values("pk"),
     )
     seen = counted.aggregate(
-        fee_data=DbCount("procedure_id", distinct=True, filter=Q(fee_due__gt=0)),
         paid=DbCount("procedure_id", distinct=True, filter=Q(paid_online__gt=0)),
     )
-    fee_data = seen["fee_data"] if p.synced == "received" else 0
     return {
         "3.1": (row["online"], row["n"]),
-        "3.5a": (fee_data, row["fee_bearing"]),
+        "3.5a": (row.get("fee_data", 0), row["fee_bearing"]),
         "3.5b": (seen["paid"], row["fee_bearing"]),
     }
+
+
+def note_fee_source(figures: list[Figure], fee: FeeIntegrated) -> list[Figure]:
+    """3.5a's figure says which source `fee_integrated` used."""
+    for f in figures:
+        if f.id == "3.5a":
+            f.note = fee.note_vi
+    return figures
 
 
 def _fee_bearing_ids(scope: Scope) -> set[int]:
@@ -431,6 +479,7 @@ def indicators_compute(
     )
     procs = _procedure_counts(scope, date_from, date_to, p)
     figures = figures_of(flags, opened, procs, p, scope_day_seconds(scope.agency_ids))
+    note_fee_source(figures, fee_integrated(scope, date_from, date_to, p))
     provided = provided_figures(date_from, date_to, scope, p) if with_provided else []
     return _scorecard(date_from, date_to, scope, figures, provided)
 
@@ -478,10 +527,16 @@ def indicators_full_recompute(
                     opened["on_time_liked"] += 1
     procs = _procedure_counts(scope, date_from, date_to, p)
     fee_bearing = _fee_bearing_ids(scope)
-    # 3.5a / 3.5b from the raw dossiers (the counters' numerators are not used here).
+    # 3.5a / 3.5b from the raw dossiers (the counters' numerators are not used here); 3.5a
+    # from the national sync log where the sync is configured (the log is the raw data).
+    fee = fee_integrated(scope, date_from, date_to, p)
+    if fee.source == "sync":
+        assert fee.ids is not None
+        fee_data = set(fee.ids.values_list("procedure_id", flat=True))
     procs["3.5a"] = (len(fee_data & fee_bearing), len(fee_bearing))
     procs["3.5b"] = (len(paid & fee_bearing), len(fee_bearing))
     figures = figures_of(flags, opened, procs, p, scope_day_seconds(scope.agency_ids))
+    note_fee_source(figures, fee)
     provided = provided_figures(date_from, date_to, scope, p)
     return _scorecard(date_from, date_to, scope, figures, provided)
 
@@ -611,13 +666,15 @@ def indicator_procedures(
                 field="from",
             )
         _check_period(date_from, date_to)
-        if ind.id == "3.5a" and formulas.params().synced != "received":
-            return qs.none()
-        flag = "fee_due" if ind.id == "3.5a" else "paid_online"
+        if ind.id == "3.5a":
+            fee = fee_integrated(scope, date_from, date_to, formulas.params())
+            return (qs.filter(pk__in=fee.ids) if fee.ids is not None else qs.none()).order_by(
+                "code"
+            )
         counted = Count.objects.filter(
             scope.q(),
             _period_q(date_from, date_to, (Grain.DAY, Grain.MONTH)),
-            **{f"{flag}__gt": 0},
+            paid_online__gt=0,
         )
         qs = qs.filter(pk__in=counted.values("procedure_id"))
     return qs.order_by("code")

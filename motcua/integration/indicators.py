@@ -98,6 +98,31 @@ def sync_rate(start: dt.date, end: dt.date, scope: providers.Scope) -> providers
     )
 
 
+def fee_synced_dossiers(start: dt.date, end: dt.date, scope: providers.Scope) -> QuerySet[Any]:
+    """Dossiers received in the period and scope whose fee data reached the national portal:
+    the portal acknowledged a message for the dossier that carried a non-empty
+    `DanhSachPhiLePhi` (3.5a, §4.2 G4)."""
+    with_fees = (
+        OutboxMessage.objects.filter(
+            destination=DESTINATION, state=OutboxState.DELIVERED, key=OuterRef("code")
+        )
+        .exclude(payload__data__DanhSachPhiLePhi__isnull=True)
+        .exclude(payload__data__DanhSachPhiLePhi=[])
+    )
+    return received_in(start, end, scope).filter(Exists(with_fees))
+
+
+def fee_synced_procedures(
+    start: dt.date, end: dt.date, scope: providers.Scope
+) -> QuerySet[Any] | None:
+    """3.5a's sync source: the procedure ids of `fee_synced_dossiers`; None while the sync
+    is not configured (the indicators app then falls back on MOTCUA_766_SYNCED)."""
+    if not configured():
+        return None
+    return fee_synced_dossiers(start, end, scope).values("procedure_id")
+
+
 def register() -> None:
-    """Register 1.4 with the indicators' provider registry."""
+    """Register 1.4 and 3.5a's sync source with the indicators' provider registry."""
     providers.register("1.4", note_unavailable=NOTE_UNAVAILABLE)(sync_rate)
+    providers.register_fee_sync(fee_synced_procedures)

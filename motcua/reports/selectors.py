@@ -294,7 +294,14 @@ def monthly_cards(
     from motcua.indicators import formulas
     from motcua.indicators.formulas import FLAGS
     from motcua.indicators.models import Count, Grain
-    from motcua.indicators.selectors import fee_bearing_ids, figures_of, scope_day_seconds
+    from motcua.indicators.selectors import (
+        fee_bearing_ids,
+        fee_integrated,
+        figures_of,
+        note_fee_source,
+        scope_day_seconds,
+        scope_resolve,
+    )
 
     p = formulas.params()
     wanted = {a.pk for a in agencies if a is not None}
@@ -384,8 +391,14 @@ def monthly_cards(
         pk = _pk(agency)
         day_seconds = scope_day_seconds(None if agency is None else (agency.pk,))
         n_fee_bearing = len(fee_bearing[pk])
+        scope = scope_resolve(agency=agency)
         for m in months:
             with_fee, paid = procs.get((pk, m), (set(), set()))
+            # 3.5a's one rule: where the national sync is configured its log decides (one
+            # query per agency and month); otherwise the counters read above.
+            fee = fee_integrated(scope, m, month_end(m), p)
+            if fee.source == "sync" and fee.ids is not None:
+                with_fee = fee_bearing[pk] & set(fee.ids.values_list("procedure_id", flat=True))
             of_procedures = {
                 "3.1": catalog[pk],
                 "3.5a": (len(with_fee), n_fee_bearing),
@@ -398,6 +411,7 @@ def monthly_cards(
                 p,
                 day_seconds,
             )
+            note_fee_source(cards[(pk, m)], fee)
     return cards
 
 

@@ -193,3 +193,28 @@ def test_a_scorecard_is_four_queries_plus_one_per_scope_code(world, django_asser
         indicators_compute(**MARCH, agency=world.a.center.code, procedure="1.001193")
     with django_assert_num_queries(4 + PROVIDED_QUERIES):
         assert _get("", period="2026-03").status_code == 200
+
+
+def test_a_provider_that_raises_does_not_break_the_scorecard(world, caplog):
+    from motcua.indicators import providers
+
+    _mixed(world)
+    good = {f.id: f for f in indicators_compute(**MARCH).all_figures}
+
+    def broken(s, e, sc):
+        raise RuntimeError("nguồn hỏng")
+
+    with providers.override("1.1", broken), caplog.at_level("ERROR"):
+        card = indicators_compute(**MARCH)
+        page = _get("", period="2026-03")
+    by_id = {f.id: f for f in card.all_figures}
+    assert by_id["1.1"].computable is False and by_id["1.1"].points is None
+    assert by_id["1.1"].reason_vi == "lỗi khi tính (đã ghi nhật ký lỗi)"
+    # every other indicator is exactly what it was
+    assert {k: v for k, v in by_id.items() if k != "1.1"} == {
+        k: v for k, v in good.items() if k != "1.1"
+    }
+    assert page.status_code == 200
+    [api_11] = [i for i in page.json()["indicators"] if i["id"] == "1.1"]
+    assert api_11["reason_vi"] == "lỗi khi tính (đã ghi nhật ký lỗi)"
+    assert sum("provider 1.1" in r.getMessage() for r in caplog.records) == 2

@@ -108,3 +108,18 @@ def test_scope_filters():
         via & Q(dossier__procedure_id=3) & Q(dossier__procedure__field_id=4)
     )
     assert Scope().q() == Q() and Scope().dossier_q() == Q()
+
+
+def test_a_provider_that_raises_shows_an_error_and_the_error_is_logged(caplog):
+    def broken(s, e, sc):
+        raise ZeroDivisionError("chia cho 0")
+
+    with providers.override("5.2", broken), caplog.at_level("ERROR", "motcua.indicators"):
+        out = providers.evaluate("5.2", D1, D2, Scope(agency_ids=(3,)))
+    assert out.count is None and out.registered and out.failed and not out.computable
+    assert out.reason_vi == "lỗi khi tính (đã ghi nhật ký lỗi)"
+    assert out.reason_en == "error while computing (the error was logged)"
+    [rec] = [r for r in caplog.records if r.name == "motcua.indicators.providers"]
+    assert rec.levelname == "ERROR" and "provider 5.2" in rec.getMessage()
+    assert "2026-03-01..2026-03-31" in rec.getMessage()
+    assert rec.exc_info[0] is ZeroDivisionError

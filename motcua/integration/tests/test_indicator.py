@@ -110,3 +110,59 @@ def test_the_provider_counts_and_says_none_without_the_sync(case, settings):
     out = providers.evaluate("1.4", DAY, DAY, side_a)
     assert out.count is None
     assert out.reason_vi.startswith("không tính được trong hệ thống này: chưa cấu hình đồng bộ")
+
+
+def test_fee_data_synced_is_3_5a_source_where_the_sync_is_configured(case, receiver, settings):
+    """3.5a ("fees integrated") from the sync log: a dossier counts when the portal
+    acknowledged a message carrying its fee lines; without the sync, MOTCUA_766_SYNCED."""
+    from motcua.indicators.selectors import (
+        indicator_procedures,
+        indicators_compute,
+        indicators_full_recompute,
+    )
+
+    w, synced, waiting, submitted, earlier, other = case
+    # `waiting`'s submission (with its fee lines) reached the portal before it went down.
+    # `unsent`: submitted and received on DAY while the portal is down: nothing delivered.
+    receiver.control(mode="down")
+    unsent = submit(w, T0)
+    unsent = s.dossier_receive(dossier_id=unsent.pk, actor=w.a.staff["c:counter"], at=T0)
+    deliver()
+    receiver.control(mode="up")
+    assert not OutboxMessage.objects.filter(key=unsent.code, state="delivered").exists()
+    side_a = AgencyScope([w.a.center.pk, w.a.settling.pk])
+    assert set(indicators.received_in(DAY, DAY, side_a)) == {synced, waiting, unsent}
+    assert set(indicators.fee_synced_dossiers(DAY, DAY, side_a)) == {synced, waiting}
+    assert set(indicators.fee_synced_dossiers(DAY, DAY, AllScope())) == {synced, waiting, other}
+    ids = indicators.fee_synced_procedures(DAY, DAY, side_a)
+    assert sorted(r["procedure_id"] for r in ids) == [w.procedure.pk, w.procedure.pk]
+
+    settings.MOTCUA_766_SYNCED = "none"  # ignored while the sync is configured
+    period = {"date_from": DAY, "date_to": DAY, "agency": w.a.center.code}
+    card = indicators_compute(**period)
+    f = next(x for x in card.figures if x.id == "3.5a")
+    assert (f.numerator, f.denominator) == (1, 1)
+    assert f.note.startswith("Nguồn: nhật ký đồng bộ Cổng Dịch vụ công quốc gia")
+    full = next(x for x in indicators_full_recompute(**period).figures if x.id == "3.5a")
+    assert full.as_dict() == f.as_dict()
+    assert list(indicator_procedures("numerator", indicator_id="3.5a", **period)) == [w.procedure]
+    # the day before: `earlier` synced with its fees
+    before = {
+        **period,
+        "date_from": DAY - dt.timedelta(days=1),
+        "date_to": DAY - dt.timedelta(days=1),
+    }
+    assert next(x for x in indicators_compute(**before).figures if x.id == "3.5a").numerator == 1
+
+    settings.MOTCUA_NATIONAL_SYNC_URL = ""  # not configured: the setting applies ("none")
+    assert indicators.fee_synced_procedures(DAY, DAY, side_a) is None
+    f = next(x for x in indicators_compute(**period).figures if x.id == "3.5a")
+    assert (f.numerator, f.denominator) == (0, 1)
+    assert f.note == (
+        "Nguồn: cài đặt MOTCUA_766_SYNCED=none (chưa cấu hình đồng bộ Cổng Dịch vụ công quốc gia)."
+    )
+    assert list(indicator_procedures("numerator", indicator_id="3.5a", **period)) == []
+    settings.MOTCUA_766_SYNCED = "received"
+    f = next(x for x in indicators_compute(**period).figures if x.id == "3.5a")
+    assert (f.numerator, f.denominator) == (1, 1)
+    assert "MOTCUA_766_SYNCED=received" in f.note
