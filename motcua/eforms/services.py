@@ -86,13 +86,17 @@ def procedure_form_follow(*, version: ProcedureVersion, actor: Any = None) -> No
     )
     if key is None:
         code = version.procedure.code
-        key = (
-            FormDefinition.objects.filter(
-                published=True, document__procedure_codes__contains=[code]
-            )
-            .order_by("key")
-            .values_list("key", flat=True)
-            .first()
+        # A JSON `contains` is PostgreSQL's only (the demo runs on SQLite): the published
+        # forms are few, so their codes are read and matched here.
+        key = next(
+            (
+                k
+                for k, document in FormDefinition.objects.filter(published=True)
+                .order_by("key")
+                .values_list("key", "document")
+                if code in (document or {}).get("procedure_codes", [])
+            ),
+            None,
         )
     if key is not None:
         ProcedureForm.objects.create(procedure_version=version, form_key=key)
