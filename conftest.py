@@ -73,3 +73,26 @@ def admin_client(client, admin_user):
 
     otp_login(client, admin_user)
     return client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _data_migrations_after_flush():
+    """The rows data migrations seed (the notification templates, 0002_seed_templates) are
+    there again after a transactional test or a live server flushes the database, as they
+    are after `migrate`: Django's flush sends post_migrate, and this session's receiver
+    seeds them (only what is missing; the seed is get_or_create). Without it a test's
+    outcome would depend on whether a flushing test ran before it on the same worker."""
+    import importlib
+
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    seed = importlib.import_module("motcua.notifications.migrations.0002_seed_templates").seed
+
+    def reseed(sender, using="default", **kwargs):
+        if getattr(sender, "label", "") == "notifications":
+            seed(apps, None)
+
+    post_migrate.connect(reseed, weak=False, dispatch_uid="motcua-tests-reseed")
+    yield
+    post_migrate.disconnect(dispatch_uid="motcua-tests-reseed")

@@ -30,9 +30,10 @@ TMN = "MOTCUAQ1"
 # payment's update; the receipt's number (one upsert); the receipt; its log line; the
 # transition 6 → 4 on the row already locked (no savepoint, no second lock: the dossier's
 # row, its event, the indicators' proof — the paid payment of the channel, read once per
-# paid dossier (docs/indicators.md) — count and fact); the IPN's log line; COMMIT.
+# paid dossier (docs/indicators.md) — count and fact — and the early warning's row of the
+# appointment the payment moved, motcua.notifications); the IPN's log line; COMMIT.
 EXPECTED = {
-    "paid": 16,
+    "paid": 17,
     # the look-up, BEGIN, both locks, the log line, COMMIT
     "duplicate": 6,
     "wrong_amount": 6,
