@@ -158,6 +158,9 @@ class Provider:
 
 
 class Handler(BaseHTTPRequestHandler):
+    # Headers and body leave in separate writes: without TCP_NODELAY, Nagle
+    # and the client's delayed ACK hold every answer ~40 ms.
+    disable_nagle_algorithm = True
     server: ProviderServer
     protocol_version = "HTTP/1.1"
 

@@ -105,6 +105,10 @@ def zns(state: State, token: str, body: dict[str, Any]) -> dict[str, Any]:
 
 def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        # Headers and body leave in separate writes: without TCP_NODELAY, Nagle
+        # and the client's delayed ACK hold every answer ~40 ms.
+        disable_nagle_algorithm = True
+
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             pass
 

@@ -68,6 +68,10 @@ def serve(port: int, directory: Path, host: str = "127.0.0.1") -> None:
     )
 
     class Handler(BaseHTTPRequestHandler):
+        # Headers and body leave in separate writes: without TCP_NODELAY, Nagle
+        # and the client's delayed ACK hold every answer ~40 ms.
+        disable_nagle_algorithm = True
+
         def log_message(self, *args: object) -> None:  # quiet
             pass
 

@@ -323,6 +323,10 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
+    # Headers and body leave in separate writes: without TCP_NODELAY, Nagle
+    # and the client's delayed ACK hold every answer ~40 ms.
+    disable_nagle_algorithm = True
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass
 
