@@ -179,6 +179,20 @@ def main() -> None:
         .annotate(lag=F("delivered_at") - F("created_at"))
         .values_list("created_at", "delivered_at", "lag")
     )
+    # Per destination: how many, the lag, and how many needed more than one attempt (a
+    # retried message waits its back-off: the tail of the lag).
+    per_destination = {}
+    for name in OutboxMessage.objects.values_list("destination", flat=True).distinct():
+        mine = OutboxMessage.objects.filter(destination=name)
+        lag_d = [
+            r.total_seconds()
+            for r in mine.filter(state="delivered")
+            .annotate(lag=F("delivered_at") - F("created_at"))
+            .values_list("lag", flat=True)
+        ]
+        retried = mine.filter(attempts__gt=1)
+        reasons = sorted({e[:80] for e in retried.values_list("last_error", flat=True) if e})
+        per_destination[name] = (mine.count(), lag_d, retried.count(), reasons[:3])
     lags = [r[2].total_seconds() for r in rows]
     steady = [r[2].total_seconds() for r in rows if r[0] >= half]
     during = sum(1 for r in rows if t0 <= r[1] <= t1)
@@ -210,6 +224,11 @@ def main() -> None:
         f"receiver               accepted {stats['accepted']}, repeats dropped "
         f"{stats['duplicates']}, refused {stats['rejected']}"
     )
+    for name, (count, lag_d, retried, reasons) in sorted(per_destination.items()):
+        print(
+            f"  {name:<16} {count} messages, lag p50 {percentile(lag_d, 0.5):.2f} s / p99 "
+            f"{percentile(lag_d, 0.99):.2f} s; {retried} needed more than one attempt {reasons}"
+        )
     if errors:
         print("first errors:", errors[:3])
     lifecycle.psql(f"DROP DATABASE IF EXISTS {lifecycle.DB} WITH (FORCE)")
